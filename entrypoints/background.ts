@@ -1,0 +1,3 @@
+export default defineBackground(() => {
+  // Placeholder until the background controller lands.
+});

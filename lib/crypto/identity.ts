@@ -1,0 +1,72 @@
+// Ed25519 identity keys on WebCrypto. An identity key signs the user's prekeys, relay challenges and
+// key-change statements; its fingerprint is SHA-256 of the raw 32-byte public key.
+import { buf, concat, toHex, utf8 } from '../bytes';
+
+export const ED25519_PUBLIC_LENGTH = 32;
+export const ED25519_SIGNATURE_LENGTH = 64;
+
+export interface IdentityKeyPair {
+  publicKey: Uint8Array; // raw 32 bytes
+  privateKey: CryptoKey; // Ed25519, usage 'sign'
+}
+
+/** `extractable` is false for keys kept in the browser keyring and true for CLI key files. */
+export async function generateIdentity(extractable = false): Promise<IdentityKeyPair> {
+  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, extractable, ['sign', 'verify'])) as CryptoKeyPair;
+  const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+  return { publicKey, privateKey: pair.privateKey };
+}
+
+export async function importIdentityPrivate(pkcs8: Uint8Array, extractable = false): Promise<CryptoKey> {
+  return crypto.subtle.importKey('pkcs8', buf(pkcs8), { name: 'Ed25519' }, extractable, ['sign']);
+}
+
+export async function exportIdentityPrivate(key: CryptoKey): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.exportKey('pkcs8', key));
+}
+
+/**
+ * Signs `message` under a domain-separation label, so a signature made for one purpose
+ * (a prekey, a relay challenge, a key change) can never be replayed as another.
+ */
+export async function signWithContext(privateKey: CryptoKey, context: string, message: Uint8Array): Promise<Uint8Array> {
+  const data = concat(utf8(context), new Uint8Array([0]), message);
+  return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, privateKey, buf(data)));
+}
+
+/** Returns false (never throws) for a malformed key or signature: callers turn that into a specific error. */
+export async function verifyWithContext(
+  publicKey: Uint8Array,
+  context: string,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  if (publicKey.length !== ED25519_PUBLIC_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH) return false;
+  try {
+    const key = await crypto.subtle.importKey('raw', buf(publicKey), { name: 'Ed25519' }, false, ['verify']);
+    const data = concat(utf8(context), new Uint8Array([0]), message);
+    return await crypto.subtle.verify({ name: 'Ed25519' }, key, buf(signature), buf(data));
+  } catch {
+    return false;
+  }
+}
+
+export async function fingerprintBytes(publicKey: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', buf(publicKey)));
+}
+
+/** Fingerprint as shown to people: 64 hex digits in groups of four. */
+export async function fingerprint(publicKey: Uint8Array): Promise<string> {
+  const hex = toHex(await fingerprintBytes(publicKey)).toUpperCase();
+  return hex.match(/.{4}/g)!.join(' ');
+}
+
+/** Domain-separation labels for every signature the system makes. */
+export const SIGNATURE_CONTEXT = {
+  prekey: 'c2c/v1/prekey',
+  relayAuth: 'c2c/v1/relay-auth',
+  relayRegister: 'c2c/v1/relay-register',
+  keyChange: 'c2c/v1/key-change',
+  legacyBinding: 'c2c/v1/legacy-binding',
+  chatStatic: 'c2c/v1/chat-static',
+} as const;
