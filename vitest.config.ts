@@ -3,6 +3,26 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+// Vitest 5's reporters call Map.groupBy (Node 21+). On Node 20 printing a failure then crashes and hides
+// the failure's details, so provide it here: this config runs in the main process before any reporter.
+if (typeof (Map as unknown as { groupBy?: unknown }).groupBy !== 'function') {
+  Object.defineProperty(Map, 'groupBy', {
+    value<K, V>(items: Iterable<V>, key: (item: V, index: number) => K): Map<K, V[]> {
+      const groups = new Map<K, V[]>();
+      let i = 0;
+      for (const item of items) {
+        const k = key(item, i++);
+        const group = groups.get(k);
+        if (group) group.push(item);
+        else groups.set(k, [item]);
+      }
+      return groups;
+    },
+    configurable: true,
+    writable: true,
+  });
+}
+
 // Three suites: unit (pure lib code in Node), relay (real relay processes and SQLite),
 // e2e (real Chromium and Firefox with the built test extension; run one file at a time).
 export default defineConfig({

@@ -1,0 +1,19 @@
+// The first byte of every sealed payload names its format, so one decrypt entry point can route
+// a payload to the right suite and refuse what it does not know ('unknown-version').
+
+export const FORMAT_ID = {
+  /** Modern one-shot message v1 (lib/crypto/message.ts, docs/FORMATS.md "Modern suite"). */
+  modernMessageV1: 0x01,
+  /** Legacy CRYPT2CHAT-compatible cryptico payload (lib/legacy/). */
+  legacyCryptico: 0x02,
+} as const;
+
+export type FormatId = (typeof FORMAT_ID)[keyof typeof FORMAT_ID];
+
+const KNOWN = new Set<number>(Object.values(FORMAT_ID));
+
+/** The format id of a payload, or undefined when it is empty or names no format we speak. */
+export function formatIdOf(payload: Uint8Array): FormatId | undefined {
+  const first = payload[0];
+  return first !== undefined && KNOWN.has(first) ? (first as FormatId) : undefined;
+}

@@ -1,0 +1,88 @@
+// X25519 prekeys certified by the Ed25519 identity. Messages are wrapped to a prekey, so the
+// identity key never does DH. Rotation = generate a new prekey and publish it; callers keep the
+// old private prekeys (for as long as they want to read older messages) and pass them all to
+// openMessage, which picks the right one by its id.
+import { buf, concat, equalBytes, toHex, u64be } from '../bytes';
+import { C2CError } from '../errors';
+import { type IdentityKeyPair, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from './identity';
+import { x25519PublicOf } from './x25519';
+
+/** The public, signed half of a prekey, as published in a public bundle. */
+export interface SignedPrekey {
+  publicKey: Uint8Array; // raw X25519, 32 bytes
+  created: number; // ms since the Unix epoch
+  signature: Uint8Array; // Ed25519 by the identity key, 64 bytes
+}
+
+export interface PrekeyPair extends SignedPrekey {
+  id: string; // prekeyId(publicKey)
+  privateKey: CryptoKey; // X25519, usage 'deriveBits'
+}
+
+/** The bytes the identity signs: prekey public key || u64be(created). */
+function signedBytes(publicKey: Uint8Array, created: number): Uint8Array {
+  return concat(publicKey, u64be(created));
+}
+
+/** 8-byte prekey id: the first 8 bytes of SHA-256 of the raw public key. */
+export async function prekeyIdBytes(publicKey: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', buf(publicKey))).slice(0, 8);
+}
+
+/** The prekey id as 16 lowercase hex digits. */
+export async function prekeyId(publicKey: Uint8Array): Promise<string> {
+  return toHex(await prekeyIdBytes(publicKey));
+}
+
+/** `extractable` is false for the browser keyring and true for CLI key files and backups. */
+export async function generatePrekey(
+  identity: IdentityKeyPair,
+  opts: { extractable?: boolean; now?: number } = {},
+): Promise<PrekeyPair> {
+  const created = opts.now ?? Date.now();
+  const pair = (await crypto.subtle.generateKey({ name: 'X25519' }, opts.extractable ?? false, ['deriveBits'])) as CryptoKeyPair;
+  const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+  const signature = await signWithContext(identity.privateKey, SIGNATURE_CONTEXT.prekey, signedBytes(publicKey, created));
+  return { id: await prekeyId(publicKey), publicKey, privateKey: pair.privateKey, created, signature };
+}
+
+/** True when `identityKey` signed this prekey. Never throws. */
+export async function verifyPrekey(identityKey: Uint8Array, prekey: SignedPrekey): Promise<boolean> {
+  if (!Number.isSafeInteger(prekey.created) || prekey.created < 0) return false;
+  return verifyWithContext(identityKey, SIGNATURE_CONTEXT.prekey, signedBytes(prekey.publicKey, prekey.created), prekey.signature);
+}
+
+/** PKCS#8 of the private prekey, for CLI key files and backups. */
+export async function exportPrekeyPrivate(prekey: PrekeyPair): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await crypto.subtle.exportKey('pkcs8', prekey.privateKey));
+  } catch {
+    throw new C2CError('unsupported', 'this prekey is stored non-extractable and cannot be exported');
+  }
+}
+
+/**
+ * Rebuilds a prekey pair from its PKCS#8 private key and its published half. Checks that the private
+ * key belongs to that public key ('key-mismatch') and that `identityKey` signed it ('bad-signature').
+ */
+export async function importPrekey(
+  identityKey: Uint8Array,
+  record: SignedPrekey & { pkcs8: Uint8Array },
+  extractable = false,
+): Promise<PrekeyPair> {
+  let privateKey: CryptoKey;
+  try {
+    privateKey = await crypto.subtle.importKey('pkcs8', buf(record.pkcs8), { name: 'X25519' }, extractable, ['deriveBits']);
+  } catch {
+    throw new C2CError('malformed', 'the private prekey is not a valid X25519 PKCS#8 key');
+  }
+  const derived = await x25519PublicOf(privateKey);
+  if (!equalBytes(derived, record.publicKey)) {
+    throw new C2CError('key-mismatch', 'the private prekey does not match its public key');
+  }
+  if (!(await verifyPrekey(identityKey, record))) {
+    throw new C2CError('bad-signature', 'the prekey is not signed by this identity');
+  }
+  const { publicKey, created, signature } = record;
+  return { id: await prekeyId(publicKey), publicKey, privateKey, created, signature };
+}
