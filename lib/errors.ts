@@ -13,6 +13,8 @@ export type C2CErrorCode =
   | 'key-mismatch' // the sender's key is not the one expected/pinned
   | 'too-large' // over a size bound
   | 'wrong-passphrase' // backup could not be opened with this passphrase
+  | 'weak-passphrase' // a new passphrase is too short to protect a backup
+  | 'exists' // refusing to overwrite something that exists without explicit confirmation
   | 'unsupported' // a valid request the chosen suite cannot do
   | 'not-found'; // a key, contact or identity does not exist
 

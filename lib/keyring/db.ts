@@ -1,0 +1,145 @@
+// The keyring's IndexedDB database (Dexie). Private keys are stored as non-extractable CryptoKeys
+// (IndexedDB structured-clones them); the only exportable copies are AES-GCM blobs wrapped under the
+// non-extractable device key, so an explicit passphrase backup stays possible. See docs/KEYRING.md.
+import Dexie, { type Table } from 'dexie';
+import type { PublicBundle } from '../crypto/public-bundle';
+
+export const KEYRING_DB_NAME = 'crypt2chat';
+
+/** AES-256-GCM ciphertext of a secret (PKCS#8 key or legacy key JSON) under the device key. */
+export interface WrappedSecret {
+  iv: Uint8Array;
+  ciphertext: Uint8Array;
+}
+
+export interface StoredPrekey {
+  id: string;
+  publicKey: Uint8Array;
+  privateKey: CryptoKey; // X25519, non-extractable
+  created: number;
+  signature: Uint8Array;
+  wrapped: WrappedSecret;
+  retiredAt?: number; // set when a newer prekey replaced it; kept to open older messages
+}
+
+export interface IdentityRow {
+  slot: 'active'; // one active identity
+  handle: string;
+  publicKey: Uint8Array;
+  privateKey: CryptoKey; // Ed25519, non-extractable
+  wrapped: WrappedSecret;
+  prekeys: StoredPrekey[]; // [0] is current, then retired ones, newest first
+  created: number;
+}
+
+export interface DeviceKeyRow {
+  slot: 'device';
+  key: CryptoKey; // AES-256-GCM, non-extractable
+  created: number;
+}
+
+export interface KeyHistoryEntry {
+  identityKey: Uint8Array;
+  firstSeen: number;
+  lastSeen: number;
+  replacedAt?: number;
+}
+
+export type SuitePreference = 'modern' | 'legacy';
+
+export interface Contact {
+  handle: string;
+  bundle?: PublicBundle; // pinned modern key; absent only for a legacy-only contact
+  pinnedAt: number;
+  verified: boolean; // the user compared safety numbers
+  verifiedAt?: number;
+  keyHistory: KeyHistoryEntry[];
+  keyChanged: boolean; // a different identity key was seen: sending blocked until re-verified
+  pendingBundle?: PublicBundle; // the newly seen key awaiting the user's decision
+  legacyPublicKey?: string;
+  suite: SuitePreference; // 'legacy' only while the contact has no modern key
+}
+
+export interface ContactRow extends Contact {
+  knownKeys: string[]; // hex of every identity key in keyHistory (multi-entry index)
+}
+
+export interface ConversationRow {
+  site: string;
+  conversationId: string;
+  handles: string[];
+  updated: number;
+}
+
+export interface SettingRow {
+  key: string;
+  value: unknown;
+}
+
+export interface ReplayRow {
+  seq?: number; // auto-increment: insertion order, used to evict the oldest
+  messageId: string;
+  digest: string;
+  context: string;
+  seen: number;
+}
+
+export interface LegacyKeyRow {
+  slot: 'active';
+  publicKey: string;
+  wrapped: WrappedSecret; // JSON of the legacy private key under the device key
+  created: number;
+}
+
+/** Version 1 stores. Later versions list only the tables they change (Dexie keeps the rest). */
+export const SCHEMA_V1 = {
+  identities: 'slot',
+  deviceKey: 'slot',
+  contacts: 'handle, *knownKeys',
+  conversations: '[site+conversationId]',
+  settings: 'key',
+  replay: '++seq, &messageId',
+  legacyKeys: 'slot',
+} as const;
+
+/**
+ * Declares every schema version in order. Migration path: never edit a released version; append
+ *   db.version(2).stores({ contacts: 'handle, *knownKeys, suite' })
+ *     .upgrade((tx) => tx.table('contacts').toCollection().modify((c) => { c.newField = derive(c); }));
+ * Dexie runs each missing upgrade in one versionchange transaction when an older database opens,
+ * so a failed upgrade leaves the old version intact. Upgrades must not call WebCrypto (the
+ * transaction would commit while awaiting it); CryptoKeys are carried over as they are.
+ */
+export function declareKeyringSchema(db: Dexie): void {
+  db.version(1).stores(SCHEMA_V1);
+}
+
+export interface KeyringDBOptions {
+  name?: string;
+  indexedDB?: IDBFactory; // fake-indexeddb in tests; the global one in the browser
+  IDBKeyRange?: typeof IDBKeyRange;
+}
+
+export class KeyringDB extends Dexie {
+  identities!: Table<IdentityRow, string>;
+  deviceKey!: Table<DeviceKeyRow, string>;
+  contacts!: Table<ContactRow, string>;
+  conversations!: Table<ConversationRow, [string, string]>;
+  settings!: Table<SettingRow, string>;
+  replay!: Table<ReplayRow, number>;
+  legacyKeys!: Table<LegacyKeyRow, string>;
+
+  constructor(options: KeyringDBOptions = {}) {
+    // Dexie treats an explicit `indexedDB: undefined` as "none": pass only what was given.
+    super(options.name ?? KEYRING_DB_NAME, {
+      ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+      ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+    });
+    declareKeyringSchema(this);
+  }
+}
+
+/** Every table, for transactions that must see or change the whole keyring at once. */
+export function allTables(db: KeyringDB) {
+  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.legacyKeys];
+}

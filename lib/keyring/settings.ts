@@ -1,0 +1,96 @@
+// User settings, each validated before it is stored (one row per setting).
+import { C2CError } from '../errors';
+import type { KeyringDB } from './db';
+
+/** Security images the user can pick; shown only in extension-origin UI so a page cannot fake it. */
+export const SECURITY_IMAGES = ['anchor', 'bell', 'bicycle', 'cat', 'compass', 'feather', 'fish', 'key', 'leaf', 'moon', 'owl', 'tree'] as const;
+export const LOCALES = ['en', 'ru'] as const;
+
+export type SecurityImage = (typeof SECURITY_IMAGES)[number];
+export type Locale = (typeof LOCALES)[number];
+
+export interface Settings {
+  relayUrl?: string; // ws:// or wss://
+  securityImage?: SecurityImage;
+  securityColour?: string; // #rrggbb, lower case
+  locale?: Locale; // overrides the browser's language
+}
+export type SettingKey = keyof Settings;
+
+const MAX_URL_LENGTH = 2048;
+
+function relayUrl(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  let url: URL | undefined;
+  try {
+    url = text.length > 0 && text.length <= MAX_URL_LENGTH ? new URL(text) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
+    throw new C2CError('malformed', 'The relay address must start with ws:// or wss://.');
+  }
+  // Credentials or a fragment in the address would be sent or logged where they do not belong.
+  if (url.username || url.password || url.hash) {
+    throw new C2CError('malformed', 'The relay address must not contain a user name, password or #fragment.');
+  }
+  return text;
+}
+
+function oneOf<T extends string>(allowed: readonly T[], what: string) {
+  return (value: unknown): T => {
+    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+    throw new C2CError('malformed', `${what} must be one of: ${allowed.join(', ')}.`);
+  };
+}
+
+function colour(value: unknown): string {
+  if (typeof value === 'string' && /^#[0-9a-fA-F]{6}$/.test(value)) return value.toLowerCase();
+  throw new C2CError('malformed', 'The security colour must look like #1a2b3c.');
+}
+
+const VALIDATORS: { [K in SettingKey]-?: (value: unknown) => NonNullable<Settings[K]> } = {
+  relayUrl,
+  securityImage: oneOf(SECURITY_IMAGES, 'The security image'),
+  securityColour: colour,
+  locale: oneOf(LOCALES, 'The language'),
+};
+
+function validKey(key: unknown): SettingKey {
+  if (typeof key === 'string' && Object.hasOwn(VALIDATORS, key)) return key as SettingKey;
+  throw new C2CError('malformed', 'Unknown setting.');
+}
+
+/** Validates a partial settings object; `undefined` or `null` means "clear this setting". */
+export function validateSettings(changes: Record<string, unknown>): Array<[SettingKey, unknown]> {
+  return Object.entries(changes).map(([key, value]) => {
+    const k = validKey(key);
+    return [k, value === undefined || value === null ? undefined : VALIDATORS[k](value)];
+  });
+}
+
+export async function getSettings(db: KeyringDB): Promise<Settings> {
+  const out: Record<string, unknown> = {};
+  for (const row of await db.settings.toArray()) if (Object.hasOwn(VALIDATORS, row.key)) out[row.key] = row.value;
+  return out as Settings;
+}
+
+export async function getSetting<K extends SettingKey>(db: KeyringDB, key: K): Promise<Settings[K] | undefined> {
+  return (await db.settings.get(validKey(key)))?.value as Settings[K] | undefined;
+}
+
+/** All changes are validated first, then written in one transaction: all or nothing. */
+export async function setSettings(db: KeyringDB, changes: Partial<Record<SettingKey, unknown>>): Promise<Settings> {
+  const valid = validateSettings(changes);
+  await db.transaction('rw', db.settings, async () => {
+    for (const [key, value] of valid) {
+      if (value === undefined) await db.settings.delete(key);
+      else await db.settings.put({ key, value });
+    }
+  });
+  return getSettings(db);
+}
+
+export async function setSetting<K extends SettingKey>(db: KeyringDB, key: K, value: Settings[K] | null | undefined): Promise<void> {
+  await setSettings(db, { [key]: value });
+}

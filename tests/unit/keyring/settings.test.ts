@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { isC2CError } from '../../../lib/errors';
+import { freshFactory, openTestKeyring } from './helpers';
+
+describe('keyring settings', () => {
+  it('stores valid settings and keeps them across reopening', async () => {
+    const factory = freshFactory();
+    const k = openTestKeyring(factory);
+    expect(await k.getSettings()).toEqual({});
+    expect(await k.getSetting('relayUrl')).toBeUndefined();
+    await k.setSetting('relayUrl', ' wss://relay.example:8443/c2c ');
+    await k.setSettings({ securityImage: 'owl', securityColour: '#A1B2C3', locale: 'ru' });
+    k.close();
+    const again = openTestKeyring(factory);
+    expect(await again.getSettings()).toEqual({
+      relayUrl: 'wss://relay.example:8443/c2c',
+      securityImage: 'owl',
+      securityColour: '#a1b2c3',
+      locale: 'ru',
+    });
+    await again.setSetting('locale', null);
+    expect(await again.getSetting('locale')).toBeUndefined();
+  });
+
+  it('rejects invalid values with a specific message and changes nothing (all or nothing)', async () => {
+    const k = openTestKeyring();
+    await k.setSetting('relayUrl', 'ws://127.0.0.1:8787');
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ relayUrl: 'https://relay.example' }, /ws:\/\/ or wss:\/\//],
+      [{ relayUrl: 'javascript:alert(1)' }, /ws:\/\//],
+      [{ relayUrl: 'not a url' }, /ws:\/\//],
+      [{ relayUrl: 'wss://user:secret@relay.example' }, /password/],
+      [{ relayUrl: 'wss://relay.example/#x' }, /fragment/],
+      [{ relayUrl: 'wss://' + 'a'.repeat(3000) }, /ws:\/\//],
+      [{ relayUrl: 42 }, /ws:\/\//],
+      [{ securityColour: 'red' }, /#1a2b3c/],
+      [{ securityColour: '#12345' }, /#1a2b3c/],
+      [{ securityImage: 'skull' }, /one of/],
+      [{ locale: 'de' }, /one of/],
+      [{ theme: 'dark' }, /Unknown setting/],
+      [JSON.parse('{"__proto__": "x", "relayUrl": "ws://a"}') as Record<string, unknown>, /Unknown setting/],
+      [{ toString: 'x' }, /Unknown setting/],
+    ];
+    for (const [change, message] of cases) {
+      // A valid change in the same call must not be written when another one fails.
+      const attempt = k.setSettings({ securityImage: 'cat', ...change });
+      await expect(attempt).rejects.toSatisfy((e) => isC2CError(e, 'malformed') && message.test((e as Error).message));
+    }
+    expect(await k.getSettings()).toEqual({ relayUrl: 'ws://127.0.0.1:8787' });
+  });
+});
