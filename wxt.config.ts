@@ -1,5 +1,6 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { crypticoPlugin } from './scripts/vite-cryptico';
 
 // The test build (C2C_TEST_BUILD=1) is the store build plus loopback hosts granted up front,
 // so browser tests need no permission prompt. Nothing else differs.
@@ -11,7 +12,7 @@ export default defineConfig({
   manifestVersion: 3,
   outDir: testBuild ? '.output/test' : '.output',
   vite: () => ({
-    plugins: [preact()],
+    plugins: [preact(), crypticoPlugin()],
   }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
@@ -31,6 +32,7 @@ export default defineConfig({
             gecko_android: { strict_min_version: '142.0' },
           },
         }
-      : {}),
+      : // Ed25519 in WebCrypto (identity keys) arrived in Chrome 137; X25519 earlier.
+        { minimum_chrome_version: '137' }),
   }),
 });

@@ -1,0 +1,25 @@
+// The STOCK cryptico 1.0.2, loaded from node_modules into its own V8 context: our hardening never touches
+// it, and its global side effects (Math.random replacement, undeclared globals) stay in that context.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import vm from 'node:vm';
+import type { Cryptico, RSAKey } from 'cryptico';
+import type { LegacyPrivateKey } from '../../../lib/legacy/legacy-key';
+
+const require = createRequire(import.meta.url);
+
+export function loadStockCryptico(): Cryptico {
+  const source = readFileSync(require.resolve('cryptico'), 'utf8');
+  const module = { exports: {} as Cryptico };
+  vm.runInNewContext(source, { module, exports: module.exports, require });
+  return module.exports;
+}
+
+/** A stock RSAKey holding the same numbers as one of our legacy keys. */
+export function stockKeyOf(stock: Cryptico, key: LegacyPrivateKey): RSAKey {
+  const RSAKey = stock.publicKeyFromString('AQAB').constructor as new () => RSAKey;
+  const rsa = new RSAKey();
+  const k = key.rsa;
+  rsa.setPrivateEx(k.n, k.e, k.d, k.p, k.q, k.dmp1, k.dmq1, k.coeff);
+  return rsa;
+}
