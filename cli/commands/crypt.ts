@@ -1,0 +1,176 @@
+// Message commands: encrypt (stdin → armored text) and decrypt (armored text or a raw cryptico string → plaintext).
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { buf, equalBytes, fromUtf8, toHex, utf8 } from '../../lib/bytes';
+import { C2CError, isC2CError } from '../../lib/errors';
+import { FORMAT_ID, formatIdOf } from '../../lib/crypto/format-ids';
+import { openMessage, sealMessage } from '../../lib/crypto/message';
+import { armor, dearmor } from '../../lib/armor/armor';
+import { decodeLegacyPayload, encodeLegacyPayload, splitCrypticoString } from '../../lib/legacy/legacy-payload';
+import { legacyFingerprint } from '../../lib/legacy/legacy-public-key';
+import { CliError, EXIT, STDIO, readInput, writeStderrLine, writeStdout } from '../io';
+import { type KeyFile, type PublicKey, type Suite, loadKeyFile, loadPublicKey, parseSuite } from '../keyfile';
+import { FileReplayCache, seenPathFor } from '../replay-file';
+
+function asText(bytes: Uint8Array, what: string): string {
+  try {
+    return fromUtf8(bytes);
+  } catch {
+    throw new C2CError('malformed', `${what} is not UTF-8 text`);
+  }
+}
+
+/** cryptico is a large script: loaded only when a legacy message is at hand. */
+const loadLegacySuite = () => import('../../lib/legacy/cryptico-suite');
+
+async function writeOutput(path: string, data: string | Uint8Array): Promise<void> {
+  if (path === STDIO) await writeStdout(data);
+  // Decrypted text is as private as the key that opened it.
+  else await writeFile(path, data, { mode: 0o600 });
+}
+
+async function encrypt(sender: KeyFile, recipients: PublicKey[], suite: Suite, plaintext: Uint8Array, raw: boolean) {
+  const suites = new Set(recipients.map((r) => r.suite));
+  if (suites.size > 1) throw new C2CError('unsupported', 'one message cannot mix modern and cryptico recipients');
+  if (suite === 'modern') {
+    if (suites.has('cryptico')) {
+      throw new C2CError('unsupported', 'the recipient has a legacy cryptico key: pass --suite cryptico to use the legacy suite (no forward secrecy, weak authentication)');
+    }
+    if (raw) throw new CliError('--raw applies to --suite cryptico only', EXIT.usage);
+    if (sender.suite !== 'modern') throw new C2CError('unsupported', 'the --from key file is a cryptico key; the modern suite needs a modern key');
+    const sealed = await sealMessage({
+      sender: { identity: sender.identity, prekey: sender.prekeys[0]! },
+      recipients: recipients.flatMap((r) => (r.suite === 'modern' ? [r.bundle] : [])),
+      plaintext,
+    });
+    return `${armor(sealed).join('\n')}\n`;
+  }
+  if (suites.has('modern')) throw new C2CError('unsupported', '--suite cryptico needs cryptico public keys');
+  if (recipients.length !== 1) throw new C2CError('unsupported', 'the cryptico suite encrypts to exactly one recipient');
+  if (sender.suite !== 'cryptico') throw new C2CError('unsupported', 'the --from key file is a modern key; --suite cryptico signs with a cryptico key');
+  const recipient = recipients[0]!;
+  if (recipient.suite !== 'cryptico') throw new C2CError('unsupported', '--suite cryptico needs cryptico public keys');
+  const { legacyEncrypt } = await loadLegacySuite();
+  const cipher = legacyEncrypt(asText(plaintext, 'the message'), recipient.publicKey, sender.key);
+  return raw ? `${cipher}\n` : `${armor(encodeLegacyPayload(cipher)).join('\n')}\n`;
+}
+
+const REPLAYED = 'this message was already opened with this key file (replay protection)';
+
+/** What decrypt reports on stderr besides the plaintext. */
+interface Opened {
+  plaintext: Uint8Array;
+  lines: string[];
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', buf(utf8(text)))));
+}
+
+async function openModern(payload: Uint8Array, key: KeyFile, expected: PublicKey | undefined, cache: FileReplayCache): Promise<Opened> {
+  if (key.suite !== 'modern') throw new C2CError('not-addressed', 'this is a modern message; the key file holds a cryptico key');
+  if (expected !== undefined && expected.suite !== 'modern') {
+    throw new C2CError('key-mismatch', 'the message is from a modern key; --from names a cryptico key');
+  }
+  let opened;
+  try {
+    opened = await openMessage(payload, { identityKey: key.identity.publicKey, prekeys: key.prekeys }, { replayCache: cache });
+  } catch (e) {
+    // The library's wording is about re-rendered pages; the CLI refuses every second open.
+    if (isC2CError(e, 'replayed')) throw new C2CError('replayed', REPLAYED);
+    throw e;
+  }
+  if (expected !== undefined && !equalBytes(opened.sender.identityKey, expected.bundle.identityKey)) {
+    throw new C2CError('key-mismatch', `the message was sent by ${opened.senderFingerprint}, not by the --from key`);
+  }
+  return {
+    plaintext: opened.plaintext,
+    lines: [`sender: ${opened.senderFingerprint}`, `status: ${expected === undefined ? 'unverified' : 'verified'}`],
+  };
+}
+
+async function openLegacy(cipher: string, key: KeyFile, expected: PublicKey | undefined, cache: FileReplayCache): Promise<Opened> {
+  if (key.suite !== 'cryptico') throw new C2CError('not-addressed', 'this is a cryptico message; the key file holds a modern key');
+  if (expected !== undefined && expected.suite !== 'cryptico') {
+    throw new C2CError('key-mismatch', 'the message is a cryptico message; --from names a modern key');
+  }
+  const { isAuthenticLegacy, legacyDecrypt } = await loadLegacySuite();
+  const opened = legacyDecrypt(cipher, key.key, expected?.publicKey);
+  // Unauthenticated CBC: a broken signature means altered or misattributed text, which is not shown.
+  if (opened.signature === 'forged') throw new C2CError('bad-signature', 'the legacy signature does not verify: the message was altered or forged');
+  if (expected !== undefined && !isAuthenticLegacy(opened, expected.publicKey)) {
+    throw new C2CError('key-mismatch', opened.signer === undefined ? 'the legacy message is unsigned, so it cannot be from the --from key' : 'the legacy message is signed by another key than --from');
+  }
+  // cryptico has no message id: the ciphertext's hash stands in for one.
+  if ((await cache.check({ messageId: await sha256Hex(cipher), digest: '', context: '' })) !== 'fresh') {
+    throw new C2CError('replayed', REPLAYED);
+  }
+  return {
+    plaintext: utf8(opened.plaintext),
+    lines: [
+      `sender: ${opened.signer === undefined ? 'unknown (unsigned)' : await legacyFingerprint(opened.signer)}`,
+      'status: legacy',
+      `signature: ${opened.signature}${expected === undefined ? '' : ' (matches --from)'}`,
+    ],
+  };
+}
+
+async function decrypt(input: Uint8Array, keyPath: string, from: string | undefined): Promise<Opened> {
+  const [key, expected] = await Promise.all([loadKeyFile(keyPath), from === undefined ? undefined : loadPublicKey(from)]);
+  const cache = await FileReplayCache.open(seenPathFor(keyPath));
+  const text = asText(input, 'the input');
+  const compact = text.replace(/\s+/g, '');
+  let opened: Opened;
+  if (splitCrypticoString(compact)) {
+    opened = await openLegacy(compact, key, expected, cache);
+  } else {
+    const payload = dearmor(text);
+    switch (formatIdOf(payload)) {
+      case FORMAT_ID.modernMessageV1:
+        opened = await openModern(payload, key, expected, cache);
+        break;
+      case FORMAT_ID.legacyCryptico:
+        opened = await openLegacy(decodeLegacyPayload(payload), key, expected, cache);
+        break;
+      default:
+        throw new C2CError(payload.length === 0 ? 'truncated' : 'unknown-version', 'the message uses a format this version does not know');
+    }
+  }
+  // Only a message that passed every check is remembered, so a refused one can still be opened properly.
+  await cache.commit();
+  return opened;
+}
+
+export function registerCryptCommands(program: Command): void {
+  program
+    .command('encrypt')
+    .description('encrypt stdin to one or more public keys and print armored text')
+    .requiredOption('--from <file>', 'your key file (signs / authenticates the message)')
+    .requiredOption('--to <key>', 'recipient public key line or key file (repeat for several)', (v: string, all: string[] = []) => [...all, v])
+    .option('--suite <suite>', 'cryptico for the legacy CRYPT2CHAT suite (never chosen automatically)', 'modern')
+    .option('--raw', 'with --suite cryptico: print the stock cryptico string instead of armor')
+    .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
+    .option('--out <file>', 'write the armored text to a file instead of stdout', STDIO)
+    .action(async (opts: { from: string; to: string[]; suite: string; raw?: boolean; in: string; out: string }) => {
+      const suite = parseSuite(opts.suite);
+      if (opts.to.includes(STDIO)) throw new CliError('--to - is not possible: stdin carries the message', EXIT.usage);
+      const [sender, recipients] = await Promise.all([loadKeyFile(opts.from), Promise.all(opts.to.map(loadPublicKey))]);
+      const plaintext = await readInput(opts.in);
+      await writeOutput(opts.out, await encrypt(sender, recipients, suite, plaintext, opts.raw === true));
+    });
+
+  program
+    .command('decrypt')
+    .description('decrypt armored text (or a raw cryptico string) from stdin; sender and status go to stderr')
+    .requiredOption('--key <file>', 'your key file; opened message ids are remembered in FILE.seen')
+    .option('--from <key>', 'the public key the message must come from')
+    .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
+    .option('--out <file>', 'write the plaintext to a file instead of stdout', STDIO)
+    .action(async (opts: { key: string; from?: string; in: string; out: string }) => {
+      if (opts.key === STDIO) throw new CliError('--key - is not possible: the key file must be a file (its .seen file sits next to it)', EXIT.usage);
+      const input = await readInput(opts.in);
+      const opened = await decrypt(input, opts.key, opts.from);
+      for (const line of opened.lines) writeStderrLine(line);
+      await writeOutput(opts.out, opened.plaintext);
+    });
+}

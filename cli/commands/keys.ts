@@ -1,0 +1,86 @@
+// Key commands: keygen, pub, fingerprint, safety-number.
+import type { Command } from 'commander';
+import { generateIdentity } from '../../lib/crypto/identity';
+import { generatePrekey } from '../../lib/crypto/prekey';
+import { safetyNumber } from '../../lib/crypto/safety-number';
+import type { LegacyKeyBits } from '../../lib/legacy/legacy-key';
+import { normalizeKeyringHandle } from '../../lib/keyring/handle';
+import { C2CError } from '../../lib/errors';
+import { CliError, EXIT, STDIO, writeStdout } from '../io';
+import {
+  type KeyFile,
+  encodePublicKey,
+  fingerprintOf,
+  loadKeyFile,
+  loadPublicKey,
+  parseSuite,
+  publicKeyOf,
+  saveKeyFile,
+  type Suite,
+} from '../keyfile';
+
+async function generateKeyFile(suite: Suite, handle: string | undefined, bits: number | undefined): Promise<KeyFile> {
+  if (suite === 'cryptico') {
+    const { generateLegacyKey } = await import('../../lib/legacy/legacy-key'); // cryptico loads on demand
+    return { suite, handle, key: await generateLegacyKey(bits as LegacyKeyBits | undefined) };
+  }
+  if (bits !== undefined) throw new CliError('--bits applies to the cryptico suite only', EXIT.usage);
+  const identity = await generateIdentity(true);
+  return { suite, handle, identity, prekeys: [await generatePrekey(identity, { extractable: true })] };
+}
+
+function parseBits(value: string): number {
+  const bits = Number(value);
+  if (!Number.isSafeInteger(bits)) throw new CliError(`--bits must be a number, not "${value.slice(0, 16)}"`, EXIT.usage);
+  return bits;
+}
+
+export function registerKeyCommands(program: Command): void {
+  program
+    .command('keygen')
+    .description('create a key file and print its public key and fingerprint')
+    .requiredOption('--out <file>', 'where to write the new key file (mode 0600; never overwritten; - for stdout)')
+    .option('--suite <suite>', 'modern, or cryptico for the legacy CRYPT2CHAT suite', 'modern')
+    .option('--handle <name>', 'a name to put in the public key')
+    .option('--bits <n>', 'RSA size for the cryptico suite', parseBits)
+    .action(async (opts: { out: string; suite: string; handle?: string; bits?: number }) => {
+      const suite = parseSuite(opts.suite);
+      const handle = opts.handle === undefined ? undefined : normalizeKeyringHandle(opts.handle);
+      const key = await generateKeyFile(suite, handle, opts.bits);
+      await saveKeyFile(opts.out, key);
+      const pub = publicKeyOf(key);
+      const summary = `${encodePublicKey(pub)}\n${await fingerprintOf(pub)}\n`;
+      // With --out - the key file owns stdout; the summary moves to stderr.
+      if (opts.out === STDIO) process.stderr.write(summary);
+      else await writeStdout(summary);
+    });
+
+  program
+    .command('pub')
+    .description('print the public key of a key file (one line, as --to accepts it)')
+    .argument('<file>', 'key file, or - for stdin')
+    .action(async (file: string) => {
+      await writeStdout(`${encodePublicKey(publicKeyOf(await loadKeyFile(file)))}\n`);
+    });
+
+  program
+    .command('fingerprint')
+    .description('print the fingerprint of a public key')
+    .argument('<key>', 'public key line, cryptico public key, key file, or - for stdin')
+    .action(async (key: string) => {
+      await writeStdout(`${await fingerprintOf(await loadPublicKey(key))}\n`);
+    });
+
+  program
+    .command('safety-number')
+    .description('print the 60-digit safety number of two modern public keys (the same both ways)')
+    .argument('<a>', 'public key line or key file')
+    .argument('<b>', 'public key line or key file')
+    .action(async (a: string, b: string) => {
+      const [ka, kb] = await Promise.all([loadPublicKey(a), loadPublicKey(b)]);
+      if (ka.suite !== 'modern' || kb.suite !== 'modern') {
+        throw new C2CError('unsupported', 'safety numbers exist for modern keys only; compare cryptico fingerprints instead');
+      }
+      await writeStdout(`${await safetyNumber(ka.bundle.identityKey, kb.bundle.identityKey)}\n`);
+    });
+}

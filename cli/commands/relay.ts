@@ -1,0 +1,238 @@
+// Relay commands: register, lookup, send, listen (over the wire protocol, lib/relay-client) and
+// relay-admin revoke (an operation on the relay's data folder).
+import type { Command } from 'commander';
+import WebSocket from 'ws';
+import { equalBytes, fromUtf8 } from '../../lib/bytes';
+import { C2CError } from '../../lib/errors';
+import { fingerprint } from '../../lib/crypto/identity';
+import { openMessage, sealMessage } from '../../lib/crypto/message';
+import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../../lib/crypto/public-bundle';
+import { normalizeHandle } from '../../lib/protocol/relay';
+import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
+import { CliError, readStdin, writeStdout } from '../io';
+import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
+import { FileReplayCache, seenPathFor } from '../replay-file';
+
+const RELAY_WORDS: Partial<Record<string, string>> = {
+  'not-found': 'no such handle on the relay',
+  'handle-taken': 'that handle belongs to another key on this relay',
+  'identity-registered': 'this key is already registered under another handle',
+  'not-registered': 'this key is not registered on the relay (run c2c register first)',
+  revoked: 'revoked on the relay',
+  offline: 'not delivered: recipient offline',
+  'invalid-bundle': 'the relay refused the public key',
+  'bad-signature': 'signature does not verify',
+};
+
+/** Turns relay failures into one plain line; everything else goes to the CLI's error printer. */
+async function relayErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof RelayError) {
+      const words = RELAY_WORDS[e.code];
+      throw new CliError(words ? `${words} (${e.code}): ${e.message}` : `relay: ${e.message} (${e.code})`);
+    }
+    throw e;
+  }
+}
+
+function handleArg(name: string): string {
+  const h = normalizeHandle(name);
+  if (!h) throw new CliError(`"${name.slice(0, 40)}" is not a valid handle (3-32 characters of a-z 0-9 . _ -)`);
+  return h;
+}
+
+async function modernKey(path: string): Promise<ModernKeyFile> {
+  const key = await loadKeyFile(path);
+  if (key.suite !== 'modern') throw new CliError('the relay needs a modern key file (this one is a cryptico key)');
+  return key;
+}
+
+function connectTo(url: string, identity?: ModernKeyFile['identity']): RelayClient {
+  try {
+    return new RelayClient({ url, identity, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false });
+  } catch {
+    throw new CliError(`"${url.slice(0, 80)}" is not a relay URL (expected ws://… or wss://…)`);
+  }
+}
+
+/** Looks up `handle` and checks the answer: a valid signed bundle, and not one naming someone else. */
+async function lookupBundle(client: RelayClient, handle: string): Promise<{ line: string; bundle: PublicBundle }> {
+  const found = await client.lookup(handle);
+  const bundle = await decodePublicBundle(found.bundle);
+  if (found.handle !== handle || (bundle.handle !== undefined && bundle.handle.toLowerCase() !== handle)) {
+    throw new C2CError('key-mismatch', 'the relay answered with a key for another handle');
+  }
+  return { line: found.bundle, bundle };
+}
+
+/** One line per message: a trailing newline dropped, other control characters escaped (no terminal tricks). */
+function printable(text: string): string {
+  return text
+    .replace(/\r?\n$/, '')
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+async function register(opts: { relay: string; key: string; handle: string }): Promise<void> {
+  const handle = handleArg(opts.handle);
+  const key = await modernKey(opts.key);
+  const pub = publicKeyOf(key);
+  if (pub.suite !== 'modern') throw new CliError('the relay needs a modern key file');
+  const line = encodePublicBundle({ ...pub.bundle, handle });
+  const client = connectTo(opts.relay, key.identity);
+  try {
+    await relayErrors(async () => {
+      await client.connect();
+      await client.register(handle, line);
+    });
+  } finally {
+    client.close();
+  }
+  await writeStdout(`registered ${handle}\n${await fingerprint(key.identity.publicKey)}\n`);
+}
+
+async function lookup(name: string, opts: { relay: string }): Promise<void> {
+  const handle = handleArg(name);
+  const client = connectTo(opts.relay);
+  let found;
+  try {
+    found = await relayErrors(() => lookupBundle(client, handle));
+  } finally {
+    client.close();
+  }
+  await writeStdout(`${found.line}\n${await fingerprint(found.bundle.identityKey)}\n`);
+}
+
+async function send(opts: { relay: string; key: string; to: string }): Promise<void> {
+  const to = handleArg(opts.to);
+  const [key, plaintext] = await Promise.all([modernKey(opts.key), readStdin()]);
+  const client = connectTo(opts.relay, key.identity);
+  let delivered: number;
+  try {
+    delivered = await relayErrors(async () => {
+      await client.connect();
+      const { bundle } = await lookupBundle(client, to);
+      const sealed = await sealMessage({ sender: { identity: key.identity, prekey: key.prekeys[0]! }, recipients: [bundle], plaintext });
+      return client.sendToHandle(to, sealed);
+    });
+  } finally {
+    client.close();
+  }
+  process.stderr.write(`delivered to ${to} (${delivered} connection${delivered === 1 ? '' : 's'})\n`);
+}
+
+async function listen(opts: { relay: string; key: string; count?: string; timeout?: string }): Promise<void> {
+  const count = opts.count === undefined ? Infinity : Number(opts.count);
+  const timeout = opts.timeout === undefined ? Infinity : Number(opts.timeout);
+  if (count !== Infinity && (!Number.isSafeInteger(count) || count < 1)) throw new CliError('--count must be a positive integer');
+  if (timeout !== Infinity && !(timeout > 0)) throw new CliError('--timeout must be a positive number of seconds');
+  const key = await modernKey(opts.key);
+  const cache = await FileReplayCache.open(seenPathFor(opts.key));
+  const client = connectTo(opts.relay, key.identity);
+  const lookups = connectTo(opts.relay);
+  let received = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const printMessage = async (from: string, payload: Uint8Array) => {
+    const opened = await openMessage(payload, { identityKey: key.identity.publicKey, prekeys: key.prekeys }, { replayCache: cache });
+    // The relay names the sender; believe it only if the directory's key for that handle sealed it.
+    const { bundle } = await lookupBundle(lookups, handleArg(from));
+    if (!equalBytes(bundle.identityKey, opened.sender.identityKey)) {
+      throw new C2CError('key-mismatch', `the message is not sealed by the registered key of ${from}`);
+    }
+    await cache.commit();
+    await writeStdout(`${from}: ${printable(fromUtf8(opened.plaintext))}\n`);
+  };
+  try {
+    await relayErrors(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          if (timeout !== Infinity) {
+            const total = count === Infinity ? '' : ` of ${count}`;
+            timer = setTimeout(() => reject(new CliError(`timed out after ${timeout} s: received ${received}${total} messages`)), timeout * 1000);
+          }
+          client.onState((state, e) => {
+            if (state === 'closed') reject(e ?? new RelayError('closed', 'the relay closed the connection'));
+          });
+          // Listen before authenticating: the relay may deliver right after its "ok". One message at a time,
+          // so lines come out in arrival order.
+          let chain = Promise.resolve();
+          client.onMessage((m) => {
+            if (m.kind !== 'mailbox') return;
+            chain = chain.then(async () => {
+              if (received >= count) return;
+              try {
+                await printMessage(m.from, m.payload);
+                received++;
+                if (received >= count) resolve();
+              } catch (e) {
+                // A bad message is reported and skipped; listening goes on.
+                const why = e instanceof C2CError || e instanceof RelayError || e instanceof CliError ? e.message : 'could not open it';
+                process.stderr.write(`c2c: dropped a message relayed as from ${printable(m.from)}: ${why}\n`);
+              }
+            });
+          });
+          client.connect().then((handle) => {
+            if (!handle) reject(new RelayError('not-registered', 'register this key before listening'));
+          }, reject);
+        }),
+    );
+  } finally {
+    if (timer) clearTimeout(timer);
+    client.close();
+    lookups.close();
+  }
+}
+
+async function revoke(name: string, opts: { data: string }): Promise<void> {
+  // relay-admin works on the relay's data folder, not over the wire: the one sanctioned use of relay/ code.
+  const { revokeHandle } = await import('../../relay/admin');
+  let result;
+  try {
+    result = await revokeHandle(opts.data, name);
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : 'revocation failed');
+  }
+  await writeStdout(`${result === 'revoked' ? 'revoked' : 'already revoked'} ${handleArg(name)}\n`);
+}
+
+export function registerRelayCommands(program: Command): void {
+  program
+    .command('register')
+    .description('register a handle for your key on a relay')
+    .requiredOption('--relay <url>', 'relay URL, ws://… or wss://…')
+    .requiredOption('--key <file>', 'your modern key file')
+    .requiredOption('--handle <name>', 'handle: 3-32 characters of a-z 0-9 . _ -')
+    .action(register);
+  program
+    .command('lookup')
+    .description("print a handle's public key line and fingerprint from a relay")
+    .requiredOption('--relay <url>', 'relay URL')
+    .argument('<name>', 'handle to look up')
+    .action(lookup);
+  program
+    .command('send')
+    .description('encrypt stdin to a handle and deliver it through the relay (recipient must be online)')
+    .requiredOption('--relay <url>', 'relay URL')
+    .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
+    .requiredOption('--to <name>', 'recipient handle')
+    .action(send);
+  program
+    .command('listen')
+    .description('print messages sent to you through the relay, one per line as "HANDLE: TEXT"')
+    .requiredOption('--relay <url>', 'relay URL')
+    .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
+    .option('--count <n>', 'exit 0 after this many messages')
+    .option('--timeout <seconds>', 'fail if the messages have not arrived by then')
+    .action(listen);
+  const admin = program.command('relay-admin').description('administer a relay through its data folder');
+  admin
+    .command('revoke')
+    .description('revoke the identity behind a handle (works while the relay runs)')
+    .requiredOption('--data <dir>', "the relay's data folder")
+    .argument('<name>', 'handle to revoke')
+    .action(revoke);
+}

@@ -1,0 +1,61 @@
+// `c2c` entry point: builds the command tree and turns every failure into one stderr line and an exit code.
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT, errorLine, writeStderrLine } from './io';
+
+type Register = (program: Command) => void;
+
+/**
+ * Command groups, loaded on demand: each launch imports only the group it runs (crypto, cryptico, ws
+ * are large), which keeps `c2c` quick to start. Help or an unknown name loads them all.
+ */
+const GROUPS: { names: string[]; load: () => Promise<Register> }[] = [
+  { names: ['keygen', 'pub', 'fingerprint', 'safety-number'], load: async () => (await import('./commands/keys')).registerKeyCommands },
+  { names: ['encrypt', 'decrypt'], load: async () => (await import('./commands/crypt')).registerCryptCommands },
+  {
+    names: ['register', 'lookup', 'send', 'listen', 'relay-admin'],
+    load: async () => (await import('./commands/relay')).registerRelayCommands,
+  },
+];
+
+async function groupsFor(argv: string[]): Promise<Register[]> {
+  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const chosen = GROUPS.filter((g) => name !== undefined && g.names.includes(name));
+  return Promise.all((chosen.length > 0 ? chosen : GROUPS).map((g) => g.load()));
+}
+
+export async function buildProgram(argv: string[]): Promise<Command> {
+  const program = new Command('c2c')
+    .description('Crypt2Chat command line: keys, end-to-end encrypted messages, relay client')
+    .exitOverride()
+    // One line per failure: no "(Did you mean …?)" second line. Subcommands inherit these settings.
+    .showSuggestionAfterError(false)
+    // Commander's own usage errors get the same "c2c: " prefix as ours.
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `c2c: ${text}` : text) });
+  for (const register of await groupsFor(argv)) register(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await (await buildProgram(argv)).parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successful exits; commander has printed the usage error already.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    writeStderrLine(errorLine(error));
+    return error instanceof CliError ? error.exitCode : EXIT.failure;
+  }
+}
+
+// A failure outside the command's promise (a stray callback) still ends as one line, not a stack trace.
+const fatal = (error: unknown) => {
+  writeStderrLine(errorLine(error));
+  process.exit(EXIT.failure);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
+// exitCode rather than process.exit(): lets stdout drain when it is a pipe.
+process.exitCode = await main(process.argv);

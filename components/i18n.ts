@@ -1,0 +1,40 @@
+// Every user-visible string comes from public/_locales via browser.i18n. The key type is taken from the
+// English catalogue, so a key used in code but missing there fails the type check.
+import { browser } from 'wxt/browser';
+import type { ApiErrorCode } from '@/lib/protocol/background-api';
+
+export type MessageKey = keyof typeof import('../public/_locales/en/messages.json');
+
+export function t(key: MessageKey): string {
+  return browser.i18n.getMessage(key);
+}
+
+/** The plain-words text shown for each failure code. */
+export const ERROR_MESSAGE_KEY: Record<ApiErrorCode, MessageKey> = {
+  malformed: 'errorMalformed',
+  'unknown-version': 'errorUnknownVersion',
+  checksum: 'errorChecksum',
+  truncated: 'errorTruncated',
+  tampered: 'errorTampered',
+  'not-addressed': 'errorNotAddressed',
+  replayed: 'errorReplayed',
+  'bad-signature': 'errorBadSignature',
+  'key-mismatch': 'errorKeyMismatch',
+  'too-large': 'errorTooLarge',
+  'wrong-passphrase': 'errorWrongPassphrase',
+  'weak-passphrase': 'errorWeakPassphrase',
+  exists: 'errorExists',
+  unsupported: 'errorUnsupported',
+  'not-found': 'errorNotFound',
+  'bad-request': 'errorBadRequest',
+  forbidden: 'errorForbidden',
+  'no-identity': 'errorNoIdentity',
+  'identity-exists': 'errorIdentityExists',
+  'key-changed': 'errorKeyChanged',
+  unavailable: 'errorUnavailable',
+  'no-relay': 'errorNoRelay',
+  'relay-unreachable': 'errorRelayUnreachable',
+  'relay-refused': 'errorRelayRefused',
+  'handle-taken': 'errorHandleTaken',
+  internal: 'errorInternal',
+};

@@ -1,3 +1,0 @@
-export default defineBackground(() => {
-  // Placeholder until the background controller lands.
-});

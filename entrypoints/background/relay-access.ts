@@ -1,0 +1,45 @@
+// Short-lived relay connections for popup actions (register, look up a handle): connect, do one thing,
+// close. Relay failures become API errors in plain words; nothing about the request is logged.
+import type { IdentityKeyPair } from '@/lib/crypto/identity';
+import { RelayClient, RelayError, type WebSocketConstructor } from '@/lib/relay-client/client';
+import { ApiFailure } from './api-failure';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+function toApiFailure(e: unknown): unknown {
+  if (!(e instanceof RelayError)) return e;
+  switch (e.code) {
+    case 'unreachable':
+    case 'closed':
+    case 'timeout':
+      return new ApiFailure('relay-unreachable', 'The relay could not be reached. Check its address and your connection.');
+    case 'not-found':
+      return new ApiFailure('not-found', 'The relay has no one registered under that handle.');
+    case 'handle-taken':
+      return new ApiFailure('handle-taken', 'That handle is already registered on this relay by someone else.');
+    default:
+      return new ApiFailure('relay-refused', `The relay refused the request (${e.code}).`);
+  }
+}
+
+export async function withRelay<T>(
+  url: string,
+  identity: IdentityKeyPair | undefined,
+  action: (client: RelayClient) => Promise<T>,
+): Promise<T> {
+  const client = new RelayClient({
+    url,
+    WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor,
+    ...(identity ? { identity } : {}),
+    reconnect: false,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  });
+  try {
+    await client.connect();
+    return await action(client);
+  } catch (e) {
+    throw toApiFailure(e);
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,129 @@
+// The popup's state holder: it talks to the background and hands data and callbacks to the components.
+import { useEffect, useState } from 'preact/hooks';
+import { ERROR_MESSAGE_KEY, t, type MessageKey } from '@/components/i18n';
+import { ContactList } from '@/components/popup/ContactList';
+import { ContactLookup } from '@/components/popup/ContactLookup';
+import { ErrorText } from '@/components/popup/ErrorText';
+import { IdentityCard } from '@/components/popup/IdentityCard';
+import { Onboarding } from '@/components/popup/Onboarding';
+import { RelayPanel } from '@/components/popup/RelayPanel';
+import { SettingsForm } from '@/components/popup/SettingsForm';
+import type { ApiError, ContactInfo, ResponseData } from '@/lib/protocol/background-api';
+import { callBackground } from '../shared/background-client';
+
+type State = ResponseData<'getState'>;
+type Found = ResponseData<'lookupContact'>;
+type ErrorSlot = 'onboard' | 'settings' | 'relay' | 'lookup' | 'contacts';
+
+/** Input refused by the schema or the keyring gets a message about that field; others, their code's. */
+function errorKey(error: ApiError, invalidInputKey: MessageKey = ERROR_MESSAGE_KEY[error.code]): MessageKey {
+  return error.code === 'bad-request' || error.code === 'malformed' ? invalidInputKey : ERROR_MESSAGE_KEY[error.code];
+}
+
+export function PopupApp() {
+  const [state, setState] = useState<State | null>(null);
+  const [contacts, setContacts] = useState<ContactInfo[]>([]);
+  const [found, setFound] = useState<Found | null>(null);
+  const [loadError, setLoadError] = useState<MessageKey | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<Partial<Record<ErrorSlot, MessageKey>>>({});
+  const [saved, setSaved] = useState(false);
+
+  async function refresh() {
+    const r = await callBackground({ type: 'getState' });
+    if (!r.ok) return setLoadError(ERROR_MESSAGE_KEY[r.error.code]);
+    setState({ identity: r.identity, settings: r.settings, relay: r.relay });
+    if (r.identity) {
+      const list = await callBackground({ type: 'listContacts' });
+      if (list.ok) setContacts(list.contacts);
+      else setErrors((e) => ({ ...e, contacts: ERROR_MESSAGE_KEY[list.error.code] }));
+    }
+  }
+
+  useEffect(() => void refresh(), []);
+
+  /** Runs one action with the buttons disabled; a failure is shown in its own place. */
+  async function act(slot: ErrorSlot, action: () => Promise<ApiError | null>) {
+    setBusy(true);
+    setErrors((e) => ({ ...e, [slot]: undefined }));
+    const error = await action();
+    setBusy(false);
+    if (error) setErrors((e) => ({ ...e, [slot]: errorKey(error, slot === 'onboard' ? 'errorHandleInvalid' : slot === 'settings' ? 'errorRelayUrlInvalid' : undefined) }));
+  }
+
+  const createIdentity = (handle: string) =>
+    act('onboard', async () => {
+      const r = await callBackground({ type: 'createIdentity', handle });
+      if (!r.ok) return r.error;
+      await refresh();
+      return null;
+    });
+
+  const saveSettings = (relayUrl: string) =>
+    act('settings', async () => {
+      setSaved(false);
+      const r = await callBackground({ type: 'saveSettings', relayUrl });
+      if (!r.ok) return r.error;
+      setSaved(true);
+      await refresh(); // the registration status is per relay
+      return null;
+    });
+
+  const register = () =>
+    act('relay', async () => {
+      const r = await callBackground({ type: 'relayRegister' });
+      if (!r.ok) return r.error;
+      await refresh();
+      return null;
+    });
+
+  const lookup = (handle: string) =>
+    act('lookup', async () => {
+      setFound(null);
+      const r = await callBackground({ type: 'lookupContact', handle });
+      if (!r.ok) return r.error;
+      setFound({ handle: r.handle, bundle: r.bundle, fingerprint: r.fingerprint });
+      return null;
+    });
+
+  const pin = () =>
+    act('lookup', async () => {
+      if (!found) return null;
+      const r = await callBackground({ type: 'pinContact', handle: found.handle, bundle: found.bundle });
+      if (!r.ok) return r.error;
+      setFound(null);
+      await refresh();
+      return null;
+    });
+
+  const markVerified = (handle: string) =>
+    act('contacts', async () => {
+      const r = await callBackground({ type: 'markVerified', handle });
+      if (!r.ok) return r.error;
+      await refresh();
+      return null;
+    });
+
+  if (loadError) return <ErrorText error={loadError} testId="popup-error" />;
+  if (!state) return <p aria-busy="true">{t('loading')}</p>;
+  if (!state.identity) return <Onboarding busy={busy} error={errors.onboard ?? null} onCreate={(h) => void createIdentity(h)} />;
+  return (
+    <>
+      <IdentityCard handle={state.identity.handle} fingerprint={state.identity.fingerprint} />
+      <SettingsForm
+        relayUrl={state.settings.relayUrl}
+        busy={busy}
+        saved={saved}
+        error={errors.settings ?? null}
+        onSave={(url) => void saveSettings(url)}
+      />
+      <RelayPanel registered={state.relay.registered} busy={busy} error={errors.relay ?? null} onRegister={() => void register()} />
+      <section aria-labelledby="contacts-title">
+        <h2 id="contacts-title">{t('contactsTitle')}</h2>
+        <ContactLookup busy={busy} error={errors.lookup ?? null} found={found} onLookup={(h) => void lookup(h)} onPin={() => void pin()} />
+        <ErrorText error={errors.contacts ?? null} testId="contacts-error" />
+        <ContactList contacts={contacts} busy={busy} onMarkVerified={(h) => void markVerified(h)} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,163 @@
+// The message API between extension pages and the background, which owns the keyring and all crypto.
+// Every request and response has a zod schema: the background parses each incoming message before acting,
+// and the caller parses each answer. Responses are `{ok: true, ...data}` or `{ok: false, error}`.
+import { z } from 'zod';
+import type { C2CErrorCode } from '../errors';
+
+/** Bounds on what a page may hand the background; anything larger is refused before any work is done. */
+export const LIMITS = {
+  handle: 64,
+  plaintext: 64 * 1024,
+  recipients: 32,
+  // Armored text is ~1.4x the ciphertext, plus part headers: leave room for a full 64 KB message.
+  ciphertextText: 200 * 1024,
+  bundle: 4 * 1024,
+  relayUrl: 2048,
+  context: 256,
+} as const;
+
+// Only the shape is checked here; the keyring (and, for one's own handle, the relay rules) decide the rest.
+export const handleSchema = z.string().trim().min(1, 'A handle cannot be empty.').max(LIMITS.handle, 'A handle is too long.');
+
+// The keyring's settings validate the address itself (ws/wss only); here only the size is bounded.
+export const relayUrlSchema = z.string().trim().max(LIMITS.relayUrl, 'The relay address is too long.');
+
+export const requestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('getState') }).strict(),
+  z.object({ type: z.literal('createIdentity'), handle: handleSchema }).strict(),
+  z.object({ type: z.literal('saveSettings'), relayUrl: relayUrlSchema }).strict(),
+  z.object({ type: z.literal('getPublicBundle') }).strict(),
+  z.object({ type: z.literal('pinContact'), handle: handleSchema, bundle: z.string().trim().min(1).max(LIMITS.bundle) }).strict(),
+  z.object({ type: z.literal('listContacts') }).strict(),
+  z.object({ type: z.literal('markVerified'), handle: handleSchema }).strict(),
+  z.object({ type: z.literal('relayRegister') }).strict(),
+  z.object({ type: z.literal('lookupContact'), handle: handleSchema }).strict(),
+  z
+    .object({
+      type: z.literal('encrypt'),
+      recipients: z.array(handleSchema).min(1, 'Choose at least one recipient.').max(LIMITS.recipients),
+      plaintext: z.string().min(1, 'There is nothing to encrypt.').max(LIMITS.plaintext, 'The message is too long.'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('decrypt'),
+      text: z.string().min(1).max(LIMITS.ciphertextText, 'The encrypted text is too long.'),
+      context: z.string().max(LIMITS.context).optional(),
+    })
+    .strict(),
+]);
+
+export type BackgroundRequest = z.infer<typeof requestSchema>;
+export type RequestType = BackgroundRequest['type'];
+export type RequestOf<T extends RequestType> = Extract<BackgroundRequest, { type: T }>;
+
+const identityInfoSchema = z.object({
+  handle: z.string(),
+  fingerprint: z.string(),
+});
+
+const settingsSchema = z.object({ relayUrl: z.string() });
+
+export const contactInfoSchema = z.object({
+  handle: z.string(),
+  fingerprint: z.string(),
+  verified: z.boolean(),
+  // The handle showed a different identity key than the pinned one: sending is blocked until re-verified.
+  keyChanged: z.boolean(),
+  safetyNumber: z.string(), // 60 digits in groups of five; '' for a legacy-only contact
+});
+export type ContactInfo = z.infer<typeof contactInfoSchema>;
+
+export const decryptStatusSchema = z.enum(['verified', 'unverified', 'legacy', 'error']);
+export type DecryptStatus = z.infer<typeof decryptStatusSchema>;
+
+/** Machine codes a caller may see: the C2CError codes plus those of the message boundary itself. */
+export const API_ERROR_CODES = [
+  'malformed',
+  'unknown-version',
+  'checksum',
+  'truncated',
+  'tampered',
+  'not-addressed',
+  'replayed',
+  'bad-signature',
+  'key-mismatch',
+  'too-large',
+  'wrong-passphrase',
+  'weak-passphrase',
+  'exists',
+  'unsupported',
+  'not-found',
+  'bad-request', // the request failed schema validation
+  'forbidden', // the sender is not an extension page
+  'no-identity', // the request needs an identity and none exists yet
+  'identity-exists', // createIdentity when one already exists
+  'key-changed', // a pinned contact's key changed: sending is blocked until the user re-verifies
+  'unavailable', // the background could not be reached (asleep, restarting) after retries
+  'no-relay', // no relay address is set
+  'relay-unreachable', // the relay did not answer or dropped the connection
+  'relay-refused', // the relay answered with an error
+  'handle-taken', // the relay has this handle registered to someone else
+  'internal', // a bug: details are not shown
+] as const satisfies readonly (C2CErrorCode | string)[];
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+// Every C2CError code must be an API code, so errors from lib/ pass through unchanged.
+type MissingC2CCodes = Exclude<C2CErrorCode, ApiErrorCode>;
+const _allC2CCodesCovered: MissingC2CCodes extends never ? true : never = true;
+
+export const apiErrorSchema = z.object({ code: z.enum(API_ERROR_CODES), message: z.string() });
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+const decryptResultSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.enum(['verified', 'unverified', 'legacy']),
+    plaintext: z.string(),
+    senderFingerprint: z.string(),
+    senderHandle: z.string().optional(),
+  }),
+  z.object({ status: z.literal('error'), reason: apiErrorSchema }),
+]);
+export type DecryptResult = z.infer<typeof decryptResultSchema>;
+
+/** The data part of each successful response, keyed by request type. */
+export const responseDataSchemas = {
+  getState: z.object({
+    identity: identityInfoSchema.nullable(),
+    settings: settingsSchema,
+    // Registered under our handle on the relay currently set (as last confirmed by that relay).
+    relay: z.object({ registered: z.boolean() }),
+  }),
+  createIdentity: z.object({ identity: identityInfoSchema }),
+  saveSettings: z.object({ settings: settingsSchema }),
+  getPublicBundle: z.object({ bundle: z.string() }),
+  pinContact: z.object({ result: z.enum(['pinned', 'unchanged', 'prekey-updated', 'key-changed']), contact: contactInfoSchema }),
+  listContacts: z.object({ contacts: z.array(contactInfoSchema) }),
+  markVerified: z.object({ contact: contactInfoSchema }),
+  relayRegister: z.object({ relay: z.object({ registered: z.literal(true) }) }),
+  lookupContact: z.object({ handle: z.string(), bundle: z.string(), fingerprint: z.string() }),
+  encrypt: z.object({ parts: z.array(z.string()).min(1) }),
+  decrypt: z.object({ result: decryptResultSchema }),
+} satisfies Record<RequestType, z.ZodType>;
+
+export type ResponseData<T extends RequestType> = z.infer<(typeof responseDataSchemas)[T]>;
+export type ApiResult<T extends RequestType> = ({ ok: true } & ResponseData<T>) | { ok: false; error: ApiError };
+
+/** Parses an answer from the background; anything that does not fit is reported, not trusted. */
+export function parseResponse<T extends RequestType>(type: T, raw: unknown): ApiResult<T> {
+  const failure = z.object({ ok: z.literal(false), error: apiErrorSchema }).safeParse(raw);
+  if (failure.success) return failure.data;
+  const ok = z.object({ ok: z.literal(true) }).safeParse(raw);
+  const data = responseDataSchemas[type].safeParse(raw);
+  if (ok.success && data.success) return { ok: true, ...(data.data as ResponseData<T>) };
+  return { ok: false, error: { code: 'internal', message: 'The background sent an answer of the wrong shape.' } };
+}
+
+/** A short, plain-words summary of why a request failed validation (no values echoed back). */
+export function describeValidationError(error: z.ZodError): string {
+  const first = error.issues[0];
+  if (!first) return 'The request is not valid.';
+  const where = first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+  return `${where}${first.message}`;
+}

@@ -1,0 +1,79 @@
+// Fan-out seam: rooms and identity mailboxes. `LocalBroker` delivers within this process; a Redis
+// pub/sub broker can implement the same interface for several relay processes (counts would then come
+// from PUBLISH replies).
+
+/** A connected client as the broker sees it: something frames can be delivered to. */
+export interface Member {
+  deliver(frame: Uint8Array): void;
+}
+
+export interface Broker<M extends Member = Member> {
+  /** Adds `m` to `room`; returns how many other members are connected now. */
+  join(room: string, m: M): number;
+  leave(room: string, m: M): void;
+  /** Delivers to every member of `room` except `from`; returns how many received it. */
+  publish(room: string, frame: Uint8Array, from: M): number;
+  attach(identity: string, m: M): void;
+  detach(identity: string, m: M): void;
+  /** Delivers to every connection of `identity`; returns how many received it. */
+  sendToIdentity(identity: string, frame: Uint8Array): number;
+  /** This process's connections of `identity` (for closing them on revocation). */
+  localMembers(identity: string): Iterable<M>;
+}
+
+export class LocalBroker<M extends Member> implements Broker<M> {
+  private readonly rooms = new Map<string, Set<M>>();
+  private readonly identities = new Map<string, Set<M>>();
+
+  join(room: string, m: M): number {
+    let set = this.rooms.get(room);
+    if (!set) this.rooms.set(room, (set = new Set()));
+    set.add(m);
+    return set.size - 1;
+  }
+
+  leave(room: string, m: M): void {
+    remove(this.rooms, room, m);
+  }
+
+  publish(room: string, frame: Uint8Array, from: M): number {
+    const set = this.rooms.get(room);
+    if (!set) return 0;
+    let n = 0;
+    for (const m of set) {
+      if (m === from) continue;
+      m.deliver(frame);
+      n++;
+    }
+    return n;
+  }
+
+  attach(identity: string, m: M): void {
+    let set = this.identities.get(identity);
+    if (!set) this.identities.set(identity, (set = new Set()));
+    set.add(m);
+  }
+
+  detach(identity: string, m: M): void {
+    remove(this.identities, identity, m);
+  }
+
+  sendToIdentity(identity: string, frame: Uint8Array): number {
+    const set = this.identities.get(identity);
+    if (!set) return 0;
+    for (const m of set) m.deliver(frame);
+    return set.size;
+  }
+
+  localMembers(identity: string): Iterable<M> {
+    return [...(this.identities.get(identity) ?? [])];
+  }
+}
+
+// Rooms and mailboxes exist only while they have members: nothing lingers for absent clients.
+function remove<M>(map: Map<string, Set<M>>, key: string, m: M): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(m);
+  if (set.size === 0) map.delete(key);
+}

@@ -1,0 +1,49 @@
+// The extension in a real Firefox (firefox-esr over WebDriver BiDi): onboarding in the popup and the
+// main encrypted round trip between two fresh profiles, through the background (an event page here).
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
+import { CANARY, FINGERPRINT_RE, bundleOf, decrypt, encrypt, fill, onboardInPopup, pin, tamper, textOf } from './flows';
+
+describe('Firefox: popup and background', () => {
+  let alice: ExtensionSession;
+  let bob: ExtensionSession;
+  let alicePage: Page;
+  let aliceFingerprint = '';
+
+  beforeAll(async () => {
+    [alice, bob] = await Promise.all([launchWithExtension('firefox'), launchWithExtension('firefox')]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
+  });
+
+  it('onboarding: creates an identity, shows its fingerprint, and keeps the relay URL across reopening', async () => {
+    const { page, fingerprint } = await onboardInPopup(alice, 'alice');
+    expect(fingerprint).toMatch(FINGERPRINT_RE);
+    aliceFingerprint = fingerprint;
+    await fill(page, 'settings-relay-url', 'wss://relay.example:8443/c2c');
+    await page.click(byTestId('settings-save'));
+    await textOf(page, 'settings-saved');
+    await page.close();
+
+    alicePage = await alice.openPopup();
+    expect(await textOf(alicePage, 'identity-fingerprint')).toBe(fingerprint);
+    const relay = await alicePage.$eval(byTestId('settings-relay-url'), (e) => (e as HTMLInputElement).value);
+    expect(relay).toBe('wss://relay.example:8443/c2c');
+  });
+
+  it('encrypts in one profile and decrypts in another: same text, status verified', async () => {
+    const { page: bobPage, fingerprint: bobFingerprint } = await onboardInPopup(bob, 'bob');
+    expect(bobFingerprint).not.toBe(aliceFingerprint);
+    expect(await pin(alicePage, 'bob', await bundleOf(bobPage))).toBe('pinned');
+    expect(await pin(bobPage, 'alice', await bundleOf(alicePage))).toBe('pinned');
+
+    const opened = await decrypt(bobPage, await encrypt(alicePage, ['bob'], CANARY));
+    expect(opened).toEqual({ status: 'verified', plaintext: CANARY, senderFingerprint: aliceFingerprint, senderHandle: 'alice' });
+
+    const token = await encrypt(alicePage, ['bob'], CANARY);
+    expect(await decrypt(bobPage, tamper(token, token.length - 20))).toMatchObject({ status: 'error' });
+  });
+});

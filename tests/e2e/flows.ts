@@ -1,0 +1,71 @@
+// Steps the e2e files share: what a person does in the popup, and background calls made from it.
+import { expect } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { byTestId, sendFromPage, type ExtensionSession } from './harness';
+
+/** 64 hex digits in groups of four, as identity.ts formats fingerprints. */
+export const FINGERPRINT_RE = /^[0-9A-F]{4}( [0-9A-F]{4}){15}$/;
+
+export async function textOf(page: Page, testId: string): Promise<string> {
+  const el = await page.waitForSelector(byTestId(testId), { timeout: 30_000 });
+  return (await el!.evaluate((e) => e.textContent ?? '')).trim();
+}
+
+/** Types into a field the way a person does: focus, clear, type. */
+export async function fill(page: Page, testId: string, value: string): Promise<void> {
+  const input = await page.waitForSelector(byTestId(testId));
+  await input!.click({ count: 3 });
+  await input!.evaluate((e) => ((e as HTMLInputElement).value = ''));
+  await input!.type(value);
+}
+
+/** Creates an identity through the onboarding form; returns the popup page and the fingerprint shown. */
+export async function onboardInPopup(session: ExtensionSession, handle: string): Promise<{ page: Page; fingerprint: string }> {
+  const page = await session.openPopup();
+  await fill(page, 'onboard-handle', handle);
+  await page.click(byTestId('onboard-create'));
+  const fingerprint = await textOf(page, 'identity-fingerprint');
+  return { page, fingerprint };
+}
+
+export async function api<T extends Record<string, unknown>>(page: Page, request: Record<string, unknown>): Promise<T> {
+  return (await sendFromPage(page, request)) as T;
+}
+
+export async function bundleOf(page: Page): Promise<string> {
+  const r = await api<{ ok: boolean; bundle: string }>(page, { type: 'getPublicBundle' });
+  expect(r.ok).toBe(true);
+  expect(r.bundle).toMatch(/^c2cpub1\./);
+  return r.bundle;
+}
+
+export async function pin(page: Page, handle: string, bundle: string): Promise<string> {
+  const r = await api<{ ok: boolean; result: string }>(page, { type: 'pinContact', handle, bundle });
+  expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+  return r.result;
+}
+
+export async function encrypt(page: Page, recipients: string[], plaintext: string): Promise<string> {
+  const r = await api<{ ok: boolean; parts: string[] }>(page, { type: 'encrypt', recipients, plaintext });
+  expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+  // What a host messenger would carry: the parts, one per line (or per chat message).
+  return r.parts.join('\n');
+}
+
+export type DecryptOutcome =
+  | { status: 'verified' | 'unverified' | 'legacy'; plaintext: string; senderFingerprint: string; senderHandle?: string }
+  | { status: 'error'; reason: { code: string; message: string } };
+
+export async function decrypt(page: Page, text: string, context?: string): Promise<DecryptOutcome> {
+  const r = await api<{ ok: boolean; result: DecryptOutcome }>(page, { type: 'decrypt', text, ...(context ? { context } : {}) });
+  expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+  return r.result;
+}
+
+/** Latin, Cyrillic and emoji (astral plane): the text must come back byte for byte. */
+export const CANARY = 'Canary 42 — Привет, мир! 🔐🦜 end';
+
+/** Changes one armor symbol at `at` to a different value ('2' and '3' have no look-alikes to fold). */
+export function tamper(token: string, at: number): string {
+  return token.slice(0, at) + (token[at] === '2' ? '3' : '2') + token.slice(at + 1);
+}

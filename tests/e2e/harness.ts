@@ -1,0 +1,117 @@
+// Launches a real Chromium or Firefox with the test build of the extension installed, in a fresh profile,
+// following the recipe verified on this machine (docs/TESTING.md). Callers must always close the session.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+export type BrowserKind = 'chromium' | 'firefox';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BUILDS: Record<BrowserKind, string> = {
+  chromium: join(ROOT, '.output', 'test', 'chrome-mv3'),
+  firefox: join(ROOT, '.output', 'test', 'firefox-mv3'),
+};
+const GECKO_ID = 'crypt2chat@crypt2chat.org';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', // required as root; without it the only error is "Target.setDiscoverTargets: Target closed"
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  // Loopback only: otherwise Chromium keeps looking up Google hosts.
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+];
+
+export interface ExtensionSession {
+  kind: BrowserKind;
+  browser: Browser;
+  /** e.g. `chrome-extension://<id>/` or `moz-extension://<uuid>/`. */
+  baseUrl: string;
+  /** Opens the popup page in a tab and waits until it has rendered something. */
+  openPopup(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionSession> {
+  const build = BUILDS[kind];
+  if (!existsSync(join(build, 'manifest.json'))) {
+    throw new Error(`no test build at ${build}: run "npm run build:test" first`);
+  }
+  const profile = mkdtempSync(join(tmpdir(), `c2c-e2e-${kind}-`));
+  let browser: Browser;
+  let baseUrl: string;
+  if (kind === 'chromium') {
+    browser = await puppeteer.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      pipe: true,
+      enableExtensions: true,
+      userDataDir: profile,
+      args: CHROMIUM_ARGS,
+    });
+    // installExtension (not enableExtensions: [dir]) waits for the install and reports its errors.
+    const id = await browser.installExtension(build).catch(async (e: unknown) => {
+      await browser.close();
+      throw e;
+    });
+    baseUrl = `chrome-extension://${id}/`;
+  } else {
+    const uuid = randomUUID();
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: '/usr/bin/firefox-esr',
+      headless: true,
+      userDataDir: profile,
+      args: ['--remote-allow-system-access'], // else moz-extension:// pages are refused
+      extraPrefsFirefox: {
+        // Pins the extension's internal UUID so the test knows its page URLs.
+        'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+        'network.dns.disabled': true, // loopback literals only; no lookups of Mozilla hosts
+      },
+    });
+    await browser.installExtension(build).catch(async (e: unknown) => {
+      await browser.close();
+      throw e;
+    });
+    baseUrl = `moz-extension://${uuid}/`;
+  }
+
+  return {
+    kind,
+    browser,
+    baseUrl,
+    async openPopup() {
+      const page = await browser.newPage();
+      const url = `${baseUrl}popup.html`;
+      // Firefox: goto on a moz-extension:// page never resolves although the page loads.
+      if (kind === 'firefox') void page.goto(url).catch(() => undefined);
+      else await page.goto(url);
+      await page.waitForSelector('#app > *', { timeout: 30_000 });
+      return page;
+    },
+    async close() {
+      try {
+        await browser.close();
+      } finally {
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+/** Sends one request to the background from an extension page, as the popup does. */
+export async function sendFromPage(page: Page, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return page.evaluate(async (req) => {
+    type Runtime = { runtime: { sendMessage(message: unknown): Promise<unknown> } };
+    const g = globalThis as unknown as { browser?: Runtime; chrome?: Runtime };
+    return (await (g.browser ?? g.chrome)!.runtime.sendMessage(req)) as Record<string, unknown>;
+  }, request);
+}

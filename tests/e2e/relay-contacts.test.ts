@@ -1,0 +1,98 @@
+// The popup with a real relay process: register a handle, find a contact by handle, pin the key,
+// compare safety numbers, mark verified, and see a key change flagged. Two Chromium profiles.
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateIdentity } from '@/lib/crypto/identity';
+import { generatePrekey } from '@/lib/crypto/prekey';
+import { encodePublicBundle } from '@/lib/crypto/public-bundle';
+import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
+import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
+import { CANARY, decrypt, encrypt, fill, onboardInPopup, pin, textOf } from './flows';
+
+const SAFETY_NUMBER_RE = /^\d{5}( \d{5}){11}$/;
+const item = (handle: string) => `[data-testid="contact-item"][data-handle="${handle}"]`;
+
+async function registerInPopup(page: Page, relayUrl: string): Promise<void> {
+  await fill(page, 'settings-relay-url', relayUrl);
+  await page.click(byTestId('settings-save'));
+  await textOf(page, 'settings-saved');
+  await page.click(byTestId('relay-register'));
+  await page.waitForSelector(`${byTestId('relay-status')}[data-registered="true"]`, { timeout: 20_000 });
+  expect(await textOf(page, 'relay-status')).toContain('registered');
+}
+
+async function lookUpAndPin(page: Page, handle: string): Promise<string> {
+  await fill(page, 'contact-lookup-handle', handle);
+  await page.click(byTestId('contact-lookup'));
+  await page.waitForSelector(byTestId('contact-pin'), { timeout: 20_000 });
+  await page.click(byTestId('contact-pin'));
+  const el = await page.waitForSelector(`${item(handle)} ${byTestId('contact-safety-number')}`, { timeout: 20_000 });
+  return (await el!.evaluate((e) => e.textContent ?? '')).trim();
+}
+
+describe('Chromium popup with a real relay: register, look up, pin, verify', () => {
+  let relay: RunningRelay;
+  let alice: ExtensionSession;
+  let bob: ExtensionSession;
+  let alicePage: Page;
+  let bobPage: Page;
+
+  beforeAll(async () => {
+    [relay, alice, bob] = await Promise.all([startRelay(), launchWithExtension('chromium'), launchWithExtension('chromium')]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
+    await cleanup();
+  });
+
+  it('registers both handles on the relay; the status survives reopening the popup', async () => {
+    ({ page: alicePage } = await onboardInPopup(alice, 'alice'));
+    ({ page: bobPage } = await onboardInPopup(bob, 'bob'));
+    await registerInPopup(alicePage, relay.url);
+    await registerInPopup(bobPage, relay.url);
+
+    await alicePage.close();
+    alicePage = await alice.openPopup();
+    expect(await textOf(alicePage, 'relay-status')).toContain('registered');
+    expect(await alicePage.$(byTestId('relay-register'))).toBeNull();
+  });
+
+  it('looks up a handle, pins it, and both sides see the same 60-digit safety number', async () => {
+    const seenByAlice = await lookUpAndPin(alicePage, 'bob');
+    const seenByBob = await lookUpAndPin(bobPage, 'alice');
+    expect(seenByAlice).toMatch(SAFETY_NUMBER_RE);
+    expect(seenByBob).toBe(seenByAlice);
+    expect(await alicePage.$eval(item('bob'), (e) => e.getAttribute('data-verified'))).toBe('false');
+
+    await alicePage.click(`${item('bob')} ${byTestId('contact-mark-verified')}`);
+    await alicePage.waitForSelector(`${item('bob')}[data-verified="true"]`);
+
+    // Keys from the relay work for messages straight away.
+    expect(await decrypt(bobPage, await encrypt(alicePage, ['bob'], CANARY))).toMatchObject({ status: 'verified', plaintext: CANARY });
+  });
+
+  it('says so plainly when a handle is unknown or the relay is down', async () => {
+    await fill(alicePage, 'contact-lookup-handle', 'nobody-here');
+    await alicePage.click(byTestId('contact-lookup'));
+    expect(await textOf(alicePage, 'contact-lookup-error')).toMatch(/not found/i);
+
+    await fill(alicePage, 'settings-relay-url', 'ws://127.0.0.1:9'); // nothing listens on the discard port
+    await alicePage.click(byTestId('settings-save'));
+    await textOf(alicePage, 'settings-saved');
+    await fill(alicePage, 'contact-lookup-handle', 'bob');
+    await alicePage.click(byTestId('contact-lookup'));
+    expect(await textOf(alicePage, 'contact-lookup-error')).toMatch(/could not be reached/);
+  });
+
+  it('flags a contact whose key changed and stops offering to mark it verified', async () => {
+    const impostor = await generateIdentity(true);
+    const bundle = encodePublicBundle({ identityKey: impostor.publicKey, prekey: await generatePrekey(impostor), handle: 'bob' });
+    expect(await pin(alicePage, 'bob', bundle)).toBe('key-changed');
+    await alicePage.close();
+    alicePage = await alice.openPopup();
+    expect(await textOf(alicePage, 'contact-key-changed')).toMatch(/changed/);
+    expect(await alicePage.$(`${item('bob')} ${byTestId('contact-key-changed')}`)).not.toBeNull();
+    expect(await alicePage.$(`${item('bob')} ${byTestId('contact-mark-verified')}`)).toBeNull();
+  });
+});

@@ -1,0 +1,131 @@
+// CLI ↔ CLI through a real relay process: register, lookup, send, listen, relay-admin revoke.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, cleanup, startRelay, tempDir, until, type RunningRelay } from './harness';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function c2c(args: string[], stdin = ''): { done: Promise<Run>; kill(): void } {
+  const proc = spawn(process.execPath, [join(ROOT, 'cli/c2c.mjs'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  proc.stdin.end(stdin);
+  const done = new Promise<Run>((resolve) => proc.once('close', (code) => resolve({ code, stdout, stderr })));
+  return { done, kill: () => proc.kill('SIGKILL') };
+}
+
+const run = (args: string[], stdin = '') => c2c(args, stdin).done;
+
+function oneErrorLine(r: Run): void {
+  expect(r.code).not.toBe(0);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(/^c2c: /);
+}
+
+let relay: RunningRelay;
+let dir: string;
+const key = (name: string) => join(dir, `${name}.key`);
+
+beforeAll(async () => {
+  dir = tempDir('c2c-cli-relay-');
+  [relay] = await Promise.all([
+    startRelay(),
+    ...['alice', 'bob', 'carol'].map((n) => run(['keygen', '--out', key(n), '--handle', n]).then((r) => expect(r.code).toBe(0))),
+  ]);
+  for (const n of ['alice', 'bob']) {
+    const r = await run(['register', '--relay', relay.url, '--key', key(n), '--handle', n]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`^registered ${n}\n[0-9A-F ]{79}\n$`));
+  }
+});
+afterAll(cleanup);
+
+/** Sends until the listener is connected (the relay answers "offline" before that). */
+async function sendWhenOnline(from: string, to: string, text: string): Promise<Run> {
+  return until(async () => {
+    const r = await run(['send', '--relay', relay.url, '--key', key(from), '--to', to], text);
+    return /offline/.test(r.stderr) ? false : r;
+  }, 20_000);
+}
+
+describe('c2c relay commands', () => {
+  it('looks up a registered handle: its public key line and the same fingerprint keygen printed', async () => {
+    const [lookup, pub, fp] = await Promise.all([
+      run(['lookup', '--relay', relay.url, 'BOB']),
+      run(['pub', key('bob')]),
+      run(['fingerprint', key('bob')]),
+    ]);
+    expect(lookup.code).toBe(0);
+    const [line, fingerprint] = lookup.stdout.trim().split('\n');
+    expect(line).toMatch(/^c2cpub1\./);
+    expect(fingerprint).toMatch(/^[0-9A-F]{4}( [0-9A-F]{4}){15}$/);
+    expect(fp.stdout).toContain(fingerprint);
+    expect(pub.stdout.trim()).toMatch(/^c2cpub1\./);
+  });
+
+  it('sends an encrypted message from one CLI to another listening CLI', async () => {
+    const listener = c2c(['listen', '--relay', relay.url, '--key', key('bob'), '--count', '2', '--timeout', '30']);
+    const first = await sendWhenOnline('alice', 'bob', 'Привет, Bob 👋\n');
+    expect(first.code).toBe(0);
+    const second = await run(['send', '--relay', relay.url, '--key', key('alice'), '--to', 'bob'], 'line one\nline two');
+    expect(second.code).toBe(0);
+    const r = await listener.done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('alice: Привет, Bob 👋\nalice: line one\\nline two\n');
+  });
+
+  it('fails with one clear line: unknown handle, offline recipient, unregistered sender, bad URL, unreachable relay', async () => {
+    const unknown = await run(['lookup', '--relay', relay.url, 'nobody']);
+    oneErrorLine(unknown);
+    expect(unknown.stderr).toMatch(/no such handle/);
+    const offline = await run(['send', '--relay', relay.url, '--key', key('alice'), '--to', 'bob'], 'anyone?');
+    oneErrorLine(offline);
+    expect(offline.stderr).toMatch(/recipient offline/);
+    const unregistered = await run(['send', '--relay', relay.url, '--key', key('carol'), '--to', 'bob'], 'hi');
+    oneErrorLine(unregistered);
+    const badUrl = await run(['lookup', '--relay', 'http://example', 'bob']);
+    oneErrorLine(badUrl);
+    const unreachable = await run(['lookup', '--relay', 'ws://127.0.0.1:1', 'bob']);
+    oneErrorLine(unreachable);
+    expect(unreachable.stderr).toMatch(/cannot reach the relay/);
+    const badHandle = await run(['register', '--relay', relay.url, '--key', key('carol'), '--handle', 'x']);
+    oneErrorLine(badHandle);
+  });
+
+  it('listen --timeout exits non-zero with one line when the messages do not come', async () => {
+    const r = await run(['listen', '--relay', relay.url, '--key', key('alice'), '--count', '1', '--timeout', '1']);
+    oneErrorLine(r);
+    expect(r.stderr).toMatch(/timed out after 1 s: received 0 of 1/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('relay-admin revoke, while the relay runs, ends the identity\'s open connections and its access', async () => {
+    const listener = c2c(['listen', '--relay', relay.url, '--key', key('bob'), '--timeout', '30']);
+    // Make sure bob is connected before revoking.
+    await until(async () => (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text().then((t) => /c2c_relay_connections [1-9]/.test(t)), 10_000);
+    await sendWhenOnline('alice', 'bob', 'before revocation');
+    const started = Date.now();
+    const revoke = await run(['relay-admin', 'revoke', '--data', relay.dataDir, 'bob']);
+    expect(revoke.stdout).toBe('revoked bob\n');
+    const r = await listener.done;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.stdout).toBe('alice: before revocation\n');
+    oneErrorLine(r);
+    expect(r.stderr).toMatch(/revoked/);
+    oneErrorLine(await run(['lookup', '--relay', relay.url, 'bob']));
+    const again = await run(['listen', '--relay', relay.url, '--key', key('bob'), '--timeout', '5']);
+    oneErrorLine(again);
+    expect(again.stderr).toMatch(/revoked/);
+    expect((await run(['relay-admin', 'revoke', '--data', relay.dataDir, 'bob'])).stdout).toBe('already revoked bob\n');
+    oneErrorLine(await run(['relay-admin', 'revoke', '--data', relay.dataDir, 'nobody']));
+    oneErrorLine(await run(['relay-admin', 'revoke', '--data', join(dir, 'no-relay-here'), 'bob']));
+  });
+});

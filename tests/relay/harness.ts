@@ -1,0 +1,127 @@
+// Test harness: runs the relay as a real process on a free loopback port with a temp data folder,
+// and makes real identities (Ed25519 + signed prekey + public bundle line).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { generateIdentity, type IdentityKeyPair } from '../../lib/crypto/identity';
+import { generatePrekey, type PrekeyPair } from '../../lib/crypto/prekey';
+import { encodePublicBundle } from '../../lib/crypto/public-bundle';
+import { RelayClient, type WebSocketConstructor } from '../../lib/relay-client/client';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface RunningRelay {
+  proc: ChildProcess;
+  port: number;
+  url: string;
+  dataDir: string;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or signal name) once the process is gone. */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+const running = new Set<RunningRelay>();
+const tempDirs: string[] = [];
+
+export function tempDir(prefix = 'c2c-relay-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export async function startRelay(args: string[] = [], dataDir = tempDir()): Promise<RunningRelay> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts', '--port', '0', '--data', dataDir, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`relay did not start: ${err}`)), 20_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"event":"listening"[^\n]*"port":(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    void exited.then((code) => reject(new Error(`relay exited (${code}): ${err}`)));
+  });
+  const relay: RunningRelay = {
+    proc,
+    port,
+    url: `ws://127.0.0.1:${port}`,
+    dataDir,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async kill(signal = 'SIGKILL') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const code = await exited;
+      running.delete(relay);
+      return code;
+    },
+  };
+  running.add(relay);
+  return relay;
+}
+
+/** Kills every relay still running and removes temp folders (call from afterAll/afterEach). */
+export async function cleanup(): Promise<void> {
+  await Promise.all([...running].map((r) => r.kill('SIGKILL')));
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export interface TestIdentity {
+  identity: IdentityKeyPair;
+  prekey: PrekeyPair;
+  bundle: string;
+}
+
+export async function makeIdentity(handle?: string, now?: number): Promise<TestIdentity> {
+  const identity = await generateIdentity(true);
+  const prekey = await generatePrekey(identity, { extractable: true, now });
+  const bundle = encodePublicBundle({ identityKey: identity.publicKey, prekey, handle });
+  return { identity, prekey, bundle };
+}
+
+export function client(url: string, identity?: IdentityKeyPair): RelayClient {
+  return new RelayClient({ url, identity, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false, requestTimeoutMs: 5000 });
+}
+
+/** A raw protocol socket for hostile-input tests. */
+export function rawSocket(url: string, protocol: string | null = 'c2c-relay.v1'): Promise<RawSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocol ? [protocol] : []);
+    const frames: (string | Buffer)[] = [];
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.once('close', (code, reason) => r({ code, reason: reason.toString() })));
+    ws.on('message', (data, isBinary) => frames.push(isBinary ? (data as Buffer) : data.toString()));
+    ws.once('open', () => resolve({ ws, frames, closed }));
+    ws.once('error', reject);
+  });
+}
+
+export interface RawSocket {
+  ws: WebSocket;
+  frames: (string | Buffer)[];
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+type Falsy = undefined | null | false;
+export async function until<T>(fn: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
