@@ -1,6 +1,7 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import { crypticoPlugin } from './scripts/vite-cryptico';
+import { noUnsafeSinksPlugin } from './scripts/vite-no-unsafe-sinks';
 
 // The test build (C2C_TEST_BUILD=1) is the store build plus loopback hosts granted up front,
 // so browser tests need no permission prompt. Nothing else differs.
@@ -12,7 +13,7 @@ export default defineConfig({
   manifestVersion: 3,
   outDir: testBuild ? '.output/test' : '.output',
   vite: () => ({
-    plugins: [preact(), crypticoPlugin()],
+    plugins: [preact(), crypticoPlugin(), noUnsafeSinksPlugin()],
   }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',

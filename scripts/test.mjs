@@ -33,7 +33,7 @@ if (staticChecks) {
 check('test build (chrome)', 'npx', ['wxt', 'build'], { C2C_TEST_BUILD: '1' });
 check('test build (firefox)', 'npx', ['wxt', 'build', '-b', 'firefox'], { C2C_TEST_BUILD: '1' });
 if (staticChecks) {
-  check('web-ext lint (firefox build)', 'npx', ['web-ext', 'lint', '--source-dir', '.output/test/firefox-mv3', '--self-hosted']);
+  check('web-ext lint (firefox build)', 'npx', ['web-ext', 'lint', '--source-dir', '.output/test/firefox-mv3', '--self-hosted', '--warnings-as-errors']);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'c2c-vitest-'));
