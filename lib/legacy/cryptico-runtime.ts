@@ -7,6 +7,7 @@
 import cryptico from 'cryptico';
 import type { BigInteger, BigIntegerConstructor, Cryptico, RSAKey, RSAKeyConstructor } from 'cryptico';
 import { randomBytes, utf8 } from '../bytes';
+import type { LegacyKeyNumbers } from './legacy-key';
 
 // Names cryptico assigns without declaring them (the Vite plugin declares them in the extension bundle).
 const LEAKED_GLOBALS = ['sPaddedMessageHex', 'v', 'i', 'pubkey', 'signString'] as const;
@@ -46,16 +47,7 @@ const RSAKeyClass = probe.constructor as RSAKeyConstructor;
 const BigIntegerClass = probe.n.constructor as BigIntegerConstructor;
 
 /** A cryptico RSAKey holding a full private key (hex fields as in cryptico's RSAKey.toJSON()). */
-export function crypticoPrivateKey(hex: {
-  n: string;
-  e: string;
-  d: string;
-  p: string;
-  q: string;
-  dmp1: string;
-  dmq1: string;
-  coeff: string;
-}): RSAKey {
+export function crypticoPrivateKey(hex: LegacyKeyNumbers): RSAKey {
   const key = new RSAKeyClass();
   key.setPrivateEx(hex.n, hex.e, hex.d, hex.p, hex.q, hex.dmp1, hex.dmq1, hex.coeff);
   return key;

@@ -1,6 +1,7 @@
 // Legacy keys: generated from the CSPRNG (never a passphrase), e = 3, stored as checked plain data.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { errorCode } from './error-code';
 import type { Cryptico } from 'cryptico';
 import {
   generateLegacyKey,
@@ -13,7 +14,6 @@ import {
   type LegacyPrivateKey,
 } from '../../../lib/legacy/cryptico-suite';
 import { legacyModulus } from '../../../lib/legacy/legacy-public-key';
-import { C2CError } from '../../../lib/errors';
 import { loadStockCryptico, stockKeyOf } from './stock-cryptico';
 
 let stock: Cryptico;
@@ -25,15 +25,6 @@ beforeAll(async () => {
   [a, b] = await Promise.all([generateLegacyKey(1024), generateLegacyKey(1024)]);
 });
 
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof C2CError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('generateLegacyKey', () => {
   it('makes distinct e = 3 keys of the requested size, each call from fresh randomness', () => {

@@ -1,5 +1,6 @@
 // A legacy message inside our armor: 0x02 ‖ UTF-8 of the stock cryptico string.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { errorCode } from './error-code';
 import { FORMAT_ID } from '../../../lib/crypto/format-ids';
 import {
   decodeLegacyPayload,
@@ -9,22 +10,12 @@ import {
   legacyEncrypt,
   type LegacyPrivateKey,
 } from '../../../lib/legacy/cryptico-suite';
-import { C2CError } from '../../../lib/errors';
 
 let key: LegacyPrivateKey;
 beforeAll(async () => {
   key = await generateLegacyKey(1024);
 });
 
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof C2CError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('legacy payload', () => {
   it('is 0x02 followed by the cryptico string, and decodes back to a string that opens', () => {
