@@ -1,0 +1,471 @@
+// The fixture messengers work as messengers for two people, in a real Chromium WITHOUT the extension:
+// typing the realistic way, the input paths each editor accepts (docs/FIXTURES.md), markdown and the
+// length cap, re-rendering, the server's traffic record, every hostile-page attack, and the benchmark page.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { dearmor, findArmorParts } from '../../lib/armor/armor';
+import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+
+let server: FixtureServer;
+let browser: Browser;
+let profile: string;
+let roomCounter = 0;
+const freshRoom = () => `room${++roomCounter}`;
+
+beforeAll(async () => {
+  server = await startFixtureServer();
+  profile = mkdtempSync(join(tmpdir(), 'c2c-fixtures-'));
+  browser = await puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    pipe: true,
+    userDataDir: profile,
+    // The recipe of /work/shared/notes/toolchain.md (loopback only; --no-sandbox because we run as root).
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-default-apps',
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const APPS = ['/plain', '/react', '/rich', '/markdown'] as const;
+type App = (typeof APPS)[number];
+const COMPOSE = '[data-testid="host-compose"]';
+
+/** Opens an app as `user` in its own browser context (separate storage, like a second profile). */
+async function openAs(path: string, user: string, room: string, extra = ''): Promise<Page> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}${path}?user=${user}&room=${room}${extra}`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
+  return page;
+}
+
+// page.evaluate, not $$eval: $$eval makes one handle per element, which takes seconds for 10,000 of them.
+async function shown(page: Page, selector = '[data-testid="host-message"]'): Promise<{ sender: string; text: string }[]> {
+  return page.evaluate((sel) =>
+    [...document.querySelectorAll<HTMLElement>(sel)].map((el) => ({ sender: el.dataset.sender ?? '', text: el.querySelector('.host-text')?.textContent ?? '' })),
+  selector);
+}
+
+async function textsOf(page: Page, selector = '[data-testid="host-message"]'): Promise<string[]> {
+  return (await shown(page, selector)).map((m) => m.text);
+}
+
+async function waitForShown(page: Page, sender: string, text: string): Promise<void> {
+  await page.waitForFunction(
+    (s, t) => [...document.querySelectorAll<HTMLElement>('[data-testid="host-message"]')].some(
+      (el) => el.dataset.sender === s && el.querySelector('.host-text')?.textContent === t),
+    { timeout: 5000 }, sender, text,
+  );
+}
+
+async function draftOf(page: Page): Promise<string> {
+  return page.$eval(COMPOSE, (el) => (el instanceof HTMLTextAreaElement ? el.value : (el.textContent ?? '')));
+}
+
+async function closeAll(...pages: Page[]): Promise<void> {
+  for (const p of pages) await p.browserContext().close();
+}
+
+describe('each fixture is a working messenger for two people', () => {
+  for (const app of APPS) {
+    it(`${app}: alice types and presses Enter or Send, bob sees it, the traffic is recorded`, async () => {
+      const room = freshRoom();
+      const alice = await openAs(app, 'alice', room);
+      const bob = await openAs(app, 'bob', room);
+      await alice.click(COMPOSE);
+      await alice.keyboard.type('Hello Bob, this is 1 test');
+      await alice.keyboard.press('Enter');
+      await waitForShown(bob, 'alice', 'Hello Bob, this is 1 test');
+      expect(await draftOf(alice)).toBe('');
+
+      await bob.click(COMPOSE);
+      await bob.keyboard.type('Got it');
+      await bob.click('[data-testid="host-send"]');
+      await waitForShown(alice, 'bob', 'Got it');
+      expect(server.messages(room).map((m) => `${m.sender}: ${m.text}`)).toEqual(['alice: Hello Bob, this is 1 test', 'bob: Got it']);
+      expect(await shown(alice)).toEqual([{ sender: 'alice', text: 'Hello Bob, this is 1 test' }, { sender: 'bob', text: 'Got it' }]);
+
+      // The record that canary checks rely on really holds what the pages sent and received.
+      const mine = server.allFrames().filter((f) => f.url.includes(`room=${room}`) && f.body.includes('Hello Bob'));
+      expect(mine.some((f) => f.direction === 'sent' && f.channel === (app === '/markdown' ? 'http' : 'ws'))).toBe(true);
+      expect(mine.some((f) => f.direction === 'received' && f.channel === (app === '/markdown' ? 'sse' : 'ws'))).toBe(true);
+      await closeAll(alice, bob);
+    });
+  }
+});
+
+// How a program (the content script) can put text into each compose box. Measured here; docs/FIXTURES.md
+// carries the same table. `sent`: the Send button then sends exactly that text; `ignored`: nothing is sent.
+type InputPath = 'keyboard' | 'set-value' | 'set-value+input' | 'native-setter+input' | 'execCommand' | 'execCommand-at-once' | 'paste' | 'beforeinput';
+const EXPECTED: Record<App, Record<InputPath, 'sent' | 'ignored'>> = {
+  '/plain': { keyboard: 'sent', 'set-value': 'sent', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
+  '/markdown': { keyboard: 'sent', 'set-value': 'sent', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
+  '/react': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'ignored', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
+  '/rich': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'ignored', paste: 'sent', beforeinput: 'sent' },
+};
+
+async function writeBy(page: Page, path: InputPath, text: string): Promise<void> {
+  if (path === 'keyboard') {
+    await page.click(COMPOSE);
+    await page.keyboard.type(text);
+    return;
+  }
+  await page.$eval(COMPOSE, async (el, how, t) => {
+    const box = el as HTMLElement;
+    const isTextarea = box instanceof HTMLTextAreaElement;
+    const input = () => box.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: t }));
+    box.focus();
+    // Lexical learns of the caret from the (asynchronous) selectionchange event; `execCommand-at-once` skips this wait.
+    if (how === 'execCommand-at-once') return void document.execCommand('insertText', false, t);
+    await new Promise((r) => setTimeout(r, 50));
+    if (how === 'set-value' || how === 'set-value+input') {
+      if (isTextarea) box.value = t;
+      else box.textContent = t;
+      if (how === 'set-value+input') input();
+    } else if (how === 'native-setter+input') {
+      // React's documented workaround: the prototype's setter bypasses its value tracker.
+      if (isTextarea) Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!.call(box, t);
+      else box.textContent = t;
+      input();
+    } else if (how === 'execCommand') document.execCommand('insertText', false, t);
+    else if (how === 'paste') {
+      const data = new DataTransfer();
+      data.setData('text/plain', t);
+      box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    } else box.dispatchEvent(new InputEvent('beforeinput', { inputType: 'insertText', data: t, bubbles: true, cancelable: true }));
+  }, path, text);
+}
+
+async function outcome(room: string, before: number, text: string): Promise<string> {
+  const deadline = Date.now() + 800;
+  while (Date.now() < deadline) {
+    const all = server.messages(room);
+    if (all.length > before) return all.at(-1)!.text === text ? 'sent' : `sent other text: ${all.at(-1)!.text}`;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return 'ignored';
+}
+
+describe('input paths each editor accepts', () => {
+  it('matches the table in docs/FIXTURES.md for every app and path', async () => {
+    const measured: Record<string, Record<string, string>> = {};
+    for (const app of APPS) {
+      const room = freshRoom();
+      const page = await openAs(app, 'alice', room);
+      measured[app] = {};
+      for (const path of Object.keys(EXPECTED[app]) as InputPath[]) {
+        await page.reload();
+        await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
+        const text = `via ${path} c2c1abc`;
+        const before = server.messages(room).length;
+        await writeBy(page, path, text);
+        await page.click('[data-testid="host-send"]');
+        measured[app][path] = await outcome(room, before, text);
+      }
+      await closeAll(page);
+    }
+    expect(measured, JSON.stringify(measured, null, 1)).toEqual(EXPECTED);
+  });
+
+  it('every app sends on a synthetic Enter keydown and on a synthetic button click', async () => {
+    for (const app of APPS) {
+      const room = freshRoom();
+      const page = await openAs(app, 'alice', room);
+      await writeBy(page, 'execCommand', 'by synthetic enter');
+      await page.$eval(COMPOSE, (el) => el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true, cancelable: true })));
+      expect(`${app}: ${await outcome(room, 0, 'by synthetic enter')}`).toBe(`${app}: sent`);
+      await writeBy(page, 'execCommand', 'by synthetic click');
+      await page.$eval('[data-testid="host-send"]', (b) => (b as HTMLButtonElement).click());
+      expect(await outcome(room, 1, 'by synthetic click')).toBe('sent');
+      await closeAll(page);
+    }
+  });
+});
+
+describe('markdown chat', () => {
+  it('renders markdown, links URLs, shows HTML as text and collapses whitespace', async () => {
+    const room = freshRoom();
+    const bob = await openAs('/markdown', 'bob', room);
+    server.post(room, 'alice', '*em* _em2_ ~~gone~~ `co*de*` **bold** ||secret|| https://example.org/x?a=1 <b>not bold</b>   spaced \n\n  out');
+    await bob.waitForSelector('[data-testid="host-message"] .host-text em');
+    const r = await bob.$eval('[data-testid="host-message"] .host-text', (el) => ({
+      text: el.textContent,
+      em: [...el.querySelectorAll('em')].map((e) => e.textContent),
+      s: el.querySelector('s')?.textContent,
+      code: el.querySelector('code')?.textContent,
+      strong: el.querySelector('strong')?.textContent,
+      spoiler: el.querySelector('span.spoiler')?.textContent,
+      href: el.querySelector('a')?.getAttribute('href'),
+      b: el.querySelectorAll('b').length,
+    }));
+    expect(r).toEqual({
+      text: 'em em2 gone co*de* bold secret https://example.org/x?a=1 <b>not bold</b> spaced out',
+      em: ['em', 'em2'], s: 'gone', code: 'co*de*', strong: 'bold', spoiler: 'secret', href: 'https://example.org/x?a=1', b: 0,
+    });
+    await closeAll(bob);
+  });
+
+  it('sends 400 characters but refuses 401 with a visible error, keeping the draft', async () => {
+    const room = freshRoom();
+    const alice = await openAs('/markdown', 'alice', room);
+    await writeBy(alice, 'execCommand', 'x'.repeat(400));
+    await alice.keyboard.press('Enter');
+    expect(await outcome(room, 0, 'x'.repeat(400))).toBe('sent');
+    expect(await alice.$eval('[data-testid="host-error"]', (e) => (e as HTMLElement).hidden)).toBe(true);
+
+    await writeBy(alice, 'execCommand', 'y'.repeat(401));
+    await alice.keyboard.press('Enter');
+    await alice.waitForSelector('[data-testid="host-error"]:not([hidden])');
+    expect(await alice.$eval('[data-testid="host-error"]', (e) => e.textContent)).toContain('limit is 400');
+    expect(await outcome(room, 1, 'y'.repeat(401))).toBe('ignored');
+    expect(await draftOf(alice)).toBe('y'.repeat(401));
+    await closeAll(alice);
+  });
+});
+
+describe('re-rendering', () => {
+  const tag = (page: Page) => page.evaluate(() => document.querySelectorAll('[data-testid="host-message"]').forEach((e) => e.setAttribute('data-old', '')));
+  const oldCount = (page: Page) => page.evaluate(() => document.querySelectorAll('[data-testid="host-message"][data-old]').length);
+
+  for (const app of APPS) {
+    it(`${app}: "Re-render history" rebuilds every message element with the same senders and texts`, async () => {
+      const room = freshRoom();
+      server.post(room, 'alice', 'one c2c1abcdefgh');
+      server.post(room, 'bob', 'two');
+      const page = await openAs(app, 'carol', room);
+      await waitForShown(page, 'bob', 'two');
+      const before = await shown(page);
+      await tag(page);
+      await page.click('[data-testid="host-rerender"]');
+      await page.waitForFunction(() => !document.querySelector('[data-testid="host-message"][data-old]'));
+      expect(await shown(page)).toEqual(before);
+      await closeAll(page);
+    });
+  }
+
+  it('/react re-renders the whole list on each new message; the others append', async () => {
+    for (const app of APPS) {
+      const room = freshRoom();
+      server.post(room, 'alice', 'first');
+      const page = await openAs(app, 'carol', room);
+      await waitForShown(page, 'alice', 'first');
+      await tag(page);
+      server.post(room, 'bob', 'second');
+      await waitForShown(page, 'bob', 'second');
+      expect(await oldCount(page)).toBe(app === '/react' ? 0 : 1);
+      await closeAll(page);
+    }
+  });
+
+  it('?rerenderEvery=ms re-renders periodically', async () => {
+    const room = freshRoom();
+    server.post(room, 'alice', 'churn');
+    const page = await openAs('/plain', 'carol', room, '&rerenderEvery=100');
+    await waitForShown(page, 'alice', 'churn');
+    await tag(page);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="host-message"][data-old]'), { timeout: 2000 });
+    await closeAll(page);
+  });
+});
+
+describe('fixture server', () => {
+  /** A client whose frames queue up from the start (the history frame can arrive with the handshake). */
+  const openWs = (path: string) =>
+    new Promise<{ ws: WebSocket; next(): Promise<unknown> }>((resolve, reject) => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}${path}`);
+      const frames: unknown[] = [];
+      const waiting: ((f: unknown) => void)[] = [];
+      ws.on('message', (d) => {
+        const f = JSON.parse(String(d)) as unknown;
+        const w = waiting.shift();
+        if (w) w(f);
+        else frames.push(f);
+      });
+      const next = () => (frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise<unknown>((r) => waiting.push(r)));
+      ws.once('open', () => resolve({ ws, next }));
+      ws.once('error', reject);
+    });
+
+  it('answers garbage, wrong shapes and binary frames with an error frame and keeps relaying', async () => {
+    const room = freshRoom();
+    const { ws, next } = await openWs(`/ws?room=${room}&user=mallory`);
+    expect(await next()).toEqual({ type: 'history', messages: [] });
+    for (const bad of ['not json', '{"type":"send"}', '{"type":"send","text":""}', '{"type":"send","text":"x","extra":1}', JSON.stringify({ type: 'send', text: 'x'.repeat(70_000) })]) {
+      ws.send(bad);
+      expect(await next()).toMatchObject({ type: 'error' });
+    }
+    ws.send(Buffer.from([1, 2, 3]));
+    expect(await next()).toEqual({ type: 'error', reason: 'binary frames are not accepted' });
+    ws.send(JSON.stringify({ type: 'send', text: 'still here' }));
+    expect(await next()).toMatchObject({ type: 'message', message: { sender: 'mallory', text: 'still here' } });
+    expect(server.messages(room).map((m) => m.text)).toEqual(['still here']);
+    ws.close();
+  });
+
+  it('refuses bad rooms, unknown paths and oversized bodies', async () => {
+    await expect(openWs('/ws?room=&user=x')).rejects.toThrow(/400/);
+    await expect(openWs(`/ws?room=${'r'.repeat(65)}&user=x`)).rejects.toThrow(/400/);
+    await expect(openWs('/elsewhere?room=r&user=x')).rejects.toThrow(/404/);
+    expect((await fetch(`${server.url}/api/send?room=r&user=u`, { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) })).status).toBe(413);
+    expect((await fetch(`${server.url}/api/send?user=u`, { method: 'POST', body: '{"type":"send","text":"x"}' })).status).toBe(400);
+    expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${server.url}/`)).status).toBe(200);
+  });
+});
+
+describe('hostile page', () => {
+  /** Adds a stand-in for an extension frame: cross-origin (localhost vs 127.0.0.1), holding a secret. */
+  async function addStandIn(page: Page, secret?: string): Promise<void> {
+    await page.evaluate((src) => {
+      const f = document.createElement('iframe');
+      f.dataset.c2c = 'message-frame';
+      f.src = src;
+      (window as unknown as { standIn: Element }).standIn = f; // kept for checks after the page moves it
+      document.querySelector('[data-testid="host-messages"]')!.append(f);
+    }, `http://localhost:${server.port}/frame`);
+    if (secret === undefined) return;
+    const frame = await (await page.waitForSelector('iframe[data-c2c="message-frame"]'))!.contentFrame();
+    await frame.waitForSelector('[data-testid="frame-text"]');
+    await frame.evaluate((s) => document.body.append(s), secret);
+  }
+  const loot = (page: Page) => page.evaluate(() => window.__hostileLoot);
+  const attempts = (page: Page) => page.evaluate(() => window.__hostileAttempts);
+
+  it('probes and forges: reads a same-origin frame (control) but nothing from a cross-origin one', async () => {
+    const page = await openAs('/hostile', 'eve', freshRoom(), '&probe&forge&interval=50');
+    await addStandIn(page, 'SECRET-PLAINTEXT-42');
+    await page.evaluate(() => {
+      const open = document.createElement('iframe');
+      open.src = '/frame?text=readable-control';
+      document.body.append(open);
+    });
+    await page.waitForFunction(() => window.__hostileLoot.some((l) => l.what === 'frame-document' && l.value.includes('readable-control')));
+    await page.waitForFunction(() => (window.__hostileAttempts['probe-refused:SecurityError'] ?? 0) > 3);
+    expect(JSON.stringify(await loot(page))).not.toContain('SECRET-PLAINTEXT-42');
+    // The forged messages reach the frame (it records what it receives).
+    const frame = await (await page.$('iframe[data-c2c="message-frame"]'))!.contentFrame();
+    await frame.waitForFunction(() => (window as unknown as { __received: unknown[] }).__received.length > 10);
+    const received = await frame.evaluate(() => JSON.stringify((window as unknown as { __received: unknown[] }).__received));
+    expect(received).toContain('c2c:compose-send');
+    expect((await attempts(page)).forge).toBeGreaterThan(10);
+    await closeAll(page);
+  });
+
+  it('moves, removes, covers, hides, shrinks and re-points frames marked data-c2c, one flag at a time', async () => {
+    const checks: Record<string, string> = {
+      move: 'document.body.firstElementChild === f && f.style.position === "fixed"',
+      remove: '!f.isConnected',
+      cover: '!!document.querySelector("[data-fixture-fake=cover]")',
+      hide: 'f.style.opacity === "0"',
+      resize: 'f.style.width === "1px"',
+      resrc: 'f.src.includes("/frame?text=FAKE")',
+    };
+    for (const [action, check] of Object.entries(checks)) {
+      const page = await openAs('/hostile', 'eve', freshRoom(), `&tamper=${action}&interval=50`);
+      await addStandIn(page);
+      await page.waitForFunction(`(() => { const f = window.standIn; return ${check}; })()`, { timeout: 3000 })
+        .catch((e: Error) => Promise.reject(new Error(`tamper=${action}: ${e.message}`)));
+      expect((await attempts(page))[`tamper:${action}`]).toBeGreaterThan(0);
+      await closeAll(page);
+    }
+  });
+
+  it('steals focus periodically', async () => {
+    const page = await openAs('/hostile', 'eve', freshRoom(), '&stealfocus=100&interval=20');
+    await page.evaluate(() => {
+      const other = document.createElement('input');
+      other.id = 'elsewhere';
+      document.body.append(other);
+      other.focus();
+    });
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'host-compose', { timeout: 3000 });
+    await closeAll(page);
+  });
+
+  it('floods 10,000 fake and corrupted tokens of every kind', async () => {
+    const page = await openAs('/hostile', 'eve', freshRoom(), '&flood');
+    const texts = await textsOf(page, '[data-testid="host-message"][data-sender="flood"]');
+    expect(texts).toHaveLength(10_000);
+    const kinds = new Set(texts.flatMap((t) => findArmorParts(t).map((r) => (r.kind === 'damaged' ? `damaged:${r.code}` : r.kind))));
+    expect(kinds).toEqual(new Set(['part', 'damaged:checksum', 'damaged:truncated', 'unknown-version']));
+    expect((await attempts(page)).flood).toBe(10_000);
+    await closeAll(page);
+  });
+
+  it('fake lock and overlay phish what is typed into them; keylogger and DOM observer record; loot reaches the server', async () => {
+    const room = freshRoom();
+    const page = await openAs('/hostile', 'eve', room, '&fakeui&keylog&observe');
+    await page.click('[data-c2c="lock"][data-fixture-fake]');
+    const overlay = await (await page.waitForSelector('iframe[data-c2c="compose-frame"][data-fixture-fake]'))!.contentFrame();
+    await overlay.waitForSelector('[data-testid="compose-input"]');
+    await overlay.type('[data-testid="compose-input"]', 'phish-me');
+    await overlay.click('[data-testid="compose-send"]');
+    expect(await outcome(room, 0, 'phish-me')).toBe('sent');
+
+    await page.click(COMPOSE);
+    await page.keyboard.type('abc');
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement('div'), { textContent: 'dom-canary' })));
+    await page.waitForFunction(() => window.__hostileLoot.some((l) => l.what === 'dom-added' && l.value.includes('dom-canary')));
+    const got = await loot(page);
+    expect(got.some((l) => l.what === 'phished' && l.value === 'phish-me')).toBe(true);
+    expect(got.some((l) => l.what === 'keys' && l.value.endsWith('abc'))).toBe(true);
+
+    await page.evaluate(() => window.__hostileFlush());
+    const exfil = server.allFrames().filter((f) => f.url === '/api/loot').map((f) => f.body).join('');
+    expect(exfil).toContain('phish-me');
+    expect(exfil).toContain('dom-canary');
+    await closeAll(page);
+  });
+});
+
+describe('benchmark page', () => {
+  const tokenMessages = (texts: string[]) => texts.filter((t) => findArmorParts(t).length > 0);
+
+  it('renders 5,000 messages of which exactly 500 hold one well-formed token', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/bench?messages=5000&tokens=500`);
+    const texts = await textsOf(page);
+    expect(texts).toHaveLength(5000);
+    const tokens = tokenMessages(texts);
+    expect(tokens).toHaveLength(500);
+    for (const t of tokens) expect(dearmor(t).length).toBeGreaterThanOrEqual(300);
+    await context.close();
+  });
+
+  it('appends messages at a rate, with tokens among them', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/bench?messages=10&tokens=2&rate=100&stream=30`);
+    await page.waitForSelector('body[data-bench-done="true"]', { timeout: 5000 });
+    const texts = await textsOf(page);
+    expect(texts).toHaveLength(40);
+    expect(tokenMessages(texts.slice(10))).toHaveLength(6);
+    await context.close();
+  });
+
+  it('uses the tokens it is given (e.g. real ciphertexts) when started with benchTokens', async () => {
+    const own = await startFixtureServer({ benchTokens: ['c2c1given<token>'], record: false });
+    try {
+      const html = await (await fetch(`${own.url}/bench?messages=4&tokens=2`)).text();
+      expect(html.split('c2c1given&#60;token&#62;')).toHaveLength(3);
+      expect(html).not.toContain('<token>');
+      expect(own.allFrames()).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+});
