@@ -36,5 +36,7 @@ export const ERROR_MESSAGE_KEY: Record<ApiErrorCode, MessageKey> = {
   'relay-unreachable': 'errorRelayUnreachable',
   'relay-refused': 'errorRelayRefused',
   'handle-taken': 'errorHandleTaken',
+  'no-legacy-key': 'errorNoLegacyKey',
+  'user-action-required': 'errorUserActionRequired',
   internal: 'errorInternal',
 };

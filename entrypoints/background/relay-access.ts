@@ -6,7 +6,8 @@ import { ApiFailure } from './api-failure';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-function toApiFailure(e: unknown): unknown {
+/** Relay failures in plain words (also used by the persistent connection, mailbox-service.ts). */
+export function relayFailure(e: unknown): unknown {
   if (!(e instanceof RelayError)) return e;
   switch (e.code) {
     case 'unreachable':
@@ -38,7 +39,7 @@ export async function withRelay<T>(
     await client.connect();
     return await action(client);
   } catch (e) {
-    throw toApiFailure(e);
+    throw relayFailure(e);
   } finally {
     client.close();
   }

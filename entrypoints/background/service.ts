@@ -1,22 +1,24 @@
 // What each background request does, on top of the keyring and the modern message suite.
 // Runs only in the background: the keyring's private keys never leave this context.
-import { dearmor, armor } from '@/lib/armor/armor';
-import { equalBytes, fromUtf8, utf8 } from '@/lib/bytes';
+import { armor } from '@/lib/armor/armor';
 import { C2CError } from '@/lib/errors';
-import { openMessage, sealMessage } from '@/lib/crypto/message';
 import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { fingerprint } from '@/lib/crypto/identity';
 import { safetyNumber } from '@/lib/crypto/safety-number';
-import { bundlesForSending, findContactByIdentityKey, getContact, listContacts, markVerified, pinContact } from '@/lib/keyring/contacts';
+import { getContact, listContacts, markVerified, pinContact } from '@/lib/keyring/contacts';
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
-import { createIdentity, getIdentity, getOpeningKeys, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
+import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import { getSetting, setSetting } from '@/lib/keyring/settings';
 import type { ContactInfo } from '@/lib/protocol/background-api';
 import { normalizeHandle } from '@/lib/protocol/relay';
 import { ApiFailure } from './api-failure';
+import { classifyCiphertext, createLegacyService } from './legacy-service';
+import { relayTarget, type MailboxService } from './mailbox-service';
+import { openSealed } from './open-sealed';
 import { withRelay } from './relay-access';
 import type { BackgroundService } from './router';
+import { sealForContacts } from './seal-for-contacts';
 
 /** Where the background remembers, outside the keyring, that a relay confirmed our registration. */
 export interface RegistrationStore {
@@ -34,8 +36,9 @@ async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined): 
   };
 }
 
-export function createBackgroundService(db: KeyringDB, registrations: RegistrationStore): BackgroundService {
+export function createBackgroundService(db: KeyringDB, registrations: RegistrationStore, mailbox: MailboxService): BackgroundService {
   const replayCache = new PersistentReplayCache(db);
+  const legacy = createLegacyService(db);
   async function identityOrFail() {
     const identity = await getIdentity(db);
     if (!identity) throw new ApiFailure('no-identity', 'Create your identity first.');
@@ -53,14 +56,20 @@ export function createBackgroundService(db: KeyringDB, registrations: Registrati
   }
 
   return {
+    createLegacyKey: () => legacy.createLegacyKey(),
+    getLegacyPublicKey: () => legacy.getLegacyPublicKey(),
+    pinLegacyContact: (request) => legacy.pinLegacyContact(request),
+
+    getInbox: (request) => mailbox.getInbox(request),
+    sendToContact: (request) => mailbox.sendToContact(request),
+
     async getState() {
       const identity = await getIdentity(db);
       const relayUrl = (await getSetting(db, 'relayUrl')) ?? '';
-      const registration = await registrations.get();
       return {
         identity: identity ? { handle: identity.handle, fingerprint: identity.fingerprint } : null,
         settings: { relayUrl },
-        relay: { registered: !!identity && registration?.relayUrl === relayUrl && registration.handle === identity.handle },
+        relay: { registered: (await relayTarget(db, registrations)) !== undefined, connection: await mailbox.connection() },
       };
     },
 
@@ -120,44 +129,20 @@ export function createBackgroundService(db: KeyringDB, registrations: Registrati
       return { handle: found.handle, bundle: found.bundle, fingerprint: await fingerprint(bundle.identityKey) };
     },
 
-    async encrypt({ recipients, plaintext }) {
+    async encrypt({ recipients, plaintext, suite, raw }) {
       await identityOrFail();
-      const handles = [...new Set(recipients)];
-      // A changed key gets its own code, so the UI can point the user at re-verifying that contact.
-      for (const handle of handles) {
-        if ((await getContact(db, handle))?.keyChanged) {
-          throw new ApiFailure('key-changed', `The key of ${handle} changed since you pinned it. Verify the new key before sending.`);
-        }
-      }
-      const bundles = await bundlesForSending(db, handles);
-      const sealed = await sealMessage({ sender: await getSenderKeys(db), recipients: bundles, plaintext: utf8(plaintext) });
-      return { parts: armor(sealed) };
+      if (suite === 'cryptico') return legacy.encrypt(recipients, plaintext, raw === true);
+      if (raw) throw new ApiFailure('bad-request', 'Only the legacy suite has a raw form.');
+      return { parts: armor(await sealForContacts(db, recipients, plaintext)) };
     },
 
-    async decrypt({ text, context }) {
+    async decrypt({ text, context, userAction }) {
       try {
         await identityOrFail();
-        const bytes = dearmor(text);
-        const keys = await getOpeningKeys(db);
-        const opened = await openMessage(bytes, keys, {
-          replayCache,
-          ...(context !== undefined ? { context } : {}),
-        });
-        let plaintext: string;
-        try {
-          plaintext = fromUtf8(opened.plaintext);
-        } catch {
-          throw new C2CError('malformed', 'The message text is not valid UTF-8.');
-        }
-        // Only the currently pinned key of a contact matches: old or pending keys read as 'unverified'.
-        // One's own key counts as pinned, so the sender can read her own history.
-        const own = equalBytes(opened.sender.identityKey, keys.identityKey) ? await getIdentity(db) : undefined;
-        const contact = own ?? (await findContactByIdentityKey(db, opened.sender.identityKey));
-        return {
-          result: contact
-            ? { status: 'verified' as const, plaintext, senderFingerprint: opened.senderFingerprint, senderHandle: contact.handle }
-            : { status: 'unverified' as const, plaintext, senderFingerprint: opened.senderFingerprint },
-        };
+        const ciphertext = classifyCiphertext(text);
+        if (ciphertext.suite === 'cryptico') return { result: await legacy.decrypt(ciphertext.cipher, userAction === true) };
+        const { replay: _seenBefore, ...result } = await openSealed(db, ciphertext.payload, replayCache, context);
+        return { result };
       } catch (e) {
         if (e instanceof C2CError || e instanceof ApiFailure) return { result: { status: 'error' as const, reason: { code: e.code, message: e.message } } };
         throw e;

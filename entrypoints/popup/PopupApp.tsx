@@ -5,15 +5,20 @@ import { ContactList } from '@/components/popup/ContactList';
 import { ContactLookup } from '@/components/popup/ContactLookup';
 import { ErrorText } from '@/components/popup/ErrorText';
 import { IdentityCard } from '@/components/popup/IdentityCard';
+import { InboxList } from '@/components/popup/InboxList';
+import { LegacyPanel } from '@/components/popup/LegacyPanel';
 import { Onboarding } from '@/components/popup/Onboarding';
 import { RelayPanel } from '@/components/popup/RelayPanel';
 import { SettingsForm } from '@/components/popup/SettingsForm';
-import type { ApiError, ContactInfo, ResponseData } from '@/lib/protocol/background-api';
+import type { ApiError, ContactInfo, LegacyKeyInfo, ResponseData } from '@/lib/protocol/background-api';
 import { callBackground } from '../shared/background-client';
 
 type State = ResponseData<'getState'>;
+type Inbox = ResponseData<'getInbox'>['items'];
+/** The relay connection and the inbox change on their own: re-read them this often while the popup is open. */
+const POLL_MS = 1500;
 type Found = ResponseData<'lookupContact'>;
-type ErrorSlot = 'onboard' | 'settings' | 'relay' | 'lookup' | 'contacts';
+type ErrorSlot = 'onboard' | 'settings' | 'relay' | 'lookup' | 'contacts' | 'legacy';
 
 /** Input refused by the schema or the keyring gets a message about that field; others, their code's. */
 function errorKey(error: ApiError, invalidInputKey: MessageKey = ERROR_MESSAGE_KEY[error.code]): MessageKey {
@@ -24,6 +29,8 @@ export function PopupApp() {
   const [state, setState] = useState<State | null>(null);
   const [contacts, setContacts] = useState<ContactInfo[]>([]);
   const [found, setFound] = useState<Found | null>(null);
+  const [inbox, setInbox] = useState<Inbox>([]);
+  const [legacyKey, setLegacyKey] = useState<LegacyKeyInfo | null>(null);
   const [loadError, setLoadError] = useState<MessageKey | null>(null);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Partial<Record<ErrorSlot, MessageKey>>>({});
@@ -37,10 +44,29 @@ export function PopupApp() {
       const list = await callBackground({ type: 'listContacts' });
       if (list.ok) setContacts(list.contacts);
       else setErrors((e) => ({ ...e, contacts: ERROR_MESSAGE_KEY[list.error.code] }));
+      const legacy = await callBackground({ type: 'getLegacyPublicKey' });
+      if (legacy.ok) setLegacyKey(legacy.key);
+      else setErrors((e) => ({ ...e, legacy: ERROR_MESSAGE_KEY[legacy.error.code] }));
     }
   }
 
   useEffect(() => void refresh(), []);
+
+  // Only the relay part of the state is taken over, so a poll never disturbs the rest of the popup.
+  async function pollRelay() {
+    const r = await callBackground({ type: 'getState' });
+    if (!r.ok) return;
+    setState((s) => (s ? { ...s, relay: r.relay } : s));
+    if (!r.identity) return;
+    const received = await callBackground({ type: 'getInbox' });
+    if (received.ok) setInbox(received.items);
+  }
+
+  useEffect(() => {
+    void pollRelay();
+    const timer = setInterval(() => void pollRelay(), POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
 
   /** Runs one action with the buttons disabled; a failure is shown in its own place. */
   async function act(slot: ErrorSlot, action: () => Promise<ApiError | null>) {
@@ -104,6 +130,14 @@ export function PopupApp() {
       return null;
     });
 
+  const createLegacyKey = () =>
+    act('legacy', async () => {
+      const r = await callBackground({ type: 'createLegacyKey' });
+      if (!r.ok) return r.error;
+      setLegacyKey(r.key);
+      return null;
+    });
+
   if (loadError) return <ErrorText error={loadError} testId="popup-error" />;
   if (!state) return <p aria-busy="true">{t('loading')}</p>;
   if (!state.identity) return <Onboarding busy={busy} error={errors.onboard ?? null} onCreate={(h) => void createIdentity(h)} />;
@@ -117,13 +151,15 @@ export function PopupApp() {
         error={errors.settings ?? null}
         onSave={(url) => void saveSettings(url)}
       />
-      <RelayPanel registered={state.relay.registered} busy={busy} error={errors.relay ?? null} onRegister={() => void register()} />
+      <RelayPanel registered={state.relay.registered} connection={state.relay.connection} busy={busy} error={errors.relay ?? null} onRegister={() => void register()} />
+      <InboxList items={inbox} />
       <section aria-labelledby="contacts-title">
         <h2 id="contacts-title">{t('contactsTitle')}</h2>
         <ContactLookup busy={busy} error={errors.lookup ?? null} found={found} onLookup={(h) => void lookup(h)} onPin={() => void pin()} />
         <ErrorText error={errors.contacts ?? null} testId="contacts-error" />
         <ContactList contacts={contacts} busy={busy} onMarkVerified={(h) => void markVerified(h)} />
       </section>
+      <LegacyPanel legacyKey={legacyKey} busy={busy} error={errors.legacy ?? null} onCreate={() => void createLegacyKey()} />
     </>
   );
 }

@@ -14,6 +14,7 @@ export const LIMITS = {
   bundle: 4 * 1024,
   relayUrl: 2048,
   context: 256,
+  legacyPublicKey: 1024, // base64 of a 4096-bit modulus is 684 characters
 } as const;
 
 // Only the shape is checked here; the keyring (and, for one's own handle, the relay rules) decide the rest.
@@ -32,11 +33,25 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('markVerified'), handle: handleSchema }).strict(),
   z.object({ type: z.literal('relayRegister') }).strict(),
   z.object({ type: z.literal('lookupContact'), handle: handleSchema }).strict(),
+  // The persistent relay connection (entrypoints/background/relay-connection.ts): messages received
+  // through the relay mailbox, and sending one sealed message to a pinned contact through it.
+  z.object({ type: z.literal('getInbox') }).strict(),
+  z
+    .object({
+      type: z.literal('sendToContact'),
+      handle: handleSchema,
+      plaintext: z.string().min(1, 'There is nothing to send.').max(LIMITS.plaintext, 'The message is too long.'),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('encrypt'),
       recipients: z.array(handleSchema).min(1, 'Choose at least one recipient.').max(LIMITS.recipients),
       plaintext: z.string().min(1, 'There is nothing to encrypt.').max(LIMITS.plaintext, 'The message is too long.'),
+      // The legacy suite is used only when asked for here, never picked from the contact (DESIGN.md).
+      suite: z.enum(['modern', 'cryptico']).optional(),
+      // cryptico only: the bare stock string (for the original CRYPT2CHAT app) instead of armored parts.
+      raw: z.literal(true).optional(),
     })
     .strict(),
   z
@@ -44,6 +59,20 @@ export const requestSchema = z.discriminatedUnion('type', [
       type: z.literal('decrypt'),
       text: z.string().min(1).max(LIMITS.ciphertextText, 'The encrypted text is too long.'),
       context: z.string().max(LIMITS.context).optional(),
+      // Legacy messages are opened only when this is true. Only UI code may set it, and only in the handler
+      // of a click on that message: decrypting unauthenticated CBC on sight would let anyone feed the
+      // background chosen ciphertexts. Content scripts cannot reach the background at all (router.ts).
+      userAction: z.literal(true).optional(),
+    })
+    .strict(),
+  // Legacy (cryptico) suite: opt-in, per contact; see entrypoints/background/legacy-service.ts.
+  z.object({ type: z.literal('createLegacyKey') }).strict(),
+  z.object({ type: z.literal('getLegacyPublicKey') }).strict(),
+  z
+    .object({
+      type: z.literal('pinLegacyContact'),
+      handle: handleSchema,
+      publicKey: z.string().trim().min(1, 'The legacy public key is empty.').max(LIMITS.legacyPublicKey, 'The legacy public key is too long.'),
     })
     .strict(),
 ]);
@@ -99,6 +128,8 @@ export const API_ERROR_CODES = [
   'relay-unreachable', // the relay did not answer or dropped the connection
   'relay-refused', // the relay answered with an error
   'handle-taken', // the relay has this handle registered to someone else
+  'no-legacy-key', // a legacy operation needs the user's legacy key and none was created
+  'user-action-required', // a legacy message is opened only on a click (decrypt with userAction: true)
   'internal', // a bug: details are not shown
 ] as const satisfies readonly (C2CErrorCode | string)[];
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -112,14 +143,47 @@ export type ApiError = z.infer<typeof apiErrorSchema>;
 
 const decryptResultSchema = z.discriminatedUnion('status', [
   z.object({
-    status: z.enum(['verified', 'unverified', 'legacy']),
+    status: z.enum(['verified', 'unverified']),
     plaintext: z.string(),
     senderFingerprint: z.string(),
     senderHandle: z.string().optional(),
   }),
+  // Always 'legacy', never 'verified'. legacyAuthentic: signed by the pinned legacy key of senderHandle.
+  // senderFingerprint is the signer's legacy fingerprint, '' for an unsigned message.
+  z.object({
+    status: z.literal('legacy'),
+    plaintext: z.string(),
+    senderFingerprint: z.string(),
+    senderHandle: z.string().optional(),
+    legacyAuthentic: z.boolean(),
+  }),
   z.object({ status: z.literal('error'), reason: apiErrorSchema }),
 ]);
 export type DecryptResult = z.infer<typeof decryptResultSchema>;
+
+const legacyKeyInfoSchema = z.object({ publicKey: z.string(), fingerprint: z.string() });
+export type LegacyKeyInfo = z.infer<typeof legacyKeyInfoSchema>;
+
+/** The background's live relay connection: 'offline' also while it waits to retry (with backoff). */
+export const relayConnectionSchema = z.enum(['connected', 'connecting', 'offline']);
+export type RelayConnectionState = z.infer<typeof relayConnectionSchema>;
+
+/**
+ * One message received through the relay mailbox, newest first in getInbox. `senderHandle` is the pinned
+ * contact's handle when verified; otherwise it is only the relay's word for who sent it.
+ */
+export const inboxItemSchema = z.discriminatedUnion('status', [
+  z.object({
+    id: z.number(),
+    receivedAt: z.number(),
+    senderHandle: z.string(),
+    status: z.enum(['verified', 'unverified']),
+    plaintext: z.string(),
+    senderFingerprint: z.string(),
+  }),
+  z.object({ id: z.number(), receivedAt: z.number(), senderHandle: z.string(), status: z.literal('error'), reason: apiErrorSchema }),
+]);
+export type InboxItem = z.infer<typeof inboxItemSchema>;
 
 /** The data part of each successful response, keyed by request type. */
 export const responseDataSchemas = {
@@ -127,7 +191,7 @@ export const responseDataSchemas = {
     identity: identityInfoSchema.nullable(),
     settings: settingsSchema,
     // Registered under our handle on the relay currently set (as last confirmed by that relay).
-    relay: z.object({ registered: z.boolean() }),
+    relay: z.object({ registered: z.boolean(), connection: relayConnectionSchema }),
   }),
   createIdentity: z.object({ identity: identityInfoSchema }),
   saveSettings: z.object({ settings: settingsSchema }),
@@ -137,8 +201,14 @@ export const responseDataSchemas = {
   markVerified: z.object({ contact: contactInfoSchema }),
   relayRegister: z.object({ relay: z.object({ registered: z.literal(true) }) }),
   lookupContact: z.object({ handle: z.string(), bundle: z.string(), fingerprint: z.string() }),
+  getInbox: z.object({ items: z.array(inboxItemSchema) }),
+  // 'offline': the relay had no open connection for the contact and kept nothing (it never queues).
+  sendToContact: z.object({ delivery: z.enum(['delivered', 'offline']) }),
   encrypt: z.object({ parts: z.array(z.string()).min(1) }),
   decrypt: z.object({ result: decryptResultSchema }),
+  createLegacyKey: z.object({ key: legacyKeyInfoSchema }),
+  getLegacyPublicKey: z.object({ key: legacyKeyInfoSchema.nullable() }),
+  pinLegacyContact: z.object({ result: z.enum(['pinned', 'unchanged']), handle: z.string(), fingerprint: z.string() }),
 } satisfies Record<RequestType, z.ZodType>;
 
 export type ResponseData<T extends RequestType> = z.infer<(typeof responseDataSchemas)[T]>;

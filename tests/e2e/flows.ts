@@ -28,6 +28,29 @@ export async function onboardInPopup(session: ExtensionSession, handle: string):
   return { page, fingerprint };
 }
 
+/** Saves the relay address in the popup and registers there; waits until the popup says so. */
+export async function registerInPopup(page: Page, relayUrl: string): Promise<void> {
+  await fill(page, 'settings-relay-url', relayUrl);
+  await page.click(byTestId('settings-save'));
+  await textOf(page, 'settings-saved');
+  // The popup shows "Saved." before it has re-read its state; buttons stay disabled until then.
+  await (await page.waitForSelector(`${byTestId('relay-register')}:not([disabled])`))!.click();
+  await page.waitForSelector(`${byTestId('relay-status')}[data-registered="true"]`, { timeout: 20_000 });
+  expect(await textOf(page, 'relay-status')).toContain('registered');
+}
+
+export const contactItem = (handle: string) => `[data-testid="contact-item"][data-handle="${handle}"]`;
+
+/** Finds a handle on the relay in the popup and pins its key; returns the safety number shown. */
+export async function lookUpAndPin(page: Page, handle: string): Promise<string> {
+  await fill(page, 'contact-lookup-handle', handle);
+  await page.click(byTestId('contact-lookup'));
+  await page.waitForSelector(byTestId('contact-pin'), { timeout: 20_000 });
+  await page.click(byTestId('contact-pin'));
+  const el = await page.waitForSelector(`${contactItem(handle)} ${byTestId('contact-safety-number')}`, { timeout: 20_000 });
+  return (await el!.evaluate((e) => e.textContent ?? '')).trim();
+}
+
 export async function api<T extends Record<string, unknown>>(page: Page, request: Record<string, unknown>): Promise<T> {
   return (await sendFromPage(page, request)) as T;
 }

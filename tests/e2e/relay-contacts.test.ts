@@ -7,28 +7,9 @@ import { generatePrekey } from '@/lib/crypto/prekey';
 import { encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, decrypt, encrypt, fill, onboardInPopup, pin, textOf } from './flows';
+import { CANARY, contactItem, decrypt, encrypt, fill, lookUpAndPin, onboardInPopup, pin, registerInPopup, textOf } from './flows';
 
 const SAFETY_NUMBER_RE = /^\d{5}( \d{5}){11}$/;
-const item = (handle: string) => `[data-testid="contact-item"][data-handle="${handle}"]`;
-
-async function registerInPopup(page: Page, relayUrl: string): Promise<void> {
-  await fill(page, 'settings-relay-url', relayUrl);
-  await page.click(byTestId('settings-save'));
-  await textOf(page, 'settings-saved');
-  await page.click(byTestId('relay-register'));
-  await page.waitForSelector(`${byTestId('relay-status')}[data-registered="true"]`, { timeout: 20_000 });
-  expect(await textOf(page, 'relay-status')).toContain('registered');
-}
-
-async function lookUpAndPin(page: Page, handle: string): Promise<string> {
-  await fill(page, 'contact-lookup-handle', handle);
-  await page.click(byTestId('contact-lookup'));
-  await page.waitForSelector(byTestId('contact-pin'), { timeout: 20_000 });
-  await page.click(byTestId('contact-pin'));
-  const el = await page.waitForSelector(`${item(handle)} ${byTestId('contact-safety-number')}`, { timeout: 20_000 });
-  return (await el!.evaluate((e) => e.textContent ?? '')).trim();
-}
 
 describe('Chromium popup with a real relay: register, look up, pin, verify', () => {
   let relay: RunningRelay;
@@ -63,10 +44,10 @@ describe('Chromium popup with a real relay: register, look up, pin, verify', () 
     const seenByBob = await lookUpAndPin(bobPage, 'alice');
     expect(seenByAlice).toMatch(SAFETY_NUMBER_RE);
     expect(seenByBob).toBe(seenByAlice);
-    expect(await alicePage.$eval(item('bob'), (e) => e.getAttribute('data-verified'))).toBe('false');
+    expect(await alicePage.$eval(contactItem('bob'), (e) => e.getAttribute('data-verified'))).toBe('false');
 
-    await alicePage.click(`${item('bob')} ${byTestId('contact-mark-verified')}`);
-    await alicePage.waitForSelector(`${item('bob')}[data-verified="true"]`);
+    await alicePage.click(`${contactItem('bob')} ${byTestId('contact-mark-verified')}`);
+    await alicePage.waitForSelector(`${contactItem('bob')}[data-verified="true"]`);
 
     // Keys from the relay work for messages straight away.
     expect(await decrypt(bobPage, await encrypt(alicePage, ['bob'], CANARY))).toMatchObject({ status: 'verified', plaintext: CANARY });
@@ -81,7 +62,7 @@ describe('Chromium popup with a real relay: register, look up, pin, verify', () 
     await alicePage.click(byTestId('settings-save'));
     await textOf(alicePage, 'settings-saved');
     await fill(alicePage, 'contact-lookup-handle', 'bob');
-    await alicePage.click(byTestId('contact-lookup'));
+    await (await alicePage.waitForSelector(`${byTestId('contact-lookup')}:not([disabled])`))!.click();
     expect(await textOf(alicePage, 'contact-lookup-error')).toMatch(/could not be reached/);
   });
 
@@ -92,7 +73,7 @@ describe('Chromium popup with a real relay: register, look up, pin, verify', () 
     await alicePage.close();
     alicePage = await alice.openPopup();
     expect(await textOf(alicePage, 'contact-key-changed')).toMatch(/changed/);
-    expect(await alicePage.$(`${item('bob')} ${byTestId('contact-key-changed')}`)).not.toBeNull();
-    expect(await alicePage.$(`${item('bob')} ${byTestId('contact-mark-verified')}`)).toBeNull();
+    expect(await alicePage.$(`${contactItem('bob')} ${byTestId('contact-key-changed')}`)).not.toBeNull();
+    expect(await alicePage.$(`${contactItem('bob')} ${byTestId('contact-mark-verified')}`)).toBeNull();
   });
 });

@@ -1,25 +1,7 @@
 // CLI ↔ CLI through a real relay process: register, lookup, send, listen, relay-admin revoke.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, cleanup, startRelay, tempDir, until, type RunningRelay } from './harness';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function c2c(args: string[], stdin = ''): { done: Promise<Run>; kill(): void } {
-  const proc = spawn(process.execPath, [join(ROOT, 'cli/c2c.mjs'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  proc.stdin.end(stdin);
-  const done = new Promise<Run>((resolve) => proc.once('close', (code) => resolve({ code, stdout, stderr })));
-  return { done, kill: () => proc.kill('SIGKILL') };
-}
+import { c2c, cleanup, startRelay, tempDir, until, type C2CRun as Run, type RunningRelay } from './harness';
 
 const run = (args: string[], stdin = '') => c2c(args, stdin).done;
 

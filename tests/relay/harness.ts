@@ -80,6 +80,24 @@ export async function cleanup(): Promise<void> {
   for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
+export interface C2CRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `c2c` command line with `stdin`; `kill()` ends a long-running one such as listen. */
+export function c2c(args: string[], stdin = ''): { done: Promise<C2CRun>; kill(): void } {
+  const proc = spawn(process.execPath, [join(ROOT, 'cli/c2c.mjs'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  proc.stdin.end(stdin);
+  const done = new Promise<C2CRun>((resolve) => proc.once('close', (code) => resolve({ code, stdout, stderr })));
+  return { done, kill: () => proc.kill('SIGKILL') };
+}
+
 export interface TestIdentity {
   identity: IdentityKeyPair;
   prekey: PrekeyPair;

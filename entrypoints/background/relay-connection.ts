@@ -1,0 +1,120 @@
+// The background's one long-lived, authenticated relay connection, for the relay mailbox: receiving
+// sealed messages (the inbox) and sending them (sendToContact). Popup actions such as register and
+// lookup keep using short-lived connections (relay-access.ts).
+//
+// Lifecycle (MV3): the service worker is started for a message, an event or browser start-up and is
+// stopped when idle. Each start calls sync(), which connects once an identity exists, a relay URL is
+// set and that relay confirmed our registration; every background request calls it again, so a
+// registration or a new URL takes effect at once. While connected, the client pings every
+// KEEPALIVE_MS: Chrome (116+) keeps a worker alive while its WebSocket is active, and this is the only
+// keep-alive used. When the relay drops, the client retries with exponential backoff and full jitter
+// (BACKOFF, reset after a successful connection). Plain timers do not keep a worker alive, so Chrome may
+// stop an offline worker between retries; the next start connects again. While no connection of ours is
+// open, the relay answers senders "undelivered: offline" and keeps nothing: messages sent meanwhile are lost
+// to us, and the sender is told so.
+import type { IdentityKeyPair } from '@/lib/crypto/identity';
+import type { RelayConnectionState } from '@/lib/protocol/background-api';
+import { RelayClient, RelayError, type RelayState, type WebSocketConstructor } from '@/lib/relay-client/client';
+
+/** Retry delays: the n-th retry waits a random time up to min(maxMs, minMs · 2ⁿ). */
+export const BACKOFF = { minMs: 500, maxMs: 15_000 } as const;
+/** Under Chrome's 30 s idle limit, and far under the relay's idle timeout. */
+export const KEEPALIVE_MS = 20_000;
+
+/** Where the connection should be; `fingerprint` tells identities apart without loading keys. */
+export interface RelayTarget {
+  url: string;
+  handle: string;
+  fingerprint: string;
+}
+
+export interface RelayConnectionOptions {
+  WebSocket: WebSocketConstructor;
+  /** undefined when there is no identity, no relay URL, or that relay has not confirmed our registration. */
+  target(): Promise<RelayTarget | undefined>;
+  identity(): Promise<IdentityKeyPair>;
+  /** `from` is the relay's word for the sender; the payload is an opaque sealed message. */
+  onMailbox(from: string, payload: Uint8Array): void;
+  backoff?: { minMs: number; maxMs: number };
+  keepaliveMs?: number;
+  requestTimeoutMs?: number;
+}
+
+const STATE: Record<RelayState, RelayConnectionState> = { open: 'connected', connecting: 'connecting', closed: 'offline' };
+
+export class RelayConnection {
+  private client: RelayClient | null = null;
+  private targetKey = '';
+  private current: RelayConnectionState = 'offline';
+  private syncing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: RelayConnectionOptions) {}
+
+  get state(): RelayConnectionState {
+    return this.client ? this.current : 'offline';
+  }
+
+  /**
+   * Brings the connection in line with the current target: opens it when missing, replaces it when the
+   * URL or identity changed, closes it when there is no target. Does not wait for the network.
+   */
+  sync(): Promise<RelayConnectionState> {
+    // One sync at a time, so two quick requests cannot open two connections.
+    this.syncing = this.syncing.then(() => this.apply()).catch(() => undefined);
+    return this.syncing.then(() => this.state);
+  }
+
+  /** Sends one sealed payload to the mailbox of `handle`: 'offline' when nobody is connected under it. */
+  async send(handle: string, payload: Uint8Array): Promise<'delivered' | 'offline'> {
+    await this.sync();
+    const client = this.client;
+    if (!client) throw new RelayError('not-registered', 'not registered on the relay that is set');
+    // Someone is waiting for this: try now rather than at the next backoff step.
+    await client.connect();
+    try {
+      await client.sendToHandle(handle, payload);
+      return 'delivered';
+    } catch (e) {
+      if (e instanceof RelayError && e.code === 'offline') return 'offline';
+      throw e;
+    }
+  }
+
+  stop(): void {
+    const client = this.client;
+    this.client = null;
+    this.targetKey = '';
+    this.current = 'offline';
+    client?.close();
+  }
+
+  private async apply(): Promise<void> {
+    const target = await this.opts.target();
+    const key = target ? `${target.url}\n${target.handle}\n${target.fingerprint}` : '';
+    if (key === this.targetKey && (this.client !== null) === (target !== undefined)) return;
+    this.stop();
+    if (!target) return;
+    const backoff = this.opts.backoff ?? BACKOFF;
+    const client = new RelayClient({
+      url: target.url,
+      WebSocket: this.opts.WebSocket,
+      identity: await this.opts.identity(),
+      reconnect: true,
+      minBackoffMs: backoff.minMs,
+      maxBackoffMs: backoff.maxMs,
+      keepaliveMs: this.opts.keepaliveMs ?? KEEPALIVE_MS,
+      ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
+    });
+    this.client = client;
+    this.targetKey = key;
+    // A replaced client may still report for a moment: only the current one counts.
+    client.onState((s) => {
+      if (this.client === client) this.current = STATE[s];
+    });
+    client.onMessage((m) => {
+      if (this.client === client && m.kind === 'mailbox') this.opts.onMailbox(m.from, m.payload);
+    });
+    // A failed attempt is retried by the client itself, with backoff.
+    client.connect().catch(() => undefined);
+  }
+}

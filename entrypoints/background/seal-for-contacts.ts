@@ -1,0 +1,19 @@
+// Seals one modern message to pinned contacts (plus our own copy). A contact whose key changed since it
+// was pinned blocks sending with its own code, so the UI can point the user at re-verifying that contact.
+import { utf8 } from '@/lib/bytes';
+import { sealMessage } from '@/lib/crypto/message';
+import { bundlesForSending, getContact } from '@/lib/keyring/contacts';
+import type { KeyringDB } from '@/lib/keyring/db';
+import { getSenderKeys } from '@/lib/keyring/identity-store';
+import { ApiFailure } from './api-failure';
+
+export async function sealForContacts(db: KeyringDB, handles: string[], plaintext: string): Promise<Uint8Array> {
+  const unique = [...new Set(handles)];
+  for (const handle of unique) {
+    if ((await getContact(db, handle))?.keyChanged) {
+      throw new ApiFailure('key-changed', `The key of ${handle} changed since you pinned it. Verify the new key before sending.`);
+    }
+  }
+  const bundles = await bundlesForSending(db, unique);
+  return sealMessage({ sender: await getSenderKeys(db), recipients: bundles, plaintext: utf8(plaintext) });
+}

@@ -1,0 +1,124 @@
+// The extension and the `c2c` CLI talking through a real relay process: the CLI's alice sends to the
+// extension's bob (opened by the background, shown in the popup's Received list as verified), bob
+// answers with sendToContact and `c2c listen` prints it; then the relay is killed and restarted on the
+// same port and data folder, and the extension reconnects by itself; finally its service worker is stopped
+// and woken again. One Chromium, one relay restart.
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { c2c, cleanup, startRelay, tempDir, until, type RunningRelay } from '../relay/harness';
+import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
+import { CANARY, api, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
+
+const status = (connection: string) => `${byTestId('relay-status')}[data-connection="${connection}"]`;
+
+/** The newest inbox row: its status, sender and text as the popup shows them. */
+async function newestInboxItem(page: Page): Promise<{ status: string; sender: string; text: string }> {
+  return page.$eval(byTestId('inbox-item'), (li) => ({
+    status: li.getAttribute('data-status') ?? '',
+    sender: li.querySelector('[data-testid="inbox-sender"]')?.textContent ?? '',
+    text: li.querySelector('[data-testid="inbox-text"]')?.textContent ?? '',
+  }));
+}
+
+/** Waits until the popup lists `count` received messages (it polls the background). */
+async function waitForInboxCount(page: Page, count: number): Promise<void> {
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="inbox-item"]').length === n, { timeout: 20_000 }, count);
+}
+
+describe('extension ↔ c2c CLI through a real relay', () => {
+  let relay: RunningRelay;
+  let bob: ExtensionSession;
+  let page: Page;
+  let aliceKey: string;
+
+  const send = (text: string) => c2c(['send', '--relay', relay.url, '--key', aliceKey, '--to', 'bob'], text).done;
+
+  beforeAll(async () => {
+    aliceKey = join(tempDir('c2c-e2e-cli-'), 'alice.key');
+    [relay, bob] = await Promise.all([startRelay(), launchWithExtension('chromium'), c2c(['keygen', '--out', aliceKey, '--handle', 'alice']).done]);
+    const registered = await c2c(['register', '--relay', relay.url, '--key', aliceKey, '--handle', 'alice']).done;
+    expect(registered.stdout).toMatch(/^registered alice\n/);
+  });
+
+  afterAll(async () => {
+    await bob?.close();
+    await cleanup();
+  });
+
+  it('c2c send reaches the popup as verified with the exact text; sendToContact reaches c2c listen', async () => {
+    ({ page } = await onboardInPopup(bob, 'bob'));
+    await registerInPopup(page, relay.url);
+    await page.waitForSelector(status('connected'), { timeout: 20_000 });
+    expect(await textOf(page, 'relay-status')).toContain('registered');
+    await lookUpAndPin(page, 'alice');
+
+    const sent = await send(CANARY);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stderr).toBe('delivered to bob (1 connection)\n');
+    await waitForInboxCount(page, 1);
+    expect(await newestInboxItem(page)).toEqual({ status: 'verified', sender: 'alice', text: CANARY });
+
+    const listen = c2c(['listen', '--relay', relay.url, '--key', aliceKey, '--count', '1', '--timeout', '30']);
+    try {
+      // The relay keeps nothing: until the listener is connected it answers "offline".
+      const answer = await until(async () => {
+        const r = await api<{ ok: boolean; delivery?: string }>(page, { type: 'sendToContact', handle: 'alice', plaintext: CANARY });
+        expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+        return r.delivery === 'delivered' && r;
+      }, 20_000);
+      expect(answer.delivery).toBe('delivered');
+      const heard = await listen.done;
+      expect(heard.stderr).toBe('');
+      expect(heard.stdout).toBe(`bob: ${CANARY}\n`);
+      expect(heard.code).toBe(0);
+    } finally {
+      listen.kill();
+    }
+  });
+
+  it('shows the relay going away, reconnects by itself to a restarted relay, and receives again', async () => {
+    const { port, dataDir } = relay;
+    await relay.kill('SIGKILL');
+    await page.waitForSelector(`${byTestId('relay-status')}:not([data-connection="connected"])`, { timeout: 20_000 });
+    expect(await textOf(page, 'relay-status')).toMatch(/registered.*(Offline|Connecting)/s);
+    expect((await send('while the relay is down')).code).toBe(1);
+
+    relay = await startRelay(['--port', String(port)], dataDir);
+    // Backoff is capped at 15 s (relay-connection.ts); nothing but the background's own retries reconnects it.
+    await page.waitForSelector(status('connected'), { timeout: 25_000 });
+
+    const text = 'После перезапуска 🔁 still verified';
+    const sent = await send(text);
+    expect(sent.code, sent.stderr).toBe(0);
+    await waitForInboxCount(page, 2);
+    expect(await newestInboxItem(page)).toEqual({ status: 'verified', sender: 'alice', text });
+  });
+
+  it('a stopped service worker drops the connection (senders hear "offline"); the next wake reconnects', async () => {
+    await page.close();
+    const isWorker = (t: { type(): string; url(): string }) => t.type() === 'service_worker' && t.url().startsWith(bob.baseUrl);
+    const blank = await bob.browser.newPage();
+    const cdp = await blank.createCDPSession();
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    await blank.close();
+    await expect.poll(() => bob.browser.targets().some(isWorker), { timeout: 10_000 }).toBe(false);
+    // Nothing is queued for bob while no worker holds his connection: the sender is told so.
+    const refused = await until(async () => {
+      const r = await send('while bob sleeps');
+      return r.code === 1 && r;
+    }, 10_000);
+    expect(refused.stderr).toMatch(/offline/);
+
+    // Opening the popup wakes the worker, which connects on start; the in-memory inbox started empty.
+    page = await bob.openPopup();
+    await page.waitForSelector(status('connected'), { timeout: 20_000 });
+    expect(await page.$$(byTestId('inbox-item'))).toHaveLength(0);
+    const sent = await send('good morning');
+    expect(sent.code, sent.stderr).toBe(0);
+    await waitForInboxCount(page, 1);
+    expect(await newestInboxItem(page)).toEqual({ status: 'verified', sender: 'alice', text: 'good morning' });
+  });
+});
