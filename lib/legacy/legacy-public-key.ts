@@ -25,7 +25,9 @@ export function legacyModulus(publicKey: string, minBits = MIN_PINNABLE_BITS): U
   }
   const bits = modulus.length * 8 - Math.clz32(top) + 24;
   if (bits > MAX_MODULUS_BITS) throw new C2CError('too-large', `legacy key of ${bits} bits is larger than supported`);
-  if (bits < minBits) {
+  // Stock cryptico's "1024-bit" keys are the product of two 512-bit primes, so about a third of them
+  // have a 1023-bit modulus: accept the nominal size, or those CRYPT2CHAT users could never be pinned.
+  if (bits < minBits - 1) {
     throw new C2CError('unsupported', `legacy key of ${bits} bits is too weak (at least ${minBits} bits required)`);
   }
   return modulus;

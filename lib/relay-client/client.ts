@@ -344,6 +344,8 @@ export class RelayClient {
     const max = this.opts.maxBackoffMs ?? 30_000;
     // Exponential backoff with full jitter, so many clients do not reconnect in lockstep.
     const delay = Math.random() * Math.min(max, min * 2 ** this.attempts++);
+    // A connect() made while a retry was pending may fail too: keep one retry loop, not two.
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       if (!this.closedByUser) this.connect().catch(() => undefined);

@@ -95,6 +95,20 @@ describe('legacyEncrypt → stock cryptico.decrypt', () => {
     expect(stock.decrypt(cipher, stockMe)).toMatchObject({ plaintext: 'round trip through stock', signature: 'verified' });
   });
 
+  it('accepts the 1023-bit moduli that about a third of stock "1024-bit" keys have, both ways', () => {
+    let short: RSAKey | undefined;
+    for (let i = 0; i < 60 && !short; i++) {
+      const candidate = stock.generateRSAKey(`passphrase ${i}`, 1024);
+      if (candidate.n.bitLength() === 1023) short = candidate;
+    }
+    expect(short).toBeDefined();
+    const shortPub = stock.publicKeyString(short!);
+    const toThem = legacyEncrypt('to a 1023-bit key', shortPub, me);
+    expect(stock.decrypt(toThem, short!)).toMatchObject({ plaintext: 'to a 1023-bit key', signature: 'verified' });
+    const fromThem = stock.encrypt('from a 1023-bit key', me.publicKey, short!).cipher;
+    expect(legacyDecrypt(fromThem, me, shortPub)).toMatchObject({ plaintext: 'from a 1023-bit key', signature: 'valid' });
+  });
+
   it('refuses to encrypt to a stock 512-bit key (factorable), with a clear error', () => {
     const weak = stock.publicKeyString(stock.generateRSAKey('weak', 512));
     let error: unknown;
