@@ -5,9 +5,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { fromBase64Url, toBase64Url, utf8, equalBytes } from '../lib/bytes';
 import { SIGNATURE_CONTEXT, verifyWithContext } from '../lib/crypto/identity';
+import { verifyWithContextSync } from './ed25519';
+import { nextNonce } from './nonces';
 import { decodePublicBundle, type PublicBundle } from '../lib/crypto/public-bundle';
 import {
-  CLOSE, ClientRequest, DATA, DATA_HEADER, HANDLE_MAX, HANDLE_MIN, MAX_CONTROL_BYTES, NONCE_LENGTH, PROTOCOL_VERSION,
+  CLOSE, ClientRequest, DATA, DATA_HEADER, HANDLE_MAX, HANDLE_MIN, MAX_CONTROL_BYTES, PROTOCOL_VERSION,
   RELAY_SUBPROTOCOL, ROOM_ID_MAX, ROOM_ID_MIN, authMessage, keyChangeMessage, registerMessage, relayOrigin,
   type RelayErrorCode,
 } from '../lib/protocol/relay';
@@ -44,7 +46,7 @@ class Conn implements Member {
     readonly relay: Relay,
     now: number,
   ) {
-    this.nonce = crypto.getRandomValues(new Uint8Array(NONCE_LENGTH));
+    this.nonce = nextNonce();
     this.lastActive = now;
     this.refilledAt = now;
     this.frameTokens = relay.options.burst;
@@ -313,7 +315,7 @@ export class Relay {
     const sig = fromBase64Url(sigText);
     let ok = false;
     for (const origin of this.origins) {
-      if (await verifyWithContext(key, SIGNATURE_CONTEXT.relayAuth, authMessage(nonce, origin), sig)) {
+      if (verifyWithContextSync(key, SIGNATURE_CONTEXT.relayAuth, authMessage(nonce, origin), sig)) {
         ok = true;
         break;
       }

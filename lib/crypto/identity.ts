@@ -25,12 +25,17 @@ export async function exportIdentityPrivate(key: CryptoKey): Promise<Uint8Array>
   return new Uint8Array(await crypto.subtle.exportKey('pkcs8', key));
 }
 
+/** The bytes actually signed: label ‖ 0x00 ‖ message. Exported for verifiers that use another Ed25519 API. */
+export function contextMessage(context: string, message: Uint8Array): Uint8Array {
+  return concat(utf8(context), new Uint8Array([0]), message);
+}
+
 /**
  * Signs `message` under a domain-separation label, so a signature made for one purpose
  * (a prekey, a relay challenge, a key change) can never be replayed as another.
  */
 export async function signWithContext(privateKey: CryptoKey, context: string, message: Uint8Array): Promise<Uint8Array> {
-  const data = concat(utf8(context), new Uint8Array([0]), message);
+  const data = contextMessage(context, message);
   return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, privateKey, buf(data)));
 }
 
@@ -44,7 +49,7 @@ export async function verifyWithContext(
   if (publicKey.length !== ED25519_PUBLIC_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH) return false;
   try {
     const key = await crypto.subtle.importKey('raw', buf(publicKey), { name: 'Ed25519' }, false, ['verify']);
-    const data = concat(utf8(context), new Uint8Array([0]), message);
+    const data = contextMessage(context, message);
     return await crypto.subtle.verify({ name: 'Ed25519' }, key, buf(signature), buf(data));
   } catch {
     return false;
