@@ -4,14 +4,14 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { contextMessage, ED25519_PUBLIC_LENGTH, ED25519_SIGNATURE_LENGTH } from '../lib/crypto/identity';
 
-// DER SubjectPublicKeyInfo header for an Ed25519 key (RFC 8410): the raw 32-byte key follows.
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
 /** Returns false (never throws) for a malformed key or signature, like verifyWithContext. */
 export function verifyWithContextSync(publicKey: Uint8Array, context: string, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== ED25519_PUBLIC_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH) return false;
   try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    // A JWK import builds the key straight from its raw bytes; a DER import goes through OpenSSL 3's
+    // decoder search and measured ~9x slower here.
+    const x = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString('base64url');
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
     return verify(null, contextMessage(context, message), key, signature);
   } catch {
     return false;
