@@ -116,7 +116,8 @@ function legacySuite(kind: BrowserKind) {
     expect(await api(page, { type: 'createLegacyKey' })).toMatchObject({ ok: false, error: { code: 'exists' } });
     // Reopening the popup shows the same key.
     const again = await session.openPopup();
-    await again.click(byTestId('legacy-toggle'));
+    // The section appears once the popup has read its state from the background.
+    await (await again.waitForSelector(byTestId('legacy-toggle')))!.click();
     expect(await textOf(again, 'legacy-public-key')).toBe(legacyPub);
     expect(await again.$(byTestId('legacy-create'))).toBeNull();
     await again.close();

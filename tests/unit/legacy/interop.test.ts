@@ -105,7 +105,9 @@ describe('legacyEncrypt → stock cryptico.decrypt', () => {
     const shortPub = stock.publicKeyString(short!);
     const toThem = legacyEncrypt('to a 1023-bit key', shortPub, me);
     expect(stock.decrypt(toThem, short!)).toMatchObject({ plaintext: 'to a 1023-bit key', signature: 'verified' });
-    const fromThem = stock.encrypt('from a 1023-bit key', me.publicKey, short!).cipher;
+    const sent = stock.encrypt('from a 1023-bit key', me.publicKey, short!);
+    expect(sent.status).toBe('success');
+    const fromThem = (sent as { cipher: string }).cipher;
     expect(legacyDecrypt(fromThem, me, shortPub)).toMatchObject({ plaintext: 'from a 1023-bit key', signature: 'valid' });
   });
 
