@@ -19,6 +19,11 @@ export type SettingKey = keyof Settings;
 
 const MAX_URL_LENGTH = 2048;
 
+function isLoopbackOrOnion(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host.endsWith('.onion');
+}
+
 function relayUrl(value: unknown): string {
   const text = typeof value === 'string' ? value.trim() : '';
   let url: URL | undefined;
@@ -29,6 +34,11 @@ function relayUrl(value: unknown): string {
   }
   if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
     throw new C2CError('malformed', 'The relay address must start with ws:// or wss://.');
+  }
+  // Unencrypted ws:// only where the path is already private: this machine, or a Tor onion service.
+  // Elsewhere the network would see who looks up which handle (and the extension's CSP does not upgrade).
+  if (url.protocol === 'ws:' && !isLoopbackOrOnion(url.hostname)) {
+    throw new C2CError('malformed', 'Use wss:// for a relay on another machine (ws:// is only for this computer or a .onion address).');
   }
   // Credentials or a fragment in the address would be sent or logged where they do not belong.
   if (url.username || url.password || url.hash) {

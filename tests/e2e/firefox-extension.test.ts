@@ -3,13 +3,15 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, FINGERPRINT_RE, bundleOf, decrypt, encrypt, fill, onboardInPopup, pin, tamper, textOf } from './flows';
+import { CANARY, FINGERPRINT_RE, bundleOf, decrypt, encrypt, fill, onboardInPopup, pin, registerInPopup, tamper, textOf } from './flows';
+import { startRelay, type RunningRelay } from '../relay/harness';
 
 describe('Firefox: popup and background', () => {
   let alice: ExtensionSession;
   let bob: ExtensionSession;
   let alicePage: Page;
   let aliceFingerprint = '';
+  let relay: RunningRelay | undefined;
 
   beforeAll(async () => {
     [alice, bob] = await Promise.all([launchWithExtension('firefox'), launchWithExtension('firefox')]);
@@ -17,6 +19,7 @@ describe('Firefox: popup and background', () => {
 
   afterAll(async () => {
     await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
+    await relay?.kill();
   });
 
   it('onboarding: creates an identity, shows its fingerprint, and keeps the relay URL across reopening', async () => {
@@ -45,5 +48,10 @@ describe('Firefox: popup and background', () => {
 
     const token = await encrypt(alicePage, ['bob'], CANARY);
     expect(await decrypt(bobPage, tamper(token, token.length - 20))).toMatchObject({ status: 'error' });
+  });
+
+  it('registers with a relay on loopback over ws:// (no upgrade to wss:// by the extension CSP)', async () => {
+    relay = await startRelay();
+    await registerInPopup(alicePage, `ws://127.0.0.1:${relay.port}`);
   });
 });

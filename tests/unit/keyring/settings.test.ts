@@ -27,6 +27,8 @@ describe('keyring settings', () => {
     await k.setSetting('relayUrl', 'ws://127.0.0.1:8787');
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ relayUrl: 'https://relay.example' }, /ws:\/\/ or wss:\/\//],
+      [{ relayUrl: 'ws://relay.example:8787' }, /Use wss:\/\/ for a relay on another machine/],
+      [{ relayUrl: 'ws://10.0.0.5:8787' }, /Use wss:\/\//],
       [{ relayUrl: 'javascript:alert(1)' }, /ws:\/\//],
       [{ relayUrl: 'not a url' }, /ws:\/\//],
       [{ relayUrl: 'wss://user:secret@relay.example' }, /password/],
@@ -47,5 +49,15 @@ describe('keyring settings', () => {
       await expect(attempt).rejects.toSatisfy((e) => isC2CError(e, 'malformed') && message.test((e as Error).message));
     }
     expect(await k.getSettings()).toEqual({ relayUrl: 'ws://127.0.0.1:8787' });
+  });
+});
+
+describe('relay address', () => {
+  it('accepts wss:// anywhere and ws:// only on this machine or a .onion address', async () => {
+    const k = openTestKeyring();
+    for (const ok of ['wss://relay.example/c2c', 'ws://127.0.0.1:8787', 'ws://localhost:8787', 'ws://[::1]:8787', 'ws://abcdefghijklmnop.onion/']) {
+      await k.setSetting('relayUrl', ok);
+      expect(await k.getSetting('relayUrl')).toBe(ok);
+    }
   });
 });
