@@ -20,8 +20,19 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     permissions: ['storage', 'scripting', 'activeTab'],
+    // Stated explicitly: Firefox's MV3 default adds upgrade-insecure-requests, which turns ws:// into wss://
+    // and so breaks a relay on loopback or behind a Tor onion address (the only places ws:// is accepted).
+    content_security_policy: { extension_pages: "script-src 'self'; object-src 'none'" },
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     host_permissions: testBuild ? loopbackHosts : [],
+    // The content script (entrypoints/content) is registered at runtime for each site the user enables;
+    // the test build also declares it for the pre-granted loopback hosts.
+    ...(testBuild ? { content_scripts: [{ matches: loopbackHosts, js: ['content-scripts/content.js'], run_at: 'document_idle' }] } : {}),
+    // The frames the content script places in host pages. (Chrome's use_dynamic_url would give them another
+    // origin than the one the background's sender check admits.)
+    web_accessible_resources: [
+      { resources: ['compose-frame.html', 'message-frame.html'], matches: testBuild ? loopbackHosts : ['https://*/*', 'http://*/*'] },
+    ],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -1,13 +1,15 @@
 import type { ContactInfo } from '@/lib/protocol/background-api';
 import { t } from '../i18n';
+import { ContactDetails } from './ContactDetails';
 
 export interface ContactListProps {
   contacts: ContactInfo[];
   busy: boolean;
   onMarkVerified: (handle: string) => void;
+  onChanged: () => void;
 }
 
-export function ContactList({ contacts, busy, onMarkVerified }: ContactListProps) {
+export function ContactList({ contacts, busy, onMarkVerified, onChanged }: ContactListProps) {
   if (contacts.length === 0) return <p class="hint">{t('contactsEmpty')}</p>;
   return (
     <ul class="contacts">
@@ -37,6 +39,7 @@ export function ContactList({ contacts, busy, onMarkVerified }: ContactListProps
               {t('contactMarkVerified')}
             </button>
           )}
+          {c.safetyNumber !== '' && <ContactDetails contact={c} onChanged={onChanged} />}
         </li>
       ))}
     </ul>

@@ -5,7 +5,7 @@ import { C2CError } from '@/lib/errors';
 import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { fingerprint } from '@/lib/crypto/identity';
 import { safetyNumber } from '@/lib/crypto/safety-number';
-import { getContact, listContacts, markVerified, pinContact } from '@/lib/keyring/contacts';
+import { getContact, listContacts, markVerified, observeContactKey, pinContact } from '@/lib/keyring/contacts';
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
@@ -13,6 +13,7 @@ import { getSetting, setSetting } from '@/lib/keyring/settings';
 import type { ContactInfo } from '@/lib/protocol/background-api';
 import { normalizeHandle } from '@/lib/protocol/relay';
 import { ApiFailure } from './api-failure';
+import { createContactsService } from './contacts-service';
 import { classifyCiphertext, createLegacyService } from './legacy-service';
 import { relayTarget, type MailboxService } from './mailbox-service';
 import { openSealed } from './open-sealed';
@@ -56,6 +57,7 @@ export function createBackgroundService(db: KeyringDB, registrations: Registrati
   }
 
   return {
+    ...createContactsService(db, describe),
     createLegacyKey: () => legacy.createLegacyKey(),
     getLegacyPublicKey: () => legacy.getLegacyPublicKey(),
     pinLegacyContact: (request) => legacy.pinLegacyContact(request),
@@ -126,6 +128,8 @@ export function createBackgroundService(db: KeyringDB, registrations: Registrati
       if (bundle.handle !== undefined && bundle.handle !== found.handle) {
         throw new C2CError('key-mismatch', 'The relay returned a key labelled with a different handle.');
       }
+      // A pinned contact showing another identity key is flagged now (keyChanged), not only when pinned again.
+      if (await getIdentity(db)) await observeContactKey(db, found.handle, bundle);
       return { handle: found.handle, bundle: found.bundle, fingerprint: await fingerprint(bundle.identityKey) };
     },
 

@@ -3,6 +3,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '@/components/i18n';
 import { ContactList } from '@/components/popup/ContactList';
 import { ContactLookup } from '@/components/popup/ContactLookup';
+import { IdentityCare } from '@/components/popup/IdentityCare';
+import { RestoreBackup } from '@/components/popup/RestoreBackup';
+import { SecurityBadge } from '@/components/SecurityBadge';
 import { ErrorText } from '@/components/popup/ErrorText';
 import { IdentityCard } from '@/components/popup/IdentityCard';
 import { InboxList } from '@/components/popup/InboxList';
@@ -12,6 +15,8 @@ import { RelayPanel } from '@/components/popup/RelayPanel';
 import { SettingsForm } from '@/components/popup/SettingsForm';
 import type { ApiError, ContactInfo, LegacyKeyInfo, ResponseData } from '@/lib/protocol/background-api';
 import { callBackground } from '../shared/background-client';
+import { SitePanel } from './SitePanel';
+import { useSecurity } from '../shared/use-security';
 
 type State = ResponseData<'getState'>;
 type Inbox = ResponseData<'getInbox'>['items'];
@@ -35,6 +40,7 @@ export function PopupApp() {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Partial<Record<ErrorSlot, MessageKey>>>({});
   const [saved, setSaved] = useState(false);
+  const [security, setSecurity, reloadSecurity] = useSecurity();
 
   async function refresh() {
     const r = await callBackground({ type: 'getState' });
@@ -109,6 +115,7 @@ export function PopupApp() {
       const r = await callBackground({ type: 'lookupContact', handle });
       if (!r.ok) return r.error;
       setFound({ handle: r.handle, bundle: r.bundle, fingerprint: r.fingerprint });
+      await refresh(); // the lookup may have shown a pinned contact's key change
       return null;
     });
 
@@ -140,9 +147,22 @@ export function PopupApp() {
 
   if (loadError) return <ErrorText error={loadError} testId="popup-error" />;
   if (!state) return <p aria-busy="true">{t('loading')}</p>;
-  if (!state.identity) return <Onboarding busy={busy} error={errors.onboard ?? null} onCreate={(h) => void createIdentity(h)} />;
+  if (!state.identity) {
+    return (
+      <>
+        <Onboarding busy={busy} error={errors.onboard ?? null} onCreate={(h) => void createIdentity(h)} />
+        <RestoreBackup
+          onRestored={() => {
+            reloadSecurity(); // the backup brings its security colour and image
+            void refresh();
+          }}
+        />
+      </>
+    );
+  }
   return (
     <>
+      <SecurityBadge security={security} />
       <IdentityCard handle={state.identity.handle} fingerprint={state.identity.fingerprint} />
       <SettingsForm
         relayUrl={state.settings.relayUrl}
@@ -151,15 +171,17 @@ export function PopupApp() {
         error={errors.settings ?? null}
         onSave={(url) => void saveSettings(url)}
       />
+      <SitePanel />
       <RelayPanel registered={state.relay.registered} connection={state.relay.connection} busy={busy} error={errors.relay ?? null} onRegister={() => void register()} />
       <InboxList items={inbox} />
       <section aria-labelledby="contacts-title">
         <h2 id="contacts-title">{t('contactsTitle')}</h2>
         <ContactLookup busy={busy} error={errors.lookup ?? null} found={found} onLookup={(h) => void lookup(h)} onPin={() => void pin()} />
         <ErrorText error={errors.contacts ?? null} testId="contacts-error" />
-        <ContactList contacts={contacts} busy={busy} onMarkVerified={(h) => void markVerified(h)} />
+        <ContactList contacts={contacts} busy={busy} onMarkVerified={(h) => void markVerified(h)} onChanged={() => void refresh()} />
       </section>
       <LegacyPanel legacyKey={legacyKey} busy={busy} error={errors.legacy ?? null} onCreate={() => void createLegacyKey()} />
+      <IdentityCare security={security} onSecurityChange={setSecurity} />
     </>
   );
 }

@@ -15,6 +15,9 @@ export const LIMITS = {
   relayUrl: 2048,
   context: 256,
   legacyPublicKey: 1024, // base64 of a 4096-bit modulus is 684 characters
+  verificationCode: 512, // c2cverify1: + two 64-digit hex fingerprints, with room for stray spaces
+  passphrase: 1024,
+  backupText: 4 * 1024 * 1024, // armored scrypt/AES-GCM keyring backup: identity, prekeys, contacts
 } as const;
 
 // Only the shape is checked here; the keyring (and, for one's own handle, the relay rules) decide the rest.
@@ -75,6 +78,24 @@ export const requestSchema = z.discriminatedUnion('type', [
       publicKey: z.string().trim().min(1, 'The legacy public key is empty.').max(LIMITS.legacyPublicKey, 'The legacy public key is too long.'),
     })
     .strict(),
+  // Contact and identity care (entrypoints/background/contacts-service.ts).
+  z.object({ type: z.literal('getContactDetails'), handle: handleSchema }).strict(),
+  // The text of the other side's QR code, pasted: a match marks the contact verified.
+  z.object({ type: z.literal('verifyContactCode'), handle: handleSchema, code: z.string().max(LIMITS.verificationCode, 'The code is too long.') }).strict(),
+  // Resolves a key change: `fingerprint` names the key the user checked (the new one to accept, or the pinned one to keep).
+  z.object({ type: z.literal('reverifyContact'), handle: handleSchema, fingerprint: z.string().max(200) }).strict(),
+  z.object({ type: z.literal('removeContact'), handle: handleSchema }).strict(),
+  z.object({ type: z.literal('exportBackup'), passphrase: z.string().max(LIMITS.passphrase, 'The passphrase is too long.') }).strict(),
+  z
+    .object({
+      type: z.literal('restoreBackup'),
+      backup: z.string().trim().min(1, 'Paste or choose a backup first.').max(LIMITS.backupText, 'The backup is too large.'),
+      passphrase: z.string().max(LIMITS.passphrase, 'The passphrase is too long.'),
+    })
+    .strict(),
+  z.object({ type: z.literal('getSecurity') }).strict(),
+  // The keyring's settings validate both (#rrggbb, one of SECURITY_IMAGES); here only the size is bounded.
+  z.object({ type: z.literal('saveSecurity'), colour: z.string().max(16), image: z.string().max(32) }).strict(),
 ]);
 
 export type BackgroundRequest = z.infer<typeof requestSchema>;
@@ -185,6 +206,30 @@ export const inboxItemSchema = z.discriminatedUnion('status', [
 ]);
 export type InboxItem = z.infer<typeof inboxItemSchema>;
 
+/** One identity key a contact has used; `state` says whether it is the pinned, the pending (changed) or an earlier one. */
+export const keyHistoryItemSchema = z.object({
+  fingerprint: z.string(),
+  firstSeen: z.number(),
+  lastSeen: z.number(),
+  replacedAt: z.number().optional(),
+  state: z.enum(['pinned', 'pending', 'previous']),
+});
+export type KeyHistoryItem = z.infer<typeof keyHistoryItemSchema>;
+
+export const contactDetailsSchema = z.object({
+  contact: contactInfoSchema,
+  // Our verification payload for this contact (the QR text, checkVerificationPayload format); '' for legacy-only.
+  verificationCode: z.string(),
+  keyHistory: z.array(keyHistoryItemSchema),
+  // The changed key awaiting the user's decision, with the safety number it would have.
+  pendingKey: z.object({ fingerprint: z.string(), safetyNumber: z.string() }).nullable(),
+});
+export type ContactDetails = z.infer<typeof contactDetailsSchema>;
+
+/** The security colour and image chosen by the user; null until chosen. */
+export const securitySchema = z.object({ colour: z.string().nullable(), image: z.string().nullable() });
+export type SecurityChoice = z.infer<typeof securitySchema>;
+
 /** The data part of each successful response, keyed by request type. */
 export const responseDataSchemas = {
   getState: z.object({
@@ -209,6 +254,14 @@ export const responseDataSchemas = {
   createLegacyKey: z.object({ key: legacyKeyInfoSchema }),
   getLegacyPublicKey: z.object({ key: legacyKeyInfoSchema.nullable() }),
   pinLegacyContact: z.object({ result: z.enum(['pinned', 'unchanged']), handle: z.string(), fingerprint: z.string() }),
+  getContactDetails: contactDetailsSchema,
+  verifyContactCode: z.object({ result: z.enum(['match', 'mismatch']), contact: contactInfoSchema }),
+  reverifyContact: z.object({ contact: contactInfoSchema }),
+  removeContact: z.object({ removed: z.literal(true) }),
+  exportBackup: z.object({ backup: z.string() }),
+  restoreBackup: z.object({ identity: identityInfoSchema }),
+  getSecurity: z.object({ security: securitySchema }),
+  saveSecurity: z.object({ security: securitySchema }),
 } satisfies Record<RequestType, z.ZodType>;
 
 export type ResponseData<T extends RequestType> = z.infer<(typeof responseDataSchemas)[T]>;

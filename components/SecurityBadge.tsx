@@ -1,0 +1,54 @@
+// The user's security colour and image. Only extension-origin UI shows it (popup, compose and message
+// frames), so a web page drawing a look-alike cannot know which colour and image to fake.
+import type { SecurityChoice } from '@/lib/protocol/background-api';
+import { t, type MessageKey } from './i18n';
+
+/** The images the keyring accepts (lib/keyring/settings.ts SECURITY_IMAGES), each with its symbol and name. */
+export const SECURITY_IMAGE_SYMBOLS: Record<string, { symbol: string; name: MessageKey }> = {
+  anchor: { symbol: '⚓', name: 'securityImageAnchor' },
+  bell: { symbol: '🔔', name: 'securityImageBell' },
+  bicycle: { symbol: '🚲', name: 'securityImageBicycle' },
+  cat: { symbol: '🐈', name: 'securityImageCat' },
+  compass: { symbol: '🧭', name: 'securityImageCompass' },
+  feather: { symbol: '🪶', name: 'securityImageFeather' },
+  fish: { symbol: '🐟', name: 'securityImageFish' },
+  key: { symbol: '🔑', name: 'securityImageKey' },
+  leaf: { symbol: '🍃', name: 'securityImageLeaf' },
+  moon: { symbol: '🌙', name: 'securityImageMoon' },
+  owl: { symbol: '🦉', name: 'securityImageOwl' },
+  tree: { symbol: '🌳', name: 'securityImageTree' },
+};
+
+// Inline styles: the compose and message frames reuse this without the popup's stylesheet.
+const BADGE_STYLE = { display: 'flex', alignItems: 'center', gap: '8px', margin: '0 0 8px', padding: '4px 8px', borderLeft: '6px solid' };
+const SWATCH_STYLE = { display: 'inline-block', width: '18px', height: '18px', borderRadius: '50%', border: '1px solid GrayText' };
+const HIDDEN_STYLE = { position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' };
+
+export function SecurityBadge({ security }: { security: SecurityChoice | null }) {
+  const image = security?.image ? SECURITY_IMAGE_SYMBOLS[security.image] : undefined;
+  if (!security?.colour && !image) {
+    return (
+      <p class="security-badge hint" data-testid="security-badge" data-colour="" data-image="">
+        {t('securityBadgeUnset')}
+      </p>
+    );
+  }
+  return (
+    <p
+      class="security-badge"
+      data-testid="security-badge"
+      data-colour={security?.colour ?? ''}
+      data-image={security?.image ?? ''}
+      title={t('securityBadgeHint')}
+      style={{ ...BADGE_STYLE, borderLeftColor: security?.colour ?? 'GrayText' }}
+    >
+      <span class="security-swatch" aria-hidden="true" style={{ ...SWATCH_STYLE, background: security?.colour ?? 'transparent' }} />
+      {image && (
+        <span class="security-symbol" role="img" aria-label={t(image.name)} style={{ fontSize: '1.4em' }}>
+          {image.symbol}
+        </span>
+      )}
+      <span style={HIDDEN_STYLE}>{t('securityBadgeHint')}</span>
+    </p>
+  );
+}

@@ -1,0 +1,113 @@
+// The compose overlay's form: pick pinned contacts, write, encrypt and send. Receives data and callbacks.
+import { useState } from 'preact/hooks';
+import { t, type MessageKey } from '../i18n';
+import { ErrorText } from '../popup/ErrorText';
+
+export interface Recipient {
+  handle: string;
+  /** Sending is blocked until the user re-verifies this contact in the popup. */
+  keyChanged: boolean;
+}
+
+interface Props {
+  /** null while loading. */
+  recipients: Recipient[] | null;
+  error: MessageKey | null;
+  busy: boolean;
+  /** Set when the host did not take the ciphertext: the user copies it by hand. */
+  copyText: string | null;
+  /** Resolves true when the message went out (the form then clears). */
+  onSend(handles: string[], plaintext: string): Promise<boolean>;
+  onClose(): void;
+}
+
+export function ComposeForm({ recipients, error, busy, copyText, onSend, onClose }: Props) {
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [text, setText] = useState('');
+  const [copied, setCopied] = useState(false);
+  const [focusLost, setFocusLost] = useState(false);
+
+  // Focus leaving this frame while a draft is open means keystrokes now go to the page, in the clear:
+  // the page may have taken it (DESIGN.md, anti-spoofing). Sending moves focus on purpose (busy).
+  const onBlur = () => {
+    setTimeout(() => {
+      if (!busy && text !== '' && !document.hasFocus()) setFocusLost(true);
+    }, 0);
+  };
+
+  const toggle = (handle: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(handle);
+    else next.delete(handle);
+    setChosen(next);
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (await onSend([...chosen], text)) {
+      setText('');
+      setFocusLost(false);
+    }
+  };
+
+  const copy = async () => {
+    if (copyText === null) return;
+    await navigator.clipboard.writeText(copyText).then(() => setCopied(true), () => setCopied(false));
+  };
+
+  return (
+    <form onSubmit={(e) => void submit(e)}>
+      <div class="frame-head">
+        <h1>{t('composeTitle')}</h1>
+        <button type="button" class="link" data-testid="compose-close" onClick={onClose}>
+          {t('composeClose')}
+        </button>
+      </div>
+      <fieldset data-testid="compose-recipient">
+        <legend>{t('composeRecipientsLabel')}</legend>
+        {recipients === null && <p>{t('loading')}</p>}
+        {recipients?.length === 0 && <p>{t('composeNoContacts')}</p>}
+        {recipients?.map((r) => (
+          <label key={r.handle} class="check">
+            <input
+              type="checkbox"
+              data-handle={r.handle}
+              disabled={r.keyChanged}
+              checked={chosen.has(r.handle)}
+              onChange={(e) => toggle(r.handle, (e.currentTarget as HTMLInputElement).checked)}
+            />
+            {r.handle}
+            {r.keyChanged && <span class="warn"> — {t('composeKeyChanged')}</span>}
+          </label>
+        ))}
+      </fieldset>
+      <label for="compose-input">{t('composeInputLabel')}</label>
+      <textarea
+        id="compose-input"
+        data-testid="compose-input"
+        rows={3}
+        value={text}
+        onBlur={onBlur}
+        onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+      />
+      {focusLost && (
+        <p class="warn" role="alert" data-testid="compose-focus-warning">
+          {t('composeFocusLost')}
+        </p>
+      )}
+      <ErrorText error={error} testId="compose-error" />
+      <button type="submit" data-testid="compose-send" disabled={busy || text === ''}>
+        {busy ? t('composeSending') : t('composeSend')}
+      </button>
+      {copyText !== null && (
+        <div data-testid="compose-copy">
+          <p>{t('composeCopyHint')}</p>
+          <textarea readOnly rows={3} value={copyText} />
+          <button type="button" onClick={() => void copy()}>
+            {copied ? t('composeCopied') : t('composeCopy')}
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,92 @@
+// Opens the compose overlay (an extension-origin iframe) for one host compose box. The content script
+// keeps the box; the frame gets only a MessagePort and gives back only armored parts, which are checked
+// to be exactly armor before anything is written into the page.
+import { findArmorParts } from '@/lib/armor/detect';
+import { COMPOSE_FRAME_PATH, COMPOSE_INIT, isComposeToHost, type HostToCompose } from '@/lib/content/frames';
+import { writeAndSend } from './host-editor';
+
+const OVERLAY_STYLE = [
+  'position:fixed',
+  'right:16px',
+  'bottom:16px',
+  'width:min(380px,calc(100vw - 32px))',
+  'height:min(400px,calc(100vh - 32px))',
+  'border:1px solid #888',
+  'border-radius:8px',
+  'box-shadow:0 4px 24px rgba(0,0,0,.3)',
+  'background:#fff',
+  'z-index:2147483647',
+].join(';');
+
+/** True when every string is one whole, intact armor part: nothing else may be written into the page. */
+export function isArmorOnly(parts: readonly string[]): boolean {
+  return parts.length > 0 && parts.every((p) => {
+    const refs = findArmorParts(p);
+    return refs.length === 1 && refs[0]!.kind === 'part' && refs[0]!.start === 0 && refs[0]!.end === p.length;
+  });
+}
+
+function randomNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class ComposeOverlay {
+  private frame: HTMLIFrameElement | null = null;
+  private port: MessagePort | null = null;
+
+  constructor(private readonly extensionUrl: (path: string) => string) {}
+
+  /** Opens the overlay for `box`, or closes it when it is already open (the lock button toggles). */
+  toggle(box: HTMLElement): void {
+    if (this.frame?.isConnected) {
+      this.close();
+      return;
+    }
+    this.open(box);
+  }
+
+  close(): void {
+    this.port?.close();
+    this.port = null;
+    this.frame?.remove();
+    this.frame = null;
+  }
+
+  private open(box: HTMLElement): void {
+    this.close();
+    const nonce = randomNonce();
+    const url = this.extensionUrl(COMPOSE_FRAME_PATH);
+    const frame = document.createElement('iframe');
+    frame.dataset.c2c = 'compose-frame';
+    frame.src = `${url}#${nonce}`;
+    frame.setAttribute('style', OVERLAY_STYLE);
+    frame.setAttribute('allow', 'clipboard-write');
+    const channel = new MessageChannel();
+    frame.addEventListener(
+      'load',
+      () => {
+        // Addressed to the extension origin: if the page pointed the frame elsewhere, nothing is delivered.
+        frame.contentWindow?.postMessage({ c2c: COMPOSE_INIT, nonce }, new URL(url).origin, [channel.port2]);
+      },
+      { once: true },
+    );
+    const port = channel.port1;
+    port.onmessage = (event: MessageEvent) => void this.onFrameMessage(box, port, event.data);
+    this.frame = frame;
+    this.port = port;
+    document.body.append(frame);
+  }
+
+  private async onFrameMessage(box: HTMLElement, port: MessagePort, data: unknown): Promise<void> {
+    if (!isComposeToHost(data)) return;
+    if (data.type === 'close') {
+      this.close();
+      return;
+    }
+    const sent = isArmorOnly(data.parts) && (await writeAndSend(box, data.parts));
+    const answer: HostToCompose = { type: 'result', outcome: sent ? 'sent' : 'copy' };
+    port.postMessage(answer);
+    if (sent) this.close();
+  }
+}

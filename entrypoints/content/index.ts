@@ -1,0 +1,49 @@
+// The generic site adapter. It runs beside hostile page code, so it holds nothing secret: it finds compose
+// boxes and ciphertext tokens, places the inert lock button and extension-origin frames, and writes only
+// armored ciphertext into the host editor. It cannot call the background (router.ts refuses it).
+// Registered in the manifest for the test build's loopback hosts; in the store build the popup registers
+// it at runtime for each site the user enables (entrypoints/popup/site-access.ts).
+import { browser } from 'wxt/browser';
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import { ComposeBoxes } from './compose-boxes';
+import { ComposeOverlay } from './compose-overlay';
+import { MessageFrames } from './message-frames';
+import { TokenScanner } from './token-scanner';
+
+export default defineContentScript({
+  registration: 'runtime',
+  main() {
+    const root = document.documentElement as HTMLElement | null;
+    // Injected twice (the manifest and a runtime registration, or enabling the site again): the first copy
+    // does the work. The flag lives in our isolated world, where the page can neither see nor set it.
+    const world = globalThis as { __c2cContentActive?: true };
+    if (!root || world.__c2cContentActive) return;
+    world.__c2cContentActive = true;
+
+    const extensionUrl = (path: string) => browser.runtime.getURL(path as '/compose-frame.html');
+    const overlay = new ComposeOverlay(extensionUrl);
+    const boxes = new ComposeBoxes(browser.i18n.getMessage('lockTitle'), (box) => overlay.toggle(box));
+    const frames = new MessageFrames(extensionUrl);
+    const scanner = new TokenScanner((token) => frames.add(token));
+
+    const observer = new MutationObserver((records) => {
+      let removed = false;
+      for (const r of records) {
+        if (r.type === 'characterData') scanner.enqueue(r.target);
+        else {
+          for (const n of r.addedNodes) {
+            // Our own elements change nothing we need to look at.
+            if (n instanceof Element && n.hasAttribute('data-c2c')) continue;
+            scanner.enqueue(n);
+            if (n instanceof Element) boxes.scan(n);
+          }
+          removed ||= r.removedNodes.length > 0;
+        }
+      }
+      if (removed) boxes.reconcile();
+    });
+    observer.observe(root, { childList: true, subtree: true, characterData: true });
+    boxes.scan(root);
+    scanner.enqueue(root);
+  },
+});

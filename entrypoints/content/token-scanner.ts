@@ -1,0 +1,101 @@
+// Finds ciphertext tokens in page text. Only what changed is looked at (the caller feeds it the nodes of
+// MutationObserver records), in slices of a few milliseconds so a busy page never gets a long task.
+// Text inside editors (the user's drafts), form fields, scripts and our own elements is never read.
+import { findArmorParts, mightContainArmor } from '@/lib/armor/detect';
+
+/** One message to show: all its armored parts (one per line), anchored after the text of its last part. */
+export interface FoundToken {
+  key: string;
+  text: string;
+  anchor: Text;
+}
+
+const SKIP_TAGS = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'INPUT', 'SELECT', 'TEMPLATE', 'IFRAME']);
+const SLICE_MS = 8;
+/** Incomplete multi-part messages remembered at once; the oldest are forgotten first. */
+const MAX_PENDING_GROUPS = 500;
+
+function skipElement(el: Element): boolean {
+  return SKIP_TAGS.has(el.tagName) || (el as HTMLElement).isContentEditable || el.hasAttribute('data-c2c');
+}
+
+/** True when a node sits in a region whose text we must not read. */
+function insideSkipped(node: Node): boolean {
+  for (let el = node instanceof Element ? node : node.parentElement; el; el = el.parentElement) if (skipElement(el)) return true;
+  return false;
+}
+
+interface PartSeen {
+  text: string;
+  node: Text;
+}
+
+export class TokenScanner {
+  private readonly queue: Node[] = [];
+  private scheduled = false;
+  /** Text already handled per node, so re-queued nodes whose text did not change cost nothing. */
+  private readonly seen = new WeakMap<Text, string>();
+  private readonly groups = new Map<string, { count: number; parts: Map<number, PartSeen> }>();
+
+  constructor(private readonly onToken: (token: FoundToken) => void) {}
+
+  enqueue(node: Node): void {
+    this.queue.push(node);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setTimeout(() => this.work(), 0);
+    }
+  }
+
+  private work(): void {
+    const until = performance.now() + SLICE_MS;
+    while (this.queue.length > 0 && performance.now() < until) this.scan(this.queue.shift()!);
+    this.scheduled = false;
+    if (this.queue.length > 0) {
+      this.scheduled = true;
+      setTimeout(() => this.work(), 0);
+    }
+  }
+
+  private scan(root: Node): void {
+    if (!root.isConnected || insideSkipped(root)) return;
+    if (root instanceof Text) {
+      this.scanText(root);
+      return;
+    }
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => (n instanceof Element ? (skipElement(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP) : NodeFilter.FILTER_ACCEPT),
+    });
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) this.scanText(n as Text);
+  }
+
+  private scanText(node: Text): void {
+    const data = node.data;
+    if (this.seen.get(node) === data) return;
+    this.seen.set(node, data);
+    if (!mightContainArmor(data)) return;
+    for (const ref of findArmorParts(data)) {
+      const text = data.slice(ref.start, ref.end);
+      if (ref.kind === 'part' && ref.header.count > 1) this.addPart(ref.header.id, ref.header.index, ref.header.count, { text, node });
+      // Whole messages, and damaged or unknown tokens: shown on their own (the frame explains the error).
+      else this.onToken({ key: `${ref.kind}:${text.length}:${text.slice(-16)}`, text, anchor: node });
+    }
+  }
+
+  private addPart(id: string, index: number, count: number, part: PartSeen): void {
+    let group = this.groups.get(id);
+    if (!group || group.count !== count) {
+      group = { count, parts: new Map() };
+      this.groups.set(id, group);
+      if (this.groups.size > MAX_PENDING_GROUPS) this.groups.delete(this.groups.keys().next().value!);
+    }
+    group.parts.set(index, part);
+    if (group.parts.size < count) return;
+    // A page may re-render the parts as new nodes: drop parts whose node is gone and wait for them again.
+    for (const [i, p] of group.parts) if (!p.node.isConnected) group.parts.delete(i);
+    if (group.parts.size < count) return;
+    const ordered = [...group.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+    const last = ordered.reduce((a, b) => (a.node.compareDocumentPosition(b.node) & Node.DOCUMENT_POSITION_FOLLOWING ? b : a));
+    this.onToken({ key: `multi:${id}`, text: ordered.map((p) => p.text).join('\n'), anchor: last.node });
+  }
+}

@@ -1,0 +1,52 @@
+// Per-site opt-in: the extension gets no host access at install. Enabling the current tab's site asks for
+// that origin (an optional host permission), registers the content script there for future visits and
+// injects it into the open tab now. The test build declares the script for its pre-granted loopback hosts.
+import { browser } from 'wxt/browser';
+
+const CONTENT_SCRIPT = '/content-scripts/content.js';
+
+export interface Site {
+  tabId: number;
+  /** Match pattern for the site, e.g. `https://chat.example/*` (any port). */
+  pattern: string;
+  host: string;
+  enabled: boolean;
+}
+
+const scriptId = (pattern: string) => `c2c-site:${pattern}`;
+
+/** The active tab's site, or null for pages the extension cannot work in (not http/https). */
+export async function currentSite(): Promise<Site | null> {
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  if (tab?.id === undefined || !tab.url) return null;
+  let url: URL;
+  try {
+    url = new URL(tab.url);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  const pattern = `${url.protocol}//${url.hostname}/*`;
+  return { tabId: tab.id, pattern, host: url.hostname, enabled: await isEnabled(pattern) };
+}
+
+async function isEnabled(pattern: string): Promise<boolean> {
+  if (!(await browser.permissions.contains({ origins: [pattern] }))) return false;
+  const declared = browser.runtime.getManifest().content_scripts ?? [];
+  if (declared.some((s) => s.matches?.includes(pattern))) return true;
+  const registered = await browser.scripting.getRegisteredContentScripts({ ids: [scriptId(pattern)] });
+  return registered.length > 0;
+}
+
+/** Must run in the click's handler: the permission prompt needs the user's gesture. */
+export async function enableSite(site: Site): Promise<boolean> {
+  if (!(await browser.permissions.request({ origins: [site.pattern] }))) return false;
+  const id = scriptId(site.pattern);
+  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
+  if (existing.length === 0) {
+    await browser.scripting.registerContentScripts([{ id, matches: [site.pattern], js: [CONTENT_SCRIPT], runAt: 'document_idle', persistAcrossSessions: true }]);
+  }
+  // The script ignores a second injection, so this is safe where it already runs.
+  await browser.scripting.executeScript({ target: { tabId: site.tabId }, files: [CONTENT_SCRIPT] });
+  return true;
+}

@@ -1,0 +1,234 @@
+// Contact and identity care in the popup, in real Chromium profiles with a real relay: safety numbers and
+// verification by the other side's code, a relay that swaps a key (written straight into its SQLite
+// directory, as a malicious relay would), accepting the new key, a passphrase backup restored in a fresh
+// profile, and the security colour and image in the popup header.
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import QRCode from 'qrcode';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateIdentity } from '@/lib/crypto/identity';
+import { generatePrekey } from '@/lib/crypto/prekey';
+import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
+import { safetyNumber, verificationPayload } from '@/lib/crypto/safety-number';
+import { DIRECTORY_FILE } from '@/relay/directory';
+import { cleanup, startRelay, tempDir, type RunningRelay } from '../relay/harness';
+import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
+import { SAFETY_NUMBER_RE, inContact, keyHistoryStates, openDetails, paste, submitCode, valueOf } from './contacts-flows';
+import { CANARY, api, bundleOf, contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
+
+const PASSPHRASE = 'correct horse battery staple';
+
+describe('Chromium popup: contacts, verification, key change, backup and security colour', () => {
+  let relay: RunningRelay;
+  let alice: ExtensionSession;
+  let bob: ExtensionSession;
+  let alicePage: Page;
+  let bobPage: Page;
+  let aliceFingerprint = '';
+  let safety = '';
+  let backup = '';
+  let aliceKey: Uint8Array = new Uint8Array();
+  let bobKey: Uint8Array = new Uint8Array(); // Bob's key as Alice has it pinned (the swapped one, once accepted)
+
+  beforeAll(async () => {
+    [relay, alice, bob] = await Promise.all([startRelay(), launchWithExtension('chromium'), launchWithExtension('chromium')]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
+    await cleanup();
+  });
+
+  it('shows the chosen security colour and image in the popup header, also after reopening', async () => {
+    ({ page: alicePage, fingerprint: aliceFingerprint } = await onboardInPopup(alice, 'alice'));
+    ({ page: bobPage } = await onboardInPopup(bob, 'bob'));
+    expect(await alicePage.$eval(byTestId('security-badge'), (e) => e.getAttribute('data-colour'))).toBe('');
+
+    await paste(alicePage, byTestId('security-colour'), '#c0ffee');
+    await alicePage.select(byTestId('security-image'), 'owl');
+    await alicePage.click(byTestId('security-save'));
+    await textOf(alicePage, 'security-saved');
+    await alicePage.close();
+
+    alicePage = await alice.openPopup();
+    const badge = await alicePage.waitForSelector(`${byTestId('security-badge')}[data-colour="#c0ffee"]`);
+    expect(await badge!.evaluate((e) => e.getAttribute('data-image'))).toBe('owl');
+    // What the person sees: the colour swatch and the owl, named for screen readers.
+    expect(await badge!.$eval('.security-swatch', (e) => getComputedStyle(e).backgroundColor)).toBe('rgb(192, 255, 238)');
+    expect(await badge!.$eval('[role="img"]', (e) => [e.textContent, e.getAttribute('aria-label')])).toEqual(['🦉', 'Owl']);
+  });
+
+  it('pins over the relay: both sides see the same safety number and a QR code of their verification code', async () => {
+    await registerInPopup(alicePage, relay.url);
+    await registerInPopup(bobPage, relay.url);
+    safety = await lookUpAndPin(alicePage, 'bob');
+    expect(safety).toMatch(SAFETY_NUMBER_RE);
+    expect(await lookUpAndPin(bobPage, 'alice')).toBe(safety);
+
+    await openDetails(alicePage, 'bob');
+    const qr = await alicePage.waitForSelector(inContact('bob', 'contact-qr'));
+    const img = await qr!.evaluate((e) => {
+      const i = e as HTMLImageElement;
+      return { src: i.src.slice(0, 22), loaded: i.complete && i.naturalWidth > 100, alt: i.alt };
+    });
+    expect(img).toEqual({ src: 'data:image/png;base64,', loaded: true, alt: expect.stringMatching(/QR code/) });
+    expect(await valueOf(alicePage, inContact('bob', 'contact-own-code'))).toMatch(/^c2cverify1:[0-9a-f]{64}:[0-9a-f]{64}$/);
+    expect(await keyHistoryStates(alicePage, 'bob')).toEqual(['pinned']);
+  });
+
+  it('verifies by the pasted code: garbage and a wrong code are refused plainly, the right one marks verified', async () => {
+    const verified = () => alicePage.$eval(contactItem('bob'), (e) => e.getAttribute('data-verified'));
+    expect(await submitCode(alicePage, 'bob', 'hello, this is not a code')).toMatch(/not a Crypt2Chat verification code/);
+
+    // Alice's own code has the two fingerprints the other way round: it must not count as Bob's.
+    expect(await submitCode(alicePage, 'bob', await valueOf(alicePage, inContact('bob', 'contact-own-code')))).toMatch(/do not match/);
+    expect(await verified()).toBe('false');
+    // Not only the page: the keyring did not record a comparison either.
+    const listed = await api<{ contacts: { handle: string; verified: boolean }[] }>(alicePage, { type: 'listContacts' });
+    expect(listed.contacts.find((c) => c.handle === 'bob')?.verified).toBe(false);
+
+    await openDetails(bobPage, 'alice');
+    const bobsCode = await valueOf(bobPage, inContact('alice', 'contact-own-code'));
+    expect(await submitCode(alicePage, 'bob', bobsCode)).toBe('verified');
+    expect(await alicePage.$(inContact('bob', 'contact-mark-verified'))).toBeNull();
+  });
+
+  it('a relay that swaps Bob’s key: flagged on lookup, sending blocked, old key kept; keep it or accept the new one', async () => {
+    const impostor = await generateIdentity(true);
+    const prekey = await generatePrekey(impostor);
+    const forged = encodePublicBundle({ identityKey: impostor.publicKey, prekey, handle: 'bob' });
+    const directory = new Database(join(relay.dataDir, DIRECTORY_FILE));
+    try {
+      const changed = directory
+        .prepare('UPDATE identities SET identity_key = ?, bundle = ?, prekey_created = ? WHERE handle = ?')
+        .run(Buffer.from(impostor.publicKey), forged, prekey.created, 'bob');
+      expect(changed.changes).toBe(1);
+    } finally {
+      directory.close();
+    }
+
+    await fill(alicePage, 'contact-lookup-handle', 'bob');
+    await alicePage.click(byTestId('contact-lookup'));
+    expect(await textOf(alicePage, 'contact-key-changed')).toMatch(/changed/);
+    expect(await alicePage.$(inContact('bob', 'contact-key-changed'))).not.toBeNull();
+
+    // Sending is blocked both ways a message can leave.
+    const sent = await api<{ ok: boolean; error?: { code: string } }>(alicePage, { type: 'sendToContact', handle: 'bob', plaintext: CANARY });
+    expect(sent).toMatchObject({ ok: false, error: { code: 'key-changed' } });
+    const sealed = await api<{ ok: boolean; error?: { code: string } }>(alicePage, { type: 'encrypt', recipients: ['bob'], plaintext: CANARY });
+    expect(sealed).toMatchObject({ ok: false, error: { code: 'key-changed' } });
+
+    aliceKey = (await decodePublicBundle(await bundleOf(alicePage))).identityKey;
+    const newSafety = await safetyNumber(aliceKey, impostor.publicKey);
+    expect(newSafety).not.toBe(safety);
+    expect(await textOf(alicePage, 'contact-new-safety-number')).toBe(newSafety);
+    expect(await textOf(alicePage, 'contact-safety-number')).toBe(safety); // the pinned key still rules
+    await openDetails(alicePage, 'bob');
+    await alicePage.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, {}, inContact('bob', 'contact-key-history-item'));
+    expect((await keyHistoryStates(alicePage, 'bob')).sort()).toEqual(['pending', 'pinned']);
+
+    // Keeping the old key clears the flag; the next lookup showing the swapped key flags it again.
+    await alicePage.click(inContact('bob', 'contact-keep-key'));
+    await alicePage.waitForSelector(inContact('bob', 'contact-key-changed'), { hidden: true });
+    expect(await alicePage.$eval(contactItem('bob'), (e) => e.getAttribute('data-verified'))).toBe('true');
+    await alicePage.click(byTestId('contact-lookup'));
+    await alicePage.waitForSelector(inContact('bob', 'contact-key-changed'));
+
+    // Accepting: the new key is pinned (unverified), the old one stays in the history as replaced.
+    await (await alicePage.waitForSelector(`${inContact('bob', 'contact-accept-key')}:not([disabled])`))!.click();
+    await alicePage.waitForSelector(inContact('bob', 'contact-key-changed'), { hidden: true });
+    await alicePage.waitForFunction(
+      (sel, expected) => document.querySelector(sel)?.textContent?.trim() === expected,
+      {},
+      inContact('bob', 'contact-safety-number'),
+      newSafety,
+    );
+    expect(await alicePage.$eval(contactItem('bob'), (e) => e.getAttribute('data-verified'))).toBe('false');
+    await openDetails(alicePage, 'bob');
+    await alicePage.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-state') === 'previous', {}, `${contactItem('bob')} [data-state="previous"]`);
+    expect((await keyHistoryStates(alicePage, 'bob')).sort()).toEqual(['pinned', 'previous']);
+    expect(await alicePage.$eval(`${contactItem('bob')} [data-state="previous"]`, (e) => e.textContent)).toMatch(/replaced/);
+    const resealed = await api<{ ok: boolean }>(alicePage, { type: 'encrypt', recipients: ['bob'], plaintext: CANARY });
+    expect(resealed.ok).toBe(true);
+    safety = newSafety;
+    bobKey = impostor.publicKey;
+  });
+
+  it('verifies by a picture of the other side’s QR code; a picture without one, or of the wrong code, is refused', async () => {
+    const dir = tempDir('c2c-qr-');
+    const upload = async (name: string, make: (path: string) => Promise<void>) => {
+      const path = join(dir, name);
+      await make(path);
+      const chooser = await alicePage.waitForSelector(`${inContact('bob', 'contact-verify-qr')}:not([disabled])`);
+      await (chooser as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(path);
+    };
+    await openDetails(alicePage, 'bob');
+    await upload('not-a-picture.png', async (path) => writeFileSync(path, 'this is text, not an image'));
+    expect(await textOf(alicePage, 'contact-details-error')).toMatch(/No QR code could be read/);
+
+    // Alice's own code, photographed: the fingerprints are the wrong way round for Bob's side.
+    await upload('own.png', async (path) => QRCode.toFile(path, await verificationPayload(aliceKey, bobKey)));
+    expect(await textOf(alicePage, 'contact-verify-mismatch')).toMatch(/do not match/);
+
+    // What Bob's popup would show Alice now: his (new) key first, then the key he pinned for her.
+    await upload('bob.png', async (path) => QRCode.toFile(path, await verificationPayload(bobKey, aliceKey), { width: 300 }));
+    await alicePage.waitForSelector(`${contactItem('bob')}[data-verified="true"]`);
+    expect(await valueOf(alicePage, inContact('bob', 'contact-verify-code'))).toBe(await verificationPayload(bobKey, aliceKey));
+  });
+
+  it('exports a passphrase backup: a short passphrase is refused, then the text and a file are offered', async () => {
+    await fill(alicePage, 'backup-passphrase', 'short');
+    await alicePage.click(byTestId('backup-export'));
+    expect(await textOf(alicePage, 'backup-error')).toMatch(/too short/);
+
+    await fill(alicePage, 'backup-passphrase', PASSPHRASE);
+    await alicePage.click(byTestId('backup-export'));
+    backup = await valueOf(alicePage, byTestId('backup-text'));
+    expect(backup.length).toBeGreaterThan(200);
+    expect(backup).not.toContain('alice'); // nothing readable without the passphrase
+    expect(await alicePage.$eval(byTestId('backup-download'), (a) => [a.getAttribute('download'), (a as HTMLAnchorElement).href.slice(0, 5)])).toEqual([
+      'crypt2chat-backup.txt',
+      'blob:',
+    ]);
+  });
+
+  it('restores the backup in a fresh profile: same fingerprint, same safety number, same security colour', async () => {
+    const fresh = await launchWithExtension('chromium');
+    try {
+      const page = await fresh.openPopup();
+      await paste(page, byTestId('restore-text'), 'c2c-backup but not really');
+      await fill(page, 'restore-passphrase', PASSPHRASE);
+      await page.click(byTestId('restore-submit'));
+      expect(await textOf(page, 'restore-error')).toMatch(/not a Crypt2Chat backup/);
+
+      // The way a person restores: choose the downloaded file.
+      const file = join(tempDir('c2c-backup-'), 'crypt2chat-backup.txt');
+      writeFileSync(file, backup);
+      const chooser = await page.waitForSelector(byTestId('restore-file'));
+      await (chooser as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(file);
+      await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLTextAreaElement).value.length > 200, {}, byTestId('restore-text'));
+      await fill(page, 'restore-passphrase', 'wrong passphrase here');
+      await page.click(byTestId('restore-submit'));
+      expect(await textOf(page, 'restore-error')).toMatch(/passphrase is wrong/);
+
+      await fill(page, 'restore-passphrase', PASSPHRASE);
+      await page.click(byTestId('restore-submit'));
+      expect(await textOf(page, 'identity-fingerprint')).toBe(aliceFingerprint);
+      expect(await textOf(page, 'contact-safety-number')).toBe(safety);
+      await page.waitForSelector(`${byTestId('security-badge')}[data-colour="#c0ffee"][data-image="owl"]`);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('removes a contact after confirmation', async () => {
+    await openDetails(alicePage, 'bob');
+    await alicePage.click(inContact('bob', 'contact-remove'));
+    await alicePage.click(inContact('bob', 'contact-remove-confirm'));
+    await alicePage.waitForSelector(contactItem('bob'), { hidden: true });
+    const sent = await api<{ ok: boolean; error?: { code: string } }>(alicePage, { type: 'encrypt', recipients: ['bob'], plaintext: CANARY });
+    expect(sent).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});
