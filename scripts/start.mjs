@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `npm start`: build the extension for Chrome and Firefox, start the relay with its embedded store,
-// and tell a newcomer what to load where. Ctrl-C stops the relay cleanly.
+// `npm start`: build the extension for Chrome and Firefox, start the relay with its embedded store and a
+// demo web chat (one of the test fixtures), and tell a newcomer what to load where. Ctrl-C stops both.
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const port = process.env.C2C_RELAY_PORT ?? '8787';
 const data = process.env.C2C_RELAY_DATA ?? '.c2c-relay';
+const demoPort = process.env.C2C_DEMO_PORT ?? '8790';
 
 for (const args of [['build'], ['build', '-b', 'firefox']]) {
   const r = spawnSync('npx', ['wxt', ...args], { stdio: 'inherit' });
@@ -16,8 +17,16 @@ for (const args of [['build'], ['build', '-b', 'firefox']]) {
 }
 
 const relay = spawn('npx', ['tsx', 'relay/main.ts', '--port', port, '--data', data], { stdio: ['ignore', 'inherit', 'inherit'] });
-relay.on('exit', (code) => process.exit(code ?? 0));
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => relay.kill('SIGTERM'));
+// The demo chat prints its own list of pages; its traffic is not recorded.
+const demo = spawn('npx', ['tsx', 'tests/fixtures/main.ts', '--port', demoPort], { stdio: ['ignore', 'inherit', 'inherit'] });
+const children = [relay, demo];
+for (const child of children) {
+  child.on('exit', (code) => {
+    for (const other of children) if (other !== child) other.kill('SIGTERM');
+    process.exitCode = code ?? 0;
+  });
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => children.forEach((c) => c.kill('SIGTERM')));
 
 console.log(`
 Crypt2Chat is built and the relay is starting.
@@ -31,5 +40,10 @@ Crypt2Chat is built and the relay is starting.
                      In the extension popup, set the relay URL to ws://127.0.0.1:${port} and save.
   Command line:      npx c2c --help
 
-Press Ctrl-C to stop the relay.
+  Try it in a web chat: open http://127.0.0.1:${demoPort}/plain?user=alice&room=demo in one browser profile
+  and http://127.0.0.1:${demoPort}/plain?user=bob&room=demo in another (each with the extension, an identity,
+  the relay registered, and the other pinned). In the popup click "Enable Crypt2Chat on this site", then use the lock
+  button beside the message box. The chat server only ever sees ciphertext.
+
+Press Ctrl-C to stop the relay and the demo chat.
 `);
