@@ -16,12 +16,15 @@ interface Props {
   busy: boolean;
   /** Set when the host did not take the ciphertext: the user copies it by hand. */
   copyText: string | null;
+  /** The longest message the host site accepts, as typed ('' = the default). */
+  partLength: string;
+  onPartLength(value: string): void;
   /** Resolves true when the message went out (the form then clears). */
   onSend(handles: string[], plaintext: string): Promise<boolean>;
   onClose(): void;
 }
 
-export function ComposeForm({ recipients, error, busy, copyText, onSend, onClose }: Props) {
+export function ComposeForm({ recipients, error, busy, copyText, partLength, onPartLength, onSend, onClose }: Props) {
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [text, setText] = useState('');
   const [copied, setCopied] = useState(false);
@@ -95,6 +98,16 @@ export function ComposeForm({ recipients, error, busy, copyText, onSend, onClose
           {t('composeFocusLost')}
         </p>
       )}
+      <label for="compose-part-length">{t('composePartLengthLabel')}</label>
+      <input
+        id="compose-part-length"
+        data-testid="compose-part-length"
+        type="number"
+        inputMode="numeric"
+        placeholder={t('composePartLengthDefault')}
+        value={partLength}
+        onInput={(e) => onPartLength((e.currentTarget as HTMLInputElement).value)}
+      />
       <ErrorText error={error} testId="compose-error" />
       <button type="submit" data-testid="compose-send" disabled={busy || text === ''}>
         {busy ? t('composeSending') : t('composeSend')}

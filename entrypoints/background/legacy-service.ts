@@ -43,7 +43,7 @@ export interface LegacyService {
   getLegacyPublicKey(): Promise<ResponseData<'getLegacyPublicKey'>>;
   pinLegacyContact(request: RequestOf<'pinLegacyContact'>): Promise<ResponseData<'pinLegacyContact'>>;
   /** Encrypts to one legacy-only contact, signed with the user's legacy key. */
-  encrypt(recipients: string[], plaintext: string, raw: boolean): Promise<ResponseData<'encrypt'>>;
+  encrypt(recipients: string[], plaintext: string, raw: boolean, maxPartLength?: number): Promise<ResponseData<'encrypt'>>;
   /** Throws C2CError / ApiFailure for anything that must be shown as an error (the caller maps it). */
   decrypt(cipher: string, userAction: boolean): Promise<DecryptResult>;
 }
@@ -88,7 +88,7 @@ export function createLegacyService(db: KeyringDB): LegacyService {
       return { result, handle: contact.handle, fingerprint: await legacyFingerprint(contact.legacyPublicKey) };
     },
 
-    async encrypt(recipients, plaintext, raw) {
+    async encrypt(recipients, plaintext, raw, maxPartLength) {
       const handles = [...new Set(recipients)];
       if (handles.length !== 1) throw new C2CError('unsupported', 'The legacy suite encrypts to one contact at a time.');
       const contact = await getContact(db, handles[0]!);
@@ -96,7 +96,7 @@ export function createLegacyService(db: KeyringDB): LegacyService {
       if (contact.bundle) throw new C2CError('unsupported', `${contact.handle} has a modern key: the legacy suite is never used for them.`);
       if (!contact.legacyPublicKey) throw new C2CError('unsupported', `${contact.handle} has no legacy key.`);
       const cipher = legacyEncrypt(plaintext, contact.legacyPublicKey, await ownKeyOrFail());
-      return { parts: raw ? [cipher] : armor(encodeLegacyPayload(cipher)) };
+      return { parts: raw ? [cipher] : armor(encodeLegacyPayload(cipher), { maxPartLength }) };
     },
 
     async decrypt(cipher, userAction) {

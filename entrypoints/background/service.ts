@@ -10,6 +10,7 @@ import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import { getSetting, setSetting } from '@/lib/keyring/settings';
+import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengths';
 import type { ContactInfo } from '@/lib/protocol/background-api';
 import { normalizeHandle } from '@/lib/protocol/relay';
 import { ApiFailure } from './api-failure';
@@ -133,12 +134,15 @@ export function createBackgroundService(db: KeyringDB, registrations: Registrati
       return { handle: found.handle, bundle: found.bundle, fingerprint: await fingerprint(bundle.identityKey) };
     },
 
-    async encrypt({ recipients, plaintext, suite, raw }) {
+    async encrypt({ recipients, plaintext, suite, raw, maxPartLength }) {
       await identityOrFail();
-      if (suite === 'cryptico') return legacy.encrypt(recipients, plaintext, raw === true);
+      if (suite === 'cryptico') return legacy.encrypt(recipients, plaintext, raw === true, maxPartLength);
       if (raw) throw new ApiFailure('bad-request', 'Only the legacy suite has a raw form.');
-      return { parts: armor(await sealForContacts(db, recipients, plaintext)) };
+      return { parts: armor(await sealForContacts(db, recipients, plaintext), { maxPartLength }) };
     },
+
+    getSitePartLength: async ({ site }) => ({ maxPartLength: await sitePartLength(db, site) }),
+    saveSitePartLength: async ({ site, maxPartLength }) => ({ maxPartLength: await setSitePartLength(db, site, maxPartLength) }),
 
     async decrypt({ text, context, userAction }) {
       try {

@@ -5,14 +5,31 @@ import { ERROR_MESSAGE_KEY, type MessageKey } from '@/components/i18n';
 import { ComposeForm, type Recipient } from '@/components/frames/ComposeForm';
 import { SecurityBadge } from '@/components/SecurityBadge';
 import { isHostToCompose, type ComposeToHost } from '@/lib/content/frames';
+import { partLengthSchema } from '@/lib/protocol/background-api';
 import { callBackground } from '../shared/background-client';
 import { useSecurity } from '../shared/use-security';
 
-export function ComposeApp({ port }: { port: Promise<MessagePort> }) {
+/** What the content script told us: its port, the host site's origin, the length its compose box declares. */
+export interface HostLink {
+  port: MessagePort;
+  site: string;
+  maxLength: number | undefined;
+}
+
+/** The field's text as a part length: undefined for empty (the default), null when it is not a valid one. */
+function parsePartLength(text: string): number | undefined | null {
+  if (text.trim() === '') return undefined;
+  const parsed = partLengthSchema.safeParse(Number(text));
+  return parsed.success ? parsed.data : null;
+}
+
+export function ComposeApp({ host }: { host: Promise<HostLink> }) {
   const [recipients, setRecipients] = useState<Recipient[] | null>(null);
   const [error, setError] = useState<MessageKey | null>(null);
   const [busy, setBusy] = useState(false);
   const [copyText, setCopyText] = useState<string | null>(null);
+  const [partLength, setPartLength] = useState('');
+  const [remembered, setRemembered] = useState<number | null>(null);
   // The user's own colour and image: a look-alike overlay drawn by the page cannot show them.
   const [security] = useSecurity();
 
@@ -22,10 +39,18 @@ export function ComposeApp({ port }: { port: Promise<MessagePort> }) {
       // Legacy-only contacts have no modern key (no fingerprint): they are never chosen here.
       setRecipients(r.contacts.filter((c) => c.fingerprint !== '').map((c) => ({ handle: c.handle, keyChanged: c.keyChanged })));
     });
+    void host.then(async ({ site, maxLength }) => {
+      const r = await callBackground({ type: 'getSitePartLength', site });
+      const saved = r.ok ? r.maxPartLength : null;
+      setRemembered(saved);
+      // The box's own limit is a hard cap (the browser cuts longer text short); else the user's last choice.
+      const known = [saved, maxLength].filter((n): n is number => typeof n === 'number');
+      if (known.length > 0) setPartLength(String(Math.min(...known)));
+    });
   }, []);
 
   async function post(message: ComposeToHost) {
-    (await port).postMessage(message);
+    (await host).port.postMessage(message);
   }
 
   async function send(handles: string[], plaintext: string): Promise<boolean> {
@@ -33,16 +58,26 @@ export function ComposeApp({ port }: { port: Promise<MessagePort> }) {
       setError('composeChooseRecipient');
       return false;
     }
+    const maxPartLength = parsePartLength(partLength);
+    if (maxPartLength === null) {
+      setError('composePartLengthInvalid');
+      return false;
+    }
     setBusy(true);
     setError(null);
     setCopyText(null);
     try {
-      const r = await callBackground({ type: 'encrypt', recipients: handles, plaintext });
+      const r = await callBackground({ type: 'encrypt', recipients: handles, plaintext, ...(maxPartLength ? { maxPartLength } : {}) });
       if (!r.ok) {
         setError(ERROR_MESSAGE_KEY[r.error.code]);
         return false;
       }
-      const answer = new Promise<unknown>((resolve) => void port.then((p) => (p.onmessage = (e: MessageEvent) => resolve(e.data))));
+      const { port, site } = await host;
+      if ((maxPartLength ?? null) !== remembered) {
+        const saved = await callBackground({ type: 'saveSitePartLength', site, maxPartLength: maxPartLength ?? null });
+        if (saved.ok) setRemembered(saved.maxPartLength);
+      }
+      const answer = new Promise<unknown>((resolve) => (port.onmessage = (e: MessageEvent) => resolve(e.data)));
       await post({ type: 'send', parts: r.parts });
       const result = await answer;
       // Anything but a clear 'sent' means the text may not have gone out: offer it for copying.
@@ -64,6 +99,8 @@ export function ComposeApp({ port }: { port: Promise<MessagePort> }) {
         error={error}
         busy={busy}
         copyText={copyText}
+        partLength={partLength}
+        onPartLength={setPartLength}
         onSend={send}
         onClose={() => void post({ type: 'close' })}
       />

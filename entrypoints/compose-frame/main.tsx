@@ -5,8 +5,8 @@ import { render } from 'preact';
 import '../shared/zod-jitless';
 import { browser } from 'wxt/browser';
 import { t } from '@/components/i18n';
-import { COMPOSE_INIT } from '@/lib/content/frames';
-import { ComposeApp } from './ComposeApp';
+import { isComposeInit } from '@/lib/content/frames';
+import { ComposeApp, type HostLink } from './ComposeApp';
 import '../shared/frame.css';
 
 document.title = t('composeTitle');
@@ -14,21 +14,22 @@ document.documentElement.lang = browser.i18n.getUILanguage();
 
 /**
  * The port comes from the parent window with the nonce from our own URL fragment; only the first such
- * message counts. A page that raced us with its own port could only receive ciphertext.
+ * message counts. A page that raced us with its own port could only receive ciphertext (and name another
+ * site, whose remembered message length the user then sees in the field before sending).
  */
-function waitForPort(): Promise<MessagePort> {
+function waitForHost(): Promise<HostLink> {
   const nonce = location.hash.slice(1);
   return new Promise((resolve) => {
     const onMessage = (event: MessageEvent) => {
-      const data = event.data as { c2c?: unknown; nonce?: unknown } | null;
-      if (event.source !== window.parent || !data || data.c2c !== COMPOSE_INIT || data.nonce !== nonce || nonce === '') return;
+      const data: unknown = event.data;
+      if (event.source !== window.parent || !isComposeInit(data, nonce)) return;
       const port = event.ports[0];
       if (!port) return;
       window.removeEventListener('message', onMessage);
-      resolve(port);
+      resolve({ port, site: data.site, maxLength: data.maxLength });
     };
     window.addEventListener('message', onMessage);
   });
 }
 
-render(<ComposeApp port={waitForPort()} />, document.getElementById('app')!);
+render(<ComposeApp host={waitForHost()} />, document.getElementById('app')!);

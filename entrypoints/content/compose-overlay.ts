@@ -2,7 +2,7 @@
 // keeps the box; the frame gets only a MessagePort and gives back only armored parts, which are checked
 // to be exactly armor before anything is written into the page.
 import { findArmorParts } from '@/lib/armor/detect';
-import { COMPOSE_FRAME_PATH, COMPOSE_INIT, isComposeToHost, type HostToCompose } from '@/lib/content/frames';
+import { COMPOSE_FRAME_PATH, COMPOSE_INIT, isComposeToHost, type ComposeInit, type HostToCompose } from '@/lib/content/frames';
 import { writeAndSend } from './host-editor';
 
 const OVERLAY_STYLE = [
@@ -24,6 +24,12 @@ export function isArmorOnly(parts: readonly string[]): boolean {
     const refs = findArmorParts(p);
     return refs.length === 1 && refs[0]!.kind === 'part' && refs[0]!.start === 0 && refs[0]!.end === p.length;
   });
+}
+
+/** The longest text the box takes, when it declares one: the browser cuts longer insertions short. */
+export function declaredMaxLength(box: HTMLElement): number | undefined {
+  const max = box instanceof HTMLTextAreaElement || box instanceof HTMLInputElement ? box.maxLength : -1;
+  return max > 0 ? max : undefined;
 }
 
 function randomNonce(): string {
@@ -67,7 +73,9 @@ export class ComposeOverlay {
       'load',
       () => {
         // Addressed to the extension origin: if the page pointed the frame elsewhere, nothing is delivered.
-        frame.contentWindow?.postMessage({ c2c: COMPOSE_INIT, nonce }, new URL(url).origin, [channel.port2]);
+        const maxLength = declaredMaxLength(box);
+        const init: ComposeInit = { c2c: COMPOSE_INIT, nonce, site: location.origin, ...(maxLength ? { maxLength } : {}) };
+        frame.contentWindow?.postMessage(init, new URL(url).origin, [channel.port2]);
       },
       { once: true },
     );

@@ -2,7 +2,7 @@
 // the content script imports it (next to hostile page code), and so do the frames.
 //
 // Compose frame: the content script opens `compose-frame.html#<nonce>` and, once it has loaded, posts
-// `{c2c: COMPOSE_INIT, nonce}` with one MessagePort to the frame's own (extension) origin. Everything else
+// a ComposeInit (`{c2c: COMPOSE_INIT, nonce, site, maxLength?}`) with one MessagePort to the frame's own (extension) origin. Everything else
 // goes over that port: the frame sends ComposeToHost, the content script answers HostToCompose.
 // Message frame: `message-frame.html#<armored text, URI-encoded>`; the frame takes the text from its own
 // URL only and ignores postMessage entirely.
@@ -10,6 +10,30 @@
 export const COMPOSE_FRAME_PATH = '/compose-frame.html';
 export const MESSAGE_FRAME_PATH = '/message-frame.html';
 export const COMPOSE_INIT = 'c2c-compose-init';
+
+/**
+ * Opens the compose frame's channel: the host page's origin (the frame remembers a message length per
+ * site) and, when the host's compose box declares one (maxlength), the longest message the box takes.
+ */
+export interface ComposeInit {
+  c2c: typeof COMPOSE_INIT;
+  nonce: string;
+  site: string;
+  maxLength?: number;
+}
+
+const MAX_SITE_LENGTH = 512;
+const MAX_DECLARED_LENGTH = 1_000_000;
+
+/** True for a well-formed init carrying the nonce the frame expects (never the empty one). */
+export function isComposeInit(value: unknown, nonce: string): value is ComposeInit {
+  if (typeof value !== 'object' || value === null || nonce === '') return false;
+  const v = value as Record<string, unknown>;
+  if (v.c2c !== COMPOSE_INIT || v.nonce !== nonce) return false;
+  if (typeof v.site !== 'string' || v.site.length === 0 || v.site.length > MAX_SITE_LENGTH) return false;
+  const n = v.maxLength;
+  return n === undefined || (typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= MAX_DECLARED_LENGTH);
+}
 
 /** From the compose frame: armored parts to write into the host's compose box and send, or close. */
 export type ComposeToHost = { type: 'send'; parts: string[] } | { type: 'close' };

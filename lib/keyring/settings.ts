@@ -1,4 +1,5 @@
 // User settings, each validated before it is stored (one row per setting).
+import { MIN_PART_LENGTH } from '../armor/format';
 import { C2CError } from '../errors';
 import type { KeyringDB } from './db';
 
@@ -14,6 +15,7 @@ export interface Settings {
   securityImage?: SecurityImage;
   securityColour?: string; // #rrggbb, lower case
   locale?: Locale; // overrides the browser's language
+  partLengths?: Record<string, number>; // site origin → longest message that site accepts (armor part length)
 }
 export type SettingKey = keyof Settings;
 
@@ -59,11 +61,43 @@ function colour(value: unknown): string {
   throw new C2CError('malformed', 'The security colour must look like #1a2b3c.');
 }
 
+/** Armor's own minimum; the maximum only bounds what is stored. */
+export const PART_LENGTH_RANGE = { min: MIN_PART_LENGTH, max: 100_000 } as const;
+const MAX_PART_LENGTH_SITES = 500;
+const MAX_SITE_LENGTH = 512;
+
+/** The origin of a web page (scheme, host, port: nothing else), as the content script reports it. */
+export function siteOrigin(value: unknown): string {
+  let origin: string | undefined;
+  try {
+    origin = typeof value === 'string' && value.length <= MAX_SITE_LENGTH ? new URL(value).origin : undefined;
+  } catch {
+    origin = undefined;
+  }
+  if (origin === undefined || origin !== value || !/^https?:\/\//.test(origin)) {
+    throw new C2CError('malformed', 'The site must be an http(s) origin such as https://chat.example.org.');
+  }
+  return origin;
+}
+
+export function partLength(value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= PART_LENGTH_RANGE.min && value <= PART_LENGTH_RANGE.max) return value;
+  throw new C2CError('malformed', `A message length must be a whole number from ${PART_LENGTH_RANGE.min} to ${PART_LENGTH_RANGE.max}.`);
+}
+
+function partLengths(value: unknown): Record<string, number> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new C2CError('malformed', 'The message lengths must be a map of sites.');
+  const entries = Object.entries(value);
+  if (entries.length > MAX_PART_LENGTH_SITES) throw new C2CError('malformed', `Message lengths are kept for at most ${MAX_PART_LENGTH_SITES} sites.`);
+  return Object.fromEntries(entries.map(([site, n]) => [siteOrigin(site), partLength(n)]));
+}
+
 const VALIDATORS: { [K in SettingKey]-?: (value: unknown) => NonNullable<Settings[K]> } = {
   relayUrl,
   securityImage: oneOf(SECURITY_IMAGES, 'The security image'),
   securityColour: colour,
   locale: oneOf(LOCALES, 'The language'),
+  partLengths,
 };
 
 function validKey(key: unknown): SettingKey {

@@ -3,6 +3,7 @@
 // and the caller parses each answer. Responses are `{ok: true, ...data}` or `{ok: false, error}`.
 import { z } from 'zod';
 import type { C2CErrorCode } from '../errors';
+import { PART_LENGTH_RANGE } from '../keyring/settings';
 
 /** Bounds on what a page may hand the background; anything larger is refused before any work is done. */
 export const LIMITS = {
@@ -18,7 +19,17 @@ export const LIMITS = {
   verificationCode: 512, // c2cverify1: + two 64-digit hex fingerprints, with room for stray spaces
   passphrase: 1024,
   backupText: 4 * 1024 * 1024, // armored scrypt/AES-GCM keyring backup: identity, prekeys, contacts
+  site: 512, // a site's origin, e.g. https://chat.example.org
 } as const;
+
+/** The longest armor part a site is said to accept. */
+export const partLengthSchema = z
+  .number()
+  .int('The message length must be a whole number.')
+  .min(PART_LENGTH_RANGE.min, `Messages must be allowed at least ${PART_LENGTH_RANGE.min} characters.`)
+  .max(PART_LENGTH_RANGE.max, `The message length is at most ${PART_LENGTH_RANGE.max}.`);
+// The keyring's settings check that it is an origin; here only the size is bounded.
+export const siteSchema = z.string().min(1).max(LIMITS.site, 'The site address is too long.');
 
 // Only the shape is checked here; the keyring (and, for one's own handle, the relay rules) decide the rest.
 export const handleSchema = z.string().trim().min(1, 'A handle cannot be empty.').max(LIMITS.handle, 'A handle is too long.');
@@ -55,8 +66,13 @@ export const requestSchema = z.discriminatedUnion('type', [
       suite: z.enum(['modern', 'cryptico']).optional(),
       // cryptico only: the bare stock string (for the original CRYPT2CHAT app) instead of armored parts.
       raw: z.literal(true).optional(),
+      // Longest armor part the host site accepts (default 3000): each part becomes one host message.
+      maxPartLength: partLengthSchema.optional(),
     })
     .strict(),
+  // The longest message a site accepts, remembered per site origin for the compose overlay; null clears it.
+  z.object({ type: z.literal('getSitePartLength'), site: siteSchema }).strict(),
+  z.object({ type: z.literal('saveSitePartLength'), site: siteSchema, maxPartLength: partLengthSchema.nullable() }).strict(),
   z
     .object({
       type: z.literal('decrypt'),
@@ -250,6 +266,8 @@ export const responseDataSchemas = {
   // 'offline': the relay had no open connection for the contact and kept nothing (it never queues).
   sendToContact: z.object({ delivery: z.enum(['delivered', 'offline']) }),
   encrypt: z.object({ parts: z.array(z.string()).min(1) }),
+  getSitePartLength: z.object({ maxPartLength: z.number().nullable() }),
+  saveSitePartLength: z.object({ maxPartLength: z.number().nullable() }),
   decrypt: z.object({ result: decryptResultSchema }),
   createLegacyKey: z.object({ key: legacyKeyInfoSchema }),
   getLegacyPublicKey: z.object({ key: legacyKeyInfoSchema.nullable() }),

@@ -1,0 +1,162 @@
+// The site's length limit, end to end on the fixture chat /markdown, which refuses messages over 400
+// characters: the compose overlay's "longest message" field (remembered per site, pre-filled from a
+// compose box's maxlength) makes the ciphertext go out as several host messages the site accepts, and
+// bob's page shows the whole message once, verified. Two real Chromium profiles, as in content-chats.
+import type { ElementHandle, Frame, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+import { launchWithExtension, type ExtensionSession } from './harness';
+import { CANARY, bundleOf, onboardInPopup, pin } from './flows';
+
+const ROOM = 'markdown-limit';
+const ARMOR_PART = /^c2c1[0-9a-z]+$/;
+// Long enough that even 3000-character parts would not hold it in one 400-character host message.
+const LONG = `${CANARY} ${'Длинный текст, long text. '.repeat(12)}`;
+
+async function frameOf(handle: ElementHandle, ready: string): Promise<Frame> {
+  const frame = await handle.contentFrame();
+  if (!frame) throw new Error('iframe has no content frame');
+  await frame.waitForSelector(ready, { timeout: 20_000 });
+  return frame;
+}
+
+async function openChat(session: ExtensionSession, server: FixtureServer, user: string): Promise<Page> {
+  const page = await session.browser.newPage();
+  await page.goto(`${server.url}/markdown?user=${user}&room=${ROOM}`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
+  return page;
+}
+
+/** Opens the compose overlay and waits until it has asked the background for the site's remembered length. */
+async function openOverlay(page: Page): Promise<Frame> {
+  // A locator retries when the content script re-places the button (e.g. after the box's attributes change).
+  await page.locator('[data-c2c="lock"]').setTimeout(10_000).click();
+  const overlay = await page.waitForSelector('iframe[data-c2c="compose-frame"]');
+  const compose = await frameOf(overlay!, '[data-testid="compose-recipient"] input[data-handle="bob"]');
+  // Let the per-site length arrive (a background round trip) before reading or typing into the field.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return compose;
+}
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+/** The part count written in an armor part's header (docs/FORMATS.md: prefix, 8-symbol id, index, count). */
+const partCount = (part: string) => ALPHABET.indexOf(part[14]!) * 32 + ALPHABET.indexOf(part[15]!);
+
+/** The host messages from `from` on, once the last part of the message that starts there has arrived. */
+async function partsFrom(server: FixtureServer, from: number) {
+  await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBeGreaterThan(from);
+  const count = partCount(server.messages(ROOM)[from]!.text);
+  await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBe(from + count);
+  return server.messages(ROOM).slice(from);
+}
+
+const partLengthOf = (compose: Frame) => compose.$eval('[data-testid="compose-part-length"]', (e) => (e as HTMLInputElement).value);
+
+async function sendFrom(page: Page, compose: Frame, plaintext: string): Promise<void> {
+  await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
+  await compose.type('[data-testid="compose-input"]', plaintext);
+  await compose.click('[data-testid="compose-send"]');
+  // The overlay closes once every part went out through the host.
+  await page.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true, timeout: 20_000 });
+}
+
+/** What the message frame in the n-th host message (1-based) shows. */
+async function shownIn(page: Page, n: number) {
+  const message = `[data-testid="host-message"]:nth-child(${n})`;
+  await (await page.waitForSelector(message, { timeout: 20_000 }))!.scrollIntoView();
+  const iframe = await page.waitForSelector(`${message} iframe[data-c2c="message-frame"]`, { timeout: 20_000 });
+  const frame = await frameOf(iframe!, '[data-testid="message-status"][data-status]');
+  return frame.evaluate(() => {
+    const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
+    return {
+      status: q('message-status')!.getAttribute('data-status'),
+      sender: q('message-sender')?.textContent ?? null,
+      plaintext: q('message-plaintext')?.textContent ?? null,
+    };
+  });
+}
+
+describe('the site’s message length limit on /markdown (Chromium)', () => {
+  let server: FixtureServer;
+  let alice: ExtensionSession;
+  let bob: ExtensionSession;
+  let bobPage: Page;
+
+  beforeAll(async () => {
+    server = await startFixtureServer();
+    [alice, bob] = await Promise.all([launchWithExtension('chromium'), launchWithExtension('chromium')]);
+    const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
+    await pin(a.page, 'bob', await bundleOf(b.page));
+    await pin(b.page, 'alice', await bundleOf(a.page));
+    bobPage = await openChat(bob, server, 'bob');
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
+    await server?.close();
+  });
+
+  it('an invalid length is refused in the overlay: nothing reaches the host', async () => {
+    const page = await openChat(alice, server, 'alice');
+    const compose = await openOverlay(page);
+    expect(await partLengthOf(compose)).toBe(''); // nothing declared, nothing remembered: the default
+    await compose.type('[data-testid="compose-part-length"]', '150');
+    await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
+    await compose.type('[data-testid="compose-input"]', 'not sent');
+    await compose.click('[data-testid="compose-send"]');
+    await compose.waitForSelector('[data-testid="compose-error"]');
+    expect(await compose.$eval('[data-testid="compose-error"]', (e) => e.textContent)).toContain('200');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.messages(ROOM)).toEqual([]);
+    await page.close();
+  });
+
+  it('with 400 set, the message goes out as several host messages of at most 400 characters; bob reads it verified', async () => {
+    const page = await openChat(alice, server, 'alice');
+    const compose = await openOverlay(page);
+    expect(await partLengthOf(compose)).toBe(''); // the refused 150 was not remembered
+    await compose.type('[data-testid="compose-part-length"]', '400');
+    await sendFrom(page, compose, LONG);
+
+    const sent = await partsFrom(server, 0);
+    expect(sent.length).toBeGreaterThan(2);
+    for (const m of sent) {
+      expect(m.sender).toBe('alice');
+      expect(m.text).toMatch(ARMOR_PART);
+      expect(m.text.length).toBeLessThanOrEqual(400);
+    }
+    // The site refused nothing.
+    expect(await page.$eval('[data-testid="host-error"]', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await shownIn(bobPage, sent.length)).toEqual({ status: 'verified', sender: 'alice', plaintext: LONG });
+    // One frame for the whole message, after its last part.
+    expect(await bobPage.$$eval('iframe[data-c2c="message-frame"]', (all) => all.length)).toBe(1);
+    const traffic = JSON.stringify(server.allFrames());
+    expect(traffic).not.toContain('Canary');
+    expect(traffic).not.toContain('Привет');
+    await page.close();
+  });
+
+  it('the length is remembered for the site, and a compose box’s maxlength caps it', async () => {
+    const page = await openChat(alice, server, 'alice');
+    const first = await openOverlay(page);
+    expect(await partLengthOf(first)).toBe('400');
+    await first.click('[data-testid="compose-close"]');
+    await page.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
+
+    // Real sites declare their limit on the box: it is detected, and the smaller of the two is used.
+    await page.$eval('[data-testid="host-compose"]', (box) => box.setAttribute('maxlength', '300'));
+    const compose = await openOverlay(page);
+    expect(await partLengthOf(compose)).toBe('300');
+    const before = server.messages(ROOM).length;
+    await sendFrom(page, compose, `second ${CANARY}`);
+    const sent = await partsFrom(server, before);
+    expect(sent.length).toBeGreaterThan(1);
+    for (const m of sent) {
+      expect(m.text).toMatch(ARMOR_PART);
+      expect(m.text.length).toBeLessThanOrEqual(300);
+    }
+    expect(await page.$eval('[data-testid="host-error"]', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await shownIn(bobPage, before + sent.length)).toEqual({ status: 'verified', sender: 'alice', plaintext: `second ${CANARY}` });
+    await page.close();
+  });
+});
