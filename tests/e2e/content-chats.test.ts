@@ -2,47 +2,15 @@
 // alice writes in the compose overlay, the host carries only ciphertext, bob's page shows the plaintext in
 // an extension-origin message frame. The canary never reaches either page's DOM or the host's network; a
 // tampered token shows an error. Each chat's compose box takes input differently (docs/FIXTURES.md).
-import type { ElementHandle, Frame, Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, encrypt, onboardInPopup, pin, tamper } from './flows';
+import { frameOf, openChat, shownIn } from './content-flows';
 
 const GOOD = 'second message, after the hostile ones';
 
-/** The document inside an iframe element, once it has rendered what we wait for. */
-async function frameOf(handle: ElementHandle, ready: string): Promise<Frame> {
-  const frame = await handle.contentFrame();
-  if (!frame) throw new Error('iframe has no content frame');
-  await frame.waitForSelector(ready, { timeout: 20_000 });
-  return frame;
-}
-
-async function openChat(session: ExtensionSession, server: FixtureServer, app: string, user: string): Promise<Page> {
-  const page = await session.browser.newPage();
-  await page.goto(`${server.url}/${app}?user=${user}&room=${app}`);
-  await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
-  return page;
-}
-
-/** What the message frame in the n-th host message (1-based) shows. */
-async function shownIn(page: Page, n: number) {
-  const message = `[data-testid="host-message"]:nth-child(${n})`;
-  // Frames are made only for messages on screen: scroll there, as a reader would.
-  await (await page.waitForSelector(message, { timeout: 20_000 }))!.scrollIntoView();
-  const iframe = await page.waitForSelector(`${message} iframe[data-c2c="message-frame"]`, { timeout: 20_000 });
-  const frame = await frameOf(iframe!, '[data-testid="message-status"][data-status]');
-  return frame.evaluate(() => {
-    const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
-    return {
-      status: q('message-status')!.getAttribute('data-status'),
-      statusText: q('message-status')!.textContent ?? '',
-      sender: q('message-sender')?.textContent ?? null,
-      plaintext: q('message-plaintext')?.textContent ?? null,
-      code: q('message-status')!.getAttribute('data-code'),
-    };
-  });
-}
 
 describe('content script in the fixture chats (Chromium)', () => {
   let server: FixtureServer;

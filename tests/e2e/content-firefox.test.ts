@@ -1,26 +1,14 @@
 // The content script in a real Firefox: the plain chat's round trip through the compose overlay and a
 // message frame, as in content-chats.test.ts (Chromium).
-import type { ElementHandle, Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, onboardInPopup, pin } from './flows';
+import { frameOf, openChat } from './content-flows';
 
 const ROOM = 'firefox';
 
-async function frameOf(handle: ElementHandle, ready: string): Promise<Frame> {
-  const frame = await handle.contentFrame();
-  if (!frame) throw new Error('iframe has no content frame');
-  await frame.waitForSelector(ready, { timeout: 20_000 });
-  return frame;
-}
 
-async function openChat(session: ExtensionSession, server: FixtureServer, user: string): Promise<Page> {
-  const page = await session.browser.newPage();
-  await page.goto(`${server.url}/plain?user=${user}&room=${ROOM}`);
-  await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
-  return page;
-}
 
 describe('content script on the plain chat (Firefox)', () => {
   let server: FixtureServer;
@@ -41,7 +29,7 @@ describe('content script on the plain chat (Firefox)', () => {
     const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
     await pin(a.page, 'bob', await bundleOf(b.page));
     await pin(b.page, 'alice', await bundleOf(a.page));
-    const [alicePage, bobPage] = await Promise.all([openChat(alice, server, 'alice'), openChat(bob, server, 'bob')]);
+    const [alicePage, bobPage] = await Promise.all([openChat(alice, server, 'plain', 'alice', ROOM), openChat(bob, server, 'plain', 'bob', ROOM)]);
 
     await (await alicePage.waitForSelector('[data-c2c="lock"]', { timeout: 10_000 }))!.click();
     const compose = await frameOf((await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]'))!, '[data-testid="compose-recipient"] input[data-handle="bob"]');

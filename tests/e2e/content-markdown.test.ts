@@ -2,30 +2,19 @@
 // characters: the compose overlay's "longest message" field (remembered per site, pre-filled from a
 // compose box's maxlength) makes the ciphertext go out as several host messages the site accepts, and
 // bob's page shows the whole message once, verified. Two real Chromium profiles, as in content-chats.
-import type { ElementHandle, Frame, Page } from 'puppeteer-core';
+import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, onboardInPopup, pin } from './flows';
+import { frameOf, openChat, shownIn } from './content-flows';
 
 const ROOM = 'markdown-limit';
 const ARMOR_PART = /^c2c1[0-9a-z]+$/;
 // Long enough that even 3000-character parts would not hold it in one 400-character host message.
 const LONG = `${CANARY} ${'Длинный текст, long text. '.repeat(12)}`;
 
-async function frameOf(handle: ElementHandle, ready: string): Promise<Frame> {
-  const frame = await handle.contentFrame();
-  if (!frame) throw new Error('iframe has no content frame');
-  await frame.waitForSelector(ready, { timeout: 20_000 });
-  return frame;
-}
 
-async function openChat(session: ExtensionSession, server: FixtureServer, user: string): Promise<Page> {
-  const page = await session.browser.newPage();
-  await page.goto(`${server.url}/markdown?user=${user}&room=${ROOM}`);
-  await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
-  return page;
-}
 
 /** Opens the compose overlay and waits until it has asked the background for the site's remembered length. */
 async function openOverlay(page: Page): Promise<Frame> {
@@ -60,21 +49,6 @@ async function sendFrom(page: Page, compose: Frame, plaintext: string): Promise<
   await page.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true, timeout: 20_000 });
 }
 
-/** What the message frame in the n-th host message (1-based) shows. */
-async function shownIn(page: Page, n: number) {
-  const message = `[data-testid="host-message"]:nth-child(${n})`;
-  await (await page.waitForSelector(message, { timeout: 20_000 }))!.scrollIntoView();
-  const iframe = await page.waitForSelector(`${message} iframe[data-c2c="message-frame"]`, { timeout: 20_000 });
-  const frame = await frameOf(iframe!, '[data-testid="message-status"][data-status]');
-  return frame.evaluate(() => {
-    const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
-    return {
-      status: q('message-status')!.getAttribute('data-status'),
-      sender: q('message-sender')?.textContent ?? null,
-      plaintext: q('message-plaintext')?.textContent ?? null,
-    };
-  });
-}
 
 describe('the site’s message length limit on /markdown (Chromium)', () => {
   let server: FixtureServer;
@@ -88,7 +62,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
     const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
     await pin(a.page, 'bob', await bundleOf(b.page));
     await pin(b.page, 'alice', await bundleOf(a.page));
-    bobPage = await openChat(bob, server, 'bob');
+    bobPage = await openChat(bob, server, 'markdown', 'bob', ROOM);
   }, 60_000);
 
   afterAll(async () => {
@@ -97,7 +71,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
   });
 
   it('an invalid length is refused in the overlay: nothing reaches the host', async () => {
-    const page = await openChat(alice, server, 'alice');
+    const page = await openChat(alice, server, 'markdown', 'alice', ROOM);
     const compose = await openOverlay(page);
     expect(await partLengthOf(compose)).toBe(''); // nothing declared, nothing remembered: the default
     await compose.type('[data-testid="compose-part-length"]', '150');
@@ -112,7 +86,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
   });
 
   it('with 400 set, the message goes out as several host messages of at most 400 characters; bob reads it verified', async () => {
-    const page = await openChat(alice, server, 'alice');
+    const page = await openChat(alice, server, 'markdown', 'alice', ROOM);
     const compose = await openOverlay(page);
     expect(await partLengthOf(compose)).toBe(''); // the refused 150 was not remembered
     await compose.type('[data-testid="compose-part-length"]', '400');
@@ -127,7 +101,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
     }
     // The site refused nothing.
     expect(await page.$eval('[data-testid="host-error"]', (e) => (e as HTMLElement).hidden)).toBe(true);
-    expect(await shownIn(bobPage, sent.length)).toEqual({ status: 'verified', sender: 'alice', plaintext: LONG });
+    expect(await shownIn(bobPage, sent.length)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: LONG });
     // One frame for the whole message, after its last part.
     expect(await bobPage.$$eval('iframe[data-c2c="message-frame"]', (all) => all.length)).toBe(1);
     const traffic = JSON.stringify(server.allFrames());
@@ -137,7 +111,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
   });
 
   it('the length is remembered for the site, and a compose box’s maxlength caps it', async () => {
-    const page = await openChat(alice, server, 'alice');
+    const page = await openChat(alice, server, 'markdown', 'alice', ROOM);
     const first = await openOverlay(page);
     expect(await partLengthOf(first)).toBe('400');
     await first.click('[data-testid="compose-close"]');
@@ -156,7 +130,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
       expect(m.text.length).toBeLessThanOrEqual(300);
     }
     expect(await page.$eval('[data-testid="host-error"]', (e) => (e as HTMLElement).hidden)).toBe(true);
-    expect(await shownIn(bobPage, before + sent.length)).toEqual({ status: 'verified', sender: 'alice', plaintext: `second ${CANARY}` });
+    expect(await shownIn(bobPage, before + sent.length)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: `second ${CANARY}` });
     await page.close();
   });
 });

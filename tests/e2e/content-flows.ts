@@ -1,0 +1,38 @@
+// Helpers shared by the content-script browser tests: open a fixture chat, read what our frames show.
+import type { ElementHandle, Frame, Page } from 'puppeteer-core';
+import type { FixtureServer } from '../fixtures/server';
+import type { ExtensionSession } from './harness';
+
+/** The document inside an iframe element, once it has rendered what we wait for. */
+export async function frameOf(handle: ElementHandle, ready: string): Promise<Frame> {
+  const frame = await handle.contentFrame();
+  if (!frame) throw new Error('iframe has no content frame');
+  await frame.waitForSelector(ready, { timeout: 20_000 });
+  return frame;
+}
+
+export async function openChat(session: ExtensionSession, server: FixtureServer, app: string, user: string, room = app): Promise<Page> {
+  const page = await session.browser.newPage();
+  await page.goto(`${server.url}/${app}?user=${user}&room=${room}`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
+  return page;
+}
+
+/** What the message frame in the n-th host message (1-based) shows. */
+export async function shownIn(page: Page, n: number) {
+  const message = `[data-testid="host-message"]:nth-child(${n})`;
+  // Frames are made only for messages on screen: scroll there, as a reader would.
+  await (await page.waitForSelector(message, { timeout: 20_000 }))!.scrollIntoView();
+  const iframe = await page.waitForSelector(`${message} iframe[data-c2c="message-frame"]`, { timeout: 20_000 });
+  const frame = await frameOf(iframe!, '[data-testid="message-status"][data-status]');
+  return frame.evaluate(() => {
+    const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
+    return {
+      status: q('message-status')!.getAttribute('data-status'),
+      statusText: q('message-status')!.textContent ?? '',
+      sender: q('message-sender')?.textContent ?? null,
+      plaintext: q('message-plaintext')?.textContent ?? null,
+      code: q('message-status')!.getAttribute('data-code'),
+    };
+  });
+}
