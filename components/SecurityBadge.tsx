@@ -1,10 +1,12 @@
 // The user's security colour and image. Only extension-origin UI shows it (popup, compose and message
 // frames), so a web page drawing a look-alike cannot know which colour and image to fake.
 import type { SecurityChoice } from '@/lib/protocol/background-api';
+import type { SecurityImage } from '@/lib/protocol/security-images';
 import { t, type MessageKey } from './i18n';
 
-/** The images the keyring accepts (lib/keyring/settings.ts SECURITY_IMAGES), each with its symbol and name. */
-export const SECURITY_IMAGE_SYMBOLS: Record<string, { symbol: string; name: MessageKey }> = {
+/** Every image the keyring accepts (lib/protocol/security-images.ts), with its symbol and name: the type
+ * makes a missing or extra image a compile error. */
+export const SECURITY_IMAGE_SYMBOLS: Record<SecurityImage, { symbol: string; name: MessageKey }> = {
   anchor: { symbol: '⚓', name: 'securityImageAnchor' },
   bell: { symbol: '🔔', name: 'securityImageBell' },
   bicycle: { symbol: '🚲', name: 'securityImageBicycle' },
@@ -25,7 +27,8 @@ const SWATCH_STYLE = { display: 'inline-block', width: '18px', height: '18px', b
 const HIDDEN_STYLE = { position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' };
 
 export function SecurityBadge({ security }: { security: SecurityChoice | null }) {
-  const image = security?.image ? SECURITY_IMAGE_SYMBOLS[security.image] : undefined;
+  // An image name this build does not know (e.g. from a newer backup) is shown as no image.
+  const image = security?.image ? (SECURITY_IMAGE_SYMBOLS as Partial<Record<string, { symbol: string; name: MessageKey }>>)[security.image] : undefined;
   if (!security?.colour && !image) {
     return (
       <p class="security-badge hint" data-testid="security-badge" data-colour="" data-image="">

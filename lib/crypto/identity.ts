@@ -72,6 +72,5 @@ export const SIGNATURE_CONTEXT = {
   relayAuth: 'c2c/v1/relay-auth',
   relayRegister: 'c2c/v1/relay-register',
   keyChange: 'c2c/v1/key-change',
-  legacyBinding: 'c2c/v1/legacy-binding',
   chatStatic: 'c2c/v1/chat-static',
 } as const;

@@ -4,10 +4,11 @@ import { C2CError } from '../errors';
 import type { KeyringDB } from './db';
 
 /** Security images the user can pick; shown only in extension-origin UI so a page cannot fake it. */
-export const SECURITY_IMAGES = ['anchor', 'bell', 'bicycle', 'cat', 'compass', 'feather', 'fish', 'key', 'leaf', 'moon', 'owl', 'tree'] as const;
+import { SECURITY_IMAGES, type SecurityImage } from '../protocol/security-images';
+
+export { SECURITY_IMAGES, type SecurityImage };
 export const LOCALES = ['en', 'ru'] as const;
 
-export type SecurityImage = (typeof SECURITY_IMAGES)[number];
 export type Locale = (typeof LOCALES)[number];
 
 export interface Settings {
