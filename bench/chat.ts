@@ -83,7 +83,11 @@ async function handshakes(people: People, log: Log) {
   let room = '';
   for (let i = 0; i < CONFIG.handshakes; i++) {
     if (room) {
-      await Promise.all([initiator, responder].map((p) => p.evaluate((r) => (window.c2cBench.closeChat(), window.c2cBench.leave(r)), room)));
+      const done = (r: string) => {
+        window.c2cBench.closeChat();
+        return window.c2cBench.leave(r);
+      };
+      await Promise.all([initiator, responder].map((p) => p.evaluate(done, room)));
     }
     room = await freshRoom(people);
     await responder.evaluate((r) => window.c2cBench.armTrips(r), room);
@@ -204,10 +208,14 @@ export async function chatBench(log: Log = console.log): Promise<Record<string, 
   let browser: Browser | null = null;
   let pageServer: PageServer | null = null;
   // Paths that cannot wait for a graceful stop (Ctrl-C, a kill, the time budget): kill and clean up now.
+  // A killed browser may still be writing its profile for a moment: retry the removal.
+  const removeTemp = () => {
+    for (const dir of [dataDir, profile]) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  };
   const cleanupNow = () => {
     browser?.process()?.kill('SIGKILL');
     killAllNow();
-    for (const dir of [dataDir, profile]) rmSync(dir, { recursive: true, force: true });
+    removeTemp();
   };
   const release = guard({ name: 'chat', budgetSeconds: CONFIG.budgetSeconds, log, cleanupNow });
   try {
@@ -252,7 +260,7 @@ export async function chatBench(log: Log = console.log): Promise<Record<string, 
     await pageServer?.close();
     await stopAll();
     release();
-    for (const dir of [dataDir, profile]) rmSync(dir, { recursive: true, force: true });
+    removeTemp();
   }
 }
 

@@ -56,6 +56,12 @@ let session: ChatSession | null = null;
 /** Where room frames of the current room go; frames of any other room are dropped. */
 let route: { room: Uint8Array; onFrame: (payload: Uint8Array) => void } | null = null;
 let inbox: Received = { at: [], texts: [], bytes: [], errors: [] };
+/** Set from expect() until the session closes: frame sizes are recorded. */
+let counting = false;
+/** The open session's frame handler, restored after a bare run in the same room. */
+let chatFrames: ((payload: Uint8Array) => void) | null = null;
+let openedAt: number | null = null;
+let tripsDoneAt: number | null = null;
 
 function need<T>(value: T | null, what: string): T {
   if (value === null) throw new Error(`chat bench page: no ${what} yet`);
@@ -97,13 +103,6 @@ function until<T>(get: () => T | null, timeoutMs: number, what: string): Promise
     check();
   });
 }
-
-let openedAt: number | null = null;
-let tripsDoneAt: number | null = null;
-
-let counting = false;
-/** The open session's frame handler, restored after a bare run in the same room. */
-let chatFrames: ((payload: Uint8Array) => void) | null = null;
 
 function record(text: string): void {
   inbox.at.push(now());
