@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { fromBase64Url, randomBytes, toBase64Url, utf8 } from '../lib/bytes';
 import { chooseRole } from '../lib/chat/session';
@@ -18,6 +18,7 @@ import type { Kind } from './chat/page';
 import { chatTexts, TEXT_CHARS } from './chat/texts';
 import { freePort, killAllNow, startTs, stopAll, waitHealthy } from './relay/procs';
 import { median, round, summarizeLatencies, type LatencySummary } from './relay/stats';
+import { runIfMain } from './main';
 
 const CONFIG = {
   messages: envInt('BENCH_CHAT_MESSAGES', 1000),
@@ -265,12 +266,4 @@ export async function chatBench(log: Log = console.log): Promise<Record<string, 
 }
 
 // Run directly (`npx tsx bench/chat.ts`) as well as from bench/run.ts.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  chatBench().then(
-    (result) => console.log(`BENCH chat ${JSON.stringify(result)}`),
-    (e: unknown) => {
-      console.error(`chat bench failed: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, 'chat', chatBench);

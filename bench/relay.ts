@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { freePort, IpcWorker, killAllNow, rssKiB, startTs, stop, stopAll, waitHealthy, type Server } from './relay/procs';
 import { median, round } from './relay/stats';
 import { envInt } from './env';
 import { guard } from './guard';
 import type { LoadCommand, TargetKind, TargetSpec } from './relay/loadgen';
+import { runIfMain } from './main';
 
 const CONFIG = {
   pairs: envInt('BENCH_RELAY_PAIRS', 50),
@@ -241,14 +242,5 @@ export async function relayBench(log: Log = console.log): Promise<Record<string,
   }
 }
 
-
 // Run directly (`npx tsx bench/relay.ts`) as well as from bench/run.ts.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  relayBench().then(
-    (result) => console.log(`BENCH relay ${JSON.stringify(result)}`),
-    (e: unknown) => {
-      console.error(`relay bench failed: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, 'relay', relayBench);
