@@ -33,7 +33,7 @@ export interface BenchPageApi {
   armTrips(room: string): void;
   startTrips(room: string): Promise<number>;
   whenTripsDone(timeoutMs: number): Promise<number>;
-  expect(kind: Kind, room: string): void;
+  expect(kind: Kind, room: string, ackEvery: number): void;
   received(): Received;
   sendPaced(kind: Kind, room: string, texts: string[], timeoutMs: number): Promise<number[]>;
   sendBurst(kind: Kind, room: string, texts: string[], timeoutMs: number): Promise<number>;
@@ -104,10 +104,13 @@ function until<T>(get: () => T | null, timeoutMs: number, what: string): Promise
   });
 }
 
+/** The receiver tells the sender after every `ackEvery`-th arrival (paced: each; burst: the last). */
+let ackEvery = 1;
+
 function record(text: string): void {
   inbox.at.push(now());
   inbox.texts.push(text);
-  channel.postMessage({ arrived: inbox.at.length });
+  if (inbox.at.length % ackEvery === 0) channel.postMessage({ arrived: inbox.at.length });
 }
 
 /** Sends one message of `kind`; resolves once it is on the wire (chat: after encryption). */
@@ -205,8 +208,9 @@ window.c2cBench = {
   whenTripsDone: (timeoutMs) => until(() => tripsDoneAt, timeoutMs, 'the third bare frame'),
 
   /** Receiving side of a message run: records each message (bare: the UTF-8 payload) and tells the sender. */
-  expect(kind, room) {
+  expect(kind, room, every) {
     inbox = { at: [], texts: [], bytes: [], errors: inbox.errors };
+    ackEvery = every;
     counting = true;
     // chat: the session's message listener records.
     routeRoom(fromBase64Url(room), kind === 'bare' ? (payload) => record(fromUtf8(payload)) : need(chatFrames, 'chat session'));
