@@ -14,7 +14,7 @@ import { CHROMIUM_ARGS } from '../tests/e2e/harness';
 import { envInt } from './env';
 import { guard } from './guard';
 import { startPageServer, type PageServer } from './chat/page-server';
-import type { Kind } from './chat/page';
+import type { Kind, Received } from './chat/page';
 import { chatTexts, TEXT_CHARS } from './chat/texts';
 import { freePort, killAllNow, startTs, stopAll, waitHealthy } from './relay/procs';
 import { median, round, summarizeLatencies, type LatencySummary } from './relay/stats';
@@ -113,15 +113,8 @@ async function handshakes(people: People, log: Log) {
   return { handshake: result, room };
 }
 
-interface Arrivals {
-  at: number[];
-  texts: string[];
-  bytes: number[];
-  errors: string[];
-}
-
 /** Every message must arrive once, in order, with its exact text, and the session report no error. */
-async function arrivals(bob: Page, kind: Kind, texts: string[]): Promise<Arrivals> {
+async function arrivals(bob: Page, kind: Kind, texts: string[]): Promise<Received> {
   const got = await bob.evaluate(() => window.c2cBench.received());
   if (got.errors.length > 0) throw new Error(`${kind}: bob's session reported ${got.errors.join('; ')}`);
   if (got.texts.length !== texts.length) throw new Error(`${kind}: ${got.texts.length} of ${texts.length} messages arrived`);
