@@ -15,7 +15,7 @@ const BUILDS: Record<BrowserKind, string> = {
 };
 const GECKO_ID = 'crypt2chat@crypt2chat.org';
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox', // required as root; without it the only error is "Target.setDiscoverTargets: Target closed"
   '--disable-gpu',
   '--disable-quic',
