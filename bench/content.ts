@@ -19,15 +19,8 @@ import { peerTokens, type Peer } from './content/tokens';
 import {
   busyTime, extensionRendererCpu, framePhases, pageMainThread, parseTrace, selfTimes, timeStampAt, TRACE_CATEGORIES, type Busy, type FramePhases,
 } from './content/trace';
+import { envInt } from './env';
 import { median, percentileSorted, round } from './relay/stats';
-
-function envInt(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 
 const CONFIG = {
   runs: envInt('BENCH_CONTENT_RUNS', 5), // page loads per variant, alternating
@@ -40,8 +33,12 @@ const PAGE = { messages: 5000, tokens: 500 };
 const TARGETS = { loadAddedPercent: 10, perMessageAddedMs: 1, firstPlaintextMs: 300, contentScriptBytes: 40_000 };
 /** Quiet time after load (and after the stream) that still counts: the content script's work may trail. */
 const SETTLE_MS = 1000;
-/** Time kept back from the budget for the first-plaintext phase and cleanup. */
-const RESERVE_MS = 40_000;
+/** Share of the budget the load and stream runs may use; the rest is for first plaintext and cleanup. */
+const RUNS_SHARE = 0.6;
+/** Budget kept for stopping the browser and servers. */
+const CLEANUP_MS = 15_000;
+/** Fewest tokens scrolled into view, whatever the budget. */
+const MIN_JUMPS = 3;
 const CONTENT_SCRIPT = '/content-scripts/content.js';
 const FRAME = 'iframe[data-c2c="message-frame"]';
 const MESSAGE = '[data-testid="host-message"]';
@@ -134,7 +131,7 @@ async function loadAndStream(session: ExtensionSession, variant: Variant): Promi
  * (in the extension's renderer: the paint of the plaintext; the "Decrypting…" placeholder paints first).
  * Both are on the trace's one clock. Each frame is also checked to show the token's exact plaintext.
  */
-async function firstPlaintext(session: ExtensionSession, server: FixtureServer, peer: Peer, log: Log) {
+async function firstPlaintext(session: ExtensionSession, server: FixtureServer, peer: Peer, deadline: number, log: Log) {
   const page = await session.browser.newPage();
   const cdp = await page.createCDPSession();
   try {
@@ -146,6 +143,10 @@ async function firstPlaintext(session: ExtensionSession, server: FixtureServer, 
     if (rows.length !== PAGE.tokens) throw new Error(`the page shows ${rows.length} tokens, not ${PAGE.tokens}`);
     const phases: FramePhases[] = [];
     for (let k = 0; k < CONFIG.jumps; k++) {
+      if (k >= MIN_JUMPS && Date.now() > deadline) {
+        log(`  stopping after ${k} tokens to stay within the budget`);
+        break;
+      }
       const j = Math.floor(((k + 0.5) * PAGE.tokens) / CONFIG.jumps);
       const message = `${MESSAGE}:nth-child(${rows[j]! + 1})`;
       const label = `c2c-bench-scroll-${j}`;
@@ -294,18 +295,18 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
       }
       const last = (runs: Record<VariantName, Measured[]>, n: VariantName, per = 1) => round(runs[n].at(-1)!.main.cpuMs / per, 2);
       log(
-        `run ${run + 1}: main-thread CPU during load ${last(loads, 'withExtension')} ms with, ${last(loads, 'baseline')} ms without; ` +
+        `run ${run + 1} (${Math.round((Date.now() - runStarted) / 1000)} s): main-thread CPU during load ${last(loads, 'withExtension')} ms with, ${last(loads, 'baseline')} ms without; ` +
           `per streamed message ${last(streams, 'withExtension', CONFIG.stream)} ms with, ${last(streams, 'baseline', CONFIG.stream)} ms without`,
       );
       const runMs = Date.now() - runStarted;
-      if (Date.now() - started + runMs + RESERVE_MS > CONFIG.budgetSeconds * 1000) {
+      if (Date.now() + runMs > started + CONFIG.budgetSeconds * 1000 * RUNS_SHARE) {
         if (run + 1 < CONFIG.runs) log(`stopping after ${run + 1} runs to stay within the ${CONFIG.budgetSeconds} s budget`);
         break;
       }
     }
 
     log(`first visible plaintext: scrolling ${CONFIG.jumps} far-apart tokens into view…`);
-    const shown = await firstPlaintext(session, withExtension, peer, log);
+    const shown = await firstPlaintext(session, withExtension, peer, started + CONFIG.budgetSeconds * 1000 - CLEANUP_MS, log);
 
     const load = {
       ...compare(loads, (m) => m.main.cpuMs),

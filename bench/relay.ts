@@ -8,16 +8,9 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort, IpcWorker, killAllNow, rssKiB, startTs, stop, stopAll, waitHealthy, type Server } from './relay/procs';
+import { envInt } from './env';
 import { median, round } from './relay/stats';
 import type { LoadCommand, TargetKind, TargetSpec } from './relay/loadgen';
-
-function envInt(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 
 const CONFIG = {
   pairs: envInt('BENCH_RELAY_PAIRS', 50),

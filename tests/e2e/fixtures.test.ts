@@ -483,7 +483,7 @@ describe('benchmark page', () => {
       const [here, there] = await Promise.all([server.url, other.url].map(async (u) => (await fetch(u + path)).text()));
       // Same markup and filler; tokens are fresh random ones per request when no benchTokens are given.
       const strip = (html: string) => html.replace(/c2c1[0-9a-z]+/g, 'TOKEN');
-      expect(strip(there)).toBe(strip(here));
+      expect(strip(there!)).toBe(strip(here!));
     } finally {
       await other.close();
     }
