@@ -239,8 +239,11 @@ function compare(runs: Record<VariantName, Measured[]>, pick: (m: Measured) => n
   };
 }
 
+/** `+3.2` / `-1.5`: a difference with its sign. */
+const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}`;
+
 function describeProfile(p: ReturnType<typeof profile>): string {
-  return p.map((x) => `${x.what} ${x.addedMs >= 0 ? '+' : ''}${x.addedMs} ms`).join(', ');
+  return p.map((x) => `${x.what} ${signed(x.addedMs)} ms`).join(', ');
 }
 
 function contentScriptSize(log: Log) {
@@ -277,7 +280,7 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
     const [a, b] = await Promise.all([withExtension, baseline].map(async (s) => (await fetch(s.url + path)).text()));
     if (a !== b) throw new Error('the two servers do not serve the same page');
     log(
-      `content bench: ${PAGE.messages} messages, ${PAGE.tokens} real tokens; baseline: the same page from 127.0.0.2 (content script not injected), ` +
+      `content bench (set up in ${Math.round((Date.now() - started) / 1000)} s): ${PAGE.messages} messages, ${PAGE.tokens} real tokens; baseline: the same page from 127.0.0.2 (content script not injected), ` +
         `same browser; up to ${CONFIG.runs} alternating runs; stream ${CONFIG.stream} messages at ${CONFIG.rate}/s`,
     );
 
@@ -339,16 +342,16 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     log(
       `page load, main-thread CPU: ${load.withExtensionMs.medianMs} ms with the extension, ${load.baselineMs.medianMs} ms without (medians of ${load.baselineMs.runs}): ` +
-        `+${load.addedMs} ms = +${load.addedPercent}% (ratio ${load.ratio}); target ≤ +${TARGETS.loadAddedPercent}%: ${verdict(targetsMet.loadAddedPercent)}`,
+        `${signed(load.addedMs)} ms = ${signed(load.addedPercent)}% (ratio ${load.ratio}); target ≤ +${TARGETS.loadAddedPercent}%: ${verdict(targetsMet.loadAddedPercent)}`,
     );
-    log(`  wall time in tasks +${load.wall.addedPercent}%; longest task ${load.longestTaskMs.withExtension} ms with, ${load.longestTaskMs.baseline} ms without; extension processes ${load.extensionRendererCpuMs} ms CPU`);
+    log(`  wall time in tasks ${signed(load.wall.addedPercent)}%; longest task ${load.longestTaskMs.withExtension} ms with, ${load.longestTaskMs.baseline} ms without; extension processes ${load.extensionRendererCpuMs} ms CPU`);
     log(`  added self time: ${describeProfile(load.profile)}`);
     log(
       `per message added later (${perMessage.messages} at ${perMessage.ratePerSec}/s, ${perMessage.tokens} tokens, view following): ` +
-        `main-thread CPU ${perMessage.withExtensionMs.medianMs} ms with, ${perMessage.baselineMs.medianMs} ms without: +${perMessage.addedMs} ms (ratio ${perMessage.ratio}); ` +
+        `main-thread CPU ${perMessage.withExtensionMs.medianMs} ms with, ${perMessage.baselineMs.medianMs} ms without: ${signed(perMessage.addedMs)} ms (ratio ${perMessage.ratio}); ` +
         `target ≤ +${TARGETS.perMessageAddedMs} ms: ${verdict(targetsMet.perMessageAddedMs)}`,
     );
-    log(`  wall time in tasks +${perMessage.wall.addedMs} ms per message; extension processes ${perMessage.extensionRendererCpuMs} ms CPU per message`);
+    log(`  wall time in tasks ${signed(perMessage.wall.addedMs)} ms per message; extension processes ${perMessage.extensionRendererCpuMs} ms CPU per message`);
     log(`  added self time over all ${perMessage.messages} messages: ${describeProfile(perMessage.profile)}`);
     log(
       `first visible plaintext after scrolling a token into view: median ${firstVisible.medianMs} ms, p95 ${firstVisible.p95Ms} ms, ` +
