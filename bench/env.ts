@@ -1,6 +1,6 @@
 // Benchmark knobs from the environment.
 
-/** A positive integer from `name`, or `fallback` when unset. */
+/** A positive integer from environment variable `name`, or `fallback` when it is unset or empty. */
 export function envInt(name: string, fallback: number): number {
   const v = process.env[name];
   if (v === undefined || v === '') return fallback;
