@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'puppeteer-core';
 import { bundleOf, onboardInPopup, pin } from '../tests/e2e/flows';
@@ -20,6 +19,7 @@ import {
   busyTime, extensionRendererCpu, framePhases, pageMainThread, parseTrace, selfTimes, timeStampAt, TRACE_CATEGORIES, type Busy, type FramePhases,
 } from './content/trace';
 import { envInt } from './env';
+import { runIfMain } from './main';
 import { median, percentileSorted, round } from './relay/stats';
 
 const CONFIG = {
@@ -383,13 +383,4 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
   }
 }
 
-// Run directly (`npx tsx bench/content.ts`) as well as from bench/run.ts.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  contentBench().then(
-    (result) => console.log(`BENCH content ${JSON.stringify(result)}`),
-    (e: unknown) => {
-      console.error(`content bench failed: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, 'content', contentBench);
