@@ -1,5 +1,5 @@
 // The compose overlay's form: pick pinned contacts, write, encrypt and send. Receives data and callbacks.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../i18n';
 import { ErrorText } from '../popup/ErrorText';
 
@@ -12,6 +12,8 @@ export interface Recipient {
 interface Props {
   /** null while loading. */
   recipients: Recipient[] | null;
+  /** Handles chosen last time in this conversation: checked when they arrive (the user may change them). */
+  preselected: readonly string[];
   error: MessageKey | null;
   busy: boolean;
   /** Set when the host did not take the ciphertext: the user copies it by hand. */
@@ -24,11 +26,16 @@ interface Props {
   onClose(): void;
 }
 
-export function ComposeForm({ recipients, error, busy, copyText, partLength, onPartLength, onSend, onClose }: Props) {
+export function ComposeForm({ recipients, preselected, error, busy, copyText, partLength, onPartLength, onSend, onClose }: Props) {
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [text, setText] = useState('');
   const [copied, setCopied] = useState(false);
   const [focusLost, setFocusLost] = useState(false);
+
+  useEffect(() => {
+    const usable = new Set(recipients?.filter((r) => !r.keyChanged).map((r) => r.handle));
+    setChosen(new Set(preselected.filter((h) => usable.has(h))));
+  }, [preselected, recipients]);
 
   // Focus leaving this frame while a draft is open means keystrokes now go to the page, in the clear:
   // the page may have taken it (DESIGN.md, anti-spoofing). Sending moves focus on purpose (busy).

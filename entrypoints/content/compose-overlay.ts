@@ -1,8 +1,17 @@
 // Opens the compose overlay (an extension-origin iframe) for one host compose box. The content script
 // keeps the box; the frame gets only a MessagePort and gives back only armored parts, which are checked
-// to be exactly armor before anything is written into the page.
+// to be exactly armor before anything is written into the page. How the frame tells our init from one the
+// page forges: the ticket (lib/content/frames.ts).
 import { findArmorParts } from '@/lib/armor/detect';
-import { COMPOSE_FRAME_PATH, COMPOSE_INIT, isComposeToHost, type ComposeInit, type HostToCompose } from '@/lib/content/frames';
+import {
+  COMPOSE_FRAME_PATH,
+  COMPOSE_INIT,
+  COMPOSE_TICKET,
+  isComposeToHost,
+  type ComposeInit,
+  type ComposeTicket,
+  type HostToCompose,
+} from '@/lib/content/frames';
 import { writeAndSend } from './host-editor';
 
 const OVERLAY_STYLE = [
@@ -32,40 +41,60 @@ export function declaredMaxLength(box: HTMLElement): number | undefined {
   return max > 0 ? max : undefined;
 }
 
-function randomNonce(): string {
+function randomHex(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Hands a ticket to the background; false when it could not be delivered. */
+export type OfferTicket = (ticket: ComposeTicket) => Promise<boolean>;
+
 export class ComposeOverlay {
   private frame: HTMLIFrameElement | null = null;
   private port: MessagePort | null = null;
+  /** Bumped by every open and close, so a slow open that was overtaken does nothing. */
+  private generation = 0;
 
-  constructor(private readonly extensionUrl: (path: string) => string) {}
+  constructor(
+    private readonly extensionUrl: (path: string) => string,
+    private readonly offerTicket: OfferTicket,
+  ) {}
 
   /** Opens the overlay for `box`, or closes it when it is already open (the lock button toggles). */
-  toggle(box: HTMLElement): void {
+  toggle(box: HTMLElement, conversation?: string): void {
     if (this.frame?.isConnected) {
       this.close();
       return;
     }
-    this.open(box);
+    void this.open(box, conversation);
   }
 
   close(): void {
+    this.generation++;
     this.port?.close();
     this.port = null;
     this.frame?.remove();
     this.frame = null;
   }
 
-  private open(box: HTMLElement): void {
+  private async open(box: HTMLElement, conversation: string | undefined): Promise<void> {
     this.close();
-    const nonce = randomNonce();
+    const generation = this.generation;
+    const maxLength = declaredMaxLength(box);
+    const ticket: ComposeTicket = {
+      type: COMPOSE_TICKET,
+      id: randomHex(),
+      secret: randomHex(),
+      site: location.origin,
+      ...(maxLength ? { maxLength } : {}),
+      ...(conversation ? { conversation } : {}),
+    };
+    // The ticket must be waiting before the frame asks for it.
+    if (!(await this.offerTicket(ticket)) || generation !== this.generation) return;
     const url = this.extensionUrl(COMPOSE_FRAME_PATH);
     const frame = document.createElement('iframe');
     frame.dataset.c2c = 'compose-frame';
-    frame.src = `${url}#${nonce}`;
+    frame.src = `${url}#${ticket.id}`;
     frame.setAttribute('style', OVERLAY_STYLE);
     frame.setAttribute('allow', 'clipboard-write');
     const channel = new MessageChannel();
@@ -73,8 +102,7 @@ export class ComposeOverlay {
       'load',
       () => {
         // Addressed to the extension origin: if the page pointed the frame elsewhere, nothing is delivered.
-        const maxLength = declaredMaxLength(box);
-        const init: ComposeInit = { c2c: COMPOSE_INIT, nonce, site: location.origin, ...(maxLength ? { maxLength } : {}) };
+        const init: ComposeInit = { c2c: COMPOSE_INIT, secret: ticket.secret };
         frame.contentWindow?.postMessage(init, new URL(url).origin, [channel.port2]);
       },
       { once: true },
