@@ -1,5 +1,5 @@
 // The compose overlay's form: pick pinned contacts, write, encrypt and send. Receives data and callbacks.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../i18n';
 import { ErrorText } from '../popup/ErrorText';
 
@@ -32,7 +32,10 @@ export function ComposeForm({ recipients, preselected, error, busy, copyText, pa
   const [copied, setCopied] = useState(false);
   const [focusLost, setFocusLost] = useState(false);
 
+  // Once the user has ticked or unticked anyone, a late answer about last time's choice changes nothing.
+  const touched = useRef(false);
   useEffect(() => {
+    if (touched.current) return;
     const usable = new Set(recipients?.filter((r) => !r.keyChanged).map((r) => r.handle));
     setChosen(new Set(preselected.filter((h) => usable.has(h))));
   }, [preselected, recipients]);
@@ -46,6 +49,7 @@ export function ComposeForm({ recipients, preselected, error, busy, copyText, pa
   };
 
   const toggle = (handle: string, on: boolean) => {
+    touched.current = true;
     const next = new Set(chosen);
     if (on) next.add(handle);
     else next.delete(handle);

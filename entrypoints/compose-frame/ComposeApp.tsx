@@ -48,7 +48,7 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
     void host.then(async ({ site, conversation }) => {
       if (!conversation) return;
       const r = await callBackground({ type: 'getConversationRecipients', site, conversation });
-      if (r.ok) setPreselected(r.handles);
+      if (r.ok && r.handles.length > 0) setPreselected(r.handles);
     });
     void host.then(async ({ site, maxLength }) => {
       const r = await callBackground({ type: 'getSitePartLength', site });

@@ -13,6 +13,7 @@ import {
   type HostToCompose,
 } from '@/lib/content/frames';
 import { writeAndSend } from './host-editor';
+import type { ResolvedAdapter } from './sites/adapter';
 
 const OVERLAY_STYLE = [
   'position:fixed',
@@ -58,15 +59,16 @@ export class ComposeOverlay {
   constructor(
     private readonly extensionUrl: (path: string) => string,
     private readonly offerTicket: OfferTicket,
+    private readonly site: ResolvedAdapter,
   ) {}
 
   /** Opens the overlay for `box`, or closes it when it is already open (the lock button toggles). */
-  toggle(box: HTMLElement, conversation?: string): void {
+  toggle(box: HTMLElement): void {
     if (this.frame?.isConnected) {
       this.close();
       return;
     }
-    void this.open(box, conversation);
+    void this.open(box);
   }
 
   close(): void {
@@ -77,10 +79,12 @@ export class ComposeOverlay {
     this.frame = null;
   }
 
-  private async open(box: HTMLElement, conversation: string | undefined): Promise<void> {
+  private async open(box: HTMLElement): Promise<void> {
     this.close();
     const generation = this.generation;
-    const maxLength = declaredMaxLength(box);
+    const limits = [declaredMaxLength(box), this.site.maxLength].filter((n): n is number => n !== undefined);
+    const maxLength = limits.length > 0 ? Math.min(...limits) : undefined;
+    const conversation = this.site.conversation(box);
     const ticket: ComposeTicket = {
       type: COMPOSE_TICKET,
       id: randomHex(),
@@ -120,7 +124,7 @@ export class ComposeOverlay {
       this.close();
       return;
     }
-    const sent = isArmorOnly(data.parts) && (await writeAndSend(box, data.parts));
+    const sent = isArmorOnly(data.parts) && (await writeAndSend(box, data.parts, this.site.send));
     const answer: HostToCompose = { type: 'result', outcome: sent ? 'sent' : 'copy' };
     port.postMessage(answer);
     if (sent) this.close();

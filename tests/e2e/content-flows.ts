@@ -36,3 +36,10 @@ export async function shownIn(page: Page, n: number) {
     };
   });
 }
+
+/** Clicks our lock (not a look-alike the page drew) and returns the compose overlay once its contacts are listed. */
+export async function openOverlay(page: Page): Promise<Frame> {
+  await (await page.waitForSelector('[data-c2c="lock"]:not([data-fixture-fake])', { timeout: 10_000 }))!.click();
+  const overlay = await page.waitForSelector('iframe[data-c2c="compose-frame"]:not([data-fixture-fake])');
+  return frameOf(overlay!, '[data-testid="compose-recipient"] input[data-handle]');
+}
