@@ -1,5 +1,5 @@
 // The compose overlay's form: pick pinned contacts, write, encrypt and send. Receives data and callbacks.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { t, type MessageKey } from '../i18n';
 import { ErrorText } from '../popup/ErrorText';
 
@@ -27,18 +27,14 @@ interface Props {
 }
 
 export function ComposeForm({ recipients, preselected, error, busy, copyText, partLength, onPartLength, onSend, onClose }: Props) {
-  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  // null until the user ticks or unticks someone: until then, last time's choice (usable contacts only).
+  const [picked, setPicked] = useState<Set<string> | null>(null);
   const [text, setText] = useState('');
   const [copied, setCopied] = useState(false);
   const [focusLost, setFocusLost] = useState(false);
 
-  // Once the user has ticked or unticked anyone, a late answer about last time's choice changes nothing.
-  const touched = useRef(false);
-  useEffect(() => {
-    if (touched.current) return;
-    const usable = new Set(recipients?.filter((r) => !r.keyChanged).map((r) => r.handle));
-    setChosen(new Set(preselected.filter((h) => usable.has(h))));
-  }, [preselected, recipients]);
+  const usable = new Set(recipients?.filter((r) => !r.keyChanged).map((r) => r.handle));
+  const chosen = picked ?? new Set(preselected.filter((h) => usable.has(h)));
 
   // Focus leaving this frame while a draft is open means keystrokes now go to the page, in the clear:
   // the page may have taken it (DESIGN.md, anti-spoofing). Sending moves focus on purpose (busy).
@@ -49,11 +45,10 @@ export function ComposeForm({ recipients, preselected, error, busy, copyText, pa
   };
 
   const toggle = (handle: string, on: boolean) => {
-    touched.current = true;
     const next = new Set(chosen);
     if (on) next.add(handle);
     else next.delete(handle);
-    setChosen(next);
+    setPicked(next);
   };
 
   const submit = async (e: Event) => {

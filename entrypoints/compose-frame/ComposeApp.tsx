@@ -27,6 +27,9 @@ function parsePartLength(text: string): number | undefined | null {
   return parsed.success ? parsed.data : null;
 }
 
+/** How long the contact list waits for the host link to learn last time's recipients. */
+const REMEMBERED_WAIT_MS = 3_000;
+
 export function ComposeApp({ host }: { host: Promise<HostLink> }) {
   const [recipients, setRecipients] = useState<Recipient[] | null>(null);
   const [error, setError] = useState<MessageKey | null>(null);
@@ -39,16 +42,22 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
   const [security] = useSecurity();
 
   useEffect(() => {
-    void callBackground({ type: 'listContacts' }).then((r) => {
+    host.catch(() => setError('composeNotConnected'));
+    // The contacts are shown together with last time's choice in this conversation, so nothing the user
+    // ticks is changed under their hand (a host that never connects only costs the preselection).
+    const lastChoice = Promise.race([
+      host.then(async ({ site, conversation }) => {
+        if (!conversation) return [];
+        const r = await callBackground({ type: 'getConversationRecipients', site, conversation });
+        return r.ok ? r.handles : [];
+      }),
+      new Promise<string[]>((resolve) => setTimeout(() => resolve([]), REMEMBERED_WAIT_MS)),
+    ]).catch(() => []);
+    void Promise.all([callBackground({ type: 'listContacts' }), lastChoice]).then(([r, handles]) => {
       if (!r.ok) return setError(ERROR_MESSAGE_KEY[r.error.code]);
+      setPreselected(handles);
       // Legacy-only contacts have no modern key (no fingerprint): they are never chosen here.
       setRecipients(r.contacts.filter((c) => c.fingerprint !== '').map((c) => ({ handle: c.handle, keyChanged: c.keyChanged })));
-    });
-    host.catch(() => setError('composeNotConnected'));
-    void host.then(async ({ site, conversation }) => {
-      if (!conversation) return;
-      const r = await callBackground({ type: 'getConversationRecipients', site, conversation });
-      if (r.ok && r.handles.length > 0) setPreselected(r.handles);
     });
     void host.then(async ({ site, maxLength }) => {
       const r = await callBackground({ type: 'getSitePartLength', site });

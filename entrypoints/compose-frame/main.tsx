@@ -28,7 +28,9 @@ function waitForHost(): Promise<HostLink> {
     const onMessage = (event: MessageEvent) => {
       const data: unknown = event.data;
       const port = event.ports[0];
-      if (event.source !== window.parent || !isComposeInit(data) || !port) return;
+      // Not checked: event.source. The init may come from a content script in a same-origin child frame of
+      // our parent (the box's frame); the secret is what tells ours from the page's.
+      if (!isComposeInit(data) || !port) return;
       void ticket.then((t) => {
         if (!t.ok || data.secret !== t.ticket.secret) return;
         window.removeEventListener('message', onMessage);

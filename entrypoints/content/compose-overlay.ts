@@ -14,6 +14,7 @@ import {
 } from '@/lib/content/frames';
 import { writeAndSend } from './host-editor';
 import type { ResolvedAdapter } from './sites/adapter';
+import { topSameOriginWindow } from './top-document';
 
 const OVERLAY_STYLE = [
   'position:fixed',
@@ -85,18 +86,20 @@ export class ComposeOverlay {
     const limits = [declaredMaxLength(box), this.site.maxLength].filter((n): n is number => n !== undefined);
     const maxLength = limits.length > 0 ? Math.min(...limits) : undefined;
     const conversation = this.site.conversation(box);
+    const top = topSameOriginWindow();
     const ticket: ComposeTicket = {
       type: COMPOSE_TICKET,
       id: randomHex(),
       secret: randomHex(),
-      site: location.origin,
+      site: top.location.origin,
       ...(maxLength ? { maxLength } : {}),
       ...(conversation ? { conversation } : {}),
     };
     // The ticket must be waiting before the frame asks for it.
     if (!(await this.offerTicket(ticket)) || generation !== this.generation) return;
     const url = this.extensionUrl(COMPOSE_FRAME_PATH);
-    const frame = document.createElement('iframe');
+    const host = top.document;
+    const frame = host.createElement('iframe');
     frame.dataset.c2c = 'compose-frame';
     frame.src = `${url}#${ticket.id}`;
     frame.setAttribute('style', OVERLAY_STYLE);
@@ -115,7 +118,7 @@ export class ComposeOverlay {
     port.onmessage = (event: MessageEvent) => void this.onFrameMessage(box, port, event.data);
     this.frame = frame;
     this.port = port;
-    document.body.append(frame);
+    host.body.append(frame);
   }
 
   private async onFrameMessage(box: HTMLElement, port: MessagePort, data: unknown): Promise<void> {

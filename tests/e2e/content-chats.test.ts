@@ -235,7 +235,7 @@ describe('site-enable in the popup (Chromium)', () => {
         return (globalThis as unknown as { chrome: Scripting }).chrome.scripting.getRegisteredContentScripts();
       });
     await expect.poll(registered, { timeout: 10_000 }).toEqual([
-      { id: 'c2c-site:http://127.0.0.1/*', matches: ['http://127.0.0.1/*'], js: ['content-scripts/content.js'], allFrames: false, matchOriginAsFallback: false, persistAcrossSessions: true, runAt: 'document_idle', world: 'ISOLATED' },
+      { id: 'c2c-site:http://127.0.0.1/*', matches: ['http://127.0.0.1/*'], js: ['content-scripts/content.js'], allFrames: true, matchOriginAsFallback: true, persistAcrossSessions: true, runAt: 'document_idle', world: 'ISOLATED' },
     ]);
     // Injected again into the open tab, the script saw it already runs there: still one lock per box.
     await new Promise((resolve) => setTimeout(resolve, 300));

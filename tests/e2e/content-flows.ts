@@ -11,9 +11,10 @@ export async function frameOf(handle: ElementHandle, ready: string): Promise<Fra
   return frame;
 }
 
-export async function openChat(session: ExtensionSession, server: FixtureServer, app: string, user: string, room = app): Promise<Page> {
+/** `query`: more of the URL's query, e.g. `&frame=srcdoc`. */
+export async function openChat(session: ExtensionSession, server: FixtureServer, app: string, user: string, room = app, query = ''): Promise<Page> {
   const page = await session.browser.newPage();
-  await page.goto(`${server.url}/${app}?user=${user}&room=${room}`);
+  await page.goto(`${server.url}/${app}?user=${user}&room=${room}${query}`);
   await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
   return page;
 }
@@ -42,4 +43,10 @@ export async function openOverlay(page: Page): Promise<Frame> {
   await (await page.waitForSelector('[data-c2c="lock"]:not([data-fixture-fake])', { timeout: 10_000 }))!.click();
   const overlay = await page.waitForSelector('iframe[data-c2c="compose-frame"]:not([data-fixture-fake])');
   return frameOf(overlay!, '[data-testid="compose-recipient"] input[data-handle]');
+}
+
+/** Makes sure `handle` is ticked (the overlay may have preselected it: last time's choice in this conversation). */
+export async function chooseRecipient(compose: Frame, handle: string): Promise<void> {
+  const box = `[data-testid="compose-recipient"] input[data-handle="${handle}"]`;
+  if (!(await compose.$eval(box, (e) => (e as HTMLInputElement).checked))) await compose.click(box);
 }

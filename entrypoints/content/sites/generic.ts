@@ -1,5 +1,6 @@
 // The generic adapter, for every site without one of its own: textareas and contenteditable editors are
-// compose boxes, Enter sends, the URL path names the conversation, the length limit is the box's maxlength.
+// compose boxes, Enter sends, the (outermost same-origin) page's URL path names the conversation, the length limit is the box's maxlength.
+import { topSameOriginWindow } from '../top-document';
 import { conversationName, type ResolvedAdapter } from './adapter';
 
 const BOX_SELECTOR = 'textarea, [contenteditable]:not([contenteditable="false"])';
@@ -26,5 +27,5 @@ export const genericAdapter: ResolvedAdapter = {
   matches: () => true,
   findBoxes,
   send: pressEnter,
-  conversation: () => conversationName(location.pathname),
+  conversation: () => conversationName(topSameOriginWindow().location.pathname),
 };
