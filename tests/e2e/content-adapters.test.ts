@@ -3,10 +3,9 @@
 // maxlength, and it names the open channel in the page. Recipients are remembered per channel.
 import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../fixtures/server';
-import { launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, bundleOf, onboardInPopup, pin } from './flows';
-import { openChat, openOverlay, shownIn } from './content-flows';
+import type { FixtureServer } from '../fixtures/server';
+import { CANARY } from './flows';
+import { openChat, openOverlay, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
 
 const LONG = `${'Сообщение в канал, a message to the channel. '.repeat(7)}${CANARY}`;
 const BOB = '[data-testid="compose-recipient"] input[data-handle="bob"]';
@@ -18,32 +17,23 @@ const partLength = async (compose: Frame) => {
 };
 
 describe('per-site adapter on the team chat (Chromium)', () => {
+  let pair: PinnedPair;
   let server: FixtureServer;
-  let alice: ExtensionSession;
-  let bob: ExtensionSession;
   let alicePage: Page;
   let bobPage: Page;
 
   beforeAll(async () => {
-    server = await startFixtureServer();
-    [alice, bob] = await Promise.all([launchWithExtension('chromium'), launchWithExtension('chromium')]);
-    const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
-    await pin(a.page, 'bob', await bundleOf(b.page));
-    await pin(b.page, 'alice', await bundleOf(a.page));
-    [alicePage, bobPage] = await Promise.all([openChat(alice, server, 'team', 'alice', 'general'), openChat(bob, server, 'team', 'bob', 'general')]);
+    pair = await startPinnedPair('chromium');
+    server = pair.server;
+    [alicePage, bobPage] = await Promise.all([openChat(pair.alice, server, 'team', 'alice', 'general'), openChat(pair.bob, server, 'team', 'bob', 'general')]);
   }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
-    await server?.close();
-  });
+  afterAll(() => pair?.close());
 
   it('sends through the Send button, each part under the 600-character cap; bob reads the whole message', async () => {
     const compose = await openOverlay(alicePage);
     expect(await partLength(compose)).toBe('600');
-    await compose.click(BOB);
-    await compose.type('[data-testid="compose-input"]', LONG);
-    await compose.click('[data-testid="compose-send"]');
+    await sendThroughOverlay(compose, 'bob', LONG);
     await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true, timeout: 20_000 });
 
     const sent = server.messages('general');

@@ -3,10 +3,9 @@
 // after connecting. One lock, in the frame; the overlay opens in the outer page; bob reads it in his frame.
 import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../fixtures/server';
-import { launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, bundleOf, onboardInPopup, pin } from './flows';
-import { chooseRecipient, frameOf, openChat } from './content-flows';
+import type { ExtensionSession } from './harness';
+import { CANARY } from './flows';
+import { frameOf, openChat, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
 
 /** The page's chat frame (same origin: its document is readable from the test). */
 async function chatFrame(page: Page): Promise<Frame> {
@@ -16,24 +15,16 @@ async function chatFrame(page: Page): Promise<Frame> {
 }
 
 describe('content script in same-origin frames (Chromium)', () => {
-  let server: FixtureServer;
-  let alice: ExtensionSession;
-  let bob: ExtensionSession;
+  let pair: PinnedPair;
 
   beforeAll(async () => {
-    server = await startFixtureServer();
-    [alice, bob] = await Promise.all([launchWithExtension('chromium'), launchWithExtension('chromium')]);
-    const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
-    await pin(a.page, 'bob', await bundleOf(b.page));
-    await pin(b.page, 'alice', await bundleOf(a.page));
+    pair = await startPinnedPair('chromium');
   }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
-    await server?.close();
-  });
+  afterAll(() => pair?.close());
 
   it.each(['blank', 'srcdoc'])('frame=%s: one lock in the frame, the overlay in the page; bob reads it in his frame; the canary stays out', async (kind) => {
+    const { server, alice, bob } = pair;
     const ROOM = `framed-${kind}`;
     const open = (s: ExtensionSession, user: string) => openChat(s, server, 'framed', user, ROOM, `&frame=${kind}`);
     const [alicePage, bobPage] = await Promise.all([open(alice, 'alice'), open(bob, 'bob')]);
@@ -46,21 +37,12 @@ describe('content script in same-origin frames (Chromium)', () => {
     await lock!.click();
     const compose = await frameOf((await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]'))!, '[data-testid="compose-recipient"] input[data-handle="bob"]');
     // Both frame kinds are the same conversation (the page path): the second finds bob chosen already.
-    await chooseRecipient(compose, 'bob');
-    await compose.type('[data-testid="compose-input"]', CANARY);
-    await compose.click('[data-testid="compose-send"]');
+    await sendThroughOverlay(compose, 'bob', CANARY);
     await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBe(1);
     expect(server.messages(ROOM)[0]).toMatchObject({ sender: 'alice', text: expect.stringMatching(/^c2c1[0-9a-z]+$/) });
     await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
 
-    const shown = await frameOf((await bobChat.waitForSelector('[data-testid="host-message"] iframe[data-c2c="message-frame"]', { timeout: 20_000 }))!, '[data-testid="message-status"][data-status]');
-    expect(
-      await shown.evaluate(() => ({
-        status: document.querySelector('[data-testid="message-status"]')!.getAttribute('data-status'),
-        sender: document.querySelector('[data-testid="message-sender"]')?.textContent,
-        plaintext: document.querySelector('[data-testid="message-plaintext"]')?.textContent,
-      })),
-    ).toEqual({ status: 'verified', sender: 'alice', plaintext: CANARY });
+    expect(await shownIn(bobChat, 1)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: CANARY });
 
     for (const doc of [alicePage, aliceChat, bobPage, bobChat]) expect(await doc.evaluate(() => document.documentElement.outerHTML)).not.toContain('Canary');
     expect(JSON.stringify(server.allFrames())).not.toContain('Canary');
