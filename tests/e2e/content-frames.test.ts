@@ -14,19 +14,19 @@ async function chatFrame(page: Page): Promise<Frame> {
   return frame;
 }
 
-describe('content script in same-origin frames (Chromium)', () => {
+describe.each(['chromium', 'firefox'] as const)('content script in same-origin frames (%s)', (kind) => {
   let pair: PinnedPair;
 
   beforeAll(async () => {
-    pair = await startPinnedPair('chromium');
+    pair = await startPinnedPair(kind);
   }, 90_000);
 
   afterAll(() => pair?.close());
 
-  it.each(['blank', 'srcdoc'])('frame=%s: one lock in the frame, the overlay in the page; bob reads it in his frame; the canary stays out', async (kind) => {
+  it.each(['blank', 'srcdoc'])('frame=%s: one lock in the frame, the overlay in the page; bob reads it in his frame; the canary stays out', async (frameKind) => {
     const { server, alice, bob } = pair;
-    const ROOM = `framed-${kind}`;
-    const open = (s: ExtensionSession, user: string) => openChat(s, server, 'framed', user, ROOM, `&frame=${kind}`);
+    const ROOM = `framed-${kind}-${frameKind}`;
+    const open = (s: ExtensionSession, user: string) => openChat(s, server, 'framed', user, ROOM, `&frame=${frameKind}`);
     const [alicePage, bobPage] = await Promise.all([open(alice, 'alice'), open(bob, 'bob')]);
     const [aliceChat, bobChat] = await Promise.all([chatFrame(alicePage), chatFrame(bobPage)]);
 
