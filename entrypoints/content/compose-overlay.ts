@@ -48,8 +48,8 @@ function randomHex(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Hands a ticket to the background; false when it could not be delivered. */
-export type OfferTicket = (ticket: ComposeTicket) => Promise<boolean>;
+/** Hands a ticket to the background (resolves once it arrived, or once giving up). */
+export type OfferTicket = (ticket: ComposeTicket) => Promise<void>;
 
 export class ComposeOverlay {
   private frame: HTMLIFrameElement | null = null;
@@ -95,8 +95,10 @@ export class ComposeOverlay {
       ...(maxLength ? { maxLength } : {}),
       ...(conversation ? { conversation } : {}),
     };
-    // The ticket must be waiting before the frame asks for it.
-    if (!(await this.offerTicket(ticket)) || generation !== this.generation) return;
+    // The ticket must be waiting before the frame asks for it. If it never arrived, the frame opens all the
+    // same and tells the user it is not connected (the content script has no UI of its own to say so).
+    await this.offerTicket(ticket);
+    if (generation !== this.generation) return;
     const url = this.extensionUrl(COMPOSE_FRAME_PATH);
     const host = top.document;
     const frame = host.createElement('iframe');

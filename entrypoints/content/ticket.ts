@@ -5,14 +5,14 @@ import type { ComposeTicket } from '@/lib/content/frames';
 
 const RETRY_DELAYS_MS = [100, 300, 900];
 
-export async function offerTicket(ticket: ComposeTicket): Promise<boolean> {
+export async function offerTicket(ticket: ComposeTicket): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const answer = (await browser.runtime.sendMessage(ticket)) as { ok?: unknown } | undefined;
-      return answer?.ok === true;
+      await browser.runtime.sendMessage(ticket);
+      return;
     } catch {
       const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined) return false;
+      if (delay === undefined) return;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
