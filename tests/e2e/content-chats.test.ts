@@ -49,9 +49,10 @@ describe('content script in the fixture chats (Chromium)', () => {
     await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
     await compose.click('[data-testid="compose-input"]');
     await compose.type('[data-testid="compose-input"]', CANARY);
-    await compose.click('[data-testid="compose-send"]');
-    // Focus moved within the overlay only (this page does not steal it): no warning.
+    // Focus moved within the overlay only (this page does not steal it): no warning. (Checked before Send:
+    // the overlay closes, and its frame is gone, as soon as the host has sent.)
     expect(await compose.$('[data-testid="compose-focus-warning"]')).toBeNull();
+    await compose.click('[data-testid="compose-send"]');
 
     // The host sent one message from alice, and it is armor only.
     await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBe(1);
