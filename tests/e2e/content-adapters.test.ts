@@ -54,13 +54,11 @@ describe('per-site adapter on the team chat (Chromium)', () => {
     // #general: bob, as chosen last time (the contacts are listed together with last time's choice).
     const again = await openOverlay(alicePage);
     expect(await isChecked(again)).toBe(true);
-    await again.click('[data-testid="compose-close"]');
-    await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
 
     // #random, on the same site and page path: nobody chosen yet.
-    await Promise.all([alicePage.waitForNavigation(), alicePage.click('[data-testid="host-channel-random"]')]);
-    await alicePage.waitForFunction(() => document.querySelector('[data-testid="host-conversation"]')?.textContent === '#random');
-    const random = await openOverlay(alicePage);
+    const randomPage = await openChat(pair.alice, server, 'team', 'alice', 'random');
+    expect(await randomPage.$eval('[data-testid="host-conversation"]', (e) => e.textContent)).toBe('#random');
+    const random = await openOverlay(randomPage);
     expect(await isChecked(random)).toBe(false);
     expect(await partLength(random)).toBe('600');
   });
