@@ -26,8 +26,12 @@ export default defineConfig({
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     host_permissions: testBuild ? loopbackHosts : [],
     // The content script (entrypoints/content) is registered at runtime for each site the user enables;
-    // the test build also declares it for the pre-granted loopback hosts.
-    ...(testBuild ? { content_scripts: [{ matches: loopbackHosts, js: ['content-scripts/content.js'], run_at: 'document_idle' }] } : {}),
+    // the test build also declares it for the pre-granted loopback hosts. It runs in every frame of the site,
+    // including about:blank / srcdoc frames the site's pages make (match_origin_as_fallback), and each copy
+    // looks after its own document only.
+    ...(testBuild
+      ? { content_scripts: [{ matches: loopbackHosts, js: ['content-scripts/content.js'], run_at: 'document_idle', all_frames: true, match_origin_as_fallback: true }] }
+      : {}),
     // The frames the content script places in host pages. (Chrome's use_dynamic_url would give them another
     // origin than the one the background's sender check admits.)
     web_accessible_resources: [

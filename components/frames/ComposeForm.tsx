@@ -12,6 +12,8 @@ export interface Recipient {
 interface Props {
   /** null while loading. */
   recipients: Recipient[] | null;
+  /** Handles chosen last time in this conversation: checked when they arrive (the user may change them). */
+  preselected: readonly string[];
   error: MessageKey | null;
   busy: boolean;
   /** Set when the host did not take the ciphertext: the user copies it by hand. */
@@ -24,11 +26,15 @@ interface Props {
   onClose(): void;
 }
 
-export function ComposeForm({ recipients, error, busy, copyText, partLength, onPartLength, onSend, onClose }: Props) {
-  const [chosen, setChosen] = useState<Set<string>>(new Set());
+export function ComposeForm({ recipients, preselected, error, busy, copyText, partLength, onPartLength, onSend, onClose }: Props) {
+  // null until the user ticks or unticks someone: until then, last time's choice (usable contacts only).
+  const [picked, setPicked] = useState<Set<string> | null>(null);
   const [text, setText] = useState('');
   const [copied, setCopied] = useState(false);
   const [focusLost, setFocusLost] = useState(false);
+
+  const usable = new Set(recipients?.filter((r) => !r.keyChanged).map((r) => r.handle));
+  const chosen = picked ?? new Set(preselected.filter((h) => usable.has(h)));
 
   // Focus leaving this frame while a draft is open means keystrokes now go to the page, in the clear:
   // the page may have taken it (DESIGN.md, anti-spoofing). Sending moves focus on purpose (busy).
@@ -42,7 +48,7 @@ export function ComposeForm({ recipients, error, busy, copyText, partLength, onP
     const next = new Set(chosen);
     if (on) next.add(handle);
     else next.delete(handle);
-    setChosen(next);
+    setPicked(next);
   };
 
   const submit = async (e: Event) => {

@@ -8,6 +8,8 @@ import { KeyringDB } from '@/lib/keyring/db';
 import { getSenderKeys } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
+import { ComposeTickets } from './compose-tickets';
+import { isContentScriptRequest, routeContentScriptMessage } from './content-requests';
 import { Inbox } from './inbox';
 import { createMailboxService, relayTarget } from './mailbox-service';
 import { RelayConnection } from './relay-connection';
@@ -28,13 +30,17 @@ export default defineBackground(() => {
     identity: async () => (await getSenderKeys(db)).identity,
     onMailbox: (from, payload) => void inbox.receive(from, payload),
   });
+  const tickets = new ComposeTickets();
   const ctx: RouterContext = {
     ownId: browser.runtime.id,
     ownBaseUrl: browser.runtime.getURL('/'),
-    service: createBackgroundService(db, registrations, createMailboxService(db, connection, inbox)),
+    service: createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), tickets),
   };
   // Each request may have changed the identity, relay URL or registration: re-check the connection after it.
-  browser.runtime.onMessage.addListener((message: unknown, sender) => routeMessage(message, sender, ctx).finally(() => void connection.sync()));
+  browser.runtime.onMessage.addListener((message: unknown, sender) => {
+    if (isContentScriptRequest(message)) return Promise.resolve(routeContentScriptMessage(message, sender, ctx.ownId, tickets));
+    return routeMessage(message, sender, ctx).finally(() => void connection.sync());
+  });
   // This worker just started (browser start-up, or woken by an event): connect if we should be.
   void connection.sync();
 });

@@ -11,10 +11,12 @@ import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import { getSetting, setSetting } from '@/lib/keyring/settings';
 import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengths';
+import { recipientsFor, rememberRecipients } from '@/lib/keyring/conversations';
 import type { ContactInfo } from '@/lib/protocol/background-api';
 import { normalizeHandle } from '@/lib/protocol/relay';
 import { ApiFailure } from './api-failure';
 import { createContactsService } from './contacts-service';
+import { ComposeTickets } from './compose-tickets';
 import { classifyCiphertext, createLegacyService } from './legacy-service';
 import { relayTarget, type MailboxService } from './mailbox-service';
 import { openSealed } from './open-sealed';
@@ -38,7 +40,12 @@ async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined): 
   };
 }
 
-export function createBackgroundService(db: KeyringDB, registrations: RegistrationStore, mailbox: MailboxService): BackgroundService {
+export function createBackgroundService(
+  db: KeyringDB,
+  registrations: RegistrationStore,
+  mailbox: MailboxService,
+  tickets = new ComposeTickets(),
+): BackgroundService {
   const replayCache = new PersistentReplayCache(db);
   const legacy = createLegacyService(db);
   async function identityOrFail() {
@@ -143,6 +150,16 @@ export function createBackgroundService(db: KeyringDB, registrations: Registrati
 
     getSitePartLength: async ({ site }) => ({ maxPartLength: await sitePartLength(db, site) }),
     saveSitePartLength: async ({ site, maxPartLength }) => ({ maxPartLength: await setSitePartLength(db, site, maxPartLength) }),
+
+    async claimComposeTicket({ id }) {
+      const { secret, site, maxLength, conversation } = tickets.claim(id);
+      return { ticket: { secret, site, maxLength: maxLength ?? null, conversation: conversation ?? null } };
+    },
+    getConversationRecipients: async ({ site, conversation }) => ({ handles: await recipientsFor(db, site, conversation) }),
+    async saveConversationRecipients({ site, conversation, handles }) {
+      await rememberRecipients(db, site, conversation, handles);
+      return { handles: await recipientsFor(db, site, conversation) };
+    },
 
     async decrypt({ text, context, userAction }) {
       try {

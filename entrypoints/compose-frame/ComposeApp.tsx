@@ -9,11 +9,15 @@ import { partLengthSchema } from '@/lib/protocol/background-api';
 import { callBackground } from '../shared/background-client';
 import { useSecurity } from '../shared/use-security';
 
-/** What the content script told us: its port, the host site's origin, the length its compose box declares. */
+/**
+ * What the content script told us: its port, the host site's origin, the length its compose box declares
+ * and, when the site's adapter knows it, the conversation (recipients are remembered per site and conversation).
+ */
 export interface HostLink {
   port: MessagePort;
   site: string;
   maxLength: number | undefined;
+  conversation: string | undefined;
 }
 
 /** The field's text as a part length: undefined for empty (the default), null when it is not a valid one. */
@@ -23,6 +27,9 @@ function parsePartLength(text: string): number | undefined | null {
   return parsed.success ? parsed.data : null;
 }
 
+/** How long the contact list waits for the host link to learn last time's recipients. */
+const REMEMBERED_WAIT_MS = 3_000;
+
 export function ComposeApp({ host }: { host: Promise<HostLink> }) {
   const [recipients, setRecipients] = useState<Recipient[] | null>(null);
   const [error, setError] = useState<MessageKey | null>(null);
@@ -30,12 +37,25 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
   const [copyText, setCopyText] = useState<string | null>(null);
   const [partLength, setPartLength] = useState('');
   const [remembered, setRemembered] = useState<number | null>(null);
+  const [preselected, setPreselected] = useState<string[]>([]);
   // The user's own colour and image: a look-alike overlay drawn by the page cannot show them.
   const [security] = useSecurity();
 
   useEffect(() => {
-    void callBackground({ type: 'listContacts' }).then((r) => {
+    host.catch(() => setError('composeNotConnected'));
+    // The contacts are shown together with last time's choice in this conversation, so nothing the user
+    // ticks is changed under their hand (a host that never connects only costs the preselection).
+    const lastChoice = Promise.race([
+      host.then(async ({ site, conversation }) => {
+        if (!conversation) return [];
+        const r = await callBackground({ type: 'getConversationRecipients', site, conversation });
+        return r.ok ? r.handles : [];
+      }),
+      new Promise<string[]>((resolve) => setTimeout(() => resolve([]), REMEMBERED_WAIT_MS)),
+    ]).catch(() => []);
+    void Promise.all([callBackground({ type: 'listContacts' }), lastChoice]).then(([r, handles]) => {
       if (!r.ok) return setError(ERROR_MESSAGE_KEY[r.error.code]);
+      setPreselected(handles);
       // Legacy-only contacts have no modern key (no fingerprint): they are never chosen here.
       setRecipients(r.contacts.filter((c) => c.fingerprint !== '').map((c) => ({ handle: c.handle, keyChanged: c.keyChanged })));
     });
@@ -72,7 +92,8 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
         setError(ERROR_MESSAGE_KEY[r.error.code]);
         return false;
       }
-      const { port, site } = await host;
+      const { port, site, conversation } = await host;
+      if (conversation) await callBackground({ type: 'saveConversationRecipients', site, conversation, handles });
       if ((maxPartLength ?? null) !== remembered) {
         const saved = await callBackground({ type: 'saveSitePartLength', site, maxPartLength: maxPartLength ?? null });
         if (saved.ok) setRemembered(saved.maxPartLength);
@@ -96,6 +117,7 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
       <SecurityBadge security={security} />
       <ComposeForm
         recipients={recipients}
+        preselected={preselected}
         error={error}
         busy={busy}
         copyText={copyText}

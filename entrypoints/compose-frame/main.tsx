@@ -6,6 +6,7 @@ import '../shared/zod-jitless';
 import { browser } from 'wxt/browser';
 import { t } from '@/components/i18n';
 import { isComposeInit } from '@/lib/content/frames';
+import { callBackground } from '../shared/background-client';
 import { ComposeApp, type HostLink } from './ComposeApp';
 import '../shared/frame.css';
 
@@ -13,20 +14,29 @@ document.title = t('composeTitle');
 document.documentElement.lang = browser.i18n.getUILanguage();
 
 /**
- * The port comes from the parent window with the nonce from our own URL fragment; only the first such
- * message counts. A page that raced us with its own port could only receive ciphertext (and name another
- * site, whose remembered message length the user then sees in the field before sending).
+ * The port comes from the parent window in an init carrying the secret of the ticket our content script
+ * left with the background under the id in our URL. The page can read that id (it is in our src) and post
+ * to us, but cannot learn the secret, so its inits are ignored. Rejects when the ticket is gone (used,
+ * expired, or the background restarted): the user clicks the lock again.
  */
 function waitForHost(): Promise<HostLink> {
-  const nonce = location.hash.slice(1);
-  return new Promise((resolve) => {
+  const ticket = callBackground({ type: 'claimComposeTicket', id: location.hash.slice(1) });
+  return new Promise((resolve, reject) => {
+    void ticket.then((t) => {
+      if (!t.ok) reject(new Error(t.error.code));
+    });
     const onMessage = (event: MessageEvent) => {
       const data: unknown = event.data;
-      if (event.source !== window.parent || !isComposeInit(data, nonce)) return;
       const port = event.ports[0];
-      if (!port) return;
-      window.removeEventListener('message', onMessage);
-      resolve({ port, site: data.site, maxLength: data.maxLength });
+      // Not checked: event.source. The init may come from a content script in a same-origin child frame of
+      // our parent (the box's frame); the secret is what tells ours from the page's.
+      if (!isComposeInit(data) || !port) return;
+      void ticket.then((t) => {
+        if (!t.ok || data.secret !== t.ticket.secret) return;
+        window.removeEventListener('message', onMessage);
+        const { site, maxLength, conversation } = t.ticket;
+        resolve({ port, site, maxLength: maxLength ?? undefined, conversation: conversation ?? undefined });
+      });
     };
     window.addEventListener('message', onMessage);
   });

@@ -1,14 +1,5 @@
-// Finds host compose boxes (textareas and contenteditable editors) and places the inert lock button
-// beside each. The button holds nothing: clicking it only asks for the compose overlay.
-
-const BOX_SELECTOR = 'textarea, [contenteditable]:not([contenteditable="false"])';
-
-function isComposeBox(el: Element): el is HTMLElement {
-  if (!(el instanceof HTMLElement) || !el.matches(BOX_SELECTOR) || el.closest('[data-c2c]')) return false;
-  if (el instanceof HTMLTextAreaElement) return !el.readOnly && !el.disabled;
-  // Only the editor's root: the nodes inside an editor are not boxes of their own.
-  return el.isContentEditable && !el.parentElement?.isContentEditable;
-}
+// Places the inert lock button beside each host compose box the site adapter finds. The button holds
+// nothing: clicking it only asks for the compose overlay.
 
 export class ComposeBoxes {
   /** Boxes seen, each with its lock; re-checked after mutations because hosts re-render. */
@@ -16,13 +7,13 @@ export class ComposeBoxes {
 
   constructor(
     private readonly lockLabel: string,
+    private readonly findBoxes: (root: Element) => HTMLElement[],
     private readonly onLock: (box: HTMLElement) => void,
   ) {}
 
   /** Looks for boxes in (and under) an added element. */
   scan(root: Element): void {
-    if (isComposeBox(root)) this.attach(root);
-    for (const el of root.querySelectorAll(BOX_SELECTOR)) if (isComposeBox(el)) this.attach(el);
+    for (const box of this.findBoxes(root)) this.attach(box);
   }
 
   /** Forgets boxes the page removed and puts back locks the page's re-render removed. */

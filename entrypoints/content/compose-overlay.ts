@@ -1,9 +1,20 @@
 // Opens the compose overlay (an extension-origin iframe) for one host compose box. The content script
 // keeps the box; the frame gets only a MessagePort and gives back only armored parts, which are checked
-// to be exactly armor before anything is written into the page.
+// to be exactly armor before anything is written into the page. How the frame tells our init from one the
+// page forges: the ticket (lib/content/frames.ts).
 import { findArmorParts } from '@/lib/armor/detect';
-import { COMPOSE_FRAME_PATH, COMPOSE_INIT, isComposeToHost, type ComposeInit, type HostToCompose } from '@/lib/content/frames';
+import {
+  COMPOSE_FRAME_PATH,
+  COMPOSE_INIT,
+  COMPOSE_TICKET,
+  isComposeToHost,
+  type ComposeInit,
+  type ComposeTicket,
+  type HostToCompose,
+} from '@/lib/content/frames';
 import { writeAndSend } from './host-editor';
+import type { ResolvedAdapter } from './sites/adapter';
+import { topSameOriginWindow } from './top-document';
 
 const OVERLAY_STYLE = [
   'position:fixed',
@@ -32,16 +43,25 @@ export function declaredMaxLength(box: HTMLElement): number | undefined {
   return max > 0 ? max : undefined;
 }
 
-function randomNonce(): string {
+function randomHex(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Hands a ticket to the background (resolves once it arrived, or once giving up). */
+export type OfferTicket = (ticket: ComposeTicket) => Promise<void>;
+
 export class ComposeOverlay {
   private frame: HTMLIFrameElement | null = null;
   private port: MessagePort | null = null;
+  /** Bumped by every open and close, so a slow open that was overtaken does nothing. */
+  private generation = 0;
 
-  constructor(private readonly extensionUrl: (path: string) => string) {}
+  constructor(
+    private readonly extensionUrl: (path: string) => string,
+    private readonly offerTicket: OfferTicket,
+    private readonly site: ResolvedAdapter,
+  ) {}
 
   /** Opens the overlay for `box`, or closes it when it is already open (the lock button toggles). */
   toggle(box: HTMLElement): void {
@@ -49,23 +69,41 @@ export class ComposeOverlay {
       this.close();
       return;
     }
-    this.open(box);
+    void this.open(box);
   }
 
   close(): void {
+    this.generation++;
     this.port?.close();
     this.port = null;
     this.frame?.remove();
     this.frame = null;
   }
 
-  private open(box: HTMLElement): void {
+  private async open(box: HTMLElement): Promise<void> {
     this.close();
-    const nonce = randomNonce();
+    const generation = this.generation;
+    const limits = [declaredMaxLength(box), this.site.maxLength].filter((n): n is number => n !== undefined);
+    const maxLength = limits.length > 0 ? Math.min(...limits) : undefined;
+    const conversation = this.site.conversation(box);
+    const top = topSameOriginWindow();
+    const ticket: ComposeTicket = {
+      type: COMPOSE_TICKET,
+      id: randomHex(),
+      secret: randomHex(),
+      site: top.location.origin,
+      ...(maxLength ? { maxLength } : {}),
+      ...(conversation ? { conversation } : {}),
+    };
+    // The ticket must be waiting before the frame asks for it. If it never arrived, the frame opens all the
+    // same and tells the user it is not connected (the content script has no UI of its own to say so).
+    await this.offerTicket(ticket);
+    if (generation !== this.generation) return;
     const url = this.extensionUrl(COMPOSE_FRAME_PATH);
-    const frame = document.createElement('iframe');
+    const host = top.document;
+    const frame = host.createElement('iframe');
     frame.dataset.c2c = 'compose-frame';
-    frame.src = `${url}#${nonce}`;
+    frame.src = `${url}#${ticket.id}`;
     frame.setAttribute('style', OVERLAY_STYLE);
     frame.setAttribute('allow', 'clipboard-write');
     const channel = new MessageChannel();
@@ -73,8 +111,7 @@ export class ComposeOverlay {
       'load',
       () => {
         // Addressed to the extension origin: if the page pointed the frame elsewhere, nothing is delivered.
-        const maxLength = declaredMaxLength(box);
-        const init: ComposeInit = { c2c: COMPOSE_INIT, nonce, site: location.origin, ...(maxLength ? { maxLength } : {}) };
+        const init: ComposeInit = { c2c: COMPOSE_INIT, secret: ticket.secret };
         frame.contentWindow?.postMessage(init, new URL(url).origin, [channel.port2]);
       },
       { once: true },
@@ -83,7 +120,7 @@ export class ComposeOverlay {
     port.onmessage = (event: MessageEvent) => void this.onFrameMessage(box, port, event.data);
     this.frame = frame;
     this.port = port;
-    document.body.append(frame);
+    host.body.append(frame);
   }
 
   private async onFrameMessage(box: HTMLElement, port: MessagePort, data: unknown): Promise<void> {
@@ -92,7 +129,7 @@ export class ComposeOverlay {
       this.close();
       return;
     }
-    const sent = isArmorOnly(data.parts) && (await writeAndSend(box, data.parts));
+    const sent = isArmorOnly(data.parts) && (await writeAndSend(box, data.parts, this.site.send));
     const answer: HostToCompose = { type: 'result', outcome: sent ? 'sent' : 'copy' };
     port.postMessage(answer);
     if (sent) this.close();

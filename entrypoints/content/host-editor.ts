@@ -1,5 +1,5 @@
 // Writes ciphertext into a host compose box through the editor's own input path, then sends it the way
-// a person would (Enter). Measured per editor kind in docs/FIXTURES.md: focus, wait a task (Lexical learns
+// the site's adapter says a person would (Enter, or its Send button). Measured per editor kind in docs/FIXTURES.md: focus, wait a task (Lexical learns
 // the caret from the async selectionchange), then execCommand('insertText') works for textareas, React
 // inputs and contenteditable editors alike. Never reads what is in the box.
 
@@ -35,17 +35,11 @@ function insertFallback(box: HTMLElement, text: string): boolean {
   return !box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
 }
 
-function pressEnter(box: HTMLElement): void {
-  const init: KeyboardEventInit = { key: 'Enter', code: 'Enter', keyCode: 13, which: 13, bubbles: true, cancelable: true };
-  box.dispatchEvent(new KeyboardEvent('keydown', init));
-  box.dispatchEvent(new KeyboardEvent('keyup', init));
-}
-
 /**
  * Writes each part into the box and sends it as its own host message (sites cap message length).
  * False when the editor took no input path: the caller then offers copy-to-clipboard.
  */
-export async function writeAndSend(box: HTMLElement, parts: readonly string[]): Promise<boolean> {
+export async function writeAndSend(box: HTMLElement, parts: readonly string[], send: (box: HTMLElement) => void): Promise<boolean> {
   if (!box.isConnected) return false;
   for (const part of parts) {
     box.focus();
@@ -55,7 +49,7 @@ export async function writeAndSend(box: HTMLElement, parts: readonly string[]): 
     const inserted = box.ownerDocument.execCommand('insertText', false, part) || insertFallback(box, part);
     if (!inserted) return false;
     await nextTask();
-    pressEnter(box);
+    send(box);
     // Let the host clear its box (state updates, async editors) before the next part goes in.
     await pause(60);
   }

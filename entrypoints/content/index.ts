@@ -1,12 +1,15 @@
-// The generic site adapter. It runs beside hostile page code, so it holds nothing secret: it finds compose
-// boxes and ciphertext tokens, places the inert lock button and extension-origin frames, and writes only
-// armored ciphertext into the host editor. It cannot call the background (router.ts refuses it).
+// The content script (the generic adapter, plus per-site ones in sites/). It runs beside hostile page code,
+// so it holds nothing secret: it finds compose boxes and ciphertext tokens, places the inert lock button
+// and extension-origin frames, and writes only armored ciphertext into the host editor. It cannot call the background (router.ts refuses it), except to
+// leave a compose frame's one-time ticket (background/content-requests.ts).
 // Registered in the manifest for the test build's loopback hosts; in the store build the popup registers
 // it at runtime for each site the user enables (entrypoints/popup/site-access.ts).
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { ComposeBoxes } from './compose-boxes';
 import { ComposeOverlay } from './compose-overlay';
+import { adapterFor } from './sites';
+import { offerTicket } from './ticket';
 import { MessageFrames } from './message-frames';
 import { TokenScanner } from './token-scanner';
 
@@ -21,8 +24,9 @@ export default defineContentScript({
     world.__c2cContentActive = true;
 
     const extensionUrl = (path: string) => browser.runtime.getURL(path as '/compose-frame.html');
-    const overlay = new ComposeOverlay(extensionUrl);
-    const boxes = new ComposeBoxes(browser.i18n.getMessage('lockTitle'), (box) => overlay.toggle(box));
+    const site = adapterFor(new URL(location.href));
+    const overlay = new ComposeOverlay(extensionUrl, offerTicket, site);
+    const boxes = new ComposeBoxes(browser.i18n.getMessage('lockTitle'), site.findBoxes, (box) => overlay.toggle(box));
     const frames = new MessageFrames(extensionUrl);
     const scanner = new TokenScanner((token) => frames.add(token));
 

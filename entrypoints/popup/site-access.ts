@@ -44,9 +44,12 @@ export async function enableSite(site: Site): Promise<boolean> {
   const id = scriptId(site.pattern);
   const existing = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
   if (existing.length === 0) {
-    await browser.scripting.registerContentScripts([{ id, matches: [site.pattern], js: [CONTENT_SCRIPT], runAt: 'document_idle', persistAcrossSessions: true }]);
+    // Every frame of the site too, and the about:blank / srcdoc frames its pages make (docs/ARCHITECTURE.md).
+    await browser.scripting.registerContentScripts([
+      { id, matches: [site.pattern], js: [CONTENT_SCRIPT], runAt: 'document_idle', persistAcrossSessions: true, allFrames: true, matchOriginAsFallback: true },
+    ]);
   }
   // The script ignores a second injection, so this is safe where it already runs.
-  await browser.scripting.executeScript({ target: { tabId: site.tabId }, files: [CONTENT_SCRIPT] });
+  await browser.scripting.executeScript({ target: { tabId: site.tabId, allFrames: true }, files: [CONTENT_SCRIPT] });
   return true;
 }

@@ -1,9 +1,13 @@
 // What the content script and the extension-origin frames it places say to each other. Dependency-free:
 // the content script imports it (next to hostile page code), and so do the frames.
 //
-// Compose frame: the content script opens `compose-frame.html#<nonce>` and, once it has loaded, posts
-// a ComposeInit (`{c2c: COMPOSE_INIT, nonce, site, maxLength?}`) with one MessagePort to the frame's own (extension) origin. Everything else
-// goes over that port: the frame sends ComposeToHost, the content script answers HostToCompose.
+// Compose frame: the page can read everything in the DOM, the frame's URL included, and can post to the
+// frame too. So the content script first hands the background a one-time ComposeTicket (a random public
+// id, a random secret and what the frame needs to know: site, declared length, conversation) over
+// runtime messaging, which the page cannot reach. It then opens `compose-frame.html#<id>`; the frame
+// claims the ticket by id from the background (once, within TICKET_TTL_MS) and accepts only the
+// ComposeInit (`{c2c: COMPOSE_INIT, secret}`, with one MessagePort) that carries the ticket's secret.
+// Everything else goes over that port: the frame sends ComposeToHost, the content script answers HostToCompose.
 // Message frame: `message-frame.html#<armored text, URI-encoded>`; the frame takes the text from its own
 // URL only and ignores postMessage entirely.
 
@@ -11,28 +15,40 @@ export const COMPOSE_FRAME_PATH = '/compose-frame.html';
 export const MESSAGE_FRAME_PATH = '/message-frame.html';
 export const COMPOSE_INIT = 'c2c-compose-init';
 
+/** Content script → background (the one request a content script may make): a ticket for one compose frame. */
+export const COMPOSE_TICKET = 'c2c-compose-ticket';
+export const TICKET_TTL_MS = 60_000;
+/** Length of the hex ticket id and secret (128 random bits each). */
+export const TICKET_HEX_LENGTH = 32;
+export const MAX_SITE_LENGTH = 512;
+export const MAX_DECLARED_LENGTH = 1_000_000;
+export const MAX_CONVERSATION_LENGTH = 1024;
+
 /**
- * Opens the compose frame's channel: the host page's origin (the frame remembers a message length per
- * site) and, when the host's compose box declares one (maxlength), the longest message the box takes.
+ * What the frame learns from the background: the host page's origin (the frame remembers a message length
+ * and recipients per site), the longest message the compose box declares (maxlength), and the site
+ * adapter's name for the conversation, when it has one.
  */
-export interface ComposeInit {
-  c2c: typeof COMPOSE_INIT;
-  nonce: string;
+export interface ComposeTicket {
+  type: typeof COMPOSE_TICKET;
+  id: string;
+  secret: string;
   site: string;
   maxLength?: number;
+  conversation?: string;
 }
 
-const MAX_SITE_LENGTH = 512;
-const MAX_DECLARED_LENGTH = 1_000_000;
+/** Opens the compose frame's channel: only an init carrying the ticket's secret is believed. */
+export interface ComposeInit {
+  c2c: typeof COMPOSE_INIT;
+  secret: string;
+}
 
-/** True for a well-formed init carrying the nonce the frame expects (never the empty one). */
-export function isComposeInit(value: unknown, nonce: string): value is ComposeInit {
-  if (typeof value !== 'object' || value === null || nonce === '') return false;
+/** True for a well-formed init (the secret is compared by the frame, once it has claimed its ticket). */
+export function isComposeInit(value: unknown): value is ComposeInit {
+  if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  if (v.c2c !== COMPOSE_INIT || v.nonce !== nonce) return false;
-  if (typeof v.site !== 'string' || v.site.length === 0 || v.site.length > MAX_SITE_LENGTH) return false;
-  const n = v.maxLength;
-  return n === undefined || (typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= MAX_DECLARED_LENGTH);
+  return v.c2c === COMPOSE_INIT && typeof v.secret === 'string' && v.secret.length === TICKET_HEX_LENGTH;
 }
 
 /** From the compose frame: armored parts to write into the host's compose box and send, or close. */

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { C2CErrorCode } from '../errors';
 import { PART_LENGTH_RANGE } from '../keyring/settings';
+import { COMPOSE_TICKET, MAX_CONVERSATION_LENGTH, MAX_DECLARED_LENGTH, TICKET_HEX_LENGTH } from '../content/frames';
 
 /** Bounds on what a page may hand the background; anything larger is refused before any work is done. */
 export const LIMITS = {
@@ -36,6 +37,22 @@ export const handleSchema = z.string().trim().min(1, 'A handle cannot be empty.'
 
 // The keyring's settings validate the address itself (ws/wss only); here only the size is bounded.
 export const relayUrlSchema = z.string().trim().max(LIMITS.relayUrl, 'The relay address is too long.');
+
+const ticketHexSchema = z.string().regex(new RegExp(`^[0-9a-f]{${TICKET_HEX_LENGTH}}$`), 'Not a ticket id.');
+// A site adapter's name for a conversation (read from the page: hostile input, bounded here and in the keyring).
+export const conversationSchema = z.string().min(1).max(MAX_CONVERSATION_LENGTH, 'The conversation id is too long.');
+
+/** The content script's one request (entrypoints/background/content-requests.ts), never routed with the rest. */
+export const composeTicketSchema = z
+  .object({
+    type: z.literal(COMPOSE_TICKET),
+    id: ticketHexSchema,
+    secret: ticketHexSchema,
+    site: z.string().min(1).max(LIMITS.site),
+    maxLength: z.number().int().positive().max(MAX_DECLARED_LENGTH).optional(),
+    conversation: conversationSchema.optional(),
+  })
+  .strict();
 
 export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('getState') }).strict(),
@@ -112,6 +129,18 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('getSecurity') }).strict(),
   // The keyring's settings validate both (#rrggbb, one of SECURITY_IMAGES); here only the size is bounded.
   z.object({ type: z.literal('saveSecurity'), colour: z.string().max(16), image: z.string().max(32) }).strict(),
+  // The compose frame takes its content script's ticket, once (lib/content/frames.ts).
+  z.object({ type: z.literal('claimComposeTicket'), id: ticketHexSchema }).strict(),
+  // Recipients remembered per site and conversation (the site adapter names the conversation).
+  z.object({ type: z.literal('getConversationRecipients'), site: siteSchema, conversation: conversationSchema }).strict(),
+  z
+    .object({
+      type: z.literal('saveConversationRecipients'),
+      site: siteSchema,
+      conversation: conversationSchema,
+      handles: z.array(handleSchema).min(1).max(LIMITS.recipients),
+    })
+    .strict(),
 ]);
 
 export type BackgroundRequest = z.infer<typeof requestSchema>;
@@ -280,6 +309,11 @@ export const responseDataSchemas = {
   restoreBackup: z.object({ identity: identityInfoSchema }),
   getSecurity: z.object({ security: securitySchema }),
   saveSecurity: z.object({ security: securitySchema }),
+  claimComposeTicket: z.object({
+    ticket: z.object({ secret: z.string(), site: z.string(), maxLength: z.number().nullable(), conversation: z.string().nullable() }),
+  }),
+  getConversationRecipients: z.object({ handles: z.array(z.string()) }),
+  saveConversationRecipients: z.object({ handles: z.array(z.string()) }),
 } satisfies Record<RequestType, z.ZodType>;
 
 export type ResponseData<T extends RequestType> = z.infer<(typeof responseDataSchemas)[T]>;

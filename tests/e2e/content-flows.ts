@@ -1,7 +1,34 @@
 // Helpers shared by the content-script browser tests: open a fixture chat, read what our frames show.
 import type { ElementHandle, Frame, Page } from 'puppeteer-core';
-import type { FixtureServer } from '../fixtures/server';
-import type { ExtensionSession } from './harness';
+import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+import { launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
+import { bundleOf, onboardInPopup, pin } from './flows';
+
+/** What most content tests start from: a fixture server, and alice and bob, each pinned by the other. */
+export interface PinnedPair {
+  server: FixtureServer;
+  alice: ExtensionSession;
+  bob: ExtensionSession;
+  close(): Promise<void>;
+}
+
+export async function startPinnedPair(kind: BrowserKind): Promise<PinnedPair> {
+  const server = await startFixtureServer();
+  const [alice, bob] = await Promise.all([launchWithExtension(kind), launchWithExtension(kind)]);
+  const close = async () => {
+    await Promise.all([alice.close(), bob.close()]);
+    await server.close();
+  };
+  try {
+    const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
+    await pin(a.page, 'bob', await bundleOf(b.page));
+    await pin(b.page, 'alice', await bundleOf(a.page));
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { server, alice, bob, close };
+}
 
 /** The document inside an iframe element, once it has rendered what we wait for. */
 export async function frameOf(handle: ElementHandle, ready: string): Promise<Frame> {
@@ -11,15 +38,16 @@ export async function frameOf(handle: ElementHandle, ready: string): Promise<Fra
   return frame;
 }
 
-export async function openChat(session: ExtensionSession, server: FixtureServer, app: string, user: string, room = app): Promise<Page> {
+/** `query`: more of the URL's query, e.g. `&frame=srcdoc`. */
+export async function openChat(session: ExtensionSession, server: FixtureServer, app: string, user: string, room = app, query = ''): Promise<Page> {
   const page = await session.browser.newPage();
-  await page.goto(`${server.url}/${app}?user=${user}&room=${room}`);
+  await page.goto(`${server.url}/${app}?user=${user}&room=${room}${query}`);
   await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
   return page;
 }
 
-/** What the message frame in the n-th host message (1-based) shows. */
-export async function shownIn(page: Page, n: number) {
+/** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
+export async function shownIn(page: Page | Frame, n: number) {
   const message = `[data-testid="host-message"]:nth-child(${n})`;
   // Frames are made only for messages on screen: scroll there, as a reader would.
   await (await page.waitForSelector(message, { timeout: 20_000 }))!.scrollIntoView();
@@ -35,4 +63,24 @@ export async function shownIn(page: Page, n: number) {
       code: q('message-status')!.getAttribute('data-code'),
     };
   });
+}
+
+/** Clicks our lock (not a look-alike the page drew) and returns the compose overlay once its contacts are listed. */
+export async function openOverlay(page: Page): Promise<Frame> {
+  await (await page.waitForSelector('[data-c2c="lock"]:not([data-fixture-fake])', { timeout: 10_000 }))!.click();
+  const overlay = await page.waitForSelector('iframe[data-c2c="compose-frame"]:not([data-fixture-fake])');
+  return frameOf(overlay!, '[data-testid="compose-recipient"] input[data-handle]');
+}
+
+/** Makes sure `handle` is ticked (the overlay may have preselected it: last time's choice in this conversation). */
+export async function chooseRecipient(compose: Frame, handle: string): Promise<void> {
+  const box = `[data-testid="compose-recipient"] input[data-handle="${handle}"]`;
+  if (!(await compose.$eval(box, (e) => (e as HTMLInputElement).checked))) await compose.click(box);
+}
+
+/** In the overlay: tick `to`, type the plaintext as a person would, press Send. */
+export async function sendThroughOverlay(compose: Frame, to: string, plaintext: string): Promise<void> {
+  await chooseRecipient(compose, to);
+  await compose.type('[data-testid="compose-input"]', plaintext);
+  await compose.click('[data-testid="compose-send"]');
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, onboardInPopup, pin } from './flows';
-import { frameOf, openChat, shownIn } from './content-flows';
+import { chooseRecipient, frameOf, openChat, shownIn } from './content-flows';
 
 const ROOM = 'markdown-limit';
 const ARMOR_PART = /^c2c1[0-9a-z]+$/;
@@ -42,7 +42,7 @@ async function partsFrom(server: FixtureServer, from: number) {
 const partLengthOf = (compose: Frame) => compose.$eval('[data-testid="compose-part-length"]', (e) => (e as HTMLInputElement).value);
 
 async function sendFrom(page: Page, compose: Frame, plaintext: string): Promise<void> {
-  await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
+  await chooseRecipient(compose, 'bob');
   await compose.type('[data-testid="compose-input"]', plaintext);
   await compose.click('[data-testid="compose-send"]');
   // The overlay closes once every part went out through the host.

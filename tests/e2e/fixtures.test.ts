@@ -39,7 +39,7 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-const APPS = ['/plain', '/react', '/rich', '/markdown'] as const;
+const APPS = ['/plain', '/react', '/vue', '/rich', '/markdown'] as const;
 type App = (typeof APPS)[number];
 const COMPOSE = '[data-testid="host-compose"]';
 
@@ -114,6 +114,8 @@ const EXPECTED: Record<App, Record<InputPath, 'sent' | 'ignored'>> = {
   '/plain': { keyboard: 'sent', 'set-value': 'sent', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
   '/markdown': { keyboard: 'sent', 'set-value': 'sent', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
   '/react': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'ignored', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
+  // v-model has no value tracker: any `input` event makes Vue read the box again.
+  '/vue': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
   '/rich': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'ignored', paste: 'sent', beforeinput: 'sent' },
 };
 

@@ -2,7 +2,6 @@
 // asked for by the compose overlay through the background API (`encrypt` honours it when splitting).
 import { describe, expect, it } from 'vitest';
 import { armor } from '@/lib/armor/armor';
-import { COMPOSE_INIT, isComposeInit } from '@/lib/content/frames';
 import { isC2CError } from '@/lib/errors';
 import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengths';
 import { requestSchema } from '@/lib/protocol/background-api';
@@ -82,24 +81,5 @@ describe('background API: maxPartLength and the site length requests', () => {
       expect(parts.length).toBeGreaterThan(1);
       for (const p of parts) expect(p.length).toBeLessThanOrEqual(n);
     }
-  });
-});
-
-describe('compose frame init message', () => {
-  const init = (extra: Record<string, unknown> = {}) => ({ c2c: COMPOSE_INIT, nonce: 'n1', site: SITE, ...extra });
-
-  it('carries the site and, when the box declares one, its maxlength', () => {
-    expect(isComposeInit(init(), 'n1')).toBe(true);
-    expect(isComposeInit(init({ maxLength: 400 }), 'n1')).toBe(true);
-  });
-
-  it('is refused with another nonce, an empty nonce, no site or a nonsense length', () => {
-    expect(isComposeInit(init(), 'n2')).toBe(false);
-    expect(isComposeInit({ ...init(), nonce: '' }, '')).toBe(false);
-    expect(isComposeInit(init({ site: '' }), 'n1')).toBe(false);
-    expect(isComposeInit(init({ site: 'x'.repeat(513) }), 'n1')).toBe(false);
-    for (const maxLength of [0, -1, 1.5, '400', 2_000_000, null]) expect(isComposeInit(init({ maxLength }), 'n1'), String(maxLength)).toBe(false);
-    expect(isComposeInit(null, 'n1')).toBe(false);
-    expect(isComposeInit({ ...init(), c2c: 'other' }, 'n1')).toBe(false);
   });
 });

@@ -1,0 +1,12 @@
+// Per-site adapters, one small file each, used only where a site needs one (docs/ARCHITECTURE.md lists
+// what real sites would need). The first adapter that matches the page wins; the generic one fills the gaps.
+import type { ResolvedAdapter, SiteAdapter } from './adapter';
+import { genericAdapter } from './generic';
+import { teamChatAdapter } from './team-chat';
+
+const ADAPTERS: readonly SiteAdapter[] = [teamChatAdapter];
+
+export function adapterFor(url: URL): ResolvedAdapter {
+  const site = ADAPTERS.find((a) => a.matches(url));
+  return site ? { ...genericAdapter, ...site } : genericAdapter;
+}

@@ -1,0 +1,19 @@
+// Leaves a compose frame's ticket with the background (lib/content/frames.ts). The background may be
+// asleep or restarting: "Receiving end does not exist" means the message never arrived, so resend a few times.
+import { browser } from 'wxt/browser';
+import type { ComposeTicket } from '@/lib/content/frames';
+
+const RETRY_DELAYS_MS = [100, 300, 900];
+
+export async function offerTicket(ticket: ComposeTicket): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await browser.runtime.sendMessage(ticket);
+      return;
+    } catch {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// A per-site adapter at work (entrypoints/content/sites/team-chat.ts) on the fixture team chat, which the
+// generic adapter gets wrong: only its Send button sends, it caps messages at 600 characters without a
+// maxlength, and it names the open channel in the page. Recipients are remembered per channel.
+import type { Frame, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FixtureServer } from '../fixtures/server';
+import { CANARY } from './flows';
+import { openChat, openOverlay, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
+
+const LONG = `${'Сообщение в канал, a message to the channel. '.repeat(7)}${CANARY}`;
+const BOB = '[data-testid="compose-recipient"] input[data-handle="bob"]';
+const isChecked = (compose: Frame) => compose.$eval(BOB, (e) => (e as HTMLInputElement).checked);
+/** The part length the overlay settled on (it knows the host link, and so the conversation, by then). */
+const partLength = async (compose: Frame) => {
+  await compose.waitForFunction(() => (document.querySelector('[data-testid="compose-part-length"]') as HTMLInputElement).value !== '', { timeout: 10_000 });
+  return compose.$eval('[data-testid="compose-part-length"]', (e) => (e as HTMLInputElement).value);
+};
+
+describe('per-site adapter on the team chat (Chromium)', () => {
+  let pair: PinnedPair;
+  let server: FixtureServer;
+  let alicePage: Page;
+  let bobPage: Page;
+
+  beforeAll(async () => {
+    pair = await startPinnedPair('chromium');
+    server = pair.server;
+    [alicePage, bobPage] = await Promise.all([openChat(pair.alice, server, 'team', 'alice', 'general'), openChat(pair.bob, server, 'team', 'bob', 'general')]);
+  }, 90_000);
+
+  afterAll(() => pair?.close());
+
+  it('sends through the Send button, each part under the 600-character cap; bob reads the whole message', async () => {
+    const compose = await openOverlay(alicePage);
+    expect(await partLength(compose)).toBe('600');
+    await sendThroughOverlay(compose, 'bob', LONG);
+    await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true, timeout: 20_000 });
+
+    const sent = server.messages('general');
+    expect(sent.length).toBeGreaterThan(1);
+    for (const m of sent) {
+      expect(m.sender).toBe('alice');
+      expect(m.text).toMatch(/^c2c1[0-9a-z]+$/);
+      expect(m.text.length).toBeLessThanOrEqual(600);
+    }
+    // The host refused nothing (it shows an error for a message over its cap).
+    expect(await alicePage.$eval('[data-testid="host-error"]', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await shownIn(bobPage, sent.length)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: LONG });
+    for (const page of [alicePage, bobPage]) expect(await page.evaluate(() => document.documentElement.outerHTML)).not.toContain('Canary');
+    expect(JSON.stringify(server.allFrames())).not.toContain('Canary');
+  });
+
+  it('remembers the recipients per channel the page names', async () => {
+    // #general: bob, as chosen last time (the contacts are listed together with last time's choice).
+    const again = await openOverlay(alicePage);
+    expect(await isChecked(again)).toBe(true);
+
+    // #random, on the same site and page path: nobody chosen yet.
+    const randomPage = await openChat(pair.alice, server, 'team', 'alice', 'random');
+    expect(await randomPage.$eval('[data-testid="host-conversation"]', (e) => e.textContent)).toBe('#random');
+    const random = await openOverlay(randomPage);
+    expect(await isChecked(random)).toBe(false);
+    expect(await partLength(random)).toBe('600');
+  });
+});
