@@ -4,8 +4,7 @@
 // Compose frame: the content script opens `compose-frame.html#<nonce>` and, once it has loaded, posts
 // a ComposeInit (`{c2c: COMPOSE_INIT, nonce, site, maxLength?}`) with one MessagePort to the frame's own (extension) origin. Everything else
 // goes over that port: the frame sends ComposeToHost, the content script answers HostToCompose.
-// Message frame: `message-frame.html#<armored text, URI-encoded>`; the frame takes the text from its own
-// URL only and ignores postMessage entirely.
+// Message frame: see message-frame.ts (its URL carries the token; it only ever tells its height).
 
 export const COMPOSE_FRAME_PATH = '/compose-frame.html';
 export const MESSAGE_FRAME_PATH = '/message-frame.html';
