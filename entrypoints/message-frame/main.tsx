@@ -15,11 +15,8 @@ import '../shared/frame.css';
 document.title = t('messageTitle');
 document.documentElement.lang = browser.i18n.getUILanguage();
 
-/**
- * The replay cache's context: the embedding site, which the browser reports (the page cannot change it),
- * plus the copy number, so the same token on another site or in another message of the page reads as replayed.
- */
-function replayContext(occurrence: number): string | undefined {
+/** The embedding site as the replay cache's context: the browser reports it, the page cannot change it. */
+function hostContext(): string | undefined {
   const ancestor = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins?.[0];
   let origin = ancestor;
   if (!origin && document.referrer) {
@@ -29,9 +26,7 @@ function replayContext(occurrence: number): string | undefined {
       origin = undefined;
     }
   }
-  if (!origin) return undefined;
-  // The first copy keeps the plain site context, so entries recorded before copies were counted still match.
-  return `page:${origin}${occurrence > 0 ? `#${occurrence}` : ''}`.slice(0, LIMITS.context);
+  return origin ? `page:${origin}`.slice(0, LIMITS.context) : undefined;
 }
 
 const token = parseMessageFragment(location.hash);
@@ -39,9 +34,13 @@ const token = parseMessageFragment(location.hash);
 /** userAction: only from the click handler of the Decrypt button (legacy messages open on a click only). */
 async function open(userAction: boolean): Promise<DecryptResult> {
   if (!token) return { status: 'error', reason: { code: 'malformed', message: 'No encrypted text.' } };
-  const context = replayContext(token.occurrence);
+  const context = hostContext();
   const r = await callBackground({ type: 'decrypt', text: token.text, ...(context ? { context } : {}), ...(userAction ? { userAction: true as const } : {}) });
-  return r.ok ? r.result : { status: 'error', reason: r.error };
+  const result: DecryptResult = r.ok ? r.result : { status: 'error', reason: r.error };
+  // A genuine message with an earlier copy on this page: this copy is the replay, shown without its text.
+  // (Every copy uses the same context, so which frame reaches the replay cache first does not matter.)
+  if (token.occurrence > 0 && result.status !== 'error') return { status: 'error', reason: { code: 'replayed', message: 'An earlier copy of this message is on the page.' } };
+  return result;
 }
 
 const app = document.getElementById('app')!;

@@ -2,8 +2,8 @@
 //
 // The content script opens `message-frame.html#<occurrence>:<armored text, URI-encoded>`; the frame takes
 // the text from its own URL only. `occurrence` counts earlier copies of the same token on the page (0 for
-// the first): the frame adds it to the replay context, so a copy of a message re-posted in another chat
-// message reads as replayed, while the same message re-rendered in place does not.
+// the first): a later copy that opens is shown as replayed, without its text, while the same message
+// re-rendered in place (its old copy gone) is not. Copies on other sites are the replay cache's job.
 //
 // Back, the frame says only which of a few fixed heights its content needs; the content script accepts
 // that step number from that frame alone and sets the height itself. Steps, not pixels: the page sees
