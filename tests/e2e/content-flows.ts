@@ -25,9 +25,9 @@ export async function openChat(session: ExtensionSession, server: FixtureServer,
 }
 
 /** What the message frame in the n-th host message (1-based) shows. */
-export async function shownIn(page: Page, n: number) {
+export async function shownIn(page: Page, n: number, timeout = 20_000) {
   // Frames are made only for messages on screen: scroll there, as a reader would.
-  const frame = await frameOf(await frameElementIn(page, n), '[data-testid="message-status"][data-status]');
+  const frame = await frameOf(await frameElementIn(page, n, timeout), '[data-testid="message-status"][data-status]');
   return frame.evaluate(() => {
     const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
     return {
@@ -62,10 +62,10 @@ export async function outsideSender(handle: string, readerPopup: Page): Promise<
 }
 
 /** The n-th host message's frame element (1-based), once there (scrolled into view first). */
-export async function frameElementIn(page: Page, n: number): Promise<ElementHandle<HTMLIFrameElement>> {
+export async function frameElementIn(page: Page, n: number, timeout = 20_000): Promise<ElementHandle<HTMLIFrameElement>> {
   const message = `[data-testid="host-message"]:nth-child(${n})`;
-  await (await page.waitForSelector(message, { timeout: 20_000 }))!.scrollIntoView();
-  const iframe = (await page.waitForSelector(`${message} iframe[data-c2c="message-frame"]`, { timeout: 20_000 })) as ElementHandle<HTMLIFrameElement>;
+  await (await page.waitForSelector(message, { timeout }))!.scrollIntoView();
+  const iframe = (await page.waitForSelector(`${message} iframe[data-c2c="message-frame"]`, { timeout })) as ElementHandle<HTMLIFrameElement>;
   // A long token pushes its frame below the fold; a frame off screen is not laid out (nor resized).
   await iframe.scrollIntoView();
   return iframe;
