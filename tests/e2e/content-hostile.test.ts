@@ -119,8 +119,8 @@ describe('the hostile page against the reading side (Chromium)', () => {
     await cdp.send('HeapProfiler.collectGarbage');
     const { nodes } = await cdp.send('Memory.getDOMCounters');
     console.log(`churn: ${nodes} DOM nodes alive after 8,000 token messages came and went`);
-    // Each message is ~6 nodes: kept by an observer, 8,000 messages would be ~48,000 nodes.
-    expect(nodes).toBeLessThan(3_000);
+    // Measured: ~30 nodes; ~5,000 when removed host elements stay observed (the leak this guards against).
+    expect(nodes).toBeLessThan(1_000);
     // Still working: a real token posted now opens.
     server.post('churn', 'alice', (await alice.write('after the churn')).join('\n'));
     expect(await shownIn(page, 1)).toMatchObject({ status: 'verified', plaintext: 'after the churn' });
