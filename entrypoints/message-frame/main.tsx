@@ -3,6 +3,7 @@
 // frame at ciphertext it already has, and the plaintext stays in here, out of the page's reach. The only
 // thing the frame says to the page is which of a few fixed heights it needs (lib/content/message-frame.ts).
 import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import '../shared/zod-jitless';
 import { browser } from 'wxt/browser';
 import { t } from '@/components/i18n';
@@ -10,6 +11,7 @@ import { MessageView } from '@/components/frames/MessageView';
 import { MESSAGE_HEIGHT, parseMessageFragment, stepFor, type MessageHeight } from '@/lib/content/message-frame';
 import { LIMITS, type DecryptResult } from '@/lib/protocol/background-api';
 import { callBackground } from '../shared/background-client';
+import { useSecurity } from '../shared/use-security';
 import '../shared/frame.css';
 
 document.title = t('messageTitle');
@@ -43,16 +45,19 @@ async function open(userAction: boolean): Promise<DecryptResult> {
   return result;
 }
 
+/** Opens the token on load; a legacy message waits for the Decrypt button (the only userAction caller). */
+function MessageApp() {
+  const [security] = useSecurity();
+  const [result, setResult] = useState<DecryptResult | null>(null);
+  useEffect(() => void open(false).then(setResult), []);
+  const decryptOnClick = () => {
+    setResult(null);
+    void open(true).then(setResult);
+  };
+  return <MessageView result={result} security={security} onDecrypt={decryptOnClick} />;
+}
+
 const app = document.getElementById('app')!;
-
-function show(result: DecryptResult | null): void {
-  render(<MessageView result={result} onDecrypt={decryptOnClick} />, app);
-}
-
-function decryptOnClick(): void {
-  show(null);
-  void open(true).then(show);
-}
 
 // Tell the content script the height step the content needs, whenever it changes.
 let step = -1;
@@ -64,5 +69,4 @@ new ResizeObserver(() => {
   window.parent.postMessage({ c2c: MESSAGE_HEIGHT, step } satisfies MessageHeight, '*');
 }).observe(app);
 
-show(null);
-void open(false).then(show);
+render(<MessageApp />, app);

@@ -51,12 +51,17 @@ describe('message frames (Chromium)', () => {
     return { height, scrolls: scroll.content > scroll.shown };
   }
 
-  it('a pinned sender is verified, an unpinned one unverified; short messages get the smallest frame', async () => {
+  it('a pinned sender is verified, an unpinned one unverified, with the security mark; short messages get the smallest frame', async () => {
+    // The user's security colour and image: shown in our frames, unknown to the page.
+    expect(await api(popup, { type: 'saveSecurity', colour: '#1b7f3a', image: 'owl' })).toMatchObject({ ok: true });
     server.post(ROOM, 'alice', (await alice.write(CANARY)).join('\n'));
     server.post(ROOM, 'mallory', (await mallory.write('hello from someone you never pinned')).join('\n'));
     expect(await shownIn(page, 1)).toEqual({ status: 'verified', statusText: 'verified', sender: 'alice', plaintext: CANARY, code: null });
     expect(await shownIn(page, 2)).toMatchObject({ status: 'unverified', plaintext: 'hello from someone you never pinned' });
     expect(await geometry(1)).toEqual({ height: HEIGHT_STEPS[0], scrolls: false });
+    const frame = await frameOf(await frameElementIn(page, 1), '[data-testid="security-badge"]');
+    expect(await frame.$eval('[data-testid="security-badge"]', (e) => [e.getAttribute('data-colour'), e.getAttribute('data-image')])).toEqual(['#1b7f3a', 'owl']);
+    expect(await page.evaluate(() => document.documentElement.outerHTML)).not.toMatch(/owl|1b7f3a/i);
   });
 
   it('a long message grows its frame (to the largest step, then scrolls inside); a medium one in between', async () => {
