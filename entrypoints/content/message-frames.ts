@@ -12,7 +12,7 @@ const FRAME_STYLE = `display:block;width:100%;max-width:36em;height:${HEIGHT_STE
 
 interface Slot {
   token: FoundToken;
-  /** Earlier copies of this token on the page when it was found (the frame's replay context). */
+  /** 0 for the first copy of this token on the page, 1 for later ones (shown as replayed if they open). */
   occurrence: number;
   /** The host element observed for visibility (the token text's parent). */
   watched: Element;
@@ -46,9 +46,15 @@ export class MessageFrames {
     if (slots.has(token.key)) return;
     let copies = this.byKey.get(token.key);
     if (!copies) this.byKey.set(token.key, (copies = new Set()));
-    // A copy whose text is gone was re-rendered or deleted: only copies still on the page count.
+    // A copy whose text is gone was re-rendered or deleted: only copies still on the page count. Whether
+    // there is one is all the frame needs (a page posting one token 10,000 times must not cost n²).
     let occurrence = 0;
-    for (const other of copies) if (other.token.anchor.isConnected) occurrence++;
+    for (const other of copies) {
+      if (other.token.anchor.isConnected) {
+        occurrence = 1;
+        break;
+      }
+    }
     const slot: Slot = { token, occurrence, watched, visible: false, lastVisibleAt: 0, frame: null, step: 0 };
     slots.set(token.key, slot);
     copies.add(slot);

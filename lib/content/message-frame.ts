@@ -1,8 +1,8 @@
 // What the content script and a message frame say to each other. Dependency-free: both import it.
 //
 // The content script opens `message-frame.html#<occurrence>:<armored text, URI-encoded>`; the frame takes
-// the text from its own URL only. `occurrence` counts earlier copies of the same token on the page (0 for
-// the first): a later copy that opens is shown as replayed, without its text, while the same message
+// the text from its own URL only. `occurrence` is 0 for the first copy of a token on the page and more for
+// later ones: a later copy that opens is shown as replayed, without its text, while the same message
 // re-rendered in place (its old copy gone) is not. Copies on other sites are the replay cache's job.
 //
 // Back, the frame says only which of a few fixed heights its content needs; the content script accepts
