@@ -55,3 +55,22 @@ export function SecurityBadge({ security }: { security: SecurityChoice | null })
     </p>
   );
 }
+
+/**
+ * The same colour and image, inline and small, for the status line of a message frame: a page drawing a
+ * fake "verified" message cannot know them. Nothing is shown until the choice is read or when none is made.
+ */
+export function SecurityMark({ security }: { security: SecurityChoice | null }) {
+  const image = security?.image ? (SECURITY_IMAGE_SYMBOLS as Partial<Record<string, { symbol: string; name: MessageKey }>>)[security.image] : undefined;
+  if (!security || (!security.colour && !image)) return null;
+  return (
+    <span class="security-mark" data-testid="security-badge" data-colour={security.colour ?? ''} data-image={security.image ?? ''} title={t('securityBadgeHint')}>
+      {security.colour && <span class="security-swatch" aria-hidden="true" style={{ ...SWATCH_STYLE, width: '0.9em', height: '0.9em', verticalAlign: '-0.1em', background: security.colour }} />}
+      {image && (
+        <span class="security-symbol" role="img" aria-label={t(image.name)}>
+          {image.symbol}
+        </span>
+      )}{' '}
+    </span>
+  );
+}

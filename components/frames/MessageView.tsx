@@ -1,6 +1,8 @@
 // One decrypted message: sender, status (verified, unverified, legacy, error + reason) and the text.
+// A legacy message is opened only on a click: until then it shows a Decrypt button instead of a status.
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
-import type { DecryptResult, DecryptStatus } from '@/lib/protocol/background-api';
+import { SecurityMark } from '../SecurityBadge';
+import type { DecryptResult, DecryptStatus, SecurityChoice } from '@/lib/protocol/background-api';
 
 const STATUS_KEY: Record<DecryptStatus, MessageKey> = {
   verified: 'messageStatusVerified',
@@ -9,19 +11,42 @@ const STATUS_KEY: Record<DecryptStatus, MessageKey> = {
   error: 'messageStatusError',
 };
 
-/** `result` is null while the background works. */
-export function MessageView({ result }: { result: DecryptResult | null }) {
+interface Props {
+  /** null while the background works. */
+  result: DecryptResult | null;
+  /** The user's security colour and image, shown on the status line (null until read). */
+  security: SecurityChoice | null;
+  /** Opens a legacy message: call only from a user action. */
+  onDecrypt: () => void;
+}
+
+export function MessageView({ result, security, onDecrypt }: Props) {
   if (result === null) return <p class="status">{t('messageOpening')}</p>;
+  if (result.status === 'error' && result.reason.code === 'user-action-required') {
+    return (
+      <p class="status" role="status" data-testid="message-legacy-prompt">
+        <SecurityMark security={security} />
+        {t('messageLegacyPrompt')}{' '}
+        <button type="button" data-testid="message-decrypt" onClick={onDecrypt}>
+          {t('messageDecrypt')}
+        </button>
+      </p>
+    );
+  }
   if (result.status === 'error') {
     return (
-      <p class="status" role="status" data-testid="message-status" data-status="error" data-code={result.reason.code}>
-        {t(STATUS_KEY.error)}: {t(ERROR_MESSAGE_KEY[result.reason.code])}
+      <p class="status" role="status">
+        <SecurityMark security={security} />
+        <span data-testid="message-status" data-status="error" data-code={result.reason.code}>
+          {t(STATUS_KEY.error)}: {t(ERROR_MESSAGE_KEY[result.reason.code])}
+        </span>
       </p>
     );
   }
   return (
     <div>
       <p class="status" role="status">
+        <SecurityMark security={security} />
         <span data-testid="message-sender">{result.senderHandle ?? t('messageUnknownSender')}</span>
         {' · '}
         <span data-testid="message-status" data-status={result.status}>

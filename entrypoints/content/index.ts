@@ -13,6 +13,8 @@ import { offerTicket } from './ticket';
 import { MessageFrames } from './message-frames';
 import { TokenScanner } from './token-scanner';
 
+const FORGET_DELAY_MS = 200;
+
 export default defineContentScript({
   registration: 'runtime',
   main() {
@@ -30,6 +32,18 @@ export default defineContentScript({
     const frames = new MessageFrames(extensionUrl);
     const scanner = new TokenScanner((token) => frames.add(token));
 
+    // Removals come in bursts (a chat re-rendering or trimming its list): forget what left, once per burst.
+    let forgetting = false;
+    const forgetRemoved = () => {
+      if (forgetting) return;
+      forgetting = true;
+      setTimeout(() => {
+        forgetting = false;
+        frames.forgetRemoved();
+        scanner.forgetRemoved();
+      }, FORGET_DELAY_MS);
+    };
+
     const observer = new MutationObserver((records) => {
       let removed = false;
       for (const r of records) {
@@ -44,7 +58,10 @@ export default defineContentScript({
           removed ||= r.removedNodes.length > 0;
         }
       }
-      if (removed) boxes.reconcile();
+      if (removed) {
+        boxes.reconcile();
+        forgetRemoved();
+      }
     });
     observer.observe(root, { childList: true, subtree: true, characterData: true });
     boxes.scan(root);

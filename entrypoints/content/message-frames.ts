@@ -2,29 +2,40 @@
 // Frames are created only for tokens on screen (IntersectionObserver) and at most MAX_LIVE live at once:
 // when more are needed, the least recently visible off-screen frame is removed (it comes back if its
 // token scrolls into view again). The frame decrypts by itself; the page only ever sees ciphertext.
+// Host elements the page removes are forgotten (forgetRemoved), whether or not they were ever on screen.
 import { MESSAGE_FRAME_PATH } from '@/lib/content/frames';
+import { HEIGHT_STEPS, heightStep, messageFragment } from '@/lib/content/message-frame';
 import type { FoundToken } from './token-scanner';
 
 const MAX_LIVE = 24;
-const FRAME_STYLE = 'display:block;width:100%;max-width:36em;height:5.5em;border:1px solid #8a8;border-radius:6px;margin:2px 0;background:#fff;';
+const FRAME_STYLE = `display:block;width:100%;max-width:36em;height:${HEIGHT_STEPS[0]}px;border:1px solid #8a8;border-radius:6px;margin:2px 0;background:#fff;`;
 
 interface Slot {
   token: FoundToken;
+  /** 0 for the first copy of this token on the page, 1 for later ones (shown as replayed if they open). */
+  occurrence: number;
   /** The host element observed for visibility (the token text's parent). */
   watched: Element;
   visible: boolean;
   lastVisibleAt: number;
   frame: HTMLIFrameElement | null;
+  /** The height step the frame last asked for, reused when the frame is made again. */
+  step: number;
 }
 
 export class MessageFrames {
   private readonly byAnchor = new WeakMap<Text, Map<string, Slot>>();
-  private readonly byElement = new WeakMap<Element, Slot[]>();
+  /** Every observed element: iterable so removed ones can be unobserved (the observer holds them). */
+  private readonly byElement = new Map<Element, Slot[]>();
+  private readonly byKey = new Map<string, Set<Slot>>();
   private readonly live = new Set<Slot>();
   private readonly observer: IntersectionObserver;
+  private readonly frameOrigin: string;
 
   constructor(private readonly extensionUrl: (path: string) => string) {
     this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), { rootMargin: '200px 0px' });
+    this.frameOrigin = new URL(extensionUrl(MESSAGE_FRAME_PATH)).origin;
+    window.addEventListener('message', (e) => this.onFrameMessage(e));
   }
 
   add(token: FoundToken): void {
@@ -33,8 +44,20 @@ export class MessageFrames {
     let slots = this.byAnchor.get(token.anchor);
     if (!slots) this.byAnchor.set(token.anchor, (slots = new Map()));
     if (slots.has(token.key)) return;
-    const slot: Slot = { token, watched, visible: false, lastVisibleAt: 0, frame: null };
+    let copies = this.byKey.get(token.key);
+    if (!copies) this.byKey.set(token.key, (copies = new Set()));
+    // A copy whose text is gone was re-rendered or deleted: only copies still on the page count. Whether
+    // there is one is all the frame needs (a page posting one token 10,000 times must not cost n²).
+    let occurrence = 0;
+    for (const other of copies) {
+      if (other.token.anchor.isConnected) {
+        occurrence = 1;
+        break;
+      }
+    }
+    const slot: Slot = { token, occurrence, watched, visible: false, lastVisibleAt: 0, frame: null, step: 0 };
     slots.set(token.key, slot);
+    copies.add(slot);
     const onElement = this.byElement.get(watched);
     if (onElement) onElement.push(slot);
     else {
@@ -43,15 +66,34 @@ export class MessageFrames {
     }
   }
 
+  /**
+   * Drops every token whose text left the page. The observer reports nothing for an element removed
+   * before it was ever on screen, so without this a page that churns messages would grow without bound.
+   */
+  forgetRemoved(): void {
+    for (const [element, slots] of this.byElement) {
+      const kept = slots.filter((slot) => slot.token.anchor.isConnected && element.isConnected);
+      if (kept.length === slots.length) continue;
+      for (const slot of slots) if (!kept.includes(slot)) this.forget(slot);
+      if (kept.length > 0) this.byElement.set(element, kept);
+      else {
+        this.byElement.delete(element);
+        this.observer.unobserve(element);
+      }
+    }
+  }
+
+  private forget(slot: Slot): void {
+    this.retire(slot);
+    this.byAnchor.get(slot.token.anchor)?.delete(slot.token.key);
+    const copies = this.byKey.get(slot.token.key);
+    copies?.delete(slot);
+    if (copies?.size === 0) this.byKey.delete(slot.token.key);
+  }
+
   private onIntersect(entries: IntersectionObserverEntry[]): void {
     const now = performance.now();
     for (const entry of entries) {
-      if (!entry.target.isConnected) {
-        this.observer.unobserve(entry.target);
-        for (const slot of this.byElement.get(entry.target) ?? []) this.retire(slot);
-        this.byElement.delete(entry.target);
-        continue;
-      }
       for (const slot of this.byElement.get(entry.target) ?? []) {
         slot.visible = entry.isIntersecting;
         if (slot.visible) {
@@ -62,13 +104,28 @@ export class MessageFrames {
     }
   }
 
+  /** A frame asks for a height step. Only our own live frames are heard, and only a step is taken. */
+  private onFrameMessage(e: MessageEvent): void {
+    if (e.origin !== this.frameOrigin) return;
+    const step = heightStep(e.data);
+    if (step === null) return;
+    for (const slot of this.live) {
+      if (slot.frame && slot.frame.contentWindow === e.source) {
+        slot.step = step;
+        slot.frame.style.height = `${HEIGHT_STEPS[step]}px`;
+        return;
+      }
+    }
+  }
+
   private show(slot: Slot): void {
     if (slot.frame?.isConnected || !slot.token.anchor.isConnected) return;
     if (this.live.size >= MAX_LIVE && !this.evictOne()) return;
     const frame = document.createElement('iframe');
     frame.dataset.c2c = 'message-frame';
-    frame.src = `${this.extensionUrl(MESSAGE_FRAME_PATH)}#${encodeURIComponent(slot.token.text)}`;
+    frame.src = `${this.extensionUrl(MESSAGE_FRAME_PATH)}#${messageFragment(slot.token.text, slot.occurrence)}`;
     frame.setAttribute('style', FRAME_STYLE);
+    frame.style.height = `${HEIGHT_STEPS[slot.step]}px`;
     slot.token.anchor.after(frame);
     slot.frame = frame;
     this.live.add(slot);

@@ -12,6 +12,7 @@ export interface FoundToken {
 
 const SKIP_TAGS = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'INPUT', 'SELECT', 'TEMPLATE', 'IFRAME']);
 const SLICE_MS = 8;
+const CLOCK_EVERY = 16;
 /** Incomplete multi-part messages remembered at once; the oldest are forgotten first. */
 const MAX_PENDING_GROUPS = 500;
 
@@ -31,42 +32,76 @@ interface PartSeen {
 }
 
 export class TokenScanner {
-  private readonly queue: Node[] = [];
+  /** Nodes to look at; `head` is the next one (no shift(): a flood queues thousands at once). */
+  private queue: Node[] = [];
+  private head = 0;
+  private walker: TreeWalker | null = null;
   private scheduled = false;
   /** Text already handled per node, so re-queued nodes whose text did not change cost nothing. */
   private readonly seen = new WeakMap<Text, string>();
   private readonly groups = new Map<string, { count: number; parts: Map<number, PartSeen> }>();
 
-  constructor(private readonly onToken: (token: FoundToken) => void) {}
+  /** Schedules the next slice as a task of its own (setTimeout(0) idles 4 ms between nested slices). */
+  private readonly slices = new MessageChannel();
+
+  constructor(private readonly onToken: (token: FoundToken) => void) {
+    this.slices.port1.onmessage = () => this.work();
+  }
 
   enqueue(node: Node): void {
     this.queue.push(node);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setTimeout(() => this.work(), 0);
+    if (!this.scheduled) this.schedule();
+  }
+
+  private schedule(): void {
+    this.scheduled = true;
+    this.slices.port2.postMessage(null);
+  }
+
+  /** Forgets the parts of unfinished messages whose text left the page (they are found again if re-added). */
+  forgetRemoved(): void {
+    for (const [id, group] of this.groups) {
+      for (const [i, p] of group.parts) if (!p.node.isConnected) group.parts.delete(i);
+      if (group.parts.size === 0) this.groups.delete(id);
     }
   }
 
   private work(): void {
     const until = performance.now() + SLICE_MS;
-    while (this.queue.length > 0 && performance.now() < until) this.scan(this.queue.shift()!);
-    this.scheduled = false;
-    if (this.queue.length > 0) {
-      this.scheduled = true;
-      setTimeout(() => this.work(), 0);
+    // The clock is read every few nodes: a big subtree (a whole page at start) is walked across many slices.
+    for (let n = 1; ; n++) {
+      if (n % CLOCK_EVERY === 0 && performance.now() >= until) break;
+      const text = this.nextText();
+      if (!text) break;
+      this.scanText(text);
     }
+    this.scheduled = false;
+    if (this.walker || this.head < this.queue.length) this.schedule();
   }
 
-  private scan(root: Node): void {
-    if (!root.isConnected || insideSkipped(root)) return;
-    if (root instanceof Text) {
-      this.scanText(root);
-      return;
+  /** The next text node to look at: from the walk in progress, else from the next queued node. */
+  private nextText(): Text | null {
+    for (;;) {
+      if (this.walker) {
+        const n = this.walker.nextNode();
+        if (n) {
+          if (n.isConnected) return n as Text;
+          continue;
+        }
+        this.walker = null;
+      }
+      if (this.head >= this.queue.length) {
+        this.queue = [];
+        this.head = 0;
+        return null;
+      }
+      const root = this.queue[this.head++]!;
+      if (!root.isConnected || insideSkipped(root)) continue;
+      if (root instanceof Text) return root;
+      this.walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+        acceptNode: (n) => (n instanceof Element ? (skipElement(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP) : NodeFilter.FILTER_ACCEPT),
+      });
     }
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) => (n instanceof Element ? (skipElement(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP) : NodeFilter.FILTER_ACCEPT),
-    });
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) this.scanText(n as Text);
   }
 
   private scanText(node: Text): void {

@@ -1,19 +1,23 @@
 // One message shown inside a host page. The armored text comes only from this frame's own URL fragment
-// (set by the content script); postMessage is never listened to, so a page can at most point a frame at
-// ciphertext it already has, and the plaintext stays in here, out of the page's reach.
+// (set by the content script); incoming postMessage is never listened to, so a page can at most point a
+// frame at ciphertext it already has, and the plaintext stays in here, out of the page's reach. The only
+// thing the frame says to the page is which of a few fixed heights it needs (lib/content/message-frame.ts).
 import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import '../shared/zod-jitless';
 import { browser } from 'wxt/browser';
 import { t } from '@/components/i18n';
 import { MessageView } from '@/components/frames/MessageView';
+import { MESSAGE_HEIGHT, parseMessageFragment, stepFor, type MessageHeight } from '@/lib/content/message-frame';
 import { LIMITS, type DecryptResult } from '@/lib/protocol/background-api';
 import { callBackground } from '../shared/background-client';
+import { useSecurity } from '../shared/use-security';
 import '../shared/frame.css';
 
 document.title = t('messageTitle');
 document.documentElement.lang = browser.i18n.getUILanguage();
 
-/** The embedding site, as the replay cache's context: the same token on another site reads as replayed. */
+/** The embedding site as the replay cache's context: the browser reports it, the page cannot change it. */
 function hostContext(): string | undefined {
   const ancestor = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins?.[0];
   let origin = ancestor;
@@ -27,22 +31,42 @@ function hostContext(): string | undefined {
   return origin ? `page:${origin}`.slice(0, LIMITS.context) : undefined;
 }
 
-function tokenText(): string {
-  try {
-    return decodeURIComponent(location.hash.slice(1));
-  } catch {
-    return '';
-  }
+const token = parseMessageFragment(location.hash);
+
+/** userAction: only from the click handler of the Decrypt button (legacy messages open on a click only). */
+async function open(userAction: boolean): Promise<DecryptResult> {
+  if (!token) return { status: 'error', reason: { code: 'malformed', message: 'No encrypted text.' } };
+  const context = hostContext();
+  const r = await callBackground({ type: 'decrypt', text: token.text, ...(context ? { context } : {}), ...(userAction ? { userAction: true as const } : {}) });
+  const result: DecryptResult = r.ok ? r.result : { status: 'error', reason: r.error };
+  // A genuine message with an earlier copy on this page: this copy is the replay, shown without its text.
+  // (Every copy uses the same context, so which frame reaches the replay cache first does not matter.)
+  if (token.occurrence > 0 && result.status !== 'error') return { status: 'error', reason: { code: 'replayed', message: 'An earlier copy of this message is on the page.' } };
+  return result;
 }
 
-async function open(): Promise<DecryptResult> {
-  const text = tokenText();
-  if (text === '') return { status: 'error', reason: { code: 'malformed', message: 'No encrypted text.' } };
-  const context = hostContext();
-  const r = await callBackground({ type: 'decrypt', text, ...(context ? { context } : {}) });
-  return r.ok ? r.result : { status: 'error', reason: r.error };
+/** Opens the token on load; a legacy message waits for the Decrypt button (the only userAction caller). */
+function MessageApp() {
+  const [security] = useSecurity();
+  const [result, setResult] = useState<DecryptResult | null>(null);
+  useEffect(() => void open(false).then(setResult), []);
+  const decryptOnClick = () => {
+    setResult(null);
+    void open(true).then(setResult);
+  };
+  return <MessageView result={result} security={security} onDecrypt={decryptOnClick} />;
 }
 
 const app = document.getElementById('app')!;
-render(<MessageView result={null} />, app);
-void open().then((result) => render(<MessageView result={result} />, app));
+
+// Tell the content script the height step the content needs, whenever it changes.
+let step = -1;
+new ResizeObserver(() => {
+  const next = stepFor(Math.ceil(app.getBoundingClientRect().height));
+  if (next === step) return;
+  step = next;
+  // The step is no secret from the page (it sees the frame's size), so any target origin will do.
+  window.parent.postMessage({ c2c: MESSAGE_HEIGHT, step } satisfies MessageHeight, '*');
+}).observe(app);
+
+render(<MessageApp />, app);

@@ -8,8 +8,7 @@
 // claims the ticket by id from the background (once, within TICKET_TTL_MS) and accepts only the
 // ComposeInit (`{c2c: COMPOSE_INIT, secret}`, with one MessagePort) that carries the ticket's secret.
 // Everything else goes over that port: the frame sends ComposeToHost, the content script answers HostToCompose.
-// Message frame: `message-frame.html#<armored text, URI-encoded>`; the frame takes the text from its own
-// URL only and ignores postMessage entirely.
+// Message frame: see message-frame.ts (its URL carries the token; it only ever tells its height).
 
 export const COMPOSE_FRAME_PATH = '/compose-frame.html';
 export const MESSAGE_FRAME_PATH = '/message-frame.html';

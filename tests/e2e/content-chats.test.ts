@@ -8,6 +8,7 @@ import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, encrypt, onboardInPopup, pin, tamper } from './flows';
 import { frameOf, openChat, shownIn } from './content-flows';
+import { MESSAGE_HEIGHT } from '@/lib/content/message-frame';
 
 const GOOD = 'second message, after the hostile ones';
 
@@ -165,7 +166,11 @@ describe('content script in the fixture chats (Chromium)', () => {
       const learned = new Set(loot.map((l) => l.what));
       // No frame answered a forged message or used a port the page handed it (the compose frame took only
       // our init, whose secret the page cannot know), and nothing typed into the real overlay was captured.
-      for (const what of ['message', 'port-message', 'phished']) expect(learned.has(what), what).toBe(false);
+      // The frames' only words to the page are their height steps (lib/content/message-frame.ts).
+      for (const what of ['port-message', 'phished']) expect(learned.has(what), what).toBe(false);
+      for (const l of loot.filter((l) => l.what === 'message')) {
+        expect(JSON.parse(String(l.value))).toEqual({ origin: expect.stringMatching(/^chrome-extension:/), data: { c2c: MESSAGE_HEIGHT, step: expect.any(Number) } });
+      }
       // A frame's document is readable only in the instant before it navigates to the extension page: the
       // browser's initial empty about:blank. After that every read is refused.
       const EMPTY = new Set(['<html><head></head><body></body></html>', '', 'about:blank']);

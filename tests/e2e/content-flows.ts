@@ -1,6 +1,11 @@
 // Helpers shared by the content-script browser tests: open a fixture chat, read what our frames show.
 import type { ElementHandle, Frame, Page } from 'puppeteer-core';
+import { armor } from '@/lib/armor/armor';
+import { utf8 } from '@/lib/bytes';
+import { sealMessage } from '@/lib/crypto/message';
+import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+import { makeUser } from '../unit/crypto/fixtures';
 import { launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
 import { bundleOf, onboardInPopup, pin } from './flows';
 
@@ -47,12 +52,9 @@ export async function openChat(session: ExtensionSession, server: FixtureServer,
 }
 
 /** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
-export async function shownIn(page: Page | Frame, n: number) {
-  const message = `[data-testid="host-message"]:nth-child(${n})`;
+export async function shownIn(page: Page | Frame, n: number, timeout = 20_000) {
   // Frames are made only for messages on screen: scroll there, as a reader would.
-  await (await page.waitForSelector(message, { timeout: 20_000 }))!.scrollIntoView();
-  const iframe = await page.waitForSelector(`${message} iframe[data-c2c="message-frame"]`, { timeout: 20_000 });
-  const frame = await frameOf(iframe!, '[data-testid="message-status"][data-status]');
+  const frame = await frameOf(await frameElementIn(page, n, timeout), '[data-testid="message-status"][data-status]');
   return frame.evaluate(() => {
     const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
     return {
@@ -83,4 +85,42 @@ export async function sendThroughOverlay(compose: Frame, to: string, plaintext: 
   await chooseRecipient(compose, to);
   await compose.type('[data-testid="compose-input"]', plaintext);
   await compose.click('[data-testid="compose-send"]');
+}
+
+/** Someone writing from outside the browser (a c2c user): seals messages to the reader with lib/ in Node. */
+export interface OutsideSender {
+  /** The public bundle text, to pin in the reader's popup. */
+  bundle: string;
+  /** The armored parts of one message to the reader, one per host message. */
+  write(plaintext: string, maxPartLength?: number): Promise<string[]>;
+}
+
+/** `readerPopup` is an extension page of the reader's profile (its bundle is read from there). */
+export async function outsideSender(handle: string, readerPopup: Page): Promise<OutsideSender> {
+  const user = await makeUser({ handle });
+  const reader = await decodePublicBundle(await bundleOf(readerPopup));
+  return {
+    bundle: encodePublicBundle(user.bundle),
+    async write(plaintext, maxPartLength) {
+      const sealed = await sealMessage({ sender: user, recipients: [reader], plaintext: utf8(plaintext) });
+      return armor(sealed, maxPartLength ? { maxPartLength } : {});
+    },
+  };
+}
+
+/** The n-th host message's frame element (1-based), once there (scrolled into view first). */
+export async function frameElementIn(page: Page | Frame, n: number, timeout = 20_000): Promise<ElementHandle<HTMLIFrameElement>> {
+  const message = `[data-testid="host-message"]:nth-child(${n})`;
+  await (await page.waitForSelector(message, { timeout }))!.scrollIntoView();
+  const iframe = (await page.waitForSelector(`${message} iframe[data-c2c="message-frame"]`, { timeout })) as ElementHandle<HTMLIFrameElement>;
+  // A long token pushes its frame below the fold; a frame off screen is not laid out (nor resized).
+  await iframe.scrollIntoView();
+  return iframe;
+}
+
+/** Sends a message through the host's own compose box and Send button: the host page still works. */
+export async function hostSends(page: Page, text: string): Promise<void> {
+  await page.click('[data-testid="host-compose"]');
+  await page.type('[data-testid="host-compose"]', text);
+  await page.click('[data-testid="host-send"]');
 }

@@ -11,7 +11,7 @@ import { generateIdentity } from '@/lib/crypto/identity';
 import { generatePrekey } from '@/lib/crypto/prekey';
 import { encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { decodeLegacyPayload, encodeLegacyPayload } from '@/lib/legacy/legacy-payload';
-import { loadStockCryptico } from '../unit/legacy/stock-cryptico';
+import { loadStockCryptico, stockCipher, stockKey } from '../unit/legacy/stock-cryptico';
 import { byTestId, launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
 import { CANARY, FINGERPRINT_RE, api, onboardInPopup, pin, textOf } from './flows';
 
@@ -50,23 +50,6 @@ function flipIv(cipher: string, at: number, from: string, to: string): string {
   const body = Buffer.from(aesPart, 'base64');
   body[at]! ^= from.charCodeAt(0) ^ to.charCodeAt(0);
   return `${rsaPart}?${body.toString('base64')}`;
-}
-
-/**
- * A stock passphrase-derived key with a full 1024-bit modulus. Stock "1024-bit" keys come out 1023 bits for
- * some passphrases, and lib/legacy refuses to pin anything under 1024 bits; the suffix makes the choice stable.
- */
-function stockKey(stock: Cryptico, passphrase: string): RSAKey {
-  for (let n = 0; ; n++) {
-    const key = stock.generateRSAKey(`${passphrase} ${n}`, 1024);
-    if (key.n.bitLength() === 1024) return key;
-  }
-}
-
-function stockCipher(stock: Cryptico, plaintext: string, to: string, signer?: RSAKey): string {
-  const r = stock.encrypt(plaintext, to, signer);
-  if (r.status !== 'success') throw new Error(r.status);
-  return r.cipher;
 }
 
 /** Shared by both browsers: a profile with an identity and a legacy key created through the popup. */

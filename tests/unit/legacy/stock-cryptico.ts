@@ -23,3 +23,20 @@ export function stockKeyOf(stock: Cryptico, key: LegacyPrivateKey): RSAKey {
   rsa.setPrivateEx(k.n, k.e, k.d, k.p, k.q, k.dmp1, k.dmq1, k.coeff);
   return rsa;
 }
+
+/**
+ * A stock passphrase-derived key with a full 1024-bit modulus. Stock "1024-bit" keys come out 1023 bits for
+ * some passphrases, and lib/legacy refuses to pin anything under 1024 bits; the suffix makes the choice stable.
+ */
+export function stockKey(stock: Cryptico, passphrase: string): RSAKey {
+  for (let n = 0; ; n++) {
+    const key = stock.generateRSAKey(`${passphrase} ${n}`, 1024);
+    if (key.n.bitLength() === 1024) return key;
+  }
+}
+
+export function stockCipher(stock: Cryptico, plaintext: string, to: string, signer?: RSAKey): string {
+  const r = stock.encrypt(plaintext, to, signer);
+  if (r.status !== 'success') throw new Error(r.status);
+  return r.cipher;
+}

@@ -1,0 +1,112 @@
+// The reading side in a real Chromium: what a message frame shows for a pinned sender (verified), an
+// unpinned one (unverified) and a legacy contact (legacy, opened only by the Decrypt button, from the
+// keyboard); how tall the frame is for short and long messages, and that a page cannot set that height.
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cryptico } from 'cryptico';
+import { armor } from '@/lib/armor/armor';
+import { HEIGHT_STEPS } from '@/lib/content/message-frame';
+import { encodeLegacyPayload } from '@/lib/legacy/legacy-payload';
+import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+import { loadStockCryptico, stockCipher, stockKey } from '../unit/legacy/stock-cryptico';
+import { launchWithExtension, type ExtensionSession } from './harness';
+import { CANARY, api, onboardInPopup, pin } from './flows';
+import { frameElementIn, frameOf, openChat, outsideSender, shownIn, type OutsideSender } from './content-flows';
+
+const ROOM = 'reading';
+const LARGEST = HEIGHT_STEPS[HEIGHT_STEPS.length - 1]!;
+
+describe('message frames (Chromium)', () => {
+  let server: FixtureServer;
+  let bob: ExtensionSession;
+  let popup: Page;
+  let page: Page;
+  let alice: OutsideSender;
+  let mallory: OutsideSender;
+  let stock: Cryptico;
+
+  beforeAll(async () => {
+    server = await startFixtureServer();
+    bob = await launchWithExtension('chromium');
+    popup = (await onboardInPopup(bob, 'bob')).page;
+    [alice, mallory] = await Promise.all([outsideSender('alice', popup), outsideSender('mallory', popup)]);
+    await pin(popup, 'alice', alice.bundle);
+    stock = loadStockCryptico();
+    page = await openChat(bob, server, 'plain', 'bob', ROOM);
+  }, 60_000);
+
+  afterAll(async () => {
+    await bob?.close();
+    await server?.close();
+  });
+
+  /** The frame's height as the page lays it out, and whether its own document has more than it shows. */
+  async function geometry(n: number) {
+    const iframe = await frameElementIn(page, n);
+    const frame = await frameOf(iframe, '[data-testid="message-status"][data-status]');
+    // The content script applies the step the frame asked for: wait for it to settle.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const height = await iframe.evaluate((f) => f.clientHeight);
+    const scroll = await frame.evaluate(() => ({ content: document.documentElement.scrollHeight, shown: document.documentElement.clientHeight }));
+    return { height, scrolls: scroll.content > scroll.shown };
+  }
+
+  it('a pinned sender is verified, an unpinned one unverified, with the security mark; short messages get the smallest frame', async () => {
+    // The user's security colour and image: shown in our frames, unknown to the page.
+    expect(await api(popup, { type: 'saveSecurity', colour: '#1b7f3a', image: 'owl' })).toMatchObject({ ok: true });
+    server.post(ROOM, 'alice', (await alice.write(CANARY)).join('\n'));
+    server.post(ROOM, 'mallory', (await mallory.write('hello from someone you never pinned')).join('\n'));
+    expect(await shownIn(page, 1)).toEqual({ status: 'verified', statusText: 'verified', sender: 'alice', plaintext: CANARY, code: null });
+    expect(await shownIn(page, 2)).toMatchObject({ status: 'unverified', plaintext: 'hello from someone you never pinned' });
+    expect(await geometry(1)).toEqual({ height: HEIGHT_STEPS[0], scrolls: false });
+    const frame = await frameOf(await frameElementIn(page, 1), '[data-testid="security-badge"]');
+    expect(await frame.$eval('[data-testid="security-badge"]', (e) => [e.getAttribute('data-colour'), e.getAttribute('data-image')])).toEqual(['#1b7f3a', 'owl']);
+    expect(await page.evaluate(() => document.documentElement.outerHTML)).not.toMatch(/owl|1b7f3a/i);
+  });
+
+  it('a long message grows its frame (to the largest step, then scrolls inside); a medium one in between', async () => {
+    const medium = `${'A line of a medium message. '.repeat(20)}end`;
+    const long = `${'Длинное сообщение, a long message that needs many lines. '.repeat(120)}${CANARY}`;
+    server.post(ROOM, 'alice', (await alice.write(medium)).join('\n'));
+    server.post(ROOM, 'alice', (await alice.write(long)).join('\n'));
+    expect(await shownIn(page, 3)).toMatchObject({ status: 'verified', plaintext: medium });
+    expect(await shownIn(page, 4)).toMatchObject({ status: 'verified', plaintext: long });
+    const mid = await geometry(3);
+    expect(mid.height).toBeGreaterThan(HEIGHT_STEPS[0]);
+    expect(mid.height).toBeLessThan(LARGEST);
+    expect(mid.scrolls).toBe(false); // nothing cut off
+    expect(await geometry(4)).toEqual({ height: LARGEST, scrolls: true });
+  });
+
+  it('a height message forged by the page changes no frame', async () => {
+    const heights = () => page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.map((f) => f.clientHeight));
+    const before = await heights();
+    await page.evaluate(() => {
+      for (const step of [3, 0, 1e9, -1]) {
+        window.postMessage({ c2c: 'c2c-message-height', step }, '*');
+        for (const f of document.querySelectorAll('iframe')) f.contentWindow?.postMessage({ c2c: 'c2c-message-height', step }, '*');
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await heights()).toEqual(before);
+  });
+
+  it('a legacy contact: nothing is decrypted until the Decrypt button is pressed (keyboard), then legacy + text', async () => {
+    const created = await api<{ ok: boolean; key: { publicKey: string } }>(popup, { type: 'createLegacyKey' });
+    expect(created.ok).toBe(true);
+    const frank = stockKey(stock, 'frank: correct horse battery staple');
+    expect(await api(popup, { type: 'pinLegacyContact', handle: 'frank', publicKey: stock.publicKeyString(frank) })).toMatchObject({ ok: true });
+    const cipher = stockCipher(stock, 'PAY 100 to frank', created.key.publicKey, frank);
+    server.post(ROOM, 'frank', armor(encodeLegacyPayload(cipher)).join('\n'));
+
+    const frame = await frameOf(await frameElementIn(page, 5), '[data-testid="message-decrypt"]');
+    expect(await frame.$('[data-testid="message-status"]')).toBeNull();
+    expect(await frame.$('[data-testid="message-plaintext"]')).toBeNull();
+    expect(await frame.evaluate(() => document.body.textContent)).not.toContain('PAY');
+    // Keyboard operable: focus the button and press Enter.
+    await frame.focus('[data-testid="message-decrypt"]');
+    await page.keyboard.press('Enter');
+    await frame.waitForSelector('[data-testid="message-status"][data-status]', { timeout: 20_000 });
+    expect(await shownIn(page, 5)).toEqual({ status: 'legacy', statusText: 'legacy', sender: 'frank', plaintext: 'PAY 100 to frank', code: null });
+  });
+});
