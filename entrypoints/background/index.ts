@@ -5,14 +5,11 @@ import '../shared/zod-jitless';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { KeyringDB } from '@/lib/keyring/db';
-import { getSenderKeys } from '@/lib/keyring/identity-store';
-import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
-import { Inbox } from './inbox';
-import { createMailboxService, relayTarget } from './mailbox-service';
-import { RelayConnection } from './relay-connection';
+import { acceptChatPort } from './chat-port';
+import { createBackground } from './create-background';
 import { routeMessage, type RouterContext } from './router';
-import { createBackgroundService, type RegistrationStore } from './service';
+import type { RegistrationStore } from './service';
 
 export default defineBackground(() => {
   const db = new KeyringDB();
@@ -21,20 +18,26 @@ export default defineBackground(() => {
     get: async () => (await browser.storage.local.get('relayRegistration')).relayRegistration as Awaited<ReturnType<RegistrationStore['get']>>,
     set: (value) => browser.storage.local.set({ relayRegistration: value }),
   };
-  const inbox = new Inbox(db, new PersistentReplayCache(db));
-  const connection = new RelayConnection({
+  const { connection, chats, service } = createBackground({
+    db,
+    registrations,
     WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor,
-    target: () => relayTarget(db, registrations),
-    identity: async () => (await getSenderKeys(db)).identity,
-    onMailbox: (from, payload) => void inbox.receive(from, payload),
+    onInviteCount: showInviteBadge,
   });
   const ctx: RouterContext = {
     ownId: browser.runtime.id,
     ownBaseUrl: browser.runtime.getURL('/'),
-    service: createBackgroundService(db, registrations, createMailboxService(db, connection, inbox)),
+    service,
   };
+  // Chat pages: a long-lived port each (chat-port.ts); registered synchronously like the message listener.
+  browser.runtime.onConnect.addListener((port) => acceptChatPort(port, chats, ctx.ownId, ctx.ownBaseUrl));
   // Each request may have changed the identity, relay URL or registration: re-check the connection after it.
   browser.runtime.onMessage.addListener((message: unknown, sender) => routeMessage(message, sender, ctx).finally(() => void connection.sync()));
   // This worker just started (browser start-up, or woken by an event): connect if we should be.
   void connection.sync();
 });
+
+/** The toolbar badge shows how many contacts invite us to a secure chat now. */
+function showInviteBadge(count: number): void {
+  browser.action.setBadgeText({ text: count > 0 ? String(count) : '' }).catch(() => undefined);
+}

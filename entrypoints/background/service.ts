@@ -14,6 +14,7 @@ import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengt
 import type { ContactInfo } from '@/lib/protocol/background-api';
 import { normalizeHandle } from '@/lib/protocol/relay';
 import { ApiFailure } from './api-failure';
+import type { ChatService } from './chat-service';
 import { createContactsService } from './contacts-service';
 import { classifyCiphertext, createLegacyService } from './legacy-service';
 import { relayTarget, type MailboxService } from './mailbox-service';
@@ -28,17 +29,18 @@ export interface RegistrationStore {
   set(value: { relayUrl: string; handle: string }): Promise<void>;
 }
 
-async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined): Promise<ContactInfo> {
+async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined, chatInvite: boolean): Promise<ContactInfo> {
   return {
     handle: c.handle,
     fingerprint: c.bundle ? await fingerprint(c.bundle.identityKey) : '',
     verified: c.verified,
     keyChanged: c.keyChanged,
     safetyNumber: c.bundle && ownIdentityKey ? await safetyNumber(ownIdentityKey, c.bundle.identityKey) : '',
+    chatInvite,
   };
 }
 
-export function createBackgroundService(db: KeyringDB, registrations: RegistrationStore, mailbox: MailboxService): BackgroundService {
+export function createBackgroundService(db: KeyringDB, registrations: RegistrationStore, mailbox: MailboxService, chats: ChatService): BackgroundService {
   const replayCache = new PersistentReplayCache(db);
   const legacy = createLegacyService(db);
   async function identityOrFail() {
@@ -54,7 +56,7 @@ export function createBackgroundService(db: KeyringDB, registrations: Registrati
   }
 
   async function describe(contact: Contact) {
-    return contactInfo(contact, (await getIdentity(db))?.identityKey);
+    return contactInfo(contact, (await getIdentity(db))?.identityKey, chats.hasInvite(contact.handle));
   }
 
   return {
@@ -65,6 +67,7 @@ export function createBackgroundService(db: KeyringDB, registrations: Registrati
 
     getInbox: (request) => mailbox.getInbox(request),
     sendToContact: (request) => mailbox.sendToContact(request),
+    openChat: ({ handle }) => chats.openChat(handle),
 
     async getState() {
       const identity = await getIdentity(db);

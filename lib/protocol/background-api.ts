@@ -112,6 +112,9 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('getSecurity') }).strict(),
   // The keyring's settings validate both (#rrggbb, one of SECURITY_IMAGES); here only the size is bounded.
   z.object({ type: z.literal('saveSecurity'), colour: z.string().max(16), image: z.string().max(32) }).strict(),
+  // Secure chat (entrypoints/background/chat-service.ts): joins the contact's pending invitation or invites
+  // the contact to a new room; the page chat.html#<chatId> then attaches over the chat port (chat-port.ts).
+  z.object({ type: z.literal('openChat'), handle: handleSchema }).strict(),
 ]);
 
 export type BackgroundRequest = z.infer<typeof requestSchema>;
@@ -132,6 +135,8 @@ export const contactInfoSchema = z.object({
   // The handle showed a different identity key than the pinned one: sending is blocked until re-verified.
   keyChanged: z.boolean(),
   safetyNumber: z.string(), // 60 digits in groups of five; '' for a legacy-only contact
+  // The contact invites us to a secure chat now (an authenticated, fresh invitation is waiting).
+  chatInvite: z.boolean(),
 });
 export type ContactInfo = z.infer<typeof contactInfoSchema>;
 
@@ -280,6 +285,7 @@ export const responseDataSchemas = {
   restoreBackup: z.object({ identity: identityInfoSchema }),
   getSecurity: z.object({ security: securitySchema }),
   saveSecurity: z.object({ security: securitySchema }),
+  openChat: z.object({ chatId: z.string() }),
 } satisfies Record<RequestType, z.ZodType>;
 
 export type ResponseData<T extends RequestType> = z.infer<(typeof responseDataSchemas)[T]>;
