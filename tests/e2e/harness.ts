@@ -33,6 +33,8 @@ export interface ExtensionSession {
   browser: Browser;
   /** e.g. `chrome-extension://<id>/` or `moz-extension://<uuid>/`. */
   baseUrl: string;
+  /** The browser profile's folder (deleted on close): what the browser keeps on disk. */
+  profileDir: string;
   /** Opens the popup page in a tab and waits until it has rendered something. */
   openPopup(): Promise<Page>;
   close(): Promise<void>;
@@ -86,6 +88,7 @@ export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionS
     kind,
     browser,
     baseUrl,
+    profileDir: profile,
     async openPopup() {
       const page = await browser.newPage();
       const url = `${baseUrl}popup.html`;
