@@ -40,6 +40,7 @@ export type ChatPageState = z.infer<typeof chatStateSchema>;
  * connecting — `invited` the contact got our invitation and has not joined yet; `contact-offline` the relay
  * has no connection for the contact (the invitation is re-sent every few seconds); `relay-offline` our own
  * relay connection is down (reconnecting); `handshake` both sides are in the room, authenticating.
+ * open — no reason, or `relay-offline`: the chat stays open but nothing can be sent until the relay is back.
  * ended — `you-ended`, `peer-ended`, `tab-closed` (another tab of this chat closed), `key-mismatch` /
  * `bad-signature` (the other side did not prove the pinned key: nothing was sent), `key-changed` /
  * `no-modern-key` (refused before starting), `unknown-chat` (no such chat: it ended, or the background
