@@ -211,6 +211,54 @@ describe('secure chat and a failing or hostile relay', () => {
     await stateIs(pageA, 'ended', 'peer-ended');
   });
 
+  it('reports dropped messages, shows duplicates once, and rejects frames replayed from an older chat', async () => {
+    const [alice, bob] = await Promise.all([person('alice9'), person('bob9')]);
+    await pinEachOther(alice, bob);
+    const first = await openChat(alice, bob);
+    first.pageA.send({ t: 'send', text: 'old secret' });
+    await until(() => first.pageB.texts('in').includes('old secret'), 10_000);
+    const bobKey = toBase64Url(await identityKey(bob));
+    const bobConnection = proxy.connectionOf(bobKey)!;
+    const oldRoom = fromBase64Url(proxy.joins(bobConnection).at(-1)!);
+    const oldFrames = proxy.roomFrames(oldRoom).filter((f) => f.direction === 'down' && f.connection === bobConnection).map((f) => f.frame.payload);
+    first.pageA.send({ t: 'end' });
+    await stateIs(first.pageB, 'ended', 'peer-ended');
+
+    const { pageA, pageB } = await openChat(alice, bob);
+    const room = fromBase64Url(proxy.joins(bobConnection).at(-1)!);
+    expect(toBase64Url(room)).not.toBe(toBase64Url(oldRoom));
+    // The relay replays every frame of the older chat into the new one: none is shown, the chat goes on.
+    for (const payload of oldFrames) proxy.inject(bobConnection, 'down', roomFrameDown(room, payload));
+    await until(() => pageB.errors().filter((e) => e.code === 'replayed').length >= 1, 10_000);
+    expect(pageB.errors().every((e) => !e.fatal)).toBe(true);
+    expect(pageB.texts('in')).toEqual([]);
+    expect(pageB.state()?.state).toBe('open');
+
+    // A duplicated frame is shown once; a dropped one is reported when the next arrives.
+    let drop = false;
+    proxy.rule = (f) => {
+      if (f.connection !== bobConnection || f.direction !== 'down' || f.frame.type !== DATA.fromRoom) return undefined;
+      if (drop) {
+        drop = false;
+        return [];
+      }
+      const bytes = roomFrameDown(f.frame.target, f.frame.payload);
+      return [bytes, bytes];
+    };
+    pageA.send({ t: 'send', text: 'twice' });
+    await until(() => pageB.texts('in').includes('twice'), 10_000);
+    drop = true;
+    pageA.send({ t: 'send', text: 'lost one' });
+    await until(() => !drop);
+    pageA.send({ t: 'send', text: 'after the gap' });
+    await until(() => pageB.received.some((m) => m.t === 'lost' && m.count === 1), 15_000);
+    expect(pageB.texts('in')).toEqual(['twice', 'after the gap']);
+    expect(pageB.errors().some((e) => e.code === 'replayed' && !e.fatal)).toBe(true);
+    proxy.rule = null;
+    pageB.send({ t: 'end' });
+    await stateIs(pageA, 'ended', 'peer-ended');
+  });
+
   it('a relay that substitutes the handshake makes it fail visibly, and no message frame leaves', async () => {
     const [alice, bob] = await Promise.all([person('alice8'), person('bob8')]);
     await pinEachOther(alice, bob);
