@@ -8,7 +8,6 @@ import { createChatSession, chooseRole } from '@/lib/chat/session';
 import { FRAME_TYPE } from '@/lib/chat/frame';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { DATA, encodeDataFrame } from '@/lib/protocol/relay';
-import { ApiFailure } from '@/entrypoints/background/api-failure';
 import { cleanup, makeIdentity, startRelay, until, type RunningRelay } from './harness';
 import { invited, makePerson, openChat, openPage, pinEachOther, stateIs, type Person } from './chat-harness';
 import { roomFrameDown, startWsProxy, type WsProxy } from './ws-proxy';
@@ -101,7 +100,7 @@ describe('secure chat through a real relay', () => {
     await stateIs(pageB, 'ended', 'peer-ended');
   });
 
-  it('refuses a chat with a contact whose key changed or who has no modern key, and drops their invitations', async () => {
+  it('refuses a chat with a contact whose key changed, an unknown one or a legacy-only one, and drops the changed one’s invitations', async () => {
     const [alice, bob] = await Promise.all([person('alice3'), person('bob3')]);
     await pinEachOther(alice, bob);
     // Bob sees another key for alice (a relay swapping keys): chat with her is blocked until re-verified.
@@ -115,7 +114,11 @@ describe('secure chat through a real relay', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(await invited(bob, 'alice3')).toBe(false);
     expect((await bob.call('getInbox')).items).toEqual([]);
-    await expect(alice.call('openChat', { handle: 'nobody' })).rejects.toBeInstanceOf(ApiFailure);
+    await expect(alice.call('openChat', { handle: 'nobody' })).rejects.toMatchObject({ code: 'not-found' });
+    // A legacy-only contact (no modern key) cannot chat: no forward secrecy, weak authentication.
+    const { key } = await bob.call('createLegacyKey');
+    await alice.call('pinLegacyContact', { handle: 'legacy-bob', publicKey: key.publicKey });
+    await expect(alice.call('openChat', { handle: 'legacy-bob' })).rejects.toMatchObject({ code: 'unsupported' });
     pageA.send({ t: 'end' });
     await stateIs(pageA, 'ended', 'you-ended');
   });
