@@ -3,6 +3,7 @@
 // chat "pages" that speak the chat-port protocol (every message the background sends is schema-checked).
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import WebSocket from 'ws';
+import { ChatSession } from '@/lib/chat/session';
 import { KeyringDB } from '@/lib/keyring/db';
 import { backgroundToPageSchema, type BackgroundToPage, type PageToBackground } from '@/lib/protocol/chat-port';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
@@ -103,4 +104,30 @@ export async function openChat(a: Person, b: Person): Promise<{ pageA: Page; pag
   await stateIs(pageA, 'open');
   await stateIs(pageB, 'open');
   return { pageA, pageB, chatA, chatB };
+}
+
+/**
+ * What the chat service still holds, walking its object graph (not the keyring or the relay connection,
+ * which it only borrows): sessions, CryptoKeys and byte arrays (keys, rooms, frames).
+ */
+export function chatLeftovers(p: Person): { sessions: number; cryptoKeys: number; byteArrays: number } {
+  const found = { sessions: 0, cryptoKeys: 0, byteArrays: 0 };
+  const seen = new Set<unknown>();
+  const borrowed = new Set<unknown>([p.db, p.bg.connection]);
+  const walk = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || seen.has(v) || borrowed.has(v)) return;
+    seen.add(v);
+    if (v instanceof ChatSession) found.sessions++;
+    if (v instanceof CryptoKey) return void found.cryptoKeys++;
+    if (ArrayBuffer.isView(v)) return void found.byteArrays++;
+    if (v instanceof Map) {
+      for (const [k, x] of v) {
+        walk(k);
+        walk(x);
+      }
+    } else if (v instanceof Set) for (const x of v) walk(x);
+    for (const key of Reflect.ownKeys(v)) walk(Reflect.get(v, key));
+  };
+  walk(p.bg.chats);
+  return found;
 }

@@ -9,7 +9,7 @@ import { FRAME_TYPE } from '@/lib/chat/frame';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { DATA, encodeDataFrame } from '@/lib/protocol/relay';
 import { cleanup, makeIdentity, startRelay, until, type RunningRelay } from './harness';
-import { invited, makePerson, openChat, openPage, pinEachOther, stateIs, type Person } from './chat-harness';
+import { chatLeftovers, invited, makePerson, openChat, openPage, pinEachOther, stateIs, type Person } from './chat-harness';
 import { roomFrameDown, startWsProxy, type WsProxy } from './ws-proxy';
 
 let proxy: WsProxy;
@@ -82,6 +82,9 @@ describe('secure chat through a real relay', () => {
     const secondTab = openPage(alice, chatId);
     await until(() => secondTab.texts('out').length === 3 && secondTab.texts('in').length === 1);
 
+    // Control for the check after the end: the walk does see a live chat's session and keys.
+    expect(chatLeftovers(alice)).toMatchObject({ sessions: 1, cryptoKeys: expect.any(Number) });
+    expect(chatLeftovers(alice).cryptoKeys).toBeGreaterThan(0);
     pageB.send({ t: 'end' });
     await stateIs(pageB, 'ended', 'you-ended');
     await stateIs(pageA, 'ended', 'peer-ended');
@@ -90,6 +93,8 @@ describe('secure chat through a real relay', () => {
     const late = openPage(alice, chatId);
     expect(late.state()).toEqual({ t: 'state', state: 'ended', reason: 'peer-ended' });
     expect(late.disconnected).toBe(true);
+    // Once the end frame's short linger is over, neither background holds anything of the chat.
+    await until(() => [alice, bob].every((p) => JSON.stringify(chatLeftovers(p)) === JSON.stringify({ sessions: 0, cryptoKeys: 0, byteArrays: 0 })), 10_000);
   });
 
   it('closing the chat tab ends the chat on both sides', async () => {
