@@ -1,7 +1,7 @@
 // Chat pages connect to the background over a long-lived port (lib/protocol/chat-port.ts). Only our own
 // extension pages may connect (the same check as the message router); every message is validated by the
-// chat service. The page's pings (CHAT_PING_MS) are port messages, which reset the idle timer of Chrome's
-// service worker (Chrome 114+) and of Firefox's event page, so a chat keeps the background alive.
+// chat service. The page's pings (CHAT_PING_MS) are port messages, i.e. events, which reset the 30 s idle
+// timer of Chrome's service worker and of Firefox's event page: an open chat keeps the background alive.
 import type { Browser } from 'wxt/browser';
 import { CHAT_PORT_NAME, type BackgroundToPage } from '@/lib/protocol/chat-port';
 import type { ChatPortLike, ChatService } from './chat-service';
