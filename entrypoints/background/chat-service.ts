@@ -34,12 +34,24 @@ export interface ChatTiming {
   attachTimeoutMs: number;
   /** After our end, we stay in the room this long to repeat the end frame to a peer that missed it. */
   endLingerMs: number;
+  /**
+   * From the contact's first frame, the handshake must complete within this time, else the chat ends
+   * (`handshake-timeout`): a relay that swaps the contact's handshake for another key's can stall a
+   * responder forever, since the impostor cannot answer it.
+   */
+  handshakeTimeoutMs: number;
   /** Session: handshake retransmission and reorder wait (lib/chat/session.ts defaults when absent). */
   retryMs?: number;
   reorderWaitMs?: number;
 }
 
-export const CHAT_TIMING: ChatTiming = { inviteResendMs: 3000, inviteTtlMs: INVITE_TTL_MS, attachTimeoutMs: 60_000, endLingerMs: 10_000 };
+export const CHAT_TIMING: ChatTiming = {
+  inviteResendMs: 3000,
+  inviteTtlMs: INVITE_TTL_MS,
+  attachTimeoutMs: 60_000,
+  endLingerMs: 10_000,
+  handshakeTimeoutMs: 30_000,
+};
 
 /** What the service needs of a runtime.Port (entrypoints/background/chat-port.ts adapts the browser's). */
 export interface ChatPortLike {
@@ -69,6 +81,7 @@ interface Chat {
   endReason: ChatStateReason | null;
   inviteTimer: ReturnType<typeof setInterval> | null;
   attachTimer: ReturnType<typeof setTimeout> | null;
+  handshakeTimer: ReturnType<typeof setTimeout> | null;
   /** Frames the session sent while our relay connection was down (they are lost). */
   unsent: number;
 }
@@ -134,8 +147,11 @@ export class ChatService {
   receiveRoomFrame(room: Uint8Array, payload: Uint8Array): void {
     const chat = this.byRoom.get(toBase64Url(room));
     if (!chat) return;
-    if (!chat.peerSeen) {
+    if (!chat.peerSeen && chat.session.state === 'connecting') {
       chat.peerSeen = true;
+      chat.handshakeTimer = setTimeout(() => {
+        if (chat.session.state === 'connecting') void this.endChat(chat.id, 'handshake-timeout');
+      }, this.timing.handshakeTimeoutMs);
       this.pushState(chat);
     }
     void chat.session.receive(payload);
@@ -229,6 +245,7 @@ export class ChatService {
       endReason: null,
       inviteTimer: null,
       attachTimer: null,
+      handshakeTimer: null,
       unsent: 0,
     };
     chat.unsubscribe.push(
@@ -287,9 +304,11 @@ export class ChatService {
     if (kind === 'invite') this.pushState(chat);
   }
 
+  /** The chat opened or ended: no more invitations, no handshake deadline. */
   private stopInviting(chat: Chat): void {
     if (chat.inviteTimer) clearInterval(chat.inviteTimer);
-    chat.inviteTimer = null;
+    if (chat.handshakeTimer) clearTimeout(chat.handshakeTimer);
+    chat.inviteTimer = chat.handshakeTimer = null;
   }
 
   private async attach(chat: Chat, port: ChatPortLike): Promise<void> {

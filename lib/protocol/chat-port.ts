@@ -42,7 +42,9 @@ export type ChatPageState = z.infer<typeof chatStateSchema>;
  * relay connection is down (reconnecting); `handshake` both sides are in the room, authenticating.
  * open — no reason, or `relay-offline`: the chat stays open but nothing can be sent until the relay is back.
  * ended — `you-ended`, `peer-ended`, `tab-closed` (another tab of this chat closed), `key-mismatch` /
- * `bad-signature` (the other side did not prove the pinned key: nothing was sent), `key-changed` /
+ * `bad-signature` (the other side did not prove the pinned key: nothing was sent), `handshake-timeout` (the
+ * contact's handshake frames arrived but it did not complete in time: a relay substituting keys, or the
+ * contact left mid-way; nothing was sent), `key-changed` /
  * `no-modern-key` (refused before starting), `unknown-chat` (no such chat: it ended, or the background
  * restarted and lost it), `no-relay` (not registered on a relay), `error` (anything else).
  */
@@ -56,6 +58,7 @@ export const chatStateReasonSchema = z.enum([
   'tab-closed',
   'key-mismatch',
   'bad-signature',
+  'handshake-timeout',
   'key-changed',
   'no-modern-key',
   'unknown-chat',

@@ -17,7 +17,14 @@ import { until } from './harness';
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
 /** Short timers so tests take seconds; generous enough for a loaded machine. */
-export const TEST_CHAT_TIMING: Partial<ChatTiming> = { inviteResendMs: 500, inviteTtlMs: 5000, attachTimeoutMs: 30_000, endLingerMs: 1000, retryMs: 300 };
+export const TEST_CHAT_TIMING: Partial<ChatTiming> = {
+  inviteResendMs: 500,
+  inviteTtlMs: 5000,
+  attachTimeoutMs: 30_000,
+  endLingerMs: 1000,
+  handshakeTimeoutMs: 5000,
+  retryMs: 300,
+};
 
 export type Person = Awaited<ReturnType<typeof makePerson>>;
 

@@ -267,22 +267,26 @@ describe('secure chat and a failing or hostile relay', () => {
     await stateIs(pageA, 'ended', 'peer-ended');
   });
 
-  it('a relay that substitutes the handshake makes it fail visibly, and no message frame leaves', async () => {
-    const [alice, bob] = await Promise.all([person('alice8'), person('bob8')]);
-    await pinEachOther(alice, bob);
+  // Roles follow the identity keys, so the victim is picked by role: the initiator reads the impostor's
+  // answer and fails at once; the responder hears an impostor who can never finish, and times out.
+  it.each([
+    ['initiator', 'key-mismatch'],
+    ['responder', 'handshake-timeout'],
+  ] as const)('a relay that substitutes the handshake: the %s’s chat fails visibly (%s), and no message frame leaves', async (role, reason) => {
+    const [p, q] = await Promise.all([person(`${role}-p`), person(`${role}-q`)]);
+    await pinEachOther(p, q);
+    const [alice, bob] = chooseRole(await identityKey(p), await identityKey(q)) === role ? [p, q] : [q, p];
     const aliceKey = await identityKey(alice);
-    // Mallory takes Bob's role (initiator or responder) with her own identity.
-    const bobRole = chooseRole(await identityKey(bob), aliceKey);
     const aliceConnection = proxy.connectionOf(toBase64Url(aliceKey))!;
     const mallory = await makeIdentity('mallory');
-    const { chatId } = await alice.call('openChat', { handle: 'bob8' });
+    const { chatId } = await alice.call('openChat', { handle: bob.handle });
     const room = fromBase64Url(proxy.joins(aliceConnection).at(-1)!);
     // Mallory plays Bob's part with her own identity; Alice hears only Mallory (and Bob hears Alice).
     const session = createChatSession({
       identity: mallory.identity,
       peerIdentityKey: aliceKey,
       roomId: room,
-      role: bobRole,
+      role: role === 'initiator' ? 'responder' : 'initiator',
       send: (frame) => proxy.inject(aliceConnection, 'down', roomFrameDown(room, frame)),
       retryMs: 300,
     });
@@ -294,10 +298,10 @@ describe('secure chat and a failing or hostile relay', () => {
     };
     await session.start();
     const pageA = openPage(alice, chatId);
-    await until(() => invited(bob, 'alice8'), 10_000);
-    const pageB = openPage(bob, (await bob.call('openChat', { handle: 'alice8' })).chatId);
-    await stateIs(pageA, 'ended', 'key-mismatch', 20_000);
-    expect(pageA.errors()).toContainEqual(expect.objectContaining({ code: 'key-mismatch', fatal: true }));
+    await until(() => invited(bob, alice.handle), 10_000);
+    const pageB = openPage(bob, (await bob.call('openChat', { handle: alice.handle })).chatId);
+    await stateIs(pageA, 'ended', reason, 20_000);
+    if (role === 'initiator') expect(pageA.errors()).toContainEqual(expect.objectContaining({ code: 'key-mismatch', fatal: true }));
     expect(pageB.state()?.state).not.toBe('open');
     pageA.send({ t: 'send', text: 'secret' });
     await new Promise((r) => setTimeout(r, 500));
