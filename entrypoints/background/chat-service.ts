@@ -8,6 +8,7 @@ import { INVITE_ROOM_LENGTH, type Invite } from '@/lib/chat/invite';
 import { createChatSession, type ChatError, type ChatRole, type ChatSession } from '@/lib/chat/session';
 import { C2CError } from '@/lib/errors';
 import { MemoryReplayCache } from '@/lib/crypto/replay-cache';
+import { safetyNumber } from '@/lib/crypto/safety-number';
 import { getContact } from '@/lib/keyring/contacts';
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { getIdentity, getSenderKeys } from '@/lib/keyring/identity-store';
@@ -134,8 +135,13 @@ export class ChatService {
       const accepted = await acceptInvite(this.db, payload, this.replayCache);
       if (!accepted) return;
       const { contact, invite } = accepted;
-      if (invite.kind === 'withdraw') return this.invites.remove(contact.handle, invite.roomId);
       const chat = this.byHandle.get(contact.handle);
+      if (invite.kind === 'withdraw') {
+        this.invites.remove(contact.handle, invite.roomId);
+        // We joined that room and the contact gave up before the handshake began: nobody will come.
+        if (chat?.roomKey === toBase64Url(invite.roomId) && chat.session.state === 'connecting') await this.endChat(chat.id, 'peer-ended');
+        return;
+      }
       if (chat && chat.roomKey === toBase64Url(invite.roomId)) return; // we are in that room already
       if (chat?.session.state === 'connecting' && this.shouldMove(chat)) return this.moveToRoom(chat, contact, invite);
       if (chat?.session.state === 'connecting') return; // both invited at once: the peer moves to our room
@@ -165,6 +171,7 @@ export class ChatService {
   /** A chat page connected; the first message must be `attach`. */
   acceptPort(port: ChatPortLike): void {
     let chatId: string | undefined;
+    let closed = false;
     port.onMessage((raw) => {
       const parsed = pageToBackgroundSchema.safeParse(raw);
       if (!parsed.success) {
@@ -176,17 +183,17 @@ export class ChatService {
       if (chatId === undefined) {
         if (message.t !== 'attach') return port.disconnect();
         chatId = message.chatId;
-        const chat = this.chats.get(chatId);
-        if (!chat) {
+        if (!this.chats.has(chatId)) {
           port.postMessage({ t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' });
           return port.disconnect();
         }
-        void this.attach(chat, port);
+        void this.attach(chatId, port, () => closed);
         return;
       }
       void this.fromPage(chatId, port, message);
     });
     port.onDisconnect(() => {
+      closed = true;
       // The chat object changes when it moves rooms; its id does not.
       const chat = chatId === undefined ? undefined : this.chats.get(chatId);
       if (!chat) return;
@@ -311,17 +318,21 @@ export class ChatService {
     chat.inviteTimer = chat.handshakeTimer = null;
   }
 
-  private async attach(chat: Chat, port: ChatPortLike): Promise<void> {
+  private async attach(chatId: string, port: ChatPortLike, closed: () => boolean): Promise<void> {
+    const first = this.chats.get(chatId)!;
+    const [own, contact] = await Promise.all([getIdentity(this.db), getContact(this.db, first.handle)]);
+    const number = own ? await safetyNumber(own.identityKey, first.session.peerIdentityKey) : '';
+    if (closed()) return;
+    // The chat may have moved rooms or ended meanwhile. From here on all is synchronous, so the page gets
+    // contact, state and transcript first and then each live event exactly once.
+    const chat = this.chats.get(chatId);
+    if (!chat) {
+      port.postMessage({ t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' });
+      return port.disconnect();
+    }
     chat.ports.add(port);
     chat.everAttached = true;
-    const contact = await getContact(this.db, chat.handle);
-    let safetyNumber = '';
-    try {
-      safetyNumber = await chat.session.safetyNumber();
-    } catch {
-      // The session ended meanwhile; the state below says so.
-    }
-    port.postMessage({ t: 'contact', handle: chat.handle, safetyNumber, verified: contact?.verified ?? false });
+    port.postMessage({ t: 'contact', handle: chat.handle, safetyNumber: number, verified: contact?.verified ?? false });
     port.postMessage(this.stateMessage(chat));
     for (const m of chat.session.transcript()) port.postMessage({ t: 'message', ...m });
   }

@@ -97,12 +97,19 @@ describe('secure chat through a real relay', () => {
     await until(() => [alice, bob].every((p) => JSON.stringify(chatLeftovers(p)) === JSON.stringify({ sessions: 0, cryptoKeys: 0, byteArrays: 0 })), 10_000);
   });
 
-  it('closing the chat tab ends the chat on both sides', async () => {
+  it('closing the chat tab ends the chat on both sides; closing it before the contact came withdraws the invitation', async () => {
     const [alice, bob] = await Promise.all([person('alice2'), person('bob2')]);
     await pinEachOther(alice, bob);
     const { pageA, pageB } = await openChat(alice, bob);
     pageA.close();
     await stateIs(pageB, 'ended', 'peer-ended');
+
+    const waiting = openPage(alice, (await alice.call('openChat', { handle: 'bob2' })).chatId);
+    await until(() => invited(bob, 'alice2'), 10_000);
+    waiting.close();
+    // Gone well before the invitation would expire by itself (5 s after its last copy in these tests).
+    await until(async () => !(await invited(bob, 'alice2')), 2500);
+    expect(bob.badge.at(-1)).toBe(0);
   });
 
   it('refuses a chat with a contact whose key changed, an unknown one or a legacy-only one, and drops the changed one’s invitations', async () => {
