@@ -33,6 +33,7 @@ export function Composer({ open, sending, text, onText, onSend }: ComposerProps)
   return (
     <form
       class="chat-composer"
+      autoComplete="off"
       onSubmit={(e) => {
         e.preventDefault();
         send();
@@ -43,6 +44,8 @@ export function Composer({ open, sending, text, onText, onSend }: ComposerProps)
         id="chat-input"
         data-testid="chat-input"
         rows={3}
+        // Also keeps the browser from saving what is being written with the tab's session state on disk.
+        autoComplete="off"
         disabled={!open}
         aria-describedby="chat-input-hint"
         value={text}

@@ -28,6 +28,7 @@ const REASON_KEY: Record<ChatStateReason, MessageKey> = {
   'tab-closed': 'chatReasonTabClosed',
   'key-mismatch': 'chatReasonKeyMismatch',
   'bad-signature': 'chatReasonBadSignature',
+  'handshake-timeout': 'chatReasonHandshakeTimeout',
   'key-changed': 'chatReasonKeyChanged',
   'no-modern-key': 'chatReasonNoModernKey',
   'unknown-chat': 'chatReasonUnknownChat',
@@ -86,7 +87,8 @@ export function ChatApp({ chatId }: { chatId: string }) {
       case 'state':
         if (m.state === 'ended') return ended(m.reason ? REASON_KEY[m.reason] : 'chatReasonError');
         setState(m.state);
-        return setExplanation(m.state === 'open' ? 'chatOpenInfo' : m.reason ? REASON_KEY[m.reason] : null);
+        // Open with a reason: still open, but our relay connection is down for now.
+        return setExplanation(m.reason ? REASON_KEY[m.reason] : m.state === 'open' ? 'chatOpenInfo' : null);
       case 'message':
         if (m.direction === 'out' && pending.current === m.text) {
           // Our message went out: the field is free for the next one.

@@ -5,13 +5,22 @@
 // directory.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64Url } from '@/lib/bytes';
+import { FRAME_TYPE, decodeFrame } from '@/lib/chat/frame';
 import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
+import { startWsProxy, type WsProxy } from '../relay/ws-proxy';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, contactItem, textOf } from './flows';
+import { CANARY, api, contactItem, fill, textOf } from './flows';
+import { inContact, swapKeyInDirectory } from './contacts-flows';
+import { chatFrameTypesSent, filesContaining, identityFromBackup, identityKeyOf, isHandshake, messagesOpenedFromCapture, substituteKeys } from './chat-attacks';
 import { meet, openChat, say, stateReason, waitForMessages, waitForRelay, waitForState, write, type ChatPerson } from './chat-flows';
+
+const PASSPHRASE = 'lantern meadow copper violin';
 
 describe('Chromium ↔ Chromium secure chat through a real relay', () => {
   let relay: RunningRelay;
+  /** Both browsers reach the relay through it: it sees (and records) every frame the relay forwards. */
+  let proxy: WsProxy;
   let alice: ChatPerson;
   let bob: ChatPerson;
   let sessions: ExtensionSession[] = [];
@@ -22,13 +31,17 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
   beforeAll(async () => {
     let a: ExtensionSession;
     let b: ExtensionSession;
-    [relay, a, b] = await Promise.all([startRelay(), launchWithExtension('chromium'), launchWithExtension('chromium')]);
+    proxy = await startWsProxy();
+    // The relay checks the URL clients signed: the proxy's.
+    [relay, a, b] = await Promise.all([startRelay(['--public-url', proxy.url]), launchWithExtension('chromium'), launchWithExtension('chromium')]);
+    proxy.target = relay.url;
     sessions = [a, b];
-    ({ a: alice, b: bob, safetyNumber: safety } = await meet({ session: a, handle: 'alice' }, { session: b, handle: 'bob' }, relay.url));
+    ({ a: alice, b: bob, safetyNumber: safety } = await meet({ session: a, handle: 'alice' }, { session: b, handle: 'bob' }, proxy.url));
   });
 
   afterAll(async () => {
     await Promise.all(sessions.map((s) => s.close()));
+    await proxy?.close();
     await cleanup();
   });
 
@@ -85,7 +98,7 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
     expect(await textOf(alicePage, 'chat-notice')).toMatch(/Not sent/);
     expect(await alicePage.$eval(byTestId('chat-input'), (e) => (e as HTMLTextAreaElement).value)).toBe('after the restart');
 
-    relay = await startRelay(['--port', String(port)], dataDir);
+    relay = await startRelay(['--port', String(port), '--public-url', proxy.url], dataDir);
     // The background's relay connection backs off up to 15 s before it tries again.
     await Promise.all([waitForRelay(alice.popup, true), waitForRelay(bob.popup, true)]);
     await waitForState(alicePage, 'open');
@@ -106,5 +119,81 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
     expect(await bobPage.$$(byTestId('chat-message'))).toHaveLength(0);
     expect(await alicePage.$(byTestId('chat-end'))).toBeNull();
     expect(await alicePage.$eval(byTestId('chat-input'), (e) => (e as HTMLTextAreaElement).disabled)).toBe(true);
+  });
+
+  it('after the end, the frames the relay forwarded cannot be opened with anything left in either profile', async () => {
+    const frames = proxy.roomFrames();
+    const types = frames.filter((f) => f.direction === 'up').map((f) => decodeFrame(f.frame.payload).type);
+    expect(types.filter((t) => t === FRAME_TYPE.message).length).toBeGreaterThanOrEqual(8); // 8 texts and the end
+    for (const f of frames) expect(Buffer.from(f.frame.payload).includes(Buffer.from('Canary 42'))).toBe(false);
+
+    // Everything long-term each profile holds: its backup (identity key, prekeys, contacts).
+    await alice.popup.bringToFront();
+    const aliceIdentity = await identityFromBackup(alice.popup, PASSPHRASE);
+    await bob.popup.bringToFront();
+    const bobIdentity = await identityFromBackup(bob.popup, PASSPHRASE);
+    const [aliceKey, bobKey] = [await identityKeyOf(alice.popup), await identityKeyOf(bob.popup)];
+    expect(aliceIdentity.publicKey).toEqual(aliceKey);
+    expect(bobIdentity.publicKey).toEqual(bobKey);
+    const opened = await messagesOpenedFromCapture(frames, [
+      { identity: aliceIdentity, peer: bobKey },
+      { identity: bobIdentity, peer: aliceKey },
+    ]);
+    expect(opened).toBe(0);
+
+    // Nor is any text of the chat anywhere in either profile's files (IndexedDB, extension storage, session state).
+    for (const session of sessions) {
+      for (const text of [CANARY, 'second from alice', 'hi alice — привет', 'after the restart']) {
+        expect(filesContaining(session.profileDir, text), text).toEqual([]);
+      }
+    }
+  });
+
+  it('a relay that substitutes bob’s keys in the handshake: alice’s chat ends saying so, and nothing was sent', async () => {
+    const [aliceKey, bobKey] = [await identityKeyOf(alice.popup), await identityKeyOf(bob.popup)];
+    const connection = proxy.connectionOf(toBase64Url(aliceKey));
+    expect(connection).toBeDefined();
+    const since = proxy.frames.length;
+    const stop = await substituteKeys(proxy, { connection: connection!, identityKey: aliceKey, contactKey: bobKey });
+    try {
+      await alice.popup.bringToFront();
+      const attacked = await openChat(alice, 'bob');
+      await bob.popup.bringToFront();
+      await bob.popup.waitForSelector(`${contactItem('alice')}[data-chat-invite="true"]`, { timeout: 30_000 });
+      const bobSide = await openChat(bob, 'alice');
+      await waitForState(attacked, 'ended');
+      expect(await stateReason(attacked)).toMatch(/certificate did not verify — someone may be intercepting. Nothing was sent/);
+      expect(await attacked.$$(byTestId('chat-message'))).toHaveLength(0);
+      // Only handshake frames ever left alice in this chat (the handshake failed before any message key existed).
+      const sent = chatFrameTypesSent(proxy, connection!, since);
+      expect(sent.length).toBeGreaterThan(0);
+      expect(sent.filter((t) => !isHandshake(t))).toEqual([]);
+      expect(await bobSide.$$(byTestId('chat-message'))).toHaveLength(0);
+      await bobSide.click(byTestId('chat-end'));
+      await waitForState(bobSide, 'ended');
+    } finally {
+      stop();
+    }
+  });
+
+  it('a key swapped in the relay’s directory: chat-open is disabled with the reason, and refused by the background', async () => {
+    await swapKeyInDirectory(relay.dataDir, 'bob');
+    await alice.popup.bringToFront();
+    await fill(alice.popup, 'contact-lookup-handle', 'bob');
+    await alice.popup.click(byTestId('contact-lookup'));
+    expect(await textOf(alice.popup, 'contact-key-changed')).toMatch(/changed/);
+    await alice.popup.waitForSelector(`${inContact('bob', 'chat-open')}[disabled]`);
+    expect(await textOf(alice.popup, 'chat-open-blocked')).toMatch(/key changed/);
+    const refused = await api<{ ok: boolean; error?: { code: string } }>(alice.popup, { type: 'openChat', handle: 'bob' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'key-changed' } });
+
+    // Nor is an invitation from that contact taken: bob invites, alice's popup never shows it.
+    await bob.popup.bringToFront();
+    const inviting = await openChat(bob, 'alice');
+    await waitForState(inviting, 'connecting');
+    await new Promise((r) => setTimeout(r, 6000)); // two re-sends of the invitation
+    expect(await alice.popup.$eval(contactItem('bob'), (e) => e.getAttribute('data-chat-invite'))).toBe('false');
+    const listed = await api<{ contacts: { handle: string; chatInvite: boolean }[] }>(alice.popup, { type: 'listContacts' });
+    expect(listed.contacts.find((c) => c.handle === 'bob')?.chatInvite).toBe(false);
   });
 });

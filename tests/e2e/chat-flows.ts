@@ -25,7 +25,9 @@ export async function meet(a: { session: ExtensionSession; handle: string }, b: 
 
 /** Clicks `chat-open` on the contact in the popup and returns the chat page that opens in a new tab. */
 export async function openChat(person: ChatPerson, withHandle: string): Promise<Page> {
-  const opened = person.session.browser.waitForTarget((t) => t.url().includes('/chat.html#'), { timeout: 30_000 });
+  // waitForTarget also matches tabs already open: only a new one counts.
+  const before = new Set(person.session.browser.targets());
+  const opened = person.session.browser.waitForTarget((t) => !before.has(t) && t.url().includes('/chat.html#'), { timeout: 30_000 });
   const button = await person.popup.waitForSelector(`${contactItem(withHandle)} ${byTestId('chat-open')}:not([disabled])`, { timeout: 30_000 });
   await button!.click();
   const page = await (await opened).page();
@@ -36,7 +38,7 @@ export async function openChat(person: ChatPerson, withHandle: string): Promise<
 
 /** Waits until the page shows the state (the exact word in `chat-state`). */
 export async function waitForState(page: Page, state: 'connecting' | 'open' | 'ended', timeout = 30_000): Promise<void> {
-  await page.waitForFunction((sel, want) => document.querySelector(sel)?.textContent?.trim() === want, { timeout }, byTestId('chat-state'), state);
+  await page.waitForFunction((sel, want) => document.querySelector(sel)?.textContent?.trim() === want, { timeout, polling: 200 }, byTestId('chat-state'), state);
 }
 
 export interface SeenMessage {
@@ -52,7 +54,7 @@ export async function messagesOn(page: Page): Promise<SeenMessage[]> {
 
 /** Waits until the page shows exactly `count` messages, then returns them. */
 export async function waitForMessages(page: Page, count: number, timeout = 30_000): Promise<SeenMessage[]> {
-  await page.waitForFunction((sel, n) => document.querySelectorAll(sel).length === n, { timeout }, byTestId('chat-message'), count);
+  await page.waitForFunction((sel, n) => document.querySelectorAll(sel).length === n, { timeout, polling: 200 }, byTestId('chat-message'), count);
   return messagesOn(page);
 }
 
@@ -68,7 +70,7 @@ export async function say(page: Page, text: string): Promise<void> {
   await write(page, text);
   await page.waitForFunction(
     (sel, n, input) => document.querySelectorAll(sel).length > n && (document.querySelector(input) as HTMLTextAreaElement).value === '',
-    { timeout: 30_000 },
+    { timeout: 30_000, polling: 200 },
     `${byTestId('chat-message')}[data-direction="out"]`,
     outBefore,
     byTestId('chat-input'),
@@ -77,10 +79,10 @@ export async function say(page: Page, text: string): Promise<void> {
 
 export const stateReason = (page: Page) => textOf(page, 'chat-state-reason');
 
-/**
- * Waits until the popup shows its relay connection as connected (or as anything else). Polls on a timer:
- * the popup is a background tab once the chat tab opened, and background tabs get no animation frames.
- */
+// Waits poll on a timer: the popup is a background tab once a chat tab opened, and background tabs get no
+// animation frames (puppeteer's default polling).
+
+/** Waits until the popup shows its relay connection as connected (or as anything else). */
 export async function waitForRelay(popup: Page, connected: boolean, timeout = 30_000): Promise<void> {
   await popup.waitForFunction(
     (sel, want) => (document.querySelector(sel)?.getAttribute('data-connection') === 'connected') === want,
