@@ -2,6 +2,7 @@
 // register, pin each other), open the chat from the popup, write, read, end.
 import { expect } from 'vitest';
 import type { Page } from 'puppeteer-core';
+import { until } from '../relay/harness';
 import { byTestId, type ExtensionSession } from './harness';
 import { contactItem, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
 import { SAFETY_NUMBER_RE, paste } from './contacts-flows';
@@ -25,14 +26,14 @@ export async function meet(a: { session: ExtensionSession; handle: string }, b: 
 
 /** Clicks `chat-open` on the contact in the popup and returns the chat page that opens in a new tab. */
 export async function openChat(person: ChatPerson, withHandle: string): Promise<Page> {
-  // waitForTarget also matches tabs already open: only a new one counts.
-  const before = new Set(person.session.browser.targets());
-  const opened = person.session.browser.waitForTarget((t) => !before.has(t) && t.url().includes('/chat.html#'), { timeout: 30_000 });
+  // Firefox (WebDriver BiDi) reports moz-extension:// tabs as about:blank, so the new tab is found as the
+  // page that was not there before, and its address is read inside it.
+  const before = new Set(await person.session.browser.pages());
   const button = await person.popup.waitForSelector(`${contactItem(withHandle)} ${byTestId('chat-open')}:not([disabled])`, { timeout: 30_000 });
   await button!.click();
-  const page = await (await opened).page();
-  if (!page) throw new Error('the chat tab has no page');
+  const page = await until(async () => (await person.session.browser.pages()).find((p) => !before.has(p)), 30_000);
   await page.waitForSelector(byTestId('chat-state'), { timeout: 30_000 });
+  expect(await page.evaluate(() => location.pathname)).toBe('/chat.html');
   return page;
 }
 
