@@ -5,14 +5,13 @@
 // end, a failed handshake) destroys the session and leaves the room. Nothing is stored or logged.
 import { randomBytes, toBase64Url } from '@/lib/bytes';
 import { INVITE_ROOM_LENGTH, type Invite } from '@/lib/chat/invite';
-import { createChatSession, type ChatError, type ChatRole, type ChatSession } from '@/lib/chat/session';
+import { createChatSession, type ChatError, type ChatSession } from '@/lib/chat/session';
 import { C2CError } from '@/lib/errors';
 import { MemoryReplayCache } from '@/lib/crypto/replay-cache';
 import { safetyNumber } from '@/lib/crypto/safety-number';
 import { getContact } from '@/lib/keyring/contacts';
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { getIdentity, getSenderKeys } from '@/lib/keyring/identity-store';
-import type { RelayConnectionState } from '@/lib/protocol/background-api';
 import {
   pageToBackgroundSchema,
   type BackgroundToPage,
@@ -164,7 +163,7 @@ export class ChatService {
   }
 
   /** The relay connection went up or down: pages show why a chat waits or cannot send. */
-  relayStateChanged(_state: RelayConnectionState): void {
+  relayStateChanged(): void {
     for (const chat of this.chats.values()) this.pushState(chat);
   }
 
@@ -215,7 +214,7 @@ export class ChatService {
   private shouldMove(chat: Chat): boolean {
     // We joined the peer's room and the peer now waits in another: follow it. Both made rooms: the
     // initiator's room wins (chooseRole), so only the responder moves.
-    return !chat.inviting || chat.session.role === ('responder' satisfies ChatRole);
+    return !chat.inviting || chat.session.role === 'responder';
   }
 
   private async startChat(contact: Contact, roomId: Uint8Array, inviting: boolean, id = toBase64Url(randomBytes(16))): Promise<Chat> {

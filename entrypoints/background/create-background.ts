@@ -33,7 +33,7 @@ export function createBackground(opts: BackgroundOptions) {
     // the connection calls back only once it has connected, after that.)
     onMailbox: (from, payload) => void (isChatInvite(payload) ? chats.receiveInvite(payload) : inbox.receive(from, payload)),
     onRoom: (room, payload) => chats.receiveRoomFrame(room, payload),
-    onState: (state) => chats.relayStateChanged(state),
+    onState: () => chats.relayStateChanged(),
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
     ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
   });
