@@ -196,4 +196,17 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
     const listed = await api<{ contacts: { handle: string; chatInvite: boolean }[] }>(alice.popup, { type: 'listContacts' });
     expect(listed.contacts.find((c) => c.handle === 'bob')?.chatInvite).toBe(false);
   });
+
+  it('a stopped service worker takes its sessions along: the chat page says so and is no longer open', async () => {
+    const inviting = (await bob.session.browser.pages()).at(-1)!;
+    expect(await inviting.evaluate(() => location.pathname)).toBe('/chat.html');
+    await waitForState(inviting, 'connecting');
+    const cdp = await inviting.createCDPSession();
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    await waitForState(inviting, 'ended');
+    expect(await stateReason(inviting)).toMatch(/background stopped/);
+    expect(await inviting.$eval(byTestId('chat-input'), (e) => (e as HTMLTextAreaElement).disabled)).toBe(true);
+  });
 });
