@@ -7,6 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '@/lib/bytes';
 import { FRAME_TYPE, decodeFrame } from '@/lib/chat/frame';
+import { generateLegacyKey, legacyPublicKeyString } from '@/lib/legacy/legacy-key';
 import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
 import { startWsProxy, type WsProxy } from '../relay/ws-proxy';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
@@ -195,6 +196,16 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
     expect(await alice.popup.$eval(contactItem('bob'), (e) => e.getAttribute('data-chat-invite'))).toBe('false');
     const listed = await api<{ contacts: { handle: string; chatInvite: boolean }[] }>(alice.popup, { type: 'listContacts' });
     expect(listed.contacts.find((c) => c.handle === 'bob')?.chatInvite).toBe(false);
+  });
+
+  it('a legacy-only contact (no modern key): chat-open is disabled with the reason, and refused by the background', async () => {
+    const publicKey = legacyPublicKeyString(await generateLegacyKey());
+    expect(await api(alice.popup, { type: 'pinLegacyContact', handle: 'carol', publicKey })).toMatchObject({ ok: true });
+    // The popup re-reads its contacts with the relay state.
+    await alice.popup.waitForSelector(`${inContact('carol', 'chat-open')}[disabled]`, { timeout: 30_000 });
+    expect(await alice.popup.$eval(inContact('carol', 'chat-open-blocked'), (e) => e.textContent)).toMatch(/only a legacy key/);
+    const refused = await api<{ ok: boolean; error?: { code: string } }>(alice.popup, { type: 'openChat', handle: 'carol' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unsupported' } });
   });
 
   it('a stopped service worker takes its sessions along: the chat page says so and is no longer open', async () => {

@@ -30,8 +30,13 @@ export async function openChat(person: ChatPerson, withHandle: string): Promise<
   // page that was not there before, and its address is read inside it.
   const before = new Set(await person.session.browser.pages());
   const button = await person.popup.waitForSelector(`${contactItem(withHandle)} ${byTestId('chat-open')}:not([disabled])`, { timeout: 30_000 });
-  await button!.click();
-  const page = await until(async () => (await person.session.browser.pages()).find((p) => !before.has(p)), 30_000);
+  // By keyboard (focus, Enter): the list can shift under a mouse click as invitations come and go.
+  await button!.focus();
+  await person.popup.keyboard.press('Enter');
+  const page = await until(async () => (await person.session.browser.pages()).find((p) => !before.has(p)), 30_000).catch(async () => {
+    const error = await person.popup.$eval(byTestId('contacts-error'), (e) => e.textContent).catch(() => 'none');
+    throw new Error(`no chat tab opened (the popup's error: ${error})`);
+  });
   await page.waitForSelector(byTestId('chat-state'), { timeout: 30_000 });
   expect(await page.evaluate(() => location.pathname)).toBe('/chat.html');
   return page;
