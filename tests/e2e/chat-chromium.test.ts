@@ -66,7 +66,13 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
     await say(alicePage, CANARY);
     await say(alicePage, 'second from alice');
     await say(bobPage, 'hi alice — привет 👋');
-    await say(bobPage, 'line one\nline two');
+    // Typed key by key: Shift+Enter starts a new line, Enter sends.
+    await bobPage.type(byTestId('chat-input'), 'line one');
+    await bobPage.keyboard.down('Shift');
+    await bobPage.keyboard.press('Enter');
+    await bobPage.keyboard.up('Shift');
+    await bobPage.type(byTestId('chat-input'), 'line two');
+    await bobPage.keyboard.press('Enter');
     expect(await waitForMessages(bobPage, 4)).toEqual([
       { direction: 'in', text: CANARY },
       { direction: 'in', text: 'second from alice' },
