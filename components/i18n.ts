@@ -5,8 +5,9 @@ import type { ApiErrorCode } from '@/lib/protocol/background-api';
 
 export type MessageKey = keyof typeof import('../public/_locales/en/messages.json');
 
-export function t(key: MessageKey): string {
-  return browser.i18n.getMessage(key);
+/** `substitutions` fill the message's placeholders ($HANDLE$ and the like), in order. */
+export function t(key: MessageKey, substitutions?: string | string[]): string {
+  return substitutions === undefined ? browser.i18n.getMessage(key) : browser.i18n.getMessage(key, substitutions);
 }
 
 /** The plain-words text shown for each failure code. */

@@ -5,16 +5,12 @@ import '../shared/zod-jitless';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { KeyringDB } from '@/lib/keyring/db';
-import { getSenderKeys } from '@/lib/keyring/identity-store';
-import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
-import { ComposeTickets } from './compose-tickets';
+import { acceptChatPort } from './chat-port';
 import { isContentScriptRequest, routeContentScriptMessage } from './content-requests';
-import { Inbox } from './inbox';
-import { createMailboxService, relayTarget } from './mailbox-service';
-import { RelayConnection } from './relay-connection';
+import { createBackground } from './create-background';
 import { routeMessage, type RouterContext } from './router';
-import { createBackgroundService, type RegistrationStore } from './service';
+import type { RegistrationStore } from './service';
 
 export default defineBackground(() => {
   const db = new KeyringDB();
@@ -23,19 +19,19 @@ export default defineBackground(() => {
     get: async () => (await browser.storage.local.get('relayRegistration')).relayRegistration as Awaited<ReturnType<RegistrationStore['get']>>,
     set: (value) => browser.storage.local.set({ relayRegistration: value }),
   };
-  const inbox = new Inbox(db, new PersistentReplayCache(db));
-  const connection = new RelayConnection({
+  const { connection, chats, service, tickets } = createBackground({
+    db,
+    registrations,
     WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor,
-    target: () => relayTarget(db, registrations),
-    identity: async () => (await getSenderKeys(db)).identity,
-    onMailbox: (from, payload) => void inbox.receive(from, payload),
+    onInviteCount: showInviteBadge,
   });
-  const tickets = new ComposeTickets();
   const ctx: RouterContext = {
     ownId: browser.runtime.id,
     ownBaseUrl: browser.runtime.getURL('/'),
-    service: createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), tickets),
+    service,
   };
+  // Chat pages: a long-lived port each (chat-port.ts); registered synchronously like the message listener.
+  browser.runtime.onConnect.addListener((port) => acceptChatPort(port, chats, ctx.ownId, ctx.ownBaseUrl));
   // Each request may have changed the identity, relay URL or registration: re-check the connection after it.
   browser.runtime.onMessage.addListener((message: unknown, sender) => {
     if (isContentScriptRequest(message)) return Promise.resolve(routeContentScriptMessage(message, sender, ctx.ownId, tickets));
@@ -44,3 +40,8 @@ export default defineBackground(() => {
   // This worker just started (browser start-up, or woken by an event): connect if we should be.
   void connection.sync();
 });
+
+/** The toolbar badge shows how many contacts invite us to a secure chat now. */
+function showInviteBadge(count: number): void {
+  browser.action.setBadgeText({ text: count > 0 ? String(count) : '' }).catch(() => undefined);
+}

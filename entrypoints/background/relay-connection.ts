@@ -1,5 +1,6 @@
 // The background's one long-lived, authenticated relay connection, for the relay mailbox: receiving
-// sealed messages (the inbox) and sending them (sendToContact). Popup actions such as register and
+// sealed messages (the inbox) and sending them (sendToContact), and for secure-chat rooms (join, leave,
+// send, receive; rooms are joined again after a reconnect or a new client). Popup actions such as register and
 // lookup keep using short-lived connections (relay-access.ts).
 //
 // Lifecycle (MV3): the service worker is started for a message, an event or browser start-up and is
@@ -14,6 +15,7 @@
 // to us, and the sender is told so.
 import type { IdentityKeyPair } from '@/lib/crypto/identity';
 import type { RelayConnectionState } from '@/lib/protocol/background-api';
+import { toBase64Url } from '@/lib/bytes';
 import { RelayClient, RelayError, type RelayState, type WebSocketConstructor } from '@/lib/relay-client/client';
 
 /** Retry delays: the n-th retry waits a random time up to min(maxMs, minMs · 2ⁿ). */
@@ -35,6 +37,10 @@ export interface RelayConnectionOptions {
   identity(): Promise<IdentityKeyPair>;
   /** `from` is the relay's word for the sender; the payload is an opaque sealed message. */
   onMailbox(from: string, payload: Uint8Array): void;
+  /** A frame from a room we joined; opaque to the relay and to this class. */
+  onRoom?(room: Uint8Array, payload: Uint8Array): void;
+  /** Every change of `state`. */
+  onState?(state: RelayConnectionState): void;
   backoff?: { minMs: number; maxMs: number };
   keepaliveMs?: number;
   requestTimeoutMs?: number;
@@ -47,6 +53,8 @@ export class RelayConnection {
   private targetKey = '';
   private current: RelayConnectionState = 'offline';
   private syncing: Promise<void> = Promise.resolve();
+  /** Rooms we are in, kept across clients (a new relay URL or identity replaces the client). */
+  private readonly rooms = new Map<string, Uint8Array>();
 
   constructor(private readonly opts: RelayConnectionOptions) {}
 
@@ -66,11 +74,7 @@ export class RelayConnection {
 
   /** Sends one sealed payload to the mailbox of `handle`: 'offline' when nobody is connected under it. */
   async send(handle: string, payload: Uint8Array): Promise<'delivered' | 'offline'> {
-    await this.sync();
-    const client = this.client;
-    if (!client) throw new RelayError('not-registered', 'not registered on the relay that is set');
-    // Someone is waiting for this: try now rather than at the next backoff step.
-    await client.connect();
+    const client = await this.connected();
     try {
       await client.sendToHandle(handle, payload);
       return 'delivered';
@@ -80,12 +84,50 @@ export class RelayConnection {
     }
   }
 
+  /** Joins a room now (connecting first if needed) and after every reconnect, until leaveRoom. */
+  async joinRoom(room: Uint8Array): Promise<void> {
+    const client = await this.connected();
+    this.rooms.set(toBase64Url(room), room.slice());
+    await client.joinRoom(room);
+  }
+
+  async leaveRoom(room: Uint8Array): Promise<void> {
+    this.rooms.delete(toBase64Url(room));
+    await this.client?.leaveRoom(room).catch(() => undefined);
+  }
+
+  /** Fire and forget; false when the frame could not leave (no open connection): it is lost. */
+  sendToRoom(room: Uint8Array, payload: Uint8Array): boolean {
+    if (!this.client || this.current !== 'connected') return false;
+    try {
+      this.client.sendToRoom(room, payload);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   stop(): void {
     const client = this.client;
     this.client = null;
     this.targetKey = '';
-    this.current = 'offline';
+    this.setState('offline');
     client?.close();
+  }
+
+  private setState(state: RelayConnectionState): void {
+    if (state === this.current) return;
+    this.current = state;
+    this.opts.onState?.(state);
+  }
+
+  /** The client, connected now: for actions someone waits on, rather than at the next backoff step. */
+  private async connected(): Promise<RelayClient> {
+    await this.sync();
+    const client = this.client;
+    if (!client) throw new RelayError('not-registered', 'not registered on the relay that is set');
+    await client.connect();
+    return client;
   }
 
   private async apply(): Promise<void> {
@@ -109,12 +151,20 @@ export class RelayConnection {
     this.targetKey = key;
     // A replaced client may still report for a moment: only the current one counts.
     client.onState((s) => {
-      if (this.client === client) this.current = STATE[s];
+      if (this.client === client) this.setState(STATE[s]);
     });
     client.onMessage((m) => {
-      if (this.client === client && m.kind === 'mailbox') this.opts.onMailbox(m.from, m.payload);
+      if (this.client !== client) return;
+      if (m.kind === 'mailbox') this.opts.onMailbox(m.from, m.payload);
+      else this.opts.onRoom?.(m.room, m.payload);
     });
-    // A failed attempt is retried by the client itself, with backoff.
-    client.connect().catch(() => undefined);
+    // A failed attempt is retried by the client itself, with backoff. A new client joins our rooms
+    // itself; the client re-joins them after each of its own reconnects.
+    client
+      .connect()
+      .then(async () => {
+        for (const room of this.rooms.values()) if (this.client === client) await client.joinRoom(room);
+      })
+      .catch(() => undefined);
   }
 }

@@ -15,6 +15,7 @@ import { recipientsFor, rememberRecipients } from '@/lib/keyring/conversations';
 import type { ContactInfo } from '@/lib/protocol/background-api';
 import { normalizeHandle } from '@/lib/protocol/relay';
 import { ApiFailure } from './api-failure';
+import type { ChatService } from './chat-service';
 import { createContactsService } from './contacts-service';
 import { ComposeTickets } from './compose-tickets';
 import { classifyCiphertext, createLegacyService } from './legacy-service';
@@ -30,13 +31,14 @@ export interface RegistrationStore {
   set(value: { relayUrl: string; handle: string }): Promise<void>;
 }
 
-async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined): Promise<ContactInfo> {
+async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined, chatInvite: boolean): Promise<ContactInfo> {
   return {
     handle: c.handle,
     fingerprint: c.bundle ? await fingerprint(c.bundle.identityKey) : '',
     verified: c.verified,
     keyChanged: c.keyChanged,
     safetyNumber: c.bundle && ownIdentityKey ? await safetyNumber(ownIdentityKey, c.bundle.identityKey) : '',
+    chatInvite,
   };
 }
 
@@ -44,6 +46,7 @@ export function createBackgroundService(
   db: KeyringDB,
   registrations: RegistrationStore,
   mailbox: MailboxService,
+  chats: ChatService,
   tickets = new ComposeTickets(),
 ): BackgroundService {
   const replayCache = new PersistentReplayCache(db);
@@ -61,7 +64,7 @@ export function createBackgroundService(
   }
 
   async function describe(contact: Contact) {
-    return contactInfo(contact, (await getIdentity(db))?.identityKey);
+    return contactInfo(contact, (await getIdentity(db))?.identityKey, chats.hasInvite(contact.handle));
   }
 
   return {
@@ -72,6 +75,7 @@ export function createBackgroundService(
 
     getInbox: (request) => mailbox.getInbox(request),
     sendToContact: (request) => mailbox.sendToContact(request),
+    openChat: ({ handle }) => chats.openChat(handle),
 
     async getState() {
       const identity = await getIdentity(db);

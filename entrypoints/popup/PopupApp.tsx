@@ -14,6 +14,7 @@ import { Onboarding } from '@/components/popup/Onboarding';
 import { RelayPanel } from '@/components/popup/RelayPanel';
 import { SettingsForm } from '@/components/popup/SettingsForm';
 import type { ApiError, ContactInfo, LegacyKeyInfo, ResponseData } from '@/lib/protocol/background-api';
+import { browser } from 'wxt/browser';
 import { callBackground } from '../shared/background-client';
 import { SitePanel } from './SitePanel';
 import { useSecurity } from '../shared/use-security';
@@ -66,6 +67,9 @@ export function PopupApp() {
     if (!r.identity) return;
     const received = await callBackground({ type: 'getInbox' });
     if (received.ok) setInbox(received.items);
+    // Chat invitations arrive on their own too (ContactInfo.chatInvite).
+    const list = await callBackground({ type: 'listContacts' });
+    if (list.ok) setContacts(list.contacts);
   }
 
   useEffect(() => {
@@ -137,6 +141,15 @@ export function PopupApp() {
       return null;
     });
 
+  /** The chat page's URL names no one: only the background knows which contact its random id is for. */
+  const openChat = (handle: string) =>
+    act('contacts', async () => {
+      const r = await callBackground({ type: 'openChat', handle });
+      if (!r.ok) return r.error;
+      await browser.tabs.create({ url: `${browser.runtime.getURL('/chat.html')}#${r.chatId}` });
+      return null;
+    });
+
   const createLegacyKey = () =>
     act('legacy', async () => {
       const r = await callBackground({ type: 'createLegacyKey' });
@@ -178,7 +191,7 @@ export function PopupApp() {
         <h2 id="contacts-title">{t('contactsTitle')}</h2>
         <ContactLookup busy={busy} error={errors.lookup ?? null} found={found} onLookup={(h) => void lookup(h)} onPin={() => void pin()} />
         <ErrorText error={errors.contacts ?? null} testId="contacts-error" />
-        <ContactList contacts={contacts} busy={busy} onMarkVerified={(h) => void markVerified(h)} onChanged={() => void refresh()} />
+        <ContactList contacts={contacts} busy={busy} onMarkVerified={(h) => void markVerified(h)} onChanged={() => void refresh()} onOpenChat={(h) => void openChat(h)} />
       </section>
       <LegacyPanel legacyKey={legacyKey} busy={busy} error={errors.legacy ?? null} onCreate={() => void createLegacyKey()} />
       <IdentityCare security={security} onSecurityChange={setSecurity} />

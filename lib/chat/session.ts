@@ -29,6 +29,8 @@ export interface ChatError {
   reason: string; // plain words, never contents or keys
   /** True when the session ended because of it. */
   fatal: boolean;
+  /** With code 'truncated' for a gap given up on: how many messages did not arrive. */
+  lost?: number;
 }
 
 export interface ChatEvents {
@@ -425,7 +427,7 @@ export class ChatSession {
     const first = Math.min(...this.reorder.keys());
     const lost = first - this.recvSeq;
     this.recvSeq = first;
-    this.emit('error', { code: 'truncated', reason: `${lost} message${lost === 1 ? '' : 's'} did not arrive`, fatal: false });
+    this.emit('error', { code: 'truncated', reason: `${lost} message${lost === 1 ? '' : 's'} did not arrive`, fatal: false, lost });
     this.flushReorder();
   }
 

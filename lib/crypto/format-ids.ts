@@ -6,6 +6,11 @@ export const FORMAT_ID = {
   modernMessageV1: 0x01,
   /** Legacy CRYPT2CHAT-compatible cryptico payload (lib/legacy/). */
   legacyCryptico: 0x02,
+  /**
+   * Secure-chat invitation v1: the modern one-shot message layout with this first byte (authenticated in
+   * the header), carrying lib/chat/invite.ts content. Never opened as a text message.
+   */
+  chatInviteV1: 0x03,
 } as const;
 
 export type FormatId = (typeof FORMAT_ID)[keyof typeof FORMAT_ID];

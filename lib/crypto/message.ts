@@ -97,12 +97,17 @@ function recipientList(recipients: PublicBundle[], self: PublicBundle): PublicBu
   return list;
 }
 
+/** Formats that use this layout: the first byte is authenticated, so one cannot be passed off as the other. */
+export type SealedFormat = typeof FORMAT_ID.modernMessageV1 | typeof FORMAT_ID.chatInviteV1;
+
 export async function sealMessage(args: {
   sender: { identity: IdentityKeyPair; prekey: PrekeyPair };
   recipients: PublicBundle[];
   plaintext: Uint8Array;
   messageId?: Uint8Array;
   timestamp?: number;
+  /** Default: the one-shot text message. */
+  format?: SealedFormat;
 }): Promise<Uint8Array> {
   const { identity, prekey } = args.sender;
   const self = senderBundle(prekey, identity);
@@ -129,7 +134,7 @@ export async function sealMessage(args: {
   const bodyLength = new Uint8Array(4);
   new DataView(bodyLength.buffer).setUint32(0, padded.length);
   const header = concat(
-    new Uint8Array([FORMAT_ID.modernMessageV1, MODERN_SUITE_ID]),
+    new Uint8Array([args.format ?? FORMAT_ID.modernMessageV1, MODERN_SUITE_ID]),
     messageId,
     u64be(timestamp),
     encodeBundleKeys(self),
@@ -152,9 +157,9 @@ export async function sealMessage(args: {
 }
 
 /** Parses the clear framing, or throws 'unknown-version' / 'too-large' / 'truncated' / 'malformed'. */
-function parseFrame(bytes: Uint8Array) {
+function parseFrame(bytes: Uint8Array, format: SealedFormat) {
   if (bytes.length === 0) throw new C2CError('truncated', 'the message is empty');
-  if (bytes[0] !== FORMAT_ID.modernMessageV1) throw new C2CError('unknown-version', 'not a modern v1 message');
+  if (bytes[0] !== format) throw new C2CError('unknown-version', format === FORMAT_ID.modernMessageV1 ? 'not a modern v1 message' : 'not a chat invitation');
   if (bytes.length < 2) throw new C2CError('truncated', 'the message ends early');
   if (bytes[1] !== MODERN_SUITE_ID) throw new C2CError('unknown-version', 'the message uses an unsupported cipher suite');
   if (bytes.length > MAX_MESSAGE_BYTES) throw new C2CError('too-large', 'the message is larger than any valid message');
@@ -218,9 +223,9 @@ async function unwrapContentKey(
 export async function openMessage(
   bytes: Uint8Array,
   me: { identityKey: Uint8Array; prekeys: PrekeyPair[] },
-  opts: { replayCache?: ReplayCache; context?: string; now?: number } = {},
+  opts: { replayCache?: ReplayCache; context?: string; now?: number; format?: SealedFormat } = {},
 ): Promise<OpenedMessage> {
-  const frame = parseFrame(bytes);
+  const frame = parseFrame(bytes, opts.format ?? FORMAT_ID.modernMessageV1);
   await assertBundleSigned(frame.sender);
   const contentKey = await unwrapContentKey(frame, me.prekeys, concat(frame.header, await sha256(frame.body)));
   const keys = await deriveKeys(contentKey);

@@ -141,6 +141,9 @@ export const requestSchema = z.discriminatedUnion('type', [
       handles: z.array(handleSchema).min(1).max(LIMITS.recipients),
     })
     .strict(),
+  // Secure chat (entrypoints/background/chat-service.ts): joins the contact's pending invitation or invites
+  // the contact to a new room; the page chat.html#<chatId> then attaches over the chat port (chat-port.ts).
+  z.object({ type: z.literal('openChat'), handle: handleSchema }).strict(),
 ]);
 
 export type BackgroundRequest = z.infer<typeof requestSchema>;
@@ -161,6 +164,8 @@ export const contactInfoSchema = z.object({
   // The handle showed a different identity key than the pinned one: sending is blocked until re-verified.
   keyChanged: z.boolean(),
   safetyNumber: z.string(), // 60 digits in groups of five; '' for a legacy-only contact
+  // The contact invites us to a secure chat now (an authenticated, fresh invitation is waiting).
+  chatInvite: z.boolean(),
 });
 export type ContactInfo = z.infer<typeof contactInfoSchema>;
 
@@ -314,6 +319,7 @@ export const responseDataSchemas = {
   }),
   getConversationRecipients: z.object({ handles: z.array(z.string()) }),
   saveConversationRecipients: z.object({ handles: z.array(z.string()) }),
+  openChat: z.object({ chatId: z.string() }),
 } satisfies Record<RequestType, z.ZodType>;
 
 export type ResponseData<T extends RequestType> = z.infer<(typeof responseDataSchemas)[T]>;

@@ -4,18 +4,14 @@
 // profile, and the security colour and image in the popup header.
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import QRCode from 'qrcode';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateIdentity } from '@/lib/crypto/identity';
-import { generatePrekey } from '@/lib/crypto/prekey';
-import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
+import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { safetyNumber, verificationPayload } from '@/lib/crypto/safety-number';
-import { DIRECTORY_FILE } from '@/relay/directory';
 import { cleanup, startRelay, tempDir, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { SAFETY_NUMBER_RE, inContact, keyHistoryStates, openDetails, paste, submitCode, valueOf } from './contacts-flows';
+import { SAFETY_NUMBER_RE, inContact, keyHistoryStates, openDetails, paste, submitCode, swapKeyInDirectory, valueOf } from './contacts-flows';
 import { CANARY, api, bundleOf, contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -96,18 +92,7 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
   });
 
   it('a relay that swaps Bob’s key: flagged on lookup, sending blocked, old key kept; keep it or accept the new one', async () => {
-    const impostor = await generateIdentity(true);
-    const prekey = await generatePrekey(impostor);
-    const forged = encodePublicBundle({ identityKey: impostor.publicKey, prekey, handle: 'bob' });
-    const directory = new Database(join(relay.dataDir, DIRECTORY_FILE));
-    try {
-      const changed = directory
-        .prepare('UPDATE identities SET identity_key = ?, bundle = ?, prekey_created = ? WHERE handle = ?')
-        .run(Buffer.from(impostor.publicKey), forged, prekey.created, 'bob');
-      expect(changed.changes).toBe(1);
-    } finally {
-      directory.close();
-    }
+    const impostor = await swapKeyInDirectory(relay.dataDir, 'bob');
 
     await fill(alicePage, 'contact-lookup-handle', 'bob');
     await alicePage.click(byTestId('contact-lookup'));

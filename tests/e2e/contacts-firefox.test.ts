@@ -1,16 +1,17 @@
-// The main contacts flow in real Firefox profiles: pin each other's public key (exchanged directly: the
-// Firefox build does not reach a loopback relay yet, see the report of issue 5), equal safety numbers,
-// verify by the other side's pasted code, the security colour, and a backup restored in a fresh profile
-// with the same fingerprint and safety number.
+// The main contacts flow in real Firefox profiles: register on a real relay process (ws:// on loopback),
+// look each other up there and pin the keys, equal safety numbers, verify by the other side's pasted code,
+// the security colour, and a backup restored in a fresh profile with the same fingerprint and safety number.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
 import { SAFETY_NUMBER_RE, inContact, openDetails, paste, submitCode, valueOf } from './contacts-flows';
-import { bundleOf, contactItem, fill, onboardInPopup, pin, textOf } from './flows';
+import { contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
 
 const PASSPHRASE = 'seven quiet otters swim north';
 
-describe('Firefox popup: contacts, verification, backup and security colour', () => {
+describe('Firefox popup: contacts over a relay, verification, backup and security colour', () => {
+  let relay: RunningRelay;
   let alice: ExtensionSession;
   let bob: ExtensionSession;
   let alicePage: Page;
@@ -19,26 +20,26 @@ describe('Firefox popup: contacts, verification, backup and security colour', ()
   let safety = '';
 
   beforeAll(async () => {
-    [alice, bob] = await Promise.all([launchWithExtension('firefox'), launchWithExtension('firefox')]);
+    [relay, alice, bob] = await Promise.all([startRelay(), launchWithExtension('firefox'), launchWithExtension('firefox')]);
   });
 
   afterAll(async () => {
     await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
+    await cleanup();
   });
 
-  it('pins each other, both sides see the same safety number, and the pasted code verifies', async () => {
+  it('registers on the relay, looks each other up and pins, both see the same safety number; the pasted code verifies', async () => {
     ({ page: alicePage, fingerprint: aliceFingerprint } = await onboardInPopup(alice, 'alice'));
     ({ page: bobPage } = await onboardInPopup(bob, 'bob'));
-    expect(await pin(alicePage, 'bob', await bundleOf(bobPage))).toBe('pinned');
-    expect(await pin(bobPage, 'alice', await bundleOf(alicePage))).toBe('pinned');
+    await registerInPopup(alicePage, relay.url);
+    await registerInPopup(bobPage, relay.url);
+    safety = await lookUpAndPin(alicePage, 'bob');
+    expect(safety).toMatch(SAFETY_NUMBER_RE);
+    expect(await lookUpAndPin(bobPage, 'alice')).toBe(safety);
     // The popups re-read their contacts when reopened.
     await alicePage.close();
     alicePage = await alice.openPopup();
-    await bobPage.close();
-    bobPage = await bob.openPopup();
-    safety = await textOf(alicePage, 'contact-safety-number');
-    expect(safety).toMatch(SAFETY_NUMBER_RE);
-    expect(await textOf(bobPage, 'contact-safety-number')).toBe(safety);
+    expect(await textOf(alicePage, 'contact-safety-number')).toBe(safety);
 
     await openDetails(alicePage, 'bob');
     expect(await submitCode(alicePage, 'bob', await valueOf(alicePage, inContact('bob', 'contact-own-code')))).toMatch(/do not match/);

@@ -1,5 +1,11 @@
 // What a person does with contacts and identity care in the popup, shared by the Chromium and Firefox files.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Page } from 'puppeteer-core';
+import { generateIdentity } from '@/lib/crypto/identity';
+import { generatePrekey } from '@/lib/crypto/prekey';
+import { encodePublicBundle } from '@/lib/crypto/public-bundle';
+import { DIRECTORY_FILE } from '@/relay/directory';
 import { byTestId } from './harness';
 import { contactItem } from './flows';
 
@@ -44,3 +50,20 @@ export async function keyHistoryStates(page: Page, handle: string): Promise<stri
   return page.$$eval(inContact(handle, 'contact-key-history-item'), (items) => items.map((i) => i.getAttribute('data-state') ?? ''));
 }
 
+
+/** What a malicious relay does: replaces a handle's key in its SQLite directory by an impostor's. */
+export async function swapKeyInDirectory(relayDataDir: string, handle: string) {
+  const impostor = await generateIdentity(true);
+  const prekey = await generatePrekey(impostor);
+  const forged = encodePublicBundle({ identityKey: impostor.publicKey, prekey, handle });
+  const directory = new Database(join(relayDataDir, DIRECTORY_FILE));
+  try {
+    const changed = directory
+      .prepare('UPDATE identities SET identity_key = ?, bundle = ?, prekey_created = ? WHERE handle = ?')
+      .run(Buffer.from(impostor.publicKey), forged, prekey.created, handle);
+    if (changed.changes !== 1) throw new Error(`${handle} is not in the relay's directory`);
+  } finally {
+    directory.close();
+  }
+  return impostor;
+}

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { ProtocolError, type Browser, type Page } from 'puppeteer-core';
 
 export type BrowserKind = 'chromium' | 'firefox';
 
@@ -34,6 +34,8 @@ export interface ExtensionSession {
   browser: Browser;
   /** e.g. `chrome-extension://<id>/` or `moz-extension://<uuid>/`. */
   baseUrl: string;
+  /** The browser profile's folder (deleted on close): what the browser keeps on disk. */
+  profileDir: string;
   /** Opens the popup page in a tab and waits until it has rendered something. */
   openPopup(): Promise<Page>;
   close(): Promise<void>;
@@ -87,13 +89,14 @@ export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionS
     kind,
     browser,
     baseUrl,
+    profileDir: profile,
     async openPopup() {
       const page = await browser.newPage();
       const url = `${baseUrl}popup.html`;
       // Firefox: goto on a moz-extension:// page never resolves although the page loads.
       if (kind === 'firefox') void page.goto(url).catch(() => undefined);
       else await page.goto(url);
-      await page.waitForSelector('#app > *', { timeout: 30_000 });
+      await waitForRender(page);
       return page;
     },
     async close() {
@@ -104,6 +107,26 @@ export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionS
       }
     },
   };
+}
+
+/**
+ * Waits until the page has rendered something. Under load, Firefox's WebDriver BiDi can fail an evaluation
+ * that raced the page's own navigation with a protocol error; that is the driver, not the page: wait again.
+ */
+async function waitForRender(page: Page): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.waitForSelector('#app > *', { timeout: 30_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3 || !causedByProtocolError(e)) throw e;
+    }
+  }
+}
+
+function causedByProtocolError(e: unknown): boolean {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) if (c instanceof ProtocolError) return true;
+  return false;
 }
 
 export const byTestId = (id: string) => `[data-testid="${id}"]`;

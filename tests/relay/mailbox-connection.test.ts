@@ -8,15 +8,12 @@ import { openMessage, sealMessage } from '@/lib/crypto/message';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { utf8, fromUtf8 } from '@/lib/bytes';
 import { KeyringDB } from '@/lib/keyring/db';
-import { getSenderKeys } from '@/lib/keyring/identity-store';
-import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import type { InboxItem } from '@/lib/protocol/background-api';
 import type { RelayClient, RelayMessage, WebSocketConstructor } from '@/lib/relay-client/client';
-import { Inbox, INBOX_LIMIT } from '@/entrypoints/background/inbox';
-import { createMailboxService, relayTarget } from '@/entrypoints/background/mailbox-service';
-import { RelayConnection } from '@/entrypoints/background/relay-connection';
+import { INBOX_LIMIT } from '@/entrypoints/background/inbox';
+import { createBackground } from '@/entrypoints/background/create-background';
 import type { BackgroundService } from '@/entrypoints/background/router';
-import { createBackgroundService, type RegistrationStore } from '@/entrypoints/background/service';
+import type { RegistrationStore } from '@/entrypoints/background/service';
 import { ApiFailure } from '@/entrypoints/background/api-failure';
 import { cleanup, client, makeIdentity, startRelay, until, type RunningRelay, type TestIdentity } from './harness';
 
@@ -34,16 +31,13 @@ function makeBackground() {
     get: async () => stored,
     set: async (v) => void (stored = v),
   };
-  const inbox = new Inbox(db, new PersistentReplayCache(db));
-  const connection = new RelayConnection({
+  const { connection, service } = createBackground({
+    db,
+    registrations,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
-    target: () => relayTarget(db, registrations),
-    identity: async () => (await getSenderKeys(db)).identity,
-    onMailbox: (from, payload) => void inbox.receive(from, payload),
     backoff: BACKOFF,
     requestTimeoutMs: 3000,
   });
-  const service = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox));
   /** What routeMessage does: the handler, then a connection check. */
   const call = async <T extends keyof BackgroundService>(type: T, request: Omit<Parameters<BackgroundService[T]>[0], 'type'> = {} as never) => {
     try {

@@ -8,14 +8,10 @@ import { generatePrekey } from '@/lib/crypto/prekey';
 import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { safetyNumber } from '@/lib/crypto/safety-number';
 import { KeyringDB } from '@/lib/keyring/db';
-import { getSenderKeys } from '@/lib/keyring/identity-store';
-import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
-import { Inbox } from '@/entrypoints/background/inbox';
-import { createMailboxService, relayTarget } from '@/entrypoints/background/mailbox-service';
-import { RelayConnection } from '@/entrypoints/background/relay-connection';
+import { createBackground } from '@/entrypoints/background/create-background';
 import { routeMessage } from '@/entrypoints/background/router';
-import { createBackgroundService, type RegistrationStore } from '@/entrypoints/background/service';
+import type { RegistrationStore } from '@/entrypoints/background/service';
 
 const SENDER = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
 const PASS = 'a long enough passphrase';
@@ -24,14 +20,8 @@ const PASS = 'a long enough passphrase';
 function makeBackground() {
   const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
   const registrations: RegistrationStore = { get: async () => undefined, set: async () => undefined };
-  const inbox = new Inbox(db, new PersistentReplayCache(db));
-  const connection = new RelayConnection({
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
-    target: () => relayTarget(db, registrations),
-    identity: async () => (await getSenderKeys(db)).identity,
-    onMailbox: (from, payload) => void inbox.receive(from, payload),
-  });
-  const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service: createBackgroundService(db, registrations, createMailboxService(db, connection, inbox)) };
+  const { service } = createBackground({ db, registrations, WebSocket: WebSocket as unknown as WebSocketConstructor });
+  const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
   return (request: Record<string, unknown>): Promise<any> => routeMessage(request, SENDER, ctx);
 }

@@ -108,8 +108,8 @@ describe('i18n catalogues', () => {
   });
 });
 
-describe('no hard-coded user-visible strings in the popup', () => {
-  const popupFiles = uiFiles.filter((f) => /\/(components\/popup|entrypoints\/popup)\//.test(f) && f.endsWith('.tsx'));
+describe('no hard-coded user-visible strings in the popup and the chat page', () => {
+  const popupFiles = uiFiles.filter((f) => /\/(components\/(popup|chat)|entrypoints\/(popup|chat))\//.test(f) && f.endsWith('.tsx'));
 
   it('finds the popup components to scan', () => {
     expect(popupFiles.length).toBeGreaterThanOrEqual(4);

@@ -100,7 +100,7 @@ describe('secure chat session', () => {
     await room.settle();
     await sleep(150); // reorderWaitMs is 100 in the harness
     expect(texts(bob.shown)).toEqual(['a', 'c', 'd']);
-    expect(bob.errors).toEqual([{ code: 'truncated', reason: '1 message did not arrive', fatal: false }]);
+    expect(bob.errors).toEqual([{ code: 'truncated', reason: '1 message did not arrive', fatal: false, lost: 1 }]);
   });
 
   it('rejects frames replayed from an older session between the same people', async () => {

@@ -1,0 +1,85 @@
+import type { SecurityChoice } from '@/lib/protocol/background-api';
+import { SecurityBadge } from '../SecurityBadge';
+import { t, type MessageKey } from '../i18n';
+import { Composer } from './Composer';
+import { MessageList, type ShownMessage } from './MessageList';
+
+export type ChatPhase = 'connecting' | 'open' | 'ended';
+
+/** Something the user should know, in plain words: a message whose placeholders `values` fill, in order. */
+export interface ChatNotice {
+  id: number;
+  text: MessageKey;
+  values: string[];
+}
+
+export interface ChatViewProps {
+  security: SecurityChoice | null;
+  /** Who the chat is with; null until the background has said so. */
+  contact: { handle: string; safetyNumber: string; verified: boolean } | null;
+  state: ChatPhase;
+  /** Why the chat is in its state (waiting for whom, why it ended), in plain words. */
+  explanation: MessageKey | null;
+  /** Non-fatal problems (rejected frames, lost messages), newest last. */
+  notices: ChatNotice[];
+  messages: ShownMessage[];
+  draft: string;
+  sending: boolean;
+  onDraft: (text: string) => void;
+  onSend: (text: string, ttlMs: number) => void;
+  onEnd: () => void;
+}
+
+export function ChatView({ security, contact, state, explanation, notices, messages, draft, sending, onDraft, onSend, onEnd }: ChatViewProps) {
+  const handle = contact?.handle ?? '';
+  return (
+    <>
+      <SecurityBadge security={security} />
+      <header class="chat-head">
+        <h1>
+          {t('chatTitle')} <span data-testid="chat-peer">{handle}</span>
+        </h1>
+        <p class="chat-status">
+          <span class="visually-hidden">{t('chatStateLabel')} </span>
+          <span class={`chat-state ${state}`} data-testid="chat-state" role="status">
+            {state}
+          </span>{' '}
+          {explanation && (
+            <span data-testid="chat-state-reason" class={state === 'ended' ? 'error' : 'hint'} role={state === 'ended' ? 'alert' : undefined}>
+              {t(explanation, handle)}
+            </span>
+          )}
+        </p>
+        {state !== 'ended' && (
+          <button type="button" data-testid="chat-end" onClick={onEnd}>
+            {t('chatEnd')}
+          </button>
+        )}
+      </header>
+      {contact && (
+        <dl class="chat-safety">
+          <dt>{t('contactSafetyNumberLabel')}</dt>
+          <dd>
+            <code class="fingerprint" data-testid="chat-safety-number">
+              {contact.safetyNumber}
+            </code>{' '}
+            <span class={contact.verified ? 'badge' : 'hint'} data-testid="chat-verified" data-verified={String(contact.verified)}>
+              {t(contact.verified ? 'chatVerified' : 'chatNotVerified')}
+            </span>
+          </dd>
+        </dl>
+      )}
+      <MessageList messages={messages} peer={handle} />
+      {notices.length > 0 && (
+        <ul class="chat-notices" aria-live="polite" data-testid="chat-notices">
+          {notices.map((n) => (
+            <li key={n.id} class="error" data-testid="chat-notice">
+              {t(n.text, n.values)}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Composer open={state === 'open'} sending={sending} text={draft} onText={onDraft} onSend={onSend} />
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+// Wires the background's parts together: keyring, inbox, the persistent relay connection, secure chats,
+// compose tickets and the request service. index.ts runs it with the browser's globals; Node tests run the same wiring with `ws`.
+import { getSenderKeys } from '@/lib/keyring/identity-store';
+import type { KeyringDB } from '@/lib/keyring/db';
+import { PersistentReplayCache } from '@/lib/keyring/replay-store';
+import type { WebSocketConstructor } from '@/lib/relay-client/client';
+import { isChatInvite } from './chat-invites';
+import { ChatService, type ChatTiming } from './chat-service';
+import { ComposeTickets } from './compose-tickets';
+import { Inbox } from './inbox';
+import { createMailboxService, relayTarget } from './mailbox-service';
+import { RelayConnection } from './relay-connection';
+import { createBackgroundService, type RegistrationStore } from './service';
+
+export interface BackgroundOptions {
+  db: KeyringDB;
+  registrations: RegistrationStore;
+  WebSocket: WebSocketConstructor;
+  /** The number of contacts inviting us to a chat now (the toolbar badge). */
+  onInviteCount?: (count: number) => void;
+  backoff?: { minMs: number; maxMs: number };
+  requestTimeoutMs?: number;
+  chatTiming?: Partial<ChatTiming>;
+}
+
+export function createBackground(opts: BackgroundOptions) {
+  const { db, registrations } = opts;
+  const inbox = new Inbox(db, new PersistentReplayCache(db));
+  const connection = new RelayConnection({
+    WebSocket: opts.WebSocket,
+    target: () => relayTarget(db, registrations),
+    identity: async () => (await getSenderKeys(db)).identity,
+    // Chat invitations go to the chat service, never into the inbox as text. (`chats` is declared below;
+    // the connection calls back only once it has connected, after that.)
+    onMailbox: (from, payload) => void (isChatInvite(payload) ? chats.receiveInvite(payload) : inbox.receive(from, payload)),
+    onRoom: (room, payload) => chats.receiveRoomFrame(room, payload),
+    onState: () => chats.relayStateChanged(),
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+  });
+  const chats = new ChatService(db, connection, {
+    ...(opts.onInviteCount ? { onInviteCount: opts.onInviteCount } : {}),
+    ...(opts.chatTiming ? { timing: opts.chatTiming } : {}),
+  });
+  // One-time tickets the content script leaves for its compose frames (lib/content/frames.ts).
+  const tickets = new ComposeTickets();
+  const service = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, tickets);
+  return { inbox, connection, chats, service, tickets };
+}

@@ -1,0 +1,95 @@
+// The long-lived port between a chat page (chat.html#<chatId>) and the background, which holds the
+// session (keys, ratchet, transcript) in memory. Both sides parse every message with these schemas.
+// Protocol and lifecycle: docs/CHAT-PROTOCOL.md, "Chat page ↔ background".
+import { z } from 'zod';
+import { MAX_TEXT_BYTES, MAX_TTL_MS } from '../chat/content';
+import { API_ERROR_CODES } from './background-api';
+
+/** `browser.runtime.connect({ name: CHAT_PORT_NAME })`; the background refuses other names and non-extension senders. */
+export const CHAT_PORT_NAME = 'c2c-chat';
+/** The page pings this often so the background (MV3 service worker / event page) is not stopped as idle. */
+export const CHAT_PING_MS = 20_000;
+
+/** The opaque id in the page URL: base64url of 16 random bytes. It names no one (URLs go into history). */
+export const chatIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a chat id.');
+
+/** The per-message timers the page offers; the background accepts any whole ms value the protocol carries. */
+export const CHAT_TIMERS_MS = [0, 10_000, 60_000, 3_600_000, 86_400_000] as const;
+
+export const pageToBackgroundSchema = z.discriminatedUnion('t', [
+  // First message on a new port: which chat this page shows. Anything else first ends the port.
+  z.object({ t: z.literal('attach'), chatId: chatIdSchema }).strict(),
+  // Answered by a `message` (direction 'out') or by an `error`. UTF-8 length is checked by the session (too-large).
+  z
+    .object({
+      t: z.literal('send'),
+      text: z.string().min(1).max(MAX_TEXT_BYTES),
+      ttlMs: z.number().int().min(0).max(MAX_TTL_MS).optional(),
+    })
+    .strict(),
+  z.object({ t: z.literal('end') }).strict(),
+  z.object({ t: z.literal('ping') }).strict(),
+]);
+export type PageToBackground = z.infer<typeof pageToBackgroundSchema>;
+
+export const chatStateSchema = z.enum(['connecting', 'open', 'ended']);
+export type ChatPageState = z.infer<typeof chatStateSchema>;
+
+/**
+ * Why the chat is in its state (the page words it in the user's language):
+ * connecting — `invited` the contact got our invitation and has not joined yet; `contact-offline` the relay
+ * has no connection for the contact (the invitation is re-sent every few seconds); `relay-offline` our own
+ * relay connection is down (reconnecting); `handshake` both sides are in the room, authenticating.
+ * open — no reason, or `relay-offline`: the chat stays open but nothing can be sent until the relay is back.
+ * ended — `you-ended`, `peer-ended`, `tab-closed` (another tab of this chat closed), `key-mismatch` /
+ * `bad-signature` (the other side did not prove the pinned key: nothing was sent), `handshake-timeout` (the
+ * contact's handshake frames arrived but it did not complete in time: a relay substituting keys, or the
+ * contact left mid-way; nothing was sent), `key-changed` /
+ * `no-modern-key` (refused before starting), `unknown-chat` (no such chat: it ended, or the background
+ * restarted and lost it), `no-relay` (not registered on a relay), `error` (anything else).
+ */
+export const chatStateReasonSchema = z.enum([
+  'invited',
+  'contact-offline',
+  'relay-offline',
+  'handshake',
+  'you-ended',
+  'peer-ended',
+  'tab-closed',
+  'key-mismatch',
+  'bad-signature',
+  'handshake-timeout',
+  'key-changed',
+  'no-modern-key',
+  'unknown-chat',
+  'no-relay',
+  'error',
+]);
+export type ChatStateReason = z.infer<typeof chatStateReasonSchema>;
+
+export const chatMessageSchema = z
+  .object({
+    t: z.literal('message'),
+    id: z.string().regex(/^[0-9a-f]{16}$/),
+    direction: z.enum(['in', 'out']),
+    text: z.string(),
+    at: z.number(),
+    expiresAt: z.number().optional(),
+  })
+  .strict();
+
+export const backgroundToPageSchema = z.discriminatedUnion('t', [
+  // Sent once after a successful attach, before anything else.
+  z.object({ t: z.literal('contact'), handle: z.string(), safetyNumber: z.string(), verified: z.boolean() }).strict(),
+  z.object({ t: z.literal('state'), state: chatStateSchema, reason: chatStateReasonSchema.optional() }).strict(),
+  chatMessageSchema,
+  // A message whose timer ran out: remove it from the page (the other side removes its copy too).
+  z.object({ t: z.literal('expired'), id: z.string().regex(/^[0-9a-f]{16}$/) }).strict(),
+  // `count` messages from the contact did not arrive (relay outage or dropped by the relay).
+  z.object({ t: z.literal('lost'), count: z.number().int().positive() }).strict(),
+  // A rejected frame (fatal: false, the chat goes on) or the cause of the end (fatal: true, a `state`
+  // ended follows); also a refused `send` (fatal: false). `reason` is English: the page words it by `code`.
+  z.object({ t: z.literal('error'), code: z.enum(API_ERROR_CODES), reason: z.string(), fatal: z.boolean() }).strict(),
+  z.object({ t: z.literal('pong') }).strict(),
+]);
+export type BackgroundToPage = z.infer<typeof backgroundToPageSchema>;
