@@ -91,13 +91,22 @@ export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionS
     baseUrl,
     profileDir: profile,
     async openPopup() {
-      const page = await browser.newPage();
       const url = `${baseUrl}popup.html`;
-      // Firefox: goto on a moz-extension:// page never resolves although the page loads.
-      if (kind === 'firefox') void page.goto(url).catch(() => undefined);
-      else await page.goto(url);
-      await waitForRender(page);
-      return page;
+      for (let attempt = 1; ; attempt++) {
+        const page = await browser.newPage();
+        // Firefox: goto on a moz-extension:// page never resolves although the page loads.
+        if (kind === 'firefox') void page.goto(url).catch(() => undefined);
+        else await page.goto(url);
+        try {
+          await page.waitForSelector('#app > *', { timeout: 30_000 });
+          return page;
+        } catch (e) {
+          // Under load, Firefox's WebDriver BiDi can fail an evaluation that raced the page's own navigation,
+          // and then keeps failing on that tab. That is the driver, not the page: open the popup in a new tab.
+          await page.close().catch(() => undefined);
+          if (attempt >= 3 || !causedByProtocolError(e)) throw e;
+        }
+      }
     },
     async close() {
       try {
@@ -107,21 +116,6 @@ export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionS
       }
     },
   };
-}
-
-/**
- * Waits until the page has rendered something. Under load, Firefox's WebDriver BiDi can fail an evaluation
- * that raced the page's own navigation with a protocol error; that is the driver, not the page: wait again.
- */
-async function waitForRender(page: Page): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.waitForSelector('#app > *', { timeout: 30_000 });
-      return;
-    } catch (e) {
-      if (attempt >= 3 || !causedByProtocolError(e)) throw e;
-    }
-  }
 }
 
 function causedByProtocolError(e: unknown): boolean {

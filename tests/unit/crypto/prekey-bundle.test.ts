@@ -121,7 +121,8 @@ describe('format ids', () => {
   it('route by the first byte and reject the unknown', () => {
     expect(formatIdOf(new Uint8Array([FORMAT_ID.modernMessageV1, 9]))).toBe(0x01);
     expect(formatIdOf(new Uint8Array([FORMAT_ID.legacyCryptico]))).toBe(0x02);
-    expect(formatIdOf(new Uint8Array([0x03]))).toBeUndefined();
+    expect(formatIdOf(new Uint8Array([FORMAT_ID.chatInviteV1]))).toBe(0x03);
+    expect(formatIdOf(new Uint8Array([0x04]))).toBeUndefined();
     expect(formatIdOf(new Uint8Array(0))).toBeUndefined();
   });
 });
