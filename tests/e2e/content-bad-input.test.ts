@@ -5,14 +5,15 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORRUPTION_KINDS, corruptedToken } from '../fixtures/apps/fake-tokens';
-import { startFixtureServer, type FixtureServer } from '../fixtures/server';
-import { launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, onboardInPopup, pin } from './flows';
-import { hostSends, outsideSender, shownIn, type OutsideSender } from './content-flows';
+import type { FixtureServer } from '../fixtures/server';
+import type { ExtensionSession } from './harness';
+import { CANARY } from './flows';
+import { hostSends, shownIn, startReader, type OutsideSender, type Reader } from './content-flows';
 
 const ROOM = 'bad-input';
 
 describe('bad input in a fixture chat (Chromium)', () => {
+  let reader: Reader;
   let server: FixtureServer;
   let bob: ExtensionSession;
   let page: Page;
@@ -39,18 +40,12 @@ describe('bad input in a fixture chat (Chromium)', () => {
   }
 
   beforeAll(async () => {
-    server = await startFixtureServer();
-    bob = await launchWithExtension('chromium');
-    const popup = (await onboardInPopup(bob, 'bob')).page;
-    alice = await outsideSender('alice', popup);
-    await pin(popup, 'alice', alice.bundle);
+    reader = await startReader();
+    ({ server, bob, alice } = reader);
     page = await open();
   }, 60_000);
 
-  afterAll(async () => {
-    await bob?.close();
-    await server?.close();
-  });
+  afterAll(() => reader?.close());
 
   // A lone first part of a two-part message waits for its other part: no frame, nothing decrypted.
   const SHOWN_KINDS = CORRUPTION_KINDS.filter((k) => k !== 'foreign-part');

@@ -124,3 +124,30 @@ export async function hostSends(page: Page, text: string): Promise<void> {
   await page.type('[data-testid="host-compose"]', text);
   await page.click('[data-testid="host-send"]');
 }
+
+/** A reader (bob, Chromium) with a fixture server, and `alice` writing from outside the browser, pinned by bob. */
+export interface Reader {
+  server: FixtureServer;
+  bob: ExtensionSession;
+  popup: Page;
+  alice: OutsideSender;
+  close(): Promise<void>;
+}
+
+export async function startReader(): Promise<Reader> {
+  const server = await startFixtureServer();
+  const bob = await launchWithExtension('chromium');
+  const close = async () => {
+    await bob.close();
+    await server.close();
+  };
+  try {
+    const popup = (await onboardInPopup(bob, 'bob')).page;
+    const alice = await outsideSender('alice', popup);
+    await pin(popup, 'alice', alice.bundle);
+    return { server, bob, popup, alice, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

@@ -5,10 +5,10 @@
 // (it learns nothing, the content script carries on).
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../fixtures/server';
-import { launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, onboardInPopup, pin } from './flows';
-import { outsideSender, shownIn, type OutsideSender } from './content-flows';
+import type { FixtureServer } from '../fixtures/server';
+import type { ExtensionSession } from './harness';
+import { CANARY } from './flows';
+import { shownIn, startReader, type OutsideSender, type Reader } from './content-flows';
 
 /** The content script's pool of live message frames (entrypoints/content/message-frames.ts). */
 const MAX_LIVE = 24;
@@ -22,6 +22,7 @@ type HostileWindow = Window & {
 };
 
 describe('the hostile page against the reading side (Chromium)', () => {
+  let reader: Reader;
   let server: FixtureServer;
   let bob: ExtensionSession;
   let alice: OutsideSender;
@@ -39,17 +40,11 @@ describe('the hostile page against the reading side (Chromium)', () => {
   const liveFrames = (page: Page) => page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.filter((f) => f.src.startsWith('chrome-extension:')).length);
 
   beforeAll(async () => {
-    server = await startFixtureServer();
-    bob = await launchWithExtension('chromium');
-    const popup = (await onboardInPopup(bob, 'bob')).page;
-    alice = await outsideSender('alice', popup);
-    await pin(popup, 'alice', alice.bundle);
+    reader = await startReader();
+    ({ server, bob, alice } = reader);
   }, 60_000);
 
-  afterAll(async () => {
-    await bob?.close();
-    await server?.close();
-  });
+  afterAll(() => reader?.close());
 
   it('a 10,000-token flood: the page stays responsive, frames stay within the pool, a real token still opens', async () => {
     const FLOOD = 10_000;
