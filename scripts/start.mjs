@@ -45,5 +45,8 @@ Crypt2Chat is built and the relay is starting.
   the relay registered, and the other pinned). In the popup click "Enable Crypt2Chat on this site", then use the lock
   button beside the message box. The chat server only ever sees ciphertext.
 
+  Secure chat: in the popup, click "Secure chat" on a pinned contact; their popup shows the invitation and
+  "Join secure chat" opens it. Ending it deletes the conversation on both sides.
+
 Press Ctrl-C to stop the relay and the demo chat.
 `);
