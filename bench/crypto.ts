@@ -4,7 +4,6 @@
 // a few runs within a time budget. Every measured message is checked to open to its plaintext.
 // Fields: bench/README.md.
 import { loadavg } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import type { Cryptico, RSAKey } from 'cryptico';
 import { generateIdentity } from '../lib/crypto/identity';
 import { openMessage, sealMessage } from '../lib/crypto/message';
@@ -20,6 +19,7 @@ import {
   type LegacyPrivateKey,
 } from '../lib/legacy/cryptico-suite';
 import { loadStockCryptico } from '../tests/unit/legacy/stock-cryptico';
+import { runIfMain } from './main';
 
 type Log = (line: string) => void;
 
@@ -232,12 +232,4 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
 }
 
 // Run directly (`npx tsx bench/crypto.ts`) as well as from bench/run.ts.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  cryptoBench().then(
-    (result) => console.log(`BENCH crypto ${JSON.stringify(result)}`),
-    (e: unknown) => {
-      console.error(`crypto bench failed: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, 'crypto', cryptoBench);

@@ -6,18 +6,13 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { freePort, IpcWorker, killAllNow, rssKiB, startTs, stop, stopAll, waitHealthy, type Server } from './relay/procs';
+import { envInt } from './env';
 import { median, round } from './relay/stats';
+import { guard } from './guard';
 import type { LoadCommand, TargetKind, TargetSpec } from './relay/loadgen';
-
-function envInt(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
+import { runIfMain } from './main';
 
 const CONFIG = {
   pairs: envInt('BENCH_RELAY_PAIRS', 50),
@@ -213,18 +208,7 @@ export async function relayBench(log: Log = console.log): Promise<Record<string,
     killAllNow();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const interrupted = () => {
-    cleanupNow();
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  process.once('exit', cleanupNow);
-  const budget = setTimeout(() => {
-    log(`relay bench: over its ${CONFIG.budgetSeconds} s budget, stopping`);
-    cleanupNow();
-    process.exit(1);
-  }, CONFIG.budgetSeconds * 1000);
+  const release = guard({ name: 'relay', budgetSeconds: CONFIG.budgetSeconds, log, cleanupNow });
   try {
     log(`relay bench: ${CONFIG.pairs} pairs, 1 KiB frames, ${CONFIG.rounds}×${CONFIG.seconds} s per server; ${CONFIG.idle} idle connections; ulimit -n ${limit}`);
     const { throughput, latency } = await forwarding(loadgen, dataDir, log);
@@ -252,23 +236,11 @@ export async function relayBench(log: Log = console.log): Promise<Record<string,
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {
-    clearTimeout(budget);
     await stopAll();
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    process.off('exit', cleanupNow);
+    release();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-
 // Run directly (`npx tsx bench/relay.ts`) as well as from bench/run.ts.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  relayBench().then(
-    (result) => console.log(`BENCH relay ${JSON.stringify(result)}`),
-    (e: unknown) => {
-      console.error(`relay bench failed: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, 'relay', relayBench);

@@ -1,4 +1,4 @@
-// Small statistics helpers for the relay bench: medians over repeated runs and latency percentiles.
+// Small statistics helpers for the benches: medians over repeated runs and latency percentiles.
 
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
@@ -8,7 +8,7 @@ export function median(values: number[]): number {
 }
 
 /** Nearest-rank percentile (p in 0..100) of an already sorted array. */
-function percentileSorted(sorted: ArrayLike<number>, p: number): number {
+export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;

@@ -457,6 +457,38 @@ describe('benchmark page', () => {
     await context.close();
   });
 
+  it('with start=manual waits for startBenchStream(), and with follow=1 keeps the newest message on screen', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/bench?messages=300&tokens=30&rate=100&stream=20&start=manual&follow=1`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await textsOf(page)).toHaveLength(300);
+    await page.evaluate(() => (window as { startBenchStream?: () => void }).startBenchStream!());
+    await page.waitForSelector('body[data-bench-done="true"]', { timeout: 10_000 });
+    expect(await textsOf(page)).toHaveLength(320);
+    const newest = await page.evaluate(() => {
+      const r = document.querySelector('[data-testid="host-message"]:last-child')!.getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, viewport: innerHeight };
+    });
+    expect(newest.top).toBeGreaterThanOrEqual(0);
+    expect(newest.bottom).toBeLessThanOrEqual(newest.viewport);
+    await context.close();
+  });
+
+  it('serves the same page from another loopback address when asked to', async () => {
+    const other = await startFixtureServer({ host: '127.0.0.2', record: false });
+    try {
+      expect(other.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+      const path = '/bench?messages=50&tokens=5&seed=7';
+      const [here, there] = await Promise.all([server.url, other.url].map(async (u) => (await fetch(u + path)).text()));
+      // Same markup and filler; tokens are fresh random ones per request when no benchTokens are given.
+      const strip = (html: string) => html.replace(/c2c1[0-9a-z]+/g, 'TOKEN');
+      expect(strip(there!)).toBe(strip(here!));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('uses the tokens it is given (e.g. real ciphertexts) when started with benchTokens', async () => {
     const own = await startFixtureServer({ benchTokens: ['c2c1given<token>'], record: false });
     try {

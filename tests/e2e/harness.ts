@@ -15,7 +15,7 @@ const BUILDS: Record<BrowserKind, string> = {
 };
 const GECKO_ID = 'crypt2chat@crypt2chat.org';
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox', // required as root; without it the only error is "Target.setDiscoverTargets: Target closed"
   '--disable-gpu',
   '--disable-quic',
@@ -24,8 +24,9 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-default-apps',
-  // Loopback only: otherwise Chromium keeps looking up Google hosts.
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+  // Loopback only: otherwise Chromium keeps looking up Google hosts. (127.0.0.2: a loopback host the test
+  // build's content script does not run on, the content benchmark's baseline.)
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE 127.0.0.2 , EXCLUDE localhost',
 ];
 
 export interface ExtensionSession {
