@@ -49,20 +49,24 @@ async function open(userAction: boolean): Promise<DecryptResult> {
   return result;
 }
 
+/** The user's security colour and image, or null when the background cannot say. */
+async function readSecurity(): Promise<SecurityChoice | null> {
+  const answer = await sendToBackground({ type: 'getSecurity' });
+  const r = answer && checkSecurityAnswer(answer.raw);
+  return r?.ok ? r.security : null;
+}
+
+// Both asked before the first render: the background works while the frame paints "Decrypting…".
+const opening = open(false);
+const securityRead = readSecurity();
+
 /** Opens the token on load; a legacy message waits for the Decrypt button (the only userAction caller). */
 function MessageApp() {
   const [security, setSecurity] = useState<SecurityChoice | null>(null);
   const [result, setResult] = useState<DecryptResult | null>(null);
-  useEffect(() => void open(false).then(setResult), []);
+  useEffect(() => void opening.then(setResult), []);
   // Read once: a frame lives as long as its message is near the screen.
-  useEffect(
-    () =>
-      void sendToBackground({ type: 'getSecurity' }).then((answer) => {
-        const r = answer && checkSecurityAnswer(answer.raw);
-        if (r?.ok) setSecurity(r.security);
-      }),
-    [],
-  );
+  useEffect(() => void securityRead.then((choice) => choice && setSecurity(choice)), []);
   const decryptOnClick = () => {
     setResult(null);
     void open(true).then(setResult);
