@@ -8,6 +8,8 @@ import { HEIGHT_STEPS, heightStep, messageFragment } from '@/lib/content/message
 import type { FoundToken } from './token-scanner';
 
 const MAX_LIVE = 24;
+/** How often (at most) Chromium computes the observed elements' visibility: a frame may start this much later. */
+const OBSERVE_DELAY_MS = 100;
 const FRAME_STYLE = `display:block;width:100%;max-width:36em;height:${HEIGHT_STEPS[0]}px;border:1px solid #8a8;border-radius:6px;margin:2px 0;background:#fff;`;
 
 interface Slot {
@@ -33,7 +35,10 @@ export class MessageFrames {
   private readonly frameOrigin: string;
 
   constructor(private readonly extensionUrl: (path: string) => string) {
-    this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), { rootMargin: '200px 0px' });
+    // Chromium computes every observed element's intersection in each rendering frame the page lays out
+    // again (a chat appending messages: every frame); `delay` bounds that to once per OBSERVE_DELAY_MS.
+    // Firefox ignores it. The 200 px margin starts frames before their token reaches the screen.
+    this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), { rootMargin: '200px 0px', delay: OBSERVE_DELAY_MS } as IntersectionObserverInit);
     this.frameOrigin = new URL(extensionUrl(MESSAGE_FRAME_PATH)).origin;
     window.addEventListener('message', (e) => this.onFrameMessage(e));
   }
@@ -111,6 +116,8 @@ export class MessageFrames {
     if (step === null) return;
     for (const slot of this.live) {
       if (slot.frame && slot.frame.contentWindow === e.source) {
+        // Every frame first reports the step it was made with: setting it again would lay the page out again.
+        if (step === slot.step) return;
         slot.step = step;
         slot.frame.style.height = `${HEIGHT_STEPS[step]}px`;
         return;

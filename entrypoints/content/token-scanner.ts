@@ -1,6 +1,6 @@
 // Finds ciphertext tokens in page text. Only what changed is looked at (the caller feeds it the nodes of
 // MutationObserver records), in slices of a few milliseconds so a busy page never gets a long task.
-// Text inside editors (the user's drafts), form fields, scripts and our own elements is never read.
+// Text inside editors (the user's drafts), form fields, scripts and our own elements is never parsed.
 import { findArmorParts, mightContainArmor } from '@/lib/armor/detect';
 
 /** One message to show: all its armored parts (one per line), anchored after the text of its last part. */
@@ -10,20 +10,19 @@ export interface FoundToken {
   anchor: Text;
 }
 
-const SKIP_TAGS = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'INPUT', 'SELECT', 'TEMPLATE', 'IFRAME']);
+/** Regions whose text we must not read (isContentEditable covers editors: it holds inside an editing host). */
+const SKIP_SELECTOR = 'script,style,noscript,textarea,input,select,template,iframe,[data-c2c]';
 const SLICE_MS = 8;
-const CLOCK_EVERY = 16;
+/** Text nodes between clock reads: most cost one regex test, so reading the clock more often would dominate. */
+const CLOCK_EVERY = 64;
 /** Incomplete multi-part messages remembered at once; the oldest are forgotten first. */
 const MAX_PENDING_GROUPS = 500;
 
-function skipElement(el: Element): boolean {
-  return SKIP_TAGS.has(el.tagName) || (el as HTMLElement).isContentEditable || el.hasAttribute('data-c2c');
-}
-
-/** True when a node sits in a region whose text we must not read. */
+/** True when a node sits in a region whose text we must not read. Asked only of text that looks like armor. */
 function insideSkipped(node: Node): boolean {
-  for (let el = node instanceof Element ? node : node.parentElement; el; el = el.parentElement) if (skipElement(el)) return true;
-  return false;
+  const el = node instanceof Element ? node : node.parentElement;
+  if (!el) return false;
+  return (el as HTMLElement).isContentEditable === true || el.closest(SKIP_SELECTOR) !== null;
 }
 
 interface PartSeen {
@@ -68,6 +67,11 @@ export class TokenScanner {
 
   private work(): void {
     const until = performance.now() + SLICE_MS;
+    // A walk resumes where the last slice stopped, from its root again if the page removed the node it stood on.
+    if (this.walker && !this.walker.currentNode.isConnected) {
+      if (this.walker.root.isConnected) this.walker.currentNode = this.walker.root;
+      else this.walker = null;
+    }
     // The clock is read every few nodes: a big subtree (a whole page at start) is walked across many slices.
     for (let n = 1; ; n++) {
       if (n % CLOCK_EVERY === 0 && performance.now() >= until) break;
@@ -84,10 +88,7 @@ export class TokenScanner {
     for (;;) {
       if (this.walker) {
         const n = this.walker.nextNode();
-        if (n) {
-          if (n.isConnected) return n as Text;
-          continue;
-        }
+        if (n) return n as Text;
         this.walker = null;
       }
       if (this.head >= this.queue.length) {
@@ -96,19 +97,19 @@ export class TokenScanner {
         return null;
       }
       const root = this.queue[this.head++]!;
-      if (!root.isConnected || insideSkipped(root)) continue;
+      if (!root.isConnected) continue;
       if (root instanceof Text) return root;
-      this.walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
-        acceptNode: (n) => (n instanceof Element ? (skipElement(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP) : NodeFilter.FILTER_ACCEPT),
-      });
+      // Text nodes only and no filter: the browser iterates natively; skipped regions are checked per candidate.
+      this.walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     }
   }
 
   private scanText(node: Text): void {
     const data = node.data;
-    if (this.seen.get(node) === data) return;
+    // Nearly every text node stops at this one regex test; only armor-like text is remembered and placed.
+    if (!mightContainArmor(data) || this.seen.get(node) === data) return;
     this.seen.set(node, data);
-    if (!mightContainArmor(data)) return;
+    if (insideSkipped(node)) return;
     for (const ref of findArmorParts(data)) {
       const text = data.slice(ref.start, ref.end);
       if (ref.kind === 'part' && ref.header.count > 1) this.addPart(ref.header.id, ref.header.index, ref.header.count, { text, node });

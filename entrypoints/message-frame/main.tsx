@@ -2,17 +2,20 @@
 // (set by the content script); incoming postMessage is never listened to, so a page can at most point a
 // frame at ciphertext it already has, and the plaintext stays in here, out of the page's reach. The only
 // thing the frame says to the page is which of a few fixed heights it needs (lib/content/message-frame.ts).
+// Its script is kept small (no full API schemas: answers.ts), as every frame on a page evaluates it anew.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import '../shared/zod-jitless';
 import { browser } from 'wxt/browser';
 import { t } from '@/components/i18n';
 import { MessageView } from '@/components/frames/MessageView';
 import { MESSAGE_HEIGHT, parseMessageFragment, stepFor, type MessageHeight } from '@/lib/content/message-frame';
-import { LIMITS, type DecryptResult } from '@/lib/protocol/background-api';
-import { callBackground } from '../shared/background-client';
-import { useSecurity } from '../shared/use-security';
+import type { DecryptResult, LIMITS, SecurityChoice } from '@/lib/protocol/background-api';
+import { sendToBackground, UNAVAILABLE } from '../shared/background-request';
+import { checkDecryptAnswer, checkSecurityAnswer } from './answers';
 import '../shared/frame.css';
+
+/** LIMITS.context, without loading the module's schemas (the type check keeps the two equal). */
+const CONTEXT_LIMIT: (typeof LIMITS)['context'] = 256;
 
 document.title = t('messageTitle');
 document.documentElement.lang = browser.i18n.getUILanguage();
@@ -28,7 +31,7 @@ function hostContext(): string | undefined {
       origin = undefined;
     }
   }
-  return origin ? `page:${origin}`.slice(0, LIMITS.context) : undefined;
+  return origin ? `page:${origin}`.slice(0, CONTEXT_LIMIT) : undefined;
 }
 
 const token = parseMessageFragment(location.hash);
@@ -37,7 +40,8 @@ const token = parseMessageFragment(location.hash);
 async function open(userAction: boolean): Promise<DecryptResult> {
   if (!token) return { status: 'error', reason: { code: 'malformed', message: 'No encrypted text.' } };
   const context = hostContext();
-  const r = await callBackground({ type: 'decrypt', text: token.text, ...(context ? { context } : {}), ...(userAction ? { userAction: true as const } : {}) });
+  const answer = await sendToBackground({ type: 'decrypt', text: token.text, ...(context ? { context } : {}), ...(userAction ? { userAction: true as const } : {}) });
+  const r = answer ? checkDecryptAnswer(answer.raw) : UNAVAILABLE;
   const result: DecryptResult = r.ok ? r.result : { status: 'error', reason: r.error };
   // A genuine message with an earlier copy on this page: this copy is the replay, shown without its text.
   // (Every copy uses the same context, so which frame reaches the replay cache first does not matter.)
@@ -45,11 +49,24 @@ async function open(userAction: boolean): Promise<DecryptResult> {
   return result;
 }
 
+/** The user's security colour and image, or null when the background cannot say. */
+async function readSecurity(): Promise<SecurityChoice | null> {
+  const answer = await sendToBackground({ type: 'getSecurity' });
+  const r = answer && checkSecurityAnswer(answer.raw);
+  return r?.ok ? r.security : null;
+}
+
+// Both asked before the first render: the background works while the frame paints "Decrypting…".
+const opening = open(false);
+const securityRead = readSecurity();
+
 /** Opens the token on load; a legacy message waits for the Decrypt button (the only userAction caller). */
 function MessageApp() {
-  const [security] = useSecurity();
+  const [security, setSecurity] = useState<SecurityChoice | null>(null);
   const [result, setResult] = useState<DecryptResult | null>(null);
-  useEffect(() => void open(false).then(setResult), []);
+  useEffect(() => void opening.then(setResult), []);
+  // Read once: a frame lives as long as its message is near the screen.
+  useEffect(() => void securityRead.then((choice) => choice && setSecurity(choice)), []);
   const decryptOnClick = () => {
     setResult(null);
     void open(true).then(setResult);

@@ -1,0 +1,64 @@
+// The two background answers a message frame reads (decrypt, getSecurity), checked field by field without
+// zod: every new frame evaluates its script anew before it can show anything, and zod with the whole API's
+// schemas was most of it. Same shapes and results as parseResponse in lib/protocol/background-api.ts
+// (tests/unit/content/message-frame-answers.test.ts holds the two equal, hostile answers included).
+import { ERROR_MESSAGE_KEY } from '@/components/i18n';
+import type { ApiError, ApiErrorCode, ApiResult, DecryptResult, SecurityChoice } from '@/lib/protocol/background-api';
+
+type Fields = Record<string, unknown>;
+
+const isFields = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+const WRONG_SHAPE = { ok: false, error: { code: 'internal', message: 'The background sent an answer of the wrong shape.' } } as const;
+
+/** The error codes are the keys of the table that names them to the user: one list, kept by the type check. */
+function apiError(v: unknown): ApiError | null {
+  if (!isFields(v) || !isString(v.code) || !Object.hasOwn(ERROR_MESSAGE_KEY, v.code) || !isString(v.message)) return null;
+  return { code: v.code as ApiErrorCode, message: v.message };
+}
+
+function decryptResult(v: unknown): DecryptResult | null {
+  if (!isFields(v)) return null;
+  if (v.status === 'error') {
+    const reason = apiError(v.reason);
+    return reason && { status: 'error', reason };
+  }
+  if (v.status !== 'verified' && v.status !== 'unverified' && v.status !== 'legacy') return null;
+  const { plaintext, senderFingerprint, senderHandle } = v;
+  if (!isString(plaintext) || !isString(senderFingerprint) || (senderHandle !== undefined && !isString(senderHandle))) return null;
+  const message = { plaintext, senderFingerprint, ...(senderHandle === undefined ? {} : { senderHandle }) };
+  if (v.status !== 'legacy') return { status: v.status, ...message };
+  return typeof v.legacyAuthentic === 'boolean' ? { status: 'legacy', ...message, legacyAuthentic: v.legacyAuthentic } : null;
+}
+
+function securityChoice(v: unknown): SecurityChoice | null {
+  if (!isFields(v)) return null;
+  const { colour, image } = v;
+  return (colour === null || isString(colour)) && (image === null || isString(image)) ? { colour, image } : null;
+}
+
+/** A refusal with a known error, else `{ok: true}` and what `read` takes from the answer, else wrong shape. */
+function check<T extends 'decrypt' | 'getSecurity'>(raw: unknown, read: (answer: Fields) => object | null): ApiResult<T> {
+  if (!isFields(raw)) return WRONG_SHAPE;
+  if (raw.ok === false) {
+    const error = apiError(raw.error);
+    if (error) return { ok: false, error };
+  }
+  const data = raw.ok === true ? read(raw) : null;
+  return data ? ({ ok: true, ...data } as ApiResult<T>) : WRONG_SHAPE;
+}
+
+export function checkDecryptAnswer(raw: unknown): ApiResult<'decrypt'> {
+  return check<'decrypt'>(raw, (answer) => {
+    const result = decryptResult(answer.result);
+    return result && { result };
+  });
+}
+
+export function checkSecurityAnswer(raw: unknown): ApiResult<'getSecurity'> {
+  return check<'getSecurity'>(raw, (answer) => {
+    const security = securityChoice(answer.security);
+    return security && { security };
+  });
+}

@@ -1,0 +1,75 @@
+// The message frame checks its two background answers without zod (entrypoints/message-frame/answers.ts).
+// Whatever the background or a forger sends, it must reach the same verdict as the API's zod schemas.
+import { describe, expect, it } from 'vitest';
+import { checkDecryptAnswer, checkSecurityAnswer } from '@/entrypoints/message-frame/answers';
+import { API_ERROR_CODES, parseResponse } from '@/lib/protocol/background-api';
+
+const message = { plaintext: 'hi ю 🙂', senderFingerprint: 'ab12' };
+const results: unknown[] = [
+  { status: 'verified', ...message, senderHandle: 'alice' },
+  { status: 'unverified', ...message },
+  { status: 'legacy', ...message, legacyAuthentic: false },
+  { status: 'legacy', ...message, senderHandle: 'bob', legacyAuthentic: true },
+  ...API_ERROR_CODES.map((code) => ({ status: 'error', reason: { code, message: 'why' } })),
+  // Hostile or broken: extra fields (dropped), wrong types, unknown status or code, missing fields.
+  { status: 'verified', ...message, senderHandle: 'alice', legacyAuthentic: true, html: '<b>x</b>' },
+  { status: 'error', reason: { code: 'replayed', message: 'm', extra: 1 }, plaintext: 'leak' },
+  { status: 'verified', plaintext: 'x' },
+  { status: 'verified', ...message, senderHandle: null },
+  { status: 'verified', ...message, senderHandle: 7 },
+  { status: 'verified', ...message, plaintext: ['x'] },
+  { status: 'legacy', ...message },
+  { status: 'legacy', ...message, legacyAuthentic: 'yes' },
+  { status: 'VERIFIED', ...message },
+  { status: 'error', reason: { code: 'no-such-code', message: 'm' } },
+  { status: 'error', reason: { code: '__proto__', message: 'm' } },
+  { status: 'error', reason: { code: 'toString', message: 'm' } },
+  { status: 'error', reason: { code: 'replayed' } },
+  { status: 'error', reason: 'replayed' },
+  { status: 'error' },
+  { ...message },
+  [],
+  null,
+  'verified',
+];
+
+const answers: unknown[] = [
+  ...results.map((result) => ({ ok: true, result })),
+  { ok: false, error: { code: 'no-identity', message: 'none' } },
+  { ok: false, error: { code: 'unavailable', message: 'asleep', more: true } },
+  { ok: false, error: { code: 'made-up', message: 'x' } },
+  { ok: false, error: null },
+  { ok: false, result: results[0] },
+  { ok: 'true', result: results[0] },
+  { result: results[0] },
+  { ok: true },
+  [{ ok: true, result: results[0] }],
+  undefined,
+  null,
+  42,
+  'ok',
+];
+
+describe('message frame answers', () => {
+  it('reads every decrypt answer as the API schemas do, and hostile ones as the wrong shape', () => {
+    for (const raw of answers) expect(checkDecryptAnswer(raw), JSON.stringify(raw) ?? String(raw)).toStrictEqual(parseResponse('decrypt', raw));
+    expect(checkDecryptAnswer(answers[0])).toStrictEqual({ ok: true, result: results[0] });
+    expect(checkDecryptAnswer({ ok: true, result: { status: 'verified', plaintext: 'x' } })).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+
+  it('reads every security answer as the API schemas do', () => {
+    const securities: unknown[] = [
+      { colour: '#0a0', image: 'owl' },
+      { colour: null, image: null },
+      { colour: '#0a0', image: 'owl', extra: '<img>' },
+      { colour: 1, image: null },
+      { colour: '#0a0' },
+      { image: undefined, colour: null },
+      [],
+      null,
+    ];
+    const raws: unknown[] = [...securities.map((security) => ({ ok: true, security })), { ok: false, error: { code: 'forbidden', message: 'no' } }, { ok: true }, null];
+    for (const raw of raws) expect(checkSecurityAnswer(raw), JSON.stringify(raw) ?? String(raw)).toStrictEqual(parseResponse('getSecurity', raw));
+    expect(checkSecurityAnswer(raws[0])).toStrictEqual({ ok: true, security: securities[0] });
+  });
+});
