@@ -36,10 +36,10 @@ export async function startPinnedPair(kind: BrowserKind): Promise<PinnedPair> {
 }
 
 /** The document inside an iframe element, once it has rendered what we wait for. */
-export async function frameOf(handle: ElementHandle, ready: string): Promise<Frame> {
+export async function frameOf(handle: ElementHandle, ready: string, timeout = 20_000): Promise<Frame> {
   const frame = await handle.contentFrame();
   if (!frame) throw new Error('iframe has no content frame');
-  await frame.waitForSelector(ready, { timeout: 20_000 });
+  await frame.waitForSelector(ready, { timeout });
   return frame;
 }
 
@@ -53,8 +53,19 @@ export async function openChat(session: ExtensionSession, server: FixtureServer,
 
 /** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
 export async function shownIn(page: Page | Frame, n: number, timeout = 20_000) {
-  // Frames are made only for messages on screen: scroll there, as a reader would.
-  const frame = await frameOf(await frameElementIn(page, n, timeout), '[data-testid="message-status"][data-status]');
+  const deadline = Date.now() + timeout;
+  let frame: Frame | null = null;
+  while (!frame) {
+    // Frames are made only for messages on screen: scroll there, as a reader would.
+    const iframe = await frameElementIn(page, n, Math.max(1, deadline - Date.now()));
+    try {
+      frame = await frameOf(iframe, '[data-testid="message-status"][data-status]', Math.min(5_000, Math.max(1, deadline - Date.now())));
+    } catch (e) {
+      // A host that re-renders its list (or our pool, recycling) may replace the frame while we wait: look
+      // again for the one the reader now sees. Nothing showing a status by the deadline fails the test.
+      if (Date.now() >= deadline) throw e;
+    }
+  }
   return frame.evaluate(() => {
     const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
     return {
