@@ -46,6 +46,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // Browsers on a loaded 2-core machine: a test that fails is run once more; one that fails twice fails.
+          // Two intermittent failures under load are known and open (docs/TESTING.md).
+          retry: 1,
         },
       },
     ],
