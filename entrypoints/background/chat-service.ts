@@ -94,6 +94,8 @@ export class ChatService {
   private readonly byHandle = new Map<string, Chat>();
   /** Why recently ended chats ended, so a page attaching late is told (no keys, no handles). */
   private readonly ended = new Map<string, ChatStateReason>();
+  /** Rooms of chats that ended: rooms are random and never reused, so an invitation to one is a late copy. */
+  private readonly endedRooms = new Set<string>();
   private readonly invites: PendingInvites;
   private readonly replayCache = new MemoryReplayCache(4096);
   private lock: Promise<unknown> = Promise.resolve();
@@ -142,6 +144,8 @@ export class ChatService {
         return;
       }
       if (chat && chat.roomKey === toBase64Url(invite.roomId)) return; // we are in that room already
+      // A copy the contact sent while the handshake was under way can arrive after that chat ended.
+      if (this.endedRooms.has(toBase64Url(invite.roomId))) return;
       if (chat?.session.state === 'connecting' && this.shouldMove(chat)) return this.moveToRoom(chat, contact, invite);
       if (chat?.session.state === 'connecting') return; // both invited at once: the peer moves to our room
       this.invites.put(contact.handle, invite.roomId);
@@ -381,6 +385,8 @@ export class ChatService {
     this.byRoom.delete(chat.roomKey);
     if (this.byHandle.get(chat.handle) === chat) this.byHandle.delete(chat.handle);
     this.rememberEnded(chat.id, reason);
+    this.endedRooms.add(chat.roomKey);
+    if (this.endedRooms.size > ENDED_REMEMBERED) this.endedRooms.delete(this.endedRooms.values().next().value!);
     this.broadcast(chat, { t: 'state', state: 'ended', reason });
     chat.ports.clear();
     if (chat.inviting && !chat.peerSeen) {

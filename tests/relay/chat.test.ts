@@ -8,6 +8,8 @@ import { createChatSession, chooseRole } from '@/lib/chat/session';
 import { FRAME_TYPE } from '@/lib/chat/frame';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { DATA, encodeDataFrame } from '@/lib/protocol/relay';
+import { getContact } from '@/lib/keyring/contacts';
+import { sealInviteFor } from '@/entrypoints/background/chat-invites';
 import { cleanup, makeIdentity, startRelay, until, type RunningRelay } from './harness';
 import { chatLeftovers, invited, makePerson, openChat, openPage, pinEachOther, stateIs, type Person } from './chat-harness';
 import { roomFrameDown, startWsProxy, type WsProxy } from './ws-proxy';
@@ -157,6 +159,13 @@ describe('secure chat through a real relay', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await invited(bob, 'alice4')).toBe(false);
     expect((await bob.call('getInbox')).items).toEqual([]);
+
+    // A genuine copy Alice sealed while the handshake was under way, arriving after the chat ended: stale too.
+    const room = proxy.frames.filter((f) => f.connection === bobConnection && f.frame.type === DATA.fromRoom).at(-1)!.frame.target;
+    const lateCopy = await sealInviteFor(alice.db, (await getContact(alice.db, 'bob4'))!, { kind: 'invite', roomId: room });
+    proxy.inject(bobConnection, 'down', encodeDataFrame(DATA.fromHandle, 0, last.frame.target, lateCopy));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await invited(bob, 'alice4')).toBe(false);
     fromCarol.send({ t: 'end' });
   });
 
