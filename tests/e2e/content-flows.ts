@@ -51,31 +51,70 @@ export async function openChat(session: ExtensionSession, server: FixtureServer,
   return page;
 }
 
-/** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
-export async function shownIn(page: Page | Frame, n: number, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let frame: Frame | null = null;
-  while (!frame) {
-    // Frames are made only for messages on screen: scroll there, as a reader would.
-    const iframe = await frameElementIn(page, n, Math.max(1, deadline - Date.now()));
-    try {
-      frame = await frameOf(iframe, '[data-testid="message-status"][data-status]', Math.min(5_000, Math.max(1, deadline - Date.now())));
-    } catch (e) {
-      // A host that re-renders its list (or our pool, recycling) may replace the frame while we wait: look
-      // again for the one the reader now sees. Nothing showing a status by the deadline fails the test.
-      if (Date.now() >= deadline) throw e;
-    }
+/** What a message frame shows; `status` is null while it is still decrypting. */
+export interface Shown {
+  status: string | null;
+  statusText: string;
+  sender: string | null;
+  plaintext: string | null;
+  code: string | null;
+}
+
+// Runs inside the message frame's document (serialised: no closures).
+function readShown(): Shown {
+  const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
+  const status = q('message-status');
+  return {
+    status: status?.getAttribute('data-status') ?? null,
+    statusText: status?.textContent ?? '',
+    sender: q('message-sender')?.textContent ?? null,
+    plaintext: q('message-plaintext')?.textContent ?? null,
+    code: status?.getAttribute('data-code') ?? null,
+  };
+}
+
+/**
+ * Reads a Chromium message frame through its own DevTools target. Puppeteer's Frame for an iframe that
+ * turns into an out-of-process frame (all extension frames do) sometimes never gets an execution context
+ * under load (puppeteer issue 10715), so `frame.evaluate` waits for ever while the frame shows its status.
+ * A session of our own on the frame's target reads the same document without that bookkeeping.
+ */
+async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Promise<Shown | null> {
+  const src = await iframe.evaluate((f) => f.src);
+  const target = iframe.frame.page().browser().targets().find((t) => t.url() === src);
+  if (!target) return null;
+  const session = await target.createCDPSession();
+  try {
+    const { result } = await session.send('Runtime.evaluate', { expression: `(${readShown.toString()})()`, returnByValue: true });
+    return (result.value as Shown | undefined) ?? null;
+  } finally {
+    await session.detach().catch(() => undefined);
   }
-  return frame.evaluate(() => {
-    const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
-    return {
-      status: q('message-status')!.getAttribute('data-status'),
-      statusText: q('message-status')!.textContent ?? '',
-      sender: q('message-sender')?.textContent ?? null,
-      plaintext: q('message-plaintext')?.textContent ?? null,
-      code: q('message-status')!.getAttribute('data-code'),
-    };
-  });
+}
+
+/** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
+export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): Promise<Shown> {
+  const deadline = Date.now() + timeout;
+  // Chromium's endpoint is DevTools' (Firefox speaks WebDriver BiDi).
+  const chromium = ('page' in page ? page.page() : page).browser().wsEndpoint().includes('/devtools/browser/');
+  for (;;) {
+    // Frames are made only for messages on screen: scroll there, as a reader would. A host that re-renders
+    // its list (or our pool, recycling) may replace the frame while we wait: each round finds the current one.
+    const iframe = await frameElementIn(page, n, Math.max(1, deadline - Date.now()));
+    const shown = chromium ? await readThroughTarget(iframe).catch(() => null) : await readInFrame(iframe, Math.min(5_000, Math.max(1, deadline - Date.now())));
+    if (shown?.status) return shown;
+    if (Date.now() >= deadline) throw new Error(`message ${n}: no status shown within ${timeout} ms (last seen: ${JSON.stringify(shown)})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Firefox: the frame's document through puppeteer's own Frame, once it shows a status. */
+async function readInFrame(iframe: ElementHandle<HTMLIFrameElement>, timeout: number): Promise<Shown | null> {
+  try {
+    return await (await frameOf(iframe, '[data-testid="message-status"][data-status]', timeout)).evaluate(readShown);
+  } catch {
+    return null;
+  }
 }
 
 /** Clicks our lock (not a look-alike the page drew) and returns the compose overlay once its contacts are listed. */
