@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Page } from 'puppeteer-core';
+import type { CDPSession, Page } from 'puppeteer-core';
 import { bundleOf, onboardInPopup, pin } from '../tests/e2e/flows';
 import { launchWithExtension, type ExtensionSession } from '../tests/e2e/harness';
 import { startFixtureServer, type FixtureServer } from '../tests/fixtures/server';
@@ -167,9 +167,7 @@ async function firstPlaintext(session: ExtensionSession, server: FixtureServer, 
           const iframe = (await page.waitForSelector(`${message} ${FRAME}`, { timeout: 10_000 }))!;
           // The frame's DevTools id, which its trace events carry (object ids belong to puppeteer's session, so
           // the element is found again in ours).
-          const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
-          const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: `${message} ${FRAME}` });
-          frameId = (await cdp.send('DOM.describeNode', { nodeId })).node.frameId;
+          frameId = await frameIdOf(cdp, `${message} ${FRAME}`);
           const seen = await (
             await (await iframe.contentFrame()).waitForFunction(
               () => {
@@ -208,6 +206,22 @@ async function firstPlaintext(session: ExtensionSession, server: FixtureServer, 
   } finally {
     await cdp.detach().catch(() => undefined);
     await page.close();
+  }
+}
+
+/**
+ * The DevTools frame id of the iframe `selector` finds. Node ids last only until the document changes
+ * (our pool adds and removes frames meanwhile), so a lookup that loses that race is asked again.
+ */
+async function frameIdOf(cdp: CDPSession, selector: string): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+      const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+      return (await cdp.send('DOM.describeNode', { nodeId })).node.frameId;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+    }
   }
 }
 
