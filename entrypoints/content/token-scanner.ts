@@ -1,7 +1,7 @@
 // Finds ciphertext tokens in page text. Only what changed is looked at (the caller feeds it the nodes of
 // MutationObserver records), in slices of a few milliseconds so a busy page never gets a long task.
 // Text inside editors (the user's drafts), form fields, scripts and our own elements is never parsed.
-import { findArmorParts, mightContainArmor } from '@/lib/armor/detect';
+import { ENVELOPE_DIGIT, findArmorParts, mightContainArmor } from '@/lib/armor/detect';
 
 /** One message to show: all its armored parts (one per line), anchored after the text of its last part. */
 export interface FoundToken {
@@ -13,6 +13,8 @@ export interface FoundToken {
 /** Regions whose text we must not read (isContentEditable covers editors: it holds inside an editing host). */
 const SKIP_SELECTOR = 'script,style,noscript,textarea,input,select,template,iframe,[data-c2c]';
 const SLICE_MS = 8;
+/** Text nodes under the context node that contain the one character every token envelope has (detect.ts). */
+const CANDIDATES = `.//text()[contains(., '${ENVELOPE_DIGIT}')]`;
 /** Text nodes between clock reads: most cost one regex test, so reading the clock more often would dominate. */
 const CLOCK_EVERY = 64;
 /** Incomplete multi-part messages remembered at once; the oldest are forgotten first. */
@@ -34,7 +36,9 @@ export class TokenScanner {
   /** Nodes to look at; `head` is the next one (no shift(): a flood queues thousands at once). */
   private queue: Node[] = [];
   private head = 0;
-  private walker: TreeWalker | null = null;
+  /** The candidate text nodes of the subtree being looked at, and the next one to take. */
+  private candidates: XPathResult | null = null;
+  private next = 0;
   private scheduled = false;
   /** Text already handled per node, so re-queued nodes whose text did not change cost nothing. */
   private readonly seen = new WeakMap<Text, string>();
@@ -67,12 +71,7 @@ export class TokenScanner {
 
   private work(): void {
     const until = performance.now() + SLICE_MS;
-    // A walk resumes where the last slice stopped, from its root again if the page removed the node it stood on.
-    if (this.walker && !this.walker.currentNode.isConnected) {
-      if (this.walker.root.isConnected) this.walker.currentNode = this.walker.root;
-      else this.walker = null;
-    }
-    // The clock is read every few nodes: a big subtree (a whole page at start) is walked across many slices.
+    // The clock is read every few nodes: a big subtree (a whole page at start) is looked at across many slices.
     for (let n = 1; ; n++) {
       if (n % CLOCK_EVERY === 0 && performance.now() >= until) break;
       const text = this.nextText();
@@ -80,16 +79,20 @@ export class TokenScanner {
       this.scanText(text);
     }
     this.scheduled = false;
-    if (this.walker || this.head < this.queue.length) this.schedule();
+    if (this.candidates || this.head < this.queue.length) this.schedule();
   }
 
-  /** The next text node to look at: from the walk in progress, else from the next queued node. */
+  /** The next text node to look at: from the subtree in progress, else from the next queued node. */
   private nextText(): Text | null {
     for (;;) {
-      if (this.walker) {
-        const n = this.walker.nextNode();
-        if (n) return n as Text;
-        this.walker = null;
+      if (this.candidates) {
+        // Taken in document order; one the page removed since is no longer there to show a frame in.
+        const n = this.candidates.snapshotItem(this.next++);
+        if (n) {
+          if (n.isConnected) return n as Text;
+          continue;
+        }
+        this.candidates = null;
       }
       if (this.head >= this.queue.length) {
         this.queue = [];
@@ -99,8 +102,10 @@ export class TokenScanner {
       const root = this.queue[this.head++]!;
       if (!root.isConnected) continue;
       if (root instanceof Text) return root;
-      // Text nodes only and no filter: the browser iterates natively; skipped regions are checked per candidate.
-      this.walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      // Every envelope holds the digit 2, so only text nodes with a "2" can hold a token: the browser picks
+      // those natively, where visiting each of a long chat's text nodes from script would cost far more.
+      this.candidates = document.evaluate(CANDIDATES, root, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+      this.next = 0;
     }
   }
 
