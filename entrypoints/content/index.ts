@@ -30,7 +30,10 @@ export default defineContentScript({
     const overlay = new ComposeOverlay(extensionUrl, offerTicket, site);
     const boxes = new ComposeBoxes(browser.i18n.getMessage('lockTitle'), site.findBoxes, (box) => overlay.toggle(box));
     const frames = new MessageFrames(extensionUrl);
-    const scanner = new TokenScanner((token) => frames.add(token));
+    const scanner = new TokenScanner(
+      (token) => frames.add(token),
+      () => frames.watchAdded(),
+    );
 
     // Removals come in bursts (a chat re-rendering or trimming its list): forget what left, once per burst.
     let forgetting = false;

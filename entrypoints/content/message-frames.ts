@@ -31,6 +31,8 @@ export class MessageFrames {
   private readonly byElement = new Map<Element, Slot[]>();
   private readonly byKey = new Map<string, Set<Slot>>();
   private readonly live = new Set<Slot>();
+  /** Elements added but not yet observed (watchAdded). */
+  private unobserved: Element[] = [];
   private readonly observer: IntersectionObserver;
   private readonly frameOrigin: string;
 
@@ -67,8 +69,18 @@ export class MessageFrames {
     if (onElement) onElement.push(slot);
     else {
       this.byElement.set(watched, [slot]);
-      this.observer.observe(watched);
+      this.unobserved.push(watched);
     }
+  }
+
+  /**
+   * Starts watching the elements added since the last call. Called once the scanner has caught up: each
+   * observe() makes the browser run a rendering update (a long chat walks its whole layout tree in each),
+   * so a page scanned over several slices costs one update, not one per slice.
+   */
+  watchAdded(): void {
+    for (const element of this.unobserved) if (this.byElement.has(element)) this.observer.observe(element);
+    this.unobserved = [];
   }
 
   /**

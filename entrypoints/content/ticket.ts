@@ -2,13 +2,16 @@
 // asleep or restarting: "Receiving end does not exist" means the message never arrived, so resend a few times.
 import { browser } from 'wxt/browser';
 import type { ComposeTicket } from '@/lib/content/frames';
+import { withinTime } from '@/lib/time-limit';
 
 const RETRY_DELAYS_MS = [100, 300, 900];
+const ANSWER_WAIT_MS = 3000;
 
 export async function offerTicket(ticket: ComposeTicket): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await browser.runtime.sendMessage(ticket);
+      // A lost answer must not leave the lock button doing nothing: the frame opens and says what is wrong.
+      await withinTime(browser.runtime.sendMessage(ticket), ANSWER_WAIT_MS, () => undefined);
       return;
     } catch {
       const delay = RETRY_DELAYS_MS[attempt];

@@ -13,6 +13,8 @@ export interface FoundToken {
 /** Regions whose text we must not read (isContentEditable covers editors: it holds inside an editing host). */
 const SKIP_SELECTOR = 'script,style,noscript,textarea,input,select,template,iframe,[data-c2c]';
 const SLICE_MS = 8;
+/** Longest wait for onBatch while the scanner stays busy (a page that never stops adding text). */
+const BATCH_MS = 100;
 /** Text nodes under the context node that contain the one character every token envelope has (detect.ts). */
 const CANDIDATES = `.//text()[contains(., '${ENVELOPE_DIGIT}')]`;
 /** Text nodes between clock reads: most cost one regex test, so reading the clock more often would dominate. */
@@ -47,7 +49,13 @@ export class TokenScanner {
   /** Schedules the next slice as a task of its own (setTimeout(0) idles 4 ms between nested slices). */
   private readonly slices = new MessageChannel();
 
-  constructor(private readonly onToken: (token: FoundToken) => void) {
+  private lastBatchAt = 0;
+
+  /** onBatch: called after a slice that leaves nothing queued, and every BATCH_MS while the page keeps us busy. */
+  constructor(
+    private readonly onToken: (token: FoundToken) => void,
+    private readonly onBatch: () => void,
+  ) {
     this.slices.port1.onmessage = () => this.work();
   }
 
@@ -57,6 +65,8 @@ export class TokenScanner {
   }
 
   private schedule(): void {
+    // A new busy period: onBatch's clock starts now, so a page scanned within BATCH_MS gets one batch.
+    if (!this.scheduled && this.candidates === null && this.head === 0) this.lastBatchAt = performance.now();
     this.scheduled = true;
     this.slices.port2.postMessage(null);
   }
@@ -79,7 +89,13 @@ export class TokenScanner {
       this.scanText(text);
     }
     this.scheduled = false;
-    if (this.candidates || this.head < this.queue.length) this.schedule();
+    const busy = this.candidates !== null || this.head < this.queue.length;
+    const now = performance.now();
+    if (!busy || now - this.lastBatchAt >= BATCH_MS) {
+      this.lastBatchAt = now;
+      this.onBatch();
+    }
+    if (busy) this.schedule();
   }
 
   /** The next text node to look at: from the subtree in progress, else from the next queued node. */

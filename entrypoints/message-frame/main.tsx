@@ -16,6 +16,8 @@ import '../shared/frame.css';
 
 /** LIMITS.context, without loading the module's schemas (the type check keeps the two equal). */
 const CONTEXT_LIMIT: (typeof LIMITS)['context'] = 256;
+/** A frame shows an error rather than "Decrypting…" for ever (the slowest decrypt, legacy RSA, takes far less). */
+const ANSWER_WAIT_MS = 20_000;
 
 document.title = t('messageTitle');
 document.documentElement.lang = browser.i18n.getUILanguage();
@@ -40,7 +42,7 @@ const token = parseMessageFragment(location.hash);
 async function open(userAction: boolean): Promise<DecryptResult> {
   if (!token) return { status: 'error', reason: { code: 'malformed', message: 'No encrypted text.' } };
   const context = hostContext();
-  const answer = await sendToBackground({ type: 'decrypt', text: token.text, ...(context ? { context } : {}), ...(userAction ? { userAction: true as const } : {}) });
+  const answer = await sendToBackground({ type: 'decrypt', text: token.text, ...(context ? { context } : {}), ...(userAction ? { userAction: true as const } : {}) }, ANSWER_WAIT_MS);
   const r = answer ? checkDecryptAnswer(answer.raw) : UNAVAILABLE;
   const result: DecryptResult = r.ok ? r.result : { status: 'error', reason: r.error };
   // A genuine message with an earlier copy on this page: this copy is the replay, shown without its text.
@@ -51,7 +53,7 @@ async function open(userAction: boolean): Promise<DecryptResult> {
 
 /** The user's security colour and image, or null when the background cannot say. */
 async function readSecurity(): Promise<SecurityChoice | null> {
-  const answer = await sendToBackground({ type: 'getSecurity' });
+  const answer = await sendToBackground({ type: 'getSecurity' }, ANSWER_WAIT_MS);
   const r = answer && checkSecurityAnswer(answer.raw);
   return r?.ok ? r.security : null;
 }
