@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, onboardInPopup, pin } from './flows';
-import { chooseRecipient, frameOf, openChat, shownIn } from './content-flows';
+import { chooseRecipient, openChat, openOverlay, shownIn } from './content-flows';
 
 const ROOM = 'markdown-limit';
 const ARMOR_PART = /^c2c1[0-9a-z]+$/;
@@ -17,11 +17,9 @@ const LONG = `${CANARY} ${'Длинный текст, long text. '.repeat(12)}`;
 
 
 /** Opens the compose overlay and waits until it has asked the background for the site's remembered length. */
-async function openOverlay(page: Page): Promise<Frame> {
-  // A locator retries when the content script re-places the button (e.g. after the box's attributes change).
-  await page.locator('[data-c2c="lock"]').setTimeout(10_000).click();
-  const overlay = await page.waitForSelector('iframe[data-c2c="compose-frame"]');
-  const compose = await frameOf(overlay!, '[data-testid="compose-recipient"] input[data-handle="bob"]');
+async function openOverlayWithLength(page: Page): Promise<Frame> {
+  // One click: the lock toggles, so a click repeated by a retrying locator would close the overlay again.
+  const compose = await openOverlay(page);
   // Let the per-site length arrive (a background round trip) before reading or typing into the field.
   await new Promise((resolve) => setTimeout(resolve, 300));
   return compose;
@@ -72,7 +70,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
 
   it('an invalid length is refused in the overlay: nothing reaches the host', async () => {
     const page = await openChat(alice, server, 'markdown', 'alice', ROOM);
-    const compose = await openOverlay(page);
+    const compose = await openOverlayWithLength(page);
     expect(await partLengthOf(compose)).toBe(''); // nothing declared, nothing remembered: the default
     await compose.type('[data-testid="compose-part-length"]', '150');
     await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
@@ -87,7 +85,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
 
   it('with 400 set, the message goes out as several host messages of at most 400 characters; bob reads it verified', async () => {
     const page = await openChat(alice, server, 'markdown', 'alice', ROOM);
-    const compose = await openOverlay(page);
+    const compose = await openOverlayWithLength(page);
     expect(await partLengthOf(compose)).toBe(''); // the refused 150 was not remembered
     await compose.type('[data-testid="compose-part-length"]', '400');
     await sendFrom(page, compose, LONG);
@@ -112,14 +110,14 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
 
   it('the length is remembered for the site, and a compose box’s maxlength caps it', async () => {
     const page = await openChat(alice, server, 'markdown', 'alice', ROOM);
-    const first = await openOverlay(page);
+    const first = await openOverlayWithLength(page);
     expect(await partLengthOf(first)).toBe('400');
     await first.click('[data-testid="compose-close"]');
     await page.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
 
     // Real sites declare their limit on the box: it is detected, and the smaller of the two is used.
     await page.$eval('[data-testid="host-compose"]', (box) => box.setAttribute('maxlength', '300'));
-    const compose = await openOverlay(page);
+    const compose = await openOverlayWithLength(page);
     expect(await partLengthOf(compose)).toBe('300');
     const before = server.messages(ROOM).length;
     await sendFrom(page, compose, `second ${CANARY}`);
