@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '@/lib/bytes';
 import { FRAME_TYPE, decodeFrame } from '@/lib/chat/frame';
 import { generateLegacyKey, legacyPublicKeyString } from '@/lib/legacy/legacy-key';
-import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
+import { startRelay, type RunningRelay } from '../relay/harness';
 import { startWsProxy, type WsProxy } from '../relay/ws-proxy';
-import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
+import { byTestId, type ExtensionSession } from './harness';
+import { startRelayAndProfiles } from './relay-profiles';
 import { CANARY, api, contactItem, fill, textOf } from './flows';
 import { inContact, swapKeyInDirectory } from './contacts-flows';
 import { chatFrameTypesSent, filesContaining, identityFromBackup, identityKeyOf, isHandshake, messagesOpenedFromCapture, substituteKeys } from './chat-attacks';
@@ -29,21 +30,21 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
   let alicePage: Page;
   let bobPage: Page;
 
+  let stop: () => Promise<void>;
+
   beforeAll(async () => {
-    let a: ExtensionSession;
-    let b: ExtensionSession;
     proxy = await startWsProxy();
     // The relay checks the URL clients signed: the proxy's.
-    [relay, a, b] = await Promise.all([startRelay(['--public-url', proxy.url]), launchWithExtension('chromium'), launchWithExtension('chromium')]);
+    const started = await startRelayAndProfiles('chromium', ['--public-url', proxy.url]);
+    ({ relay, close: stop } = started);
     proxy.target = relay.url;
-    sessions = [a, b];
-    ({ a: alice, b: bob, safetyNumber: safety } = await meet({ session: a, handle: 'alice' }, { session: b, handle: 'bob' }, proxy.url));
+    sessions = [started.a, started.b];
+    ({ a: alice, b: bob, safetyNumber: safety } = await meet({ session: started.a, handle: 'alice' }, { session: started.b, handle: 'bob' }, proxy.url));
   });
 
   afterAll(async () => {
-    await Promise.all(sessions.map((s) => s.close()));
+    await stop?.();
     await proxy?.close();
-    await cleanup();
   });
 
   it('alice invites, bob sees the invitation and joins; both pages open with the popup’s safety number', async () => {

@@ -3,14 +3,13 @@
 // on one side ends it on both and clears both pages.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
-import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
+import { byTestId } from './harness';
+import { startRelayAndProfiles, type RelayAndProfiles } from './relay-profiles';
 import { CANARY, contactItem, textOf } from './flows';
 import { meet, openChat, say, stateReason, waitForMessages, waitForState, type ChatPerson } from './chat-flows';
 
 describe('Firefox ↔ Firefox secure chat through a real relay', () => {
-  let relay: RunningRelay;
-  let sessions: ExtensionSession[] = [];
+  let started: RelayAndProfiles | undefined;
   let alice: ChatPerson;
   let bob: ChatPerson;
   let safety = '';
@@ -18,17 +17,12 @@ describe('Firefox ↔ Firefox secure chat through a real relay', () => {
   let bobPage: Page;
 
   beforeAll(async () => {
-    let a: ExtensionSession;
-    let b: ExtensionSession;
-    [relay, a, b] = await Promise.all([startRelay(), launchWithExtension('firefox'), launchWithExtension('firefox')]);
-    sessions = [a, b];
+    started = await startRelayAndProfiles('firefox');
+    const { relay, a, b } = started;
     ({ a: alice, b: bob, safetyNumber: safety } = await meet({ session: a, handle: 'alice' }, { session: b, handle: 'bob' }, relay.url));
   });
 
-  afterAll(async () => {
-    await Promise.all(sessions.map((s) => s.close()));
-    await cleanup();
-  });
+  afterAll(() => started?.close());
 
   it('alice invites, bob joins from the invitation; both pages open with the popup’s safety number', async () => {
     alicePage = await openChat(alice, 'bob');

@@ -9,8 +9,9 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { safetyNumber, verificationPayload } from '@/lib/crypto/safety-number';
-import { cleanup, startRelay, tempDir, type RunningRelay } from '../relay/harness';
+import { tempDir, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
+import { startRelayAndProfiles } from './relay-profiles';
 import { SAFETY_NUMBER_RE, inContact, keyHistoryStates, openDetails, paste, submitCode, swapKeyInDirectory, valueOf } from './contacts-flows';
 import { CANARY, api, bundleOf, contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
 
@@ -28,14 +29,13 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
   let aliceKey: Uint8Array = new Uint8Array();
   let bobKey: Uint8Array = new Uint8Array(); // Bob's key as Alice has it pinned (the swapped one, once accepted)
 
+  let stop: () => Promise<void>;
+
   beforeAll(async () => {
-    [relay, alice, bob] = await Promise.all([startRelay(), launchWithExtension('chromium'), launchWithExtension('chromium')]);
+    ({ relay, a: alice, b: bob, close: stop } = await startRelayAndProfiles('chromium'));
   });
 
-  afterAll(async () => {
-    await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
-    await cleanup();
-  });
+  afterAll(() => stop?.());
 
   it('shows the chosen security colour and image in the popup header, also after reopening', async () => {
     ({ page: alicePage, fingerprint: aliceFingerprint } = await onboardInPopup(alice, 'alice'));

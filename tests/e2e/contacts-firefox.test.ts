@@ -3,10 +3,11 @@
 // the security colour, and a backup restored in a fresh profile with the same fingerprint and safety number.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
+import type { RunningRelay } from '../relay/harness';
 import { SAFETY_NUMBER_RE, inContact, openDetails, paste, submitCode, valueOf } from './contacts-flows';
 import { contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
+import { startRelayAndProfiles } from './relay-profiles';
 
 const PASSPHRASE = 'seven quiet otters swim north';
 
@@ -19,14 +20,13 @@ describe('Firefox popup: contacts over a relay, verification, backup and securit
   let aliceFingerprint = '';
   let safety = '';
 
+  let stop: () => Promise<void>;
+
   beforeAll(async () => {
-    [relay, alice, bob] = await Promise.all([startRelay(), launchWithExtension('firefox'), launchWithExtension('firefox')]);
+    ({ relay, a: alice, b: bob, close: stop } = await startRelayAndProfiles('firefox'));
   });
 
-  afterAll(async () => {
-    await Promise.all([alice, bob].filter(Boolean).map((s) => s.close()));
-    await cleanup();
-  });
+  afterAll(() => stop?.());
 
   it('registers on the relay, looks each other up and pins, both see the same safety number; the pasted code verifies', async () => {
     ({ page: alicePage, fingerprint: aliceFingerprint } = await onboardInPopup(alice, 'alice'));
