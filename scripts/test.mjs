@@ -38,13 +38,19 @@ if (staticChecks) {
 
 const dir = mkdtempSync(join(tmpdir(), 'c2c-vitest-'));
 const out = join(dir, 'results.json');
-run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...filter]);
+const vitestOk = run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...filter]);
 try {
   const results = JSON.parse(readFileSync(out, 'utf8'));
   passed += results.numPassedTests;
   // A file that fails to load has no test results of its own; count it as a failure.
   const brokenFiles = results.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
   failed += results.numFailedTests + brokenFiles;
+  // An error outside every test (a failed global setup such as the CLI bundle, an unhandled rejection)
+  // fails vitest without failing a test; it still counts.
+  if (!vitestOk && results.numFailedTests + brokenFiles === 0) {
+    failed += 1;
+    process.stdout.write('FAILED: vitest reported an error outside the tests\n');
+  }
   if (results.numPendingTests + results.numTodoTests > 0) {
     failed += results.numPendingTests + results.numTodoTests;
     process.stdout.write('FAILED: skipped or todo tests are not allowed\n');

@@ -10,6 +10,7 @@ import { generateIdentity, type IdentityKeyPair } from '../../lib/crypto/identit
 import { generatePrekey, type PrekeyPair } from '../../lib/crypto/prekey';
 import { encodePublicBundle } from '../../lib/crypto/public-bundle';
 import { RelayClient, type WebSocketConstructor } from '../../lib/relay-client/client';
+import { cliBundle } from '../cli-bundle/entry';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -86,9 +87,12 @@ export interface C2CRun {
   stderr: string;
 }
 
-/** Runs the real `c2c` command line with `stdin`; `kill()` ends a long-running one such as listen. */
+/**
+ * Runs the real `c2c` command line (this run's bundle of the current sources, see tests/cli-bundle/) with
+ * `stdin`; `kill()` ends a long-running one such as listen.
+ */
 export function c2c(args: string[], stdin = ''): { done: Promise<C2CRun>; kill(): void } {
-  const proc = spawn(process.execPath, [join(ROOT, 'cli/c2c.mjs'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [cliBundle(), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
