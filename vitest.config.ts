@@ -28,8 +28,8 @@ if (typeof (Map as unknown as { groupBy?: unknown }).groupBy !== 'function') {
 export default defineConfig({
   resolve: { alias: { '@': root.replace(/\/$/, '') } },
   test: {
-    // Runs once per `vitest run`, before any project: bundles the c2c CLI that the CLI tests spawn.
-    globalSetup: ['tests/cli-bundle/global-setup.ts'],
+    // Runs once per `vitest run`, before any project: bundles the c2c CLI and the relay that tests start as child processes.
+    globalSetup: ['tests/prebuilt/global-setup.ts'],
     projects: [
       {
         extends: true,

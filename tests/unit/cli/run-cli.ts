@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
-import { cliBundle } from '../../cli-bundle/entry';
+import { prebuilt } from '../../prebuilt/paths';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 const LAUNCHER = join(ROOT, 'cli/c2c.mjs');
@@ -36,7 +36,7 @@ export function spawnNode(args: string[], opts: { cwd: string; input?: string | 
 }
 
 export function c2c(cwd: string, args: string[], input?: string | Uint8Array): Promise<RunResult> {
-  return spawnNode([cliBundle(), ...args], { cwd, input });
+  return spawnNode([prebuilt('c2c'), ...args], { cwd, input });
 }
 
 /** `c2c` exactly as installed: `node cli/c2c.mjs`, which registers tsx and runs the TypeScript sources. */

@@ -1,6 +1,7 @@
-// Vitest global setup: bundles the `c2c` CLI from the current sources once per run, so the CLI tests
-// (about 70 child processes) start plain JavaScript instead of registering tsx each time (~0.9 s → ~0.2 s).
-// A failed build, or one with warnings, fails the run: tests never fall back to another copy of the CLI.
+// Vitest global setup: bundles the `c2c` CLI and the relay from the current sources once per run, so
+// tests that start them as child processes (about 70 CLI runs, 25 relays) start plain JavaScript
+// instead of registering tsx each time (~1 s → ~0.25 s per start). A failed build, or one with
+// warnings, fails the run: tests never fall back to another copy of the program.
 import { build, type Plugin } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { BUNDLE_KEY } from './key';
+import { ENTRY_POINTS, PREBUILT_KEY, type Program } from './key';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Left to Node, as the launcher leaves them: better-sqlite3 is native, and cryptico is sloppy-mode
- * CommonJS that assigns undeclared variables (the strict ESM bundle would throw). They are imported by
- * absolute URL because the bundle lives in a temp folder, outside the checkout's node_modules.
+ * Left to Node, as `tsx` leaves them: better-sqlite3 is native, and cryptico is sloppy-mode CommonJS
+ * that assigns undeclared variables (the strict ESM bundle would throw). They are imported by absolute
+ * URL because the bundle lives in a temp folder, outside the checkout's node_modules.
  */
 const LEFT_TO_NODE = ['better-sqlite3', 'cryptico'];
 
@@ -30,14 +31,14 @@ function leaveToNode(): Plugin {
   };
 }
 
-async function bundle(outdir: string): Promise<string> {
+async function bundle(outdir: string): Promise<Record<Program, string>> {
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: { c2c: 'cli/main.ts' },
+    entryPoints: ENTRY_POINTS,
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
-    // Chunks keep main.ts's on-demand command groups on demand (cryptico, ws and crypto load only when used).
+    // Chunks keep the CLI's on-demand command groups on demand (cryptico, ws and crypto load only when used).
     splitting: true,
     platform: 'node',
     format: 'esm',
@@ -48,16 +49,17 @@ async function bundle(outdir: string): Promise<string> {
     logLevel: 'silent',
   });
   if (result.warnings.length > 0) {
-    throw new Error(`c2c test bundle: esbuild warned:\n${result.warnings.map((w) => `${w.location?.file ?? ''}: ${w.text}`).join('\n')}`);
+    throw new Error(`test bundles: esbuild warned:\n${result.warnings.map((w) => `${w.location?.file ?? ''}: ${w.text}`).join('\n')}`);
   }
-  return join(outdir, 'c2c.mjs');
+  const paths = Object.keys(ENTRY_POINTS).map((name) => [name, join(outdir, `${name}.mjs`)]);
+  return Object.fromEntries(paths) as Record<Program, string>;
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
-  const outdir = mkdtempSync(join(tmpdir(), 'c2c-cli-bundle-'));
-  const rebuild = async () => project.provide(BUNDLE_KEY, await bundle(outdir));
+  const outdir = mkdtempSync(join(tmpdir(), 'c2c-test-bundles-'));
+  const rebuild = async () => project.provide(PREBUILT_KEY, await bundle(outdir));
   await rebuild();
-  // Watch mode: a rerun gets a bundle of the sources as they are now, never the previous one.
+  // Watch mode: a rerun gets bundles of the sources as they are now, never the previous ones.
   project.onTestsRerun(rebuild);
   return () => rmSync(outdir, { recursive: true, force: true });
 }
