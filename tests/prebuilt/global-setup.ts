@@ -57,9 +57,14 @@ async function bundle(outdir: string): Promise<Record<Program, string>> {
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const outdir = mkdtempSync(join(tmpdir(), 'c2c-test-bundles-'));
+  const remove = () => rmSync(outdir, { recursive: true, force: true });
   const rebuild = async () => project.provide(PREBUILT_KEY, await bundle(outdir));
-  await rebuild();
+  // A failed first build ends the run before any teardown is registered: remove the folder here.
+  await rebuild().catch((error: unknown) => {
+    remove();
+    throw error;
+  });
   // Watch mode: a rerun gets bundles of the sources as they are now, never the previous ones.
   project.onTestsRerun(rebuild);
-  return () => rmSync(outdir, { recursive: true, force: true });
+  return remove;
 }
