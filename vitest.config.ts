@@ -23,19 +23,25 @@ if (typeof (Map as unknown as { groupBy?: unknown }).groupBy !== 'function') {
   });
 }
 
+// unit and relay files spend much of their time waiting on child processes (c2c, relays) and sockets:
+// two at a time finish sooner on this 2-core machine (measured in docs/TESTING.md).
+const NODE_WORKERS = 2;
+
 // Three suites: unit (pure lib code in Node), relay (real relay processes and SQLite),
 // e2e (real Chromium and Firefox with the built test extension; run one file at a time).
 export default defineConfig({
   resolve: { alias: { '@': root.replace(/\/$/, '') } },
   test: {
+    // Runs once per `vitest run`, before any project: bundles the c2c CLI and the relay that tests start as child processes.
+    globalSetup: ['tests/prebuilt/global-setup.ts'],
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 },
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000, maxWorkers: NODE_WORKERS },
       },
       {
         extends: true,
-        test: { name: 'relay', include: ['tests/relay/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 60_000 },
+        test: { name: 'relay', include: ['tests/relay/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 60_000, maxWorkers: NODE_WORKERS },
       },
       {
         extends: true,
@@ -46,6 +52,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // After unit and relay have finished: browsers never share the machine with other test files.
+          sequence: { groupOrder: 1 },
           // Browsers on a loaded 2-core machine: a test that fails is run once more; one that fails twice fails.
           // Two intermittent failures under load are known and open (docs/TESTING.md).
           retry: 1,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every suite (static checks, unit, relay, e2e) and ends with one plain line "N passed, N failed"
 // counting all of them, so CI can tell a run that executed nothing from one that passed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,36 +15,80 @@ function run(label, cmd, args, env = {}) {
   return r.status === 0;
 }
 
-function check(label, cmd, args, env) {
-  if (run(label, cmd, args, env)) passed += 1;
+function count(label, ok) {
+  if (ok) passed += 1;
   else {
     failed += 1;
     process.stdout.write(`FAILED: ${label}\n`);
   }
 }
 
+/** Runs a check with its output held back (stdout and stderr in arrival order), for running beside others. */
+function quietly({ label, cmd, args, env = {} }) {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const output = [];
+    child.stdout.on('data', (b) => output.push(b));
+    child.stderr.on('data', (b) => output.push(b));
+    child.on('error', (error) => output.push(Buffer.from(`${error}\n`)));
+    child.on('close', (code) => done({ label, ok: code === 0, output: Buffer.concat(output) }));
+  });
+}
+
+/**
+ * Runs lanes side by side, the checks of each lane one after another, then prints every check's output
+ * in order. eslint, tsc, wxt and web-ext each use about one core; the machine (and CI) has two.
+ */
+async function inParallel(...lanes) {
+  const results = await Promise.all(lanes.map(async (lane) => {
+    const done = [];
+    for (const step of lane) done.push(await quietly(step));
+    return done;
+  }));
+  for (const { label, ok, output } of results.flat()) {
+    process.stdout.write(`\n== ${label}\n`);
+    process.stdout.write(output);
+    count(label, ok);
+  }
+}
+
 const filter = process.argv.slice(2);
 const staticChecks = filter.length === 0;
 
+const eslint = { label: 'lint (eslint)', cmd: 'npx', args: ['eslint', '.'] };
+const tsc = { label: 'type check (tsc)', cmd: 'npx', args: ['tsc', '--noEmit', '-p', '.'] };
+const builds = [
+  { label: 'test build (chrome)', cmd: 'npx', args: ['wxt', 'build'], env: { C2C_TEST_BUILD: '1' } },
+  { label: 'test build (firefox)', cmd: 'npx', args: ['wxt', 'build', '-b', 'firefox'], env: { C2C_TEST_BUILD: '1' } },
+];
+const webExtLint = {
+  label: 'web-ext lint (firefox build)',
+  cmd: 'npx',
+  args: ['web-ext', 'lint', '--source-dir', '.output/test/firefox-mv3', '--self-hosted', '--warnings-as-errors'],
+};
 if (staticChecks) {
-  check('lint (eslint)', 'npx', ['eslint', '.']);
-  check('type check (tsc)', 'npx', ['tsc', '--noEmit', '-p', '.']);
-}
-check('test build (chrome)', 'npx', ['wxt', 'build'], { C2C_TEST_BUILD: '1' });
-check('test build (firefox)', 'npx', ['wxt', 'build', '-b', 'firefox'], { C2C_TEST_BUILD: '1' });
-if (staticChecks) {
-  check('web-ext lint (firefox build)', 'npx', ['web-ext', 'lint', '--source-dir', '.output/test/firefox-mv3', '--self-hosted', '--warnings-as-errors']);
+  // tsc reads .wxt/, which wxt build rewrites: it never runs during a build.
+  await inParallel([eslint], builds);
+  await inParallel([tsc], [webExtLint]);
+} else {
+  await inParallel(builds);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'c2c-vitest-'));
 const out = join(dir, 'results.json');
-run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...filter]);
+const vitestOk = run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...filter]);
 try {
   const results = JSON.parse(readFileSync(out, 'utf8'));
   passed += results.numPassedTests;
   // A file that fails to load has no test results of its own; count it as a failure.
   const brokenFiles = results.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
   failed += results.numFailedTests + brokenFiles;
+  // An error outside every test (a failed global setup such as the CLI bundle, an unhandled rejection)
+  // fails vitest without failing a test; it still counts.
+  if (!vitestOk && results.numFailedTests + brokenFiles === 0) {
+    failed += 1;
+    process.stdout.write('FAILED: vitest reported an error outside the tests\n');
+  }
   if (results.numPendingTests + results.numTodoTests > 0) {
     failed += results.numPendingTests + results.numTodoTests;
     process.stdout.write('FAILED: skipped or todo tests are not allowed\n');

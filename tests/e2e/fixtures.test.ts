@@ -43,10 +43,37 @@ const APPS = ['/plain', '/react', '/vue', '/rich', '/markdown'] as const;
 type App = (typeof APPS)[number];
 const COMPOSE = '[data-testid="host-compose"]';
 
+declare global {
+  interface Window {
+    __sendAttempts: number;
+  }
+}
+
+/**
+ * Counts the page's attempts to send a chat message (a WebSocket frame, or POST /api/send), installed
+ * before the app's own scripts. Every fixture sends synchronously from its Enter or Send handler, so
+ * after the action the count tells at once whether anything left, with no fixed wait for nothing to arrive.
+ */
+function countSendAttempts(): void {
+  window.__sendAttempts = 0;
+  const socket = window.WebSocket.prototype; // the page's WebSocket, not the `ws` import of this file
+  const send = socket.send;
+  socket.send = function (this: typeof socket, data) {
+    window.__sendAttempts += 1;
+    return send.call(this, data);
+  };
+  const fetch = window.fetch;
+  window.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
+    if (new URL(input instanceof Request ? input.url : input, location.href).pathname === '/api/send') window.__sendAttempts += 1;
+    return fetch.call(this, input, init);
+  };
+}
+
 /** Opens an app as `user` in its own browser context (separate storage, like a second profile). */
 async function openAs(path: string, user: string, room: string, extra = ''): Promise<Page> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
+  await page.evaluateOnNewDocument(countSendAttempts);
   await page.goto(`${server.url}${path}?user=${user}&room=${room}${extra}`);
   await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
   return page;
@@ -151,14 +178,25 @@ async function writeBy(page: Page, path: InputPath, text: string): Promise<void>
   }, path, text);
 }
 
-async function outcome(room: string, before: number, text: string): Promise<string> {
-  const deadline = Date.now() + 800;
+/**
+ * What reached the server after an action on `page`: `sent` (exactly `text`), or `ignored` when the page
+ * attempted no send at all. The count is read one zero-delay task after the action, so a send queued by
+ * the handler is counted too, and then reset for the next action.
+ */
+async function outcome(page: Page, room: string, before: number, text: string): Promise<string> {
+  const attempts = await page.evaluate(() => new Promise<number>((done) => setTimeout(() => {
+    done(window.__sendAttempts);
+    window.__sendAttempts = 0;
+  })));
+  if (attempts === 0) return server.messages(room).length === before ? 'ignored' : 'sent without a send attempt';
+  // Generous: the message is on its way; under load it may take a while to arrive.
+  const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const all = server.messages(room);
     if (all.length > before) return all.at(-1)!.text === text ? 'sent' : `sent other text: ${all.at(-1)!.text}`;
     await new Promise((r) => setTimeout(r, 25));
   }
-  return 'ignored';
+  return `${attempts} send attempt(s), nothing arrived`;
 }
 
 describe('input paths each editor accepts', () => {
@@ -175,7 +213,7 @@ describe('input paths each editor accepts', () => {
         const before = server.messages(room).length;
         await writeBy(page, path, text);
         await page.click('[data-testid="host-send"]');
-        measured[app][path] = await outcome(room, before, text);
+        measured[app][path] = await outcome(page, room, before, text);
       }
       await closeAll(page);
     }
@@ -188,10 +226,10 @@ describe('input paths each editor accepts', () => {
       const page = await openAs(app, 'alice', room);
       await writeBy(page, 'execCommand', 'by synthetic enter');
       await page.$eval(COMPOSE, (el) => el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true, cancelable: true })));
-      expect(`${app}: ${await outcome(room, 0, 'by synthetic enter')}`).toBe(`${app}: sent`);
+      expect(`${app}: ${await outcome(page, room, 0, 'by synthetic enter')}`).toBe(`${app}: sent`);
       await writeBy(page, 'execCommand', 'by synthetic click');
       await page.$eval('[data-testid="host-send"]', (b) => (b as HTMLButtonElement).click());
-      expect(await outcome(room, 1, 'by synthetic click')).toBe('sent');
+      expect(await outcome(page, room, 1, 'by synthetic click')).toBe('sent');
       await closeAll(page);
     }
   });
@@ -225,14 +263,14 @@ describe('markdown chat', () => {
     const alice = await openAs('/markdown', 'alice', room);
     await writeBy(alice, 'execCommand', 'x'.repeat(400));
     await alice.keyboard.press('Enter');
-    expect(await outcome(room, 0, 'x'.repeat(400))).toBe('sent');
+    expect(await outcome(alice, room, 0, 'x'.repeat(400))).toBe('sent');
     expect(await alice.$eval('[data-testid="host-error"]', (e) => (e as HTMLElement).hidden)).toBe(true);
 
     await writeBy(alice, 'execCommand', 'y'.repeat(401));
     await alice.keyboard.press('Enter');
     await alice.waitForSelector('[data-testid="host-error"]:not([hidden])');
     expect(await alice.$eval('[data-testid="host-error"]', (e) => e.textContent)).toContain('limit is 400');
-    expect(await outcome(room, 1, 'y'.repeat(401))).toBe('ignored');
+    expect(await outcome(alice, room, 1, 'y'.repeat(401))).toBe('ignored');
     expect(await draftOf(alice)).toBe('y'.repeat(401));
     await closeAll(alice);
   });
@@ -415,7 +453,7 @@ describe('hostile page', () => {
     await overlay.waitForSelector('[data-testid="compose-input"]');
     await overlay.type('[data-testid="compose-input"]', 'phish-me');
     await overlay.click('[data-testid="compose-send"]');
-    expect(await outcome(room, 0, 'phish-me')).toBe('sent');
+    expect(await outcome(page, room, 0, 'phish-me')).toBe('sent');
 
     await page.click(COMPOSE);
     await page.keyboard.type('abc');

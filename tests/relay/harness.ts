@@ -10,6 +10,7 @@ import { generateIdentity, type IdentityKeyPair } from '../../lib/crypto/identit
 import { generatePrekey, type PrekeyPair } from '../../lib/crypto/prekey';
 import { encodePublicBundle } from '../../lib/crypto/public-bundle';
 import { RelayClient, type WebSocketConstructor } from '../../lib/relay-client/client';
+import { prebuilt } from '../prebuilt/paths';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -34,8 +35,13 @@ export function tempDir(prefix = 'c2c-relay-test-'): string {
   return dir;
 }
 
-export async function startRelay(args: string[] = [], dataDir = tempDir()): Promise<RunningRelay> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts', '--port', '0', '--data', dataDir, ...args], {
+/**
+ * Starts this run's bundle of the relay (tests/prebuilt/), or with `asInstalled` the TypeScript sources
+ * through tsx as `npm run relay` does (slower to start; relay.test.ts keeps that form covered).
+ */
+export async function startRelay(args: string[] = [], dataDir = tempDir(), { asInstalled = false } = {}): Promise<RunningRelay> {
+  const program = asInstalled ? ['--import', 'tsx', 'relay/main.ts'] : [prebuilt('relay')];
+  const proc = spawn(process.execPath, [...program, '--port', '0', '--data', dataDir, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -86,9 +92,12 @@ export interface C2CRun {
   stderr: string;
 }
 
-/** Runs the real `c2c` command line with `stdin`; `kill()` ends a long-running one such as listen. */
+/**
+ * Runs the real `c2c` command line (this run's bundle of the current sources, see tests/prebuilt/) with
+ * `stdin`; `kill()` ends a long-running one such as listen.
+ */
 export function c2c(args: string[], stdin = ''): { done: Promise<C2CRun>; kill(): void } {
-  const proc = spawn(process.execPath, [join(ROOT, 'cli/c2c.mjs'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [prebuilt('c2c'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,9 +1,11 @@
-// Runs the real `c2c` launcher as a child process, the way a user or script does.
+// Runs `c2c` as a child process, the way a user or script does: from this run's bundle of the current
+// sources (quick to start), or through the installed launcher `cli/c2c.mjs` (tsx) for the tests that cover it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
+import { prebuilt } from '../../prebuilt/paths';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 const LAUNCHER = join(ROOT, 'cli/c2c.mjs');
@@ -34,6 +36,11 @@ export function spawnNode(args: string[], opts: { cwd: string; input?: string | 
 }
 
 export function c2c(cwd: string, args: string[], input?: string | Uint8Array): Promise<RunResult> {
+  return spawnNode([prebuilt('c2c'), ...args], { cwd, input });
+}
+
+/** `c2c` exactly as installed: `node cli/c2c.mjs`, which registers tsx and runs the TypeScript sources. */
+export function c2cLauncher(cwd: string, args: string[], input?: string | Uint8Array): Promise<RunResult> {
   return spawnNode([LAUNCHER, ...args], { cwd, input });
 }
 
