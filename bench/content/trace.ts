@@ -117,8 +117,8 @@ export function timeStampAt(events: TraceEvent[], label: string): number {
 export interface FramePhases {
   /** ms from the scroll to the end of the content script's first run after it (the one that places the frame). */
   placed: number;
-  /** … to the frame's document being committed in the extension's renderer. */
-  committed: number;
+  /** … to the frame's document being committed in the extension's renderer; null for a recycled frame (only its fragment changed). */
+  committed: number | null;
   /** … to the frame's first paint (its "Decrypting…" placeholder). */
   firstPaint: number;
   /** … to its last paint: the plaintext. */
@@ -130,8 +130,8 @@ export function framePhases(events: TraceEvent[], frameId: string, from: number,
   const after = (e: TraceEvent) => e.ts >= from;
   const script = events.filter((e) => after(e) && e.ph === 'X' && e.args?.data?.url?.includes(contentScriptPath)).sort((a, b) => a.ts - b.ts)[0];
   const commit = events.find((e) => after(e) && e.name === 'FrameCommittedInBrowser' && e.args?.data?.frame === frameId);
-  const paints = events.filter((e) => e.name === 'Paint' && e.ph === 'X' && e.args?.data?.frame === frameId).map((e) => e.ts + e.dur!);
-  if (!script || !commit || paints.length === 0) return undefined;
+  const paints = events.filter((e) => after(e) && e.name === 'Paint' && e.ph === 'X' && e.args?.data?.frame === frameId).map((e) => e.ts + e.dur!);
+  if (!script || paints.length === 0) return undefined;
   const ms = (ts: number) => (ts - from) / 1000;
-  return { placed: ms(script.ts + script.dur!), committed: ms(commit.ts), firstPaint: ms(Math.min(...paints)), plaintextPaint: ms(Math.max(...paints)) };
+  return { placed: ms(script.ts + script.dur!), committed: commit ? ms(commit.ts) : null, firstPaint: ms(Math.min(...paints)), plaintextPaint: ms(Math.max(...paints)) };
 }

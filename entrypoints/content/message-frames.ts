@@ -1,13 +1,22 @@
 // Shows each found token in an extension-origin message frame, placed right after the token's text.
-// Frames are created only for tokens on screen (IntersectionObserver) and at most MAX_LIVE live at once:
-// when more are needed, the least recently visible off-screen frame is removed (it comes back if its
-// token scrolls into view again). The frame decrypts by itself; the page only ever sees ciphertext.
+// Frames are created only for tokens on screen (IntersectionObserver) and at most MAX_LIVE live at once.
+// A token coming on screen takes over the least recently visible off-screen frame where the browser can
+// move a frame without reloading it (CAN_MOVE), else that frame is removed once the pool is full; either
+// way the old token gets a frame again if it scrolls back into view. The frame decrypts by itself; the
+// page only ever sees ciphertext.
 // Host elements the page removes are forgotten (forgetRemoved), whether or not they were ever on screen.
 import { MESSAGE_FRAME_PATH } from '@/lib/content/frames';
 import { HEIGHT_STEPS, heightStep, messageFragment } from '@/lib/content/message-frame';
 import type { FoundToken } from './token-scanner';
 
 const MAX_LIVE = 24;
+/**
+ * Chromium moves an iframe without reloading its document (Element.moveBefore): an off-screen frame can then
+ * be pointed at a newly visible token (a fragment change, no new document), which shows it far sooner and
+ * spares the page a new out-of-process frame. Where moving would reload the frame, frames are made anew.
+ */
+type MovableParent = ParentNode & { moveBefore(node: Node, child: Node | null): void };
+const CAN_MOVE = typeof (Element.prototype as Partial<MovableParent>).moveBefore === 'function';
 /** How often (at most) Chromium computes the observed elements' visibility: a frame may start this much later. */
 const OBSERVE_DELAY_MS = 100;
 const FRAME_STYLE = `display:block;width:100%;max-width:36em;height:${HEIGHT_STEPS[0]}px;border:1px solid #8a8;border-radius:6px;margin:2px 0;background:#fff;`;
@@ -110,15 +119,18 @@ export class MessageFrames {
 
   private onIntersect(entries: IntersectionObserverEntry[]): void {
     const now = performance.now();
+    const shown: Slot[] = [];
+    // Every slot's visibility first, so a frame is never recycled from a token this batch shows too.
     for (const entry of entries) {
       for (const slot of this.byElement.get(entry.target) ?? []) {
         slot.visible = entry.isIntersecting;
         if (slot.visible) {
           slot.lastVisibleAt = now;
-          this.show(slot);
+          shown.push(slot);
         }
       }
     }
+    for (const slot of shown) this.show(slot);
   }
 
   /** A frame asks for a height step. Only our own live frames are heard, and only a step is taken. */
@@ -139,30 +151,52 @@ export class MessageFrames {
 
   private show(slot: Slot): void {
     if (slot.frame?.isConnected || !slot.token.anchor.isConnected) return;
-    if (this.live.size >= MAX_LIVE && !this.evictOne()) return;
-    const frame = document.createElement('iframe');
-    frame.dataset.c2c = 'message-frame';
-    frame.src = `${this.extensionUrl(MESSAGE_FRAME_PATH)}#${messageFragment(slot.token.text, slot.occurrence)}`;
-    frame.setAttribute('style', FRAME_STYLE);
+    const src = `${this.extensionUrl(MESSAGE_FRAME_PATH)}#${messageFragment(slot.token.text, slot.occurrence)}`;
+    const spare = CAN_MOVE ? this.leastRecentlyVisible() : null;
+    let frame = spare?.frame ?? null;
+    if (spare && frame) {
+      spare.frame = null;
+      this.live.delete(spare);
+      try {
+        (slot.token.anchor.parentNode as MovableParent).moveBefore(frame, slot.token.anchor.nextSibling);
+      } catch {
+        // Not movable here after all (e.g. the token's node is in another document): start a new frame.
+        frame.remove();
+        frame = null;
+      }
+    }
+    if (!frame) {
+      if (this.live.size >= MAX_LIVE && !this.evictOne()) return;
+      frame = document.createElement('iframe');
+      frame.dataset.c2c = 'message-frame';
+      frame.setAttribute('style', FRAME_STYLE);
+      slot.token.anchor.after(frame);
+    }
     frame.style.height = `${HEIGHT_STEPS[slot.step]}px`;
-    slot.token.anchor.after(frame);
+    // For a recycled frame only the fragment changes: the frame shows the new token in place of the old one.
+    frame.src = src;
     slot.frame = frame;
     this.live.add(slot);
   }
 
-  /** Removes the least recently visible off-screen frame; false when every live frame is on screen. */
-  private evictOne(): boolean {
+  /** The live frame whose token was on screen least recently, or null when every live frame is on screen. */
+  private leastRecentlyVisible(): Slot | null {
     let victim: Slot | null = null;
     for (const slot of this.live) {
       if (!slot.frame?.isConnected) {
         this.live.delete(slot);
-        return true;
+        continue;
       }
       if (!slot.visible && (!victim || slot.lastVisibleAt < victim.lastVisibleAt)) victim = slot;
     }
-    if (!victim) return false;
-    this.retire(victim);
-    return true;
+    return victim;
+  }
+
+  /** Removes the least recently visible off-screen frame; false when every live frame is on screen. */
+  private evictOne(): boolean {
+    const victim = this.leastRecentlyVisible();
+    if (victim) this.retire(victim);
+    return victim !== null || this.live.size < MAX_LIVE;
   }
 
   private retire(slot: Slot): void {

@@ -36,10 +36,10 @@ function hostContext(): string | undefined {
   return origin ? `page:${origin}`.slice(0, CONTEXT_LIMIT) : undefined;
 }
 
-const token = parseMessageFragment(location.hash);
+type Token = ReturnType<typeof parseMessageFragment>;
 
 /** userAction: only from the click handler of the Decrypt button (legacy messages open on a click only). */
-async function open(userAction: boolean): Promise<DecryptResult> {
+async function open(token: Token, userAction: boolean): Promise<DecryptResult> {
   if (!token) return { status: 'error', reason: { code: 'malformed', message: 'No encrypted text.' } };
   const context = hostContext();
   const answer = await sendToBackground({ type: 'decrypt', text: token.text, ...(context ? { context } : {}), ...(userAction ? { userAction: true as const } : {}) }, ANSWER_WAIT_MS);
@@ -58,25 +58,34 @@ async function readSecurity(): Promise<SecurityChoice | null> {
   return r?.ok ? r.security : null;
 }
 
-// Both asked before the first render: the background works while the frame paints "Decrypting…".
-const opening = open(false);
+// Read once: the user's choice does not change while a page is open.
 const securityRead = readSecurity();
 
-/** Opens the token on load; a legacy message waits for the Decrypt button (the only userAction caller). */
-function MessageApp() {
+/** Opens its token at once; a legacy message waits for the Decrypt button (the only userAction caller). */
+function MessageApp({ token, opening }: { token: Token; opening: Promise<DecryptResult> }) {
   const [security, setSecurity] = useState<SecurityChoice | null>(null);
   const [result, setResult] = useState<DecryptResult | null>(null);
-  useEffect(() => void opening.then(setResult), []);
-  // Read once: a frame lives as long as its message is near the screen.
+  useEffect(() => void opening.then(setResult), [opening]);
   useEffect(() => void securityRead.then((choice) => choice && setSecurity(choice)), []);
   const decryptOnClick = () => {
     setResult(null);
-    void open(true).then(setResult);
+    void open(token, true).then(setResult);
   };
   return <MessageView result={result} security={security} onDecrypt={decryptOnClick} />;
 }
 
 const app = document.getElementById('app')!;
+
+/**
+ * Shows the token in the URL fragment. The content script recycles an off-screen frame by changing only
+ * the fragment: everything of the previous message goes (a new key makes Preact build the view anew).
+ * The decrypt request leaves before the render, so the background works while "Decrypting…" paints.
+ */
+function showFragment(): void {
+  const token = parseMessageFragment(location.hash);
+  step = -1; // the new content's height is reported even when it matches the previous message's
+  render(<MessageApp key={location.hash} token={token} opening={open(token, false)} />, app);
+}
 
 // Tell the content script the height step the content needs, whenever it changes.
 let step = -1;
@@ -88,4 +97,5 @@ new ResizeObserver(() => {
   window.parent.postMessage({ c2c: MESSAGE_HEIGHT, step } satisfies MessageHeight, '*');
 }).observe(app);
 
-render(<MessageApp />, app);
+window.addEventListener('hashchange', showFragment);
+showFragment();

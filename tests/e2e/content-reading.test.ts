@@ -109,4 +109,21 @@ describe('message frames (Chromium)', () => {
     await frame.waitForSelector('[data-testid="message-status"][data-status]', { timeout: 20_000 });
     expect(await shownIn(page, 5)).toEqual({ status: 'legacy', statusText: 'legacy', sender: 'frank', plaintext: 'PAY 100 to frank', code: null });
   });
+  it('a frame scrolled far off screen is reused for the next token: it shows only the new message, at the new height', async () => {
+    // Messages 1–5 hold tokens (4 is the long one). Mark every frame on the page now, then move far away.
+    await frameElementIn(page, 4);
+    await page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.forEach((f) => Object.assign(f, { earlier: true })));
+    for (let i = 0; i < 80; i++) server.post(ROOM, 'carol', `filler line ${i}`);
+    const short = 'a short one, after a long way';
+    server.post(ROOM, 'alice', (await alice.write(short)).join('\n'));
+    const last = 5 + 80 + 1;
+    expect(await shownIn(page, last)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: short });
+    // Chromium moves frames without reloading them: the new token got one of the earlier frames.
+    expect(await (await frameElementIn(page, last)).evaluate((f) => (f as HTMLIFrameElement & { earlier?: boolean }).earlier === true)).toBe(true);
+    expect(await geometry(last)).toEqual({ height: HEIGHT_STEPS[0], scrolls: false });
+    // Back up: the long message shows again, whole, in the largest frame.
+    expect(await shownIn(page, 4)).toMatchObject({ status: 'verified', plaintext: expect.stringContaining(CANARY) });
+    expect(await geometry(4)).toEqual({ height: LARGEST, scrolls: true });
+    expect(await page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.length)).toBeLessThanOrEqual(6);
+  });
 });
