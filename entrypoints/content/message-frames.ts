@@ -11,7 +11,7 @@ import type { FoundToken } from './token-scanner';
 
 const MAX_LIVE = 24;
 /**
- * Chromium moves an iframe without reloading its document (Element.moveBefore): an off-screen frame can then
+ * Element.moveBefore (Chromium, Firefox) moves an iframe without reloading its document: an off-screen frame can then
  * be pointed at a newly visible token (a fragment change, no new document), which shows it far sooner and
  * spares the page a new out-of-process frame. Where moving would reload the frame, frames are made anew.
  */
