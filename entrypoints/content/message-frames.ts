@@ -170,11 +170,15 @@ export class MessageFrames {
       frame = document.createElement('iframe');
       frame.dataset.c2c = 'message-frame';
       frame.setAttribute('style', FRAME_STYLE);
+      frame.style.height = `${HEIGHT_STEPS[slot.step]}px`;
+      // The address before the frame is in the page: it then starts no empty document of its own first.
+      frame.src = src;
       slot.token.anchor.after(frame);
+    } else {
+      frame.style.height = `${HEIGHT_STEPS[slot.step]}px`;
+      // Only the fragment changes: the frame shows the new token in place of the old one.
+      frame.src = src;
     }
-    frame.style.height = `${HEIGHT_STEPS[slot.step]}px`;
-    // For a recycled frame only the fragment changes: the frame shows the new token in place of the old one.
-    frame.src = src;
     slot.frame = frame;
     this.live.add(slot);
   }
