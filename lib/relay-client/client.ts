@@ -250,8 +250,19 @@ export class RelayClient {
       }
       ws.binaryType = 'arraybuffer';
       this.ws = ws;
-      ws.onerror = () => fail(new RelayError('unreachable', `cannot reach the relay at ${relayOrigin(this.opts.url)}`));
+      // A relay (or something in between) that accepts the connection but never says hello must not leave
+      // connect() waiting for ever: give up after the request timeout, as the browser would on a dead socket.
+      const giveUp = setTimeout(() => {
+        if (settled) return;
+        fail(new RelayError('timeout', 'the relay did not answer'));
+        ws.close(CLOSE.normal, 'no answer');
+      }, this.opts.requestTimeoutMs ?? 10_000);
+      ws.onerror = () => {
+        clearTimeout(giveUp);
+        fail(new RelayError('unreachable', `cannot reach the relay at ${relayOrigin(this.opts.url)}`));
+      };
       ws.onclose = (ev) => {
+        clearTimeout(giveUp);
         const e = closeError(ev.code, ev.reason);
         fail(e);
         if (this.ws === ws) this.onClosed(e);
@@ -271,6 +282,7 @@ export class RelayClient {
           this.authenticate(fromBase64Url(frame.nonce)).then(
             (handle) => {
               settled = true;
+              clearTimeout(giveUp);
               this.attempts = 0;
               this.handle = handle;
               this.startKeepalive();

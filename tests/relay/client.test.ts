@@ -1,7 +1,7 @@
 // lib/relay-client and lib/protocol/relay: header codec, handle rules, origins, and reconnect with backoff
 // against a relay process that dies and comes back.
 import { createServer } from 'node:net';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromUtf8, utf8 } from '../../lib/bytes';
 import { DATA, decodeDataFrame, encodeDataFrame, normalizeHandle, relayOrigin } from '../../lib/protocol/relay';
@@ -77,5 +77,29 @@ describe('reconnect', () => {
     ca.close();
     cb.close();
     await relay.kill('SIGTERM');
+  });
+});
+
+describe('a relay that never answers', () => {
+  it('connect() gives up after the request timeout with a clear error, and retries later when asked to', async () => {
+    // Something that accepts the WebSocket but never sends the relay's challenge (a hung relay or proxy).
+    const silent = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => silent.once('listening', r));
+    const accepted: WebSocket[] = [];
+    silent.on('connection', (ws) => accepted.push(ws));
+    try {
+      const url = `ws://127.0.0.1:${(silent.address() as { port: number }).port}`;
+      const c = new RelayClient({ url, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false, requestTimeoutMs: 300 });
+      const started = Date.now();
+      await expect(c.connect()).rejects.toMatchObject({ code: 'timeout' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // The stalled socket was closed by the client, and a new connect() tries again.
+      await until(() => accepted.length === 1 && accepted[0]!.readyState === WebSocket.CLOSED);
+      await expect(c.connect()).rejects.toMatchObject({ code: 'timeout' });
+      expect(accepted).toHaveLength(2);
+      c.close();
+    } finally {
+      await new Promise((r) => silent.close(r));
+    }
   });
 });
