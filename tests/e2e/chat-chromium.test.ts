@@ -12,7 +12,7 @@ import { startRelay, type RunningRelay } from '../relay/harness';
 import { startWsProxy, type WsProxy } from '../relay/ws-proxy';
 import { byTestId, type ExtensionSession } from './harness';
 import { startRelayAndProfiles } from './relay-profiles';
-import { CANARY, api, contactItem, fill, textOf } from './flows';
+import { CANARY, api, contactItem, fill, textOf, clickWhenEnabled } from './flows';
 import { inContact, swapKeyInDirectory } from './contacts-flows';
 import { chatFrameTypesSent, filesContaining, identityFromBackup, identityKeyOf, isHandshake, messagesOpenedFromCapture, substituteKeys } from './chat-attacks';
 import { meet, openChat, say, stateReason, waitForMessages, waitForRelay, waitForState, write, type ChatPerson } from './chat-flows';
@@ -188,7 +188,7 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
     await swapKeyInDirectory(relay.dataDir, 'bob');
     await alice.popup.bringToFront();
     await fill(alice.popup, 'contact-lookup-handle', 'bob');
-    await alice.popup.click(byTestId('contact-lookup'));
+    await clickWhenEnabled(alice.popup, byTestId('contact-lookup'));
     expect(await textOf(alice.popup, 'contact-key-changed')).toMatch(/changed/);
     await alice.popup.waitForSelector(`${inContact('bob', 'chat-open')}[disabled]`);
     expect(await textOf(alice.popup, 'chat-open-blocked')).toMatch(/key changed/);

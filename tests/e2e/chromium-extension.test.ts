@@ -9,7 +9,7 @@ import { generateIdentity } from '@/lib/crypto/identity';
 import { generatePrekey } from '@/lib/crypto/prekey';
 import { encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, FINGERPRINT_RE, api, bundleOf, decrypt, encrypt, fill, onboardInPopup, pin, tamper, textOf } from './flows';
+import { CANARY, FINGERPRINT_RE, api, bundleOf, decrypt, encrypt, fill, onboardInPopup, pin, tamper, textOf, clickWhenEnabled } from './flows';
 
 describe('Chromium: popup and background', () => {
   let alice: ExtensionSession;
@@ -52,12 +52,12 @@ describe('Chromium: popup and background', () => {
   it('shows clear errors for a bad handle and a bad relay URL, and keeps working', async () => {
     const page = await bob.openPopup();
     await fill(page, 'onboard-handle', 'no spaces!');
-    await page.click(byTestId('onboard-create'));
+    await clickWhenEnabled(page, byTestId('onboard-create'));
     expect(await textOf(page, 'onboard-error')).toMatch(/3 to 32 characters/);
     await page.close();
 
     await fill(alicePage, 'settings-relay-url', 'http://example.org');
-    await alicePage.click(byTestId('settings-save'));
+    await clickWhenEnabled(alicePage, byTestId('settings-save'));
     expect(await textOf(alicePage, 'settings-error')).toMatch(/wss:\/\//);
     const state = await api<{ ok: boolean; settings: { relayUrl: string } }>(alicePage, { type: 'getState' });
     expect(state.settings.relayUrl).toBe('ws://127.0.0.1:8787');

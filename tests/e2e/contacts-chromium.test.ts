@@ -13,7 +13,7 @@ import { tempDir, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
 import { startRelayAndProfiles } from './relay-profiles';
 import { SAFETY_NUMBER_RE, inContact, keyHistoryStates, openDetails, paste, submitCode, swapKeyInDirectory, valueOf } from './contacts-flows';
-import { CANARY, api, bundleOf, contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
+import { CANARY, api, bundleOf, contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf, clickWhenEnabled } from './flows';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -44,7 +44,7 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
 
     await paste(alicePage, byTestId('security-colour'), '#c0ffee');
     await alicePage.select(byTestId('security-image'), 'owl');
-    await alicePage.click(byTestId('security-save'));
+    await clickWhenEnabled(alicePage, byTestId('security-save'));
     await textOf(alicePage, 'security-saved');
     await alicePage.close();
 
@@ -95,7 +95,7 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
     const impostor = await swapKeyInDirectory(relay.dataDir, 'bob');
 
     await fill(alicePage, 'contact-lookup-handle', 'bob');
-    await alicePage.click(byTestId('contact-lookup'));
+    await clickWhenEnabled(alicePage, byTestId('contact-lookup'));
     expect(await textOf(alicePage, 'contact-key-changed')).toMatch(/changed/);
     expect(await alicePage.$(inContact('bob', 'contact-key-changed'))).not.toBeNull();
 
@@ -115,10 +115,10 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
     expect((await keyHistoryStates(alicePage, 'bob')).sort()).toEqual(['pending', 'pinned']);
 
     // Keeping the old key clears the flag; the next lookup showing the swapped key flags it again.
-    await alicePage.click(inContact('bob', 'contact-keep-key'));
+    await clickWhenEnabled(alicePage, inContact('bob', 'contact-keep-key'));
     await alicePage.waitForSelector(inContact('bob', 'contact-key-changed'), { hidden: true });
     expect(await alicePage.$eval(contactItem('bob'), (e) => e.getAttribute('data-verified'))).toBe('true');
-    await alicePage.click(byTestId('contact-lookup'));
+    await clickWhenEnabled(alicePage, byTestId('contact-lookup'));
     await alicePage.waitForSelector(inContact('bob', 'contact-key-changed'));
 
     // Accepting: the new key is pinned (unverified), the old one stays in the history as replaced.
@@ -210,8 +210,8 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
 
   it('removes a contact after confirmation', async () => {
     await openDetails(alicePage, 'bob');
-    await alicePage.click(inContact('bob', 'contact-remove'));
-    await alicePage.click(inContact('bob', 'contact-remove-confirm'));
+    await clickWhenEnabled(alicePage, inContact('bob', 'contact-remove'));
+    await clickWhenEnabled(alicePage, inContact('bob', 'contact-remove-confirm'));
     await alicePage.waitForSelector(contactItem('bob'), { hidden: true });
     const sent = await api<{ ok: boolean; error?: { code: string } }>(alicePage, { type: 'encrypt', recipients: ['bob'], plaintext: CANARY });
     expect(sent).toMatchObject({ ok: false, error: { code: 'not-found' } });

@@ -5,7 +5,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../relay/harness';
 import { SAFETY_NUMBER_RE, inContact, openDetails, paste, submitCode, valueOf } from './contacts-flows';
-import { contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
+import { contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf, clickWhenEnabled } from './flows';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
 import { startRelayAndProfiles } from './relay-profiles';
 
@@ -51,7 +51,7 @@ describe('Firefox popup: contacts over a relay, verification, backup and securit
   it('shows the chosen security colour in the header, and a fresh profile restored from the backup has the same keys', async () => {
     await paste(alicePage, byTestId('security-colour'), '#7c3aed');
     await alicePage.select(byTestId('security-image'), 'leaf');
-    await alicePage.click(byTestId('security-save'));
+    await clickWhenEnabled(alicePage, byTestId('security-save'));
     await alicePage.waitForSelector(`${byTestId('security-badge')}[data-colour="#7c3aed"][data-image="leaf"]`);
 
     await fill(alicePage, 'backup-passphrase', PASSPHRASE);

@@ -3,7 +3,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, FINGERPRINT_RE, bundleOf, decrypt, encrypt, fill, onboardInPopup, pin, registerInPopup, tamper, textOf } from './flows';
+import { CANARY, FINGERPRINT_RE, bundleOf, decrypt, encrypt, fill, onboardInPopup, pin, registerInPopup, tamper, textOf, clickWhenEnabled } from './flows';
 import { startRelay, type RunningRelay } from '../relay/harness';
 
 describe('Firefox: popup and background', () => {
@@ -27,7 +27,7 @@ describe('Firefox: popup and background', () => {
     expect(fingerprint).toMatch(FINGERPRINT_RE);
     aliceFingerprint = fingerprint;
     await fill(page, 'settings-relay-url', 'wss://relay.example:8443/c2c');
-    await page.click(byTestId('settings-save'));
+    await clickWhenEnabled(page, byTestId('settings-save'));
     await textOf(page, 'settings-saved');
     await page.close();
 

@@ -23,7 +23,7 @@ export async function fill(page: Page, testId: string, value: string): Promise<v
 export async function onboardInPopup(session: ExtensionSession, handle: string): Promise<{ page: Page; fingerprint: string }> {
   const page = await session.openPopup();
   await fill(page, 'onboard-handle', handle);
-  await page.click(byTestId('onboard-create'));
+  await clickWhenEnabled(page, byTestId('onboard-create'));
   const fingerprint = await textOf(page, 'identity-fingerprint');
   return { page, fingerprint };
 }
@@ -31,7 +31,7 @@ export async function onboardInPopup(session: ExtensionSession, handle: string):
 /** Saves the relay address in the popup and registers there; waits until the popup says so. */
 export async function registerInPopup(page: Page, relayUrl: string): Promise<void> {
   await fill(page, 'settings-relay-url', relayUrl);
-  await page.click(byTestId('settings-save'));
+  await clickWhenEnabled(page, byTestId('settings-save'));
   await textOf(page, 'settings-saved');
   // The popup shows "Saved." before it has re-read its state; buttons stay disabled until then.
   await (await page.waitForSelector(`${byTestId('relay-register')}:not([disabled])`))!.click();
@@ -39,14 +39,22 @@ export async function registerInPopup(page: Page, relayUrl: string): Promise<voi
   expect(await textOf(page, 'relay-status')).toContain('registered');
 }
 
+/**
+ * Clicks a popup button once it is enabled. The popup disables its buttons while an action and the state
+ * refresh after it run; a click on a disabled button does nothing, as it would for a person.
+ */
+export async function clickWhenEnabled(page: Page, selector: string, timeout = 30_000): Promise<void> {
+  await (await page.waitForSelector(`${selector}:not([disabled])`, { timeout }))!.click();
+}
+
 export const contactItem = (handle: string) => `[data-testid="contact-item"][data-handle="${handle}"]`;
 
 /** Finds a handle on the relay in the popup and pins its key; returns the safety number shown. */
 export async function lookUpAndPin(page: Page, handle: string): Promise<string> {
   await fill(page, 'contact-lookup-handle', handle);
-  await page.click(byTestId('contact-lookup'));
+  await clickWhenEnabled(page, byTestId('contact-lookup'));
   await page.waitForSelector(byTestId('contact-pin'), { timeout: 20_000 });
-  await page.click(byTestId('contact-pin'));
+  await clickWhenEnabled(page, byTestId('contact-pin'));
   const el = await page.waitForSelector(`${contactItem(handle)} ${byTestId('contact-safety-number')}`, { timeout: 20_000 });
   return (await el!.evaluate((e) => e.textContent ?? '')).trim();
 }

@@ -13,7 +13,7 @@ import { encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { decodeLegacyPayload, encodeLegacyPayload } from '@/lib/legacy/legacy-payload';
 import { loadStockCryptico, stockCipher, stockKey } from '../unit/legacy/stock-cryptico';
 import { byTestId, launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
-import { CANARY, FINGERPRINT_RE, api, onboardInPopup, pin, textOf } from './flows';
+import { CANARY, FINGERPRINT_RE, api, onboardInPopup, pin, textOf, clickWhenEnabled } from './flows';
 
 type Opened =
   | { status: 'verified' | 'unverified'; plaintext: string; senderFingerprint: string; senderHandle?: string }
@@ -61,7 +61,7 @@ async function setUpProfile(session: ExtensionSession): Promise<{ page: Page; le
   await page.click(byTestId('legacy-toggle'));
   expect(await section!.evaluate((e) => (e as HTMLDetailsElement).open)).toBe(true);
   expect(await textOf(page, 'legacy-warning')).toBe('legacy: no forward secrecy, weak authentication');
-  await page.click(byTestId('legacy-create'));
+  await clickWhenEnabled(page, byTestId('legacy-create'));
   const legacyPub = await textOf(page, 'legacy-public-key');
   expect(legacyPub).toMatch(/^[A-Za-z0-9+/]{340,}={0,2}$/); // base64 of a 2048-bit modulus
   expect(await textOf(page, 'legacy-fingerprint')).toMatch(FINGERPRINT_RE);

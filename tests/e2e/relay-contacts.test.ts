@@ -7,7 +7,7 @@ import { generatePrekey } from '@/lib/crypto/prekey';
 import { encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, contactItem, decrypt, encrypt, fill, lookUpAndPin, onboardInPopup, pin, registerInPopup, textOf } from './flows';
+import { CANARY, contactItem, decrypt, encrypt, fill, lookUpAndPin, onboardInPopup, pin, registerInPopup, textOf, clickWhenEnabled } from './flows';
 
 const SAFETY_NUMBER_RE = /^\d{5}( \d{5}){11}$/;
 
@@ -55,11 +55,11 @@ describe('Chromium popup with a real relay: register, look up, pin, verify', () 
 
   it('says so plainly when a handle is unknown or the relay is down', async () => {
     await fill(alicePage, 'contact-lookup-handle', 'nobody-here');
-    await alicePage.click(byTestId('contact-lookup'));
+    await clickWhenEnabled(alicePage, byTestId('contact-lookup'));
     expect(await textOf(alicePage, 'contact-lookup-error')).toMatch(/not found/i);
 
     await fill(alicePage, 'settings-relay-url', 'ws://127.0.0.1:9'); // nothing listens on the discard port
-    await alicePage.click(byTestId('settings-save'));
+    await clickWhenEnabled(alicePage, byTestId('settings-save'));
     await textOf(alicePage, 'settings-saved');
     await fill(alicePage, 'contact-lookup-handle', 'bob');
     await (await alicePage.waitForSelector(`${byTestId('contact-lookup')}:not([disabled])`))!.click();
