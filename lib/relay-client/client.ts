@@ -64,6 +64,8 @@ type Req = ClientRequest extends infer R ? (R extends { id: number } ? Omit<R, '
 
 /** Close codes after which reconnecting cannot help. */
 const FINAL_CLOSES = new Set<number>([CLOSE.authFailed, CLOSE.revoked, CLOSE.malformed]);
+/** How long a request, or the handshake of a new connection, may wait for the relay. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export class RelayClient {
   private ws: WebSocketLike | null = null;
@@ -185,6 +187,10 @@ export class RelayClient {
     return this.ws;
   }
 
+  private get requestTimeoutMs(): number {
+    return this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
   private takeRef(): number {
     const ref = this.nextRef;
     this.nextRef = ref >= 0xffffffff ? 1 : ref + 1;
@@ -195,7 +201,7 @@ export class RelayClient {
     const timer = setTimeout(() => {
       remove();
       reject(new RelayError('timeout', 'the relay did not answer in time'));
-    }, this.opts.requestTimeoutMs ?? 10_000);
+    }, this.requestTimeoutMs);
     return {
       resolve: (f) => {
         clearTimeout(timer);
@@ -256,7 +262,7 @@ export class RelayClient {
         if (settled) return;
         fail(new RelayError('timeout', 'the relay did not answer'));
         ws.close(CLOSE.normal, 'no answer');
-      }, this.opts.requestTimeoutMs ?? 10_000);
+      }, this.requestTimeoutMs);
       ws.onerror = () => {
         clearTimeout(giveUp);
         fail(new RelayError('unreachable', `cannot reach the relay at ${relayOrigin(this.opts.url)}`));
@@ -281,6 +287,8 @@ export class RelayClient {
         if (frame.t === 'challenge') {
           this.authenticate(fromBase64Url(frame.nonce)).then(
             (handle) => {
+              // Given up on meanwhile: this socket is closed and a retry may already be under way.
+              if (settled) return;
               settled = true;
               clearTimeout(giveUp);
               this.attempts = 0;
