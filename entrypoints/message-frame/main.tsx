@@ -58,8 +58,10 @@ async function readSecurity(): Promise<SecurityChoice | null> {
   return r?.ok ? r.security : null;
 }
 
-// Read once: the user's choice does not change while a page is open.
-const securityRead = readSecurity();
+// Read once: the user's choice does not change while a page is open. A read that failed (the background
+// was restarting) is tried again with the next message this frame shows: a recycled frame may show many,
+// and each must carry the mark that tells our frames from a page's look-alikes.
+let securityRead = readSecurity();
 
 /** Opens its token at once; a legacy message waits for the Decrypt button (the only userAction caller). */
 function MessageApp({ token, opening }: { token: Token; opening: Promise<DecryptResult> }) {
@@ -83,6 +85,7 @@ const app = document.getElementById('app')!;
  */
 function showFragment(): void {
   const token = parseMessageFragment(location.hash);
+  securityRead = securityRead.then((choice) => choice ?? readSecurity());
   step = -1; // the new content's height is reported even when it matches the previous message's
   render(<MessageApp key={location.hash} token={token} opening={open(token, false)} />, app);
 }
