@@ -65,6 +65,8 @@ export default defineContentScript({
         boxes.reconcile();
         forgetRemoved();
       }
+      // Still in the page's turn: what it just added is looked at (and framed, if on screen) before it renders.
+      frames.withinHostTurn(() => scanner.runNow());
     });
     observer.observe(root, { childList: true, subtree: true, characterData: true });
     boxes.scan(root);

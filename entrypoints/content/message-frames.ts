@@ -4,6 +4,15 @@
 // move a frame without reloading it (CAN_MOVE), else that frame is removed once the pool is full; either
 // way the old token gets a frame again if it scrolls back into view. The frame decrypts by itself; the
 // page only ever sees ciphertext.
+// Each frame sits in a holder of fixed height that stays after the token once made, and a frame off screen
+// is hidden (display: none) inside it. Chromium re-sends an out-of-process frame's visible rect, and
+// repaints the page, on every scroll while the frame is laid out above the viewport: with the frames of
+// earlier messages hidden, a chat that scrolls as messages arrive pays nothing for them. The holder keeps
+// the space, so hiding, moving or removing a frame never shifts the page's messages.
+// Writes that lay the page out are made in the page's own turn where possible, so the browser lays it out
+// once for both (a long chat's layout is the costly part): a token the page just added, already on screen,
+// gets its frame right away (withinHostTurn); hiding a frame and resizing a holder wait for the page's next
+// change, or HOST_TURN_WAIT_MS at most.
 // Host elements the page removes are forgotten (forgetRemoved), whether or not they were ever on screen.
 import { MESSAGE_FRAME_PATH } from '@/lib/content/frames';
 import { HEIGHT_STEPS, heightStep, messageFragment } from '@/lib/content/message-frame';
@@ -19,7 +28,17 @@ type MovableParent = ParentNode & { moveBefore(node: Node, child: Node | null): 
 const CAN_MOVE = typeof (Element.prototype as Partial<MovableParent>).moveBefore === 'function';
 /** How often (at most) Chromium computes the observed elements' visibility: a frame may start this much later. */
 const OBSERVE_DELAY_MS = 100;
-const FRAME_STYLE = `display:block;width:100%;max-width:36em;height:${HEIGHT_STEPS[0]}px;border:1px solid #8a8;border-radius:6px;margin:2px 0;background:#fff;`;
+/** The observer's margin: frames start this far before their token reaches the screen. */
+const MARGIN_PX = 200;
+/** Longest wait for the page's next change before a pending hide or resize is written on its own. */
+const HOST_TURN_WAIT_MS = 150;
+/** More tokens than this in one change of the page (a page rendering a whole history): the observer places them. */
+const MAX_PLACED_IN_TURN = 8;
+/** The frame's border, top plus bottom: a holder is this much taller than the frame's content. */
+const FRAME_BORDERS_PX = 2;
+// Strict containment: what happens inside a holder (a frame moved in, hidden, shown) lays out only the holder.
+const HOLDER_STYLE = 'display:block;width:100%;max-width:36em;margin:2px 0;contain:strict;';
+const FRAME_STYLE = 'display:block;width:100%;height:100%;box-sizing:border-box;border:1px solid #8a8;border-radius:6px;background:#fff;';
 
 interface Slot {
   token: FoundToken;
@@ -29,6 +48,8 @@ interface Slot {
   watched: Element;
   visible: boolean;
   lastVisibleAt: number;
+  /** Made the first time the token is on screen, kept (empty once its frame is taken) while the token stays. */
+  holder: HTMLElement | null;
   frame: HTMLIFrameElement | null;
   /** The height step the frame last asked for, reused when the frame is made again. */
   step: number;
@@ -42,6 +63,13 @@ export class MessageFrames {
   private readonly live = new Set<Slot>();
   /** Elements added but not yet observed (watchAdded). */
   private unobserved: Element[] = [];
+  /** True while the page's own change is being scanned (withinHostTurn); the tokens found go to `fresh`. */
+  private hostTurn = false;
+  private fresh: Slot[] = [];
+  /** Frames to hide and holders to resize with the page's next change (or after HOST_TURN_WAIT_MS). */
+  private readonly toHide = new Set<Slot>();
+  private readonly toResize = new Set<Slot>();
+  private pendingTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly observer: IntersectionObserver;
   private readonly frameOrigin: string;
 
@@ -49,7 +77,7 @@ export class MessageFrames {
     // Chromium computes every observed element's intersection in each rendering frame the page lays out
     // again (a chat appending messages: every frame); `delay` bounds that to once per OBSERVE_DELAY_MS.
     // Firefox ignores it. The 200 px margin starts frames before their token reaches the screen.
-    this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), { rootMargin: '200px 0px', delay: OBSERVE_DELAY_MS } as IntersectionObserverInit);
+    this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), { rootMargin: `${MARGIN_PX}px 0px`, delay: OBSERVE_DELAY_MS } as IntersectionObserverInit);
     this.frameOrigin = new URL(extensionUrl(MESSAGE_FRAME_PATH)).origin;
     window.addEventListener('message', (e) => this.onFrameMessage(e));
   }
@@ -71,15 +99,63 @@ export class MessageFrames {
         break;
       }
     }
-    const slot: Slot = { token, occurrence, watched, visible: false, lastVisibleAt: 0, frame: null, step: 0 };
+    const slot: Slot = { token, occurrence, watched, visible: false, lastVisibleAt: 0, holder: null, frame: null, step: 0 };
     slots.set(token.key, slot);
     copies.add(slot);
+    if (this.hostTurn) this.fresh.push(slot);
     const onElement = this.byElement.get(watched);
     if (onElement) onElement.push(slot);
     else {
       this.byElement.set(watched, [slot]);
       this.unobserved.push(watched);
     }
+  }
+
+  /**
+   * Runs `scan` (a synchronous look at what the page just changed) in the page's own turn, before the browser
+   * renders that change: the tokens it finds that are already on screen get their frames now, and pending
+   * hides and resizes are written, so the page is laid out once for its change and ours.
+   */
+  withinHostTurn(scan: () => void): void {
+    this.hostTurn = true;
+    try {
+      scan();
+    } finally {
+      this.hostTurn = false;
+    }
+    const fresh = this.fresh;
+    this.fresh = [];
+    if (fresh.length > 0 && fresh.length <= MAX_PLACED_IN_TURN) this.placeOnScreen(fresh);
+    this.writePending();
+  }
+
+  /** Shows the slots whose token is on screen (the window's, ignoring clipping scrollers: the observer corrects). */
+  private placeOnScreen(slots: Slot[]): void {
+    const now = performance.now();
+    // All reads before any write: the page just laid itself out, so they cost nothing.
+    const onScreen = slots.filter((slot) => {
+      const r = slot.watched.getBoundingClientRect();
+      return r.height > 0 && r.bottom > -MARGIN_PX && r.top < window.innerHeight + MARGIN_PX;
+    });
+    for (const slot of onScreen) {
+      slot.visible = true;
+      slot.lastVisibleAt = now;
+      this.show(slot);
+    }
+  }
+
+  private later(set: Set<Slot>, slot: Slot): void {
+    set.add(slot);
+    this.pendingTimer ??= setTimeout(() => this.writePending(), HOST_TURN_WAIT_MS);
+  }
+
+  private writePending(): void {
+    if (this.pendingTimer !== null) clearTimeout(this.pendingTimer);
+    this.pendingTimer = null;
+    for (const slot of this.toHide) if (!slot.visible && slot.frame) slot.frame.style.display = 'none';
+    for (const slot of this.toResize) this.sizeHolder(slot);
+    this.toHide.clear();
+    this.toResize.clear();
   }
 
   /**
@@ -111,6 +187,8 @@ export class MessageFrames {
 
   private forget(slot: Slot): void {
     this.retire(slot);
+    slot.holder?.remove();
+    slot.holder = null;
     this.byAnchor.get(slot.token.anchor)?.delete(slot.token.key);
     const copies = this.byKey.get(slot.token.key);
     copies?.delete(slot);
@@ -127,7 +205,7 @@ export class MessageFrames {
         if (slot.visible) {
           slot.lastVisibleAt = now;
           shown.push(slot);
-        }
+        } else if (slot.frame) this.later(this.toHide, slot);
       }
     }
     for (const slot of shown) this.show(slot);
@@ -141,46 +219,72 @@ export class MessageFrames {
     for (const slot of this.live) {
       if (slot.frame && slot.frame.contentWindow === e.source) {
         // Every frame first reports the step it was made with: setting it again would lay the page out again.
-        if (step === slot.step) return;
+        // A hidden frame has no size to go by, and its holder keeps the space for when it shows again.
+        if (step === slot.step || !slot.visible) return;
         slot.step = step;
-        slot.frame.style.height = `${HEIGHT_STEPS[step]}px`;
+        this.later(this.toResize, slot);
         return;
       }
     }
   }
 
   private show(slot: Slot): void {
-    if (slot.frame?.isConnected || !slot.token.anchor.isConnected) return;
-    const src = `${this.extensionUrl(MESSAGE_FRAME_PATH)}#${messageFragment(slot.token.text, slot.occurrence)}`;
+    if (!slot.token.anchor.isConnected) return;
+    if (slot.frame?.isConnected) {
+      this.reveal(slot.frame);
+      return;
+    }
     const spare = CAN_MOVE ? this.leastRecentlyVisible() : null;
+    if (!spare && this.live.size >= MAX_LIVE && !this.evictOne()) return;
+    const holder = this.holderOf(slot);
+    const src = `${this.extensionUrl(MESSAGE_FRAME_PATH)}#${messageFragment(slot.token.text, slot.occurrence)}`;
     let frame = spare?.frame ?? null;
     if (spare && frame) {
       spare.frame = null;
       this.live.delete(spare);
       try {
-        (slot.token.anchor.parentNode as MovableParent).moveBefore(frame, slot.token.anchor.nextSibling);
+        (holder as HTMLElement & MovableParent).moveBefore(frame, null);
       } catch {
         // Not movable here after all (e.g. the token's node is in another document): start a new frame.
         frame.remove();
         frame = null;
       }
     }
-    if (!frame) {
-      if (this.live.size >= MAX_LIVE && !this.evictOne()) return;
+    if (frame) {
+      this.reveal(frame);
+      // Only the fragment changes: the frame shows the new token in place of the old one.
+      frame.src = src;
+    } else {
       frame = document.createElement('iframe');
       frame.dataset.c2c = 'message-frame';
       frame.setAttribute('style', FRAME_STYLE);
-      frame.style.height = `${HEIGHT_STEPS[slot.step]}px`;
       // The address before the frame is in the page: it then starts no empty document of its own first.
       frame.src = src;
-      slot.token.anchor.after(frame);
-    } else {
-      frame.style.height = `${HEIGHT_STEPS[slot.step]}px`;
-      // Only the fragment changes: the frame shows the new token in place of the old one.
-      frame.src = src;
+      holder.append(frame);
     }
     slot.frame = frame;
     this.live.add(slot);
+  }
+
+  /** The slot's holder, placed right after the token's text the first time (again if the page removed it). */
+  private holderOf(slot: Slot): HTMLElement {
+    if (slot.holder?.isConnected) return slot.holder;
+    const holder = document.createElement('div');
+    holder.dataset.c2c = 'message-holder';
+    holder.setAttribute('style', HOLDER_STYLE);
+    slot.holder = holder;
+    this.sizeHolder(slot);
+    slot.token.anchor.after(holder);
+    return holder;
+  }
+
+  /** Shows a frame hidden while its token was off screen (a pending hide is dropped: see writePending). */
+  private reveal(frame: HTMLIFrameElement): void {
+    if (frame.style.display === 'none') frame.style.display = 'block';
+  }
+
+  private sizeHolder(slot: Slot): void {
+    slot.holder?.style.setProperty('height', `${HEIGHT_STEPS[slot.step]! + FRAME_BORDERS_PX}px`);
   }
 
   /** The live frame whose token was on screen least recently, or null when every live frame is on screen. */

@@ -13,6 +13,8 @@ export interface FoundToken {
 /** Regions whose text we must not read (isContentEditable covers editors: it holds inside an editing host). */
 const SKIP_SELECTOR = 'script,style,noscript,textarea,input,select,template,iframe,[data-c2c]';
 const SLICE_MS = 8;
+/** Budget of a look taken inside the page's own turn (runNow): a chat's new message takes far less. */
+const TURN_SLICE_MS = 2;
 /** Longest wait for onBatch while the scanner stays busy (a page that never stops adding text). */
 const BATCH_MS = 100;
 /** Text nodes under the context node that contain the one character every token envelope has (detect.ts). */
@@ -64,6 +66,14 @@ export class TokenScanner {
     if (!this.scheduled) this.schedule();
   }
 
+  /**
+   * Looks at what was just queued now, synchronously (within TURN_SLICE_MS; the rest in later slices), unless
+   * a backlog is being worked through: then the new nodes wait their turn.
+   */
+  runNow(): void {
+    if (this.candidates === null && this.head === 0) this.work(TURN_SLICE_MS);
+  }
+
   private schedule(): void {
     // A new busy period: onBatch's clock starts now, so a page scanned within BATCH_MS gets one batch.
     if (!this.scheduled && this.candidates === null && this.head === 0) this.lastBatchAt = performance.now();
@@ -79,8 +89,8 @@ export class TokenScanner {
     }
   }
 
-  private work(): void {
-    const until = performance.now() + SLICE_MS;
+  private work(budgetMs = SLICE_MS): void {
+    const until = performance.now() + budgetMs;
     // The clock is read every few nodes: a big subtree (a whole page at start) is looked at across many slices.
     for (let n = 1; ; n++) {
       if (n % CLOCK_EVERY === 0 && performance.now() >= until) break;

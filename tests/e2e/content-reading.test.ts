@@ -1,6 +1,7 @@
 // The reading side in a real Chromium: what a message frame shows for a pinned sender (verified), an
 // unpinned one (unverified) and a legacy contact (legacy, opened only by the Decrypt button, from the
-// keyboard); how tall the frame is for short and long messages, and that a page cannot set that height.
+// keyboard); how tall the frame is for short and long messages, and that a page cannot set that height;
+// how frames are reused, hidden off screen and placed in the page's own turn.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cryptico } from 'cryptico';
@@ -125,5 +126,37 @@ describe('message frames (Chromium)', () => {
     expect(await shownIn(page, 4)).toMatchObject({ status: 'verified', plaintext: expect.stringContaining(CANARY) });
     expect(await geometry(4)).toEqual({ height: LARGEST, scrolls: true });
     expect(await page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.length)).toBeLessThanOrEqual(6);
+  });
+
+  it('a frame off screen is hidden in a holder that keeps its space; back on screen it shows the same message', async () => {
+    // Hidden frames are what keeps a scrolling chat cheap: Chromium repaints the page on every scroll for
+    // each out-of-process frame laid out above the screen.
+    const iframe = await frameElementIn(page, 1);
+    expect(await shownIn(page, 1)).toMatchObject({ status: 'verified', plaintext: CANARY });
+    await iframe.evaluate((f) => Object.assign(f, { kept: true }));
+    const layout = () => page.evaluate(() => ({ page: document.documentElement.scrollHeight, holder: document.querySelector('[data-testid="host-message"] [data-c2c="message-holder"]')!.getBoundingClientRect().height }));
+    const before = await layout();
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.waitForFunction(() => getComputedStyle(document.querySelector('[data-testid="host-message"] iframe[data-c2c="message-frame"]')!).display === 'none', { timeout: 5_000 });
+    expect(await layout()).toEqual(before);
+    const again = await frameElementIn(page, 1);
+    await page.waitForFunction((f) => getComputedStyle(f).display === 'block', { timeout: 5_000 }, again);
+    expect(await again.evaluate((f) => (f as HTMLIFrameElement & { kept?: boolean }).kept)).toBe(true);
+    expect(await shownIn(page, 1)).toMatchObject({ status: 'verified', plaintext: CANARY });
+  });
+
+  it('a token the page adds on screen has its frame before the page is next rendered (one layout for both)', async () => {
+    const token = (await alice.write('framed in the page’s own turn')).join('\n');
+    const framedBeforeRendering = await page.evaluate((text) => {
+      const added = document.createElement('p');
+      added.id = 'same-turn';
+      added.textContent = text;
+      document.body.append(added);
+      added.scrollIntoView();
+      return new Promise<boolean>((resolve) => requestAnimationFrame(() => resolve(added.querySelector('iframe[data-c2c="message-frame"]') !== null)));
+    }, token);
+    expect(framedBeforeRendering).toBe(true);
+    const frame = await frameOf((await page.$('#same-turn iframe[data-c2c="message-frame"]'))!, '[data-testid="message-status"][data-status]');
+    expect(await frame.$eval('[data-testid="message-plaintext"]', (e) => e.textContent)).toBe('framed in the page’s own turn');
   });
 });
