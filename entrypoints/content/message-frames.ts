@@ -17,6 +17,7 @@
 import { MESSAGE_FRAME_PATH } from '@/lib/content/frames';
 import { HEIGHT_STEPS, heightStep, messageFragment } from '@/lib/content/message-frame';
 import type { FoundToken } from './token-scanner';
+import { WatchWindow } from './watch-window';
 
 const MAX_LIVE = 24;
 /**
@@ -57,7 +58,7 @@ interface Slot {
 
 export class MessageFrames {
   private readonly byAnchor = new WeakMap<Text, Map<string, Slot>>();
-  /** Every observed element: iterable so removed ones can be unobserved (the observer holds them). */
+  /** Every element holding tokens, watched or not: iterable so removed ones are dropped from the watch (it holds them). */
   private readonly byElement = new Map<Element, Slot[]>();
   private readonly byKey = new Map<string, Set<Slot>>();
   private readonly live = new Set<Slot>();
@@ -71,6 +72,7 @@ export class MessageFrames {
   private readonly toResize = new Set<Slot>();
   private pendingTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly observer: IntersectionObserver;
+  private readonly watched: WatchWindow;
   private readonly frameOrigin: string;
 
   constructor(private readonly extensionUrl: (path: string) => string) {
@@ -78,6 +80,7 @@ export class MessageFrames {
     // again (a chat appending messages: every frame); `delay` bounds that to once per OBSERVE_DELAY_MS.
     // Firefox ignores it. The 200 px margin starts frames before their token reaches the screen.
     this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), { rootMargin: `${MARGIN_PX}px 0px`, delay: OBSERVE_DELAY_MS } as IntersectionObserverInit);
+    this.watched = new WatchWindow(this.observer, (element) => this.offScreen(element));
     this.frameOrigin = new URL(extensionUrl(MESSAGE_FRAME_PATH)).origin;
     window.addEventListener('message', (e) => this.onFrameMessage(e));
   }
@@ -164,7 +167,7 @@ export class MessageFrames {
    * so a page scanned over several slices costs one update, not one per slice.
    */
   watchAdded(): void {
-    for (const element of this.unobserved) if (this.byElement.has(element)) this.observer.observe(element);
+    this.watched.add(this.unobserved.filter((element) => this.byElement.has(element)));
     this.unobserved = [];
   }
 
@@ -173,6 +176,7 @@ export class MessageFrames {
    * before it was ever on screen, so without this a page that churns messages would grow without bound.
    */
   forgetRemoved(): void {
+    const gone = new Set<Element>();
     for (const [element, slots] of this.byElement) {
       const kept = slots.filter((slot) => slot.token.anchor.isConnected && element.isConnected);
       if (kept.length === slots.length) continue;
@@ -180,9 +184,10 @@ export class MessageFrames {
       if (kept.length > 0) this.byElement.set(element, kept);
       else {
         this.byElement.delete(element);
-        this.observer.unobserve(element);
+        gone.add(element);
       }
     }
+    if (gone.size > 0) this.watched.remove(gone);
   }
 
   private forget(slot: Slot): void {
@@ -209,6 +214,15 @@ export class MessageFrames {
       }
     }
     for (const slot of shown) this.show(slot);
+    this.watched.update(entries);
+  }
+
+  /** An element the observer no longer watches is off screen: its frames are hidden like any off screen. */
+  private offScreen(element: Element): void {
+    for (const slot of this.byElement.get(element) ?? []) {
+      slot.visible = false;
+      if (slot.frame) this.later(this.toHide, slot);
+    }
   }
 
   /** A frame asks for a height step. Only our own live frames are heard, and only a step is taken. */

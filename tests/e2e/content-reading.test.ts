@@ -145,6 +145,30 @@ describe('message frames (Chromium)', () => {
     expect(await shownIn(page, 1)).toMatchObject({ status: 'verified', plaintext: CANARY });
   });
 
+  it('with hundreds of tokens on a page, one far away gets its frame when the view jumps there, and so do those the view then passes', async () => {
+    // Only tokens near the screen are watched on such a page; a jump must still be noticed.
+    const bench = await bob.browser.newPage();
+    try {
+      await bench.goto(`${server.url}/bench?messages=2000&tokens=400`, { waitUntil: 'load' });
+      await bench.waitForSelector('iframe[data-c2c="message-frame"]', { timeout: 10_000 });
+      const tokenMessage = (i: number) => `[data-testid="host-message"]:nth-child(${i}) [data-c2c="message-holder"] iframe[data-c2c="message-frame"]`;
+      // Every fifth message holds a token (the 5th, 10th, …): jump to the 1,800th.
+      await bench.$eval('[data-testid="host-message"]:nth-child(1800)', (li) => li.scrollIntoView({ block: 'center' }));
+      await bench.waitForSelector(tokenMessage(1800), { timeout: 5_000 });
+      for (let step = 0; step < 8; step++) {
+        await bench.evaluate(() => window.scrollBy(0, window.innerHeight / 2));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      // Each token message on screen now has its frame, shown.
+      await bench.waitForFunction(() => {
+        const onScreen = [...document.querySelectorAll('[data-testid="host-message"]')].filter((li, i) => (i + 1) % 5 === 0 && li.getBoundingClientRect().top >= 0 && li.getBoundingClientRect().bottom <= window.innerHeight);
+        return onScreen.length > 0 && onScreen.every((li) => { const f = li.querySelector('iframe[data-c2c="message-frame"]'); return f !== null && getComputedStyle(f).display === 'block'; });
+      }, { timeout: 5_000 });
+    } finally {
+      await bench.close();
+    }
+  });
+
   it('a token the page adds on screen has its frame before the page is next rendered (one layout for both)', async () => {
     const token = (await alice.write('framed in the page’s own turn')).join('\n');
     const framedBeforeRendering = await page.evaluate((text) => {
