@@ -201,6 +201,8 @@ export class MessageFrames {
   }
 
   private onIntersect(entries: IntersectionObserverEntry[]): void {
+    // First, while nothing of ours has changed the page since the browser laid it out.
+    this.watched.update(entries);
     const now = performance.now();
     const shown: Slot[] = [];
     // Every slot's visibility first, so a frame is never recycled from a token this batch shows too.
@@ -214,7 +216,6 @@ export class MessageFrames {
       }
     }
     for (const slot of shown) this.show(slot);
-    this.watched.update(entries);
   }
 
   /** An element the observer no longer watches is off screen: its frames are hidden like any off screen. */

@@ -1,9 +1,10 @@
 // Which host elements the message frames' IntersectionObserver watches. Chromium computes every watched
 // element's intersection in each rendering update the page lays out again (a chat adding messages: every
 // one), so on a page with many tokens only those near the screen in document order are watched: NEAR on
-// either side of each one on screen (or, with none on screen, of the nearest). Everything is watched again
-// when the view may have jumped further than that reaches: a scroll of more than a screen since the window
-// was placed (the window's document, or any scrolling element), a resize. A small page is watched whole.
+// either side of each one on screen. Everything is watched again when the view may have jumped past that:
+// when none of the watched is on screen any more, after a scroll of more than a screen since the window was
+// placed (in the window's document or any scrolling element), on resize; the window then goes around what
+// is on screen, or around the nearest ones. A small page is watched whole.
 
 /** Elements watched on either side of each one on screen, in document order. */
 const NEAR = 32;
@@ -15,12 +16,12 @@ export class WatchWindow {
   private order: Element[] = [];
   private readonly watching = new Set<Element>();
   private readonly onScreen = new Set<Element>();
+  /** Watched elements the observer has not reported on yet (it reports each one once it starts watching). */
+  private readonly unreported = new Set<Element>();
   /** Where each scroller was when the window was last placed (document: the window's scrollY). */
   private readonly marks = new Map<EventTarget, number>();
   private narrowed = false;
   private readonly scrolled = new Set<EventTarget>();
-  /** The window moved: the scrollers' marks are to be read again. */
-  private marksDue = false;
   private checkTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -45,45 +46,54 @@ export class WatchWindow {
     this.order = this.order.filter((element) => !elements.has(element));
     for (const element of elements) {
       this.onScreen.delete(element);
+      this.unreported.delete(element);
       if (this.watching.delete(element)) this.observer.unobserve(element);
     }
   }
 
-  /** After each report of the observer: remembers what is on screen and watches only what is near it. */
+  /**
+   * After each report of the observer, before the caller acts on it: remembers what is on screen and
+   * watches only what is near it.
+   */
   update(entries: IntersectionObserverEntry[]): void {
     for (const entry of entries) {
+      this.unreported.delete(entry.target);
       if (entry.isIntersecting) this.onScreen.add(entry.target);
       else this.onScreen.delete(entry.target);
     }
-    if (this.order.length <= WATCH_ALL_UP_TO) {
-      this.widen();
-      return;
-    }
+    if (this.order.length <= WATCH_ALL_UP_TO) return this.widen();
+    // Until every watched element has reported once, what is on screen is not known.
+    if (this.unreported.size > 0) return;
+    // Nothing watched is on screen: the view may have jumped past the window. Look everywhere.
+    if (this.onScreen.size === 0 && this.narrowed) return this.widen();
+    // After looking everywhere with nothing on screen, the window goes around the nearest ones.
     const centers = this.onScreen.size > 0 ? [...this.onScreen] : nearestToScreen(entries);
-    // A report that saw nothing on screen and measured nothing near it (a small change) moves nothing.
-    if (centers.length === 0) return;
     const keep = new Set<Element>();
     for (const center of centers) {
       const i = this.order.indexOf(center);
       if (i < 0) continue;
       for (let j = Math.max(0, i - NEAR); j <= Math.min(this.order.length - 1, i + NEAR); j++) keep.add(this.order[j]!);
     }
+    if (keep.size === 0) return;
     for (const element of this.watching) {
       if (keep.has(element)) continue;
       this.watching.delete(element);
       this.observer.unobserve(element);
       this.onUnwatched(element);
     }
+    // The window moves with the view: the elements it now reaches are watched.
     for (const element of keep) this.watch(element);
     this.narrowed = true;
-    // Where the scrollers are now is read after this rendering update, like scroll positions (checkScrolls).
-    this.marksDue = true;
-    this.checkTimer ??= setTimeout(() => this.checkScrolls(), 0);
+    // Read here, in the observer's report (before the caller writes anything): read later, a jump made
+    // meanwhile, whose scroll event is still to come, would become the new mark and go unnoticed.
+    this.marks.set(document, window.scrollY);
+    for (const target of this.marks.keys()) if (target instanceof Element) this.marks.set(target, target.scrollTop);
   }
 
   private watch(element: Element): void {
     if (this.watching.has(element)) return;
     this.watching.add(element);
+    this.unreported.add(element);
     this.observer.observe(element);
   }
 
@@ -115,12 +125,6 @@ export class WatchWindow {
         this.marks.set(target, position);
         this.widen();
       }
-    }
-    // After a scroll was compared with the old mark, so that a jump just after the window moved still counts.
-    if (this.marksDue && this.narrowed) {
-      this.marksDue = false;
-      this.marks.set(document, window.scrollY);
-      for (const target of this.marks.keys()) if (target instanceof Element) this.marks.set(target, target.scrollTop);
     }
   }
 

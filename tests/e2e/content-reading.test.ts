@@ -155,15 +155,25 @@ describe('message frames (Chromium)', () => {
       // Every fifth message holds a token (the 5th, 10th, …): jump to the 1,800th.
       await bench.$eval('[data-testid="host-message"]:nth-child(1800)', (li) => li.scrollIntoView({ block: 'center' }));
       await bench.waitForSelector(tokenMessage(1800), { timeout: 5_000 });
+      // Each token message on screen (wholly or in part) has its frame, shown.
+      const allFramed = () => bench.waitForFunction(() => {
+        const onScreen = [...document.querySelectorAll('[data-testid="host-message"]')].filter((li, i) => {
+          const r = li.getBoundingClientRect();
+          return (i + 1) % 5 === 0 && r.top < window.innerHeight && r.bottom > 0;
+        });
+        return onScreen.length > 0 && onScreen.every((li) => { const f = li.querySelector('iframe[data-c2c="message-frame"]'); return f !== null && getComputedStyle(f).display === 'block'; });
+      }, { timeout: 5_000 });
       for (let step = 0; step < 8; step++) {
         await bench.evaluate(() => window.scrollBy(0, window.innerHeight / 2));
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
-      // Each token message on screen now has its frame, shown.
-      await bench.waitForFunction(() => {
-        const onScreen = [...document.querySelectorAll('[data-testid="host-message"]')].filter((li, i) => (i + 1) % 5 === 0 && li.getBoundingClientRect().top >= 0 && li.getBoundingClientRect().bottom <= window.innerHeight);
-        return onScreen.length > 0 && onScreen.every((li) => { const f = li.querySelector('iframe[data-c2c="message-frame"]'); return f !== null && getComputedStyle(f).display === 'block'; });
-      }, { timeout: 5_000 });
+      await allFramed();
+      // Reading back up, half a screen at a time, past far more tokens than are watched at once.
+      for (let step = 0; step < 40; step++) {
+        await bench.evaluate(() => window.scrollBy(0, -window.innerHeight / 2));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (step % 10 === 9) await allFramed();
+      }
     } finally {
       await bench.close();
     }
