@@ -53,7 +53,10 @@ export const contactItem = (handle: string) => `[data-testid="contact-item"][dat
 export async function lookUpAndPin(page: Page, handle: string): Promise<string> {
   await fill(page, 'contact-lookup-handle', handle);
   await clickWhenEnabled(page, byTestId('contact-lookup'));
-  await page.waitForSelector(byTestId('contact-pin'), { timeout: 20_000 });
+  // The result, or the error the popup shows instead: a failed lookup then says why.
+  const shown = await page.waitForSelector(`${byTestId('contact-pin')}, ${byTestId('contact-lookup-error')}`, { timeout: 20_000 });
+  const error = await shown!.evaluate((e) => (e.getAttribute('data-testid') === 'contact-lookup-error' ? (e.textContent ?? '') : null));
+  if (error !== null) throw new Error(`looking up ${handle}: the popup says "${error}"`);
   await clickWhenEnabled(page, byTestId('contact-pin'));
   const el = await page.waitForSelector(`${contactItem(handle)} ${byTestId('contact-safety-number')}`, { timeout: 20_000 });
   return (await el!.evaluate((e) => e.textContent ?? '')).trim();
