@@ -11,6 +11,29 @@ export async function textOf(page: Page, testId: string): Promise<string> {
   return (await el!.evaluate((e) => e.textContent ?? '')).trim();
 }
 
+/**
+ * The element's text once it matches: an action's message replaces the previous one only when the popup
+ * re-renders, so reading at once can catch the old one.
+ */
+export async function textMatching(page: Page, testId: string, expected: RegExp, timeout = 30_000): Promise<string> {
+  try {
+    const found = await page.waitForFunction(
+      (selector, source, flags) => {
+        const text = document.querySelector(selector)?.textContent?.trim() ?? '';
+        return new RegExp(source, flags).test(text) ? text : false;
+      },
+      { timeout },
+      byTestId(testId),
+      expected.source,
+      expected.flags,
+    );
+    return (await found.jsonValue()) as string;
+  } catch (e) {
+    const shown = await page.$eval(byTestId(testId), (el) => el.textContent).catch(() => null);
+    throw new Error(`${testId}: no text matching ${expected} in ${timeout} ms (shown: ${JSON.stringify(shown)})`, { cause: e });
+  }
+}
+
 /** Types into a field the way a person does: focus, clear, type. */
 export async function fill(page: Page, testId: string, value: string): Promise<void> {
   const input = await page.waitForSelector(byTestId(testId));
@@ -53,10 +76,13 @@ export const contactItem = (handle: string) => `[data-testid="contact-item"][dat
 export async function lookUpAndPin(page: Page, handle: string): Promise<string> {
   await fill(page, 'contact-lookup-handle', handle);
   await clickWhenEnabled(page, byTestId('contact-lookup'));
-  // The result, or the error the popup shows instead: a failed lookup then says why.
-  const shown = await page.waitForSelector(`${byTestId('contact-pin')}, ${byTestId('contact-lookup-error')}`, { timeout: 20_000 });
-  const error = await shown!.evaluate((e) => (e.getAttribute('data-testid') === 'contact-lookup-error' ? (e.textContent ?? '') : null));
-  if (error !== null) throw new Error(`looking up ${handle}: the popup says "${error}"`);
+  try {
+    await page.waitForSelector(byTestId('contact-pin'), { timeout: 20_000 });
+  } catch (e) {
+    // A failed lookup says why: the error the popup shows instead, if any.
+    const shown = await page.$eval(byTestId('contact-lookup-error'), (el) => el.textContent).catch(() => null);
+    throw new Error(`looking up ${handle}: no result in 20 s${shown ? `; the popup says "${shown}"` : ''}`, { cause: e });
+  }
   await clickWhenEnabled(page, byTestId('contact-pin'));
   const el = await page.waitForSelector(`${contactItem(handle)} ${byTestId('contact-safety-number')}`, { timeout: 20_000 });
   return (await el!.evaluate((e) => e.textContent ?? '')).trim();
