@@ -1,9 +1,10 @@
 // The content script in a real Firefox: round trips through the compose overlay and a message frame on the
 // plain chat, the React chat (controlled textarea, list re-rendered per message), the Vue chat (v-model) and
-// the Lexical editor, as in content-chats.test.ts (Chromium).
+// the Lexical editor, as in content-chats.test.ts (Chromium); and frames following the view on a page with
+// hundreds of tokens, as in content-reading.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY } from './flows';
-import { frameOf, openChat, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
+import { frameOf, framesFollowTheView, openChat, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
 
 describe('content script in the fixture chats (Firefox)', () => {
   let pair: PinnedPair;
@@ -29,5 +30,9 @@ describe('content script in the fixture chats (Firefox)', () => {
     for (const page of [alicePage, bobPage]) expect(await page.evaluate(() => document.documentElement.outerHTML)).not.toContain('Canary');
     expect(JSON.stringify(server.allFrames())).not.toContain('Canary');
     await Promise.all([alicePage.close(), bobPage.close()]);
+  });
+
+  it('with hundreds of tokens on a page, one far away gets its frame when the view jumps there, and so do those the view then passes', async () => {
+    await framesFollowTheView(pair.bob, pair.server);
   });
 });

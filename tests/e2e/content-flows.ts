@@ -201,3 +201,42 @@ export async function startReader(): Promise<Reader> {
     throw e;
   }
 }
+
+/**
+ * On the 2,000-message bench page (a token in every fifth message), only tokens near the screen are watched:
+ * a jump to the 1,800th message must still get its frame, and so must every token on screen as the view
+ * reads down and then back up past far more tokens than are watched at once.
+ */
+export async function framesFollowTheView(session: ExtensionSession, server: FixtureServer): Promise<void> {
+  const page = await session.browser.newPage();
+  try {
+    await page.goto(`${server.url}/bench?messages=2000&tokens=400`, { waitUntil: 'load' });
+    await page.waitForSelector('iframe[data-c2c="message-frame"]', { timeout: 10_000 });
+    await page.$eval('[data-testid="host-message"]:nth-child(1800)', (li) => li.scrollIntoView({ block: 'center' }));
+    await page.waitForSelector('[data-testid="host-message"]:nth-child(1800) [data-c2c="message-holder"] iframe[data-c2c="message-frame"]', { timeout: 5_000 });
+    // Each token message on screen (wholly or in part) has its frame, shown.
+    const allFramed = () =>
+      page.waitForFunction(() => {
+        const onScreen = [...document.querySelectorAll('[data-testid="host-message"]')].filter((li, i) => {
+          const r = li.getBoundingClientRect();
+          return (i + 1) % 5 === 0 && r.top < window.innerHeight && r.bottom > 0;
+        });
+        return onScreen.length > 0 && onScreen.every((li) => {
+          const frame = li.querySelector('iframe[data-c2c="message-frame"]');
+          return frame !== null && getComputedStyle(frame).display === 'block';
+        });
+      }, { timeout: 5_000 });
+    for (let step = 0; step < 8; step++) {
+      await page.evaluate(() => window.scrollBy(0, window.innerHeight / 2));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    await allFramed();
+    for (let step = 0; step < 40; step++) {
+      await page.evaluate(() => window.scrollBy(0, -window.innerHeight / 2));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (step % 10 === 9) await allFramed();
+    }
+  } finally {
+    await page.close();
+  }
+}

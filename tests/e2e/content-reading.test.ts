@@ -12,7 +12,7 @@ import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { loadStockCryptico, stockCipher, stockKey } from '../unit/legacy/stock-cryptico';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, api, onboardInPopup, pin } from './flows';
-import { frameElementIn, frameOf, openChat, outsideSender, shownIn, type OutsideSender } from './content-flows';
+import { frameElementIn, frameOf, framesFollowTheView, openChat, outsideSender, shownIn, type OutsideSender } from './content-flows';
 
 const ROOM = 'reading';
 const LARGEST = HEIGHT_STEPS[HEIGHT_STEPS.length - 1]!;
@@ -146,37 +146,7 @@ describe('message frames (Chromium)', () => {
   });
 
   it('with hundreds of tokens on a page, one far away gets its frame when the view jumps there, and so do those the view then passes', async () => {
-    // Only tokens near the screen are watched on such a page; a jump must still be noticed.
-    const bench = await bob.browser.newPage();
-    try {
-      await bench.goto(`${server.url}/bench?messages=2000&tokens=400`, { waitUntil: 'load' });
-      await bench.waitForSelector('iframe[data-c2c="message-frame"]', { timeout: 10_000 });
-      const tokenMessage = (i: number) => `[data-testid="host-message"]:nth-child(${i}) [data-c2c="message-holder"] iframe[data-c2c="message-frame"]`;
-      // Every fifth message holds a token (the 5th, 10th, …): jump to the 1,800th.
-      await bench.$eval('[data-testid="host-message"]:nth-child(1800)', (li) => li.scrollIntoView({ block: 'center' }));
-      await bench.waitForSelector(tokenMessage(1800), { timeout: 5_000 });
-      // Each token message on screen (wholly or in part) has its frame, shown.
-      const allFramed = () => bench.waitForFunction(() => {
-        const onScreen = [...document.querySelectorAll('[data-testid="host-message"]')].filter((li, i) => {
-          const r = li.getBoundingClientRect();
-          return (i + 1) % 5 === 0 && r.top < window.innerHeight && r.bottom > 0;
-        });
-        return onScreen.length > 0 && onScreen.every((li) => { const f = li.querySelector('iframe[data-c2c="message-frame"]'); return f !== null && getComputedStyle(f).display === 'block'; });
-      }, { timeout: 5_000 });
-      for (let step = 0; step < 8; step++) {
-        await bench.evaluate(() => window.scrollBy(0, window.innerHeight / 2));
-        await new Promise((resolve) => setTimeout(resolve, 150));
-      }
-      await allFramed();
-      // Reading back up, half a screen at a time, past far more tokens than are watched at once.
-      for (let step = 0; step < 40; step++) {
-        await bench.evaluate(() => window.scrollBy(0, -window.innerHeight / 2));
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        if (step % 10 === 9) await allFramed();
-      }
-    } finally {
-      await bench.close();
-    }
+    await framesFollowTheView(bob, server);
   });
 
   it('a token the page adds on screen has its frame before the page is next rendered (one layout for both)', async () => {
