@@ -57,6 +57,7 @@ export default defineConfig({
           // Browsers on a loaded 2-core machine: a test that fails is run once more; one that fails twice fails.
           // Two intermittent failures under load are known and open (docs/TESTING.md).
           retry: 1,
+          setupFiles: ['tests/e2e/report-attempts.ts'],
         },
       },
     ],
