@@ -85,8 +85,9 @@ async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Prom
   if (!target) return null;
   const session = await target.createCDPSession();
   try {
-    const { result } = await session.send('Runtime.evaluate', { expression: `(${readShown.toString()})()`, returnByValue: true });
-    return (result.value as Shown | undefined) ?? null;
+    // The target's address can lag behind a frame re-pointed at another token: read only the one it shows now.
+    const { result } = await session.send('Runtime.evaluate', { expression: `location.href === ${JSON.stringify(src)} ? (${readShown.toString()})() : null`, returnByValue: true });
+    return (result.value as Shown | null | undefined) ?? null;
   } finally {
     await session.detach().catch(() => undefined);
   }
@@ -101,7 +102,10 @@ export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): 
     // Frames are made only for messages on screen: scroll there, as a reader would. A host that re-renders
     // its list (or our pool, recycling) may replace the frame while we wait: each round finds the current one.
     const iframe = await frameElementIn(page, n, Math.max(1, deadline - Date.now()));
-    const shown = chromium ? await readThroughTarget(iframe).catch(() => null) : await readInFrame(iframe, Math.min(5_000, Math.max(1, deadline - Date.now())));
+    const wait = Math.min(5_000, Math.max(1, deadline - Date.now()));
+    // Chromium: through the frame's own target, else (no target with the frame's address yet, as seen once
+    // under load after a frame was re-pointed) through puppeteer's Frame.
+    const shown = chromium ? ((await readThroughTarget(iframe).catch(() => null)) ?? (await readInFrame(iframe, Math.min(wait, 2_000)))) : await readInFrame(iframe, wait);
     if (shown?.status) return shown;
     if (Date.now() >= deadline) throw new Error(`message ${n}: no status shown within ${timeout} ms (last seen: ${JSON.stringify(shown)})`);
     await new Promise((resolve) => setTimeout(resolve, 200));
