@@ -15,6 +15,8 @@ const SKIP_SELECTOR = 'script,style,noscript,textarea,input,select,template,ifra
 const SLICE_MS = 8;
 /** Budget of a look taken inside the page's own turn (runNow): a chat's new message takes far less. */
 const TURN_SLICE_MS = 2;
+/** Most nodes queued by one change of the page that are looked at in its own turn. */
+const TURN_MAX_NODES = 8;
 /** Longest wait for onBatch while the scanner stays busy (a page that never stops adding text). */
 const BATCH_MS = 100;
 /** Text nodes under the context node that contain the one character every token envelope has (detect.ts). */
@@ -67,11 +69,12 @@ export class TokenScanner {
   }
 
   /**
-   * Looks at what was just queued now, synchronously (within TURN_SLICE_MS; the rest in later slices), unless
-   * a backlog is being worked through: then the new nodes wait their turn.
+   * Looks at what was just queued now, synchronously (within TURN_SLICE_MS; the rest in later slices), when
+   * it is a few nodes (a chat's new message). A backlog, or many nodes at once (a page rendering a whole
+   * history), is left to the slices.
    */
   runNow(): void {
-    if (this.candidates === null && this.head === 0) this.work(TURN_SLICE_MS);
+    if (this.candidates === null && this.head === 0 && this.queue.length <= TURN_MAX_NODES) this.work(TURN_SLICE_MS);
   }
 
   private schedule(): void {

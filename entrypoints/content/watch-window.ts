@@ -87,7 +87,12 @@ export class WatchWindow {
     // Read here, in the observer's report (before the caller writes anything): read later, a jump made
     // meanwhile, whose scroll event is still to come, would become the new mark and go unnoticed.
     this.marks.set(document, window.scrollY);
-    for (const target of this.marks.keys()) if (target instanceof Element) this.marks.set(target, target.scrollTop);
+    for (const target of this.marks.keys()) {
+      if (!(target instanceof Element)) continue;
+      // A scroller the page removed is forgotten (a page that makes many must not grow this).
+      if (target.isConnected) this.marks.set(target, target.scrollTop);
+      else this.marks.delete(target);
+    }
   }
 
   private watch(element: Element): void {
