@@ -234,8 +234,9 @@ export class MessageFrames {
     for (const slot of this.live) {
       if (slot.frame && slot.frame.contentWindow === e.source) {
         // Every frame first reports the step it was made with: setting it again would lay the page out again.
-        // A hidden frame has no size to go by, and its holder keeps the space for when it shows again.
-        if (step === slot.step || !slot.visible) return;
+        // A hidden frame has no size to go by, and its holder keeps the space for when it shows again. A frame
+        // still shown is heard even if its token just left the screen: it reports a step only when it changes.
+        if (step === slot.step || slot.frame.style.display === 'none') return;
         slot.step = step;
         this.later(this.toResize, slot);
         return;
