@@ -79,9 +79,28 @@ export async function lookUpAndPin(page: Page, handle: string): Promise<string> 
   try {
     await page.waitForSelector(byTestId('contact-pin'), { timeout: 20_000 });
   } catch (e) {
-    // A failed lookup says why: the error the popup shows instead, if any.
-    const shown = await page.$eval(byTestId('contact-lookup-error'), (el) => el.textContent).catch(() => null);
-    throw new Error(`looking up ${handle}: no result in 20 s${shown ? `; the popup says "${shown}"` : ''}`, { cause: e });
+    // A failed lookup says why: the error the popup shows instead, or what the form holds.
+    const state = await page
+      .evaluate(
+        (field, button, error) => ({
+          typed: document.querySelector<HTMLInputElement>(field)?.value,
+          buttonDisabled: document.querySelector<HTMLButtonElement>(button)?.disabled,
+          error: document.querySelector(error)?.textContent ?? null,
+          focused: document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName,
+        }),
+        byTestId('contact-lookup-handle'),
+        byTestId('contact-lookup'),
+        byTestId('contact-lookup-error'),
+      )
+      .catch((reason: unknown) => `unreadable: ${String(reason)}`);
+    // And whether the background answers the same lookup asked directly: a lost click or a stuck lookup.
+    const direct = await Promise.race([
+      sendFromPage(page, { type: 'lookupContact', handle }).then((r) => JSON.stringify(r).slice(0, 200)),
+      new Promise((resolve) => setTimeout(resolve, 15_000, 'no answer in 15 s')),
+    ]).catch((reason: unknown) => `failed: ${String(reason)}`);
+    throw new Error(`looking up ${handle}: no result in 20 s; the popup shows ${JSON.stringify(state)}; asked directly: ${String(direct)}`, {
+      cause: e,
+    });
   }
   await clickWhenEnabled(page, byTestId('contact-pin'));
   const el = await page.waitForSelector(`${contactItem(handle)} ${byTestId('contact-safety-number')}`, { timeout: 20_000 });
