@@ -1,5 +1,5 @@
 // Helpers shared by the content-script browser tests: open a fixture chat, read what our frames show.
-import type { ElementHandle, Frame, Page } from 'puppeteer-core';
+import type { ElementHandle, Frame, Page, Target } from 'puppeteer-core';
 import { armor } from '@/lib/armor/armor';
 import { utf8 } from '@/lib/bytes';
 import { sealMessage } from '@/lib/crypto/message';
@@ -81,8 +81,16 @@ function readShown(): Shown {
  */
 async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Promise<Shown | null> {
   const src = await iframe.evaluate((f) => f.src);
-  const target = iframe.frame.page().browser().targets().find((t) => t.url() === src);
-  if (!target) return null;
+  // Several targets can have the address: a host that re-renders its list replaces a frame by a new one
+  // for the same token, and the old frame's target may not be gone yet. Each is asked; a gone one fails.
+  for (const target of iframe.frame.page().browser().targets().filter((t) => t.url() === src)) {
+    const shown = await readTarget(target, src).catch(() => null);
+    if (shown?.status) return shown;
+  }
+  return null;
+}
+
+async function readTarget(target: Target, src: string): Promise<Shown | null> {
   const session = await target.createCDPSession();
   try {
     // The target's address can lag behind a frame re-pointed at another token: read only the one it shows now.
@@ -107,9 +115,21 @@ export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): 
     // under load after a frame was re-pointed) through puppeteer's Frame.
     const shown = chromium ? ((await readThroughTarget(iframe).catch(() => null)) ?? (await readInFrame(iframe, Math.min(wait, 2_000)))) : await readInFrame(iframe, wait);
     if (shown?.status) return shown;
-    if (Date.now() >= deadline) throw new Error(`message ${n}: no status shown within ${timeout} ms (last seen: ${JSON.stringify(shown)})`);
+    if (Date.now() >= deadline) {
+      throw new Error(`message ${n}: no status shown within ${timeout} ms (last seen: ${JSON.stringify(shown)}; ${await describeFrame(iframe)})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** For a failure: the frame element's state in the page and how many browser targets have its address. */
+async function describeFrame(iframe: ElementHandle<HTMLIFrameElement>): Promise<string> {
+  const state = await iframe
+    .evaluate((f) => ({ connected: f.isConnected, display: getComputedStyle(f).display, height: f.clientHeight, src: f.src }))
+    .catch((e: unknown) => ({ unreadable: String(e) }));
+  const src = 'src' in state ? state.src : '';
+  const targets = iframe.frame.page().browser().targets().filter((t) => t.url() === src).length;
+  return `frame ${JSON.stringify({ ...state, src: undefined })}, targets with its address: ${targets}`;
 }
 
 /** Firefox: the frame's document through puppeteer's own Frame, once it shows a status. */
