@@ -93,6 +93,10 @@ async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Prom
 async function readTarget(target: Target, src: string): Promise<Shown | null> {
   const session = await target.createCDPSession();
   try {
+    // Puppeteer attaches to every new out-of-process frame paused ("wait for debugger") and then resumes it. A
+    // frame it never resumed would show nothing, not even its own time-out error: resuming is harmless if it
+    // runs. (Outside tests no debugger is attached.)
+    await session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
     // The target's address can lag behind a frame re-pointed at another token: read only the one it shows now.
     const { result } = await session.send('Runtime.evaluate', { expression: `location.href === ${JSON.stringify(src)} ? (${readShown.toString()})() : null`, returnByValue: true });
     return (result.value as Shown | null | undefined) ?? null;
@@ -128,8 +132,25 @@ async function describeFrame(iframe: ElementHandle<HTMLIFrameElement>): Promise<
     .evaluate((f) => ({ connected: f.isConnected, display: getComputedStyle(f).display, height: f.clientHeight, src: f.src }))
     .catch((e: unknown) => ({ unreadable: String(e) }));
   const src = 'src' in state ? state.src : '';
-  const targets = iframe.frame.page().browser().targets().filter((t) => t.url() === src).length;
-  return `frame ${JSON.stringify({ ...state, src: undefined })}, targets with its address: ${targets}`;
+  const targets = iframe.frame.page().browser().targets().filter((t) => t.url() === src);
+  // What each such target's document holds: its own address, whether it loaded, what it shows.
+  const inside = await Promise.all(
+    targets.map(async (target) => {
+      try {
+        const session = await target.createCDPSession();
+        try {
+          const expression = `({ sameAddress: location.href === ${JSON.stringify(src)}, ready: document.readyState, status: document.querySelector('[data-testid="message-status"]')?.outerHTML.slice(0, 120) ?? null, text: (document.body?.innerText ?? '').slice(0, 60) })`;
+          const { result, exceptionDetails } = await session.send('Runtime.evaluate', { expression, returnByValue: true });
+          return exceptionDetails ? `threw: ${exceptionDetails.text}` : result.value;
+        } finally {
+          await session.detach().catch(() => undefined);
+        }
+      } catch (e) {
+        return `unreadable: ${String(e)}`;
+      }
+    }),
+  );
+  return `frame ${JSON.stringify({ ...state, src: undefined })}, targets with its address: ${JSON.stringify(inside)}`;
 }
 
 /** Firefox: the frame's document through puppeteer's own Frame, once it shows a status. */

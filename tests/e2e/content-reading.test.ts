@@ -41,6 +41,16 @@ describe('message frames (Chromium)', () => {
     await server?.close();
   });
 
+  // Where messages are, found from the room rather than fixed: a retried test posts again, and the tests
+  // after it must still find theirs.
+  let canaryAt = 0;
+  let longAt = 0;
+  /** Posts to the room; returns the message's place in the page's list (1-based). */
+  function post(sender: string, text: string): number {
+    server.post(ROOM, sender, text);
+    return server.messages(ROOM).length;
+  }
+
   /** The frame's height as the page lays it out, and whether its own document has more than it shows. */
   async function geometry(n: number) {
     const iframe = await frameElementIn(page, n);
@@ -55,12 +65,12 @@ describe('message frames (Chromium)', () => {
   it('a pinned sender is verified, an unpinned one unverified, with the security mark; short messages get the smallest frame', async () => {
     // The user's security colour and image: shown in our frames, unknown to the page.
     expect(await api(popup, { type: 'saveSecurity', colour: '#1b7f3a', image: 'owl' })).toMatchObject({ ok: true });
-    server.post(ROOM, 'alice', (await alice.write(CANARY)).join('\n'));
-    server.post(ROOM, 'mallory', (await mallory.write('hello from someone you never pinned')).join('\n'));
-    expect(await shownIn(page, 1)).toEqual({ status: 'verified', statusText: 'verified', sender: 'alice', plaintext: CANARY, code: null });
-    expect(await shownIn(page, 2)).toMatchObject({ status: 'unverified', plaintext: 'hello from someone you never pinned' });
-    expect(await geometry(1)).toEqual({ height: HEIGHT_STEPS[0], scrolls: false });
-    const frame = await frameOf(await frameElementIn(page, 1), '[data-testid="security-badge"]');
+    canaryAt = post('alice', (await alice.write(CANARY)).join('\n'));
+    const unpinnedAt = post('mallory', (await mallory.write('hello from someone you never pinned')).join('\n'));
+    expect(await shownIn(page, canaryAt)).toEqual({ status: 'verified', statusText: 'verified', sender: 'alice', plaintext: CANARY, code: null });
+    expect(await shownIn(page, unpinnedAt)).toMatchObject({ status: 'unverified', plaintext: 'hello from someone you never pinned' });
+    expect(await geometry(canaryAt)).toEqual({ height: HEIGHT_STEPS[0], scrolls: false });
+    const frame = await frameOf(await frameElementIn(page, canaryAt), '[data-testid="security-badge"]');
     expect(await frame.$eval('[data-testid="security-badge"]', (e) => [e.getAttribute('data-colour'), e.getAttribute('data-image')])).toEqual(['#1b7f3a', 'owl']);
     expect(await page.evaluate(() => document.documentElement.outerHTML)).not.toMatch(/owl|1b7f3a/i);
   });
@@ -68,15 +78,15 @@ describe('message frames (Chromium)', () => {
   it('a long message grows its frame (to the largest step, then scrolls inside); a medium one in between', async () => {
     const medium = `${'A line of a medium message. '.repeat(20)}end`;
     const long = `${'Длинное сообщение, a long message that needs many lines. '.repeat(120)}${CANARY}`;
-    server.post(ROOM, 'alice', (await alice.write(medium)).join('\n'));
-    server.post(ROOM, 'alice', (await alice.write(long)).join('\n'));
-    expect(await shownIn(page, 3)).toMatchObject({ status: 'verified', plaintext: medium });
-    expect(await shownIn(page, 4)).toMatchObject({ status: 'verified', plaintext: long });
-    const mid = await geometry(3);
+    const mediumAt = post('alice', (await alice.write(medium)).join('\n'));
+    longAt = post('alice', (await alice.write(long)).join('\n'));
+    expect(await shownIn(page, mediumAt)).toMatchObject({ status: 'verified', plaintext: medium });
+    expect(await shownIn(page, longAt)).toMatchObject({ status: 'verified', plaintext: long });
+    const mid = await geometry(mediumAt);
     expect(mid.height).toBeGreaterThan(HEIGHT_STEPS[0]);
     expect(mid.height).toBeLessThan(LARGEST);
     expect(mid.scrolls).toBe(false); // nothing cut off
-    expect(await geometry(4)).toEqual({ height: LARGEST, scrolls: true });
+    expect(await geometry(longAt)).toEqual({ height: LARGEST, scrolls: true });
   });
 
   it('a height message forged by the page changes no frame', async () => {
@@ -98,9 +108,9 @@ describe('message frames (Chromium)', () => {
     const frank = stockKey(stock, 'frank: correct horse battery staple');
     expect(await api(popup, { type: 'pinLegacyContact', handle: 'frank', publicKey: stock.publicKeyString(frank) })).toMatchObject({ ok: true });
     const cipher = stockCipher(stock, 'PAY 100 to frank', created.key.publicKey, frank);
-    server.post(ROOM, 'frank', armor(encodeLegacyPayload(cipher)).join('\n'));
+    const legacyAt = post('frank', armor(encodeLegacyPayload(cipher)).join('\n'));
 
-    const frame = await frameOf(await frameElementIn(page, 5), '[data-testid="message-decrypt"]');
+    const frame = await frameOf(await frameElementIn(page, legacyAt), '[data-testid="message-decrypt"]');
     expect(await frame.$('[data-testid="message-status"]')).toBeNull();
     expect(await frame.$('[data-testid="message-plaintext"]')).toBeNull();
     expect(await frame.evaluate(() => document.body.textContent)).not.toContain('PAY');
@@ -108,41 +118,42 @@ describe('message frames (Chromium)', () => {
     await frame.focus('[data-testid="message-decrypt"]');
     await page.keyboard.press('Enter');
     await frame.waitForSelector('[data-testid="message-status"][data-status]', { timeout: 20_000 });
-    expect(await shownIn(page, 5)).toEqual({ status: 'legacy', statusText: 'legacy', sender: 'frank', plaintext: 'PAY 100 to frank', code: null });
+    expect(await shownIn(page, legacyAt)).toEqual({ status: 'legacy', statusText: 'legacy', sender: 'frank', plaintext: 'PAY 100 to frank', code: null });
   });
   it('a frame scrolled far off screen is reused for the next token: it shows only the new message, at the new height', async () => {
-    // Messages 1–5 hold tokens (4 is the long one). Mark every frame on the page now, then move far away.
-    await frameElementIn(page, 4);
+    // Every token so far has had a frame (the long one among them). Mark every frame on the page now, then
+    // move far away.
+    await frameElementIn(page, longAt);
     await page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.forEach((f) => Object.assign(f, { earlier: true })));
-    for (let i = 0; i < 80; i++) server.post(ROOM, 'carol', `filler line ${i}`);
+    for (let i = 0; i < 80; i++) post('carol', `filler line ${i}`);
     const short = 'a short one, after a long way';
-    server.post(ROOM, 'alice', (await alice.write(short)).join('\n'));
-    const last = 5 + 80 + 1;
+    const last = post('alice', (await alice.write(short)).join('\n'));
     expect(await shownIn(page, last)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: short });
     // Chromium moves frames without reloading them: the new token got one of the earlier frames.
     expect(await (await frameElementIn(page, last)).evaluate((f) => (f as HTMLIFrameElement & { earlier?: boolean }).earlier === true)).toBe(true);
     expect(await geometry(last)).toEqual({ height: HEIGHT_STEPS[0], scrolls: false });
     // Back up: the long message shows again, whole, in the largest frame.
-    expect(await shownIn(page, 4)).toMatchObject({ status: 'verified', plaintext: expect.stringContaining(CANARY) });
-    expect(await geometry(4)).toEqual({ height: LARGEST, scrolls: true });
+    expect(await shownIn(page, longAt)).toMatchObject({ status: 'verified', plaintext: expect.stringContaining(CANARY) });
+    expect(await geometry(longAt)).toEqual({ height: LARGEST, scrolls: true });
     expect(await page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.length)).toBeLessThanOrEqual(6);
   });
 
   it('a frame off screen is hidden in a holder that keeps its space; back on screen it shows the same message', async () => {
     // Hidden frames are what keeps a scrolling chat cheap: Chromium repaints the page on every scroll for
     // each out-of-process frame laid out above the screen.
-    const iframe = await frameElementIn(page, 1);
-    expect(await shownIn(page, 1)).toMatchObject({ status: 'verified', plaintext: CANARY });
+    const iframe = await frameElementIn(page, canaryAt);
+    expect(await shownIn(page, canaryAt)).toMatchObject({ status: 'verified', plaintext: CANARY });
     await iframe.evaluate((f) => Object.assign(f, { kept: true }));
-    const layout = () => page.evaluate(() => ({ page: document.documentElement.scrollHeight, holder: document.querySelector('[data-testid="host-message"] [data-c2c="message-holder"]')!.getBoundingClientRect().height }));
+    const message = `[data-testid="host-message"]:nth-child(${canaryAt})`;
+    const layout = () => page.evaluate((m) => ({ page: document.documentElement.scrollHeight, holder: document.querySelector(`${m} [data-c2c="message-holder"]`)!.getBoundingClientRect().height }), message);
     const before = await layout();
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
-    await page.waitForFunction(() => getComputedStyle(document.querySelector('[data-testid="host-message"] iframe[data-c2c="message-frame"]')!).display === 'none', { timeout: 5_000 });
+    await page.waitForFunction((m) => getComputedStyle(document.querySelector(`${m} iframe[data-c2c="message-frame"]`)!).display === 'none', { timeout: 5_000 }, message);
     expect(await layout()).toEqual(before);
-    const again = await frameElementIn(page, 1);
+    const again = await frameElementIn(page, canaryAt);
     await page.waitForFunction((f) => getComputedStyle(f).display === 'block', { timeout: 5_000 }, again);
     expect(await again.evaluate((f) => (f as HTMLIFrameElement & { kept?: boolean }).kept)).toBe(true);
-    expect(await shownIn(page, 1)).toMatchObject({ status: 'verified', plaintext: CANARY });
+    expect(await shownIn(page, canaryAt)).toMatchObject({ status: 'verified', plaintext: CANARY });
   });
 
   it('with hundreds of tokens on a page, one far away gets its frame when the view jumps there, and so do those the view then passes', async () => {
