@@ -108,8 +108,9 @@ async function readTarget(target: Target, src: string): Promise<Shown | null> {
 /** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
 export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): Promise<Shown> {
   const deadline = Date.now() + timeout;
-  // Chromium's endpoint is DevTools' (Firefox speaks WebDriver BiDi).
-  const chromium = ('page' in page ? page.page() : page).browser().wsEndpoint().includes('/devtools/browser/');
+  // Chromium is driven over DevTools, where each out-of-process frame has a target; Firefox over WebDriver BiDi.
+  // (Not told by the endpoint: a browser launched with pipe: true has none.)
+  const chromium = (await ('page' in page ? page.page() : page).browser().version()).startsWith('Chrome/');
   for (;;) {
     // Frames are made only for messages on screen: scroll there, as a reader would. A host that re-renders
     // its list (or our pool, recycling) may replace the frame while we wait: each round finds the current one.
