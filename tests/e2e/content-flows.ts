@@ -80,29 +80,29 @@ function readShown(): Shown {
  * A session of our own on the frame's target reads the same document without that bookkeeping.
  */
 async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Promise<Shown | null> {
+  // This frame's own target, not just any with its address: the same token can be framed in another tab, or
+  // in a frame the host has just replaced. An out-of-process frame's target id is its frame id (puppeteer
+  // keeps both as internals; a change there fails here loudly rather than reading another frame).
+  const frame = (await iframe.contentFrame()) as unknown as { _id?: string } | null;
+  if (!frame) return null;
+  if (typeof frame._id !== 'string') throw new Error('puppeteer no longer exposes Frame._id: update readThroughTarget');
+  const target = iframe.frame.page().browser().targets().find((t) => targetIdOf(t) === frame._id);
+  if (!target) return null;
   const src = await iframe.evaluate((f) => f.src);
-  // Several targets can have the address: a host that re-renders its list replaces a frame by a new one
-  // for the same token, and the old frame's target may not be gone yet. Each is asked; a gone one fails.
-  for (const target of iframe.frame.page().browser().targets().filter((t) => t.url() === src)) {
-    const shown = await readTarget(target, src).catch(() => null);
-    if (shown?.status) return shown;
-  }
-  return null;
-}
-
-async function readTarget(target: Target, src: string): Promise<Shown | null> {
   const session = await target.createCDPSession();
   try {
-    // Puppeteer attaches to every new out-of-process frame paused ("wait for debugger") and then resumes it. A
-    // frame it never resumed would show nothing, not even its own time-out error: resuming is harmless if it
-    // runs. (Outside tests no debugger is attached.)
-    await session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
     // The target's address can lag behind a frame re-pointed at another token: read only the one it shows now.
     const { result } = await session.send('Runtime.evaluate', { expression: `location.href === ${JSON.stringify(src)} ? (${readShown.toString()})() : null`, returnByValue: true });
     return (result.value as Shown | null | undefined) ?? null;
   } finally {
     await session.detach().catch(() => undefined);
   }
+}
+
+function targetIdOf(target: Target): string {
+  const id = (target as unknown as { _targetId?: string })._targetId;
+  if (typeof id !== 'string') throw new Error('puppeteer no longer exposes Target._targetId: update readThroughTarget');
+  return id;
 }
 
 /** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
