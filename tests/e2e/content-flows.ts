@@ -85,7 +85,7 @@ async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Prom
   // keeps both as internals; a change there fails here loudly rather than reading another frame).
   const frame = (await iframe.contentFrame()) as unknown as { _id?: string } | null;
   if (!frame) return null;
-  if (typeof frame._id !== 'string') throw new Error('puppeteer no longer exposes Frame._id: update readThroughTarget');
+  if (typeof frame._id !== 'string') throw new PuppeteerChanged('Frame._id');
   const target = iframe.frame.page().browser().targets().find((t) => targetIdOf(t) === frame._id);
   if (!target) return null;
   const src = await iframe.evaluate((f) => f.src);
@@ -101,8 +101,15 @@ async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Prom
 
 function targetIdOf(target: Target): string {
   const id = (target as unknown as { _targetId?: string })._targetId;
-  if (typeof id !== 'string') throw new Error('puppeteer no longer exposes Target._targetId: update readThroughTarget');
+  if (typeof id !== 'string') throw new PuppeteerChanged('Target._targetId');
   return id;
+}
+
+/** Thrown through shownIn (other read failures are retried): without these, Chromium reads would quietly fall back. */
+class PuppeteerChanged extends Error {
+  constructor(internal: string) {
+    super(`puppeteer no longer has ${internal}: update readThroughTarget (tests/e2e/content-flows.ts)`);
+  }
 }
 
 /** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
@@ -118,7 +125,12 @@ export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): 
     const wait = Math.min(5_000, Math.max(1, deadline - Date.now()));
     // Chromium: through the frame's own target, else (no target with the frame's address yet, as seen once
     // under load after a frame was re-pointed) through puppeteer's Frame.
-    const shown = chromium ? ((await readThroughTarget(iframe).catch(() => null)) ?? (await readInFrame(iframe, Math.min(wait, 2_000)))) : await readInFrame(iframe, wait);
+    const throughTarget = () =>
+      readThroughTarget(iframe).catch((e: unknown) => {
+        if (e instanceof PuppeteerChanged) throw e;
+        return null;
+      });
+    const shown = chromium ? ((await throughTarget()) ?? (await readInFrame(iframe, Math.min(wait, 2_000)))) : await readInFrame(iframe, wait);
     if (shown?.status) return shown;
     if (Date.now() >= deadline) {
       throw new Error(`message ${n}: no status shown within ${timeout} ms (last seen: ${JSON.stringify(shown)}; ${await describeFrame(iframe)})`);
@@ -127,7 +139,7 @@ export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): 
   }
 }
 
-/** For a failure: the frame element's state in the page and how many browser targets have its address. */
+/** For a failure: the frame element's state in the page, and what each browser target with its address shows. */
 async function describeFrame(iframe: ElementHandle<HTMLIFrameElement>): Promise<string> {
   const state = await iframe
     .evaluate((f) => ({ connected: f.isConnected, display: getComputedStyle(f).display, height: f.clientHeight, src: f.src }))
