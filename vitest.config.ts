@@ -55,7 +55,7 @@ export default defineConfig({
           // After unit and relay have finished: browsers never share the machine with other test files.
           sequence: { groupOrder: 1 },
           // Browsers on a loaded 2-core machine: a test that fails is run once more; one that fails twice fails.
-          // Two intermittent failures under load are known and open (docs/TESTING.md).
+          // Known intermittent failures, and every attempt that failed, are in docs/TESTING.md and the run's log.
           retry: 1,
           setupFiles: ['tests/e2e/report-attempts.ts'],
         },

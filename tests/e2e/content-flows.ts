@@ -80,20 +80,33 @@ function readShown(): Shown {
  * A session of our own on the frame's target reads the same document without that bookkeeping.
  */
 async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Promise<Shown | null> {
-  // This frame's own target, not just any with its address: the same token can be framed in another tab, or
-  // in a frame the host has just replaced. An out-of-process frame's target id is its frame id (puppeteer
-  // keeps both as internals; a change there fails here loudly rather than reading another frame).
+  const target = await ownTarget(iframe);
+  if (!target) return null;
+  const src = await iframe.evaluate((f) => f.src);
+  // The target's address can lag behind a frame re-pointed at another token: read only the one it shows now.
+  return ((await evaluateIn(target, `location.href === ${JSON.stringify(src)} ? (${readShown.toString()})() : null`)) as Shown | null | undefined) ?? null;
+}
+
+/**
+ * The iframe's own target, not just any with its address: the same token can be framed in another tab, or in
+ * a frame the host has just replaced. An out-of-process frame's target id is its frame id (puppeteer keeps
+ * both as internals; a change there fails loudly rather than reading another frame). Null while the frame has
+ * no target of its own yet.
+ */
+async function ownTarget(iframe: ElementHandle<HTMLIFrameElement>): Promise<Target | null> {
   const frame = (await iframe.contentFrame()) as unknown as { _id?: string } | null;
   if (!frame) return null;
   if (typeof frame._id !== 'string') throw new PuppeteerChanged('Frame._id');
-  const target = iframe.frame.page().browser().targets().find((t) => targetIdOf(t) === frame._id);
-  if (!target) return null;
-  const src = await iframe.evaluate((f) => f.src);
+  return iframe.frame.page().browser().targets().find((t) => targetIdOf(t) === frame._id) ?? null;
+}
+
+/** Evaluates an expression in a target's document through a session of our own; throws what the page threw. */
+async function evaluateIn(target: Target, expression: string): Promise<unknown> {
   const session = await target.createCDPSession();
   try {
-    // The target's address can lag behind a frame re-pointed at another token: read only the one it shows now.
-    const { result } = await session.send('Runtime.evaluate', { expression: `location.href === ${JSON.stringify(src)} ? (${readShown.toString()})() : null`, returnByValue: true });
-    return (result.value as Shown | null | undefined) ?? null;
+    const { result, exceptionDetails } = await session.send('Runtime.evaluate', { expression, returnByValue: true });
+    if (exceptionDetails) throw new Error(`evaluation threw: ${exceptionDetails.text}`);
+    return result.value;
   } finally {
     await session.detach().catch(() => undefined);
   }
@@ -123,8 +136,7 @@ export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): 
     // its list (or our pool, recycling) may replace the frame while we wait: each round finds the current one.
     const iframe = await frameElementIn(page, n, Math.max(1, deadline - Date.now()));
     const wait = Math.min(5_000, Math.max(1, deadline - Date.now()));
-    // Chromium: through the frame's own target, else (no target with the frame's address yet, as seen once
-    // under load after a frame was re-pointed) through puppeteer's Frame.
+    // Chromium: through the frame's own target, else (no target of its own yet) through puppeteer's Frame.
     const throughTarget = () =>
       readThroughTarget(iframe).catch((e: unknown) => {
         if (e instanceof PuppeteerChanged) throw e;
@@ -139,31 +151,18 @@ export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): 
   }
 }
 
-/** For a failure: the frame element's state in the page, and what each browser target with its address shows. */
+/** For a failure: the frame element's state in the page, and what the frame's own document holds. */
 async function describeFrame(iframe: ElementHandle<HTMLIFrameElement>): Promise<string> {
   const state = await iframe
     .evaluate((f) => ({ connected: f.isConnected, display: getComputedStyle(f).display, height: f.clientHeight, src: f.src }))
     .catch((e: unknown) => ({ unreadable: String(e) }));
   const src = 'src' in state ? state.src : '';
-  const targets = iframe.frame.page().browser().targets().filter((t) => t.url() === src);
-  // What each such target's document holds: its own address, whether it loaded, what it shows.
-  const inside = await Promise.all(
-    targets.map(async (target) => {
-      try {
-        const session = await target.createCDPSession();
-        try {
-          const expression = `({ sameAddress: location.href === ${JSON.stringify(src)}, ready: document.readyState, status: document.querySelector('[data-testid="message-status"]')?.outerHTML.slice(0, 120) ?? null, text: (document.body?.innerText ?? '').slice(0, 60) })`;
-          const { result, exceptionDetails } = await session.send('Runtime.evaluate', { expression, returnByValue: true });
-          return exceptionDetails ? `threw: ${exceptionDetails.text}` : result.value;
-        } finally {
-          await session.detach().catch(() => undefined);
-        }
-      } catch (e) {
-        return `unreadable: ${String(e)}`;
-      }
-    }),
-  );
-  return `frame ${JSON.stringify({ ...state, src: undefined })}, targets with its address: ${JSON.stringify(inside)}`;
+  const expression = `({ sameAddress: location.href === ${JSON.stringify(src)}, ready: document.readyState, status: document.querySelector('[data-testid="message-status"]')?.outerHTML.slice(0, 120) ?? null, text: (document.body?.innerText ?? '').slice(0, 60) })`;
+  const inside = await ownTarget(iframe)
+    .then((target) => (target ? evaluateIn(target, expression) : 'no target of its own'))
+    .catch((e: unknown) => `unreadable: ${String(e)}`);
+  const sharing = iframe.frame.page().browser().targets().filter((t) => t.url() === src).length;
+  return `frame ${JSON.stringify({ ...state, src: undefined })}, its document ${JSON.stringify(inside)}, targets with its address: ${sharing}`;
 }
 
 /** Firefox: the frame's document through puppeteer's own Frame, once it shows a status. */

@@ -57,7 +57,7 @@ export async function registerInPopup(page: Page, relayUrl: string): Promise<voi
   await clickWhenEnabled(page, byTestId('settings-save'));
   await textOf(page, 'settings-saved');
   // The popup shows "Saved." before it has re-read its state; buttons stay disabled until then.
-  await (await page.waitForSelector(`${byTestId('relay-register')}:not([disabled])`))!.click();
+  await clickWhenEnabled(page, byTestId('relay-register'));
   await page.waitForSelector(`${byTestId('relay-status')}[data-registered="true"]`, { timeout: 20_000 });
   expect(await textOf(page, 'relay-status')).toContain('registered');
 }

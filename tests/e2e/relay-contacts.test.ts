@@ -62,7 +62,7 @@ describe('Chromium popup with a real relay: register, look up, pin, verify', () 
     await clickWhenEnabled(alicePage, byTestId('settings-save'));
     await textOf(alicePage, 'settings-saved');
     await fill(alicePage, 'contact-lookup-handle', 'bob');
-    await (await alicePage.waitForSelector(`${byTestId('contact-lookup')}:not([disabled])`))!.click();
+    await clickWhenEnabled(alicePage, byTestId('contact-lookup'));
     await textMatching(alicePage, 'contact-lookup-error', /could not be reached/);
   });
 
