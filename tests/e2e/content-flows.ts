@@ -100,6 +100,13 @@ async function ownTarget(iframe: ElementHandle<HTMLIFrameElement>): Promise<Targ
   return iframe.frame.page().browser().targets().find((t) => targetIdOf(t) === frame._id) ?? null;
 }
 
+/** Chromium: evaluates an expression in a message frame's own document, through the frame's own target. */
+export async function evaluateInFrame(iframe: ElementHandle<HTMLIFrameElement>, expression: string): Promise<unknown> {
+  const target = await ownTarget(iframe);
+  if (!target) throw new Error('the frame has no target of its own (yet)');
+  return evaluateIn(target, expression);
+}
+
 /** Evaluates an expression in a target's document through a session of our own; throws what the page threw. */
 async function evaluateIn(target: Target, expression: string): Promise<unknown> {
   const session = await target.createCDPSession();

@@ -34,12 +34,20 @@ export async function textMatching(page: Page, testId: string, expected: RegExp,
   }
 }
 
-/** Types into a field the way a person does: focus, clear, type. */
+/**
+ * Types into a field the way a person does: focus, select all, delete, type. (Emptied from script, the field
+ * would be filled again by the popup's next re-render, its state not having changed, and the typing appended.)
+ */
 export async function fill(page: Page, testId: string, value: string): Promise<void> {
   const input = await page.waitForSelector(byTestId(testId));
-  await input!.click({ count: 3 });
-  await input!.evaluate((e) => ((e as HTMLInputElement).value = ''));
+  await input!.click();
+  await page.keyboard.down('Control');
+  await page.keyboard.press('KeyA');
+  await page.keyboard.up('Control');
+  await page.keyboard.press('Backspace');
   await input!.type(value);
+  const held = await input!.evaluate((e) => (e as HTMLInputElement).value);
+  if (held !== value) throw new Error(`${testId}: the field holds ${JSON.stringify(held)} after typing ${JSON.stringify(value)}`);
 }
 
 /** Creates an identity through the onboarding form; returns the popup page and the fingerprint shown. */
