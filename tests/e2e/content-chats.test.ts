@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, encrypt, onboardInPopup, pin, tamper } from './flows';
-import { frameOf, openChat, shownIn } from './content-flows';
+import { openChat, openOverlay, shownIn } from './content-flows';
 import { MESSAGE_HEIGHT } from '@/lib/content/message-frame';
 
 const GOOD = 'second message, after the hostile ones';
@@ -41,10 +41,7 @@ describe('content script in the fixture chats (Chromium)', () => {
     const ROOM = app;
     await Promise.all([alicePage, bobPage].filter(Boolean).map((p) => p.close()));
     [alicePage, bobPage] = await Promise.all([openChat(alice, server, app, 'alice'), openChat(bob, server, app, 'bob')]);
-    const lock = await alicePage.waitForSelector('[data-c2c="lock"]', { timeout: 10_000 });
-    await lock!.click();
-    const overlay = await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]');
-    const compose = await frameOf(overlay!, '[data-testid="compose-recipient"] input[data-handle="bob"]');
+    const compose = await openOverlay(alicePage);
     // The real overlay shows the user's security badge (what a look-alike drawn by the page cannot know).
     expect(await compose.$('[data-testid="security-badge"]')).not.toBeNull();
     await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
@@ -133,10 +130,8 @@ describe('content script in the fixture chats (Chromium)', () => {
     };
     [alicePage, bobPage] = await Promise.all([open(alice, 'alice'), open(bob, 'bob')]);
 
-    // The page drew a lookalike lock too; the real one is the one the page did not make.
-    await (await alicePage.waitForSelector('[data-c2c="lock"]:not([data-fixture-fake])'))!.click();
-    const overlay = await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]:not([data-fixture-fake])');
-    const compose = await frameOf(overlay!, '[data-testid="compose-recipient"] input[data-handle="bob"]');
+    // The page drew a lookalike lock too; the real one is the one the page did not make (openOverlay).
+    const compose = await openOverlay(alicePage);
     await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
     await compose.type('[data-testid="compose-input"]', CANARY);
     await compose.click('[data-testid="compose-send"]');
@@ -189,8 +184,7 @@ describe('content script in the fixture chats (Chromium)', () => {
     const page = await alice.browser.newPage();
     await page.goto(`${server.url}/hostile?user=alice&room=focus&stealfocus=150`);
     await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
-    await (await page.waitForSelector('[data-c2c="lock"]:not([data-fixture-fake])'))!.click();
-    const compose = await frameOf((await page.waitForSelector('iframe[data-c2c="compose-frame"]'))!, '[data-testid="compose-input"]');
+    const compose = await openOverlay(page);
     expect(await compose.$('[data-testid="compose-focus-warning"]')).toBeNull();
     await compose.click('[data-testid="compose-input"]');
     await compose.type('[data-testid="compose-input"]', 'not a secret, typed slowly', { delay: 40 });

@@ -35,11 +35,26 @@ export async function startPinnedPair(kind: BrowserKind): Promise<PinnedPair> {
   return { server, alice, bob, close };
 }
 
+/**
+ * Puppeteer missed the execution context of a frame that turned out-of-process (puppeteer issue 10715; every
+ * extension frame does): its calls on that Frame then never settle, whatever their timeout.
+ */
+export class FrameUnreachable extends Error {}
+
 /** The document inside an iframe element, once it has rendered what we wait for. */
 export async function frameOf(handle: ElementHandle, ready: string, timeout = 20_000): Promise<Frame> {
   const frame = await handle.contentFrame();
   if (!frame) throw new Error('iframe has no content frame');
-  await frame.waitForSelector(ready, { timeout });
+  // A wait that has neither found `ready` nor timed out well after its timeout is that hang: fail, don't hang.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FrameUnreachable(`puppeteer's Frame for ${frame.url().slice(0, 60)}… never answered (puppeteer issue 10715)`)), timeout + 5_000);
+  });
+  try {
+    await Promise.race([frame.waitForSelector(ready, { timeout }), hung]);
+  } finally {
+    clearTimeout(timer);
+  }
   return frame;
 }
 
@@ -181,11 +196,25 @@ async function readInFrame(iframe: ElementHandle<HTMLIFrameElement>, timeout: nu
   }
 }
 
-/** Clicks our lock (not a look-alike the page drew) and returns the compose overlay once its contacts are listed. */
+/**
+ * Clicks our lock (not a look-alike the page drew) and returns the compose overlay once its contacts are listed.
+ * An overlay puppeteer cannot reach (FrameUnreachable) is closed and opened again once: a new frame.
+ */
 export async function openOverlay(page: Page): Promise<Frame> {
-  await (await page.waitForSelector('[data-c2c="lock"]:not([data-fixture-fake])', { timeout: 10_000 }))!.click();
-  const overlay = await page.waitForSelector('iframe[data-c2c="compose-frame"]:not([data-fixture-fake])');
-  return frameOf(overlay!, '[data-testid="compose-recipient"] input[data-handle]');
+  const lock = '[data-c2c="lock"]:not([data-fixture-fake])';
+  const overlay = 'iframe[data-c2c="compose-frame"]:not([data-fixture-fake])';
+  for (let attempt = 1; ; attempt++) {
+    await (await page.waitForSelector(lock, { timeout: 10_000 }))!.click();
+    try {
+      return await frameOf((await page.waitForSelector(overlay))!, '[data-testid="compose-recipient"] input[data-handle]');
+    } catch (e) {
+      if (!(e instanceof FrameUnreachable) || attempt > 1) throw e;
+      console.warn(`[overlay opened again] ${e.message}`);
+      // The lock toggles the overlay.
+      await (await page.waitForSelector(lock))!.click();
+      await page.waitForSelector(overlay, { hidden: true });
+    }
+  }
 }
 
 /** Makes sure `handle` is ticked (the overlay may have preselected it: last time's choice in this conversation). */
