@@ -1,10 +1,11 @@
 // The content script in a real Firefox: round trips through the compose overlay and a message frame on the
 // plain chat, the React chat (controlled textarea, list re-rendered per message), the Vue chat (v-model) and
 // the Lexical editor, as in content-chats.test.ts (Chromium); and frames following the view on a page with
-// hundreds of tokens, as in content-reading.test.ts.
+// hundreds of tokens, and a frame reused for another token, as in content-reading.test.ts.
+import type { ElementHandle } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY } from './flows';
-import { frameOf, framesFollowTheView, openChat, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
+import { frameElementIn, framesFollowTheView, openChat, openOverlay, outsideSender, sendThroughOverlay, shownIn, shownWhenRepointed, startPinnedPair, watchRepointing, type PinnedPair } from './content-flows';
 
 describe('content script in the fixture chats (Firefox)', () => {
   let pair: PinnedPair;
@@ -20,9 +21,7 @@ describe('content script in the fixture chats (Firefox)', () => {
     const ROOM = `firefox-${app}`;
     const [alicePage, bobPage] = await Promise.all([openChat(alice, server, app, 'alice', ROOM), openChat(bob, server, app, 'bob', ROOM)]);
 
-    await (await alicePage.waitForSelector('[data-c2c="lock"]', { timeout: 10_000 }))!.click();
-    const compose = await frameOf((await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]'))!, '[data-testid="compose-recipient"] input[data-handle="bob"]');
-    await sendThroughOverlay(compose, 'bob', CANARY);
+    await sendThroughOverlay(await openOverlay(alicePage), 'bob', CANARY);
     await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBe(1);
     expect(server.messages(ROOM)[0]).toMatchObject({ sender: 'alice', text: expect.stringMatching(/^c2c1[0-9a-z]+$/) });
 
@@ -30,6 +29,34 @@ describe('content script in the fixture chats (Firefox)', () => {
     for (const page of [alicePage, bobPage]) expect(await page.evaluate(() => document.documentElement.outerHTML)).not.toContain('Canary');
     expect(JSON.stringify(server.allFrames())).not.toContain('Canary');
     await Promise.all([alicePage.close(), bobPage.close()]);
+  });
+
+  it('a frame scrolled far off screen is reused for the next token: when it is re-pointed, the previous message is already gone', async () => {
+    const { server, bob } = pair;
+    const ROOM = 'firefox-reuse';
+    const popup = await bob.openPopup();
+    const carol = await outsideSender('carol', popup);
+    await popup.close();
+    const page = await openChat(bob, server, 'plain', 'bob', ROOM);
+    const post = async (text: string) => {
+      server.post(ROOM, 'carol', (await carol.write(text)).join('\n'));
+      return server.messages(ROOM).length;
+    };
+    const first = await post(`far above ${CANARY}`);
+    expect(await shownIn(page, first)).toMatchObject({ status: 'unverified', plaintext: `far above ${CANARY}` });
+    // Every frame on the page now (a retried test has more than this one's).
+    for (const f of await page.$$('iframe[data-c2c="message-frame"]')) {
+      await f.evaluate((e) => Object.assign(e, { earlier: true }));
+      await watchRepointing(f as ElementHandle<HTMLIFrameElement>);
+    }
+    for (let i = 0; i < 80; i++) server.post(ROOM, 'carol', `filler line ${i}`);
+    const last = await post('a short one, after a long way');
+    expect(await shownIn(page, last)).toMatchObject({ status: 'unverified', plaintext: 'a short one, after a long way' });
+    // Firefox moves frames without reloading them too: the new token got one of the earlier frames.
+    const reused = await frameElementIn(page, last);
+    expect(await reused.evaluate((f) => (f as HTMLIFrameElement & { earlier?: boolean }).earlier === true)).toBe(true);
+    expect(await shownWhenRepointed(reused)).toEqual(['Decrypting…']);
+    await page.close();
   });
 
   it('with hundreds of tokens on a page, one far away gets its frame when the view jumps there, and so do those the view then passes', async () => {

@@ -1,5 +1,5 @@
 // Helpers shared by the content-script browser tests: open a fixture chat, read what our frames show.
-import type { ElementHandle, Frame, Page, Target } from 'puppeteer-core';
+import type { Browser, ElementHandle, Frame, Page, Target } from 'puppeteer-core';
 import { armor } from '@/lib/armor/armor';
 import { utf8 } from '@/lib/bytes';
 import { sealMessage } from '@/lib/crypto/message';
@@ -115,11 +115,34 @@ async function ownTarget(iframe: ElementHandle<HTMLIFrameElement>): Promise<Targ
   return iframe.frame.page().browser().targets().find((t) => targetIdOf(t) === frame._id) ?? null;
 }
 
-/** Chromium: evaluates an expression in a message frame's own document, through the frame's own target. */
-export async function evaluateInFrame(iframe: ElementHandle<HTMLIFrameElement>, expression: string): Promise<unknown> {
+/**
+ * Chromium is driven over DevTools, where each out-of-process frame has a target; Firefox over WebDriver BiDi.
+ * (Not told by the endpoint: a browser launched with pipe: true has none.)
+ */
+async function isChromium(browser: Browser): Promise<boolean> {
+  return (await browser.version()).startsWith('Chrome/');
+}
+
+/** Evaluates an expression in a frame's document: in Chromium through the frame's own target (as shownIn reads). */
+async function evaluateInFrame(iframe: ElementHandle<HTMLIFrameElement>, expression: string): Promise<unknown> {
+  if (!(await isChromium(iframe.frame.page().browser()))) {
+    const frame = await iframe.contentFrame();
+    if (!frame) throw new Error('iframe has no content frame');
+    return frame.evaluate(expression);
+  }
   const target = await ownTarget(iframe);
   if (!target) throw new Error('the frame has no target of its own (yet)');
   return evaluateIn(target, expression);
+}
+
+/** From now on, records in a message frame what it shows each time it is re-pointed (after its own handler ran). */
+export async function watchRepointing(iframe: ElementHandle<HTMLIFrameElement>): Promise<void> {
+  await evaluateInFrame(iframe, `navigation.addEventListener('navigate', () => (window.shownWhenRepointed ??= []).push(document.getElementById('app').innerText))`);
+}
+
+/** What a watched frame showed at the moments it was re-pointed, each text once. */
+export async function shownWhenRepointed(iframe: ElementHandle<HTMLIFrameElement>): Promise<string[]> {
+  return [...new Set((await evaluateInFrame(iframe, 'window.shownWhenRepointed ?? []')) as string[])];
 }
 
 /** Evaluates an expression in a target's document through a session of our own; throws what the page threw. */
@@ -150,9 +173,7 @@ class PuppeteerChanged extends Error {
 /** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
 export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): Promise<Shown> {
   const deadline = Date.now() + timeout;
-  // Chromium is driven over DevTools, where each out-of-process frame has a target; Firefox over WebDriver BiDi.
-  // (Not told by the endpoint: a browser launched with pipe: true has none.)
-  const chromium = (await ('page' in page ? page.page() : page).browser().version()).startsWith('Chrome/');
+  const chromium = await isChromium(('page' in page ? page.page() : page).browser());
   for (;;) {
     // Frames are made only for messages on screen: scroll there, as a reader would. A host that re-renders
     // its list (or our pool, recycling) may replace the frame while we wait: each round finds the current one.
