@@ -104,6 +104,7 @@ new ResizeObserver(() => {
 declare const navigation: EventTarget;
 interface NavigateEvent extends Event {
   hashChange: boolean;
+  navigationType: 'push' | 'replace' | 'reload' | 'traverse';
   destination: { url: string };
 }
 
@@ -111,9 +112,18 @@ interface NavigateEvent extends Event {
 // after the address changed: the frame could paint the previous message beside the new token meanwhile.)
 // Listened to before anything is shown: a browser without the API gets an empty frame, never a stale one.
 navigation.addEventListener('navigate', (e) => {
-  const { hashChange, destination } = e as NavigateEvent;
+  const { hashChange, navigationType, destination } = e as NavigateEvent;
+  if (!hashChange) return;
+  // Re-pointed by the content script, the frame would add an entry to the tab's history each time: Back would
+  // then re-point frames at earlier tokens instead of leaving the page. The new address replaces the old one
+  // instead (its own navigate event, at once, shows it).
+  if (navigationType === 'push' && e.cancelable) {
+    e.preventDefault();
+    location.replace(destination.url);
+    return;
+  }
   const hash = new URL(destination.url).hash;
   // A re-pointing at the message already on show (the same address) opens nothing again.
-  if (hashChange && hash !== location.hash) showFragment(hash);
+  if (hash !== location.hash) showFragment(hash);
 });
 showFragment(location.hash);

@@ -31,7 +31,7 @@ describe('content script in the fixture chats (Firefox)', () => {
     await Promise.all([alicePage.close(), bobPage.close()]);
   });
 
-  it('a frame scrolled far off screen is reused for the next token: when it is re-pointed, the previous message is already gone', async () => {
+  it('a frame scrolled far off screen is reused for the next token: when it is re-pointed, the previous message is already gone; Back still leaves the chat', async () => {
     const { server, bob } = pair;
     const ROOM = 'firefox-reuse';
     const popup = await bob.openPopup();
@@ -44,6 +44,7 @@ describe('content script in the fixture chats (Firefox)', () => {
     };
     const first = await post(`far above ${CANARY}`);
     expect(await shownIn(page, first)).toMatchObject({ status: 'unverified', plaintext: `far above ${CANARY}` });
+    const entries = await page.evaluate(() => history.length);
     // Every frame on the page now (a retried test has more than this one's).
     for (const f of await page.$$('iframe[data-c2c="message-frame"]')) {
       await f.evaluate((e) => Object.assign(e, { earlier: true }));
@@ -56,6 +57,7 @@ describe('content script in the fixture chats (Firefox)', () => {
     const reused = await frameElementIn(page, last);
     expect(await reused.evaluate((f) => (f as HTMLIFrameElement & { earlier?: boolean }).earlier === true)).toBe(true);
     expect(await shownWhenRepointed(reused)).toEqual(['Decrypting…']);
+    expect(await page.evaluate(() => history.length)).toBe(entries);
     await page.close();
   });
 

@@ -120,10 +120,11 @@ describe('message frames (Chromium)', () => {
     await frame.waitForSelector('[data-testid="message-status"][data-status]', { timeout: 20_000 });
     expect(await shownIn(page, legacyAt)).toEqual({ status: 'legacy', statusText: 'legacy', sender: 'frank', plaintext: 'PAY 100 to frank', code: null });
   });
-  it('a frame scrolled far off screen is reused for the next token: it shows only the new message, at the new height', async () => {
+  it('a frame scrolled far off screen is reused for the next token: it shows only the new message, at the new height, and Back still leaves the chat', async () => {
     // Every token so far has had a frame (the long one among them). Mark every frame on the page now, then
     // move far away.
     await frameElementIn(page, longAt);
+    const entries = await page.evaluate(() => history.length);
     await page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.forEach((f) => Object.assign(f, { earlier: true })));
     // In each frame, what it shows at the moment it is re-pointed (after the frame's own handler has run): by
     // then the previous message must be gone, or it could be painted beside the new token.
@@ -141,6 +142,8 @@ describe('message frames (Chromium)', () => {
     expect(await shownIn(page, longAt)).toMatchObject({ status: 'verified', plaintext: expect.stringContaining(CANARY) });
     expect(await geometry(longAt)).toEqual({ height: LARGEST, scrolls: true });
     expect(await page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.length)).toBeLessThanOrEqual(6);
+    // Frames re-pointed twice, and not one entry more in the tab's history: Back leaves the page, as without us.
+    expect(await page.evaluate(() => history.length)).toBe(entries);
   });
 
   it('a frame off screen is hidden in a holder that keeps its space; back on screen it shows the same message', async () => {
