@@ -9,4 +9,12 @@ import './style.css';
 
 document.title = t('chatPageTitle');
 document.documentElement.lang = browser.i18n.getUILanguage();
-render(<ChatApp chatId={location.hash.slice(1)} />, document.getElementById('app')!);
+const app = document.getElementById('app')!;
+// The page shows the chat its address names. Another chat's address put into this tab (typed, or picked from
+// the history) changes only the fragment, not the page: this tab then leaves its chat, as if closed.
+function show(): void {
+  const chatId = location.hash.slice(1);
+  render(<ChatApp key={chatId} chatId={chatId} />, app);
+}
+window.addEventListener('hashchange', show);
+show();

@@ -12,7 +12,7 @@ import { startRelay, type RunningRelay } from '../relay/harness';
 import { startWsProxy, type WsProxy } from '../relay/ws-proxy';
 import { byTestId, type ExtensionSession } from './harness';
 import { startRelayAndProfiles } from './relay-profiles';
-import { CANARY, api, contactItem, fill, textOf, clickWhenEnabled } from './flows';
+import { CANARY, api, contactItem, fill, textOf, textMatching, clickWhenEnabled } from './flows';
 import { inContact, swapKeyInDirectory } from './contacts-flows';
 import { chatFrameTypesSent, filesContaining, identityFromBackup, identityKeyOf, isHandshake, messagesOpenedFromCapture, substituteKeys } from './chat-attacks';
 import { meet, openChat, say, stateReason, waitForMessages, waitForRelay, waitForState, write, type ChatPerson } from './chat-flows';
@@ -127,6 +127,12 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
     expect(await bobPage.$$(byTestId('chat-message'))).toHaveLength(0);
     expect(await alicePage.$(byTestId('chat-end'))).toBeNull();
     expect(await alicePage.$eval(byTestId('chat-input'), (e) => (e as HTMLTextAreaElement).disabled)).toBe(true);
+  });
+
+  it('a chat tab shows the chat its address names: another chat’s address put into it (as from the history) is not shown as this one', async () => {
+    // (It says bob ended the chat: the test before.)
+    await alicePage.evaluate(() => (location.hash = `#${'A'.repeat(22)}`));
+    await textMatching(alicePage, 'chat-state-reason', /does not exist any more/);
   });
 
   it('after the end, the frames the relay forwarded cannot be opened with anything left in either profile', async () => {
