@@ -48,7 +48,7 @@ export async function frameOf(handle: ElementHandle, ready: string, timeout = 20
   // A wait that has neither found `ready` nor timed out well after its timeout is that hang: fail, don't hang.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FrameUnreachable(`puppeteer's Frame for ${frame.url().split("#")[0]} never answered (puppeteer issue 10715)`)), timeout + 5_000);
+    timer = setTimeout(() => reject(new FrameUnreachable(`puppeteer's Frame for ${frame.url().split('#')[0]} never answered (puppeteer issue 10715)`)), timeout + 5_000);
   });
   try {
     await Promise.race([frame.waitForSelector(ready, { timeout }), hung]);
