@@ -268,7 +268,8 @@ export class MessageFrames {
     }
     if (frame) {
       this.reveal(frame);
-      // Only the fragment changes: the frame shows the new token in place of the old one.
+      // Only the fragment changes: the frame shows the new token in place of the old one, and turns this
+      // navigation into a replacement, so the tab's history does not grow (message-frame/main.tsx).
       frame.src = src;
     } else {
       frame = document.createElement('iframe');

@@ -98,7 +98,8 @@ async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Prom
   const target = await ownTarget(iframe);
   if (!target) return null;
   const src = await iframe.evaluate((f) => f.src);
-  // The target's address can lag behind a frame re-pointed at another token: read only the one it shows now.
+  // A frame re-pointed at another token takes the new address a moment later (its view changes just before):
+  // read it only once it has, so the status read is the current token's.
   return ((await evaluateIn(target, `location.href === ${JSON.stringify(src)} ? (${readShown.toString()})() : null`)) as Shown | null | undefined) ?? null;
 }
 
@@ -208,7 +209,7 @@ async function describeFrame(iframe: ElementHandle<HTMLIFrameElement>): Promise<
   return `frame ${JSON.stringify({ ...state, src: undefined })}, its document ${JSON.stringify(inside)}, targets with its address: ${sharing}`;
 }
 
-/** Firefox: the frame's document through puppeteer's own Frame, once it shows a status. */
+/** The frame's document through puppeteer's own Frame, once it shows a status (Firefox; Chromium without a target). */
 async function readInFrame(iframe: ElementHandle<HTMLIFrameElement>, timeout: number): Promise<Shown | null> {
   try {
     return await (await frameOf(iframe, '[data-testid="message-status"][data-status]', timeout)).evaluate(readShown);
