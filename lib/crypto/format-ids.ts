@@ -2,7 +2,7 @@
 // a payload to the right suite and refuse what it does not know ('unknown-version').
 
 export const FORMAT_ID = {
-  /** Modern one-shot message v1 (lib/crypto/message.ts, docs/FORMATS.md "Modern suite"). */
+  /** Modern one-shot message v1 (lib/crypto/message.ts, docs/FORMATS.md "One-shot message v1"). */
   modernMessageV1: 0x01,
   /** Legacy CRYPT2CHAT-compatible cryptico payload (lib/legacy/). */
   legacyCryptico: 0x02,
@@ -11,6 +11,8 @@ export const FORMAT_ID = {
    * the header), carrying lib/chat/invite.ts content. Never opened as a text message.
    */
   chatInviteV1: 0x03,
+  /** Compact one-shot message v2 (lib/crypto/message-v2.ts, docs/FORMATS.md "One-shot message v2"). */
+  modernMessageV2: 0x04,
 } as const;
 
 export type FormatId = (typeof FORMAT_ID)[keyof typeof FORMAT_ID];

@@ -60,6 +60,13 @@ export async function fingerprintBytes(publicKey: Uint8Array): Promise<Uint8Arra
   return new Uint8Array(await crypto.subtle.digest('SHA-256', buf(publicKey)));
 }
 
+export const KEY_ID_LENGTH = 8;
+
+/** Key id: the first 8 bytes of the fingerprint, which names a sender in compact messages. */
+export async function keyIdBytes(publicKey: Uint8Array): Promise<Uint8Array> {
+  return (await fingerprintBytes(publicKey)).slice(0, KEY_ID_LENGTH);
+}
+
 /** Fingerprint as shown to people: 64 hex digits in groups of four. */
 export async function fingerprint(publicKey: Uint8Array): Promise<string> {
   const hex = toHex(await fingerprintBytes(publicKey)).toUpperCase();
@@ -73,4 +80,7 @@ export const SIGNATURE_CONTEXT = {
   relayRegister: 'c2c/v1/relay-register',
   keyChange: 'c2c/v1/key-change',
   chatStatic: 'c2c/v1/chat-static',
+  messageV2: 'c2c/v2/message',
+  /** Never sent anywhere: this signature is the secret the sender's own copies are derived from. */
+  selfCopyKey: 'c2c/v2/self-copy-key',
 } as const;

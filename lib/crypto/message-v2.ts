@@ -1,0 +1,381 @@
+// The compact one-shot message (format id 0x04). One ephemeral X25519 key serves every recipient's HPKE
+// base-mode wrap of the content key K; the sender's own copy needs no wrap (K is derived from the identity
+// key, see self-copy.ts); the sender is named by an 8-byte key id or the full identity key and proven by an
+// Ed25519 signature over the whole message. Byte layout and reasons: docs/FORMATS.md, "One-shot message v2".
+import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { buf, concat, equalBytes, toHex, utf8 } from '../bytes';
+import { C2CError } from '../errors';
+import { deflateRaw, inflateRaw } from './deflate';
+import { ED25519_PUBLIC_LENGTH, ED25519_SIGNATURE_LENGTH, type IdentityKeyPair, KEY_ID_LENGTH, keyIdBytes, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from './identity';
+import { FORMAT_ID } from './format-ids';
+import { messageDigest } from './message';
+import { isPaddedLength, MIN_PADDED_LENGTH, paddedLength } from './padme';
+import type { PrekeyPair } from './prekey';
+import { assertBundleSigned, type PublicBundle } from './public-bundle';
+import type { ReplayCache } from './replay-cache';
+import { selfCopyKey } from './self-copy';
+import { importX25519Public, X25519_PUBLIC_LENGTH } from './x25519';
+
+/** Wraps a message can carry; the sender's own copy is not one of them. */
+export const MAX_RECIPIENTS_V2 = 64;
+/** The largest text, before compression and after decompression. */
+export const MAX_TEXT_BYTES = 1024 * 1024;
+/** How far in the future a timestamp may be (clock skew) before the message is refused. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+export const MESSAGE_ID_LENGTH = 16;
+
+const HPKE_INFO = utf8('c2c/v2/message');
+const WRAP_EXPORT_CONTEXT = utf8('c2c/v2/wrap');
+const BODY_INFO = utf8('c2c/v2/body');
+const KEY_LENGTH = 32;
+const HINT_LENGTH = 2;
+const WRAP_LENGTH = HINT_LENGTH + KEY_LENGTH;
+const OUTER_FIXED = 1 + X25519_PUBLIC_LENGTH + 1;
+const TAG_LENGTH = 16;
+const BODY_NONCE = new Uint8Array(12); // the body key is derived per message and used once
+const PAD_MARKER = 0x80;
+
+const FLAG_FULL_KEY = 0x01;
+const FLAG_COMPRESSED = 0x02;
+const FLAG_EXTENSIONS = 0x04;
+const RESERVED_FLAGS = 0xf8;
+const CRITICAL_EXTENSION = 0x80;
+const MAX_EXTENSIONS = 255;
+const MAX_EXTENSION_VALUE = 255;
+const MAX_SECTION_HEAD = 1 + 4 + ED25519_PUBLIC_LENGTH + 1 + MAX_EXTENSIONS * (2 + MAX_EXTENSION_VALUE);
+const MAX_TIMESTAMP_S = 2 ** 32 - 1; // u32 seconds: 2106-02-07
+
+/** The largest sealed message openMessageV2 accepts. */
+export const MAX_MESSAGE_BYTES_V2 =
+  OUTER_FIXED + MAX_RECIPIENTS_V2 * WRAP_LENGTH + paddedLength(MAX_SECTION_HEAD + MAX_TEXT_BYTES + 1) + ED25519_SIGNATURE_LENGTH + TAG_LENGTH;
+const MIN_BODY_LENGTH = MIN_PADDED_LENGTH + ED25519_SIGNATURE_LENGTH + TAG_LENGTH;
+
+const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
+
+/** A section extension. Types with bit 0x80 are critical: a reader that does not know one refuses the message. */
+export interface MessageExtension {
+  type: number;
+  value: Uint8Array;
+}
+
+/** An opened one-shot text message, whatever its format. */
+export interface OpenedText {
+  format: typeof FORMAT_ID.modernMessageV1 | typeof FORMAT_ID.modernMessageV2;
+  plaintext: Uint8Array;
+  /** identityKey is undefined when the message names its sender by key id and the caller does not know it. */
+  sender: { keyId: Uint8Array; identityKey: Uint8Array | undefined };
+  /** 'checked': the sender's key proved it sealed the message; 'unchecked': nothing says who sent it. */
+  signature: 'checked' | 'unchecked';
+  /** The opener's own message, read through the sender's copy. */
+  ownCopy: boolean;
+  messageId: string; // hex
+  timestamp: number; // ms since the Unix epoch, as claimed by the sender
+  /** Non-critical extensions, which the caller may ignore. */
+  extensions: MessageExtension[];
+  replay: 'fresh' | 'same';
+}
+
+async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', buf(data)));
+}
+
+const xor = (a: Uint8Array, b: Uint8Array) => a.map((x, i) => x ^ b[i]!);
+
+async function bodyKey(contentKey: Uint8Array): Promise<CryptoKey> {
+  const ikm = await crypto.subtle.importKey('raw', buf(contentKey), 'HKDF', false, ['deriveBits']);
+  const raw = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: buf(BODY_INFO) }, ikm, 256);
+  return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+}
+
+/** The message id: the first 16 bytes of SHA-256(enc); enc is fresh per message. */
+async function messageIdOf(enc: Uint8Array): Promise<Uint8Array> {
+  return (await sha256(enc)).slice(0, MESSAGE_ID_LENGTH);
+}
+
+/** Recipients deduplicated by identity, without the sender (whose copy needs no wrap). */
+async function wrapRecipients(recipients: PublicBundle[], sender: Uint8Array): Promise<PublicBundle[]> {
+  const seen = new Set([toHex(sender)]);
+  const list = recipients.filter((r) => {
+    const id = toHex(r.identityKey);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  if (list.length > MAX_RECIPIENTS_V2) throw new C2CError('too-large', `a message can have at most ${MAX_RECIPIENTS_V2} recipients besides you`);
+  await Promise.all(list.map(assertBundleSigned));
+  return list;
+}
+
+function encodeExtensions(extensions: MessageExtension[]): Uint8Array {
+  if (extensions.length > MAX_EXTENSIONS) throw new C2CError('too-large', `a message carries at most ${MAX_EXTENSIONS} extensions`);
+  const types = new Set<number>();
+  const parts = extensions.map(({ type, value }) => {
+    if (!Number.isInteger(type) || type < 0 || type > 0xff || types.has(type)) throw new C2CError('malformed', 'extension types are distinct bytes');
+    if (value.length > MAX_EXTENSION_VALUE) throw new C2CError('too-large', `an extension value is at most ${MAX_EXTENSION_VALUE} bytes`);
+    types.add(type);
+    return concat(new Uint8Array([type, value.length]), value);
+  });
+  return concat(new Uint8Array([extensions.length]), ...parts);
+}
+
+/** The text as stored: deflated when that gives a shorter padded section. */
+async function storedText(text: Uint8Array, headLength: number): Promise<{ bytes: Uint8Array; compressed: boolean }> {
+  const plain = paddedLength(headLength + text.length + 1);
+  if (plain === MIN_PADDED_LENGTH) return { bytes: text, compressed: false };
+  const deflated = await deflateRaw(text);
+  return paddedLength(headLength + deflated.length + 1) < plain ? { bytes: deflated, compressed: true } : { bytes: text, compressed: false };
+}
+
+function timestampSeconds(ms: number): number {
+  const s = Math.floor(ms / 1000);
+  if (!Number.isSafeInteger(s) || s < 0 || s > MAX_TIMESTAMP_S) throw new C2CError('malformed', 'the timestamp does not fit the message format (1970 to 2106)');
+  return s;
+}
+
+export async function sealMessageV2(args: {
+  identity: IdentityKeyPair;
+  recipients: PublicBundle[];
+  plaintext: Uint8Array;
+  /** 'key-id' (8 bytes; default) or 'full' (the 32-byte identity key, for readers who may not know the sender). */
+  senderKey?: 'key-id' | 'full';
+  timestamp?: number; // ms; stored as whole seconds
+  extensions?: MessageExtension[];
+}): Promise<Uint8Array> {
+  const { identity } = args;
+  if (args.plaintext.length > MAX_TEXT_BYTES) throw new C2CError('too-large', `a message can hold at most ${MAX_TEXT_BYTES} bytes of text`);
+  const recipients = await wrapRecipients(args.recipients, identity.publicKey);
+  const ephemeral = (await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits'])) as CryptoKeyPair;
+  const enc = new Uint8Array(await crypto.subtle.exportKey('raw', ephemeral.publicKey));
+  const contentKey = await selfCopyKey(identity.privateKey, enc);
+
+  const wraps = await Promise.all(
+    recipients.map(async (r) => {
+      let mask: Uint8Array;
+      try {
+        const recipientPublicKey = await importX25519Public(r.prekey.publicKey);
+        // The same ephemeral key for every recipient: DHKEM stays secure under this randomness re-use.
+        const ctx = await suite.createSenderContext({ recipientPublicKey, ekm: ephemeral, info: HPKE_INFO });
+        mask = new Uint8Array(await ctx.export(buf(WRAP_EXPORT_CONTEXT), KEY_LENGTH));
+      } catch {
+        throw new C2CError('malformed', 'a recipient prekey cannot be used for encryption');
+      }
+      return concat((await sha256(r.prekey.publicKey)).subarray(0, HINT_LENGTH), xor(contentKey, mask));
+    }),
+  );
+  const outer = concat(new Uint8Array([FORMAT_ID.modernMessageV2]), enc, new Uint8Array([wraps.length]), ...wraps);
+
+  const full = args.senderKey === 'full';
+  const extensions = args.extensions ?? [];
+  const time = new Uint8Array(4);
+  new DataView(time.buffer).setUint32(0, timestampSeconds(args.timestamp ?? Date.now()));
+  const senderField = full ? identity.publicKey : await keyIdBytes(identity.publicKey);
+  const extensionBlock = extensions.length > 0 ? encodeExtensions(extensions) : new Uint8Array(0);
+  const headLength = 1 + time.length + senderField.length + extensionBlock.length;
+  const text = await storedText(args.plaintext, headLength);
+  const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0);
+  const unpadded = concat(new Uint8Array([flags]), time, senderField, extensionBlock, text.bytes, new Uint8Array([PAD_MARKER]));
+  const section = new Uint8Array(paddedLength(unpadded.length));
+  section.set(unpadded);
+
+  const signature = await signWithContext(identity.privateKey, SIGNATURE_CONTEXT.messageV2, concat(outer, section));
+  const body = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv: BODY_NONCE, additionalData: buf(outer) },
+    await bodyKey(contentKey),
+    buf(concat(section, signature)),
+  );
+  return concat(outer, new Uint8Array(body));
+}
+
+interface Frame {
+  enc: Uint8Array;
+  outer: Uint8Array;
+  wraps: { hint: string; wrapped: Uint8Array }[];
+  body: Uint8Array;
+}
+
+/** Parses the clear framing, or throws 'truncated' / 'unknown-version' / 'too-large' / 'malformed'. */
+function parseFrame(bytes: Uint8Array): Frame {
+  if (bytes.length === 0) throw new C2CError('truncated', 'the message is empty');
+  if (bytes[0] !== FORMAT_ID.modernMessageV2) throw new C2CError('unknown-version', 'not a v2 message');
+  if (bytes.length > MAX_MESSAGE_BYTES_V2) throw new C2CError('too-large', 'the message is larger than any valid message');
+  if (bytes.length < OUTER_FIXED) throw new C2CError('truncated', 'the message ends inside its header');
+  const count = bytes[OUTER_FIXED - 1]!;
+  if (count > MAX_RECIPIENTS_V2) throw new C2CError('malformed', 'the message declares too many recipients');
+  const bodyAt = OUTER_FIXED + count * WRAP_LENGTH;
+  if (bytes.length < bodyAt + MIN_BODY_LENGTH) throw new C2CError('truncated', 'the message ends early');
+  // The body length is implied: it must hold a valid padded section, else bytes were cut off or added.
+  if (!isPaddedLength(bytes.length - bodyAt - ED25519_SIGNATURE_LENGTH - TAG_LENGTH)) {
+    throw new C2CError('malformed', 'the message has a length no sealed message has (bytes cut off or added)');
+  }
+  const wraps = Array.from({ length: count }, (_, i) => {
+    const at = OUTER_FIXED + i * WRAP_LENGTH;
+    return { hint: toHex(bytes.subarray(at, at + HINT_LENGTH)), wrapped: bytes.subarray(at + HINT_LENGTH, at + WRAP_LENGTH) };
+  });
+  return { enc: bytes.subarray(1, 1 + X25519_PUBLIC_LENGTH), outer: bytes.subarray(0, bodyAt), wraps, body: bytes.subarray(bodyAt) };
+}
+
+/** The body plaintext if `contentKey` opens it, else undefined. */
+async function tryBody(frame: Frame, contentKey: Uint8Array): Promise<Uint8Array | undefined> {
+  try {
+    const key = await bodyKey(contentKey);
+    return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: BODY_NONCE, additionalData: buf(frame.outer) }, key, buf(frame.body)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens the body through a wrap for one of my prekeys, or else through the sender's own copy. */
+async function openBody(frame: Frame, me: OpeningKeys): Promise<{ plain: Uint8Array; ownCopy: boolean }> {
+  let addressed = false;
+  for (const wrap of frame.wraps) {
+    // A prekey id is the first 8 bytes of SHA-256(prekey), so its first 4 hex digits are the hint.
+    for (const prekey of me.prekeys.filter((p) => p.id.startsWith(wrap.hint))) {
+      addressed = true;
+      try {
+        const recipientKey = { privateKey: prekey.privateKey, publicKey: await importX25519Public(prekey.publicKey) };
+        const ctx = await suite.createRecipientContext({ recipientKey, enc: buf(frame.enc), info: HPKE_INFO });
+        const mask = new Uint8Array(await ctx.export(buf(WRAP_EXPORT_CONTEXT), KEY_LENGTH));
+        const plain = await tryBody(frame, xor(wrap.wrapped, mask));
+        if (plain) return { plain, ownCopy: false };
+      } catch {
+        // An enc that is not a usable X25519 key: try the other candidates, report below.
+      }
+    }
+  }
+  const plain = await tryBody(frame, await selfCopyKey(me.identity.privateKey, frame.enc));
+  if (plain) return { plain, ownCopy: true };
+  if (!addressed) throw new C2CError('not-addressed', 'this message is not encrypted to any of your keys');
+  throw new C2CError('tampered', 'the message was altered: it does not open with your key');
+}
+
+/** Removes the Padmé padding (text ‖ 0x80 ‖ 0x00…); any other shape is 'tampered'. */
+function unpad(section: Uint8Array): Uint8Array {
+  let end = section.length;
+  while (end > 0 && section[end - 1] === 0) end--;
+  if (end === 0 || section[end - 1] !== PAD_MARKER) throw new C2CError('tampered', 'the message padding is invalid');
+  return section.subarray(0, end - 1);
+}
+
+interface Section {
+  compressed: boolean;
+  timestamp: number; // seconds
+  senderField: Uint8Array;
+  fullKey: boolean;
+  extensions: MessageExtension[];
+  text: Uint8Array;
+}
+
+function parseSection(content: Uint8Array): Section {
+  const cut = () => new C2CError('tampered', 'the message content ends inside its header');
+  const flags = content[0];
+  if (flags === undefined) throw cut();
+  if ((flags & RESERVED_FLAGS) !== 0) throw new C2CError('unsupported', 'the message uses features this version does not know');
+  const fullKey = (flags & FLAG_FULL_KEY) !== 0;
+  const senderEnd = 5 + (fullKey ? ED25519_PUBLIC_LENGTH : KEY_ID_LENGTH);
+  if (content.length < senderEnd) throw cut();
+  const timestamp = new DataView(content.buffer, content.byteOffset + 1, 4).getUint32(0);
+  let at = senderEnd;
+  const extensions: MessageExtension[] = [];
+  if ((flags & FLAG_EXTENSIONS) !== 0) {
+    const count = content[at++];
+    if (count === undefined) throw cut();
+    const types = new Set<number>();
+    for (let i = 0; i < count; i++) {
+      const type = content[at];
+      const length = content[at + 1];
+      if (type === undefined || length === undefined || at + 2 + length > content.length) throw cut();
+      if (types.has(type)) throw new C2CError('tampered', 'the message repeats an extension');
+      types.add(type);
+      // No extension type is defined yet: a critical one is a feature we cannot honour, the rest are passed on.
+      if ((type & CRITICAL_EXTENSION) !== 0) throw new C2CError('unsupported', 'the message needs a feature this version does not know');
+      extensions.push({ type, value: content.slice(at + 2, at + 2 + length) });
+      at += 2 + length;
+    }
+  }
+  return {
+    compressed: (flags & FLAG_COMPRESSED) !== 0,
+    timestamp,
+    senderField: content.slice(5, senderEnd),
+    fullKey,
+    extensions,
+    text: content.subarray(at),
+  };
+}
+
+/** The sender's identity key when the message or the caller knows it; checks the message's own-copy claim. */
+async function senderOf(
+  section: Section,
+  ownCopy: boolean,
+  me: OpeningKeys,
+  resolveSender: ((keyId: Uint8Array) => Promise<Uint8Array | undefined>) | undefined,
+): Promise<OpenedText['sender']> {
+  const keyId = section.fullKey ? await keyIdBytes(section.senderField) : section.senderField;
+  let identityKey = section.fullKey ? section.senderField : undefined;
+  if (ownCopy) {
+    // Only our identity key derives the own-copy key, so the message must name us.
+    if (!equalBytes(keyId, await keyIdBytes(me.identity.publicKey)) || (identityKey && !equalBytes(identityKey, me.identity.publicKey))) {
+      throw new C2CError('tampered', 'the message opens as your own but names another sender');
+    }
+    identityKey = me.identity.publicKey;
+  } else if (!identityKey && resolveSender) {
+    identityKey = await resolveSender(keyId);
+    if (identityKey && !equalBytes(await keyIdBytes(identityKey), keyId)) {
+      throw new C2CError('key-mismatch', 'the key found for the sender does not have the sender’s key id');
+    }
+  }
+  return { keyId, identityKey };
+}
+
+/** What opening needs: the identity (for the own copy) and every retained prekey. */
+export interface OpeningKeys {
+  identity: IdentityKeyPair;
+  prekeys: PrekeyPair[];
+}
+
+export interface OpenOptions {
+  replayCache?: ReplayCache;
+  context?: string;
+  now?: number;
+  /** The identity key for a sender key id, when the caller knows it (pinned contacts). */
+  resolveSender?: (keyId: Uint8Array) => Promise<Uint8Array | undefined>;
+}
+
+export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: OpenOptions = {}): Promise<OpenedText> {
+  const frame = parseFrame(bytes);
+  const { plain, ownCopy } = await openBody(frame, me);
+  const sectionBytes = plain.subarray(0, plain.length - ED25519_SIGNATURE_LENGTH);
+  const section = parseSection(unpad(sectionBytes));
+  const sender = await senderOf(section, ownCopy, me, opts.resolveSender);
+  if (sender.identityKey) {
+    const signed = concat(frame.outer, sectionBytes);
+    if (!(await verifyWithContext(sender.identityKey, SIGNATURE_CONTEXT.messageV2, signed, plain.subarray(sectionBytes.length)))) {
+      throw new C2CError('bad-signature', 'the message is not signed by its sender');
+    }
+  }
+  const timestamp = section.timestamp * 1000;
+  if (timestamp > (opts.now ?? Date.now()) + MAX_FUTURE_SKEW_MS) throw new C2CError('malformed', 'the message is dated in the future');
+  if (!section.compressed && section.text.length > MAX_TEXT_BYTES) throw new C2CError('too-large', 'the message text is too long');
+  const plaintext = section.compressed ? await inflateRaw(section.text, MAX_TEXT_BYTES) : section.text.slice();
+  const messageId = await messageIdOf(frame.enc);
+  let replay: OpenedText['replay'] = 'fresh';
+  if (opts.replayCache) {
+    const verdict = await opts.replayCache.check({
+      messageId: toHex(concat(sender.keyId, messageId)),
+      digest: await messageDigest(bytes),
+      context: opts.context ?? '',
+    });
+    if (verdict === 'replayed') throw new C2CError('replayed', 'this message was already seen with different contents or in another conversation');
+    replay = verdict;
+  }
+  return {
+    format: FORMAT_ID.modernMessageV2,
+    plaintext,
+    sender,
+    signature: sender.identityKey ? 'checked' : 'unchecked',
+    ownCopy,
+    messageId: toHex(messageId),
+    timestamp,
+    extensions: section.extensions,
+    replay,
+  };
+}
