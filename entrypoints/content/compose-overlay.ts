@@ -13,13 +13,15 @@ import {
   type HostToCompose,
 } from '@/lib/content/frames';
 import { writeAndSend } from './host-editor';
+import { learnedPartLength } from './host-limits';
 import type { ResolvedAdapter } from './sites/adapter';
 import { topSameOriginWindow } from './top-document';
 
 const OVERLAY_STYLE = [
   'position:fixed',
-  'right:16px',
-  'bottom:16px',
+  'inset:auto 16px 16px auto',
+  'margin:0',
+  'padding:0',
   'width:min(380px,calc(100vw - 32px))',
   'height:min(400px,calc(100vh - 32px))',
   'border:1px solid #888',
@@ -53,6 +55,8 @@ export type OfferTicket = (ticket: ComposeTicket) => Promise<void>;
 
 export class ComposeOverlay {
   private frame: HTMLIFrameElement | null = null;
+  /** The box the open (or opening) overlay writes into. */
+  private box: HTMLElement | null = null;
   private port: MessagePort | null = null;
   /** Bumped by every open and close, so a slow open that was overtaken does nothing. */
   private generation = 0;
@@ -72,21 +76,32 @@ export class ComposeOverlay {
     void this.open(box);
   }
 
+  /** Opens the overlay for `box` (the keyboard command and the popup): an overlay already open for it stays. */
+  show(box: HTMLElement): void {
+    if (this.box === box && this.frame?.isConnected) return;
+    void this.open(box);
+  }
+
   close(): void {
     this.generation++;
     this.port?.close();
     this.port = null;
     this.frame?.remove();
     this.frame = null;
+    this.box = null;
   }
 
   private async open(box: HTMLElement): Promise<void> {
     this.close();
+    this.box = box;
     const generation = this.generation;
-    const limits = [declaredMaxLength(box), this.site.maxLength].filter((n): n is number => n !== undefined);
+    const top = topSameOriginWindow();
+    // The box's maxlength, the adapter's cap and what this host was seen to carry whole: the smallest wins.
+    const learned = await learnedPartLength(top.location.origin).catch(() => undefined);
+    if (generation !== this.generation) return;
+    const limits = [declaredMaxLength(box), this.site.maxLength, learned].filter((n): n is number => n !== undefined);
     const maxLength = limits.length > 0 ? Math.min(...limits) : undefined;
     const conversation = this.site.conversation(box);
-    const top = topSameOriginWindow();
     const ticket: ComposeTicket = {
       type: COMPOSE_TICKET,
       id: randomHex(),
@@ -105,6 +120,8 @@ export class ComposeOverlay {
     frame.dataset.c2c = 'compose-frame';
     frame.src = `${url}#${ticket.id}`;
     frame.setAttribute('style', OVERLAY_STYLE);
+    // In the top layer, shown after the locks: above the page's own overlays and above our locks.
+    frame.popover = 'manual';
     frame.setAttribute('allow', 'clipboard-write');
     const channel = new MessageChannel();
     frame.addEventListener(
@@ -121,6 +138,7 @@ export class ComposeOverlay {
     this.frame = frame;
     this.port = port;
     host.body.append(frame);
+    frame.showPopover();
   }
 
   private async onFrameMessage(box: HTMLElement, port: MessagePort, data: unknown): Promise<void> {
