@@ -23,6 +23,10 @@ export default defineConfig({
     // Stated explicitly: Firefox's MV3 default adds upgrade-insecure-requests, which turns ws:// into wss://
     // and so breaks a relay on loopback or behind a Tor onion address (the only places ws:// is accepted).
     content_security_policy: { extension_pages: "script-src 'self'; object-src 'none'" },
+    // Opens the compose overlay for the focused (or only) compose box, for when the lock cannot be reached.
+    commands: {
+      'open-compose': { suggested_key: { default: 'Ctrl+Shift+E', mac: 'Command+Shift+E' }, description: '__MSG_composeHereHint__' },
+    },
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     host_permissions: testBuild ? loopbackHosts : [],
     // The content script (entrypoints/content) is registered at runtime for each site the user enables;

@@ -9,6 +9,7 @@ import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { acceptChatPort } from './chat-port';
 import { isContentScriptRequest, routeContentScriptMessage } from './content-requests';
 import { createBackground } from './create-background';
+import { isComposeHereRequest, listenForComposeCommand, routeComposeHere } from './open-compose';
 import { routeMessage, type RouterContext } from './router';
 import type { RegistrationStore } from './service';
 
@@ -35,8 +36,10 @@ export default defineBackground(() => {
   // Each request may have changed the identity, relay URL or registration: re-check the connection after it.
   browser.runtime.onMessage.addListener((message: unknown, sender) => {
     if (isContentScriptRequest(message)) return Promise.resolve(routeContentScriptMessage(message, sender, ctx.ownId, tickets));
+    if (isComposeHereRequest(message)) return routeComposeHere(message, sender, ctx.ownId, ctx.ownBaseUrl);
     return routeMessage(message, sender, ctx).finally(() => void connection.sync());
   });
+  listenForComposeCommand();
   // This worker just started (browser start-up, or woken by an event): connect if we should be.
   void connection.sync();
 });

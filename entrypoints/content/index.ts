@@ -8,6 +8,8 @@ import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { ComposeBoxes } from './compose-boxes';
 import { ComposeOverlay } from './compose-overlay';
+import { openRequested } from './compose-request';
+import { isOpenComposeRequest } from './open-compose-message';
 import { adapterFor } from './sites';
 import { offerTicket } from './ticket';
 import { MessageFrames } from './message-frames';
@@ -29,6 +31,13 @@ export default defineContentScript({
     const site = adapterFor(new URL(location.href));
     const overlay = new ComposeOverlay(extensionUrl, offerTicket, site);
     const boxes = new ComposeBoxes(browser.i18n.getMessage('lockTitle'), site.findBoxes, (box) => overlay.toggle(box));
+    // The keyboard command and the popup's compose-here button, relayed by the background (and only from it:
+    // our own extension, not from a tab).
+    browser.runtime.onMessage.addListener((message: unknown, sender) => {
+      if (sender.id !== browser.runtime.id || sender.tab !== undefined || !isOpenComposeRequest(message)) return undefined;
+      const outcome = openRequested(() => boxes.visibleBoxes(), (box) => overlay.show(box));
+      return outcome === undefined ? undefined : Promise.resolve({ outcome });
+    });
     const frames = new MessageFrames(extensionUrl);
     const scanner = new TokenScanner(
       (token) => frames.add(token),
@@ -64,7 +73,7 @@ export default defineContentScript({
       if (removed) {
         boxes.reconcile();
         forgetRemoved();
-      }
+      } else boxes.schedule();
       // Still in the page's turn: what it just added is looked at (and framed, if on screen) before it renders.
       frames.withinHostTurn(() => scanner.runNow());
     });
