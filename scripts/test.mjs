@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// Runs every suite (static checks, unit, relay, e2e) and ends with one plain line "N passed, N failed"
-// counting all of them, so CI can tell a run that executed nothing from one that passed.
+// Runs every suite (static checks, unit, relay, e2e) and ends with one plain line "N passed, N failed, N flaky"
+// counting all of them, so CI can tell a run that executed nothing from one that passed. Flaky: a test that
+// passed only on its retry, or after a test helper tried something again (docs/TESTING.md).
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 let passed = 0;
 let failed = 0;
+let flaky = 0;
+/** The browser tests that were flaky in this run, one `FLAKY:` line each, for .ci/run to print. */
+const FLAKY_LIST = join(import.meta.dirname, '..', '.ci', 'flaky-tests.txt');
+/** Projects whose tests do not depend on browsers or load: there a flaky test is a failure. */
+const DETERMINISTIC = new Set(['unit', 'relay']);
 
 function run(label, cmd, args, env = {}) {
   process.stdout.write(`\n== ${label}\n`);
@@ -76,10 +82,29 @@ if (staticChecks) {
 
 const dir = mkdtempSync(join(tmpdir(), 'c2c-vitest-'));
 const out = join(dir, 'results.json');
-const vitestOk = run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...filter]);
+const flakyOut = join(dir, 'flaky.json');
+const vitestOk = run(
+  'vitest',
+  'npx',
+  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, '--reporter=./tests/flaky-reporter.ts', ...filter],
+  { C2C_FLAKY_REPORT: flakyOut },
+);
+const flakyLines = [];
 try {
   const results = JSON.parse(readFileSync(out, 'utf8'));
-  passed += results.numPassedTests;
+  // vitest counts a pass on retry as a pass; here it is flaky (or, in a deterministic project, failed).
+  const flakyTests = JSON.parse(readFileSync(flakyOut, 'utf8'));
+  passed += results.numPassedTests - flakyTests.filter((t) => !t.hooks).length;
+  for (const t of flakyTests) {
+    const name = `${t.project} ${t.file} > ${t.test}`;
+    if (DETERMINISTIC.has(t.project)) {
+      failed += 1;
+      process.stdout.write(`FAILED: flaky where nothing may be: ${name} (${t.why.join('; ')})\n`);
+    } else {
+      flaky += 1;
+      flakyLines.push(`FLAKY: ${name}`);
+    }
+  }
   // A file that fails to load has no test results of its own; count it as a failure.
   const brokenFiles = results.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
   failed += results.numFailedTests + brokenFiles;
@@ -98,6 +123,7 @@ try {
   process.stdout.write('FAILED: vitest produced no results\n');
 }
 rmSync(dir, { recursive: true, force: true });
+writeFileSync(FLAKY_LIST, flakyLines.map((l) => `${l}\n`).join(''));
 
-process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.stdout.write(`\n${flakyLines.map((l) => `${l}\n`).join('')}${passed} passed, ${failed} failed, ${flaky} flaky\n`);
 process.exit(failed === 0 ? 0 : 1);

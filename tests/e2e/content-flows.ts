@@ -8,6 +8,7 @@ import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { makeUser } from '../unit/crypto/fixtures';
 import { launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
 import { bundleOf, onboardInPopup, pin } from './flows';
+import { retried } from './retried';
 
 /** What most content tests start from: a fixture server, and alice and bob, each pinned by the other. */
 export interface PinnedPair {
@@ -220,7 +221,7 @@ async function readInFrame(iframe: ElementHandle<HTMLIFrameElement>, timeout: nu
 
 /**
  * Clicks our lock (not a look-alike the page drew) and returns the compose overlay once its contacts are listed.
- * An overlay puppeteer cannot reach (FrameUnreachable) is closed and opened again once: a new frame.
+ * An overlay puppeteer cannot reach (FrameUnreachable) is closed and opened again once, in the open: a new frame.
  */
 export async function openOverlay(page: Page): Promise<Frame> {
   const lock = '[data-c2c="lock"]:not([data-fixture-fake])';
@@ -231,7 +232,7 @@ export async function openOverlay(page: Page): Promise<Frame> {
       return await frameOf((await page.waitForSelector(overlay))!, '[data-testid="compose-recipient"] input[data-handle]');
     } catch (e) {
       if (!(e instanceof FrameUnreachable) || attempt > 1) throw e;
-      console.warn(`[overlay opened again] ${e.message}`);
+      retried('openOverlay', e);
       // The lock toggles the overlay.
       await (await page.waitForSelector(lock))!.click();
       await page.waitForSelector(overlay, { hidden: true });

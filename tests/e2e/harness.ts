@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { ProtocolError, type Browser, type Page } from 'puppeteer-core';
+import { retried } from './retried';
 
 export type BrowserKind = 'chromium' | 'firefox';
 
@@ -102,9 +103,11 @@ export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionS
           return page;
         } catch (e) {
           // Under load, Firefox's WebDriver BiDi can fail an evaluation that raced the page's own navigation,
-          // and then keeps failing on that tab. That is the driver, not the page: open the popup in a new tab.
+          // and then keeps failing on that tab. That is the driver, not the page: open the popup in a new tab,
+          // in the open (the test counts as flaky).
           await page.close().catch(() => undefined);
           if (attempt >= 3 || !causedByProtocolError(e)) throw e;
+          retried(`openPopup (${kind}, attempt ${attempt + 1})`, e);
         }
       }
     },

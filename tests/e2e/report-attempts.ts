@@ -1,10 +1,18 @@
-// Loaded before each browser test file. A test that passes on its retry would hide why its first attempt
-// failed: the reason is printed, so an intermittent failure leaves a trace in the run's log.
-import { beforeEach, onTestFailed } from 'vitest';
+// Loaded before each browser test file. A test that passes on its retry is counted as flaky, not hidden: the
+// reason its first attempt failed is printed, so the run's log says why. Helper retries made in this file's
+// hooks are recorded on the file (tests/e2e/retried.ts).
+import { afterAll, beforeEach, onTestFailed } from 'vitest';
+import { takeRetriesOutsideTests } from './retried';
 
 beforeEach(() => {
   onTestFailed(({ task }) => {
     const reasons = (task.result?.errors ?? []).map((e) => e.message).join(' | ');
     console.error(`[attempt failed] ${task.name}: ${reasons}`);
   });
+});
+
+// The file comes second; vitest reads the first parameter's pattern for fixtures, and this hook needs none.
+afterAll(({}, file) => {
+  const retries = takeRetriesOutsideTests();
+  if (retries.length > 0) (file.meta.retried ??= []).push(...retries);
 });
