@@ -28,6 +28,14 @@ async function identityKey(p: Person): Promise<Uint8Array> {
   return (await decodePublicBundle(p.bundle)).identityKey;
 }
 
+/** The mailbox frames from `sender` that the proxy has forwarded to `p` (invitations, in these tests). */
+async function invitationsTo(p: Person, sender: string) {
+  const connection = proxy.connectionOf(toBase64Url(await identityKey(p)));
+  return proxy.frames.filter(
+    (f) => f.direction === 'down' && f.frame.type === DATA.fromHandle && f.connection === connection && new TextDecoder().decode(f.frame.target) === sender,
+  );
+}
+
 beforeAll(async () => {
   proxy = await startWsProxy();
   relay = await startRelay(['--public-url', proxy.url]);
@@ -115,8 +123,9 @@ describe('secure chat through a real relay', () => {
   });
 
   it('refuses a chat with a contact whose key changed, an unknown one or a legacy-only one, and drops the changed one’s invitations', async () => {
-    const [alice, bob] = await Promise.all([person('alice3'), person('bob3')]);
+    const [alice, bob, carol] = await Promise.all([person('alice3'), person('bob3'), person('carol3')]);
     await pinEachOther(alice, bob);
+    await pinEachOther(carol, bob);
     // Bob sees another key for alice (a relay swapping keys): chat with her is blocked until re-verified.
     const impostor = await makeIdentity('alice3');
     expect((await bob.call('pinContact', { handle: 'alice3', bundle: impostor.bundle })).result).toBe('key-changed');
@@ -125,9 +134,13 @@ describe('secure chat through a real relay', () => {
     const pageA = openPage(alice, chatId);
     // Alice's invitation reaches Bob's background (delivered) but is not shown.
     await stateIs(pageA, 'connecting', 'invited');
-    await new Promise((r) => setTimeout(r, 1500));
+    await until(async () => (await invitationsTo(bob, 'alice3')).length >= 2, 10_000); // and a re-send
+    // Carol's invitation comes after them and is shown: Bob's background has handled Alice's by then.
+    const fromCarol = openPage(carol, (await carol.call('openChat', { handle: 'bob3' })).chatId);
+    await until(() => invited(bob, 'carol3'), 10_000);
     expect(await invited(bob, 'alice3')).toBe(false);
     expect((await bob.call('getInbox')).items).toEqual([]);
+    fromCarol.send({ t: 'end' });
     await expect(alice.call('openChat', { handle: 'nobody' })).rejects.toMatchObject({ code: 'not-found' });
     // A legacy-only contact (no modern key) cannot chat: no forward secrecy, weak authentication.
     const { key } = await bob.call('createLegacyKey');
@@ -138,8 +151,9 @@ describe('secure chat through a real relay', () => {
   });
 
   it('ignores invitations from someone not pinned, and replays of a real one', async () => {
-    const [alice, bob, carol] = await Promise.all([person('alice4'), person('bob4'), person('carol4')]);
+    const [alice, bob, carol, dave] = await Promise.all([person('alice4'), person('bob4'), person('carol4'), person('dave4')]);
     await pinEachOther(alice, bob);
+    await pinEachOther(dave, bob);
     await carol.call('pinContact', { handle: 'bob4', bundle: bob.bundle }); // Bob never pinned Carol
     const fromCarol = openPage(carol, (await carol.call('openChat', { handle: 'bob4' })).chatId);
     await stateIs(fromCarol, 'connecting', 'invited');
@@ -152,11 +166,12 @@ describe('secure chat through a real relay', () => {
 
     // The relay replays Alice's last invitation to Bob: it is not shown again.
     const bobConnection = proxy.connectionOf(toBase64Url(await identityKey(bob)))!;
-    const invitesToBob = proxy.frames.filter((f) => f.direction === 'down' && f.frame.type === DATA.fromHandle && f.connection === bobConnection);
-    const last = invitesToBob.at(-1)!;
+    const last = (await invitationsTo(bob, 'alice4')).at(-1)!;
     expect(last.frame.payload[0]).toBe(0x03);
     proxy.inject(bobConnection, 'down', encodeDataFrame(DATA.fromHandle, 0, last.frame.target, last.frame.payload));
-    await new Promise((r) => setTimeout(r, 1000));
+    // Dave's invitation comes after the replay and is shown: Bob's background has handled the replay by then.
+    const fromDave = openPage(dave, (await dave.call('openChat', { handle: 'bob4' })).chatId);
+    await until(() => invited(bob, 'dave4'), 10_000);
     expect(await invited(bob, 'alice4')).toBe(false);
     expect((await bob.call('getInbox')).items).toEqual([]);
 
@@ -164,7 +179,9 @@ describe('secure chat through a real relay', () => {
     const room = proxy.frames.filter((f) => f.connection === bobConnection && f.frame.type === DATA.fromRoom).at(-1)!.frame.target;
     const lateCopy = await sealInviteFor(alice.db, (await getContact(alice.db, 'bob4'))!, { kind: 'invite', roomId: room });
     proxy.inject(bobConnection, 'down', encodeDataFrame(DATA.fromHandle, 0, last.frame.target, lateCopy));
-    await new Promise((r) => setTimeout(r, 1000));
+    // Dave withdraws his invitation after that copy (his tab closes): once Bob drops it, he has handled the copy.
+    fromDave.close();
+    await until(async () => !(await invited(bob, 'dave4')), 10_000);
     expect(await invited(bob, 'alice4')).toBe(false);
     fromCarol.send({ t: 'end' });
   });
@@ -319,8 +336,10 @@ describe('secure chat and a failing or hostile relay', () => {
     await stateIs(pageA, 'ended', reason, 20_000);
     if (role === 'initiator') expect(pageA.errors()).toContainEqual(expect.objectContaining({ code: 'key-mismatch', fatal: true }));
     expect(pageB.state()?.state).not.toBe('open');
+    // A message written now is refused: the background answers that the chat has ended.
+    const answers = pageA.received.length;
     pageA.send({ t: 'send', text: 'secret' });
-    await new Promise((r) => setTimeout(r, 500));
+    await until(() => pageA.received.slice(answers).some((m) => m.t === 'state' && m.state === 'ended'), 5_000);
     const fromAlice = proxy.roomFrames(room).filter((f) => f.connection === aliceConnection && f.direction === 'up');
     expect(fromAlice.length).toBeGreaterThan(0);
     expect(fromAlice.filter((f) => f.frame.payload[1] === FRAME_TYPE.message)).toEqual([]);
