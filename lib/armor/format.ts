@@ -1,14 +1,19 @@
-// The armor v1 text format (docs/FORMATS.md, "Armor"), shared by the detector and the encoder.
+// The armor text formats (docs/FORMATS.md, "Armor"), shared by the detector and the encoder.
 // Dependency-free, because the detector runs in the content script on every enabled page.
 //
-//   c2c1 IIIIIIII PP NN LLLL HH <body> CCCCCCC      (written without the spaces)
-//   id, part index (0-based), part count, body byte length, header check, base32 body, part CRC-32
+//   v2, one part:   c2c2 0 LLL HH <body> CCCCCCC                 (written without the spaces)
+//   v2, of several: c2c2 1 LLL IIII PP NN HH <body> CCCCCCC
+//   v1 (read only): c2c1 IIIIIIII PP NN LLLL HH <body> CCCCCCC
+//   kind, body byte length, id, part index (0-based), part count, header check, base32 body, part CRC-32
 
 /** Every armor version starts with this envelope plus one version symbol. */
 export const ENVELOPE = 'c2c';
 /** Symbol value of the version this code speaks (written "1"). */
 export const VERSION_1 = 1;
 export const PREFIX = ENVELOPE + '1';
+/** Symbol value of the version armor() writes (written "2"). */
+export const VERSION_2 = 2;
+export const PREFIX_V2 = ENVELOPE + '2';
 
 /**
  * Crockford base32, written lowercase: letters and digits only, so no markdown, HTML, URL or mention
@@ -21,6 +26,16 @@ export const FIELD = { id: 8, index: 2, count: 2, length: 4, check: 2, crc: 7 } 
 export const HEADER_SYMBOLS = FIELD.id + FIELD.index + FIELD.count + FIELD.length + FIELD.check;
 /** Characters of a part that are not body. */
 export const PART_OVERHEAD = PREFIX.length + HEADER_SYMBOLS + FIELD.crc;
+
+/** v2: the kind symbol says whether a part stands alone; other values are kept for later kinds. */
+export const KIND = { single: 0, multi: 1 } as const;
+export const FIELD_V2 = { kind: 1, length: 3, id: 4, index: 2, count: 2, check: 2, crc: 7 } as const;
+/** v2 symbols between the prefix and the body, without and with the multi-part fields. */
+export const HEADER_SYMBOLS_V2 = { single: FIELD_V2.kind + FIELD_V2.length + FIELD_V2.check, multi: FIELD_V2.kind + FIELD_V2.length + FIELD_V2.id + FIELD_V2.index + FIELD_V2.count + FIELD_V2.check } as const;
+/** v2 characters of a part that are not body: 17 alone, 25 as one of several. */
+export const PART_OVERHEAD_V2 = { single: PREFIX_V2.length + HEADER_SYMBOLS_V2.single + FIELD_V2.crc, multi: PREFIX_V2.length + HEADER_SYMBOLS_V2.multi + FIELD_V2.crc } as const;
+/** The v2 length field holds 3 symbols (15 bits). */
+export const MAX_PART_BYTES_V2 = 2 ** (5 * FIELD_V2.length) - 1;
 
 export const MAX_PARTS = 1000;
 export const MAX_PAYLOAD_BYTES = 1.5 * 1024 * 1024;

@@ -17,9 +17,11 @@ export class PartSet {
   private received = 0;
   private bytes = 0;
 
+  /** payloadCrc: the joined parts end with the payload's CRC-32 (every multi-part message; v1 always). */
   constructor(
     readonly id: string,
     count: number,
+    private readonly payloadCrc = true,
   ) {
     this.count = count;
     this.parts = new Array<StoredPart | undefined>(count);
@@ -54,6 +56,9 @@ export class PartSet {
       if (seen.byteLength === header.byteLength && seen.body === body) return;
       throw new C2CError('malformed', `Two different texts claim to be part ${header.index + 1} of armored message ${this.id}.`);
     }
+    if (header.payloadCrc !== this.payloadCrc) {
+      throw new C2CError('malformed', `The parts of armored message ${this.id} disagree on their format.`);
+    }
     if (this.bytes + header.byteLength > MAX_PAYLOAD_BYTES + PAYLOAD_CRC_BYTES) {
       throw new C2CError('too-large', `Armored message ${this.id} is larger than ${MAX_PAYLOAD_BYTES} bytes.`);
     }
@@ -69,6 +74,7 @@ export class PartSet {
       return fromSymbols(p.body, p.byteLength);
     });
     const stream = concat(...chunks);
+    if (!this.payloadCrc) return stream;
     if (stream.length < PAYLOAD_CRC_BYTES) throw new C2CError('malformed', `Armored message ${this.id} is too short to be armor.`);
     const payload = stream.slice(0, stream.length - PAYLOAD_CRC_BYTES);
     const expected = new DataView(stream.buffer, stream.byteOffset + payload.length, PAYLOAD_CRC_BYTES).getUint32(0);
@@ -81,11 +87,16 @@ export class PartSet {
 
 /** The error a damaged or foreign ref stands for. */
 export function refError(ref: Exclude<ArmorPartRef, { kind: 'part' }>): C2CError {
+  if (ref.kind === 'head') return new C2CError('truncated', `${partName(ref.header)} is incomplete: the rest of it is missing.`);
   if (ref.kind === 'unknown-version') {
     return new C2CError('unknown-version', `This armor (version "${ref.version}") was made by a newer or different version of Crypt2Chat.`);
   }
-  const which = ref.header ? `Part ${ref.header.index + 1} of ${ref.header.count} of armored message ${ref.header.id}` : 'An armor part';
+  const which = ref.header ? partName(ref.header) : 'An armor part';
   return ref.code === 'truncated'
     ? new C2CError('truncated', `${which} is cut short.`)
     : new C2CError('checksum', `${which} was altered in transit (checksum mismatch).`);
+}
+
+function partName(header: ArmorPartHeader): string {
+  return header.count === 1 ? 'The armored message' : `Part ${header.index + 1} of ${header.count} of armored message ${header.id}`;
 }

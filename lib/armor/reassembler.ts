@@ -66,7 +66,7 @@ export class Reassembler {
     for (const ref of findArmorParts(text)) {
       if (ref.kind !== 'part') {
         // A damaged copy does not fail its message: a clean copy may still arrive.
-        const status = { id: ref.kind === 'damaged' && ref.header ? ref.header.id : null, state: 'error' as const, error: refError(ref), sources };
+        const status = { id: ref.kind !== 'unknown-version' && ref.header?.id ? ref.header.id : null, state: 'error' as const, error: refError(ref), sources };
         if (status.id === null) anonymous.push(status);
         else setLatest(byId, status.id, status);
         continue;
@@ -83,7 +83,7 @@ export class Reassembler {
         setLatest(byId, id, { id, state: 'error', error: failure, sources });
         continue;
       }
-      const entry = this.pending.get(id) ?? { set: new PartSet(id, ref.header.count), sources: new Set<string>() };
+      const entry = this.pending.get(id) ?? { set: new PartSet(id, ref.header.count, ref.header.payloadCrc), sources: new Set<string>() };
       this.pending.delete(id); // re-inserted below as most recently updated
       addSource(entry.sources, source);
       const before = entry.set.receivedBytes;

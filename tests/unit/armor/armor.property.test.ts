@@ -21,10 +21,10 @@ describe('armor properties', () => {
         const parts = armor(payload, { maxPartLength: limit });
         for (const p of parts) {
           expect(p.length).toBeLessThanOrEqual(limit);
-          expect(p).toMatch(/^c2c1[0-9a-hjkmnp-tv-z]+$/);
+          expect(p).toMatch(/^c2c2[01][0-9a-hjkmnp-tv-z]+$/);
           expect(META.test(p)).toBe(false);
         }
-        expect(parts.length === 1).toBe(payload.length + 4 <= Math.floor(((limit - 29) * 5) / 8));
+        expect(parts.length === 1).toBe(payload.length <= Math.min(32_767, Math.floor(((limit - 17) * 5) / 8)));
         expect(same(dearmor(parts), payload)).toBe(true);
         expect(same(dearmor(parts.join('\n')), payload)).toBe(true);
       }),
@@ -117,13 +117,15 @@ describe('corruption never yields a wrong payload', () => {
       fc.property(messageArb, fc.nat(), fc.nat(), fc.constantFrom(...ALPHABET_AND_MORE), ({ parts }, which, pos, ch) => {
         const i = which % parts.length;
         const p = parts[i]!;
-        const at = 4 + (pos % (p.length - 4)); // after the "c2c1" envelope (see the next test for it)
+        const at = 4 + (pos % (p.length - 4)); // after the "c2c2" envelope (see the next test for it)
         const before = symbolValue(p.charCodeAt(at));
         fc.pre(symbolValue(ch.charCodeAt(0)) !== before); // aliases and case changes are not corruption
         const changed = [...parts];
         changed[i] = p.slice(0, at) + ch + p.slice(at + 1);
-        // A non-symbol in the header hides the part; what is left of it may then look like anything.
-        expectCode(changed, symbolValue(ch.charCodeAt(0)) >= 0 ? ['checksum', 'truncated'] : ['checksum', 'truncated', 'malformed', 'unknown-version']);
+        // A non-symbol in the header hides the part; what is left of it may then look like anything. A
+        // changed kind symbol (right after the envelope) names a kind of part this code does not know.
+        const codes: C2CErrorCode[] = symbolValue(ch.charCodeAt(0)) >= 0 ? ['checksum', 'truncated'] : ['checksum', 'truncated', 'malformed', 'unknown-version'];
+        expectCode(changed, at === 4 ? [...codes, 'unknown-version'] : codes);
       }),
     );
   });
@@ -159,7 +161,8 @@ describe('corruption never yields a wrong payload', () => {
         const i = which % parts.length;
         const cutAt = pos % parts[i]!.length;
         const changed = drop ? parts.filter((_, k) => k !== i) : parts.map((p, k) => (k === i ? p.slice(0, cutAt) : p));
-        const nothingLeft = changed.every((p) => p.length < 22); // less than envelope + header
+        // Less than envelope + header: 10 symbols for a part alone (kind "0"), 18 for one of several.
+        const nothingLeft = changed.every((p) => p.length < (p[4] === '1' ? 18 : 10));
         if (changed.length === 0) expect(codeOf(() => dearmor(changed))).toBe('malformed');
         else if (nothingLeft) expectCode(changed, ['malformed']);
         else expectCode(changed, ['truncated'], ['truncated', 'checksum']);

@@ -2,49 +2,55 @@
 import { describe, expect, it } from 'vitest';
 import { armor, dearmor } from '../../../lib/armor/armor';
 import { MAX_PAYLOAD_BYTES } from '../../../lib/armor/format';
-import { bytesFrom, codeOf, specPart, specStream } from './hosts';
+import { bytesFrom, codeOf, specPart, specPartV2, specStream } from './hosts';
 
 const sealed = bytesFrom(1500, 7);
 const ID = 'abcdefgh';
 
 describe('armor', () => {
-  it('turns a short payload into one part of letters and digits', () => {
+  it('turns a short payload into one v2 part of letters and digits, 17 characters plus 1.6 per byte', () => {
     const parts = armor(bytesFrom(100, 1));
     expect(parts).toHaveLength(1);
-    expect(parts[0]).toMatch(/^c2c1[0-9a-hjkmnp-tv-z]+$/);
+    expect(parts[0]).toMatch(/^c2c20[0-9a-hjkmnp-tv-z]+$/);
+    expect(parts[0]).toHaveLength(17 + 160);
     expect(dearmor(parts[0]!)).toEqual(bytesFrom(100, 1));
   });
 
-  it('writes exactly the part layout documented in docs/FORMATS.md', () => {
+  it('writes exactly the part layouts documented in docs/FORMATS.md', () => {
+    const single = bytesFrom(188, 12);
+    expect(armor(single)).toEqual([specPartV2({ chunk: single })]);
     const payload = bytesFrom(600, 2);
     const parts = armor(payload, { maxPartLength: 400 });
     const stream = specStream(payload);
     const size = Math.ceil(stream.length / parts.length);
     parts.forEach((part, index) => {
-      const id = part.slice(4, 12);
+      const id = part.slice(8, 12);
       const chunk = stream.subarray(index * size, (index + 1) * size);
-      expect(part).toBe(specPart({ id, index, count: parts.length, chunk }));
+      expect(part).toBe(specPartV2({ multi: { id, index, count: parts.length }, chunk }));
     });
   });
 
-  it('reads parts built from the documented format by an independent encoder', () => {
+  it('reads v2 and v1 parts built from the documented formats by an independent encoder', () => {
     const payload = bytesFrom(333, 3);
     const stream = specStream(payload);
-    const parts = [0, 1, 2].map((index) => specPart({ id: ID, index, count: 3, chunk: stream.subarray(index * 113, (index + 1) * 113) }));
-    expect(dearmor(parts)).toEqual(payload);
+    const v1 = [0, 1, 2].map((index) => specPart({ id: ID, index, count: 3, chunk: stream.subarray(index * 113, (index + 1) * 113) }));
+    expect(dearmor(v1)).toEqual(payload);
+    const v2 = [0, 1, 2].map((index) => specPartV2({ multi: { id: 'k7m0', index, count: 3 }, chunk: stream.subarray(index * 113, (index + 1) * 113) }));
+    expect(dearmor(v2)).toEqual(payload);
+    expect(dearmor(specPartV2({ chunk: payload }))).toEqual(payload);
   });
 
   it('round-trips an empty payload and the largest allowed payload', () => {
     expect(dearmor(armor(new Uint8Array(0)))).toEqual(new Uint8Array(0));
     const biggest = bytesFrom(MAX_PAYLOAD_BYTES, 4);
     const parts = armor(biggest, { maxPartLength: Infinity });
-    expect(parts).toHaveLength(2); // the 20-bit length field caps a part at 1,048,575 bytes
+    expect(parts).toHaveLength(49); // the 15-bit length field caps a part at 32,767 bytes
     expect(Buffer.from(dearmor(parts)).equals(biggest)).toBe(true); // toEqual is slow on 1.5 MiB
   });
 
-  it('gives every armoring of the same payload a fresh random message id', () => {
-    const ids = new Set(Array.from({ length: 50 }, () => armor(sealed)[0]!.slice(4, 12)));
-    expect(ids.size).toBe(50);
+  it('gives every armoring of the same payload in several parts a fresh random message id', () => {
+    const ids = new Set(Array.from({ length: 50 }, () => armor(sealed, { maxPartLength: 500 })[0]!.slice(8, 12)));
+    expect(ids.size).toBeGreaterThanOrEqual(49); // 20 random bits: a repeat among 50 is rare but possible
   });
 
   it('refuses a part limit under 200 characters and payloads or part counts over the caps', () => {
@@ -52,9 +58,9 @@ describe('armor', () => {
     expect(codeOf(() => armor(sealed, { maxPartLength: Number.NaN }))).toBe('unsupported');
     expect(armor(sealed, { maxPartLength: 200 }).every((p) => p.length <= 200)).toBe(true);
     expect(codeOf(() => armor(new Uint8Array(MAX_PAYLOAD_BYTES + 1), { maxPartLength: Infinity }))).toBe('too-large');
-    // 200-character parts carry 106 bytes: 1000 parts hold 106,000 bytes including the 4-byte checksum.
-    expect(armor(new Uint8Array(105_996), { maxPartLength: 200 })).toHaveLength(1000);
-    expect(codeOf(() => armor(new Uint8Array(105_997), { maxPartLength: 200 }))).toBe('too-large');
+    // 200-character parts of several carry 109 bytes: 1000 parts hold 109,000 bytes including the 4-byte checksum.
+    expect(armor(new Uint8Array(108_996), { maxPartLength: 200 })).toHaveLength(1000);
+    expect(codeOf(() => armor(new Uint8Array(108_997), { maxPartLength: 200 }))).toBe('too-large');
   });
 });
 
@@ -67,7 +73,8 @@ describe('dearmor errors', () => {
   });
 
   it('says "unknown-version" for the envelope of another armor version', () => {
-    expect(codeOf(() => dearmor(`c2c2${'q'.repeat(40)}`))).toBe('unknown-version');
+    expect(codeOf(() => dearmor(`c2c3${'q'.repeat(40)}`))).toBe('unknown-version');
+    expect(codeOf(() => dearmor(`c2c2${'q'.repeat(40)}`))).toBe('unknown-version'); // a later kind of v2 part
     expect(codeOf(() => dearmor(`text c2cz${'0123456789'.repeat(5)} more`))).toBe('unknown-version');
   });
 
@@ -92,7 +99,8 @@ describe('dearmor errors', () => {
   });
 
   it('says "malformed" for two complete messages in one input', () => {
-    expect(codeOf(() => dearmor([...armor(sealed), ...armor(sealed)]))).toBe('malformed');
+    expect(codeOf(() => dearmor([...armor(sealed), ...armor(bytesFrom(1500, 8))]))).toBe('malformed');
+    expect(codeOf(() => dearmor([...armor(sealed, { maxPartLength: 500 }), ...armor(sealed, { maxPartLength: 500 })]))).toBe('malformed');
   });
 
   it('says "malformed" for forged parts whose headers disagree', () => {

@@ -35,12 +35,12 @@ describe('findArmorParts', () => {
     const [a, b] = refs as Extract<ArmorPartRef, { kind: 'part' }>[];
     expect(text.slice(a!.start, a!.end)).toBe(parts[2]);
     expect(text.slice(b!.start, b!.end)).toBe(parts[0]);
-    expect(a!.header).toMatchObject({ id: parts[0]!.slice(4, 12), index: 2, count: parts.length });
+    expect(a!.header).toMatchObject({ id: parts[0]!.slice(8, 12), index: 2, count: parts.length });
     expect(b!.header.index).toBe(0);
   });
 
   it('spans a part broken by line breaks, spaces and zero-width characters, in any case', () => {
-    const broken = `C 2\nC1${parts[1]!.slice(4, 50).toUpperCase()}\u200b \u00a0${parts[1]!.slice(50)}`;
+    const broken = `C 2\nC2${parts[1]!.slice(4, 50).toUpperCase()}\u200b \u00a0${parts[1]!.slice(50)}`;
     const refs = findArmorParts(`>> ${broken} <<`);
     expect(refs).toHaveLength(1);
     expect(refs[0]).toMatchObject({ kind: 'part', start: 3, end: 3 + broken.length });

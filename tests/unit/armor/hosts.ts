@@ -148,3 +148,21 @@ export function specStream(payload: Uint8Array): Uint8Array {
   new DataView(out.buffer).setUint32(payload.length, crc32(payload));
   return out;
 }
+
+export interface SpecPartV2Fields {
+  /** Omit for a message of one part. */
+  multi?: { id: string; index: number; count: number };
+  chunk: Uint8Array;
+  /** Override the length field (forging inconsistent headers). */
+  byteLength?: number;
+}
+
+/** One v2 part exactly as docs/FORMATS.md describes it, with valid checks. */
+export function specPartV2({ multi, chunk, byteLength = chunk.length }: SpecPartV2Fields): string {
+  const head = multi
+    ? `c2c21${field(byteLength, 3)}${multi.id}${field(multi.index, 2)}${field(multi.count, 2)}`
+    : `c2c20${field(byteLength, 3)}`;
+  const check = field(crc32(ascii(head)) >>> 22, 2);
+  const withBody = head + check + specBase32(chunk);
+  return withBody + field(crc32(ascii(withBody)), 7);
+}

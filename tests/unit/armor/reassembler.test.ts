@@ -6,7 +6,7 @@ import { bytesFrom, specPart, specStream } from './hosts';
 
 const payload = bytesFrom(1200, 21);
 const parts = armor(payload, { maxPartLength: 400 });
-const id = parts[0]!.slice(4, 12);
+const id = parts[0]!.slice(8, 12);
 
 describe('Reassembler', () => {
   it('reports waiting parts, then the payload once all parts arrived in separate messages, out of order', () => {
@@ -104,6 +104,6 @@ describe('Reassembler', () => {
     bytes.add(firsts[1]!);
     const over = bytes.add(firsts[2]!);
     expect(over.statuses.some((s) => s.state === 'error' && s.error.code === 'too-large')).toBe(true);
-    expect(bytes.waiting().map((w) => w.id)).toEqual([firsts[1], firsts[2]].map((t) => t!.slice(4, 12)));
+    expect(bytes.waiting().map((w) => w.id)).toEqual([firsts[1], firsts[2]].map((t) => t!.slice(8, 12)));
   });
 });
