@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { buf, equalBytes, fromUtf8, toHex, utf8 } from '../../lib/bytes';
 import { C2CError, isC2CError } from '../../lib/errors';
 import { FORMAT_ID, formatIdOf } from '../../lib/crypto/format-ids';
-import { openMessage, sealMessage } from '../../lib/crypto/message';
+import { fingerprint, keyIdBytes, keyIdText } from '../../lib/crypto/identity';
+import { sealMessageV2 } from '../../lib/crypto/message-v2';
+import { openTextMessage } from '../../lib/crypto/open-message';
 import { armor, dearmor } from '../../lib/armor/armor';
 import { decodeLegacyPayload, encodeLegacyPayload, splitCrypticoString } from '../../lib/legacy/legacy-payload';
 import { legacyFingerprint } from '../../lib/legacy/legacy-public-key';
@@ -38,10 +40,12 @@ async function encrypt(sender: KeyFile, recipients: PublicKey[], suite: Suite, p
     }
     if (raw) throw new CliError('--raw applies to --suite cryptico only', EXIT.usage);
     if (sender.suite !== 'modern') throw new C2CError('unsupported', 'the --from key file is a cryptico key; the modern suite needs a modern key');
-    const sealed = await sealMessage({
-      sender: { identity: sender.identity, prekey: sender.prekeys[0]! },
+    const sealed = await sealMessageV2({
+      identity: sender.identity,
       recipients: recipients.flatMap((r) => (r.suite === 'modern' ? [r.bundle] : [])),
       plaintext,
+      // The full key lets `decrypt` without --from name the sender by fingerprint (24 bytes more).
+      senderKey: 'full',
     });
     return `${armor(sealed).join('\n')}\n`;
   }
@@ -72,20 +76,28 @@ async function openModern(payload: Uint8Array, key: KeyFile, expected: PublicKey
   if (expected !== undefined && expected.suite !== 'modern') {
     throw new C2CError('key-mismatch', 'the message is from a modern key; --from names a cryptico key');
   }
+  // A message that names its sender by key id is checked against the --from key, or our own.
+  const known = [key.identity.publicKey, ...(expected === undefined ? [] : [expected.bundle.identityKey])];
+  const resolveSender = async (keyId: Uint8Array) => {
+    for (const k of known) if (equalBytes(await keyIdBytes(k), keyId)) return k;
+    return undefined;
+  };
   let opened;
   try {
-    opened = await openMessage(payload, { identityKey: key.identity.publicKey, prekeys: key.prekeys }, { replayCache: cache });
+    opened = await openTextMessage(payload, { identity: key.identity, prekeys: key.prekeys }, { replayCache: cache, resolveSender });
   } catch (e) {
     // The library's wording is about re-rendered pages; the CLI refuses every second open.
     if (isC2CError(e, 'replayed')) throw new C2CError('replayed', REPLAYED);
     throw e;
   }
-  if (expected !== undefined && !equalBytes(opened.sender.identityKey, expected.bundle.identityKey)) {
-    throw new C2CError('key-mismatch', `the message was sent by ${opened.senderFingerprint}, not by the --from key`);
+  const senderKey = opened.sender.identityKey;
+  const sender = senderKey === undefined ? `${keyIdText(opened.sender.keyId)} (key id only; --from checks it)` : await fingerprint(senderKey);
+  if (expected !== undefined && (senderKey === undefined || !equalBytes(senderKey, expected.bundle.identityKey))) {
+    throw new C2CError('key-mismatch', `the message was sent by ${sender}, not by the --from key`);
   }
   return {
     plaintext: opened.plaintext,
-    lines: [`sender: ${opened.senderFingerprint}`, `status: ${expected === undefined ? 'unverified' : 'verified'}`],
+    lines: [`sender: ${sender}`, `status: ${expected === undefined ? 'unverified' : 'verified'}`],
   };
 }
 
@@ -127,6 +139,7 @@ async function decrypt(input: Uint8Array, keyPath: string, from: string | undefi
     const payload = dearmor(text);
     switch (formatIdOf(payload)) {
       case FORMAT_ID.modernMessageV1:
+      case FORMAT_ID.modernMessageV2:
         opened = await openModern(payload, key, expected, cache);
         break;
       case FORMAT_ID.legacyCryptico:

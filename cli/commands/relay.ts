@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import WebSocket from 'ws';
 import { equalBytes, fromUtf8 } from '../../lib/bytes';
 import { C2CError } from '../../lib/errors';
-import { fingerprint } from '../../lib/crypto/identity';
-import { openMessage, sealMessage } from '../../lib/crypto/message';
+import { fingerprint, keyIdBytes } from '../../lib/crypto/identity';
+import { sealMessageV2 } from '../../lib/crypto/message-v2';
+import { openTextMessage } from '../../lib/crypto/open-message';
 import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../../lib/crypto/public-bundle';
 import { normalizeHandle } from '../../lib/protocol/relay';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
@@ -116,7 +117,7 @@ async function send(opts: { relay: string; key: string; to: string }): Promise<v
     delivered = await relayErrors(async () => {
       await client.connect();
       const { bundle } = await lookupBundle(client, to);
-      const sealed = await sealMessage({ sender: { identity: key.identity, prekey: key.prekeys[0]! }, recipients: [bundle], plaintext });
+      const sealed = await sealMessageV2({ identity: key.identity, recipients: [bundle], plaintext, senderKey: 'full' });
       return client.sendToHandle(to, sealed);
     });
   } finally {
@@ -137,10 +138,18 @@ async function listen(opts: { relay: string; key: string; count?: string; timeou
   let received = 0;
   let timer: NodeJS.Timeout | undefined;
   const printMessage = async (from: string, payload: Uint8Array) => {
-    const opened = await openMessage(payload, { identityKey: key.identity.publicKey, prekeys: key.prekeys }, { replayCache: cache });
     // The relay names the sender; believe it only if the directory's key for that handle sealed it.
-    const { bundle } = await lookupBundle(lookups, handleArg(from));
-    if (!equalBytes(bundle.identityKey, opened.sender.identityKey)) {
+    let registered: Promise<PublicBundle> | undefined;
+    const directoryKey = async () => (await (registered ??= lookupBundle(lookups, handleArg(from)).then((r) => r.bundle))).identityKey;
+    const opened = await openTextMessage(payload, { identity: key.identity, prekeys: key.prekeys }, {
+      replayCache: cache,
+      resolveSender: async (keyId) => {
+        const k = await directoryKey();
+        return equalBytes(await keyIdBytes(k), keyId) ? k : undefined;
+      },
+    });
+    const senderKey = opened.sender.identityKey;
+    if (senderKey === undefined || !equalBytes(await directoryKey(), senderKey)) {
       throw new C2CError('key-mismatch', `the message is not sealed by the registered key of ${from}`);
     }
     await cache.commit();

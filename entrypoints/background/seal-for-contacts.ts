@@ -1,7 +1,8 @@
-// Seals one modern message to pinned contacts (plus our own copy). A contact whose key changed since it
-// was pinned blocks sending with its own code, so the UI can point the user at re-verifying that contact.
+// Seals one v2 message to pinned contacts (the sender's own copy is implicit). The sender is named by key
+// id: recipients know the sender's pinned key. A contact whose key changed since it was pinned blocks
+// sending with its own code, so the UI can point the user at re-verifying that contact.
 import { utf8 } from '@/lib/bytes';
-import { sealMessage } from '@/lib/crypto/message';
+import { sealMessageV2 } from '@/lib/crypto/message-v2';
 import { bundlesForSending, getContact } from '@/lib/keyring/contacts';
 import type { KeyringDB } from '@/lib/keyring/db';
 import { getSenderKeys } from '@/lib/keyring/identity-store';
@@ -15,5 +16,6 @@ export async function sealForContacts(db: KeyringDB, handles: string[], plaintex
     }
   }
   const bundles = await bundlesForSending(db, unique);
-  return sealMessage({ sender: await getSenderKeys(db), recipients: bundles, plaintext: utf8(plaintext) });
+  const { identity } = await getSenderKeys(db);
+  return sealMessageV2({ identity, recipients: bundles, plaintext: utf8(plaintext) });
 }

@@ -67,10 +67,16 @@ export async function keyIdBytes(publicKey: Uint8Array): Promise<Uint8Array> {
   return (await fingerprintBytes(publicKey)).slice(0, KEY_ID_LENGTH);
 }
 
+const grouped = (bytes: Uint8Array) => toHex(bytes).toUpperCase().match(/.{4}/g)!.join(' ');
+
 /** Fingerprint as shown to people: 64 hex digits in groups of four. */
 export async function fingerprint(publicKey: Uint8Array): Promise<string> {
-  const hex = toHex(await fingerprintBytes(publicKey)).toUpperCase();
-  return hex.match(/.{4}/g)!.join(' ');
+  return grouped(await fingerprintBytes(publicKey));
+}
+
+/** A key id as shown to people: the fingerprint's first 16 hex digits, then an ellipsis. */
+export function keyIdText(keyId: Uint8Array): string {
+  return `${grouped(keyId)} …`;
 }
 
 /** Domain-separation labels for every signature the system makes. */

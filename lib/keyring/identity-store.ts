@@ -172,16 +172,19 @@ export async function getIdentity(db: KeyringDB): Promise<IdentityInfo | undefin
   return row ? identityInfo(row) : undefined;
 }
 
-/** What sealMessage needs: the identity and the current prekey. */
+/** What sealing needs: the identity and the current prekey (v1 formats only). */
 export async function getSenderKeys(db: KeyringDB): Promise<{ identity: IdentityKeyPair; prekey: PrekeyPair }> {
   const row = await requireIdentity(db);
   return { identity: { publicKey: row.publicKey, privateKey: row.privateKey }, prekey: toPrekeyFields(current(row)) };
 }
 
-/** What openMessage needs: the identity key and every retained prekey, current first. */
-export async function getOpeningKeys(db: KeyringDB): Promise<{ identityKey: Uint8Array; prekeys: PrekeyPair[] }> {
+/**
+ * What opening needs: every retained prekey, current first, and the identity (its public key names the
+ * recipient in v1 messages; its private key derives the sender's own copy of v2 messages).
+ */
+export async function getOpeningKeys(db: KeyringDB): Promise<{ identity: IdentityKeyPair; identityKey: Uint8Array; prekeys: PrekeyPair[] }> {
   const row = await requireIdentity(db);
-  return { identityKey: row.publicKey, prekeys: row.prekeys.map(toPrekeyFields) };
+  return { identity: { publicKey: row.publicKey, privateKey: row.privateKey }, identityKey: row.publicKey, prekeys: row.prekeys.map(toPrekeyFields) };
 }
 
 export async function publicBundle(db: KeyringDB): Promise<PublicBundle> {
