@@ -3,7 +3,7 @@
 import { armor } from '../../lib/armor/armor';
 import { utf8 } from '../../lib/bytes';
 import { generateIdentity } from '../../lib/crypto/identity';
-import { sealMessage } from '../../lib/crypto/message';
+import { sealMessageV2 } from '../../lib/crypto/message-v2';
 import { generatePrekey } from '../../lib/crypto/prekey';
 import { decodePublicBundle, encodePublicBundle } from '../../lib/crypto/public-bundle';
 
@@ -20,14 +20,13 @@ const WORDS = 'lunch moved to friday bring the slides keys are under the mat see
 export async function peerTokens(handle: string, readerBundle: string, count: number): Promise<Peer> {
   const identity = await generateIdentity();
   const prekey = await generatePrekey(identity);
-  const sender = { identity, prekey };
   const reader = await decodePublicBundle(readerBundle);
   // Chat-sized texts of varying length (at least 30 characters: longer than the frame's "Decrypting…",
   // so painting one is a largest-contentful-paint); the index makes each one unique and checkable.
   const plaintexts = Array.from({ length: count }, (_, i) => `#${i} ${WORDS.slice(0, 5 + (i % 12)).join(' ')}`);
   const tokens: string[] = [];
   for (const text of plaintexts) {
-    const sealed = await sealMessage({ sender, recipients: [reader], plaintext: utf8(text) });
+    const sealed = await sealMessageV2({ identity, recipients: [reader], plaintext: utf8(text) });
     tokens.push(armor(sealed, { maxPartLength: Infinity })[0]!);
   }
   const bundle = encodePublicBundle({

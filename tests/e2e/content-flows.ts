@@ -2,7 +2,7 @@
 import type { Browser, ElementHandle, Frame, Page, Target } from 'puppeteer-core';
 import { armor } from '@/lib/armor/armor';
 import { utf8 } from '@/lib/bytes';
-import { sealMessage } from '@/lib/crypto/message';
+import { sealMessageV2 } from '@/lib/crypto/message-v2';
 import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { makeUser } from '../unit/crypto/fixtures';
@@ -268,7 +268,8 @@ export async function outsideSender(handle: string, readerPopup: Page): Promise<
   return {
     bundle: encodePublicBundle(user.bundle),
     async write(plaintext, maxPartLength) {
-      const sealed = await sealMessage({ sender: user, recipients: [reader], plaintext: utf8(plaintext) });
+      // As `c2c encrypt` seals: the full sender key.
+      const sealed = await sealMessageV2({ identity: user.identity, recipients: [reader], plaintext: utf8(plaintext), senderKey: 'full' });
       return armor(sealed, maxPartLength ? { maxPartLength } : {});
     },
   };
