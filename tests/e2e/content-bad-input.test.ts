@@ -4,6 +4,7 @@
 // the host page keeps working (its own sending still works) and tokens posted afterwards are still found.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes, toBase64Url } from '@/lib/bytes';
 import { CORRUPTION_KINDS, corruptedToken } from '../fixtures/apps/fake-tokens';
 import type { FixtureServer } from '../fixtures/server';
 import type { ExtensionSession } from './harness';
@@ -58,7 +59,8 @@ describe('bad input in a fixture chat (Chromium)', () => {
   });
 
   it('duplicated and reordered parts, one per host message: shown once, complete, after the last part', async () => {
-    const long = `${'Части в другом порядке, parts out of order. '.repeat(40)}${CANARY}`;
+    // A random tail: messages are compressed, and repeated words alone would fit in one part.
+    const long = `${'Части в другом порядке, parts out of order. '.repeat(40)}${toBase64Url(randomBytes(900))}${CANARY}`;
     const parts = await alice.write(long, 400);
     expect(parts.length).toBeGreaterThan(3);
     const order = [...parts].reverse();

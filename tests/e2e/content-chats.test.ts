@@ -4,6 +4,7 @@
 // tampered token shows an error. Each chat's compose box takes input differently (docs/FIXTURES.md).
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes, toBase64Url } from '@/lib/bytes';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, encrypt, onboardInPopup, pin, tamper } from './flows';
@@ -103,7 +104,8 @@ describe('content script in the fixture chats (Chromium)', () => {
 
   it('a message split over several host messages is shown once, complete, after its last part', async () => {
     const ROOM = 'rich';
-    const long = `${'Длинное сообщение, long message. '.repeat(70)}${CANARY}`;
+    // A random tail: messages are compressed, and repeated words alone would fit in one part.
+    const long = `${'Длинное сообщение, long message. '.repeat(70)}${toBase64Url(randomBytes(2400))}${CANARY}`;
     const parts = (await encrypt(alicePopup, ['bob'], long)).split('\n');
     expect(parts.length).toBeGreaterThan(1);
     const first = server.messages(ROOM).length + 1;

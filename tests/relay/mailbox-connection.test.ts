@@ -4,7 +4,8 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { openMessage, sealMessage } from '@/lib/crypto/message';
+import { sealMessage } from '@/lib/crypto/message';
+import { openTextMessage } from '@/lib/crypto/open-message';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { utf8, fromUtf8 } from '@/lib/bytes';
 import { KeyringDB } from '@/lib/keyring/db';
@@ -167,7 +168,7 @@ describe('background relay connection and inbox, through a real relay process', 
     await until(() => aliceInbox.length === 1);
     const m = aliceInbox[0]!;
     expect(m).toMatchObject({ kind: 'mailbox', from: 'bob' });
-    const opened = await openMessage(m.kind === 'mailbox' ? m.payload : new Uint8Array(), { identityKey: alice.identity.publicKey, prekeys: [alice.prekey] });
+    const opened = await openTextMessage(m.kind === 'mailbox' ? m.payload : new Uint8Array(), { identity: alice.identity, prekeys: [alice.prekey] });
     expect(fromUtf8(opened.plaintext)).toBe(CANARY);
 
     aliceClient.close();

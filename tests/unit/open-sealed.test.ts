@@ -1,0 +1,79 @@
+// What the background seals and how it reports who sent a message (seal-for-contacts.ts, open-sealed.ts),
+// through routeMessage as the popup reaches them: real keyrings (fake-indexeddb), real crypto.
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { dearmor } from '@/lib/armor/armor';
+import { fingerprint, keyIdBytes, keyIdText } from '@/lib/crypto/identity';
+import { decodePublicBundle } from '@/lib/crypto/public-bundle';
+import { KeyringDB } from '@/lib/keyring/db';
+import type { WebSocketConstructor } from '@/lib/relay-client/client';
+import { createBackground } from '@/entrypoints/background/create-background';
+import { routeMessage } from '@/entrypoints/background/router';
+import type { RegistrationStore } from '@/entrypoints/background/service';
+
+const SENDER = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
+
+async function person(handle: string) {
+  const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
+  const registrations: RegistrationStore = { get: async () => undefined, set: async () => undefined };
+  const { service } = createBackground({ db, registrations, WebSocket: WebSocket as unknown as WebSocketConstructor });
+  const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
+  const call = (request: Record<string, unknown>): Promise<any> => routeMessage(request, SENDER, ctx);
+  expect(await call({ type: 'createIdentity', handle })).toMatchObject({ ok: true });
+  const { bundle } = await call({ type: 'getPublicBundle' });
+  return { call, bundle: bundle as string, key: (await decodePublicBundle(bundle)).identityKey };
+}
+
+type Person = Awaited<ReturnType<typeof person>>;
+const pin = async (who: Person, handle: string, whom: Person) =>
+  expect(await who.call({ type: 'pinContact', handle, bundle: whom.bundle })).toMatchObject({ ok: true });
+const send = async (from: Person, to: string[], plaintext: string): Promise<string> => {
+  const r = await from.call({ type: 'encrypt', recipients: to, plaintext });
+  expect(r).toMatchObject({ ok: true });
+  return (r.parts as string[]).join('\n');
+};
+const read = async (who: Person, text: string, context?: string) =>
+  (await who.call({ type: 'decrypt', text, ...(context === undefined ? {} : { context }) })).result;
+
+describe('background: sealing v2 and reporting the sender', () => {
+  it('seals v2 with the sender as a key id: a short message to one contact is one small part', async () => {
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    await pin(alice, 'bob', bob);
+    const token = await send(alice, ['bob'], 'see you at nine, ok?');
+    const payload = dearmor(token);
+    expect(payload[0]).toBe(0x04);
+    expect(payload.length).toBe(188);
+    expect(token.split('\n')).toHaveLength(1);
+  });
+
+  it('verified for a pinned sender and for oneself; unverified with only the key id for an unknown sender', async () => {
+    const [alice, bob, carol] = await Promise.all([person('alice'), person('bob'), person('carol')]);
+    await Promise.all([pin(alice, 'bob', bob), pin(bob, 'alice', alice), pin(carol, 'bob', bob)]);
+    const fromAlice = await send(alice, ['bob'], 'Привет, Bob');
+    expect(await read(bob, fromAlice)).toEqual({ status: 'verified', plaintext: 'Привет, Bob', senderFingerprint: await fingerprint(alice.key), senderHandle: 'alice' });
+    expect(await read(alice, fromAlice)).toEqual({ status: 'verified', plaintext: 'Привет, Bob', senderFingerprint: await fingerprint(alice.key), senderHandle: 'alice' });
+
+    // Bob never pinned Carol: the text opens, but nothing says who sent it.
+    const fromCarol = await send(carol, ['bob'], 'I am Alice, trust me');
+    const unknown = await read(bob, fromCarol);
+    expect(unknown).toEqual({ status: 'unverified', plaintext: 'I am Alice, trust me', senderFingerprint: keyIdText(await keyIdBytes(carol.key)) });
+    expect(unknown.senderFingerprint).not.toBe(await fingerprint(carol.key));
+    expect((await fingerprint(carol.key)).startsWith(unknown.senderFingerprint.slice(0, 19))).toBe(true);
+
+    // Once pinned, Carol's next message is verified.
+    await pin(bob, 'carol', carol);
+    expect(await read(bob, await send(carol, ['bob'], 'hello again'))).toMatchObject({ status: 'verified', senderHandle: 'carol' });
+  });
+
+  it('a message elsewhere than where it was first seen is replayed; one not for me is not-addressed', async () => {
+    const [alice, bob, eve] = await Promise.all([person('alice'), person('bob'), person('eve')]);
+    await Promise.all([pin(alice, 'bob', bob), pin(bob, 'alice', alice)]);
+    const token = await send(alice, ['bob'], 'once');
+    expect(await read(bob, token, 'https://chat.example')).toMatchObject({ status: 'verified' });
+    expect(await read(bob, token, 'https://chat.example')).toMatchObject({ status: 'verified' });
+    expect(await read(bob, token, 'https://other.example')).toMatchObject({ status: 'error', reason: { code: 'replayed' } });
+    expect(await read(eve, token)).toMatchObject({ status: 'error', reason: { code: 'not-addressed' } });
+  });
+});
