@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, onboardInPopup, pin } from './flows';
-import { chooseRecipient, openChat, openOverlay, shownIn } from './content-flows';
+import { chooseRecipient, hostSends, openChat, openOverlay, shownIn } from './content-flows';
 
 const ROOM = 'markdown-limit';
 const ARMOR_PART = /^c2c1[0-9a-z]+$/;
@@ -16,13 +16,20 @@ const LONG = `${CANARY} ${'Длинный текст, long text. '.repeat(12)}`;
 
 
 
-/** Opens the compose overlay and waits until it has asked the background for the site's remembered length. */
-async function openOverlayWithLength(page: Page): Promise<Frame> {
+/**
+ * Opens the compose overlay, then asks the background from inside it for the site's remembered length, as
+ * the overlay did when it opened (before it listed the contacts openOverlay waits for). The background answers
+ * in order, so once this answer is back the overlay has had its own and the field shows what it made of it.
+ */
+async function openOverlayWithLength(page: Page, site: string): Promise<{ compose: Frame; remembered: number | null }> {
   // One click: the lock toggles, so a click repeated by a retrying locator would close the overlay again.
   const compose = await openOverlay(page);
-  // Let the per-site length arrive (a background round trip) before reading or typing into the field.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return compose;
+  const answer = await compose.evaluate(async (origin) => {
+    type Runtime = { runtime: { sendMessage(message: unknown): Promise<unknown> } };
+    return (globalThis as unknown as { chrome: Runtime }).chrome.runtime.sendMessage({ type: 'getSitePartLength', site: origin });
+  }, site);
+  expect(answer).toMatchObject({ ok: true });
+  return { compose, remembered: (answer as { maxPartLength: number | null }).maxPartLength };
 }
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -53,6 +60,8 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
   let alice: ExtensionSession;
   let bob: ExtensionSession;
   let bobPage: Page;
+  /** The fixture chat's origin: the site the length is remembered for. */
+  const site = () => new URL(server.url).origin;
 
   beforeAll(async () => {
     server = await startFixtureServer();
@@ -70,27 +79,36 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
 
   it('an invalid length is refused in the overlay: nothing reaches the host', async () => {
     const page = await openChat(alice, server, 'markdown', 'alice', ROOM);
-    const compose = await openOverlayWithLength(page);
-    expect(await partLengthOf(compose)).toBe(''); // nothing declared, nothing remembered: the default
+    const { compose, remembered } = await openOverlayWithLength(page, site());
+    // Nothing declared, nothing remembered: the default.
+    expect(remembered).toBeNull();
+    expect(await partLengthOf(compose)).toBe('');
     await compose.type('[data-testid="compose-part-length"]', '150');
     await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
     await compose.type('[data-testid="compose-input"]', 'not sent');
     await compose.click('[data-testid="compose-send"]');
     await compose.waitForSelector('[data-testid="compose-error"]');
     expect(await compose.$eval('[data-testid="compose-error"]', (e) => e.textContent)).toContain('200');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(server.messages(ROOM)).toEqual([]);
+    // What alice then writes in the page itself reaches the host, and nothing from the overlay came first.
+    await compose.click('[data-testid="compose-close"]');
+    await page.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
+    await hostSends(page, 'plain words after the refusal');
+    await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(server.messages(ROOM).map((m) => m.text)).toEqual(['plain words after the refusal']);
     await page.close();
   });
 
   it('with 400 set, the message goes out as several host messages of at most 400 characters; bob reads it verified', async () => {
     const page = await openChat(alice, server, 'markdown', 'alice', ROOM);
-    const compose = await openOverlayWithLength(page);
-    expect(await partLengthOf(compose)).toBe(''); // the refused 150 was not remembered
+    const { compose, remembered } = await openOverlayWithLength(page, site());
+    // The refused 150 was not remembered.
+    expect(remembered).toBeNull();
+    expect(await partLengthOf(compose)).toBe('');
     await compose.type('[data-testid="compose-part-length"]', '400');
+    const before = server.messages(ROOM).length;
     await sendFrom(page, compose, LONG);
 
-    const sent = await partsFrom(server, 0);
+    const sent = await partsFrom(server, before);
     expect(sent.length).toBeGreaterThan(2);
     for (const m of sent) {
       expect(m.sender).toBe('alice');
@@ -99,7 +117,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
     }
     // The site refused nothing.
     expect(await page.$eval('[data-testid="host-error"]', (e) => (e as HTMLElement).hidden)).toBe(true);
-    expect(await shownIn(bobPage, sent.length)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: LONG });
+    expect(await shownIn(bobPage, before + sent.length)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: LONG });
     // One frame for the whole message, after its last part.
     expect(await bobPage.$$eval('iframe[data-c2c="message-frame"]', (all) => all.length)).toBe(1);
     const traffic = JSON.stringify(server.allFrames());
@@ -110,14 +128,15 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
 
   it('the length is remembered for the site, and a compose box’s maxlength caps it', async () => {
     const page = await openChat(alice, server, 'markdown', 'alice', ROOM);
-    const first = await openOverlayWithLength(page);
+    const { compose: first, remembered } = await openOverlayWithLength(page, site());
+    expect(remembered).toBe(400);
     expect(await partLengthOf(first)).toBe('400');
     await first.click('[data-testid="compose-close"]');
     await page.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
 
     // Real sites declare their limit on the box: it is detected, and the smaller of the two is used.
     await page.$eval('[data-testid="host-compose"]', (box) => box.setAttribute('maxlength', '300'));
-    const compose = await openOverlayWithLength(page);
+    const { compose } = await openOverlayWithLength(page, site());
     expect(await partLengthOf(compose)).toBe('300');
     const before = server.messages(ROOM).length;
     await sendFrom(page, compose, `second ${CANARY}`);
