@@ -6,7 +6,7 @@ import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cryptico } from 'cryptico';
 import { armor } from '@/lib/armor/armor';
-import { HEIGHT_STEPS } from '@/lib/content/message-frame';
+import { HEIGHT_STEPS, stepFor } from '@/lib/content/message-frame';
 import { encodeLegacyPayload } from '@/lib/legacy/legacy-payload';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { loadStockCryptico, stockCipher, stockKey } from '../unit/legacy/stock-cryptico';
@@ -55,8 +55,10 @@ describe('message frames (Chromium)', () => {
   async function geometry(n: number) {
     const iframe = await frameElementIn(page, n);
     const frame = await frameOf(iframe, '[data-testid="message-status"][data-status]');
-    // The content script applies the step the frame asked for: wait for it to settle.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Wait until the content script has applied the step the frame asks for: the step its content needs,
+    // measured inside the frame as the frame measures it (entrypoints/message-frame/main.tsx).
+    const asked = async () => HEIGHT_STEPS[stepFor(Math.ceil(await frame.evaluate(() => document.getElementById('app')!.getBoundingClientRect().height)))];
+    await expect.poll(async () => (await iframe.evaluate((f) => f.clientHeight)) === (await asked()), { timeout: 5_000 }).toBe(true);
     const height = await iframe.evaluate((f) => f.clientHeight);
     const scroll = await frame.evaluate(() => ({ content: document.documentElement.scrollHeight, shown: document.documentElement.clientHeight }));
     return { height, scrolls: scroll.content > scroll.shown };
@@ -90,7 +92,8 @@ describe('message frames (Chromium)', () => {
   });
 
   it('a height message forged by the page changes no frame', async () => {
-    const heights = () => page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.map((f) => f.clientHeight));
+    // The space each message's frame is given (its holder keeps it while the frame is off screen or reused).
+    const heights = () => page.$$eval('[data-c2c="message-holder"]', (all) => all.map((h) => h.getBoundingClientRect().height));
     const before = await heights();
     await page.evaluate(() => {
       for (const step of [3, 0, 1e9, -1]) {
@@ -98,8 +101,13 @@ describe('message frames (Chromium)', () => {
         for (const f of document.querySelectorAll('iframe')) f.contentWindow?.postMessage({ c2c: 'c2c-message-height', step }, '*');
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await heights()).toEqual(before);
+    // A frame made afterwards asks for a taller step and gets it: the content script has heard the forged
+    // messages by then (they came first, on the same window), and resized nothing for them.
+    const medium = `${'Another medium message, after the forgeries. '.repeat(12)}end`;
+    const genuineAt = post('alice', (await alice.write(medium)).join('\n'));
+    expect(await shownIn(page, genuineAt)).toMatchObject({ status: 'verified', plaintext: medium });
+    expect((await geometry(genuineAt)).height).toBeGreaterThan(HEIGHT_STEPS[0]);
+    expect((await heights()).slice(0, before.length)).toEqual(before);
   });
 
   it('a legacy contact: nothing is decrypted until the Decrypt button is pressed (keyboard), then legacy + text', async () => {
