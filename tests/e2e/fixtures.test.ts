@@ -39,8 +39,13 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-const APPS = ['/plain', '/react', '/vue', '/rich', '/markdown'] as const;
+const APPS = [
+  '/plain', '/react', '/vue', '/rich', '/markdown',
+  '/irc', '/footer', '/sticky', '/nicktime', '/slate', '/draft', '/tiptap', '/quill',
+] as const;
 type App = (typeof APPS)[number];
+/** The chats whose compose box is a rich-text editor with a model of its own. */
+const EDITORS = ['/rich', '/slate', '/draft', '/tiptap', '/quill'] as const;
 const COMPOSE = '[data-testid="host-compose"]';
 
 declare global {
@@ -70,8 +75,8 @@ function countSendAttempts(): void {
 }
 
 /** Opens an app as `user` in its own browser context (separate storage, like a second profile). */
-async function openAs(path: string, user: string, room: string, extra = ''): Promise<Page> {
-  const context = await browser.createBrowserContext();
+async function openAs(path: string, user: string, room: string, extra = '', on = browser): Promise<Page> {
+  const context = await on.createBrowserContext();
   const page = await context.newPage();
   await page.evaluateOnNewDocument(countSendAttempts);
   await page.goto(`${server.url}${path}?user=${user}&room=${room}${extra}`);
@@ -98,8 +103,14 @@ async function waitForShown(page: Page, sender: string, text: string): Promise<v
   );
 }
 
+/** What the compose box shows (an editor's placeholder and zero-width fillers left out). */
 async function draftOf(page: Page): Promise<string> {
-  return page.$eval(COMPOSE, (el) => (el instanceof HTMLTextAreaElement ? el.value : (el.textContent ?? '')));
+  return page.$eval(COMPOSE, (el) => {
+    if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) return el.value;
+    const copy = el.cloneNode(true) as HTMLElement;
+    copy.querySelectorAll('[data-slate-placeholder]').forEach((p) => p.remove());
+    return (copy.textContent ?? '').replace(/\uFEFF/g, '');
+  });
 }
 
 async function closeAll(...pages: Page[]): Promise<void> {
@@ -137,14 +148,30 @@ describe('each fixture is a working messenger for two people', () => {
 // How a program (the content script) can put text into each compose box. Measured here; docs/FIXTURES.md
 // carries the same table. `sent`: the Send button then sends exactly that text; `ignored`: nothing is sent.
 type InputPath = 'keyboard' | 'set-value' | 'set-value+input' | 'native-setter+input' | 'execCommand' | 'execCommand-at-once' | 'paste' | 'beforeinput';
-const EXPECTED: Record<App, Record<InputPath, 'sent' | 'ignored'>> = {
+type Outcomes = Record<InputPath, 'sent' | 'ignored'>;
+const PLAIN_BOX: Outcomes = { keyboard: 'sent', 'set-value': 'sent', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' };
+const EXPECTED: Record<App, Outcomes> = {
   '/plain': { keyboard: 'sent', 'set-value': 'sent', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
   '/markdown': { keyboard: 'sent', 'set-value': 'sent', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
   '/react': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'ignored', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
   // v-model has no value tracker: any `input` event makes Vue read the box again.
   '/vue': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'ignored', beforeinput: 'ignored' },
-  '/rich': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'ignored', paste: 'sent', beforeinput: 'sent' },
+  '/rich': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'ignored', paste: 'sent', beforeinput: 'sent' },  // The new chats' plain boxes (an <input> on /irc, textareas elsewhere) behave as /plain's.
+  '/irc': PLAIN_BOX, '/footer': PLAIN_BOX, '/sticky': PLAIN_BOX, '/nicktime': PLAIN_BOX,
+  // Slate learns of text only from beforeinput, which execCommand does not fire: the DOM changes, the model does not.
+  '/slate': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'ignored', 'native-setter+input': 'ignored', execCommand: 'ignored', 'execCommand-at-once': 'ignored', paste: 'sent', beforeinput: 'sent' },
+  '/draft': { keyboard: 'sent', 'set-value': 'ignored', 'set-value+input': 'ignored', 'native-setter+input': 'ignored', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'sent', beforeinput: 'sent' },
+  // ProseMirror and Quill read DOM changes back into their models (MutationObserver), but do not act on a synthetic beforeinput.
+  '/tiptap': { keyboard: 'sent', 'set-value': 'sent', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'sent', beforeinput: 'ignored' },
+  '/quill': { keyboard: 'sent', 'set-value': 'sent', 'set-value+input': 'sent', 'native-setter+input': 'sent', execCommand: 'sent', 'execCommand-at-once': 'sent', paste: 'sent', beforeinput: 'ignored' },
 };
+
+// Firefox ESR: as Chromium, except that no editor takes text from a synthetic paste (its DataTransfer arrives
+// unread), so Slate there accepts only the keyboard and a synthetic beforeinput.
+const EXPECTED_FIREFOX = Object.fromEntries(APPS.map((app) => [app, { ...EXPECTED[app], paste: 'ignored' }])) as Record<App, Outcomes>;
+
+/** A path every app accepts from a program once focus has settled: execCommand, or paste where execCommand is lost. */
+const programPath = (app: App): InputPath => (EXPECTED[app].execCommand === 'sent' ? 'execCommand' : 'paste');
 
 async function writeBy(page: Page, path: InputPath, text: string): Promise<void> {
   if (path === 'keyboard') {
@@ -154,19 +181,19 @@ async function writeBy(page: Page, path: InputPath, text: string): Promise<void>
   }
   await page.$eval(COMPOSE, async (el, how, t) => {
     const box = el as HTMLElement;
-    const isTextarea = box instanceof HTMLTextAreaElement;
+    const field = box instanceof HTMLTextAreaElement || box instanceof HTMLInputElement ? box : null;
     const input = () => box.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: t }));
     box.focus();
     // Lexical learns of the caret from the (asynchronous) selectionchange event; `execCommand-at-once` skips this wait.
     if (how === 'execCommand-at-once') return void document.execCommand('insertText', false, t);
     await new Promise((r) => setTimeout(r, 50));
     if (how === 'set-value' || how === 'set-value+input') {
-      if (isTextarea) box.value = t;
+      if (field) field.value = t;
       else box.textContent = t;
       if (how === 'set-value+input') input();
     } else if (how === 'native-setter+input') {
       // React's documented workaround: the prototype's setter bypasses its value tracker.
-      if (isTextarea) Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!.call(box, t);
+      if (field) Object.getOwnPropertyDescriptor(Object.getPrototypeOf(field) as object, 'value')!.set!.call(field, t);
       else box.textContent = t;
       input();
     } else if (how === 'execCommand') document.execCommand('insertText', false, t);
@@ -199,35 +226,59 @@ async function outcome(page: Page, room: string, before: number, text: string): 
   return `${attempts} send attempt(s), nothing arrived`;
 }
 
+/** Writes by every path into every app's compose box (a fresh page load each), then clicks Send. */
+async function measureInputPaths(on: Browser, expected: Record<App, Outcomes>): Promise<Record<string, Record<string, string>>> {
+  const measured: Record<string, Record<string, string>> = {};
+  for (const app of APPS) {
+    const room = freshRoom();
+    const page = await openAs(app, 'alice', room, '', on);
+    measured[app] = {};
+    for (const path of Object.keys(expected[app]) as InputPath[]) {
+      await page.reload();
+      await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
+      const text = `via ${path} c2c1abc`;
+      const before = server.messages(room).length;
+      await writeBy(page, path, text);
+      await page.click('[data-testid="host-send"]');
+      measured[app][path] = await outcome(page, room, before, text);
+    }
+    await closeAll(page);
+  }
+  return measured;
+}
+
 describe('input paths each editor accepts', () => {
   it('matches the table in docs/FIXTURES.md for every app and path', async () => {
-    const measured: Record<string, Record<string, string>> = {};
-    for (const app of APPS) {
-      const room = freshRoom();
-      const page = await openAs(app, 'alice', room);
-      measured[app] = {};
-      for (const path of Object.keys(EXPECTED[app]) as InputPath[]) {
-        await page.reload();
-        await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
-        const text = `via ${path} c2c1abc`;
-        const before = server.messages(room).length;
-        await writeBy(page, path, text);
-        await page.click('[data-testid="host-send"]');
-        measured[app][path] = await outcome(page, room, before, text);
-      }
-      await closeAll(page);
-    }
+    const measured = await measureInputPaths(browser, EXPECTED);
     expect(measured, JSON.stringify(measured, null, 1)).toEqual(EXPECTED);
+  });
+
+  it('Firefox ESR: matches its column of the table too', async () => {
+    const firefoxProfile = mkdtempSync(join(tmpdir(), 'c2c-fixtures-firefox-'));
+    const firefox = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: '/usr/bin/firefox-esr',
+      headless: true,
+      userDataDir: firefoxProfile,
+      extraPrefsFirefox: { 'network.dns.disabled': true }, // loopback literals only
+    });
+    try {
+      const measured = await measureInputPaths(firefox, EXPECTED_FIREFOX);
+      expect(measured, JSON.stringify(measured, null, 1)).toEqual(EXPECTED_FIREFOX);
+    } finally {
+      await firefox.close();
+      rmSync(firefoxProfile, { recursive: true, force: true });
+    }
   });
 
   it('every app sends on a synthetic Enter keydown and on a synthetic button click', async () => {
     for (const app of APPS) {
       const room = freshRoom();
       const page = await openAs(app, 'alice', room);
-      await writeBy(page, 'execCommand', 'by synthetic enter');
+      await writeBy(page, programPath(app), 'by synthetic enter');
       await page.$eval(COMPOSE, (el) => el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true, cancelable: true })));
       expect(`${app}: ${await outcome(page, room, 0, 'by synthetic enter')}`).toBe(`${app}: sent`);
-      await writeBy(page, 'execCommand', 'by synthetic click');
+      await writeBy(page, programPath(app), 'by synthetic click');
       await page.$eval('[data-testid="host-send"]', (b) => (b as HTMLButtonElement).click());
       expect(await outcome(page, room, 1, 'by synthetic click')).toBe('sent');
       await closeAll(page);
@@ -274,6 +325,257 @@ describe('markdown chat', () => {
     expect(await draftOf(alice)).toBe('y'.repeat(401));
     await closeAll(alice);
   });
+});
+
+describe('IRC chat (/irc)', () => {
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+  const prefixOf = (nick: string, room: string) => `:${nick}!user@127.0.0.1 PRIVMSG #${room} :`;
+  /** Words, cut to exactly `length` characters and never ending in a space (the chat trims drafts). */
+  const wordsText = (length: number) => {
+    const text = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ').slice(0, length);
+    expect(text).toHaveLength(length);
+    expect(text.trim()).toBe(text);
+    return text;
+  };
+  async function sendLong(extra: string, text: string): Promise<{ room: string; lines: string[]; bob: Page; alice: Page }> {
+    const room = freshRoom();
+    const alice = await openAs('/irc', 'alice', room, extra);
+    const bob = await openAs('/irc', 'bob', room);
+    await writeBy(alice, 'execCommand', text);
+    await alice.keyboard.press('Enter');
+    // The pieces arrive as consecutive messages; wait until they add up to the whole text.
+    await bob.waitForFunction((n) => document.querySelectorAll('[data-testid="host-message"]').length >= n, { timeout: 5000 }, 1);
+    const deadline = Date.now() + 5000;
+    while (server.lines(room).join('').length < text.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(await draftOf(alice)).toBe('');
+    return { room, lines: server.lines(room), bob, alice };
+  }
+  /** Every line is a well-formed PRIVMSG of at most 512 bytes, CR LF included; returns the texts. */
+  function piecesOf(lines: string[], room: string): string[] {
+    const prefix = prefixOf('alice', room);
+    for (const line of lines) {
+      expect(line.startsWith(prefix) && line.endsWith('\r\n'), JSON.stringify(line)).toBe(true);
+      expect(bytes(line)).toBeLessThanOrEqual(512);
+    }
+    return lines.map((l) => l.slice(prefix.length, -2));
+  }
+
+  it('splits a 1,045-character text into 512-byte lines (prefix included), shown as consecutive messages', async () => {
+    const text = wordsText(1045);
+    const { room, lines, bob, alice } = await sendLong('', text);
+    const prefix = prefixOf('alice', room);
+    const room_ = 512 - bytes(prefix) - 2;
+    const expected = [text.slice(0, room_), text.slice(room_, 2 * room_), text.slice(2 * room_)];
+    expect(lines).toEqual(expected.map((p) => `${prefix}${p}\r\n`));
+    expect(lines.map(bytes)).toEqual([512, 512, bytes(prefix) + 1045 - 2 * room_ + 2]);
+    await waitForShown(bob, 'alice', expected[2]!);
+    expect(await shown(bob)).toEqual(expected.map((t) => ({ sender: 'alice', text: t })));
+    expect(server.messages(room).map((m) => m.text)).toEqual(expected);
+    await closeAll(alice, bob);
+  });
+
+  it('never cuts inside a UTF-8 character, and cuts as late as the limit allows', async () => {
+    const text = 'aé€😀'.repeat(130); // 10 bytes per round: cuts fall inside characters unless avoided
+    const { room, lines, bob, alice } = await sendLong('', text);
+    const pieces = piecesOf(lines, room);
+    expect(pieces.join('')).toBe(text);
+    expect(pieces.length).toBeGreaterThan(2);
+    for (const [i, piece] of pieces.entries()) {
+      expect(Buffer.from(piece, 'utf8').toString('utf8')).toBe(piece);
+      const next = pieces[i + 1];
+      if (next !== undefined) expect(bytes(lines[i]!) + bytes([...next][0]!)).toBeGreaterThan(512);
+    }
+    expect(lines.some((l) => bytes(l) < 512 && l !== lines.at(-1))).toBe(true); // a character straddled the limit
+    await closeAll(alice, bob);
+  });
+
+  it('splitAt=space: cuts at the last space before the limit, dropping it', async () => {
+    const text = wordsText(1045);
+    const { room, lines, bob, alice } = await sendLong('&splitAt=space', text);
+    const pieces = piecesOf(lines, room);
+    expect(pieces.join(' ')).toBe(text);
+    expect(pieces.length).toBe(3);
+    for (const [i, piece] of pieces.entries()) {
+      expect(piece.trim()).toBe(piece);
+      const next = pieces[i + 1];
+      if (next !== undefined) expect(bytes(lines[i]!) + bytes(` ${next.split(' ')[0]}`)).toBeGreaterThan(512);
+    }
+    await closeAll(alice, bob);
+  });
+
+  it('clientSplit=300: the page sends 300-byte pieces, each its own line', async () => {
+    const text = wordsText(1045);
+    const { room, lines, bob, alice } = await sendLong('&clientSplit=300', text);
+    expect(piecesOf(lines, room)).toEqual([text.slice(0, 300), text.slice(300, 600), text.slice(600, 900), text.slice(900)]);
+    expect(server.allFrames().filter((f) => f.channel === 'ws' && f.direction === 'sent' && f.url.includes(`room=${room}`))).toHaveLength(4);
+    await closeAll(alice, bob);
+  });
+
+  it('rows read "[time] <nick> text" with time, nick and text in their own elements', async () => {
+    const room = freshRoom();
+    server.post(room, 'alice', 'hello <b>there</b>');
+    const page = await openAs('/irc', 'bob', room);
+    await waitForShown(page, 'alice', 'hello <b>there</b>');
+    const row = await page.$eval('[data-testid="host-message"]', (li) => ({
+      text: li.textContent,
+      time: li.querySelector('span.time')?.textContent,
+      nick: li.querySelector('span.nick')?.textContent,
+      body: li.querySelector('span.text')?.textContent,
+      input: (document.querySelector('[data-testid="host-compose"]') as HTMLInputElement).type,
+    }));
+    expect(row.time).toMatch(/^\d\d:\d\d$/);
+    expect(row).toEqual({ text: `[${row.time}] <alice> hello <b>there</b>`, time: row.time, nick: 'alice', body: 'hello <b>there</b>', input: 'text' });
+    await closeAll(page);
+  });
+
+  it('refuses CR, LF and NUL, bad nicks and channels, and bounds a 64 KB text to lines of 512 bytes', async () => {
+    const room = freshRoom();
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/irc/ws?room=${room}&user=mallory`);
+    const frames: { type: string; reason?: string }[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(String(d)) as { type: string }));
+    await new Promise((r) => ws.once('open', r));
+    for (const bad of ['a\r\nPRIVMSG #other :injected', 'line\nbreak', 'nul\0byte']) ws.send(JSON.stringify({ type: 'send', text: bad }));
+    const big = 'x'.repeat(64 * 1024);
+    ws.send(JSON.stringify({ type: 'send', text: big }));
+    // The server answers in order: three errors, then one message frame per line of the big text.
+    const deadline = Date.now() + 5000;
+    const lineCount = Math.ceil(big.length / (512 - bytes(prefixOf('mallory', room)) - 2));
+    while (frames.filter((f) => f.type === 'message').length < lineCount && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(frames.filter((f) => f.type === 'error').map((f) => f.reason)).toEqual(Array(3).fill('an IRC line cannot hold CR, LF or NUL'));
+    const lines = server.lines(room);
+    expect(lines).toHaveLength(lineCount);
+    expect(lines.every((l) => bytes(l) <= 512 && !l.slice(0, -2).includes('\r'))).toBe(true);
+    expect(lines.map((l) => l.slice(prefixOf('mallory', room).length, -2)).join('')).toBe(big);
+    ws.close();
+    for (const q of ['room=r&user=a%20b', `room=r&user=${'n'.repeat(31)}`, 'room=r%20x&user=a', 'room=r&user=%C3%BC', 'room=r']) {
+      const refused = new WebSocket(`${server.url.replace('http', 'ws')}/irc/ws?${q}`);
+      await expect(new Promise((resolve, reject) => {
+        refused.once('open', resolve);
+        refused.once('error', reject);
+      })).rejects.toThrow(/400/);
+    }
+  });
+});
+
+describe('footer chat (/footer)', () => {
+  for (const dir of ['ltr', 'rtl'] as const) {
+    it(`${dir}: the compose box sits 3 px from the window's edges in a fixed, overflow-hidden, 40 px form`, async () => {
+      const page = await openAs('/footer', 'alice', freshRoom(), dir === 'rtl' ? '&dir=rtl' : '');
+      const m = await page.evaluate(() => {
+        const box = document.querySelector('[data-testid="host-compose"]')!.getBoundingClientRect();
+        const send = document.querySelector('[data-testid="host-send"]')!.getBoundingClientRect();
+        const form = document.querySelector('form[data-testid="host-footer"]')!;
+        const style = getComputedStyle(form);
+        return {
+          dir: getComputedStyle(document.documentElement).direction,
+          position: style.position, overflow: style.overflow, height: form.getBoundingClientRect().height,
+          bottomGap: innerHeight - box.bottom, startGap: document.documentElement.dir === 'rtl' ? document.documentElement.clientWidth - box.right : box.left,
+          sendBeforeBox: send.right <= box.left,
+        };
+      });
+      expect(m).toEqual({ dir, position: 'fixed', overflow: 'hidden', height: 40, bottomGap: 3, startGap: 3, sendBeforeBox: dir === 'rtl' });
+      await closeAll(page);
+    });
+  }
+});
+
+describe('sticky chat (/sticky)', () => {
+  it('opens at the end of its history, follows new messages within 40 px of the end and stays put otherwise', async () => {
+    const room = freshRoom();
+    const page = await openAs('/sticky', 'carol', room, '&history=300');
+    const view = () => page.evaluate(() => {
+      const s = document.querySelector<HTMLElement>('[data-testid="host-scroller"]')!;
+      return { top: s.scrollTop, fromEnd: s.scrollHeight - s.scrollTop - s.clientHeight, atEnd: window.__stickyAtEnd(), overflow: getComputedStyle(s).overflowY };
+    });
+    const scrollTo = (fromEnd: number) => page.evaluate((d) => {
+      const s = document.querySelector<HTMLElement>('[data-testid="host-scroller"]')!;
+      s.scrollTop = s.scrollHeight - s.clientHeight - d;
+    }, fromEnd);
+    let n = 0;
+    const post = async () => {
+      const text = `new message ${++n}`;
+      server.post(room, 'alice', text);
+      await waitForShown(page, 'alice', text);
+    };
+    expect((await shown(page)).length).toBe(300);
+    expect(await view()).toMatchObject({ fromEnd: 0, atEnd: true, overflow: 'auto' });
+
+    await post();
+    expect(await view()).toMatchObject({ fromEnd: 0, atEnd: true });
+
+    await scrollTo(2000);
+    const before = await view();
+    expect(before.atEnd).toBe(false);
+    await post();
+    expect(await view()).toMatchObject({ top: before.top, atEnd: false });
+
+    await scrollTo(30);
+    await post();
+    expect(await view()).toMatchObject({ fromEnd: 0, atEnd: true });
+
+    await scrollTo(60);
+    const near = await view();
+    await post();
+    expect((await view()).top).toBe(near.top);
+    await closeAll(page);
+  });
+});
+
+describe('nick and time chat (/nicktime)', () => {
+  it('groups consecutive messages of one sender under one nick; each row names its sender', async () => {
+    const room = freshRoom();
+    for (const [sender, text] of [['alice', 'a1'], ['alice', 'a2'], ['bob', 'b1'], ['alice', 'a3'], ['alice', 'a4'], ['alice', 'a5']] as const) server.post(room, sender, text);
+    const page = await openAs('/nicktime', 'carol', room);
+    await waitForShown(page, 'alice', 'a5');
+    const rows = () => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-testid="host-message"]')].map((li) => ({
+      start: li.dataset.groupStart === 'true',
+      nick: li.querySelector('span.nick')?.textContent ?? null,
+      time: /^\d\d:\d\d$/.test(li.querySelector('span.time')?.textContent ?? ''),
+      text: li.querySelector('span.text')?.textContent,
+      // What a screen reader announces: the group's nick, then the row's own text.
+      labelledBy: (li.getAttribute('aria-labelledby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent).join(' | '),
+      sender: li.dataset.sender,
+    })));
+    const expected = [
+      { start: true, nick: 'alice', text: 'a1', sender: 'alice' },
+      { start: false, nick: null, text: 'a2', sender: 'alice' },
+      { start: true, nick: 'bob', text: 'b1', sender: 'bob' },
+      { start: true, nick: 'alice', text: 'a3', sender: 'alice' },
+      { start: false, nick: null, text: 'a4', sender: 'alice' },
+      { start: false, nick: null, text: 'a5', sender: 'alice' },
+    ].map((r) => ({ ...r, time: true, labelledBy: `${r.sender} | ${r.text}` }));
+    expect(await rows()).toEqual(expected);
+    await page.click('[data-testid="host-rerender"]');
+    expect(await rows()).toEqual(expected);
+    await closeAll(page);
+  });
+});
+
+describe('rich-text editors send from their own model', () => {
+  for (const app of EDITORS) {
+    it(`${app}: Shift+Enter is a new line, Enter sends the model's text and leaves the editor empty`, async () => {
+      const room = freshRoom();
+      const page = await openAs(app, 'alice', room);
+      await page.click(COMPOSE);
+      await page.keyboard.type('first line');
+      await page.keyboard.down('Shift');
+      await page.keyboard.press('Enter');
+      await page.keyboard.up('Shift');
+      await page.keyboard.type('second line');
+      const model = await page.evaluate(() => window.__hostDraft());
+      expect(model).toMatch(/^first line\n+second line$/);
+      await page.keyboard.press('Enter');
+      expect(await outcome(page, room, 0, model)).toBe('sent');
+      expect(await page.evaluate(() => window.__hostDraft())).toBe('');
+      expect(await draftOf(page)).toBe('');
+      // The emptied editor still takes input and sends it.
+      await page.keyboard.type('again');
+      await page.keyboard.press('Enter');
+      expect(await outcome(page, room, 1, 'again')).toBe('sent');
+      expect(await draftOf(page)).toBe('');
+      await closeAll(page);
+    });
+  }
 });
 
 describe('re-rendering', () => {
