@@ -142,8 +142,19 @@ describe('content script in the fixture chats (Chromium)', () => {
 
     expect(await shownIn(bobPage, 1)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: CANARY });
     expect(await shownIn(alicePage, 1)).toMatchObject({ status: 'verified', plaintext: CANARY });
-    // Several attack rounds with the frames in place.
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Several attack rounds with the frames in place: the page counts its attempts.
+    type Counted = { __hostileAttempts: Record<string, number> };
+    for (const page of [alicePage, bobPage]) {
+      const sofar = await page.evaluate(() => ({ ...(window as unknown as Counted).__hostileAttempts }));
+      await page.waitForFunction(
+        (then) => {
+          const now = (window as unknown as Counted).__hostileAttempts;
+          return ['probe', 'forge'].every((what) => (now[what] ?? 0) >= (then[what] ?? 0) + 3);
+        },
+        { timeout: 10_000, polling: 100 },
+        sofar,
+      );
+    }
 
     for (const page of [alicePage, bobPage]) {
       const { loot, attempts } = await page.evaluate(async () => {
@@ -227,6 +238,20 @@ describe('site-enable in the popup (Chromium)', () => {
     // Loopback is pre-granted in the test build and declared for the content script.
     expect(await status.evaluate((e) => [e.getAttribute('data-enabled'), e.textContent])).toEqual(['true', expect.stringContaining('127.0.0.1')]);
 
+    // The popup's injections into the tab, counted around the real executeScript: it settles once the script
+    // has run in the tab's frames.
+    await popup.evaluate(() => {
+      type Scripting = { executeScript(...args: unknown[]): Promise<unknown> };
+      const scripting = (globalThis as unknown as { chrome: { scripting: Scripting } }).chrome.scripting;
+      const inject = scripting.executeScript.bind(scripting);
+      const counted = window as unknown as { injected: number };
+      counted.injected = 0;
+      scripting.executeScript = async (...args) => {
+        const result = await inject(...args);
+        counted.injected += 1;
+        return result;
+      };
+    });
     const button = await popup.$('[data-testid="site-enable"]');
     await button!.evaluate((b) => b.scrollIntoView());
     const box = (await button!.boundingBox())!;
@@ -240,7 +265,7 @@ describe('site-enable in the popup (Chromium)', () => {
       { id: 'c2c-site:http://127.0.0.1/*', matches: ['http://127.0.0.1/*'], js: ['content-scripts/content.js'], allFrames: true, matchOriginAsFallback: true, persistAcrossSessions: true, runAt: 'document_idle', world: 'ISOLATED' },
     ]);
     // Injected again into the open tab, the script saw it already runs there: still one lock per box.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await popup.waitForFunction(() => (window as unknown as { injected: number }).injected === 1, { polling: 100, timeout: 10_000 });
     expect(await popup.$('[data-testid="site-error"]')).toBeNull();
     expect(await host.$$eval('[data-c2c="lock"]', (all) => all.length)).toBe(1);
   });
