@@ -7,6 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '@/lib/bytes';
 import { FRAME_TYPE, decodeFrame } from '@/lib/chat/frame';
+import { DATA } from '@/lib/protocol/relay';
 import { generateLegacyKey, legacyPublicKeyString } from '@/lib/legacy/legacy-key';
 import { startRelay, type RunningRelay } from '../relay/harness';
 import { startWsProxy, type WsProxy } from '../relay/ws-proxy';
@@ -203,9 +204,22 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
 
     // Nor is an invitation from that contact taken: bob invites, alice's popup never shows it.
     await bob.popup.bringToFront();
+    const seen = proxy.frames.length;
     const inviting = await openChat(bob, 'alice');
     await waitForState(inviting, 'connecting');
-    await new Promise((r) => setTimeout(r, 6000)); // two re-sends of the invitation
+    // The invitation and two re-sends reach alice's browser (the relay forwards mailbox frames from bob).
+    const fromBob = () =>
+      proxy.frames.slice(seen).filter((f) => f.direction === 'down' && f.frame.type === DATA.fromHandle && new TextDecoder().decode(f.frame.target) === 'bob').length;
+    await expect.poll(fromBob, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    // Then a message from bob on the same connection: once alice's popup lists it, her background has taken
+    // in the invitations that came before it.
+    const after = 'after the invitations';
+    expect(await api(bob.popup, { type: 'sendToContact', handle: 'alice', plaintext: after })).toMatchObject({ ok: true });
+    await alice.popup.waitForFunction(
+      (text) => [...document.querySelectorAll('[data-testid="inbox-text"]')].some((e) => e.textContent === text),
+      { polling: 250, timeout: 30_000 },
+      after,
+    );
     expect(await alice.popup.$eval(contactItem('bob'), (e) => e.getAttribute('data-chat-invite'))).toBe('false');
     const listed = await api<{ contacts: { handle: string; chatInvite: boolean }[] }>(alice.popup, { type: 'listContacts' });
     expect(listed.contacts.find((c) => c.handle === 'bob')?.chatInvite).toBe(false);
