@@ -46,11 +46,11 @@ export default defineConfig({
           browser_specific_settings: {
             gecko: {
               id: 'crypt2chat@crypt2chat.org',
-              // 147: the Navigation API's navigate event, which message frames are re-pointed by.
-              strict_min_version: '147.0',
+              // 140: the current Debian ESR. Message frames are re-pointed only where the Navigation API is (147).
+              strict_min_version: '140.0',
               data_collection_permissions: { required: ['none'] },
             },
-            gecko_android: { strict_min_version: '147.0' },
+            gecko_android: { strict_min_version: '140.0' },
           },
         }
       : // Ed25519 in WebCrypto (identity keys) arrived in Chrome 137; X25519 earlier.

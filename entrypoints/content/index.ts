@@ -12,10 +12,16 @@ import { openRequested } from './compose-request';
 import { isOpenComposeRequest } from './open-compose-message';
 import { adapterFor } from './sites';
 import { offerTicket } from './ticket';
+import { Folds } from './fold';
 import { MessageFrames } from './message-frames';
 import { TokenScanner } from './token-scanner';
+import { rememberPartLength } from './host-limits';
+import { topSameOriginWindow } from './top-document';
+import { MIN_PART_LENGTH } from '@/lib/armor/format';
 
 const FORGET_DELAY_MS = 200;
+/** Characters kept free below a learned host limit, for a longer nick or host in another sender's prefix. */
+const SPLIT_MARGIN = 64;
 
 export default defineContentScript({
   registration: 'runtime',
@@ -38,10 +44,16 @@ export default defineContentScript({
       const outcome = openRequested(() => boxes.visibleBoxes(), (box) => overlay.show(box));
       return outcome === undefined ? undefined : Promise.resolve({ outcome });
     });
-    const frames = new MessageFrames(extensionUrl);
+    const frames = new MessageFrames(
+      extensionUrl,
+      new Folds({ show: browser.i18n.getMessage('foldShow'), hide: browser.i18n.getMessage('foldHide') }),
+    );
     const scanner = new TokenScanner(
       (token) => frames.add(token),
       () => frames.watchAdded(),
+      // The host split a token: its first message shows what one message carries. Others' prefixes (IRC adds
+      // the sender's nick and host to each line) differ from ours, hence the margin.
+      (firstMessageBytes) => void rememberPartLength(topSameOriginWindow().location.origin, Math.max(MIN_PART_LENGTH, firstMessageBytes - SPLIT_MARGIN)),
     );
 
     // Removals come in bursts (a chat re-rendering or trimming its list): forget what left, once per burst.

@@ -14,8 +14,12 @@
 // gets its frame right away (withinHostTurn); hiding a frame and resizing a holder wait for the page's next
 // change, or HOST_TURN_WAIT_MS at most.
 // Host elements the page removes are forgotten (forgetRemoved), whether or not they were ever on screen.
+// Once a token's frame is placed, its ciphertext is folded away (fold.ts). Every write that changes the
+// page's height keeps a message list that was at its end at its end (scroll-keeper.ts).
 import { MESSAGE_FRAME_PATH } from '@/lib/content/frames';
 import { HEIGHT_STEPS, heightStep, messageFragment } from '@/lib/content/message-frame';
+import { unfold, type Fold, type Folds } from './fold';
+import { keepingEnds } from './scroll-keeper';
 import type { FoundToken } from './token-scanner';
 import { WatchWindow } from './watch-window';
 
@@ -26,7 +30,8 @@ const MAX_LIVE = 24;
  * spares the page a new out-of-process frame. Where moving would reload the frame, frames are made anew.
  */
 type MovableParent = ParentNode & { moveBefore(node: Node, child: Node | null): void };
-const CAN_MOVE = typeof (Element.prototype as Partial<MovableParent>).moveBefore === 'function';
+// The frame shows a re-pointed token through the Navigation API's navigate event (message-frame/main.tsx).
+const CAN_MOVE = typeof (Element.prototype as Partial<MovableParent>).moveBefore === 'function' && 'navigation' in globalThis;
 /** How often (at most) Chromium computes the observed elements' visibility: a frame may start this much later. */
 const OBSERVE_DELAY_MS = 100;
 /** The observer's margin: frames start this far before their token reaches the screen. */
@@ -38,7 +43,8 @@ const MAX_PLACED_IN_TURN = 8;
 /** The frame's border, top plus bottom: a holder is this much taller than the frame's content. */
 const FRAME_BORDERS_PX = 2;
 // Strict containment: what happens inside a holder (a frame moved in, hidden, shown) lays out only the holder.
-const HOLDER_STYLE = 'display:block;width:100%;max-width:36em;margin:2px 0;contain:strict;';
+// A fixed font size: the element holding the token may be folded to font-size 0 around it.
+const HOLDER_STYLE = 'display:block;width:100%;max-width:36em;margin:2px 0;contain:strict;font-size:16px;';
 const FRAME_STYLE = 'display:block;width:100%;height:100%;box-sizing:border-box;border:1px solid #8a8;border-radius:6px;background:#fff;';
 
 interface Slot {
@@ -54,6 +60,8 @@ interface Slot {
   frame: HTMLIFrameElement | null;
   /** The height step the frame last asked for, reused when the frame is made again. */
   step: number;
+  /** The ciphertext folded away once the frame was placed, if it could be. */
+  fold: Fold | null;
 }
 
 export class MessageFrames {
@@ -75,7 +83,10 @@ export class MessageFrames {
   private readonly watched: WatchWindow;
   private readonly frameOrigin: string;
 
-  constructor(private readonly extensionUrl: (path: string) => string) {
+  constructor(
+    private readonly extensionUrl: (path: string) => string,
+    private readonly folds: Folds,
+  ) {
     // Chromium computes every observed element's intersection in each rendering frame the page lays out
     // again (a chat appending messages: every frame); `delay` bounds that to once per OBSERVE_DELAY_MS.
     // Firefox ignores it. The 200 px margin starts frames before their token reaches the screen.
@@ -88,6 +99,11 @@ export class MessageFrames {
   add(token: FoundToken): void {
     const watched = token.anchor.parentElement;
     if (!watched) return;
+    // A token the host split, completed after its first piece was shown as incomplete: one frame, the whole one.
+    if (token.replaces) {
+      const old = this.byAnchor.get(token.replaces.anchor)?.get(token.replaces.key);
+      if (old) this.forget(old);
+    }
     let slots = this.byAnchor.get(token.anchor);
     if (!slots) this.byAnchor.set(token.anchor, (slots = new Map()));
     if (slots.has(token.key)) return;
@@ -102,7 +118,7 @@ export class MessageFrames {
         break;
       }
     }
-    const slot: Slot = { token, occurrence, watched, visible: false, lastVisibleAt: 0, holder: null, frame: null, step: 0 };
+    const slot: Slot = { token, occurrence, watched, visible: false, lastVisibleAt: 0, holder: null, frame: null, step: 0, fold: null };
     slots.set(token.key, slot);
     copies.add(slot);
     if (this.hostTurn) this.fresh.push(slot);
@@ -143,8 +159,19 @@ export class MessageFrames {
     for (const slot of onScreen) {
       slot.visible = true;
       slot.lastVisibleAt = now;
-      this.show(slot);
     }
+    this.showAll(onScreen);
+  }
+
+  /** Shows slots' frames, keeping the lists they are in at their end. */
+  private showAll(slots: Slot[]): void {
+    if (slots.length === 0) return;
+    keepingEnds(
+      slots.map((slot) => slot.watched),
+      () => {
+        for (const slot of slots) this.show(slot);
+      },
+    );
   }
 
   private later(set: Set<Slot>, slot: Slot): void {
@@ -156,7 +183,16 @@ export class MessageFrames {
     if (this.pendingTimer !== null) clearTimeout(this.pendingTimer);
     this.pendingTimer = null;
     for (const slot of this.toHide) if (!slot.visible && slot.frame) slot.frame.style.display = 'none';
-    for (const slot of this.toResize) this.sizeHolder(slot);
+    // Hiding keeps the holder's size; resizing changes it.
+    if (this.toResize.size > 0) {
+      const resized = [...this.toResize];
+      keepingEnds(
+        resized.map((slot) => slot.watched),
+        () => {
+          for (const slot of resized) this.sizeHolder(slot);
+        },
+      );
+    }
     this.toHide.clear();
     this.toResize.clear();
   }
@@ -194,6 +230,8 @@ export class MessageFrames {
     this.retire(slot);
     slot.holder?.remove();
     slot.holder = null;
+    if (slot.fold) unfold(slot.fold);
+    slot.fold = null;
     this.byAnchor.get(slot.token.anchor)?.delete(slot.token.key);
     const copies = this.byKey.get(slot.token.key);
     copies?.delete(slot);
@@ -215,7 +253,7 @@ export class MessageFrames {
         } else if (slot.frame) this.later(this.toHide, slot);
       }
     }
-    for (const slot of shown) this.show(slot);
+    this.showAll(shown);
   }
 
   /** An element the observer no longer watches is off screen: its frames are hidden like any off screen. */
@@ -281,6 +319,10 @@ export class MessageFrames {
     }
     slot.frame = frame;
     this.live.add(slot);
+    if (!slot.fold?.marker.isConnected) {
+      if (slot.fold) unfold(slot.fold);
+      slot.fold = this.folds.fold(slot.token.pieces, holder);
+    }
   }
 
   /** The slot's holder, placed right after the token's text the first time (again if the page removed it). */

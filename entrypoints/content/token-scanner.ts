@@ -2,13 +2,13 @@
 // MutationObserver records), in slices of a few milliseconds so a busy page never gets a long task.
 // Text inside editors (the user's drafts), form fields, scripts and our own elements is never parsed.
 import { ENVELOPE_DIGIT, findArmorParts, mightContainArmor } from '@/lib/armor/detect';
+import { SplitTokens, type JoinedToken } from './split-tokens';
 
-/** One message to show: all its armored parts (one per line), anchored after the text of its last part. */
-export interface FoundToken {
-  key: string;
-  text: string;
-  anchor: Text;
-}
+/**
+ * One message to show: all its armored parts (one per line), anchored after the text of its last part;
+ * `pieces` are the text nodes that carry it (one, or several when the host split it).
+ */
+export type FoundToken = JoinedToken;
 
 /** Regions whose text we must not read (isContentEditable covers editors: it holds inside an editing host). */
 const SKIP_SELECTOR = 'script,style,noscript,textarea,input,select,template,iframe,[data-c2c]';
@@ -52,15 +52,28 @@ export class TokenScanner {
 
   /** Schedules the next slice as a task of its own (setTimeout(0) idles 4 ms between nested slices). */
   private readonly slices = new MessageChannel();
+  /** Heads of tokens the host split, and the text nodes their pieces took (never read as tokens of their own). */
+  private readonly split: SplitTokens;
+  private readonly consumed = new WeakSet<Text>();
 
   private lastBatchAt = 0;
 
   /** onBatch: called after a slice that leaves nothing queued, and every BATCH_MS while the page keeps us busy. */
+  /** onSplit: the UTF-8 length of the first message of a token the host split (see SplitTokens). */
   constructor(
     private readonly onToken: (token: FoundToken) => void,
     private readonly onBatch: () => void,
+    onSplit: (firstMessageBytes: number) => void,
   ) {
     this.slices.port1.onmessage = () => this.work();
+    this.split = new SplitTokens(
+      (token) => {
+        for (const piece of token.pieces) if (piece !== token.pieces[0]) this.consumed.add(piece);
+        this.onToken(token);
+      },
+      onSplit,
+      onBatch,
+    );
   }
 
   enqueue(node: Node): void {
@@ -106,6 +119,8 @@ export class TokenScanner {
     const now = performance.now();
     if (!busy || now - this.lastBatchAt >= BATCH_MS) {
       this.lastBatchAt = now;
+      // What was just added may be the rest of a token the host split.
+      this.split.retry();
       this.onBatch();
     }
     if (busy) this.schedule();
@@ -144,11 +159,16 @@ export class TokenScanner {
     if (!mightContainArmor(data) || this.seen.get(node) === data) return;
     this.seen.set(node, data);
     if (insideSkipped(node)) return;
-    for (const ref of findArmorParts(data)) {
+    const refs = findArmorParts(data);
+    // A piece of a split token may hold "c2c…" by chance: if it completes a waiting head, it is that token's.
+    if (refs.length > 0 && refs.every((r) => r.kind === 'damaged' && !r.header)) this.split.retry();
+    if (this.consumed.has(node)) return;
+    for (const ref of refs) {
       const text = data.slice(ref.start, ref.end);
       if (ref.kind === 'part' && ref.header.count > 1) this.addPart(ref.header.id, ref.header.index, ref.header.count, { text, node });
+      else if (ref.kind === 'head') this.split.add(ref, node);
       // Whole messages, and damaged or unknown tokens: shown on their own (the frame explains the error).
-      else this.onToken({ key: `${ref.kind}:${text.length}:${text.slice(-16)}`, text, anchor: node });
+      else this.onToken({ key: `${ref.kind}:${text.length}:${text.slice(-16)}`, text, anchor: node, pieces: [node] });
     }
   }
 
@@ -166,6 +186,6 @@ export class TokenScanner {
     if (group.parts.size < count) return;
     const ordered = [...group.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
     const last = ordered.reduce((a, b) => (a.node.compareDocumentPosition(b.node) & Node.DOCUMENT_POSITION_FOLLOWING ? b : a));
-    this.onToken({ key: `multi:${id}`, text: ordered.map((p) => p.text).join('\n'), anchor: last.node });
+    this.onToken({ key: `multi:${id}`, text: ordered.map((p) => p.text).join('\n'), anchor: last.node, pieces: ordered.map((p) => p.node) });
   }
 }

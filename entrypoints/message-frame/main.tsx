@@ -100,8 +100,9 @@ new ResizeObserver(() => {
   window.parent.postMessage({ c2c: MESSAGE_HEIGHT, step } satisfies MessageHeight, '*');
 }).observe(app);
 
-// The Navigation API (Chromium 102, Firefox 147; our minimums are above): not yet in TypeScript's DOM types.
-declare const navigation: EventTarget;
+// The Navigation API (Chromium 102, Firefox 147): not yet in TypeScript's DOM types. The content script
+// re-points frames only where it exists (message-frames.ts); elsewhere each token gets a frame of its own.
+declare const navigation: EventTarget | undefined;
 interface NavigateEvent extends Event {
   hashChange: boolean;
   navigationType: 'push' | 'replace' | 'reload' | 'traverse';
@@ -110,8 +111,8 @@ interface NavigateEvent extends Event {
 
 // The new token is shown as the re-pointing starts, before the address names it. (hashchange comes a task
 // after the address changed: the frame could paint the previous message beside the new token meanwhile.)
-// Listened to before anything is shown: a browser without the API gets an empty frame, never a stale one.
-navigation.addEventListener('navigate', (e) => {
+// Listened to before anything is shown.
+(typeof navigation === 'undefined' ? undefined : navigation)?.addEventListener('navigate', (e) => {
   const { hashChange, navigationType, destination } = e as NavigateEvent;
   if (!hashChange) return;
   // Re-pointed by the content script, the frame would add an entry to the tab's history each time: Back would
