@@ -28,11 +28,13 @@ const CONFIG = {
   // … per second: the page alone spends ~25 ms of main thread per appended message (5,000 messages laid out
   // again as the view follows), so faster would saturate it and merge rendering frames.
   rate: envInt('BENCH_CONTENT_RATE', 20),
-  jumps: envInt('BENCH_CONTENT_JUMPS', 10), // tokens scrolled into view for first visible plaintext
-  budgetSeconds: envInt('BENCH_CONTENT_BUDGET_SECONDS', 180),
+  jumps: envInt('BENCH_CONTENT_JUMPS', 10), // tokens scrolled into view for first visible plaintext (each page)
+  budgetSeconds: envInt('BENCH_CONTENT_BUDGET_SECONDS', 240),
 };
 const PAGE = { messages: 5000, tokens: 500 };
-const TARGETS = { loadAddedPercent: 10, perMessageAddedMs: 1, firstPlaintextMs: 300, contentScriptBytes: 40_000 };
+/** Messages each token is split into on the reassembly page (an IRC server's long line). */
+const SPLIT = 3;
+const TARGETS = { loadAddedPercent: 10, perMessageAddedMs: 1, firstPlaintextMs: 300, firstPlaintextSplitMs: 300, contentScriptBytes: 40_000 };
 /** Quiet time after load (and after the stream) that still counts: the content script's work may trail. */
 const SETTLE_MS = 1000;
 /** Share of the budget the load and stream runs may use; the rest is for first plaintext and cleanup. */
@@ -59,6 +61,36 @@ interface Measured {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The end of a token (its CRC): tells which message holds which token, whatever the page put before it. */
+const tail = (token: string) => token.slice(-16);
+
+/**
+ * The 0-based index among the page's messages of the message that ends each token (where its frame goes),
+ * and whether each of those messages holds all of its token (false when the host split it).
+ */
+function tokenRows(page: Page, tokens: readonly string[]): Promise<{ row: number; whole: boolean }[]> {
+  return page.evaluate(
+    (msg, tokens, tails) => {
+      // The page's own text only: our frames and fold markers sit beside it.
+      const texts = [...document.querySelectorAll(msg)].map((li) =>
+        [...(li.querySelector('.host-text')?.childNodes ?? [])].flatMap((n) => (n instanceof Text ? [n.data] : [])).join(''),
+      );
+      const at = new Map<string, number>();
+      texts.forEach((t, i) => {
+        const end = t.slice(-16);
+        if (tails.includes(end) && !at.has(end)) at.set(end, i);
+      });
+      return tokens.map((token, j) => {
+        const row = at.get(tails[j]!) ?? -1;
+        return { row, whole: row >= 0 && texts[row]!.includes(token) };
+      });
+    },
+    MESSAGE,
+    [...tokens],
+    tokens.map(tail),
+  );
+}
 
 function figure(samples: number[]) {
   const digits = Math.max(...samples) < 10 ? 3 : 1;
@@ -97,7 +129,7 @@ async function settle(page: Page, variant: Variant): Promise<void> {
 }
 
 /** One page load (traced), then `stream` messages appended with the view following them (traced). */
-async function loadAndStream(session: ExtensionSession, variant: Variant): Promise<{ load: Measured; stream: Measured }> {
+async function loadAndStream(session: ExtensionSession, variant: Variant, tokens: readonly string[]): Promise<{ load: Measured; stream: Measured }> {
   const url = `${variant.server.url}/bench?messages=${PAGE.messages}&tokens=${PAGE.tokens}&rate=${CONFIG.rate}&stream=${CONFIG.stream}&start=manual&follow=1`;
   const page = await session.browser.newPage();
   try {
@@ -114,10 +146,8 @@ async function loadAndStream(session: ExtensionSession, variant: Variant): Promi
       await sleep(SETTLE_MS);
     });
     // The figures mean something only if the extension worked on one variant and was absent on the other.
-    const newestTokenFramed = await page.evaluate(
-      (msg, frame) => [...document.querySelectorAll(msg)].reverse().find((li) => li.textContent!.includes('c2c1'))?.querySelector(frame) != null,
-      MESSAGE, FRAME,
-    );
+    const rows = (await tokenRows(page, tokens)).map((r) => r.row).filter((r) => r >= 0);
+    const newestTokenFramed = rows.length > 0 && (await page.evaluate((msg, frame, row) => document.querySelectorAll(msg)[row]?.querySelector(frame) != null, MESSAGE, FRAME, Math.max(...rows)));
     const frames = await frameCount(page);
     if (variant.name === 'withExtension' && !newestTokenFramed) throw new Error('the newest streamed token got no message frame');
     if (variant.name === 'baseline' && frames > 0) throw new Error(`the baseline page has ${frames} message frames: the content script ran there`);
@@ -132,17 +162,25 @@ async function loadAndStream(session: ExtensionSession, variant: Variant): Promi
  * scroll (a console.timeStamp just before it, in the page) to the last paint of the token's message frame
  * (in the extension's renderer: the paint of the plaintext; the "Decrypting…" placeholder paints first).
  * Both are on the trace's one clock. Each frame is also checked to show the token's exact plaintext.
+ * With `split` > 1 the page delivers every token as that many consecutive messages of one sender (checked),
+ * and the frame goes with the last of them, which is scrolled to the middle of the view.
  */
-async function firstPlaintext(session: ExtensionSession, server: FixtureServer, peer: Peer, deadline: number, log: Log) {
+async function firstPlaintext(session: ExtensionSession, server: FixtureServer, peer: Peer, split: number, deadline: number, log: Log) {
   const page = await session.browser.newPage();
   const cdp = await page.createCDPSession();
   try {
-    await page.goto(`${server.url}/bench?messages=${PAGE.messages}&tokens=${PAGE.tokens}`, { waitUntil: 'load', timeout: 60_000 });
+    await page.goto(`${server.url}/bench?messages=${PAGE.messages}&tokens=${PAGE.tokens}${split > 1 ? `&split=${split}` : ''}`, { waitUntil: 'load', timeout: 60_000 });
     await page.waitForSelector(FRAME, { timeout: 30_000 });
     await sleep(SETTLE_MS);
-    // The j-th message holding a token holds peer.tokens[j] (the server hands out its tokens in order).
-    const rows = await page.evaluate((msg) => [...document.querySelectorAll(msg)].flatMap((li, i) => (li.textContent!.includes('c2c1') ? [i] : [])), MESSAGE);
-    if (rows.length !== PAGE.tokens) throw new Error(`the page shows ${rows.length} tokens, not ${PAGE.tokens}`);
+    // The j-th token message holds peer.tokens[j] (the server hands out its tokens in order).
+    const found = await tokenRows(page, peer.tokens.slice(0, PAGE.tokens));
+    const missing = found.filter((r) => r.row < 0).length;
+    const splitWrong = found.filter((r) => r.whole !== (split === 1)).length;
+    if (missing > 0 || splitWrong > 0) {
+      throw new Error(`of ${PAGE.tokens} tokens, ${missing} are not on the page and ${splitWrong} are ${split === 1 ? 'split' : 'whole in one message'}`);
+    }
+    if (split > 1) await checkSplit(page, found.map((r) => r.row), peer.tokens.slice(0, PAGE.tokens), split);
+    const rows = found.map((r) => r.row);
     const phases: FramePhases[] = [];
     for (let k = 0; k < CONFIG.jumps; k++) {
       if (k >= MIN_JUMPS && Date.now() > deadline) {
@@ -196,6 +234,7 @@ async function firstPlaintext(session: ExtensionSession, server: FixtureServer, 
     const med = (pick: (p: FramePhases) => number) => round(median(phases.map(pick)), 1);
     const commits = phases.flatMap((p) => (p.committed === null ? [] : [p.committed]));
     return {
+      split,
       samples: shown.length,
       medianMs: round(median(shown), 1),
       p95Ms: round(percentileSorted(shown, 95), 1),
@@ -214,6 +253,31 @@ async function firstPlaintext(session: ExtensionSession, server: FixtureServer, 
     await cdp.detach().catch(() => undefined);
     await page.close();
   }
+}
+
+/**
+ * Checks that each token reaches the page as `split` consecutive messages of one sender that hold it
+ * together, each with part of it (as an IRC server leaves a long line), ending at `rows[j]`.
+ */
+async function checkSplit(page: Page, rows: number[], tokens: readonly string[], split: number): Promise<void> {
+  const wrong = await page.evaluate(
+    (msg, rows, tokens, split) => {
+      const all = [...document.querySelectorAll(msg)];
+      const own = (li: Element) => [...(li.querySelector('.host-text')?.childNodes ?? [])].flatMap((n) => (n instanceof Text ? [n.data] : [])).join('');
+      return rows.flatMap((row, j) => {
+        const pieces = all.slice(row - split + 1, row + 1);
+        const senders = new Set(pieces.map((li) => li.getAttribute('data-sender')));
+        const texts = pieces.map(own);
+        const ok = pieces.length === split && senders.size === 1 && texts.join('').endsWith(tokens[j]!) && texts.every((t) => t.length > 0 && !t.includes(tokens[j]!));
+        return ok ? [] : [j];
+      });
+    },
+    MESSAGE,
+    rows,
+    [...tokens],
+    split,
+  );
+  if (wrong.length > 0) throw new Error(`${wrong.length} tokens are not ${split} consecutive messages of one sender (first: token ${wrong[0]})`);
 }
 
 /**
@@ -315,7 +379,7 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
       const runStarted = Date.now();
       // Alternate which variant goes first, so a trend in the machine's load favours neither.
       for (const v of run % 2 === 0 ? variants : [...variants].reverse()) {
-        const r = await loadAndStream(session, v);
+        const r = await loadAndStream(session, v, peer.tokens);
         loads[v.name].push(r.load);
         streams[v.name].push(r.stream);
       }
@@ -331,8 +395,12 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
       }
     }
 
+    // The time left is shared by the two first-plaintext pages.
+    const end = started + CONFIG.budgetSeconds * 1000 - CLEANUP_MS;
     log(`first visible plaintext: scrolling ${CONFIG.jumps} far-apart tokens into view…`);
-    const shown = await firstPlaintext(session, withExtension, peer, started + CONFIG.budgetSeconds * 1000 - CLEANUP_MS, log);
+    const shown = await firstPlaintext(session, withExtension, peer, 1, Date.now() + (end - Date.now()) / 2, log);
+    log(`first visible plaintext of tokens the host split into ${SPLIT} messages each: scrolling ${CONFIG.jumps} far-apart tokens into view…`);
+    const shownSplit = await firstPlaintext(session, withExtension, peer, SPLIT, end, log);
 
     const load = {
       ...compare(loads, (m) => m.main.cpuMs),
@@ -358,6 +426,7 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
       loadAddedPercent: load.addedPercent <= TARGETS.loadAddedPercent,
       perMessageAddedMs: perMessage.addedMs <= TARGETS.perMessageAddedMs,
       firstPlaintextMs: firstVisible.p95Ms <= TARGETS.firstPlaintextMs,
+      firstPlaintextSplitMs: shownSplit.p95Ms <= TARGETS.firstPlaintextSplitMs,
       contentScriptBytes: size.bytes <= TARGETS.contentScriptBytes,
     };
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -384,6 +453,14 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
         `first paint ${steps.placeholderPaintedMs} ms, plaintext painted ${firstVisible.medianMs} ms after the scroll`,
     );
     log(
+      `first visible plaintext of tokens split into ${SPLIT} messages (reassembled): median ${shownSplit.medianMs} ms, p95 ${shownSplit.p95Ms} ms, ` +
+        `max ${shownSplit.maxMs} ms (${shownSplit.samples} tokens); target p95 ≤ ${TARGETS.firstPlaintextSplitMs} ms: ${verdict(targetsMet.firstPlaintextSplitMs)}`,
+    );
+    log(
+      `  medians: frame placed ${shownSplit.steps.framePlacedMs} ms, new frames committed ${shownSplit.steps.frameCommittedMs ?? '–'} ms ` +
+        `(${shownSplit.steps.recycledFrames} of ${shownSplit.samples} frames recycled), first paint ${shownSplit.steps.placeholderPaintedMs} ms`,
+    );
+    log(
       `content script (store build): ${size.bytes} bytes minified, ${size.gzipBytes} gzipped; ` +
         `target ≤ ${TARGETS.contentScriptBytes} bytes: ${verdict(targetsMet.contentScriptBytes)}`,
     );
@@ -393,6 +470,7 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
       load,
       perMessage,
       firstPlaintext: firstVisible,
+      firstPlaintextSplit: shownSplit,
       contentScript: size,
       targets: TARGETS,
       targetsMet,
