@@ -1,3 +1,4 @@
+import { Icon } from '../Icon';
 import type { SecurityChoice } from '@/lib/protocol/background-api';
 import { SecurityBadge } from '../SecurityBadge';
 import { t, type MessageKey } from '../i18n';
@@ -63,8 +64,12 @@ export function ChatView({ security, contact, state, explanation, notices, messa
             <code class="fingerprint" data-testid="chat-safety-number">
               {contact.safetyNumber}
             </code>{' '}
+            {/* A chat is only ever with a pinned contact: 'verified' once the user compared safety numbers, else 'pinned'. */}
+            <strong class={contact.verified ? 'badge' : 'hint'} data-testid="chat-trust" data-status={contact.verified ? 'verified' : 'pinned'}>
+              {t(contact.verified ? 'chatTrustVerified' : 'chatTrustPinned')}
+            </strong>{' '}
             <span class={contact.verified ? 'badge' : 'hint'} data-testid="chat-verified" data-verified={String(contact.verified)}>
-              {t(contact.verified ? 'chatVerified' : 'chatNotVerified')}
+              {contact.verified && <Icon name="check" />} {t(contact.verified ? 'chatVerified' : 'chatNotVerified')}
             </span>
           </dd>
         </dl>

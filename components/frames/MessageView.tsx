@@ -1,4 +1,4 @@
-// One decrypted message: sender, status (verified, unverified, legacy, error + reason) and the text.
+// One decrypted message: sender, status (verified, pinned, unverified, legacy, error + reason) and the text.
 // A legacy message is opened only on a click: until then it shows a Decrypt button instead of a status.
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
 import { SecurityMark } from '../SecurityBadge';
@@ -6,6 +6,7 @@ import type { DecryptResult, DecryptStatus, SecurityChoice } from '@/lib/protoco
 
 const STATUS_KEY: Record<DecryptStatus, MessageKey> = {
   verified: 'messageStatusVerified',
+  pinned: 'messageStatusPinned',
   unverified: 'messageStatusUnverified',
   legacy: 'messageStatusLegacy',
   error: 'messageStatusError',

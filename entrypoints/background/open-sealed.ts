@@ -10,11 +10,12 @@ import type { KeyringDB } from '@/lib/keyring/db';
 import { getIdentity, getOpeningKeys } from '@/lib/keyring/identity-store';
 
 export interface OpenedForUser {
-  status: 'verified' | 'unverified';
+  /** verified: a contact whose safety number the user confirmed (or our own key); pinned: pinned on first use, never compared. */
+  status: 'verified' | 'pinned' | 'unverified';
   plaintext: string;
   /** The full fingerprint, or only the key id's part of it when the sender is unknown (then unverified). */
   senderFingerprint: string;
-  /** Set when verified: the pinned contact (or our own identity) whose key sealed the message. */
+  /** Set when verified or pinned: the contact (or our own identity) whose pinned key sealed the message. */
   senderHandle?: string;
   replay: 'fresh' | 'same';
 }
@@ -46,9 +47,14 @@ export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: 
   const base = { plaintext, replay: opened.replay };
   if (!senderKey || opened.signature !== 'checked') return { status: 'unverified', ...base, senderFingerprint: keyIdText(opened.sender.keyId) };
   // Only the currently pinned key of a contact matches: old or pending keys read as 'unverified'.
-  // One's own key counts as pinned, so the sender can read her own history.
-  const own = equalBytes(senderKey, keys.identityKey) ? await getIdentity(db) : undefined;
-  const contact = own ?? (await findContactByIdentityKey(db, senderKey));
+  // One's own key needs no comparing: the sender reads her own history as verified.
   const senderFingerprint = await fingerprint(senderKey);
-  return contact ? { status: 'verified', ...base, senderFingerprint, senderHandle: contact.handle } : { status: 'unverified', ...base, senderFingerprint };
+  if (equalBytes(senderKey, keys.identityKey)) {
+    const own = await getIdentity(db);
+    if (own) return { status: 'verified', ...base, senderFingerprint, senderHandle: own.handle };
+  }
+  const contact = await findContactByIdentityKey(db, senderKey);
+  if (!contact) return { status: 'unverified', ...base, senderFingerprint };
+  // 'verified' only after the user compared safety numbers for this key; a key pinned on first use is 'pinned'.
+  return { status: contact.verified ? 'verified' : 'pinned', ...base, senderFingerprint, senderHandle: contact.handle };
 }

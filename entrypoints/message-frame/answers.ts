@@ -24,7 +24,7 @@ function decryptResult(v: unknown): DecryptResult | null {
     const reason = apiError(v.reason);
     return reason && { status: 'error', reason };
   }
-  if (v.status !== 'verified' && v.status !== 'unverified' && v.status !== 'legacy') return null;
+  if (v.status !== 'verified' && v.status !== 'pinned' && v.status !== 'unverified' && v.status !== 'legacy') return null;
   const { plaintext, senderFingerprint, senderHandle } = v;
   if (!isString(plaintext) || !isString(senderFingerprint) || (senderHandle !== undefined && !isString(senderHandle))) return null;
   const message = { plaintext, senderFingerprint, ...(senderHandle === undefined ? {} : { senderHandle }) };

@@ -3,7 +3,7 @@
 // and the caller parses each answer. Responses are `{ok: true, ...data}` or `{ok: false, error}`.
 import { z } from 'zod';
 import type { C2CErrorCode } from '../errors';
-import { PART_LENGTH_RANGE } from '../keyring/settings';
+import { PART_LENGTH_RANGE, SITE_MODES } from '../keyring/settings';
 import { COMPOSE_TICKET, MAX_CONVERSATION_LENGTH, MAX_DECLARED_LENGTH, TICKET_HEX_LENGTH } from '../content/frames';
 
 /** Bounds on what a page may hand the background; anything larger is refused before any work is done. */
@@ -144,6 +144,11 @@ export const requestSchema = z.discriminatedUnion('type', [
   // Secure chat (entrypoints/background/chat-service.ts): joins the contact's pending invitation or invites
   // the contact to a new room; the page chat.html#<chatId> then attaches over the chat port (chat-port.ts).
   z.object({ type: z.literal('openChat'), handle: handleSchema }).strict(),
+  // How a site shows messages (the popup's site-mode choice); only inline has an effect until the side panel exists.
+  z.object({ type: z.literal('getSiteMode'), site: siteSchema }).strict(),
+  z.object({ type: z.literal('saveSiteMode'), site: siteSchema, mode: z.enum(SITE_MODES) }).strict(),
+  // Whether the popup should remind the user to export a backup (an identity, and no backup made yet).
+  z.object({ type: z.literal('getBackupReminder') }).strict(),
 ]);
 
 export type BackgroundRequest = z.infer<typeof requestSchema>;
@@ -169,7 +174,11 @@ export const contactInfoSchema = z.object({
 });
 export type ContactInfo = z.infer<typeof contactInfoSchema>;
 
-export const decryptStatusSchema = z.enum(['verified', 'unverified', 'legacy', 'error']);
+/**
+ * verified: the sender's pinned key, whose safety number the user confirmed; pinned: a key pinned on first
+ * use and never compared; unverified: opens, but the key is not pinned; legacy: the legacy suite.
+ */
+export const decryptStatusSchema = z.enum(['verified', 'pinned', 'unverified', 'legacy', 'error']);
 export type DecryptStatus = z.infer<typeof decryptStatusSchema>;
 
 /** Machine codes a caller may see: the C2CError codes plus those of the message boundary itself. */
@@ -214,7 +223,7 @@ export type ApiError = z.infer<typeof apiErrorSchema>;
 
 const decryptResultSchema = z.discriminatedUnion('status', [
   z.object({
-    status: z.enum(['verified', 'unverified']),
+    status: z.enum(['verified', 'pinned', 'unverified']),
     plaintext: z.string(),
     senderFingerprint: z.string(),
     senderHandle: z.string().optional(),
@@ -241,14 +250,14 @@ export type RelayConnectionState = z.infer<typeof relayConnectionSchema>;
 
 /**
  * One message received through the relay mailbox, newest first in getInbox. `senderHandle` is the pinned
- * contact's handle when verified; otherwise it is only the relay's word for who sent it.
+ * contact's handle when verified or pinned; otherwise it is only the relay's word for who sent it.
  */
 export const inboxItemSchema = z.discriminatedUnion('status', [
   z.object({
     id: z.number(),
     receivedAt: z.number(),
     senderHandle: z.string(),
-    status: z.enum(['verified', 'unverified']),
+    status: z.enum(['verified', 'pinned', 'unverified']),
     plaintext: z.string(),
     senderFingerprint: z.string(),
   }),
@@ -320,6 +329,9 @@ export const responseDataSchemas = {
   getConversationRecipients: z.object({ handles: z.array(z.string()) }),
   saveConversationRecipients: z.object({ handles: z.array(z.string()) }),
   openChat: z.object({ chatId: z.string() }),
+  getSiteMode: z.object({ mode: z.enum(SITE_MODES) }),
+  saveSiteMode: z.object({ mode: z.enum(SITE_MODES) }),
+  getBackupReminder: z.object({ due: z.boolean() }),
 } satisfies Record<RequestType, z.ZodType>;
 
 export type ResponseData<T extends RequestType> = z.infer<(typeof responseDataSchemas)[T]>;

@@ -63,7 +63,7 @@ describe('Chromium: popup and background', () => {
     expect(state.settings.relayUrl).toBe('ws://127.0.0.1:8787');
   });
 
-  it('encrypts in one profile and decrypts in another: same text, status verified', async () => {
+  it('encrypts in one profile and decrypts in another: same text, pinned until compared, then verified', async () => {
     ({ page: bobPage } = await onboardInPopup(bob, 'bob'));
     expect(await pin(alicePage, 'bob', await bundleOf(bobPage))).toBe('pinned');
     expect(await pin(bobPage, 'alice', await bundleOf(alicePage))).toBe('pinned');
@@ -71,7 +71,11 @@ describe('Chromium: popup and background', () => {
     const token = await encrypt(alicePage, ['bob'], CANARY);
     expect(token).not.toContain('Canary');
     const opened = await decrypt(bobPage, token, 'conv-1');
-    expect(opened).toEqual({ status: 'verified', plaintext: CANARY, senderFingerprint: aliceFingerprint, senderHandle: 'alice' });
+    // Pinned on first use, safety number never compared: the weaker word.
+    expect(opened).toEqual({ status: 'pinned', plaintext: CANARY, senderFingerprint: aliceFingerprint, senderHandle: 'alice' });
+    // Bob compares safety numbers and marks alice verified: the same message (a re-render) now says verified.
+    expect(await api(bobPage, { type: 'markVerified', handle: 'alice' })).toMatchObject({ ok: true });
+    expect(await decrypt(bobPage, token, 'conv-1')).toMatchObject({ status: 'verified', senderHandle: 'alice', plaintext: CANARY });
 
     // The sender keeps a copy for her own history.
     expect(await decrypt(alicePage, token, 'conv-1')).toMatchObject({ status: 'verified', plaintext: CANARY });
@@ -85,7 +89,8 @@ describe('Chromium: popup and background', () => {
     expect(created.ok).toBe(true);
     await pin(carolPage, 'bob', await bundleOf(bobPage));
     const opened = await decrypt(bobPage, await encrypt(carolPage, ['bob'], 'from carol'));
-    expect(opened).toEqual({ status: 'unverified', plaintext: 'from carol', senderFingerprint: created.identity.fingerprint });
+    // The message names its sender by key id only (its first 8 bytes): all bob can show of an unknown key.
+    expect(opened).toEqual({ status: 'unverified', plaintext: 'from carol', senderFingerprint: `${created.identity.fingerprint.slice(0, 19)} …` });
   });
 
   it('tampered, truncated, garbage and replayed tokens give specific errors; the keyring stays intact', async () => {
@@ -185,9 +190,9 @@ describe('Chromium: popup and background', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'key-changed' } });
     const contacts = await api<{ contacts: { handle: string; keyChanged: boolean }[] }>(alicePage, { type: 'listContacts' });
     expect(contacts.contacts.find((c) => c.handle === 'bob')).toMatchObject({ keyChanged: true });
-    // The pinned key is still bob's original one: his messages keep authenticating as him.
+    // The pinned key is still bob's original one: his messages keep authenticating as him (pinned: alice never compared).
     expect(await decrypt(alicePage, await encrypt(bobPage, ['alice'], 'still me'))).toMatchObject({
-      status: 'verified',
+      status: 'pinned',
       senderHandle: 'bob',
     });
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, toBase64Url } from '@/lib/bytes';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, bundleOf, encrypt, onboardInPopup, pin, tamper } from './flows';
+import { CANARY, bundleOf, encrypt, onboardInPopup, pinVerified, tamper } from './flows';
 import { openChat, openOverlay, shownIn } from './content-flows';
 import { MESSAGE_HEIGHT } from '@/lib/content/message-frame';
 
@@ -27,8 +27,8 @@ describe('content script in the fixture chats (Chromium)', () => {
     [alice, bob] = await Promise.all([launchWithExtension('chromium'), launchWithExtension('chromium')]);
     const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
     alicePopup = a.page;
-    await pin(a.page, 'bob', await bundleOf(b.page));
-    await pin(b.page, 'alice', await bundleOf(a.page));
+    await pinVerified(a.page, 'bob', await bundleOf(b.page));
+    await pinVerified(b.page, 'alice', await bundleOf(a.page));
   }, 60_000);
 
   afterAll(async () => {

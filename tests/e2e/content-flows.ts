@@ -7,10 +7,10 @@ import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bund
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { makeUser } from '../unit/crypto/fixtures';
 import { launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
-import { bundleOf, onboardInPopup, pin } from './flows';
+import { bundleOf, onboardInPopup, pinVerified } from './flows';
 import { retried } from './retried';
 
-/** What most content tests start from: a fixture server, and alice and bob, each pinned by the other. */
+/** What most content tests start from: a fixture server, and alice and bob, each pinned and verified by the other. */
 export interface PinnedPair {
   server: FixtureServer;
   alice: ExtensionSession;
@@ -27,8 +27,8 @@ export async function startPinnedPair(kind: BrowserKind): Promise<PinnedPair> {
   };
   try {
     const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
-    await pin(a.page, 'bob', await bundleOf(b.page));
-    await pin(b.page, 'alice', await bundleOf(a.page));
+    await pinVerified(a.page, 'bob', await bundleOf(b.page));
+    await pinVerified(b.page, 'alice', await bundleOf(a.page));
   } catch (e) {
     await close();
     throw e;
@@ -292,7 +292,7 @@ export async function hostSends(page: Page, text: string): Promise<void> {
   await page.click('[data-testid="host-send"]');
 }
 
-/** A reader (bob, Chromium) with a fixture server, and `alice` writing from outside the browser, pinned by bob. */
+/** A reader (bob, Chromium) with a fixture server, and `alice` writing from outside the browser, pinned and verified by bob. */
 export interface Reader {
   server: FixtureServer;
   bob: ExtensionSession;
@@ -311,7 +311,7 @@ export async function startReader(): Promise<Reader> {
   try {
     const popup = (await onboardInPopup(bob, 'bob')).page;
     const alice = await outsideSender('alice', popup);
-    await pin(popup, 'alice', alice.bundle);
+    await pinVerified(popup, 'alice', alice.bundle);
     return { server, bob, popup, alice, close };
   } catch (e) {
     await close();

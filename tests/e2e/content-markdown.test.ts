@@ -6,7 +6,7 @@ import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, bundleOf, onboardInPopup, pin } from './flows';
+import { CANARY, bundleOf, onboardInPopup, pinVerified } from './flows';
 import { chooseRecipient, hostSends, openChat, openOverlay, shownIn } from './content-flows';
 
 const ROOM = 'markdown-limit';
@@ -67,8 +67,8 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
     server = await startFixtureServer();
     [alice, bob] = await Promise.all([launchWithExtension('chromium'), launchWithExtension('chromium')]);
     const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
-    await pin(a.page, 'bob', await bundleOf(b.page));
-    await pin(b.page, 'alice', await bundleOf(a.page));
+    await pinVerified(a.page, 'bob', await bundleOf(b.page));
+    await pinVerified(b.page, 'alice', await bundleOf(a.page));
     bobPage = await openChat(bob, server, 'markdown', 'bob', ROOM);
   }, 60_000);
 

@@ -1,4 +1,4 @@
-// The reading side in a real Chromium: what a message frame shows for a pinned sender (verified), an
+// The reading side in a real Chromium: what a message frame shows for a pinned sender (pinned: never compared), an
 // unpinned one (unverified) and a legacy contact (legacy, opened only by the Decrypt button, from the
 // keyboard); how tall the frame is for short and long messages, and that a page cannot set that height;
 // how frames are reused, hidden off screen and placed in the page's own turn.
@@ -64,12 +64,12 @@ describe('message frames (Chromium)', () => {
     return { height, scrolls: scroll.content > scroll.shown };
   }
 
-  it('a pinned sender is verified, an unpinned one unverified, with the security mark; short messages get the smallest frame', async () => {
+  it('a pinned sender is pinned (never compared), an unpinned one unverified, with the security mark; short messages get the smallest frame', async () => {
     // The user's security colour and image: shown in our frames, unknown to the page.
     expect(await api(popup, { type: 'saveSecurity', colour: '#1b7f3a', image: 'owl' })).toMatchObject({ ok: true });
     canaryAt = post('alice', (await alice.write(CANARY)).join('\n'));
     const unpinnedAt = post('mallory', (await mallory.write('hello from someone you never pinned')).join('\n'));
-    expect(await shownIn(page, canaryAt)).toEqual({ status: 'verified', statusText: 'verified', sender: 'alice', plaintext: CANARY, code: null });
+    expect(await shownIn(page, canaryAt)).toEqual({ status: 'pinned', statusText: 'pinned', sender: 'alice', plaintext: CANARY, code: null });
     expect(await shownIn(page, unpinnedAt)).toMatchObject({ status: 'unverified', plaintext: 'hello from someone you never pinned' });
     expect(await geometry(canaryAt)).toEqual({ height: HEIGHT_STEPS[0], scrolls: false });
     const frame = await frameOf(await frameElementIn(page, canaryAt), '[data-testid="security-badge"]');
@@ -82,8 +82,8 @@ describe('message frames (Chromium)', () => {
     const long = `${'Длинное сообщение, a long message that needs many lines. '.repeat(120)}${CANARY}`;
     const mediumAt = post('alice', (await alice.write(medium)).join('\n'));
     longAt = post('alice', (await alice.write(long)).join('\n'));
-    expect(await shownIn(page, mediumAt)).toMatchObject({ status: 'verified', plaintext: medium });
-    expect(await shownIn(page, longAt)).toMatchObject({ status: 'verified', plaintext: long });
+    expect(await shownIn(page, mediumAt)).toMatchObject({ status: 'pinned', plaintext: medium });
+    expect(await shownIn(page, longAt)).toMatchObject({ status: 'pinned', plaintext: long });
     const mid = await geometry(mediumAt);
     expect(mid.height).toBeGreaterThan(HEIGHT_STEPS[0]);
     expect(mid.height).toBeLessThan(LARGEST);
@@ -105,7 +105,7 @@ describe('message frames (Chromium)', () => {
     // messages by then (they came first, on the same window), and resized nothing for them.
     const medium = `${'Another medium message, after the forgeries. '.repeat(12)}end`;
     const genuineAt = post('alice', (await alice.write(medium)).join('\n'));
-    expect(await shownIn(page, genuineAt)).toMatchObject({ status: 'verified', plaintext: medium });
+    expect(await shownIn(page, genuineAt)).toMatchObject({ status: 'pinned', plaintext: medium });
     expect((await geometry(genuineAt)).height).toBeGreaterThan(HEIGHT_STEPS[0]);
     expect((await heights()).slice(0, before.length)).toEqual(before);
   });
@@ -140,14 +140,14 @@ describe('message frames (Chromium)', () => {
     for (let i = 0; i < 80; i++) post('carol', `filler line ${i}`);
     const short = 'a short one, after a long way';
     const last = post('alice', (await alice.write(short)).join('\n'));
-    expect(await shownIn(page, last)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: short });
+    expect(await shownIn(page, last)).toMatchObject({ status: 'pinned', sender: 'alice', plaintext: short });
     // Chromium moves frames without reloading them: the new token got one of the earlier frames.
     const reused = await frameElementIn(page, last);
     expect(await reused.evaluate((f) => (f as HTMLIFrameElement & { earlier?: boolean }).earlier === true)).toBe(true);
     expect(await shownWhenRepointed(reused)).toEqual(['Decrypting…']);
     expect(await geometry(last)).toEqual({ height: HEIGHT_STEPS[0], scrolls: false });
     // Back up: the long message shows again, whole, in the largest frame.
-    expect(await shownIn(page, longAt)).toMatchObject({ status: 'verified', plaintext: expect.stringContaining(CANARY) });
+    expect(await shownIn(page, longAt)).toMatchObject({ status: 'pinned', plaintext: expect.stringContaining(CANARY) });
     expect(await geometry(longAt)).toEqual({ height: LARGEST, scrolls: true });
     expect(await page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.length)).toBeLessThanOrEqual(6);
     // Frames re-pointed twice, and not one entry more in the tab's history: Back leaves the page, as without us.
@@ -158,7 +158,7 @@ describe('message frames (Chromium)', () => {
     // Hidden frames are what keeps a scrolling chat cheap: Chromium repaints the page on every scroll for
     // each out-of-process frame laid out above the screen.
     const iframe = await frameElementIn(page, canaryAt);
-    expect(await shownIn(page, canaryAt)).toMatchObject({ status: 'verified', plaintext: CANARY });
+    expect(await shownIn(page, canaryAt)).toMatchObject({ status: 'pinned', plaintext: CANARY });
     await iframe.evaluate((f) => Object.assign(f, { kept: true }));
     const message = `[data-testid="host-message"]:nth-child(${canaryAt})`;
     const layout = () => page.evaluate((m) => ({ page: document.documentElement.scrollHeight, holder: document.querySelector(`${m} [data-c2c="message-holder"]`)!.getBoundingClientRect().height }), message);
@@ -169,7 +169,7 @@ describe('message frames (Chromium)', () => {
     const again = await frameElementIn(page, canaryAt);
     await page.waitForFunction((f) => getComputedStyle(f).display === 'block', { timeout: 5_000 }, again);
     expect(await again.evaluate((f) => (f as HTMLIFrameElement & { kept?: boolean }).kept)).toBe(true);
-    expect(await shownIn(page, canaryAt)).toMatchObject({ status: 'verified', plaintext: CANARY });
+    expect(await shownIn(page, canaryAt)).toMatchObject({ status: 'pinned', plaintext: CANARY });
   });
 
   it('with hundreds of tokens on a page, one far away gets its frame when the view jumps there, and so do those the view then passes', async () => {

@@ -37,14 +37,14 @@ describe('Firefox: popup and background', () => {
     expect(relay).toBe('wss://relay.example:8443/c2c');
   });
 
-  it('encrypts in one profile and decrypts in another: same text, status verified', async () => {
+  it('encrypts in one profile and decrypts in another: same text, status pinned (never compared)', async () => {
     const { page: bobPage, fingerprint: bobFingerprint } = await onboardInPopup(bob, 'bob');
     expect(bobFingerprint).not.toBe(aliceFingerprint);
     expect(await pin(alicePage, 'bob', await bundleOf(bobPage))).toBe('pinned');
     expect(await pin(bobPage, 'alice', await bundleOf(alicePage))).toBe('pinned');
 
     const opened = await decrypt(bobPage, await encrypt(alicePage, ['bob'], CANARY));
-    expect(opened).toEqual({ status: 'verified', plaintext: CANARY, senderFingerprint: aliceFingerprint, senderHandle: 'alice' });
+    expect(opened).toEqual({ status: 'pinned', plaintext: CANARY, senderFingerprint: aliceFingerprint, senderHandle: 'alice' });
 
     const token = await encrypt(alicePage, ['bob'], CANARY);
     expect(await decrypt(bobPage, tamper(token, token.length - 20))).toMatchObject({ status: 'error' });

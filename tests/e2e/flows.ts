@@ -132,6 +132,16 @@ export async function pin(page: Page, handle: string, bundle: string): Promise<s
   return r.result;
 }
 
+/**
+ * Pins a contact and marks it verified, as a person does who compared safety numbers (`contact-mark-verified`):
+ * for tests that mean "the genuine sender", whose messages then say `verified` rather than `pinned`.
+ */
+export async function pinVerified(page: Page, handle: string, bundle: string): Promise<void> {
+  await pin(page, handle, bundle);
+  const r = await api<{ ok: boolean }>(page, { type: 'markVerified', handle });
+  expect(r, JSON.stringify(r)).toMatchObject({ ok: true, contact: { verified: true } });
+}
+
 export async function encrypt(page: Page, recipients: string[], plaintext: string): Promise<string> {
   const r = await api<{ ok: boolean; parts: string[] }>(page, { type: 'encrypt', recipients, plaintext });
   expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
@@ -140,7 +150,7 @@ export async function encrypt(page: Page, recipients: string[], plaintext: strin
 }
 
 export type DecryptOutcome =
-  | { status: 'verified' | 'unverified' | 'legacy'; plaintext: string; senderFingerprint: string; senderHandle?: string }
+  | { status: 'verified' | 'pinned' | 'unverified' | 'legacy'; plaintext: string; senderFingerprint: string; senderHandle?: string }
   | { status: 'error'; reason: { code: string; message: string } };
 
 export async function decrypt(page: Page, text: string, context?: string): Promise<DecryptOutcome> {

@@ -1,5 +1,5 @@
 // The extension and the `c2c` CLI talking through a real relay process: the CLI's alice sends to the
-// extension's bob (opened by the background, shown in the popup's Received list as verified), bob
+// extension's bob (opened by the background, shown in the popup's Received list as pinned), bob
 // answers with sendToContact and `c2c listen` prints it; then the relay is killed and restarted on the
 // same port and data folder, and the extension reconnects by itself; finally its service worker is stopped
 // and woken again. One Chromium, one relay restart.
@@ -46,7 +46,7 @@ describe('extension ↔ c2c CLI through a real relay', () => {
     await cleanup();
   });
 
-  it('c2c send reaches the popup as verified with the exact text; sendToContact reaches c2c listen', async () => {
+  it('c2c send reaches the popup as pinned with the exact text; sendToContact reaches c2c listen', async () => {
     ({ page } = await onboardInPopup(bob, 'bob'));
     await registerInPopup(page, relay.url);
     await page.waitForSelector(status('connected'), { timeout: 20_000 });
@@ -57,7 +57,7 @@ describe('extension ↔ c2c CLI through a real relay', () => {
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stderr).toBe('delivered to bob (1 connection)\n');
     await waitForInboxCount(page, 1);
-    expect(await newestInboxItem(page)).toEqual({ status: 'verified', sender: 'alice', text: CANARY });
+    expect(await newestInboxItem(page)).toEqual({ status: 'pinned', sender: 'alice', text: CANARY });
 
     const listen = c2c(['listen', '--relay', relay.url, '--key', aliceKey, '--count', '1', '--timeout', '30']);
     try {
@@ -92,7 +92,7 @@ describe('extension ↔ c2c CLI through a real relay', () => {
     const sent = await send(text);
     expect(sent.code, sent.stderr).toBe(0);
     await waitForInboxCount(page, 2);
-    expect(await newestInboxItem(page)).toEqual({ status: 'verified', sender: 'alice', text });
+    expect(await newestInboxItem(page)).toEqual({ status: 'pinned', sender: 'alice', text });
   });
 
   it('a stopped service worker drops the connection (senders hear "offline"); the next wake reconnects', async () => {
@@ -119,6 +119,6 @@ describe('extension ↔ c2c CLI through a real relay', () => {
     const sent = await send('good morning');
     expect(sent.code, sent.stderr).toBe(0);
     await waitForInboxCount(page, 1);
-    expect(await newestInboxItem(page)).toEqual({ status: 'verified', sender: 'alice', text: 'good morning' });
+    expect(await newestInboxItem(page)).toEqual({ status: 'pinned', sender: 'alice', text: 'good morning' });
   });
 });

@@ -49,8 +49,8 @@ describe('Chromium popup with a real relay: register, look up, pin, verify', () 
     await alicePage.click(`${contactItem('bob')} ${byTestId('contact-mark-verified')}`);
     await alicePage.waitForSelector(`${contactItem('bob')}[data-verified="true"]`);
 
-    // Keys from the relay work for messages straight away.
-    expect(await decrypt(bobPage, await encrypt(alicePage, ['bob'], CANARY))).toMatchObject({ status: 'verified', plaintext: CANARY });
+    // Keys from the relay work for messages straight away; bob has not compared alice's number: pinned.
+    expect(await decrypt(bobPage, await encrypt(alicePage, ['bob'], CANARY))).toMatchObject({ status: 'pinned', plaintext: CANARY });
   });
 
   it('says so plainly when a handle is unknown or the relay is down', async () => {

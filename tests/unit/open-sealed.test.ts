@@ -48,12 +48,17 @@ describe('background: sealing v2 and reporting the sender', () => {
     expect(token.split('\n')).toHaveLength(1);
   });
 
-  it('verified for a pinned sender and for oneself; unverified with only the key id for an unknown sender', async () => {
+  it('pinned for a sender pinned on first use, verified once compared and for oneself, unverified for an unknown sender', async () => {
     const [alice, bob, carol] = await Promise.all([person('alice'), person('bob'), person('carol')]);
     await Promise.all([pin(alice, 'bob', bob), pin(bob, 'alice', alice), pin(carol, 'bob', bob)]);
     const fromAlice = await send(alice, ['bob'], 'Привет, Bob');
-    expect(await read(bob, fromAlice)).toEqual({ status: 'verified', plaintext: 'Привет, Bob', senderFingerprint: await fingerprint(alice.key), senderHandle: 'alice' });
+    // Bob pinned Alice's key but never compared safety numbers: the weaker word.
+    expect(await read(bob, fromAlice)).toEqual({ status: 'pinned', plaintext: 'Привет, Bob', senderFingerprint: await fingerprint(alice.key), senderHandle: 'alice' });
+    // One's own key needs no comparing.
     expect(await read(alice, fromAlice)).toEqual({ status: 'verified', plaintext: 'Привет, Bob', senderFingerprint: await fingerprint(alice.key), senderHandle: 'alice' });
+    // After Bob marks Alice verified (contact-mark-verified), her next message says so.
+    expect(await bob.call({ type: 'markVerified', handle: 'alice' })).toMatchObject({ ok: true });
+    expect(await read(bob, await send(alice, ['bob'], 'again'))).toMatchObject({ status: 'verified', senderHandle: 'alice' });
 
     // Bob never pinned Carol: the text opens, but nothing says who sent it.
     const fromCarol = await send(carol, ['bob'], 'I am Alice, trust me');
@@ -62,17 +67,17 @@ describe('background: sealing v2 and reporting the sender', () => {
     expect(unknown.senderFingerprint).not.toBe(await fingerprint(carol.key));
     expect((await fingerprint(carol.key)).startsWith(unknown.senderFingerprint.slice(0, 19))).toBe(true);
 
-    // Once pinned, Carol's next message is verified.
+    // Once pinned, Carol's next message is pinned (not verified: nobody compared).
     await pin(bob, 'carol', carol);
-    expect(await read(bob, await send(carol, ['bob'], 'hello again'))).toMatchObject({ status: 'verified', senderHandle: 'carol' });
+    expect(await read(bob, await send(carol, ['bob'], 'hello again'))).toMatchObject({ status: 'pinned', senderHandle: 'carol' });
   });
 
   it('a message elsewhere than where it was first seen is replayed; one not for me is not-addressed', async () => {
     const [alice, bob, eve] = await Promise.all([person('alice'), person('bob'), person('eve')]);
     await Promise.all([pin(alice, 'bob', bob), pin(bob, 'alice', alice)]);
     const token = await send(alice, ['bob'], 'once');
-    expect(await read(bob, token, 'https://chat.example')).toMatchObject({ status: 'verified' });
-    expect(await read(bob, token, 'https://chat.example')).toMatchObject({ status: 'verified' });
+    expect(await read(bob, token, 'https://chat.example')).toMatchObject({ status: 'pinned' });
+    expect(await read(bob, token, 'https://chat.example')).toMatchObject({ status: 'pinned' });
     expect(await read(bob, token, 'https://other.example')).toMatchObject({ status: 'error', reason: { code: 'replayed' } });
     expect(await read(eve, token)).toMatchObject({ status: 'error', reason: { code: 'not-addressed' } });
   });

@@ -7,6 +7,7 @@ import { API_ERROR_CODES, parseResponse } from '@/lib/protocol/background-api';
 const message = { plaintext: 'hi ю 🙂', senderFingerprint: 'ab12' };
 const results: unknown[] = [
   { status: 'verified', ...message, senderHandle: 'alice' },
+  { status: 'pinned', ...message, senderHandle: 'alice' },
   { status: 'unverified', ...message },
   { status: 'legacy', ...message, legacyAuthentic: false },
   { status: 'legacy', ...message, senderHandle: 'bob', legacyAuthentic: true },
@@ -21,6 +22,7 @@ const results: unknown[] = [
   { status: 'legacy', ...message },
   { status: 'legacy', ...message, legacyAuthentic: 'yes' },
   { status: 'VERIFIED', ...message },
+  { status: 'Pinned', ...message },
   { status: 'error', reason: { code: 'no-such-code', message: 'm' } },
   { status: 'error', reason: { code: '__proto__', message: 'm' } },
   { status: 'error', reason: { code: 'toString', message: 'm' } },
