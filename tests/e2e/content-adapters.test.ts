@@ -40,7 +40,7 @@ describe('per-site adapter on the team chat (Chromium)', () => {
     expect(sent.length).toBeGreaterThan(1);
     for (const m of sent) {
       expect(m.sender).toBe('alice');
-      expect(m.text).toMatch(/^c2c1[0-9a-z]+$/);
+      expect(m.text).toMatch(/^c2c2[0-9a-z]+$/);
       expect(m.text.length).toBeLessThanOrEqual(600);
     }
     // The host refused nothing (it shows an error for a message over its cap).

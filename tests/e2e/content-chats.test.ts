@@ -57,7 +57,7 @@ describe('content script in the fixture chats (Chromium)', () => {
     await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBe(1);
     const [sent] = server.messages(ROOM);
     expect(sent!.sender).toBe('alice');
-    expect(sent!.text).toMatch(/^c2c1[0-9a-z]+$/);
+    expect(sent!.text).toMatch(/^c2c2[0-9a-z]+$/);
     // The overlay closes once the host has sent it.
     await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
 
@@ -138,7 +138,7 @@ describe('content script in the fixture chats (Chromium)', () => {
     await compose.type('[data-testid="compose-input"]', CANARY);
     await compose.click('[data-testid="compose-send"]');
     await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBe(1);
-    expect(server.messages(ROOM)[0]!.text).toMatch(/^c2c1[0-9a-z]+$/);
+    expect(server.messages(ROOM)[0]!.text).toMatch(/^c2c2[0-9a-z]+$/);
 
     expect(await shownIn(bobPage, 1)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: CANARY });
     expect(await shownIn(alicePage, 1)).toMatchObject({ status: 'verified', plaintext: CANARY });

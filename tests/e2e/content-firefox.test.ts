@@ -23,7 +23,7 @@ describe('content script in the fixture chats (Firefox)', () => {
 
     await sendThroughOverlay(await openOverlay(alicePage), 'bob', CANARY);
     await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBe(1);
-    expect(server.messages(ROOM)[0]).toMatchObject({ sender: 'alice', text: expect.stringMatching(/^c2c1[0-9a-z]+$/) });
+    expect(server.messages(ROOM)[0]).toMatchObject({ sender: 'alice', text: expect.stringMatching(/^c2c2[0-9a-z]+$/) });
 
     expect(await shownIn(bobPage, 1)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: CANARY });
     for (const page of [alicePage, bobPage]) expect(await page.evaluate(() => document.documentElement.outerHTML)).not.toContain('Canary');

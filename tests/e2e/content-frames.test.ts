@@ -39,7 +39,7 @@ describe.each(['chromium', 'firefox'] as const)('content script in same-origin f
     // Both frame kinds are the same conversation (the page path): the second finds bob chosen already.
     await sendThroughOverlay(compose, 'bob', CANARY);
     await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBe(1);
-    expect(server.messages(ROOM)[0]).toMatchObject({ sender: 'alice', text: expect.stringMatching(/^c2c1[0-9a-z]+$/) });
+    expect(server.messages(ROOM)[0]).toMatchObject({ sender: 'alice', text: expect.stringMatching(/^c2c2[0-9a-z]+$/) });
     await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
 
     expect(await shownIn(bobChat, 1)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: CANARY });

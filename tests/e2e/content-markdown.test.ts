@@ -10,9 +10,10 @@ import { CANARY, bundleOf, onboardInPopup, pinVerified } from './flows';
 import { chooseRecipient, hostSends, openChat, openOverlay, shownIn } from './content-flows';
 
 const ROOM = 'markdown-limit';
-const ARMOR_PART = /^c2c1[0-9a-z]+$/;
+const ARMOR_PART = /^c2c2[0-9a-z]+$/;
 // Long enough that even 3000-character parts would not hold it in one 400-character host message.
-const LONG = `${CANARY} ${'Длинный текст, long text. '.repeat(12)}`;
+// Random words: text that compresses well would fit in fewer parts.
+const LONG = `${CANARY} Длинный текст: ${Array.from({ length: 40 }, () => Math.random().toString(36).slice(2, 10)).join(' ')}`;
 
 
 
