@@ -5,7 +5,7 @@
 import type { Browser } from 'wxt/browser';
 import { CHAT_PORT_NAME, type BackgroundToPage } from '@/lib/protocol/chat-port';
 import type { ChatPortLike, ChatService } from './chat-service';
-import { isExtensionPageSender } from './sender';
+import { viewOf } from './sender';
 
 type Port = Browser.runtime.Port;
 
@@ -18,9 +18,9 @@ export function adaptPort(port: Port): ChatPortLike {
   };
 }
 
-/** Handles one runtime.onConnect: refuses other names and senders that are not our extension pages. */
+/** Handles one runtime.onConnect: refuses other names and senders other than our chat page. */
 export function acceptChatPort(port: Port, chats: ChatService, ownId: string, ownBaseUrl: string): void {
-  if (port.name !== CHAT_PORT_NAME || !isExtensionPageSender(port.sender ?? {}, ownId, ownBaseUrl)) {
+  if (port.name !== CHAT_PORT_NAME || viewOf(port.sender ?? {}, ownId, ownBaseUrl) !== 'chat page') {
     port.disconnect();
     return;
   }

@@ -6,7 +6,8 @@ import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { isOpenComposeAnswer, OPEN_COMPOSE, type OpenComposeOutcome, type OpenComposeRequest } from '../content/open-compose-message';
 import type { WireResponse } from './router';
-import { isExtensionPageSender, type MessageSenderLike } from './sender';
+import { viewOf, type MessageSenderLike } from './sender';
+import { COMPOSE_HERE_VIEWS } from './view-access';
 
 export const COMPOSE_COMMAND = 'open-compose';
 /** The popup's request: open the overlay in this tab. */
@@ -33,7 +34,8 @@ export function isComposeHereRequest(message: unknown): boolean {
 }
 
 export async function routeComposeHere(raw: unknown, sender: MessageSenderLike, ownId: string, ownBaseUrl: string): Promise<WireResponse> {
-  if (!isExtensionPageSender(sender, ownId, ownBaseUrl)) return { ok: false, error: { code: 'forbidden', message: 'Only the extension’s own pages may make this request.' } };
+  const view = viewOf(sender, ownId, ownBaseUrl);
+  if (!view || !COMPOSE_HERE_VIEWS.has(view)) return { ok: false, error: { code: 'forbidden', message: 'Only the popup, the options page and the side panel may open the compose overlay in a tab.' } };
   const parsed = composeHereSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, error: { code: 'bad-request', message: 'Not a compose-here request.' } };
   return { ok: true, outcome: await openComposeIn(parsed.data.tabId) };

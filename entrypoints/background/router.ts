@@ -1,16 +1,11 @@
-// The one entry point for messages: checks who sent it, validates its shape, runs the handler and turns
-// every outcome into `{ok: true, ...}` or `{ok: false, error}`. Nothing is thrown back across the boundary.
+// The one entry point for messages: tells which view sent it (sender.ts), checks that view may make the
+// request (view-access.ts), validates its shape, runs the handler and turns every outcome into
+// `{ok: true, ...}` or `{ok: false, error}`. Nothing is thrown back across the boundary.
 import { C2CError } from '@/lib/errors';
-import {
-  describeValidationError,
-  requestSchema,
-  type ApiError,
-  type RequestOf,
-  type RequestType,
-  type ResponseData,
-} from '@/lib/protocol/background-api';
+import { isRequestType, parseRequest, type ApiError, type RequestOf, type RequestType, type ResponseData } from '@/lib/protocol/background-api';
 import { ApiFailure } from './api-failure';
-import { isExtensionPageSender, type MessageSenderLike } from './sender';
+import { viewOf, type MessageSenderLike } from './sender';
+import { VIEW_REQUESTS } from './view-access';
 
 export type BackgroundService = { [T in RequestType]: (request: RequestOf<T>) => Promise<ResponseData<T>> };
 
@@ -27,21 +22,24 @@ export function toApiError(e: unknown): ApiError {
   return { code: 'internal', message: 'Something went wrong inside the extension.' };
 }
 
+const forbidden = (message: string): WireResponse => ({ ok: false, error: { code: 'forbidden', message } });
+
 export async function routeMessage(raw: unknown, sender: MessageSenderLike, ctx: RouterContext): Promise<WireResponse> {
-  if (!isExtensionPageSender(sender, ctx.ownId, ctx.ownBaseUrl)) {
-    return { ok: false, error: { code: 'forbidden', message: 'Only the extension’s own pages may make this request.' } };
-  }
-  const parsed = requestSchema.safeParse(raw);
-  if (!parsed.success) {
-    return { ok: false, error: { code: 'bad-request', message: describeValidationError(parsed.error) } };
-  }
+  const view = viewOf(sender, ctx.ownId, ctx.ownBaseUrl);
+  if (!view) return forbidden('Only the extension’s own pages may make this request.');
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  if (!isRequestType(type)) return { ok: false, error: { code: 'bad-request', message: 'Not a request the background knows.' } };
+  // Refused before the shape is read or any handler runs: nothing is written.
+  if (!VIEW_REQUESTS[view].has(type)) return forbidden(`The ${view} may not make the request ${type}.`);
+  const parsed = parseRequest(type, raw);
+  if (!parsed.success) return { ok: false, error: { code: 'bad-request', message: parsed.error } };
   const request = parsed.data;
   try {
-    const handler = ctx.service[request.type] as (r: typeof request) => Promise<object>;
+    const handler = ctx.service[type] as (r: typeof request) => Promise<object>;
     return { ok: true, ...(await handler(request)) };
   } catch (e) {
     // Only the request type is logged: never contents, keys or handles.
-    if (!(e instanceof C2CError || e instanceof ApiFailure)) console.error(`c2c background: ${request.type} failed`, e instanceof Error ? e.name : typeof e);
+    if (!(e instanceof C2CError || e instanceof ApiFailure)) console.error(`c2c background: ${type} failed`, e instanceof Error ? e.name : typeof e);
     return { ok: false, error: toApiError(e) };
   }
 }

@@ -1,0 +1,53 @@
+// The message frame's requests (a frame inside a hostile page): open its one token, and read the user's
+// security mark. Nothing else is allowed from that view (entrypoints/background/view-access.ts).
+import { z } from 'zod';
+import { apiErrorSchema, LIMITS, securitySchema, type ApiEntry } from './shared';
+
+/**
+ * verified: the sender's pinned key, whose safety number the user confirmed; pinned: a key pinned on first
+ * use and never compared; unverified: opens, but the key is not pinned; legacy: the legacy suite.
+ */
+export const decryptStatusSchema = z.enum(['verified', 'pinned', 'unverified', 'legacy', 'error']);
+export type DecryptStatus = z.infer<typeof decryptStatusSchema>;
+
+const decryptResultSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.enum(['verified', 'pinned', 'unverified']),
+    plaintext: z.string(),
+    senderFingerprint: z.string(),
+    senderHandle: z.string().optional(),
+  }),
+  // Always 'legacy', never 'verified'. legacyAuthentic: signed by the pinned legacy key of senderHandle.
+  // senderFingerprint is the signer's legacy fingerprint, '' for an unsigned message.
+  z.object({
+    status: z.literal('legacy'),
+    plaintext: z.string(),
+    senderFingerprint: z.string(),
+    senderHandle: z.string().optional(),
+    legacyAuthentic: z.boolean(),
+  }),
+  z.object({ status: z.literal('error'), reason: apiErrorSchema }),
+]);
+export type DecryptResult = z.infer<typeof decryptResultSchema>;
+
+export const messageFrameApi = {
+  decrypt: {
+    request: z
+      .object({
+        type: z.literal('decrypt'),
+        text: z.string().min(1).max(LIMITS.ciphertextText, 'The encrypted text is too long.'),
+        context: z.string().max(LIMITS.context).optional(),
+        // Legacy messages are opened only when this is true. Only UI code may set it, and only in the handler
+        // of a click on that message: decrypting unauthenticated CBC on sight would let anyone feed the
+        // background chosen ciphertexts. Content scripts cannot reach the background at all (router.ts).
+        userAction: z.literal(true).optional(),
+      })
+      .strict(),
+    response: z.object({ result: decryptResultSchema }),
+  },
+  // Every view that shows the security mark reads it (message frame, compose frame, extension pages).
+  getSecurity: {
+    request: z.object({ type: z.literal('getSecurity') }).strict(),
+    response: z.object({ security: securitySchema }),
+  },
+} satisfies Record<string, ApiEntry>;

@@ -1,0 +1,109 @@
+// What every view's request set shares: size bounds, field schemas, the error codes and the answer shapes
+// that more than one view reads. Each view's requests, next to their answers, are in the modules beside this.
+import { z } from 'zod';
+import type { C2CErrorCode } from '../../errors';
+import { PART_LENGTH_RANGE } from '../../keyring/settings';
+import { MAX_CONVERSATION_LENGTH, TICKET_HEX_LENGTH } from '../../content/frames';
+
+/** Bounds on what a page may hand the background; anything larger is refused before any work is done. */
+export const LIMITS = {
+  handle: 64,
+  plaintext: 64 * 1024,
+  recipients: 32,
+  // Armored text is ~1.4x the ciphertext, plus part headers: leave room for a full 64 KB message.
+  ciphertextText: 200 * 1024,
+  bundle: 4 * 1024,
+  relayUrl: 2048,
+  context: 256,
+  legacyPublicKey: 1024, // base64 of a 4096-bit modulus is 684 characters
+  verificationCode: 512, // c2cverify1: + two 64-digit hex fingerprints, with room for stray spaces
+  passphrase: 1024,
+  backupText: 4 * 1024 * 1024, // armored scrypt/AES-GCM keyring backup: identity, prekeys, contacts
+  site: 512, // a site's origin, e.g. https://chat.example.org
+} as const;
+
+/** One request type: the request's schema and the schema of the data in its successful answer. */
+export interface ApiEntry {
+  request: z.ZodObject;
+  response: z.ZodType;
+}
+
+/** The longest armor part a site is said to accept. */
+export const partLengthSchema = z
+  .number()
+  .int('The message length must be a whole number.')
+  .min(PART_LENGTH_RANGE.min, `Messages must be allowed at least ${PART_LENGTH_RANGE.min} characters.`)
+  .max(PART_LENGTH_RANGE.max, `The message length is at most ${PART_LENGTH_RANGE.max}.`);
+// The keyring's settings check that it is an origin; here only the size is bounded.
+export const siteSchema = z.string().min(1).max(LIMITS.site, 'The site address is too long.');
+
+// Only the shape is checked here; the keyring (and, for one's own handle, the relay rules) decide the rest.
+export const handleSchema = z.string().trim().min(1, 'A handle cannot be empty.').max(LIMITS.handle, 'A handle is too long.');
+
+export const ticketHexSchema = z.string().regex(new RegExp(`^[0-9a-f]{${TICKET_HEX_LENGTH}}$`), 'Not a ticket id.');
+// A site adapter's name for a conversation (read from the page: hostile input, bounded here and in the keyring).
+export const conversationSchema = z.string().min(1).max(MAX_CONVERSATION_LENGTH, 'The conversation id is too long.');
+
+export const contactInfoSchema = z.object({
+  handle: z.string(),
+  fingerprint: z.string(),
+  verified: z.boolean(),
+  // The handle showed a different identity key than the pinned one: sending is blocked until re-verified.
+  keyChanged: z.boolean(),
+  safetyNumber: z.string(), // 60 digits in groups of five; '' for a legacy-only contact
+  // The contact invites us to a secure chat now (an authenticated, fresh invitation is waiting).
+  chatInvite: z.boolean(),
+});
+export type ContactInfo = z.infer<typeof contactInfoSchema>;
+
+/** The security colour and image chosen by the user; null until chosen. */
+export const securitySchema = z.object({ colour: z.string().nullable(), image: z.string().nullable() });
+export type SecurityChoice = z.infer<typeof securitySchema>;
+
+/** Machine codes a caller may see: the C2CError codes plus those of the message boundary itself. */
+export const API_ERROR_CODES = [
+  'malformed',
+  'unknown-version',
+  'checksum',
+  'truncated',
+  'tampered',
+  'not-addressed',
+  'replayed',
+  'bad-signature',
+  'key-mismatch',
+  'too-large',
+  'wrong-passphrase',
+  'weak-passphrase',
+  'exists',
+  'unsupported',
+  'not-found',
+  'bad-request', // the request failed schema validation
+  'forbidden', // the sender is not an extension page, or its view may not make this request
+  'no-identity', // the request needs an identity and none exists yet
+  'identity-exists', // createIdentity when one already exists
+  'key-changed', // a pinned contact's key changed: sending is blocked until the user re-verifies
+  'unavailable', // the background could not be reached (asleep, restarting) after retries
+  'no-relay', // no relay address is set
+  'relay-unreachable', // the relay did not answer or dropped the connection
+  'relay-refused', // the relay answered with an error
+  'handle-taken', // the relay has this handle registered to someone else
+  'no-legacy-key', // a legacy operation needs the user's legacy key and none was created
+  'user-action-required', // a legacy message is opened only on a click (decrypt with userAction: true)
+  'internal', // a bug: details are not shown
+] as const satisfies readonly (C2CErrorCode | string)[];
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+// Every C2CError code must be an API code, so errors from lib/ pass through unchanged.
+type MissingC2CCodes = Exclude<C2CErrorCode, ApiErrorCode>;
+const _allC2CCodesCovered: MissingC2CCodes extends never ? true : never = true;
+
+export const apiErrorSchema = z.object({ code: z.enum(API_ERROR_CODES), message: z.string() });
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+/** A short, plain-words summary of why a request failed validation (no values echoed back). */
+export function describeValidationError(error: z.ZodError): string {
+  const first = error.issues[0];
+  if (!first) return 'The request is not valid.';
+  const where = first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+  return `${where}${first.message}`;
+}
