@@ -31,9 +31,9 @@ describe('content script in the fixture chats (Firefox)', () => {
     await Promise.all([alicePage.close(), bobPage.close()]);
   });
 
-  it('a frame scrolled far off screen is reused for the next token: when it is re-pointed, the previous message is already gone; Back still leaves the chat', async () => {
+  it('a frame scrolled far off screen: re-pointed where the browser can (the previous message already gone), else a new frame; Back still leaves the chat', async () => {
     const { server, bob } = pair;
-    const ROOM = 'firefox-reuse';
+    const ROOM = `firefox-reuse-${Math.random().toString(36).slice(2, 8)}`;
     const popup = await bob.openPopup();
     const carol = await outsideSender('carol', popup);
     await popup.close();
@@ -45,18 +45,19 @@ describe('content script in the fixture chats (Firefox)', () => {
     const first = await post(`far above ${CANARY}`);
     expect(await shownIn(page, first)).toMatchObject({ status: 'unverified', plaintext: `far above ${CANARY}` });
     const entries = await page.evaluate(() => history.length);
+    // Re-pointing needs the Navigation API's navigate event in the frame and moveBefore in the page (Firefox 147).
+    const canRepoint = await page.evaluate(() => 'navigation' in window && 'moveBefore' in Element.prototype);
     // Every frame on the page now (a retried test has more than this one's).
     for (const f of await page.$$('iframe[data-c2c="message-frame"]')) {
       await f.evaluate((e) => Object.assign(e, { earlier: true }));
-      await watchRepointing(f as ElementHandle<HTMLIFrameElement>);
+      if (canRepoint) await watchRepointing(f as ElementHandle<HTMLIFrameElement>);
     }
     for (let i = 0; i < 80; i++) server.post(ROOM, 'carol', `filler line ${i}`);
     const last = await post('a short one, after a long way');
     expect(await shownIn(page, last)).toMatchObject({ status: 'unverified', plaintext: 'a short one, after a long way' });
-    // Firefox moves frames without reloading them too: the new token got one of the earlier frames.
-    const reused = await frameElementIn(page, last);
-    expect(await reused.evaluate((f) => (f as HTMLIFrameElement & { earlier?: boolean }).earlier === true)).toBe(true);
-    expect(await shownWhenRepointed(reused)).toEqual(['Decrypting…']);
+    const frame = await frameElementIn(page, last);
+    expect(await frame.evaluate((f) => (f as HTMLIFrameElement & { earlier?: boolean }).earlier === true)).toBe(canRepoint);
+    if (canRepoint) expect(await shownWhenRepointed(frame)).toEqual(['Decrypting…']);
     expect(await page.evaluate(() => history.length)).toBe(entries);
     await page.close();
   });

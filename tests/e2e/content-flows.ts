@@ -42,10 +42,29 @@ export async function startPinnedPair(kind: BrowserKind): Promise<PinnedPair> {
  */
 export class FrameUnreachable extends Error {}
 
+/**
+ * The Frame of an iframe element. Firefox ESR 140's WebDriver BiDi lacks the "context" locator puppeteer's
+ * contentFrame() asks for: there the frame is the one of the page whose address is the element's.
+ */
+export async function contentFrameOf(handle: ElementHandle): Promise<Frame> {
+  try {
+    const frame = await handle.contentFrame();
+    if (frame) return frame;
+  } catch (e) {
+    if (!String(e).includes('locator.type')) throw e;
+  }
+  const page = handle.frame.page();
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const src = await handle.evaluate((el) => (el as HTMLIFrameElement).src);
+    const frame = page.frames().find((f) => f.url() === src);
+    if (frame) return frame;
+  }
+  throw new Error('iframe has no content frame');
+}
+
 /** The document inside an iframe element, once it has rendered what we wait for. */
 export async function frameOf(handle: ElementHandle, ready: string, timeout = 20_000): Promise<Frame> {
-  const frame = await handle.contentFrame();
-  if (!frame) throw new Error('iframe has no content frame');
+  const frame = await contentFrameOf(handle);
   // A wait that has neither found `ready` nor timed out well after its timeout is that hang: fail, don't hang.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hung = new Promise<never>((_, reject) => {
@@ -126,12 +145,8 @@ async function isChromium(browser: Browser): Promise<boolean> {
 }
 
 /** Evaluates an expression in a frame's document: in Chromium through the frame's own target (as shownIn reads). */
-async function evaluateInFrame(iframe: ElementHandle<HTMLIFrameElement>, expression: string): Promise<unknown> {
-  if (!(await isChromium(iframe.frame.page().browser()))) {
-    const frame = await iframe.contentFrame();
-    if (!frame) throw new Error('iframe has no content frame');
-    return frame.evaluate(expression);
-  }
+export async function evaluateInFrame(iframe: ElementHandle<HTMLIFrameElement>, expression: string): Promise<unknown> {
+  if (!(await isChromium(iframe.frame.page().browser()))) return (await contentFrameOf(iframe)).evaluate(expression);
   const target = await ownTarget(iframe);
   if (!target) throw new Error('the frame has no target of its own (yet)');
   return evaluateIn(target, expression);
@@ -151,7 +166,7 @@ export async function shownWhenRepointed(iframe: ElementHandle<HTMLIFrameElement
 async function evaluateIn(target: Target, expression: string): Promise<unknown> {
   const session = await target.createCDPSession();
   try {
-    const { result, exceptionDetails } = await session.send('Runtime.evaluate', { expression, returnByValue: true });
+    const { result, exceptionDetails } = await session.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
     if (exceptionDetails) throw new Error(`evaluation threw: ${exceptionDetails.text}`);
     return result.value;
   } finally {

@@ -5,13 +5,11 @@ import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtensionSession } from './harness';
 import { CANARY } from './flows';
-import { frameOf, openChat, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
+import { contentFrameOf, frameOf, openChat, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
 
 /** The page's chat frame (same origin: its document is readable from the test). */
 async function chatFrame(page: Page): Promise<Frame> {
-  const frame = await (await page.waitForSelector('[data-testid="host-frame"]'))!.contentFrame();
-  if (!frame) throw new Error('the chat frame has no document');
-  return frame;
+  return contentFrameOf((await page.waitForSelector('[data-testid="host-frame"]'))!);
 }
 
 describe.each(['chromium', 'firefox'] as const)('content script in same-origin frames (%s)', (kind) => {
