@@ -307,7 +307,7 @@ export async function hostSends(page: Page, text: string): Promise<void> {
   await page.click('[data-testid="host-send"]');
 }
 
-/** A reader (bob, Chromium) with a fixture server, and `alice` writing from outside the browser, pinned and verified by bob. */
+/** A reader (bob, Chromium unless told) with a fixture server, and `alice` writing from outside the browser, pinned and verified by bob. */
 export interface Reader {
   server: FixtureServer;
   bob: ExtensionSession;
@@ -316,9 +316,9 @@ export interface Reader {
   close(): Promise<void>;
 }
 
-export async function startReader(): Promise<Reader> {
+export async function startReader(kind: BrowserKind = 'chromium'): Promise<Reader> {
   const server = await startFixtureServer();
-  const bob = await launchWithExtension('chromium');
+  const bob = await launchWithExtension(kind);
   const close = async () => {
     await bob.close();
     await server.close();

@@ -1,5 +1,5 @@
 // Host behaviour that broke the in-page flow in real web chats, on fixtures that behave the same way
-// (Chromium): an IRC server that splits long lines into several messages of one sender, a list that
+// (Chromium and Firefox): an IRC server that splits long lines into several messages of one sender, a list that
 // follows the newest message only while its view is at the end, and rows that name their sender only once
 // per group. bob reads; alice writes from outside the browser (as `c2c` would) and is pinned by bob.
 import type { Page } from 'puppeteer-core';
@@ -35,16 +35,20 @@ async function frameRow(page: Page): Promise<number> {
 
 /** What the extension learned about hosts' message lengths, read from its storage in an extension page. */
 function storedPartLengths(extensionPage: Page): Promise<unknown> {
-  type Storage = { chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>> } } } };
-  return extensionPage.evaluate(async () => (await (globalThis as unknown as Storage).chrome.storage.local.get('hostPartLengths')).hostPartLengths);
+  type Storage = { browser?: Api; chrome: Api };
+  type Api = { storage: { local: { get(key: string): Promise<Record<string, unknown>> } } };
+  return extensionPage.evaluate(async () => {
+    const api = (globalThis as unknown as Storage).browser ?? (globalThis as unknown as Storage).chrome;
+    return (await api.storage.local.get('hostPartLengths')).hostPartLengths;
+  });
 }
 
-describe('hosts that split, follow and group (Chromium)', () => {
+describe.each(['chromium', 'firefox'] as const)('hosts that split, follow and group (%s)', (kind) => {
   let reader: Reader;
   let page: Page | undefined;
 
   beforeAll(async () => {
-    reader = await startReader();
+    reader = await startReader(kind);
   }, 60_000);
 
   afterAll(async () => {
