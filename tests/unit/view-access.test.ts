@@ -5,6 +5,7 @@ import { routeMessage, type BackgroundService, type RouterContext } from '@/entr
 import { VIEW_PAGES, viewOf, type View } from '@/entrypoints/background/sender';
 import { VIEW_REQUESTS } from '@/entrypoints/background/view-access';
 import { REQUEST_TYPES, type RequestType } from '@/lib/protocol/background-api';
+import { SAMPLE } from './request-samples';
 
 const OWN_ID = 'abcdefghijklmnopabcdefghijklmnop';
 const OWN_BASE = `chrome-extension://${OWN_ID}/`;
@@ -20,43 +21,6 @@ function recordingContext(): { ctx: RouterContext; ran: RequestType[] } {
   });
   return { ctx: { ownId: OWN_ID, ownBaseUrl: OWN_BASE, service }, ran };
 }
-
-/** A well-formed request of each type, so a refusal is never a shape complaint. */
-const SAMPLE: Record<RequestType, Record<string, unknown>> = {
-  decrypt: { text: 'c2c2abc' },
-  getSecurity: {},
-  claimComposeTicket: { id: '0'.repeat(32) },
-  listContacts: {},
-  encrypt: { recipients: ['bob'], plaintext: 'hi' },
-  getSitePartLength: { site: 'https://chat.example' },
-  saveSitePartLength: { site: 'https://chat.example', maxPartLength: 400 },
-  getConversationRecipients: { site: 'https://chat.example', conversation: '/room' },
-  saveConversationRecipients: { site: 'https://chat.example', conversation: '/room', handles: ['bob'] },
-  getState: {},
-  createIdentity: { handle: 'mallory' },
-  saveSettings: { relayUrl: 'wss://evil.example' },
-  getPublicBundle: {},
-  pinContact: { handle: 'bob', bundle: 'c2cpub1.x' },
-  markVerified: { handle: 'bob' },
-  relayRegister: {},
-  lookupContact: { handle: 'bob' },
-  getInbox: {},
-  sendToContact: { handle: 'bob', plaintext: 'hi' },
-  createLegacyKey: {},
-  getLegacyPublicKey: {},
-  pinLegacyContact: { handle: 'bob', publicKey: 'AAAA' },
-  getContactDetails: { handle: 'bob' },
-  verifyContactCode: { handle: 'bob', code: 'c2cverify1:x' },
-  reverifyContact: { handle: 'bob', fingerprint: 'ab' },
-  removeContact: { handle: 'bob' },
-  saveSecurity: { colour: '#123456', image: 'cat' },
-  openChat: { handle: 'bob' },
-  getSiteMode: { site: 'https://chat.example' },
-  saveSiteMode: { site: 'https://chat.example', mode: 'inline' },
-  getBackupReminder: {},
-  exportBackup: { passphrase: 'chosen by the page 123' },
-  restoreBackup: { backup: 'x', passphrase: 'chosen by the page 123' },
-};
 
 const VIEWS = Object.keys(VIEW_PAGES) as View[];
 const senderOf = (view: View, suffix = '') => ({ id: OWN_ID, url: `${OWN_BASE}${VIEW_PAGES[view].slice(1)}${suffix}` });

@@ -1,0 +1,40 @@
+// One well-formed request of each background request type (for the view-access tests in Node and in the
+// browser), so that a refusal is never a complaint about the shape. Unknown to the view, each must be refused.
+import type { RequestType } from '@/lib/protocol/background-api';
+
+/** A well-formed request of each type, so a refusal is never a shape complaint. */
+export const SAMPLE: Record<RequestType, Record<string, unknown>> = {
+  decrypt: { text: 'c2c2abc' },
+  getSecurity: {},
+  claimComposeTicket: { id: '0'.repeat(32) },
+  listContacts: {},
+  encrypt: { recipients: ['bob'], plaintext: 'hi' },
+  getSitePartLength: { site: 'https://chat.example' },
+  saveSitePartLength: { site: 'https://chat.example', maxPartLength: 400 },
+  getConversationRecipients: { site: 'https://chat.example', conversation: '/room' },
+  saveConversationRecipients: { site: 'https://chat.example', conversation: '/room', handles: ['bob'] },
+  getState: {},
+  createIdentity: { handle: 'mallory' },
+  saveSettings: { relayUrl: 'wss://evil.example' },
+  getPublicBundle: {},
+  pinContact: { handle: 'bob', bundle: 'c2cpub1.x' },
+  markVerified: { handle: 'bob' },
+  relayRegister: {},
+  lookupContact: { handle: 'bob' },
+  getInbox: {},
+  sendToContact: { handle: 'bob', plaintext: 'hi' },
+  createLegacyKey: {},
+  getLegacyPublicKey: {},
+  pinLegacyContact: { handle: 'bob', publicKey: 'AAAA' },
+  getContactDetails: { handle: 'bob' },
+  verifyContactCode: { handle: 'bob', code: 'c2cverify1:x' },
+  reverifyContact: { handle: 'bob', fingerprint: 'ab' },
+  removeContact: { handle: 'bob' },
+  saveSecurity: { colour: '#123456', image: 'cat' },
+  openChat: { handle: 'bob' },
+  getSiteMode: { site: 'https://chat.example' },
+  saveSiteMode: { site: 'https://chat.example', mode: 'inline' },
+  getBackupReminder: {},
+  exportBackup: { passphrase: 'chosen by the page 123' },
+  restoreBackup: { backup: 'x', passphrase: 'chosen by the page 123' },
+};
