@@ -97,13 +97,16 @@ export function createContactsService(db: KeyringDB, describe: (contact: Contact
 
     async exportBackup({ passphrase }) {
       await ownKey();
-      return { backup: await exportBackup(db, passphrase) };
+      const backup = await exportBackup(db, passphrase);
+      await setSettings(db, { backupMade: Date.now() }); // the popup stops reminding
+      return { backup };
     },
 
     async restoreBackup({ backup, passphrase }) {
       // Never over an existing identity from the popup: the user would lose it.
       if (await getIdentity(db)) throw new ApiFailure('identity-exists', 'This browser already has an identity.');
       const identity = await restoreBackup(db, backup, passphrase);
+      await setSettings(db, { backupMade: Date.now() }); // restored from one: a backup exists
       return { identity: { handle: identity.handle, fingerprint: identity.fingerprint } };
     },
 

@@ -40,6 +40,10 @@ export default defineBackground(() => {
     return routeMessage(message, sender, ctx).finally(() => void connection.sync());
   });
   listenForComposeCommand();
+  // A new install starts with the first-run flow on the options page (entrypoints/options/FirstRun.tsx).
+  browser.runtime.onInstalled.addListener(({ reason }) => {
+    if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/options.html#setup') });
+  });
   // This worker just started (browser start-up, or woken by an event): connect if we should be.
   void connection.sync();
 });

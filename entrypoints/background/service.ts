@@ -9,7 +9,7 @@ import { getContact, listContacts, markVerified, observeContactKey, pinContact }
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
-import { getSetting, setSetting } from '@/lib/keyring/settings';
+import { getSetting, getSiteMode, setSetting, setSiteMode } from '@/lib/keyring/settings';
 import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengths';
 import { recipientsFor, rememberRecipients } from '@/lib/keyring/conversations';
 import type { ContactInfo } from '@/lib/protocol/background-api';
@@ -151,6 +151,10 @@ export function createBackgroundService(
       if (raw) throw new ApiFailure('bad-request', 'Only the legacy suite has a raw form.');
       return { parts: armor(await sealForContacts(db, recipients, plaintext), { maxPartLength }) };
     },
+
+    getSiteMode: async ({ site }) => ({ mode: await getSiteMode(db, site) }),
+    saveSiteMode: async ({ site, mode }) => ({ mode: await setSiteMode(db, site, mode) }),
+    getBackupReminder: async () => ({ due: (await getIdentity(db)) !== undefined && (await getSetting(db, 'backupMade')) === undefined }),
 
     getSitePartLength: async ({ site }) => ({ maxPartLength: await sitePartLength(db, site) }),
     saveSitePartLength: async ({ site, maxPartLength }) => ({ maxPartLength: await setSitePartLength(db, site, maxPartLength) }),

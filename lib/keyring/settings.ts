@@ -10,6 +10,9 @@ export { SECURITY_IMAGES, type SecurityImage };
 export const LOCALES = ['en', 'ru'] as const;
 
 export type Locale = (typeof LOCALES)[number];
+/** How a site shows messages: frames in the page (inline) or the side panel (panel, not built yet). */
+export const SITE_MODES = ['inline', 'panel'] as const;
+export type SiteMode = (typeof SITE_MODES)[number];
 
 export interface Settings {
   relayUrl?: string; // ws:// or wss://
@@ -17,6 +20,8 @@ export interface Settings {
   securityColour?: string; // #rrggbb, lower case
   locale?: Locale; // overrides the browser's language
   partLengths?: Record<string, number>; // site origin → longest message that site accepts (armor part length)
+  siteModes?: Record<string, SiteMode>; // site origin → how it shows messages; absent means inline
+  backupMade?: number; // when the user last exported a backup (ms since 1970); absent: never
 }
 export type SettingKey = keyof Settings;
 
@@ -93,12 +98,28 @@ function partLengths(value: unknown): Record<string, number> {
   return Object.fromEntries(entries.map(([site, n]) => [siteOrigin(site), partLength(n)]));
 }
 
+const siteMode = oneOf(SITE_MODES, 'The site mode');
+
+function siteModes(value: unknown): Record<string, SiteMode> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new C2CError('malformed', 'The site modes must be a map of sites.');
+  const entries = Object.entries(value);
+  if (entries.length > MAX_PART_LENGTH_SITES) throw new C2CError('malformed', `Site modes are kept for at most ${MAX_PART_LENGTH_SITES} sites.`);
+  return Object.fromEntries(entries.map(([site, mode]) => [siteOrigin(site), siteMode(mode)]));
+}
+
+function timestamp(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  throw new C2CError('malformed', 'A time must be a positive whole number of milliseconds.');
+}
+
 const VALIDATORS: { [K in SettingKey]-?: (value: unknown) => NonNullable<Settings[K]> } = {
   relayUrl,
   securityImage: oneOf(SECURITY_IMAGES, 'The security image'),
   securityColour: colour,
   locale: oneOf(LOCALES, 'The language'),
   partLengths,
+  siteModes,
+  backupMade: timestamp,
 };
 
 function validKey(key: unknown): SettingKey {
@@ -138,4 +159,22 @@ export async function setSettings(db: KeyringDB, changes: Partial<Record<Setting
 
 export async function setSetting<K extends SettingKey>(db: KeyringDB, key: K, value: Settings[K] | null | undefined): Promise<void> {
   await setSettings(db, { [key]: value });
+}
+
+/** The site's mode; a site never set is inline. */
+export async function getSiteMode(db: KeyringDB, site: string): Promise<SiteMode> {
+  const all = (await getSetting(db, 'siteModes')) ?? {};
+  const origin = siteOrigin(site);
+  return Object.hasOwn(all, origin) ? all[origin]! : 'inline';
+}
+
+/** Stores the site's mode (inline, the default, is stored as no entry); answers what is now stored. */
+export async function setSiteMode(db: KeyringDB, site: string, mode: unknown): Promise<SiteMode> {
+  const origin = siteOrigin(site);
+  const chosen = siteMode(mode);
+  const all = { ...((await getSetting(db, 'siteModes')) ?? {}) };
+  if (chosen === 'inline') delete all[origin];
+  else all[origin] = chosen;
+  await setSetting(db, 'siteModes', Object.keys(all).length > 0 ? all : null);
+  return getSiteMode(db, origin);
 }
