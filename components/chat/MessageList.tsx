@@ -1,3 +1,4 @@
+import { Icon } from '../Icon';
 import { t } from '../i18n';
 
 export interface ShownMessage {
@@ -23,7 +24,7 @@ export function MessageList({ messages, peer }: { messages: ShownMessage[]; peer
           {m.expiresAt !== undefined && (
             <span class="hint" data-testid="chat-message-timer" title={t('chatMessageTimerHint')}>
               {' '}
-              ⏱ {timeOf(m.expiresAt)}
+              <Icon name="timer" /> {timeOf(m.expiresAt)}
               <span class="visually-hidden">{t('chatMessageTimerHint')}</span>
             </span>
           )}

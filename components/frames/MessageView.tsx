@@ -1,5 +1,8 @@
 // One decrypted message: sender, status (verified, pinned, unverified, legacy, error + reason) and the text.
 // A legacy message is opened only on a click: until then it shows a Decrypt button instead of a status.
+// A character no font on this computer can draw is shown as its code (U+XXXX), marked, never as an empty
+// box; the character itself stays in the text (hidden), so copying the message copies what was sent.
+import type { ComponentChild } from 'preact';
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
 import { SecurityMark } from '../SecurityBadge';
 import type { DecryptResult, DecryptStatus, SecurityChoice } from '@/lib/protocol/background-api';
@@ -19,9 +22,39 @@ interface Props {
   security: SecurityChoice | null;
   /** Opens a legacy message: call only from a user action. */
   onDecrypt: () => void;
+  /** Whether a font can draw this code point (entrypoints/message-frame/glyphs.ts). */
+  hasGlyph: (char: string) => boolean;
 }
 
-export function MessageView({ result, security, onDecrypt }: Props) {
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Parts of a grapheme drawn with or onto its base (marks, joiners, variation selectors, skin tones, tags). */
+const NOT_A_BASE = /[\p{M}\p{Cc}\p{Cf}\p{Z}\u{1F3FB}-\u{1F3FF}]/u;
+const code = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** The text in runs: plain strings, and a marked code for each grapheme with a base no font can draw. */
+function showable(text: string, hasGlyph: (char: string) => boolean): ComponentChild[] {
+  const out: ComponentChild[] = [];
+  let run = '';
+  for (const { segment } of graphemes.segment(text)) {
+    // ASCII needs no check: every font has it.
+    const bases = /[^\x00-\x7f]/.test(segment) ? [...segment].filter((c) => !NOT_A_BASE.test(c)) : [];
+    if (bases.every(hasGlyph)) {
+      run += segment;
+      continue;
+    }
+    if (run) out.push(run);
+    run = '';
+    out.push(
+      <span class="glyph-missing" data-testid="message-missing-glyph" data-code={bases.map(code).join(' ')} title={t('messageMissingGlyph')}>
+        <span class="glyph-original">{segment}</span>
+      </span>,
+    );
+  }
+  if (run) out.push(run);
+  return out;
+}
+
+export function MessageView({ result, security, onDecrypt, hasGlyph }: Props) {
   if (result === null) return <p class="status">{t('messageOpening')}</p>;
   if (result.status === 'error' && result.reason.code === 'user-action-required') {
     return (
@@ -55,7 +88,7 @@ export function MessageView({ result, security, onDecrypt }: Props) {
         </span>
       </p>
       <p class="plaintext" data-testid="message-plaintext">
-        {result.plaintext}
+        {showable(result.plaintext, hasGlyph)}
       </p>
     </div>
   );

@@ -1,24 +1,35 @@
-// Identity care: a passphrase-protected backup (shown to copy and offered as a file) and the choice of
-// the security colour and image that extension-origin UI shows.
-import { useEffect, useState } from 'preact/hooks';
+// Identity care on the options page: a passphrase-protected backup (shown to copy and offered as a file)
+// and the choice of the security colour and image that extension-origin UI shows.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { callBackground } from '@/entrypoints/shared/background-client';
 import type { ApiError, SecurityChoice } from '@/lib/protocol/background-api';
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
-import { SECURITY_IMAGE_SYMBOLS } from '../SecurityBadge';
+import { Icon } from '../Icon';
+import { SECURITY_IMAGE_ICONS } from '../SecurityBadge';
 import { ErrorText } from './ErrorText';
 
-export interface IdentityCareProps {
+export interface SecurityChooserProps {
   security: SecurityChoice | null;
   onSecurityChange: (security: SecurityChoice) => void;
 }
 
-const DEFAULT_COLOUR = '#2563eb';
+/** A random, clearly visible colour (any hue, fixed saturation and lightness): a first mark is never "none". */
+export function randomColour(): string {
+  const hue = crypto.getRandomValues(new Uint16Array(1))[0]! % 360;
+  const f = (n: number) => {
+    const k = (n + hue / 30) % 12;
+    const v = 0.45 - 0.35 * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(v * 255).toString(16).padStart(2, '0');
+  };
+  return `#${f(0)}${f(8)}${f(4)}`;
+}
 
 function errorKey(error: ApiError, invalidInputKey: MessageKey): MessageKey {
   return error.code === 'malformed' || error.code === 'bad-request' ? invalidInputKey : ERROR_MESSAGE_KEY[error.code];
 }
 
-function BackupExport() {
+/** onExported: told after each successful export (the first-run flow moves on). */
+export function BackupExport({ onExported }: { onExported?: () => void }) {
   const [passphrase, setPassphrase] = useState('');
   const [backup, setBackup] = useState('');
   const [download, setDownload] = useState('');
@@ -37,6 +48,7 @@ function BackupExport() {
     setPassphrase('');
     setBackup(r.backup);
     setDownload(URL.createObjectURL(new Blob([r.backup], { type: 'text/plain' })));
+    onExported?.();
   }
 
   return (
@@ -75,15 +87,20 @@ function BackupExport() {
   );
 }
 
-function SecurityChooser({ security, onSecurityChange }: IdentityCareProps) {
-  const [colour, setColour] = useState(security?.colour ?? DEFAULT_COLOUR);
+export function SecurityChooser({ security, onSecurityChange }: SecurityChooserProps) {
+  const [initialColour] = useState(randomColour);
+  const [colour, setColour] = useState(security?.colour ?? initialColour);
   const [image, setImage] = useState(security?.image ?? 'key');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<MessageKey | null>(null);
   const [saved, setSaved] = useState(false);
+  // A choice saved elsewhere (another options tab) is shown, unless the user is changing it here.
+  const shown = useRef(security);
   useEffect(() => {
-    if (security?.colour) setColour(security.colour);
-    if (security?.image) setImage(security.image);
+    const before = shown.current;
+    if (security?.colour) setColour((c) => (c === (before?.colour ?? initialColour) ? security.colour! : c));
+    if (security?.image) setImage((i) => (i === (before?.image ?? 'key') ? security.image! : i));
+    shown.current = security;
   }, [security?.colour, security?.image]);
 
   async function save() {
@@ -109,13 +126,18 @@ function SecurityChooser({ security, onSecurityChange }: IdentityCareProps) {
       <label for="security-colour">{t('securityColourLabel')}</label>
       <input id="security-colour" data-testid="security-colour" type="color" value={colour} onInput={(e) => setColour(e.currentTarget.value)} />
       <label for="security-image">{t('securityImageLabel')}</label>
-      <select id="security-image" data-testid="security-image" value={image} onChange={(e) => setImage(e.currentTarget.value)}>
-        {Object.entries(SECURITY_IMAGE_SYMBOLS).map(([value, { symbol, name }]) => (
-          <option key={value} value={value}>
-            {symbol} {t(name)}
-          </option>
-        ))}
-      </select>
+      {/* An <option> holds text only: the drawing of the chosen image is shown beside the list. */}
+      <div class="security-pick">
+        <select id="security-image" data-testid="security-image" value={image} onChange={(e) => setImage(e.currentTarget.value)}>
+          {Object.entries(SECURITY_IMAGE_ICONS).map(([value, { name }]) => (
+            <option key={value} value={value}>
+              {t(name)}
+            </option>
+          ))}
+        </select>
+        {Object.hasOwn(SECURITY_IMAGE_ICONS, image) && <Icon name={SECURITY_IMAGE_ICONS[image as keyof typeof SECURITY_IMAGE_ICONS].icon} size="1.6em" />}
+        <span class="security-swatch" aria-hidden="true" style={{ background: colour }} />
+      </div>
       <ErrorText error={error} testId="security-error" />
       <button type="submit" data-testid="security-save" disabled={busy}>
         {t('securitySave')}
@@ -126,15 +148,5 @@ function SecurityChooser({ security, onSecurityChange }: IdentityCareProps) {
         </p>
       )}
     </form>
-  );
-}
-
-export function IdentityCare(props: IdentityCareProps) {
-  return (
-    <section aria-labelledby="identity-care-title">
-      <h2 id="identity-care-title">{t('identityCareTitle')}</h2>
-      <SecurityChooser {...props} />
-      <BackupExport />
-    </section>
   );
 }

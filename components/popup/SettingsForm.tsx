@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../i18n';
 import { ErrorText } from './ErrorText';
 
@@ -12,8 +12,14 @@ export interface SettingsFormProps {
 
 export function SettingsForm({ relayUrl, busy, saved, error, onSave }: SettingsFormProps) {
   const [value, setValue] = useState(relayUrl);
-  // Show the stored value again whenever the background reports a new one.
-  useEffect(() => setValue(relayUrl), [relayUrl]);
+  // Show a newly stored value (saved here or in another tab), unless the user is editing the field: what
+  // they typed and did not save yet is kept.
+  const shown = useRef(relayUrl);
+  useEffect(() => {
+    const before = shown.current;
+    setValue((v) => (v === before ? relayUrl : v));
+    shown.current = relayUrl;
+  }, [relayUrl]);
   return (
     <section aria-labelledby="settings-title">
       <h2 id="settings-title">{t('settingsTitle')}</h2>

@@ -12,7 +12,9 @@ import { MESSAGE_HEIGHT, parseMessageFragment, stepFor, type MessageHeight } fro
 import type { DecryptResult, LIMITS, SecurityChoice } from '@/lib/protocol/background-api';
 import { sendToBackground, UNAVAILABLE } from '../shared/background-request';
 import { checkDecryptAnswer, checkSecurityAnswer } from './answers';
+import { hasGlyph } from './glyphs';
 import '../shared/frame.css';
+import './message.css';
 
 /** LIMITS.context, without loading the module's schemas (the type check keeps the two equal). */
 const CONTEXT_LIMIT: (typeof LIMITS)['context'] = 256;
@@ -73,7 +75,7 @@ function MessageApp({ token, opening }: { token: Token; opening: Promise<Decrypt
     setResult(null);
     void open(token, true).then(setResult);
   };
-  return <MessageView result={result} security={security} onDecrypt={decryptOnClick} />;
+  return <MessageView result={result} security={security} onDecrypt={decryptOnClick} hasGlyph={hasGlyph} />;
 }
 
 const app = document.getElementById('app')!;

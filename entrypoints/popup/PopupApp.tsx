@@ -1,80 +1,77 @@
 // The popup's state holder: it talks to the background and hands data and callbacks to the components.
+// Its first screen is about people: this site, contacts, received messages. Identity, relay, security mark,
+// backup and the legacy suite live on the options page (entrypoints/options/).
 import { useEffect, useState } from 'preact/hooks';
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '@/components/i18n';
+import { Icon } from '@/components/Icon';
 import { ContactList } from '@/components/popup/ContactList';
 import { ContactLookup } from '@/components/popup/ContactLookup';
-import { IdentityCare } from '@/components/popup/IdentityCare';
-import { RestoreBackup } from '@/components/popup/RestoreBackup';
 import { SecurityBadge } from '@/components/SecurityBadge';
 import { ErrorText } from '@/components/popup/ErrorText';
-import { IdentityCard } from '@/components/popup/IdentityCard';
+import { errorKey } from '@/components/popup/error-key';
 import { InboxList } from '@/components/popup/InboxList';
-import { LegacyPanel } from '@/components/popup/LegacyPanel';
 import { Onboarding } from '@/components/popup/Onboarding';
-import { RelayPanel } from '@/components/popup/RelayPanel';
-import { SettingsForm } from '@/components/popup/SettingsForm';
-import type { ApiError, ContactInfo, LegacyKeyInfo, ResponseData } from '@/lib/protocol/background-api';
+import type { ApiError, ContactInfo, ResponseData } from '@/lib/protocol/background-api';
 import { browser } from 'wxt/browser';
 import { callBackground } from '../shared/background-client';
-import { SitePanel } from './SitePanel';
 import { useSecurity } from '../shared/use-security';
+import { openOptions, type OptionsPlace } from '../options/open-options';
+import { announceChange, useChangesElsewhere } from '../options/settings-sync';
+import { SitePanel } from './SitePanel';
 
-type State = ResponseData<'getState'>;
+type Identity = ResponseData<'getState'>['identity'];
 type Inbox = ResponseData<'getInbox'>['items'];
-/** The relay connection and the inbox change on their own: re-read them this often while the popup is open. */
+/** The inbox and chat invitations change on their own: re-read them this often while the popup is open. */
 const POLL_MS = 1500;
 type Found = ResponseData<'lookupContact'>;
-type ErrorSlot = 'onboard' | 'settings' | 'relay' | 'lookup' | 'contacts' | 'legacy';
+type ErrorSlot = 'onboard' | 'lookup' | 'contacts';
 
-/** Input refused by the schema or the keyring gets a message about that field; others, their code's. */
-function errorKey(error: ApiError, invalidInputKey: MessageKey = ERROR_MESSAGE_KEY[error.code]): MessageKey {
-  return error.code === 'bad-request' || error.code === 'malformed' ? invalidInputKey : ERROR_MESSAGE_KEY[error.code];
+/** Opens the options page and closes the popup (a real popup would stay open over the new tab). */
+function goToOptions(place: OptionsPlace) {
+  void openOptions(place).then(() => window.close());
 }
 
 export function PopupApp() {
-  const [state, setState] = useState<State | null>(null);
+  const [identity, setIdentity] = useState<Identity | undefined>(undefined);
   const [contacts, setContacts] = useState<ContactInfo[]>([]);
   const [found, setFound] = useState<Found | null>(null);
   const [inbox, setInbox] = useState<Inbox>([]);
-  const [legacyKey, setLegacyKey] = useState<LegacyKeyInfo | null>(null);
+  const [backupDue, setBackupDue] = useState(false);
   const [loadError, setLoadError] = useState<MessageKey | null>(null);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Partial<Record<ErrorSlot, MessageKey>>>({});
-  const [saved, setSaved] = useState(false);
-  const [security, setSecurity, reloadSecurity] = useSecurity();
+  const [security, , reloadSecurity] = useSecurity();
 
   async function refresh() {
     const r = await callBackground({ type: 'getState' });
     if (!r.ok) return setLoadError(ERROR_MESSAGE_KEY[r.error.code]);
-    setState({ identity: r.identity, settings: r.settings, relay: r.relay });
-    if (r.identity) {
-      const list = await callBackground({ type: 'listContacts' });
-      if (list.ok) setContacts(list.contacts);
-      else setErrors((e) => ({ ...e, contacts: ERROR_MESSAGE_KEY[list.error.code] }));
-      const legacy = await callBackground({ type: 'getLegacyPublicKey' });
-      if (legacy.ok) setLegacyKey(legacy.key);
-      else setErrors((e) => ({ ...e, legacy: ERROR_MESSAGE_KEY[legacy.error.code] }));
-    }
+    setIdentity(r.identity);
+    if (!r.identity) return;
+    const list = await callBackground({ type: 'listContacts' });
+    if (list.ok) setContacts(list.contacts);
+    else setErrors((e) => ({ ...e, contacts: ERROR_MESSAGE_KEY[list.error.code] }));
+    const reminder = await callBackground({ type: 'getBackupReminder' });
+    if (reminder.ok) setBackupDue(reminder.due);
   }
 
   useEffect(() => void refresh(), []);
+  // An identity made, a backup exported or a mark chosen on the options page shows here at once.
+  useChangesElsewhere(() => {
+    reloadSecurity();
+    void refresh();
+  });
 
-  // Only the relay part of the state is taken over, so a poll never disturbs the rest of the popup.
-  async function pollRelay() {
-    const r = await callBackground({ type: 'getState' });
-    if (!r.ok) return;
-    setState((s) => (s ? { ...s, relay: r.relay } : s));
-    if (!r.identity) return;
+  // Received messages and chat invitations arrive on their own (ContactInfo.chatInvite).
+  async function poll() {
     const received = await callBackground({ type: 'getInbox' });
     if (received.ok) setInbox(received.items);
-    // Chat invitations arrive on their own too (ContactInfo.chatInvite).
     const list = await callBackground({ type: 'listContacts' });
     if (list.ok) setContacts(list.contacts);
   }
 
   useEffect(() => {
-    void pollRelay();
-    const timer = setInterval(() => void pollRelay(), POLL_MS);
+    void poll();
+    const timer = setInterval(() => void poll(), POLL_MS);
     return () => clearInterval(timer);
   }, []);
 
@@ -84,31 +81,14 @@ export function PopupApp() {
     setErrors((e) => ({ ...e, [slot]: undefined }));
     const error = await action();
     setBusy(false);
-    if (error) setErrors((e) => ({ ...e, [slot]: errorKey(error, slot === 'onboard' ? 'errorHandleInvalid' : slot === 'settings' ? 'errorRelayUrlInvalid' : undefined) }));
+    if (error) setErrors((e) => ({ ...e, [slot]: errorKey(error, slot === 'onboard' ? 'errorHandleInvalid' : undefined) }));
   }
 
   const createIdentity = (handle: string) =>
     act('onboard', async () => {
       const r = await callBackground({ type: 'createIdentity', handle });
       if (!r.ok) return r.error;
-      await refresh();
-      return null;
-    });
-
-  const saveSettings = (relayUrl: string) =>
-    act('settings', async () => {
-      setSaved(false);
-      const r = await callBackground({ type: 'saveSettings', relayUrl });
-      if (!r.ok) return r.error;
-      setSaved(true);
-      await refresh(); // the registration status is per relay
-      return null;
-    });
-
-  const register = () =>
-    act('relay', async () => {
-      const r = await callBackground({ type: 'relayRegister' });
-      if (!r.ok) return r.error;
+      announceChange();
       await refresh();
       return null;
     });
@@ -150,51 +130,50 @@ export function PopupApp() {
       return null;
     });
 
-  const createLegacyKey = () =>
-    act('legacy', async () => {
-      const r = await callBackground({ type: 'createLegacyKey' });
-      if (!r.ok) return r.error;
-      setLegacyKey(r.key);
-      return null;
-    });
-
   if (loadError) return <ErrorText error={loadError} testId="popup-error" />;
-  if (!state) return <p aria-busy="true">{t('loading')}</p>;
-  if (!state.identity) {
+  if (identity === undefined) return <p aria-busy="true">{t('loading')}</p>;
+  if (!identity) {
+    // The step-by-step flow is on the options page; the short form here is the quick way to the same identity.
     return (
       <>
+        <section aria-labelledby="welcome-title">
+          <h1 id="welcome-title">{t('popupWelcomeTitle')}</h1>
+          <p>{t('popupWelcomeIntro')}</p>
+          <button type="button" class="primary" data-testid="open-first-run" onClick={() => goToOptions('setup')}>
+            {t('popupWelcomeStart')}
+          </button>
+        </section>
         <Onboarding busy={busy} error={errors.onboard ?? null} onCreate={(h) => void createIdentity(h)} />
-        <RestoreBackup
-          onRestored={() => {
-            reloadSecurity(); // the backup brings its security colour and image
-            void refresh();
-          }}
-        />
       </>
     );
   }
   return (
     <>
-      <SecurityBadge security={security} />
-      <IdentityCard handle={state.identity.handle} fingerprint={state.identity.fingerprint} />
-      <SettingsForm
-        relayUrl={state.settings.relayUrl}
-        busy={busy}
-        saved={saved}
-        error={errors.settings ?? null}
-        onSave={(url) => void saveSettings(url)}
-      />
+      <header class="popup-head">
+        <SecurityBadge security={security} />
+        <span class="popup-handle" data-testid="popup-handle">
+          {identity.handle}
+        </span>
+        <button type="button" class="link-button" data-testid="open-options" onClick={() => goToOptions('')}>
+          <Icon name="gear" /> {t('popupOpenOptions')}
+        </button>
+      </header>
+      {backupDue && (
+        <p class="reminder" role="status" data-testid="backup-reminder">
+          <Icon name="warning" /> {t('popupBackupReminder')}{' '}
+          <button type="button" class="link-button" data-testid="backup-reminder-open" onClick={() => goToOptions('backup')}>
+            {t('popupBackupReminderOpen')}
+          </button>
+        </p>
+      )}
       <SitePanel />
-      <RelayPanel registered={state.relay.registered} connection={state.relay.connection} busy={busy} error={errors.relay ?? null} onRegister={() => void register()} />
-      <InboxList items={inbox} />
       <section aria-labelledby="contacts-title">
         <h2 id="contacts-title">{t('contactsTitle')}</h2>
-        <ContactLookup busy={busy} error={errors.lookup ?? null} found={found} onLookup={(h) => void lookup(h)} onPin={() => void pin()} />
         <ErrorText error={errors.contacts ?? null} testId="contacts-error" />
         <ContactList contacts={contacts} busy={busy} onMarkVerified={(h) => void markVerified(h)} onChanged={() => void refresh()} onOpenChat={(h) => void openChat(h)} />
+        <ContactLookup busy={busy} error={errors.lookup ?? null} found={found} onLookup={(h) => void lookup(h)} onPin={() => void pin()} />
       </section>
-      <LegacyPanel legacyKey={legacyKey} busy={busy} error={errors.legacy ?? null} onCreate={() => void createLegacyKey()} />
-      <IdentityCare security={security} onSecurityChange={setSecurity} />
+      <InboxList items={inbox} />
     </>
   );
 }

@@ -5,6 +5,8 @@ import { t, type MessageKey } from '@/components/i18n';
 import { ErrorText } from '@/components/popup/ErrorText';
 import { COMPOSE_HERE } from '../background/open-compose';
 import type { OpenComposeOutcome } from '../content/open-compose-message';
+import { SITE_MODES, type SiteMode as SiteModeValue } from '@/lib/keyring/settings';
+import { callBackground } from '../shared/background-client';
 import { currentSite, enableSite, type Site } from './site-access';
 
 /** What the popup says when the page could not open its compose overlay. */
@@ -18,6 +20,37 @@ const COMPOSE_HERE_FAILURE: Record<Exclude<OpenComposeOutcome, 'opened'>, Messag
 async function composeHere(tabId: number): Promise<OpenComposeOutcome> {
   const answer = (await browser.runtime.sendMessage({ type: COMPOSE_HERE, tabId })) as { ok?: boolean; outcome?: OpenComposeOutcome } | undefined;
   return answer?.ok && answer.outcome ? answer.outcome : 'not-enabled';
+}
+
+/** The site's mode select: stored per site through the background; only inline has an effect today. */
+function SiteMode({ origin }: { origin: string }) {
+  const [mode, setMode] = useState<SiteModeValue | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    void callBackground({ type: 'getSiteMode', site: origin }).then((r) => (r.ok ? setMode(r.mode) : setFailed(true)));
+  }, [origin]);
+  const choose = (value: string) => {
+    setFailed(false);
+    const chosen = SITE_MODES.find((m) => m === value);
+    if (!chosen) return;
+    void callBackground({ type: 'saveSiteMode', site: origin, mode: chosen }).then((r) => (r.ok ? setMode(r.mode) : setFailed(true)));
+  };
+  if (mode === null && !failed) return null;
+  return (
+    <div class="site-mode">
+      <label for="site-mode">{t('siteModeLabel')}</label>
+      <select id="site-mode" data-testid="site-mode" data-mode={mode ?? ''} value={mode ?? 'inline'} onChange={(e) => choose(e.currentTarget.value)}>
+        <option value="inline">{t('siteModeInline')}</option>
+        <option value="panel">{t('siteModePanel')}</option>
+      </select>
+      {mode === 'panel' && (
+        <p class="hint" data-testid="site-mode-note">
+          {t('siteModePanelLater')}
+        </p>
+      )}
+      <ErrorText error={failed ? 'siteModeFailed' : null} testId="site-mode-error" />
+    </div>
+  );
 }
 
 export function SitePanel() {
@@ -48,9 +81,10 @@ export function SitePanel() {
     <section aria-labelledby="site-title">
       <h2 id="site-title">{t('siteTitle')}</h2>
       <p data-testid="site-status" data-enabled={String(site.enabled)}>
-        {site.host}: {site.enabled ? t('siteEnabled') : t('siteDisabled')}
+        <strong>{site.host}</strong>: {site.enabled ? t('siteEnabled') : t('siteDisabled')}
       </p>
-      <button type="button" data-testid="site-enable" onClick={enable}>
+      {/* Always offered: enabling again re-injects the script into this tab (e.g. after an update). */}
+      <button type="button" data-testid="site-enable" class={site.enabled ? undefined : 'primary'} onClick={enable}>
         {t('siteEnable')}
       </button>
       <ErrorText error={failed ? 'siteEnableFailed' : null} testId="site-error" />
@@ -60,6 +94,7 @@ export function SitePanel() {
         </button>
       )}
       <ErrorText error={composeFailure} testId="compose-here-error" />
+      <SiteMode origin={site.origin} />
     </section>
   );
 }

@@ -10,6 +10,8 @@ export interface Site {
   /** Match pattern for the site, e.g. `https://chat.example/*` (any port). */
   pattern: string;
   host: string;
+  /** The origin (scheme, host, port): what per-site settings are keyed by. */
+  origin: string;
   enabled: boolean;
 }
 
@@ -27,7 +29,7 @@ export async function currentSite(): Promise<Site | null> {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
   const pattern = `${url.protocol}//${url.hostname}/*`;
-  return { tabId: tab.id, pattern, host: url.hostname, enabled: await isEnabled(pattern) };
+  return { tabId: tab.id, pattern, host: url.hostname, origin: url.origin, enabled: await isEnabled(pattern) };
 }
 
 async function isEnabled(pattern: string): Promise<boolean> {

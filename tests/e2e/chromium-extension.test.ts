@@ -9,7 +9,7 @@ import { generateIdentity } from '@/lib/crypto/identity';
 import { generatePrekey } from '@/lib/crypto/prekey';
 import { encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, FINGERPRINT_RE, api, bundleOf, decrypt, encrypt, fill, onboardInPopup, pin, tamper, textOf, clickWhenEnabled } from './flows';
+import { CANARY, FINGERPRINT_RE, api, bundleOf, decrypt, encrypt, fill, inOptions, onboardInPopup, pin, tamper, textOf, clickWhenEnabled } from './flows';
 
 describe('Chromium: popup and background', () => {
   let alice: ExtensionSession;
@@ -37,15 +37,21 @@ describe('Chromium: popup and background', () => {
     expect(fingerprint).toMatch(FINGERPRINT_RE);
     aliceFingerprint = fingerprint;
 
-    await fill(page, 'settings-relay-url', 'ws://127.0.0.1:8787');
-    await page.keyboard.press('Enter'); // the form is keyboard operable
-    await textOf(page, 'settings-saved');
     await page.close();
+    // The relay address lives on the options page.
+    const options = await alice.openOptions();
+    await fill(options, 'settings-relay-url', 'ws://127.0.0.1:8787');
+    await options.keyboard.press('Enter'); // the form is keyboard operable
+    await textOf(options, 'settings-saved');
+    await options.close();
 
-    alicePage = await alice.openPopup();
-    expect(await textOf(alicePage, 'identity-fingerprint')).toBe(fingerprint);
-    const relay = await alicePage.$eval(byTestId('settings-relay-url'), (e) => (e as HTMLInputElement).value);
+    const again = await alice.openOptions();
+    expect(await textOf(again, 'identity-fingerprint')).toBe(fingerprint);
+    const relay = await again.$eval(byTestId('settings-relay-url'), (e) => (e as HTMLInputElement).value);
     expect(relay).toBe('ws://127.0.0.1:8787');
+    await again.close();
+    alicePage = await alice.openPopup();
+    await textOf(alicePage, 'popup-handle');
     expect(await alicePage.$(byTestId('onboard-create'))).toBeNull();
   });
 
@@ -56,9 +62,11 @@ describe('Chromium: popup and background', () => {
     expect(await textOf(page, 'onboard-error')).toMatch(/3 to 32 characters/);
     await page.close();
 
-    await fill(alicePage, 'settings-relay-url', 'http://example.org');
-    await clickWhenEnabled(alicePage, byTestId('settings-save'));
-    expect(await textOf(alicePage, 'settings-error')).toMatch(/wss:\/\//);
+    await inOptions(alicePage, async (options) => {
+      await fill(options, 'settings-relay-url', 'http://example.org');
+      await clickWhenEnabled(options, byTestId('settings-save'));
+      expect(await textOf(options, 'settings-error')).toMatch(/wss:\/\//);
+    });
     const state = await api<{ ok: boolean; settings: { relayUrl: string } }>(alicePage, { type: 'getState' });
     expect(state.settings.relayUrl).toBe('ws://127.0.0.1:8787');
   });
@@ -174,7 +182,7 @@ describe('Chromium: popup and background', () => {
     await cdp.detach();
     await expect.poll(() => alice.browser.targets().some(isWorker), { timeout: 10_000 }).toBe(false);
 
-    const page = await alice.openPopup();
+    const page = await alice.openOptions();
     expect(await textOf(page, 'identity-fingerprint')).toBe(aliceFingerprint);
     expect(await decrypt(bobPage, await encrypt(page, ['bob'], 'after a nap'))).toMatchObject({ status: 'verified', plaintext: 'after a nap' });
     expect(alice.browser.targets().some(isWorker)).toBe(true);

@@ -26,15 +26,20 @@ describe('Firefox: popup and background', () => {
     const { page, fingerprint } = await onboardInPopup(alice, 'alice');
     expect(fingerprint).toMatch(FINGERPRINT_RE);
     aliceFingerprint = fingerprint;
-    await fill(page, 'settings-relay-url', 'wss://relay.example:8443/c2c');
-    await clickWhenEnabled(page, byTestId('settings-save'));
-    await textOf(page, 'settings-saved');
     await page.close();
+    // The relay address lives on the options page.
+    const options = await alice.openOptions();
+    await fill(options, 'settings-relay-url', 'wss://relay.example:8443/c2c');
+    await clickWhenEnabled(options, byTestId('settings-save'));
+    await textOf(options, 'settings-saved');
+    await options.close();
 
-    alicePage = await alice.openPopup();
-    expect(await textOf(alicePage, 'identity-fingerprint')).toBe(fingerprint);
-    const relay = await alicePage.$eval(byTestId('settings-relay-url'), (e) => (e as HTMLInputElement).value);
+    const again = await alice.openOptions();
+    expect(await textOf(again, 'identity-fingerprint')).toBe(fingerprint);
+    const relay = await again.$eval(byTestId('settings-relay-url'), (e) => (e as HTMLInputElement).value);
     expect(relay).toBe('wss://relay.example:8443/c2c');
+    await again.close();
+    alicePage = await alice.openPopup();
   });
 
   it('encrypts in one profile and decrypts in another: same text, status pinned (never compared)', async () => {

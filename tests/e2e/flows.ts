@@ -1,7 +1,7 @@
 // Steps the e2e files share: what a person does in the popup, and background calls made from it.
 import { expect } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { byTestId, sendFromPage, type ExtensionSession } from './harness';
+import { byTestId, openOptionsBeside, sendFromPage, type ExtensionSession } from './harness';
 
 /** 64 hex digits in groups of four, as identity.ts formats fingerprints. */
 export const FINGERPRINT_RE = /^[0-9A-F]{4}( [0-9A-F]{4}){15}$/;
@@ -50,24 +50,46 @@ export async function fill(page: Page, testId: string, value: string): Promise<v
   if (held !== value) throw new Error(`${testId}: the field holds ${JSON.stringify(held)} after typing ${JSON.stringify(value)}`);
 }
 
-/** Creates an identity through the onboarding form; returns the popup page and the fingerprint shown. */
+/**
+ * Runs `steps` on the options page, opened in a tab beside an extension page (the popup), and closes it:
+ * identity, relay, security mark, backup and the legacy suite live there.
+ */
+export async function inOptions<T>(page: Page, steps: (options: Page) => Promise<T>): Promise<T> {
+  const options = await openOptionsBeside(page);
+  try {
+    return await steps(options);
+  } finally {
+    await options.close();
+  }
+}
+
+/**
+ * Creates an identity through the popup's short onboarding form; returns the popup page (now showing its
+ * first screen) and the fingerprint the options page shows.
+ */
 export async function onboardInPopup(session: ExtensionSession, handle: string): Promise<{ page: Page; fingerprint: string }> {
   const page = await session.openPopup();
   await fill(page, 'onboard-handle', handle);
   await clickWhenEnabled(page, byTestId('onboard-create'));
-  const fingerprint = await textOf(page, 'identity-fingerprint');
+  expect(await textOf(page, 'popup-handle')).toBe(handle);
+  const fingerprint = await inOptions(page, (options) => textOf(options, 'identity-fingerprint'));
   return { page, fingerprint };
 }
 
-/** Saves the relay address in the popup and registers there; waits until the popup says so. */
+/** Saves the relay address on the options page and registers there; waits until that page says so. */
+export async function registerOn(options: Page, relayUrl: string): Promise<void> {
+  await fill(options, 'settings-relay-url', relayUrl);
+  await clickWhenEnabled(options, byTestId('settings-save'));
+  await textOf(options, 'settings-saved');
+  // The page shows "Saved." before it has re-read its state; buttons stay disabled until then.
+  await clickWhenEnabled(options, byTestId('relay-register'));
+  await options.waitForSelector(`${byTestId('relay-status')}[data-registered="true"]`, { timeout: 20_000 });
+  expect(await textOf(options, 'relay-status')).toContain('registered');
+}
+
+/** From the popup: saves the relay address and registers, on the options page opened beside it. */
 export async function registerInPopup(page: Page, relayUrl: string): Promise<void> {
-  await fill(page, 'settings-relay-url', relayUrl);
-  await clickWhenEnabled(page, byTestId('settings-save'));
-  await textOf(page, 'settings-saved');
-  // The popup shows "Saved." before it has re-read its state; buttons stay disabled until then.
-  await clickWhenEnabled(page, byTestId('relay-register'));
-  await page.waitForSelector(`${byTestId('relay-status')}[data-registered="true"]`, { timeout: 20_000 });
-  expect(await textOf(page, 'relay-status')).toContain('registered');
+  await inOptions(page, (options) => registerOn(options, relayUrl));
 }
 
 /**

@@ -39,10 +39,30 @@ export interface ExtensionSession {
   profileDir: string;
   /** Opens the popup page in a tab and waits until it has rendered something. */
   openPopup(): Promise<Page>;
+  /** Opens the options page (at `#place` if given) in a tab and waits until it has rendered something. */
+  openOptions(place?: string): Promise<Page>;
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionSession> {
+export interface LaunchOptions {
+  /**
+   * The extension opens its first-run flow in a tab when installed. The harness waits for that tab and
+   * closes it (so it never becomes the active tab under a test), unless this is true: then it is left open.
+   */
+  keepFirstRunTab?: boolean;
+}
+
+/** The first-run tab the extension opened on install, once it is there (null: none within the time). */
+export async function firstRunTab(browser: Browser, baseUrl: string, timeout = 20_000): Promise<Page | null> {
+  const url = `${baseUrl}options.html#setup`;
+  for (const end = Date.now() + timeout; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    const page = (await browser.pages()).find((p) => p.url() === url);
+    if (page) return page;
+  }
+  return null;
+}
+
+export async function launchWithExtension(kind: BrowserKind, options: LaunchOptions = {}): Promise<ExtensionSession> {
   const build = BUILDS[kind];
   if (!existsSync(join(build, 'manifest.json'))) {
     throw new Error(`no test build at ${build}: run "npm run build:test" first`);
@@ -85,32 +105,22 @@ export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionS
     });
     baseUrl = `moz-extension://${uuid}/`;
   }
+  if (!options.keepFirstRunTab) {
+    const tab = await firstRunTab(browser, baseUrl);
+    if (!tab) {
+      await browser.close();
+      throw new Error(`${kind}: the extension did not open its first-run tab on install`);
+    }
+    await tab.close();
+  }
 
   return {
     kind,
     browser,
     baseUrl,
     profileDir: profile,
-    async openPopup() {
-      const url = `${baseUrl}popup.html`;
-      for (let attempt = 1; ; attempt++) {
-        const page = await browser.newPage();
-        // Firefox: goto on a moz-extension:// page never resolves although the page loads.
-        if (kind === 'firefox') void page.goto(url).catch(() => undefined);
-        else await page.goto(url);
-        try {
-          await page.waitForSelector('#app > *', { timeout: 30_000 });
-          return page;
-        } catch (e) {
-          // Under load, Firefox's WebDriver BiDi can fail an evaluation that raced the page's own navigation,
-          // and then keeps failing on that tab. That is the driver, not the page: open the popup in a new tab,
-          // in the open (the test counts as flaky).
-          await page.close().catch(() => undefined);
-          if (attempt >= 3 || !causedByProtocolError(e)) throw e;
-          retried(`openPopup (${kind}, attempt ${attempt + 1})`, e);
-        }
-      }
-    },
+    openPopup: () => openExtensionPage(browser, kind, `${baseUrl}popup.html`),
+    openOptions: (place?: string) => openExtensionPage(browser, kind, `${baseUrl}options.html${place ? `#${place}` : ''}`),
     async close() {
       try {
         await browser.close();
@@ -119,6 +129,35 @@ export async function launchWithExtension(kind: BrowserKind): Promise<ExtensionS
       }
     },
   };
+}
+
+/** Opens one of the extension's pages in a new tab and waits until it has rendered something. */
+export async function openExtensionPage(browser: Browser, kind: BrowserKind, url: string): Promise<Page> {
+  for (let attempt = 1; ; attempt++) {
+    const page = await browser.newPage();
+    // Firefox: goto on a moz-extension:// page never resolves although the page loads.
+    if (kind === 'firefox') void page.goto(url).catch(() => undefined);
+    else await page.goto(url);
+    try {
+      await page.waitForSelector('#app > *', { timeout: 30_000 });
+      return page;
+    } catch (e) {
+      // Under load, Firefox's WebDriver BiDi can fail an evaluation that raced the page's own navigation,
+      // and then keeps failing on that tab. That is the driver, not the page: open the page in a new tab,
+      // in the open (the test counts as flaky).
+      await page.close().catch(() => undefined);
+      if (attempt >= 3 || !causedByProtocolError(e)) throw e;
+      retried(`openPopup (${kind}, attempt ${attempt + 1})`, e);
+    }
+  }
+}
+
+/** Opens the options page in the browser of an extension page (the popup), beside it. */
+export function openOptionsBeside(page: Page, place?: string): Promise<Page> {
+  const url = new URL(page.url());
+  const kind: BrowserKind = url.protocol === 'moz-extension:' ? 'firefox' : 'chromium';
+  // (An extension URL's origin is opaque to Node's URL: its host is the extension's id.)
+  return openExtensionPage(page.browser(), kind, `${url.protocol}//${url.host}/options.html${place ? `#${place}` : ''}`);
 }
 
 function causedByProtocolError(e: unknown): boolean {
