@@ -262,12 +262,12 @@ async function firstPlaintext(session: ExtensionSession, server: FixtureServer, 
 async function checkSplit(page: Page, rows: number[], tokens: readonly string[], split: number): Promise<void> {
   const wrong = await page.evaluate(
     (msg, rows, tokens, split) => {
+      // No named helpers in here: tsx would wrap them in a function the page does not have.
       const all = [...document.querySelectorAll(msg)];
-      const own = (li: Element) => [...(li.querySelector('.host-text')?.childNodes ?? [])].flatMap((n) => (n instanceof Text ? [n.data] : [])).join('');
       return rows.flatMap((row, j) => {
         const pieces = all.slice(row - split + 1, row + 1);
         const senders = new Set(pieces.map((li) => li.getAttribute('data-sender')));
-        const texts = pieces.map(own);
+        const texts = pieces.map((li) => [...(li.querySelector('.host-text')?.childNodes ?? [])].flatMap((n) => (n instanceof Text ? [n.data] : [])).join(''));
         const ok = pieces.length === split && senders.size === 1 && texts.join('').endsWith(tokens[j]!) && texts.every((t) => t.length > 0 && !t.includes(tokens[j]!));
         return ok ? [] : [j];
       });
