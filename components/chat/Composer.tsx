@@ -44,7 +44,9 @@ export function Composer({ open, sending, text, onText, onSend }: ComposerProps)
         id="chat-input"
         data-testid="chat-input"
         rows={3}
-        // Also keeps the browser from saving what is being written with the tab's session state on disk.
+        // Plaintext: no spelling service sees it; autocomplete off also keeps the browser from saving what is
+        // being written with the tab's session state on disk.
+        spellcheck={false}
         autoComplete="off"
         disabled={!open}
         aria-describedby="chat-input-hint"

@@ -14,6 +14,8 @@ interface Props {
   recipients: Recipient[] | null;
   /** Handles chosen last time in this conversation: checked when they arrive (the user may change them). */
   preselected: readonly string[];
+  /** The conversation (as the page names it) the preselection was remembered for; null when nothing was. */
+  rememberedFor: string | null;
   error: MessageKey | null;
   busy: boolean;
   /** Set when the host did not take the ciphertext: the user copies it by hand. */
@@ -26,7 +28,7 @@ interface Props {
   onClose(): void;
 }
 
-export function ComposeForm({ recipients, preselected, error, busy, copyText, partLength, onPartLength, onSend, onClose }: Props) {
+export function ComposeForm({ recipients, preselected, rememberedFor, error, busy, copyText, partLength, onPartLength, onSend, onClose }: Props) {
   // null until the user ticks or unticks someone: until then, last time's choice (usable contacts only).
   const [picked, setPicked] = useState<Set<string> | null>(null);
   const [text, setText] = useState('');
@@ -89,12 +91,21 @@ export function ComposeForm({ recipients, preselected, error, busy, copyText, pa
             {r.keyChanged && <span class="warn"> — {t('composeKeyChanged')}</span>}
           </label>
         ))}
+        {/* Said while last time's choice stands: a page could name its conversation like another one. */}
+        {picked === null && rememberedFor !== null && chosen.size > 0 && (
+          <p class="hint" data-testid="compose-remembered-for">
+            {t('composeRememberedFor', rememberedFor)}
+          </p>
+        )}
       </fieldset>
       <label for="compose-input">{t('composeInputLabel')}</label>
       <textarea
         id="compose-input"
         data-testid="compose-input"
         rows={3}
+        // Plaintext: no spelling service sees it, and the browser keeps no form history of it.
+        spellcheck={false}
+        autoComplete="off"
         value={text}
         onBlur={onBlur}
         onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}

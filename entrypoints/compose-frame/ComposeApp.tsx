@@ -37,7 +37,8 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
   const [copyText, setCopyText] = useState<string | null>(null);
   const [partLength, setPartLength] = useState('');
   const [remembered, setRemembered] = useState<number | null>(null);
-  const [preselected, setPreselected] = useState<string[]>([]);
+  // Last time's recipients, and the conversation (as the page names it) they were remembered for.
+  const [preselected, setPreselected] = useState<{ handles: string[]; conversation: string | null }>({ handles: [], conversation: null });
   // The user's own colour and image: a look-alike overlay drawn by the page cannot show them.
   const [security] = useSecurity();
 
@@ -45,17 +46,18 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
     host.catch(() => setError('composeNotConnected'));
     // The contacts are shown together with last time's choice in this conversation, so nothing the user
     // ticks is changed under their hand (a host that never connects only costs the preselection).
+    const none = { handles: [], conversation: null };
     const lastChoice = Promise.race([
       host.then(async ({ site, conversation }) => {
-        if (!conversation) return [];
+        if (!conversation) return none;
         const r = await callBackground({ type: 'getConversationRecipients', site, conversation });
-        return r.ok ? r.handles : [];
+        return r.ok && r.handles.length > 0 ? { handles: r.handles, conversation } : none;
       }),
-      new Promise<string[]>((resolve) => setTimeout(() => resolve([]), REMEMBERED_WAIT_MS)),
-    ]).catch(() => []);
-    void Promise.all([callBackground({ type: 'listContacts' }), lastChoice]).then(([r, handles]) => {
+      new Promise<typeof none>((resolve) => setTimeout(() => resolve(none), REMEMBERED_WAIT_MS)),
+    ]).catch(() => none);
+    void Promise.all([callBackground({ type: 'listContacts' }), lastChoice]).then(([r, choice]) => {
       if (!r.ok) return setError(ERROR_MESSAGE_KEY[r.error.code]);
-      setPreselected(handles);
+      setPreselected(choice);
       // Legacy-only contacts have no modern key (no fingerprint): they are never chosen here.
       setRecipients(r.contacts.filter((c) => c.fingerprint !== '').map((c) => ({ handle: c.handle, keyChanged: c.keyChanged })));
     });
@@ -117,7 +119,8 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
       <SecurityBadge security={security} />
       <ComposeForm
         recipients={recipients}
-        preselected={preselected}
+        preselected={preselected.handles}
+        rememberedFor={preselected.conversation}
         error={error}
         busy={busy}
         copyText={copyText}
