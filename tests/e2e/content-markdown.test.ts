@@ -34,7 +34,7 @@ async function openOverlayWithLength(page: Page, site: string): Promise<{ compos
 }
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-/** The part count written in an armor part's header (docs/FORMATS.md: prefix, 8-symbol id, index, count). */
+/** The part count in the header of an armor v2 part of several (docs/FORMATS.md: prefix, kind, length, id, index, count). */
 const partCount = (part: string) => ALPHABET.indexOf(part[14]!) * 32 + ALPHABET.indexOf(part[15]!);
 
 /** The host messages from `from` on, once the last part of the message that starts there has arrived. */
