@@ -13,6 +13,7 @@ import { legacyFingerprint } from '../../lib/legacy/legacy-public-key';
 import { CliError, EXIT, STDIO, readInput, writeStderrLine, writeStdout } from '../io';
 import { type KeyFile, type PublicKey, type Suite, loadKeyFile, loadPublicKey, parseSuite } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
+import { forTerminal } from '../terminal-text';
 
 function asText(bytes: Uint8Array, what: string): string {
   try {
@@ -184,6 +185,8 @@ export function registerCryptCommands(program: Command): void {
       const input = await readInput(opts.in);
       const opened = await decrypt(input, opts.key, opts.from);
       for (const line of opened.lines) writeStderrLine(line);
-      await writeOutput(opts.out, opened.plaintext);
+      // On a terminal the sender's control characters are shown, not obeyed; files and pipes get the exact bytes.
+      const toTerminal = opts.out === STDIO && process.stdout.isTTY === true;
+      await writeOutput(opts.out, toTerminal ? forTerminal(opened.plaintext) : opened.plaintext);
     });
 }

@@ -11,6 +11,7 @@ import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../..
 import { normalizeHandle } from '../../lib/protocol/relay';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
 import { CliError, readStdin, writeStdout } from '../io';
+import { escapeControls } from '../terminal-text';
 import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
 
@@ -70,12 +71,7 @@ async function lookupBundle(client: RelayClient, handle: string): Promise<{ line
 
 /** One line per message: a trailing newline dropped, other control characters escaped (no terminal tricks). */
 function printable(text: string): string {
-  return text
-    .replace(/\r?\n$/, '')
-    .replace(/\\/g, '\\\\')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControls(text.replace(/\r?\n$/, '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
 }
 
 async function register(opts: { relay: string; key: string; handle: string }): Promise<void> {
