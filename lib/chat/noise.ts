@@ -19,8 +19,13 @@ export interface X25519KeyPair {
   privateKey: CryptoKey; // X25519, usage 'deriveBits'
 }
 
+/**
+ * A fresh key pair for the handshake (static and ephemeral) or the ratchet. The private key is
+ * non-extractable: it is only ever used for deriveBits, and nothing (not even our code) can export it. The
+ * public half of a generated pair stays exportable in WebCrypto whatever the flag says.
+ */
 export async function generateX25519(): Promise<X25519KeyPair> {
-  const pair = (await crypto.subtle.generateKey({ name: 'X25519' }, true, ['deriveBits'])) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits'])) as CryptoKeyPair;
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   return { publicKey, privateKey: pair.privateKey };
 }
