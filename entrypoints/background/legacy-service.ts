@@ -8,19 +8,18 @@ import { FORMAT_ID, formatIdOf } from '@/lib/crypto/format-ids';
 import { getContact, listContacts, pinLegacyContact } from '@/lib/keyring/contacts';
 import type { KeyringDB } from '@/lib/keyring/db';
 import { legacyPublicKey, loadLegacyKey, saveLegacyKey } from '@/lib/keyring/legacy-keys';
-import {
-  decodeLegacyPayload,
-  encodeLegacyPayload,
-  generateLegacyKey,
-  isAuthenticLegacy,
-  legacyDecrypt,
-  legacyEncrypt,
-  legacyFingerprint,
-  sameLegacyKey,
-} from '@/lib/legacy/cryptico-suite';
-import { splitCrypticoString } from '@/lib/legacy/legacy-payload';
+import { decodeLegacyPayload, encodeLegacyPayload, splitCrypticoString } from '@/lib/legacy/legacy-payload';
+import { legacyFingerprint, sameLegacyKey } from '@/lib/legacy/legacy-public-key';
 import type { DecryptResult, LegacyKeyInfo, RequestOf, ResponseData } from '@/lib/protocol/background-api';
 import { ApiFailure } from './api-failure';
+
+/**
+ * cryptico itself (which replaces Math.random when it loads) is imported only when the user does something
+ * with the legacy suite: creating the legacy key, or encrypting or opening a legacy message. Firefox's event
+ * page loads it then; Chrome's service worker cannot import() at run time, so there the bundler inlines it
+ * and only its evaluation waits (docs/ARCHITECTURE.md).
+ */
+const loadCryptico = () => import('@/lib/legacy/cryptico-suite');
 
 /** The key size offered to users: 1024 is factorable by well-funded attackers, 3072 blocks stock peers for seconds. */
 const LEGACY_KEY_BITS = 2048;
@@ -68,6 +67,7 @@ export function createLegacyService(db: KeyringDB): LegacyService {
     async createLegacyKey() {
       // Checked before the (slow) key generation; saveLegacyKey checks again atomically.
       if (await legacyPublicKey(db)) throw new C2CError('exists', 'A legacy key already exists.');
+      const { generateLegacyKey } = await loadCryptico();
       const key = await generateLegacyKey(LEGACY_KEY_BITS);
       await saveLegacyKey(db, key);
       return { key: await keyInfo(key.publicKey) };
@@ -95,12 +95,14 @@ export function createLegacyService(db: KeyringDB): LegacyService {
       if (!contact) throw new C2CError('not-found', 'No such contact.');
       if (contact.bundle) throw new C2CError('unsupported', `${contact.handle} has a modern key: the legacy suite is never used for them.`);
       if (!contact.legacyPublicKey) throw new C2CError('unsupported', `${contact.handle} has no legacy key.`);
+      const { legacyEncrypt } = await loadCryptico();
       const cipher = legacyEncrypt(plaintext, contact.legacyPublicKey, await ownKeyOrFail());
       return { parts: raw ? [cipher] : armor(encodeLegacyPayload(cipher), { maxPartLength }) };
     },
 
     async decrypt(cipher, userAction) {
       if (!userAction) throw new ApiFailure('user-action-required', 'Legacy messages are opened only when you click them.');
+      const { isAuthenticLegacy, legacyDecrypt } = await loadCryptico();
       const opened = legacyDecrypt(cipher, await ownKeyOrFail());
       // No MAC: a broken signature means altered or misattributed text, which is not shown at all.
       if (opened.signature === 'forged') {
