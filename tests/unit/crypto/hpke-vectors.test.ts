@@ -91,7 +91,7 @@ async function everySequence(step: (seq: number, aad: Uint8Array) => Promise<Arr
   }
 }
 
-async function exportsOf(ctx: { export(context: ArrayBuffer, length: number): Promise<ArrayBuffer> }, v: Vector) {
+async function exportsOf(ctx: { export(context: BufferSource, length: number): Promise<ArrayBuffer> }, v: Vector) {
   return Promise.all(v.exports.map(async (e) => toHex(new Uint8Array(await ctx.export(buf(fromHex(e.context)), 32)))));
 }
 
