@@ -5,7 +5,8 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ircLines, ircLineText } from '../fixtures/apps/irc-lines';
-import { openChat, shownIn, startReader, type Reader } from './content-flows';
+import { findArmorParts } from '@/lib/armor/detect';
+import { openChat, openOverlay, sendThroughOverlay, shownIn, startPinnedPair, startReader, type PinnedPair, type Reader } from './content-flows';
 import { CANARY } from './flows';
 
 /** Long enough, and random enough not to compress, that its token needs three IRC lines. */
@@ -172,5 +173,40 @@ describe.each(['chromium', 'firefox'] as const)('hosts that split, follow and gr
     await expect.poll(() => rowCount(p)).toBe(64);
     expect(await topOf()).toBe(before);
     expect(await p.evaluate(() => window.__stickyAtEnd())).toBe(false);
+  });
+});
+
+describe('a host that splits teaches the sender (Chromium)', () => {
+  let pair: PinnedPair;
+
+  beforeAll(async () => {
+    pair = await startPinnedPair('chromium');
+  }, 90_000);
+
+  afterAll(() => pair?.close());
+
+  it("irc: once the server split alice's first long message, each part of her next one fits one line", async () => {
+    const { server } = pair;
+    const room = roomFor('learn');
+    const [alicePage, bobPage] = await Promise.all([openChat(pair.alice, server, 'irc', 'alice', room), openChat(pair.bob, server, 'irc', 'bob', room)]);
+    // Nothing known of this host yet: one part, which the server splits into lines.
+    await sendThroughOverlay(await openOverlay(alicePage), 'bob', LONG);
+    await expect.poll(() => server.lines(room).length).toBeGreaterThan(1);
+    const first = server.messages(room).length;
+    expect(await shownIn(bobPage, first)).toMatchObject({ plaintext: LONG });
+    // alice's own page saw her message split, and remembered what one line carried.
+    const popup = await pair.alice.openPopup();
+    await expect.poll(() => storedPartLengths(popup)).toHaveProperty([server.url]);
+    await popup.close();
+    await alicePage.bringToFront();
+    const second = LONG.replace('IRC must split this', 'and now it need not');
+    await sendThroughOverlay(await openOverlay(alicePage), 'bob', second);
+    await expect.poll(() => server.messages(room).length).toBeGreaterThan(first + 1);
+    await expect.poll(() => shownIn(bobPage, server.messages(room).length).then((s) => s.plaintext), { timeout: 30_000 }).toBe(second);
+    // Every message of the second one is one whole armor part: the server split none of them.
+    for (const m of server.messages(room).slice(first)) {
+      const refs = findArmorParts(m.text);
+      expect(refs.map((r) => [r.kind, r.start, r.end])).toEqual([['part', 0, m.text.length]]);
+    }
   });
 });
