@@ -26,6 +26,8 @@ export default defineConfig({
     // Opens the compose overlay for the focused (or only) compose box, for when the lock cannot be reached.
     commands: {
       'open-compose': { suggested_key: { default: 'Ctrl+Shift+E', mac: 'Command+Shift+E' }, description: '__MSG_composeHereHint__' },
+      // The side panel for the current tab. No suggested key: the user picks one (browsers' own shortcuts differ).
+      'open-side-panel': { description: '__MSG_sidePanelOpenHint__' },
     },
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     host_permissions: testBuild ? loopbackHosts : [],

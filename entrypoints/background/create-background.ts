@@ -10,7 +10,15 @@ import { ComposeTickets } from './compose-tickets';
 import { Inbox } from './inbox';
 import { createMailboxService, relayTarget } from './mailbox-service';
 import { RelayConnection } from './relay-connection';
+import type { BackgroundService } from './router';
+import { PanelService, type PanelTabs } from './panel-service';
 import { createBackgroundService, type RegistrationStore } from './service';
+
+/** Without a browser (Node tests) there are no tabs: every tab reads as closed. */
+const NO_TABS: PanelTabs = {
+  sendToTab: () => Promise.reject(new Error('no tabs here')),
+  tabUrl: () => Promise.resolve(undefined),
+};
 
 export interface BackgroundOptions {
   db: KeyringDB;
@@ -21,6 +29,8 @@ export interface BackgroundOptions {
   backoff?: { minMs: number; maxMs: number };
   requestTimeoutMs?: number;
   chatTiming?: Partial<ChatTiming>;
+  /** The browser's tabs, for the side panel. */
+  tabs?: PanelTabs;
 }
 
 export function createBackground(opts: BackgroundOptions) {
@@ -44,6 +54,20 @@ export function createBackground(opts: BackgroundOptions) {
   });
   // One-time tickets the content script leaves for its compose frames (lib/content/frames.ts).
   const tickets = new ComposeTickets();
-  const service = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, tickets);
-  return { inbox, connection, chats, service, tickets };
+  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, tickets);
+  // The side panel's tab state lives beside the request service and uses its handlers (panel-service.ts).
+  const panel = new PanelService({
+    ...(opts.tabs ?? NO_TABS),
+    decrypt: async (text, context) => (await base.decrypt({ type: 'decrypt', text, ...(context !== undefined ? { context } : {}) })).result,
+    siteMode: async (site) => (await base.getSiteMode({ type: 'getSiteMode', site })).mode,
+    partLength: async (site) => (await base.getSitePartLength({ type: 'getSitePartLength', site })).maxPartLength,
+    seal: async (recipients, plaintext, maxPartLength) =>
+      (await base.encrypt({ type: 'encrypt', recipients, plaintext, ...(maxPartLength !== undefined ? { maxPartLength } : {}) })).parts,
+  });
+  const service: BackgroundService = {
+    ...base,
+    getPanelMessages: (request) => panel.messages(request),
+    panelSend: (request) => panel.send(request),
+  };
+  return { inbox, connection, chats, service, tickets, panel };
 }

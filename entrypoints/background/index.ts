@@ -7,9 +7,10 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { KeyringDB } from '@/lib/keyring/db';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { acceptChatPort } from './chat-port';
-import { isContentScriptRequest, routeContentScriptMessage } from './content-requests';
+import { isContentScriptRequest, isPanelReport, routeContentScriptMessage, routePanelReport } from './content-requests';
 import { createBackground } from './create-background';
 import { isComposeHereRequest, listenForComposeCommand, routeComposeHere } from './open-compose';
+import { listenForPanelCommand } from './open-panel';
 import { routeMessage, type RouterContext } from './router';
 import type { RegistrationStore } from './service';
 
@@ -20,11 +21,15 @@ export default defineBackground(() => {
     get: async () => (await browser.storage.local.get('relayRegistration')).relayRegistration as Awaited<ReturnType<RegistrationStore['get']>>,
     set: (value) => browser.storage.local.set({ relayRegistration: value }),
   };
-  const { connection, chats, service, tickets } = createBackground({
+  const { connection, chats, service, tickets, panel } = createBackground({
     db,
     registrations,
     WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor,
     onInviteCount: showInviteBadge,
+    tabs: {
+      sendToTab: (tabId, message) => browser.tabs.sendMessage(tabId, message),
+      tabUrl: (tabId) => browser.tabs.get(tabId).then((tab) => tab.url ?? '', () => undefined),
+    },
   });
   const ctx: RouterContext = {
     ownId: browser.runtime.id,
@@ -36,10 +41,17 @@ export default defineBackground(() => {
   // Each request may have changed the identity, relay URL or registration: re-check the connection after it.
   browser.runtime.onMessage.addListener((message: unknown, sender) => {
     if (isContentScriptRequest(message)) return Promise.resolve(routeContentScriptMessage(message, sender, ctx.ownId, tickets));
+    if (isPanelReport(message)) return routePanelReport(message, sender, ctx.ownId, panel);
     if (isComposeHereRequest(message)) return routeComposeHere(message, sender, ctx.ownId, ctx.ownBaseUrl);
     return routeMessage(message, sender, ctx).finally(() => void connection.sync());
   });
   listenForComposeCommand();
+  listenForPanelCommand();
+  // The side panel shows a tab's page only while it is there (panel-service.ts).
+  browser.tabs.onRemoved.addListener((tabId) => panel.forgetTab(tabId));
+  browser.tabs.onUpdated.addListener((tabId, change) => {
+    if (change.url !== undefined) panel.navigated(tabId, change.url);
+  });
   // A new install starts with the first-run flow on the options page (entrypoints/options/FirstRun.tsx).
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/options.html#setup') });

@@ -22,6 +22,7 @@ import { classifyCiphertext, createLegacyService } from './legacy-service';
 import { relayTarget, type MailboxService } from './mailbox-service';
 import { openSealed } from './open-sealed';
 import { withRelay } from './relay-access';
+import type { PanelRequestType } from '@/lib/protocol/api/panel';
 import type { BackgroundService } from './router';
 import { sealForContacts } from './seal-for-contacts';
 
@@ -48,7 +49,7 @@ export function createBackgroundService(
   mailbox: MailboxService,
   chats: ChatService,
   tickets = new ComposeTickets(),
-): BackgroundService {
+): Omit<BackgroundService, PanelRequestType> {
   const replayCache = new PersistentReplayCache(db);
   const legacy = createLegacyService(db);
   async function identityOrFail() {

@@ -1,7 +1,8 @@
 // The content script (the generic adapter, plus per-site ones in sites/). It runs beside hostile page code,
 // so it holds nothing secret: it finds compose boxes and ciphertext tokens, places the inert lock button
 // and extension-origin frames, and writes only armored ciphertext into the host editor. It cannot call the background (router.ts refuses it), except to
-// leave a compose frame's one-time ticket (background/content-requests.ts).
+// leave a compose frame's one-time ticket and to report token text for the side panel (background/content-requests.ts).
+// In panel mode (the site's choice in the popup) it places no frame: tokens go to the side panel only.
 // Registered in the manifest for the test build's loopback hosts; in the store build the popup registers
 // it at runtime for each site the user enables (entrypoints/popup/site-access.ts).
 import { browser } from 'wxt/browser';
@@ -18,6 +19,10 @@ import { TokenScanner } from './token-scanner';
 import { rememberPartLength } from './host-limits';
 import { topSameOriginWindow } from './top-document';
 import { MIN_PART_LENGTH } from '@/lib/armor/format';
+import { PanelCompose } from './panel-compose';
+import { isPanelBox, isPanelWatch, isPanelWrite } from '@/lib/protocol/api/panel-messages';
+import { PanelReporter, sendReport } from './panel-reporter';
+import type { FoundToken } from './token-scanner';
 
 const FORGET_DELAY_MS = 200;
 /** Characters kept free below a learned host limit, for a longer nick or host in another sender's prefix. */
@@ -39,8 +44,15 @@ export default defineContentScript({
     const boxes = new ComposeBoxes(browser.i18n.getMessage('lockTitle'), site.findBoxes, (box) => overlay.toggle(box));
     // The keyboard command and the popup's compose-here button, relayed by the background (and only from it:
     // our own extension, not from a tab).
+    // The side panel (panel-*.ts): its reports, and writing what it sealed.
+    const reporter = new PanelReporter(sendReport);
+    const panelCompose = new PanelCompose(() => boxes.visibleBoxes(), site);
     browser.runtime.onMessage.addListener((message: unknown, sender) => {
-      if (sender.id !== browser.runtime.id || sender.tab !== undefined || !isOpenComposeRequest(message)) return undefined;
+      if (sender.id !== browser.runtime.id || sender.tab !== undefined) return undefined;
+      if (isPanelWatch(message)) reporter.activate();
+      else if (isPanelBox(message)) return panelCompose.choose();
+      else if (isPanelWrite(message)) return panelCompose.write(message.parts);
+      if (!isOpenComposeRequest(message)) return undefined;
       const outcome = openRequested(() => boxes.visibleBoxes(), (box) => overlay.show(box));
       return outcome === undefined ? undefined : Promise.resolve({ outcome });
     });
@@ -48,9 +60,28 @@ export default defineContentScript({
       extensionUrl,
       new Folds({ show: browser.i18n.getMessage('foldShow'), hide: browser.i18n.getMessage('foldHide') }),
     );
+    // The site's mode decides whether tokens get frames (inline) or are only reported (panel: nothing is
+    // placed in the page). Tokens found before the background answered wait for the answer.
+    let mode: 'inline' | 'panel' | 'asking' = 'asking';
+    let waiting: FoundToken[] = [];
+    void reporter.hello().then((answer) => {
+      // No answer at all: the background is gone for now, and frames are what works without it.
+      mode = answer ?? 'inline';
+      if (mode === 'panel') reporter.activate();
+      else for (const token of waiting) frames.add(token);
+      waiting = [];
+      if (mode === 'inline') frames.watchAdded();
+    });
     const scanner = new TokenScanner(
-      (token) => frames.add(token),
-      () => frames.watchAdded(),
+      (token) => {
+        reporter.add(token);
+        if (mode === 'inline') frames.add(token);
+        else if (mode === 'asking') waiting.push(token);
+      },
+      () => {
+        if (mode === 'inline') frames.watchAdded();
+        reporter.changed();
+      },
       // The host split a token: its first message shows what one message carries. Others' prefixes (IRC adds
       // the sender's nick and host to each line) differ from ours, hence the margin.
       (firstMessageBytes) => void rememberPartLength(topSameOriginWindow().location.origin, Math.max(MIN_PART_LENGTH, firstMessageBytes - SPLIT_MARGIN)),
@@ -65,6 +96,7 @@ export default defineContentScript({
         forgetting = false;
         frames.forgetRemoved();
         scanner.forgetRemoved();
+        reporter.changed();
       }, FORGET_DELAY_MS);
     };
 

@@ -7,6 +7,7 @@ import { COMPOSE_HERE } from '../background/open-compose';
 import type { OpenComposeOutcome } from '../content/open-compose-message';
 import { SITE_MODES, type SiteMode as SiteModeValue } from '@/lib/keyring/settings';
 import { callBackground } from '../shared/background-client';
+import { openPanelFor } from '../sidepanel/open-panel';
 import { currentSite, enableSite, type Site } from './site-access';
 
 /** What the popup says when the page could not open its compose overlay. */
@@ -57,6 +58,7 @@ export function SitePanel() {
   const [site, setSite] = useState<Site | null>(null);
   const [failed, setFailed] = useState(false);
   const [composeFailure, setComposeFailure] = useState<MessageKey | null>(null);
+  const [panelFailed, setPanelFailed] = useState(false);
 
   useEffect(() => void currentSite().then(setSite, () => setSite(null)), []);
   if (!site) return null;
@@ -94,6 +96,11 @@ export function SitePanel() {
         </button>
       )}
       <ErrorText error={composeFailure} testId="compose-here-error" />
+      {/* Called straight from the click: browsers open a side panel only in answer to a user action. */}
+      <button type="button" data-testid="sidepanel-open" title={t('sidePanelOpenHint')} onClick={() => openPanelFor(site.tabId).then(() => window.close(), () => setPanelFailed(true))}>
+        {t('sidePanelOpen')}
+      </button>
+      <ErrorText error={panelFailed ? 'sidePanelOpenFailed' : null} testId="sidepanel-error" />
       <SiteMode origin={site.origin} />
     </section>
   );

@@ -8,11 +8,13 @@ import { backupApi } from './api/backup';
 import { composeFrameApi } from './api/compose-frame';
 import { messageFrameApi } from './api/message-frame';
 import { pagesApi } from './api/pages';
+import { panelApi } from './api/panel';
 import { siteSettingsApi } from './api/site-settings';
 import { apiErrorSchema, describeValidationError, type ApiError } from './api/shared';
 
 export * from './api/shared';
 export { composeTicketSchema } from './api/compose-frame';
+export { panelTokensSchema, type PanelMessage, type PanelOutcome } from './api/panel';
 export { decryptStatusSchema, type DecryptResult, type DecryptStatus } from './api/message-frame';
 export {
   contactDetailsSchema,
@@ -28,7 +30,7 @@ export {
 } from './api/pages';
 
 /** Every request type, with its request and answer schemas. */
-export const API = { ...messageFrameApi, ...composeFrameApi, ...pagesApi, ...backupApi, ...siteSettingsApi };
+export const API = { ...messageFrameApi, ...composeFrameApi, ...pagesApi, ...backupApi, ...siteSettingsApi, ...panelApi };
 type Api = typeof API;
 
 export type RequestType = keyof Api;

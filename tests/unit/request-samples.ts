@@ -37,4 +37,6 @@ export const SAMPLE: Record<RequestType, Record<string, unknown>> = {
   getBackupReminder: {},
   exportBackup: { passphrase: 'chosen by the page 123' },
   restoreBackup: { backup: 'x', passphrase: 'chosen by the page 123' },
+  getPanelMessages: { tabId: 1 },
+  panelSend: { tabId: 1, recipients: ['bob'], plaintext: 'hi' },
 };

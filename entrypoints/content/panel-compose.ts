@@ -1,0 +1,42 @@
+// Writing from the side panel: the background first asks which compose box to use (the focused one, else the
+// page's only visible one: the same choice as the compose-here command), seals for that box's length, then
+// hands the armored parts back, which are written and sent through the host exactly as the overlay's are.
+import { declaredMaxLength, isArmorOnly } from './compose-overlay';
+import { openRequested } from './compose-request';
+import { writeAndSend } from './host-editor';
+import { learnedPartLength } from './host-limits';
+import type { PanelBoxAnswer } from '@/lib/protocol/api/panel-messages';
+import type { ResolvedAdapter } from './sites/adapter';
+import { topSameOriginWindow } from './top-document';
+
+/** How long a chosen box waits for its parts (sealing takes milliseconds). */
+const CHOSEN_FOR_MS = 30_000;
+
+export class PanelCompose {
+  private chosen: { box: HTMLElement; until: number } | null = null;
+
+  constructor(
+    private readonly visibleBoxes: () => HTMLElement[],
+    private readonly site: ResolvedAdapter,
+  ) {}
+
+  /** Undefined when this frame has nothing to say (another frame holds the focus). */
+  async choose(): Promise<PanelBoxAnswer | undefined> {
+    let box: HTMLElement | undefined;
+    const outcome = openRequested(this.visibleBoxes, (b) => (box = b));
+    if (outcome === undefined) return undefined;
+    if (!box) return { outcome: outcome === 'several' ? 'several' : 'no-box' };
+    this.chosen = { box, until: performance.now() + CHOSEN_FOR_MS };
+    const learned = await learnedPartLength(topSameOriginWindow().location.origin).catch(() => undefined);
+    const limits = [declaredMaxLength(box), this.site.maxLength, learned].filter((n): n is number => n !== undefined);
+    return { outcome: 'found', ...(limits.length > 0 ? { maxLength: Math.min(...limits) } : {}) };
+  }
+
+  /** Undefined when this frame chose no box (another frame did). Only whole armor parts are ever written. */
+  async write(parts: readonly string[]): Promise<{ sent: boolean } | undefined> {
+    const chosen = this.chosen;
+    this.chosen = null;
+    if (!chosen || performance.now() > chosen.until || !chosen.box.isConnected) return undefined;
+    return { sent: isArmorOnly(parts) && (await writeAndSend(chosen.box, parts, this.site.send)) };
+  }
+}

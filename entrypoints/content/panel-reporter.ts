@@ -1,0 +1,126 @@
+// Side panel support in the content script: keeps the tokens the scanner found in page order and reports
+// their text (public ciphertext) to the background, which decrypts them for the side panel. Nothing is
+// placed in the page. Reports start at once in panel mode, and in inline mode only once a panel shows this
+// tab (PANEL_WATCH); then after each change, at most one per PANEL_REPORT_MS.
+import { browser } from 'wxt/browser';
+import { withinTime } from '@/lib/time-limit';
+import { PANEL_DOC_HEX_LENGTH, PANEL_MAX_CHARS, PANEL_MAX_TOKENS, PANEL_REPORT_MS, PANEL_TOKENS, type PanelTokens } from '@/lib/protocol/api/panel-messages';
+import type { FoundToken } from './token-scanner';
+
+/** The end of a token's text: still in its anchor's text while the page shows that token unchanged. */
+const TAIL_LENGTH = 16;
+
+interface Entry {
+  text: string;
+  anchor: Text;
+  tail: string;
+}
+
+/** Sends one report; resolves to the site's mode when the background answered. */
+export type SendReport = (report: PanelTokens) => Promise<'inline' | 'panel' | undefined>;
+
+function randomHex(chars: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(chars / 2));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const follows = (a: Node, b: Node) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+
+export class PanelReporter {
+  /** In document order (a chat appends: nearly every token goes at the end, after one comparison). */
+  private entries: Entry[] = [];
+  private readonly doc = randomHex(PANEL_DOC_HEX_LENGTH);
+  private seq = 0;
+  private active = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastSentAt = 0;
+  /** What the last report held, so an unchanged list is not sent again. */
+  private lastSignature = '';
+
+  constructor(private readonly send: SendReport) {}
+
+  /** The first report (no tokens): tells the background this document exists and learns the site's mode. */
+  hello(): Promise<'inline' | 'panel' | undefined> {
+    return this.send({ type: PANEL_TOKENS, doc: this.doc, seq: this.seq++, tokens: [], total: 0 });
+  }
+
+  /** Reports from now on (panel mode, or a panel opened for this tab); the next report is sent whatever it holds. */
+  activate(): void {
+    this.active = true;
+    this.lastSignature = '';
+    this.schedule();
+  }
+
+  add(token: FoundToken): void {
+    const entry = { text: token.text, anchor: token.anchor, tail: token.text.slice(-TAIL_LENGTH) };
+    const last = this.entries.at(-1);
+    if (!last || follows(last.anchor, entry.anchor)) this.entries.push(entry);
+    else {
+      // The same node found again (its text changed): the old entry goes.
+      this.entries = this.entries.filter((e) => e.anchor !== entry.anchor);
+      let lo = 0;
+      let hi = this.entries.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (follows(this.entries[mid]!.anchor, entry.anchor)) lo = mid + 1;
+        else hi = mid;
+      }
+      this.entries.splice(lo, 0, entry);
+    }
+    this.schedule();
+  }
+
+  /** Called when the page removed nodes (and on every batch): tokens that left or changed are dropped. */
+  changed(): void {
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.active || this.timer !== undefined) return;
+    const wait = Math.max(0, this.lastSentAt + PANEL_REPORT_MS - performance.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.report();
+    }, wait);
+  }
+
+  private report(): void {
+    // Tokens whose text left the page, or changed under it, are no longer shown.
+    this.entries = this.entries.filter((e) => e.anchor.isConnected && e.anchor.data.includes(e.tail));
+    const tokens: string[] = [];
+    let chars = 0;
+    for (let i = this.entries.length - 1; i >= 0 && tokens.length < PANEL_MAX_TOKENS; i--) {
+      const text = this.entries[i]!.text;
+      if (chars + text.length > PANEL_MAX_CHARS) break;
+      chars += text.length;
+      tokens.push(text);
+    }
+    tokens.reverse();
+    const signature = `${this.entries.length}:${tokens.length}:${tokens.map((t) => t.slice(-TAIL_LENGTH)).join('|')}`;
+    if (signature === this.lastSignature) return;
+    this.lastSignature = signature;
+    this.lastSentAt = performance.now();
+    void this.send({ type: PANEL_TOKENS, doc: this.doc, seq: this.seq++, tokens, total: this.entries.length });
+  }
+}
+
+const RETRY_DELAYS_MS = [100, 300, 900, 2700];
+const ANSWER_WAIT_MS = 3000;
+
+/**
+ * Sends a report through runtime messaging (the page cannot reach it). The background may be asleep or
+ * restarting: a message that never arrived is sent again a few times. Undefined when it never answered.
+ */
+export async function sendReport(report: PanelTokens): Promise<'inline' | 'panel' | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const answer: unknown = await withinTime(browser.runtime.sendMessage(report), ANSWER_WAIT_MS, () => undefined);
+      const mode = (answer as { mode?: unknown } | undefined)?.mode;
+      return mode === 'inline' || mode === 'panel' ? mode : undefined;
+    } catch {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

@@ -1,0 +1,164 @@
+// The side panel's background side (panel-service.ts) with real keyrings (fake-indexeddb) and real crypto:
+// content scripts report token text through routePanelReport, the panel asks through routeMessage as the
+// side panel view. Only the browser's tabs are stood in for (a map of tab → address and what each was sent).
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { KeyringDB } from '@/lib/keyring/db';
+import type { WebSocketConstructor } from '@/lib/relay-client/client';
+import { PANEL_MAX_CHARS, PANEL_MAX_REPORTS_PER_SECOND, PANEL_MAX_TOKENS, PANEL_TOKENS, PANEL_WATCH } from '@/lib/protocol/api/panel-messages';
+import { createBackground } from '@/entrypoints/background/create-background';
+import { routePanelReport } from '@/entrypoints/background/content-requests';
+import { routeMessage } from '@/entrypoints/background/router';
+import type { RegistrationStore } from '@/entrypoints/background/service';
+import { VIEW_REQUESTS } from '@/entrypoints/background/view-access';
+
+const OWN = 'ext';
+const PANEL = { id: OWN, url: `chrome-extension://${OWN}/sidepanel.html?tab=1` };
+const POPUP = { id: OWN, url: `chrome-extension://${OWN}/popup.html` };
+const SITE = 'http://127.0.0.1:9000';
+const DOC_A = 'a'.repeat(32);
+const DOC_B = 'b'.repeat(32);
+
+async function person(handle: string) {
+  const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
+  const registrations: RegistrationStore = { get: async () => undefined, set: async () => undefined };
+  const urls = new Map<number, string>();
+  const sent: { tabId: number; message: unknown }[] = [];
+  const bg = createBackground({
+    db,
+    registrations,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    tabs: {
+      sendToTab: async (tabId, message) => {
+        sent.push({ tabId, message });
+        return undefined;
+      },
+      tabUrl: async (tabId) => urls.get(tabId),
+    },
+  });
+  const ctx = { ownId: OWN, ownBaseUrl: `chrome-extension://${OWN}/`, service: bg.service };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
+  const call = (request: Record<string, unknown>, sender = POPUP): Promise<any> => routeMessage(request, sender, ctx);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+  const report = (tabId: number, body: Record<string, unknown>, frameId = 0, site = SITE): Promise<any> =>
+    routePanelReport({ type: PANEL_TOKENS, doc: DOC_A, seq: 1, total: (body.tokens as unknown[] | undefined)?.length ?? 0, ...body }, { id: OWN, url: `${site}/room`, frameId, tab: { id: tabId, url: `${site}/room` } }, OWN, bg.panel);
+  expect(await call({ type: 'createIdentity', handle })).toMatchObject({ ok: true });
+  const { bundle } = await call({ type: 'getPublicBundle' });
+  return { call, report, urls, sent, panel: bg.panel, bundle: bundle as string };
+}
+
+type Person = Awaited<ReturnType<typeof person>>;
+const seal = async (from: Person, to: string[], plaintext: string): Promise<string> => (await from.call({ type: 'encrypt', recipients: to, plaintext })).parts.join('\n');
+
+/** The tab's messages once none is still being opened. */
+async function settled(who: Person, tabId: number) {
+  for (let i = 0; i < 200; i++) {
+    const r = await who.call({ type: 'getPanelMessages', tabId }, PANEL);
+    expect(r.ok).toBe(true);
+    if (r.messages.every((m: { status: string }) => m.status !== 'pending')) return r;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the panel kept showing pending messages');
+}
+
+describe('side panel: background', () => {
+  it('the side panel makes only its own requests; no other view may make them', () => {
+    expect([...VIEW_REQUESTS['side panel']].sort()).toEqual(['getPanelMessages', 'getSecurity', 'getState', 'listContacts', 'panelSend']);
+    for (const [view, types] of Object.entries(VIEW_REQUESTS)) {
+      if (view !== 'side panel') expect(types.has('getPanelMessages') || types.has('panelSend'), view).toBe(false);
+    }
+  });
+
+  it('opens the tab’s tokens in page order with sender and status; a forged or unauthenticated one is never verified', async () => {
+    const [alice, bob, mallory] = await Promise.all([person('alice'), person('bob'), person('mallory')]);
+    await alice.call({ type: 'pinContact', handle: 'bob', bundle: bob.bundle });
+    await bob.call({ type: 'pinContact', handle: 'alice', bundle: alice.bundle });
+    await bob.call({ type: 'markVerified', handle: 'alice' });
+    await mallory.call({ type: 'pinContact', handle: 'bob', bundle: bob.bundle });
+    const first = await seal(alice, ['bob'], 'first, Привет 🔐');
+    const second = await seal(alice, ['bob'], 'second');
+    const forged = await seal(mallory, ['bob'], 'I am alice, trust me');
+    const tampered = second.slice(0, 20) + (second[20] === 'a' ? 'b' : 'a') + second.slice(21);
+    bob.urls.set(1, `${SITE}/room`);
+    expect(await bob.report(1, { tokens: [first, forged, tampered, second, first] })).toEqual({ ok: true, mode: 'inline' });
+    const r = await settled(bob, 1);
+    expect(r).toMatchObject({ tabId: 1, site: SITE, mode: 'inline', total: 5 });
+    expect(r.messages.map((m: { status: string }) => m.status)).toEqual(['verified', 'unverified', 'error', 'verified', 'error']);
+    expect(r.messages[0]).toMatchObject({ plaintext: 'first, Привет 🔐', senderHandle: 'alice' });
+    expect(r.messages[1].senderHandle).toBeUndefined();
+    expect(r.messages[2].reason.code).toMatch(/checksum|tampered|malformed/);
+    // A later copy of a genuine message is the replay, without its text.
+    expect(r.messages[4]).toEqual({ status: 'error', reason: { code: 'replayed', message: expect.any(String) } });
+    // Unchanged since the revision the panel has: nothing is sent again.
+    expect((await bob.call({ type: 'getPanelMessages', tabId: 1, revision: r.revision }, PANEL)).messages).toBeNull();
+  });
+
+  it('tokens changing, another document, another site, a closed tab and a second tab: nothing shown for the wrong one', async () => {
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    await bob.call({ type: 'pinContact', handle: 'alice', bundle: alice.bundle });
+    await alice.call({ type: 'pinContact', handle: 'bob', bundle: bob.bundle });
+    const [one, two] = [await seal(alice, ['bob'], 'tab one'), await seal(alice, ['bob'], 'tab two')];
+    bob.urls.set(1, `${SITE}/room`);
+    bob.urls.set(2, `${SITE}/other`);
+    await bob.report(1, { tokens: [one] });
+    await bob.report(2, { tokens: [two], doc: DOC_B });
+    expect((await settled(bob, 1)).messages.map((m: { plaintext?: string }) => m.plaintext)).toEqual(['tab one']);
+    expect((await settled(bob, 2)).messages.map((m: { plaintext?: string }) => m.plaintext)).toEqual(['tab two']);
+    // The page replaced its token: the next report holds the new list only; an older report arriving late is ignored.
+    await bob.report(1, { tokens: [two], seq: 3 });
+    await bob.report(1, { tokens: [one], seq: 2 });
+    expect((await settled(bob, 1)).messages.map((m: { plaintext?: string }) => m.plaintext)).toEqual(['tab two']);
+    // A new document in the tab: what the old one showed is gone at once.
+    await bob.report(1, { tokens: [], doc: DOC_B, seq: 0 });
+    expect((await settled(bob, 1)).messages).toEqual([]);
+    // The tab went to another site: nothing of this site is shown, even before that site reports.
+    await bob.report(1, { tokens: [one], doc: DOC_B, seq: 1 });
+    bob.urls.set(1, 'https://elsewhere.example/');
+    expect(await settled(bob, 1)).toMatchObject({ site: null, messages: [] });
+    // The tab closed: the panel shows nothing and the state is dropped.
+    bob.urls.delete(2);
+    expect(await settled(bob, 2)).toMatchObject({ site: null, messages: [], total: 0 });
+  });
+
+  it('asks the tab’s content script to report when a panel shows a tab it has nothing for (inline mode, restart)', async () => {
+    const bob = await person('bob');
+    bob.urls.set(7, `${SITE}/room`);
+    await bob.call({ type: 'getPanelMessages', tabId: 7 }, PANEL);
+    expect(bob.sent).toEqual([{ tabId: 7, message: { type: PANEL_WATCH } }]);
+    // Asked once, not on every poll.
+    await bob.call({ type: 'getPanelMessages', tabId: 7 }, PANEL);
+    expect(bob.sent).toHaveLength(1);
+  });
+
+  it('bounds reports: token count, total size, shape, rate; only our content script in a tab may report', async () => {
+    const bob = await person('bob');
+    const token = 'c2c2' + 'a'.repeat(100);
+    const refused = async (body: Record<string, unknown>) => expect((await bob.report(1, body)).error.code).toBe('bad-request');
+    await refused({ tokens: Array(PANEL_MAX_TOKENS + 1).fill(token) });
+    await refused({ tokens: Array(8).fill('c'.repeat(PANEL_MAX_CHARS / 8 + 1)) });
+    await refused({ tokens: [token], total: 0 });
+    await refused({ tokens: [token], extra: 1 });
+    await refused({ tokens: [token], doc: 'not hex' });
+    await refused({ tokens: [''] });
+    expect(await bob.report(1, { tokens: [token], total: 10_000 })).toMatchObject({ ok: true });
+    const answers = [];
+    for (let seq = 2; seq < 2 + PANEL_MAX_REPORTS_PER_SECOND + 5; seq++) answers.push(await bob.report(1, { tokens: [token], seq }));
+    // The first report above and 19 of these fit in one second; the other 6 are refused.
+    expect(answers.filter((a) => !a.ok)).toHaveLength(6);
+    expect(answers.at(-1)).toMatchObject({ ok: false, error: { code: 'bad-request', message: 'Too many reports: slow down.' } });
+    // Not from a tab (an extension page), or another extension: refused before the shape is read.
+    const tab = { id: 1, url: `${SITE}/room` };
+    expect(await routePanelReport({ type: PANEL_TOKENS }, { id: OWN, url: PANEL.url }, OWN, bob.panel)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await routePanelReport({ type: PANEL_TOKENS }, { id: 'other', url: tab.url, tab }, OWN, bob.panel)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // The popup cannot read a tab's messages (side panel only).
+    expect(await bob.call({ type: 'getPanelMessages', tabId: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('says the site’s mode to its content script', async () => {
+    const bob = await person('bob');
+    await bob.call({ type: 'saveSiteMode', site: SITE, mode: 'panel' });
+    expect(await bob.report(3, { tokens: [], seq: 0 })).toEqual({ ok: true, mode: 'panel' });
+    expect(await bob.report(4, { tokens: [], seq: 0 }, 0, 'http://localhost:9000')).toEqual({ ok: true, mode: 'inline' });
+  });
+});
