@@ -19,7 +19,7 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage', 'scripting', 'activeTab'],
+    permissions: ['storage', 'scripting', 'activeTab', 'alarms'],
     // Stated explicitly: Firefox's MV3 default adds upgrade-insecure-requests, which turns ws:// into wss://
     // and so breaks a relay on loopback or behind a Tor onion address (the only places ws:// is accepted).
     content_security_policy: { extension_pages: "script-src 'self'; object-src 'none'" },

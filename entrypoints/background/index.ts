@@ -11,6 +11,7 @@ import { isContentScriptRequest, isPanelReport, routeContentScriptMessage, route
 import { createBackground } from './create-background';
 import { isComposeHereRequest, listenForComposeCommand, routeComposeHere } from './open-compose';
 import { listenForPanelCommand } from './open-panel';
+import { listenForRotationAlarm } from './prekey-rotation';
 import { routeMessage, type RouterContext } from './router';
 import type { RegistrationStore } from './service';
 
@@ -46,6 +47,7 @@ export default defineBackground(() => {
     return routeMessage(message, sender, ctx).finally(() => void connection.sync());
   });
   listenForComposeCommand();
+  listenForRotationAlarm(db, registrations);
   listenForPanelCommand();
   // The side panel shows a tab's page only while it is there (panel-service.ts).
   browser.tabs.onRemoved.addListener((tabId) => panel.forgetTab(tabId));

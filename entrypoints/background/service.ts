@@ -21,6 +21,7 @@ import { ComposeTickets } from './compose-tickets';
 import { classifyCiphertext, createLegacyService } from './legacy-service';
 import { relayTarget, type MailboxService } from './mailbox-service';
 import { openSealed } from './open-sealed';
+import { rotateAndPublish } from './prekey-rotation';
 import { withRelay } from './relay-access';
 import type { PanelRequestType } from '@/lib/protocol/api/panel';
 import type { BackgroundService } from './router';
@@ -74,6 +75,7 @@ export function createBackgroundService(
     getLegacyPublicKey: () => legacy.getLegacyPublicKey(),
     pinLegacyContact: (request) => legacy.pinLegacyContact(request),
 
+    rotatePrekey: () => rotateAndPublish(db, registrations),
     getInbox: (request) => mailbox.getInbox(request),
     sendToContact: (request) => mailbox.sendToContact(request),
     openChat: ({ handle }) => chats.openChat(handle),

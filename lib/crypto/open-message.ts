@@ -5,6 +5,7 @@ import { C2CError } from '../errors';
 import { FORMAT_ID, formatIdOf } from './format-ids';
 import { keyIdBytes } from './identity';
 import { openMessage } from './message';
+import { checkV1SenderPrekeyAge } from './prekey';
 import { type OpenedText, type OpeningKeys, openMessageV2, type OpenOptions } from './message-v2';
 
 export async function openTextMessage(bytes: Uint8Array, me: OpeningKeys, opts: OpenOptions = {}): Promise<OpenedText> {
@@ -13,6 +14,7 @@ export async function openTextMessage(bytes: Uint8Array, me: OpeningKeys, opts: 
       return openMessageV2(bytes, me, opts);
     case FORMAT_ID.modernMessageV1: {
       const v1 = await openMessage(bytes, { identityKey: me.identity.publicKey, prekeys: me.prekeys }, opts);
+      checkV1SenderPrekeyAge(v1.sender.prekey.created, v1.timestamp);
       const identityKey = v1.sender.identityKey;
       return {
         format: FORMAT_ID.modernMessageV1,

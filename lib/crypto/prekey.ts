@@ -7,6 +7,23 @@ import { C2CError } from '../errors';
 import { type IdentityKeyPair, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from './identity';
 import { x25519PublicOf } from './x25519';
 
+/** How often prekeys rotate: the extension's alarm and the CLI's `c2c rotate` both aim at weekly. */
+export const PREKEY_ROTATION_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * How old a v1 sender's prekey may be at the message's own time. v1 authenticates its sender only through
+ * HPKE auth mode with that prekey (no key-compromise impersonation protection: RFC 9180 §9.1.1), so an old,
+ * perhaps leaked, prekey must not vouch for new messages. 90 days: weekly rotation plus a generous margin
+ * for identities that rotated rarely before rotation existed.
+ */
+export const V1_SENDER_PREKEY_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
+
+/** Refuses a v1 message whose sender prekey was created more than V1_SENDER_PREKEY_MAX_AGE_MS before it. */
+export function checkV1SenderPrekeyAge(prekeyCreated: number, messageTime: number): void {
+  if (messageTime - prekeyCreated > V1_SENDER_PREKEY_MAX_AGE_MS) {
+    throw new C2CError('key-mismatch', 'the sender used a prekey more than 90 days older than the message: not trusted to vouch for the sender');
+  }
+}
+
 /** The public, signed half of a prekey, as published in a public bundle. */
 export interface SignedPrekey {
   publicKey: Uint8Array; // raw X25519, 32 bytes

@@ -55,7 +55,8 @@ const payloadSchema = z.strictObject({
     publicKey: bytes,
     privateKey: bytes,
     created: time,
-    prekeys: z.array(prekeySchema).min(1).max(1000),
+    // Prekeys made in the browser are never exported: a backup may carry none (the restore makes one).
+    prekeys: z.array(prekeySchema).max(1000),
   }),
   contacts: z.array(contactSchema).max(MAX_CONTACTS),
   settings: z.record(z.string(), z.unknown()),

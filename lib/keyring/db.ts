@@ -18,7 +18,9 @@ export interface StoredPrekey {
   privateKey: CryptoKey; // X25519, non-extractable
   created: number;
   signature: Uint8Array;
-  wrapped: WrappedSecret;
+  // Only for prekeys imported from an older backup. Prekeys made in this browser are generated
+  // non-extractable and have no copy: they never leave WebCrypto, so backups do not carry them.
+  wrapped?: WrappedSecret;
   retiredAt?: number; // set when a newer prekey replaced it; kept to open older messages
 }
 

@@ -1,21 +1,26 @@
 // The user's own identity and prekeys in the keyring. Private keys live only as non-extractable
-// CryptoKeys plus device-key-wrapped PKCS#8 copies (for explicit backups). New keys are generated
-// extractable just long enough to export and wrap them; the stored CryptoKeys are re-imported
-// non-extractable and the extractable objects are dropped. Nothing extractable is stored in clear.
+// CryptoKeys. The identity key also has a device-key-wrapped PKCS#8 copy (for explicit backups): it is
+// generated extractable just long enough to export and wrap it, then re-imported non-extractable.
+// Prekeys are generated non-extractable and have no copy at all (only prekeys restored from an older
+// backup keep theirs): a backup restores the identity, and the restored keyring makes a new prekey.
+// Nothing extractable is stored in clear.
 import { buf, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { exportIdentityPrivate, fingerprint, generateIdentity, importIdentityPrivate, type IdentityKeyPair } from '../crypto/identity';
-import { exportPrekeyPrivate, generatePrekey, importPrekey, type PrekeyPair, type SignedPrekey } from '../crypto/prekey';
+import { generatePrekey, importPrekey, type PrekeyPair, type SignedPrekey } from '../crypto/prekey';
 import type { PublicBundle } from '../crypto/public-bundle';
 import type { IdentityRow, KeyringDB, StoredPrekey } from './db';
-import { prepareDeviceKey, requireDeviceKey, saveDeviceKeyIfNew, unwrapSecret, wrapSecret } from './device-key';
+import { prepareDeviceKey, saveDeviceKeyIfNew, unwrapSecret, wrapSecret } from './device-key';
 import { normalizeKeyringHandle } from './handle';
 
 /**
- * Retired prekeys kept to open messages sealed to them (a year at weekly rotation). Trade-off: while a
- * retired prekey is kept, someone who takes the keyring can read the messages sealed to it; once it is
- * dropped, those messages can no longer be opened by anyone, including the user.
+ * How long a retired prekey is kept after it was replaced: as long as messages sealed to it may still
+ * arrive (a sender who looked our bundle up before the rotation, a relay or page holding a message for a
+ * while). Trade-off: while a retired prekey is kept, someone who takes the keyring can read the messages
+ * sealed to it; once it is dropped, those messages can no longer be opened by anyone, including the user.
  */
+export const PREKEY_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+/** A bound on retired prekeys whatever their age (many "rotate now" clicks in a month). */
 export const MAX_RETAINED_PREKEYS = 52;
 
 export interface IdentityInfo {
@@ -43,6 +48,7 @@ export interface IdentityMaterial {
 const identityLabel = (publicKey: Uint8Array) => `identity:${toHex(publicKey)}`;
 const prekeyLabel = (id: string) => `prekey:${id}`;
 
+/** A prekey from a backup: imported non-extractable, with its wrapped copy so later backups still carry it. */
 async function sealPrekey(deviceKey: CryptoKey, identityKey: Uint8Array, m: PrekeyMaterial): Promise<StoredPrekey> {
   const pair = await importPrekey(identityKey, m, false); // checks key match and signature
   const stored: StoredPrekey = { ...toPrekeyFields(pair), wrapped: await wrapSecret(deviceKey, prekeyLabel(pair.id), m.pkcs8) };
@@ -54,8 +60,13 @@ function toPrekeyFields(p: PrekeyPair): PrekeyPair {
   return { id: p.id, publicKey: p.publicKey, privateKey: p.privateKey, created: p.created, signature: p.signature };
 }
 
+/** A new prekey made here: non-extractable from the start, no copy anywhere. */
+async function freshPrekey(identity: IdentityKeyPair, now: number): Promise<StoredPrekey> {
+  return toPrekeyFields(await generatePrekey(identity, { extractable: false, now }));
+}
+
 /** Builds the stored row: non-extractable keys plus wrapped copies. Checks every private key matches. */
-export async function sealIdentity(deviceKey: CryptoKey, m: IdentityMaterial): Promise<IdentityRow> {
+export async function sealIdentity(deviceKey: CryptoKey, m: IdentityMaterial, now = Date.now()): Promise<IdentityRow> {
   let privateKey: CryptoKey;
   try {
     privateKey = await importIdentityPrivate(m.pkcs8, false);
@@ -69,9 +80,10 @@ export async function sealIdentity(deviceKey: CryptoKey, m: IdentityMaterial): P
   if (!(await crypto.subtle.verify({ name: 'Ed25519' }, pub, signature, buf(probe)))) {
     throw new C2CError('key-mismatch', 'The identity private key does not match its public key.');
   }
-  if (m.prekeys.length === 0) throw new C2CError('malformed', 'An identity needs at least one prekey.');
   const prekeys: StoredPrekey[] = [];
   for (const p of m.prekeys) prekeys.push(await sealPrekey(deviceKey, m.publicKey, p));
+  // A new identity, or a backup without prekeys (made here, they are never copied): a new current prekey.
+  if (prekeys.length === 0) prekeys.push(await freshPrekey({ publicKey: m.publicKey, privateKey }, now));
   return {
     slot: 'active',
     handle: normalizeKeyringHandle(m.handle),
@@ -83,10 +95,11 @@ export async function sealIdentity(deviceKey: CryptoKey, m: IdentityMaterial): P
   };
 }
 
-/** Unwraps the PKCS#8 copies: only for an explicit, passphrase-protected backup. */
+/** Unwraps the PKCS#8 copies (prekeys made here have none): only for an explicit, passphrase-protected backup. */
 export async function unsealIdentity(deviceKey: CryptoKey, row: IdentityRow): Promise<IdentityMaterial> {
   const prekeys: PrekeyMaterial[] = [];
   for (const p of row.prekeys) {
+    if (!p.wrapped) continue;
     const m: PrekeyMaterial = {
       publicKey: p.publicKey,
       created: p.created,
@@ -142,16 +155,16 @@ export async function createIdentity(
   const now = opts.now ?? Date.now();
   if (!opts.replace && (await db.identities.get('active'))) throw alreadyExists();
   const identity = await generateIdentity(true);
-  const prekey = await generatePrekey(identity, { extractable: true, now });
+  // No prekey material: sealIdentity makes the first prekey, non-extractable.
   const material: IdentityMaterial = {
     handle: normalized,
     publicKey: identity.publicKey,
     pkcs8: await exportIdentityPrivate(identity.privateKey),
     created: now,
-    prekeys: [{ publicKey: prekey.publicKey, created: prekey.created, signature: prekey.signature, pkcs8: await exportPrekeyPrivate(prekey) }],
+    prekeys: [],
   };
   const device = await prepareDeviceKey(db, now);
-  const row = await sealIdentity(device.key, material);
+  const row = await sealIdentity(device.key, material, now);
   wipe(material);
   await db.transaction('rw', db.identities, db.deviceKey, async () => {
     if (!opts.replace && (await db.identities.get('active'))) throw alreadyExists();
@@ -193,21 +206,22 @@ export async function publicBundle(db: KeyringDB): Promise<PublicBundle> {
   return { identityKey: row.publicKey, prekey: { publicKey: p.publicKey, created: p.created, signature: p.signature }, handle: row.handle };
 }
 
-/** New current prekey; the previous ones are kept (up to MAX_RETAINED_PREKEYS) to open older messages. */
+/**
+ * New current prekey (non-extractable); the previous ones are kept to open older messages for
+ * PREKEY_RETENTION_MS after they were replaced (at most MAX_RETAINED_PREKEYS), then deleted.
+ */
 export async function rotatePrekey(db: KeyringDB, now = Date.now()): Promise<IdentityInfo> {
   const row = await requireIdentity(db);
-  const deviceKey = await requireDeviceKey(db);
-  const fresh = await generatePrekey({ publicKey: row.publicKey, privateKey: row.privateKey }, { extractable: true, now });
-  const pkcs8 = await exportPrekeyPrivate(fresh);
-  const stored = await sealPrekey(deviceKey, row.publicKey, { publicKey: fresh.publicKey, created: now, signature: fresh.signature, pkcs8 });
-  pkcs8.fill(0);
+  const stored = await freshPrekey({ publicKey: row.publicKey, privateKey: row.privateKey }, now);
   const updated = await db.transaction('rw', db.identities, async () => {
     // Re-read inside the transaction so a concurrent rotation or replacement is not lost or mixed in.
     const latest = await requireIdentity(db);
     if (toHex(latest.publicKey) !== toHex(row.publicKey)) {
       throw new C2CError('key-mismatch', 'The identity was replaced while rotating the prekey.');
     }
-    const retired = latest.prekeys.map((p) => (p.retiredAt === undefined ? { ...p, retiredAt: now } : p));
+    const retired = latest.prekeys
+      .map((p) => (p.retiredAt === undefined ? { ...p, retiredAt: now } : p))
+      .filter((p) => now - (p.retiredAt ?? now) < PREKEY_RETENTION_MS);
     const next: IdentityRow = { ...latest, prekeys: [stored, ...retired].slice(0, 1 + MAX_RETAINED_PREKEYS) };
     await db.identities.put(next);
     return next;

@@ -32,6 +32,7 @@ export const SAMPLE: Record<RequestType, Record<string, unknown>> = {
   removeContact: { handle: 'bob' },
   saveSecurity: { colour: '#123456', image: 'cat' },
   openChat: { handle: 'bob' },
+  rotatePrekey: {},
   getSiteMode: { site: 'https://chat.example' },
   saveSiteMode: { site: 'https://chat.example', mode: 'inline' },
   getBackupReminder: {},

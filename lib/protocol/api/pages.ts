@@ -157,6 +157,12 @@ export const pagesApi = {
     request: z.object({ type: z.literal('saveSecurity'), colour: z.string().max(16), image: z.string().max(32) }).strict(),
     response: z.object({ security: securitySchema }),
   },
+  // Rotates the prekey now (the identity settings' button; an alarm does it weekly) and publishes it to the
+  // relay when registered (entrypoints/background/prekey-rotation.ts).
+  rotatePrekey: {
+    request: z.object({ type: z.literal('rotatePrekey') }).strict(),
+    response: z.object({ prekeyCreated: z.number(), retainedPrekeys: z.number(), published: z.boolean() }),
+  },
   // Secure chat (entrypoints/background/chat-service.ts): joins the contact's pending invitation or invites
   // the contact to a new room; the page chat.html#<chatId> then attaches over the chat port (chat-port.ts).
   openChat: {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from '../../../lib/bytes';
+import { exportIdentityPrivate, generateIdentity } from '../../../lib/crypto/identity';
+import { exportPrekeyPrivate, generatePrekey } from '../../../lib/crypto/prekey';
 import { decodePublicBundle, encodePublicBundle } from '../../../lib/crypto/public-bundle';
 import { openMessage, sealMessage } from '../../../lib/crypto/message';
 import { isC2CError, type C2CErrorCode } from '../../../lib/errors';
@@ -35,7 +37,7 @@ describe('passphrase backups', () => {
     );
   });
 
-  it('restores into a fresh keyring: same fingerprint, contacts, verification, settings; old messages open', async () => {
+  it('restores into a fresh keyring: same fingerprint, contacts, verification, settings; a new prekey, the old ones stay behind', async () => {
     const { k, bob, carol } = await populated();
     const alice = await k.getIdentity();
     // Messages sealed to Alice's current and retired prekeys before the backup.
@@ -50,12 +52,17 @@ describe('passphrase backups', () => {
     const text = await k.exportBackup(PASS, FAST);
     expect(text).not.toContain('alice'); // nothing readable in the file
     expect(text).not.toContain('wss://');
+    // Prekeys are generated non-extractable: the backup carries the identity, no prekey.
+    expect(JSON.parse(fromUtf8((await decryptBackupPayload(text, PASS)).payload)).identity.prekeys).toEqual([]);
 
     const fresh = openTestKeyring();
     const restored = await fresh.restoreBackup(text, PASS);
     expect(restored.fingerprint).toBe(alice?.fingerprint);
     expect(restored.handle).toBe('alice');
-    expect(restored.retainedPrekeys).toBe(1);
+    // A fresh prekey, made at the restore; none of the old ones.
+    expect(restored.retainedPrekeys).toBe(0);
+    expect(restored.prekey.id).not.toBe(oldKeys.prekeys[0]!.id);
+    expect(restored.prekey.id).not.toBe(oldKeys.prekeys[1]!.id);
     expect(await fresh.listContacts()).toEqual(await k.listContacts());
     expect(await fresh.getContact('bob')).toMatchObject({ verified: true, verifiedAt: 11, keyChanged: false });
     expect(await fresh.getContact('carol')).toMatchObject({ keyChanged: true });
@@ -64,13 +71,19 @@ describe('passphrase backups', () => {
     expect((await fresh.getContact('carol'))?.bundle?.identityKey).toEqual(carol.identity.publicKey);
     expect(await fresh.getSettings()).toEqual({ relayUrl: 'wss://relay.example', securityColour: '#123456' });
 
+    // Messages sealed to the old prekeys open in the old keyring only: their private keys never left it.
     const keys = await fresh.getOpeningKeys();
-    expect(fromUtf8((await openMessage(toAlice, keys)).plaintext)).toBe('to myself, Привет 🙂');
-    expect(fromUtf8((await openMessage(toRetired, keys)).plaintext)).toBe('old prekey');
+    expect(fromUtf8((await openMessage(toAlice, oldKeys)).plaintext)).toBe('to myself, Привет 🙂');
+    expect(fromUtf8((await openMessage(toRetired, oldKeys)).plaintext)).toBe('old prekey');
+    await expect(openMessage(toAlice, keys)).rejects.toSatisfy(code('not-addressed'));
+    await expect(openMessage(toRetired, keys)).rejects.toSatisfy(code('not-addressed'));
+    // New messages to the restored keyring open.
+    const toRestored = await sealMessage({ sender: await sender.getSenderKeys(), recipients: [await fresh.publicBundle()], plaintext: utf8('after restore') });
+    expect(fromUtf8((await openMessage(toRestored, keys)).plaintext)).toBe('after restore');
 
     // Restored private keys are non-extractable again, re-wrapped under the new keyring's own device key.
     const { identity, prekey } = await fresh.getSenderKeys();
-    for (const key of [identity.privateKey, prekey.privateKey, keys.prekeys[1]!.privateKey]) {
+    for (const key of [identity.privateKey, prekey.privateKey]) {
       expect(key.extractable).toBe(false);
       await expect(crypto.subtle.exportKey('pkcs8', key)).rejects.toThrow();
     }
@@ -209,6 +222,40 @@ describe('passphrase backups', () => {
     expect(await fresh.legacyPublicKey()).toBe(legacy.publicKey);
   });
 
+  it('a backup from before prekeys stayed in the browser restores its prekeys; later backups carry them on', async () => {
+    // Such a backup holds the prekeys' private halves: build one for an identity made here, exportable.
+    const { k } = await populated();
+    const inner = JSON.parse(fromUtf8((await decryptBackupPayload(await k.exportBackup(PASS, FAST), PASS)).payload));
+    const identity = await generateIdentity(true);
+    const prekey = await generatePrekey(identity, { extractable: true, now: 3_000 });
+    const old = {
+      ...inner,
+      identity: {
+        handle: 'erin',
+        publicKey: toBase64Url(identity.publicKey),
+        privateKey: toBase64Url(await exportIdentityPrivate(identity.privateKey)),
+        created: 3_000,
+        prekeys: [{ publicKey: toBase64Url(prekey.publicKey), created: 3_000, signature: toBase64Url(prekey.signature), privateKey: toBase64Url(await exportPrekeyPrivate(prekey)) }],
+      },
+    };
+    const sender = openTestKeyring();
+    await sender.createIdentity('dan');
+    const bundle = { identityKey: identity.publicKey, prekey: { publicKey: prekey.publicKey, created: 3_000, signature: prekey.signature }, handle: 'erin' };
+    const sealed = await sealMessage({ sender: await sender.getSenderKeys(), recipients: [bundle], plaintext: utf8('to the old prekey') });
+
+    const fresh = openTestKeyring();
+    const restored = await fresh.restoreBackup(await encryptBackupPayload(utf8(JSON.stringify(old)), PASS, { kind: 'keyring', ...FAST }), PASS);
+    expect(restored.prekey.publicKey).toEqual(prekey.publicKey);
+    expect(fromUtf8((await openMessage(sealed, await fresh.getOpeningKeys())).plaintext)).toBe('to the old prekey');
+    const again = JSON.parse(fromUtf8((await decryptBackupPayload(await fresh.exportBackup(PASS, FAST), PASS)).payload));
+    expect(again.identity.prekeys.map((p: { publicKey: string }) => p.publicKey)).toEqual([toBase64Url(prekey.publicKey)]);
+    // Once rotated, the new prekey is not in backups; the restored one still is, until it is dropped.
+    await fresh.rotatePrekey(4_000);
+    const rotated = JSON.parse(fromUtf8((await decryptBackupPayload(await fresh.exportBackup(PASS, FAST), PASS)).payload));
+    expect(rotated.identity.prekeys).toHaveLength(1);
+    expect(rotated.identity.prekeys[0]).toMatchObject({ publicKey: toBase64Url(prekey.publicKey), retiredAt: 4_000 });
+  });
+
   it('a backup whose content is authentic but inconsistent is refused and writes nothing', async () => {
     // Someone who knows the passphrase could hand-craft content; the restore still checks every key.
     const { k } = await populated();
@@ -216,16 +263,25 @@ describe('passphrase backups', () => {
     const otherKeyring = openTestKeyring();
     await otherKeyring.createIdentity('mallory');
     const otherInner = JSON.parse(fromUtf8((await decryptBackupPayload(await otherKeyring.exportBackup(PASS, FAST), PASS)).payload));
+    // A prekey as older backups carried it (private key included), but signed by another identity.
+    const other = await makePerson('mallory');
+    const otherPrekey = await generatePrekey(other.identity, { extractable: true, now: 5 });
+    const foreignPrekey = {
+      publicKey: toBase64Url(otherPrekey.publicKey),
+      created: otherPrekey.created,
+      signature: toBase64Url(otherPrekey.signature),
+      privateKey: toBase64Url(await exportPrekeyPrivate(otherPrekey)),
+    };
     const forged = await decodePublicBundle(inner.contacts[0].bundle);
     forged.prekey.signature[0]! ^= 1;
     const cases: Array<[string, unknown, C2CErrorCode]> = [
       ['private key of another identity', { ...inner, identity: { ...inner.identity, privateKey: otherInner.identity.privateKey } }, 'key-mismatch'],
-      ['prekey of another identity', { ...inner, identity: { ...inner.identity, prekeys: otherInner.identity.prekeys } }, 'bad-signature'],
+      ['prekey of another identity', { ...inner, identity: { ...inner.identity, prekeys: [foreignPrekey] } }, 'bad-signature'],
       ['contact bundle with forged signature', { ...inner, contacts: [{ ...inner.contacts[0], bundle: encodePublicBundle(forged) }] }, 'bad-signature'],
       ['contact flagged as changed without a pending key', { ...inner, contacts: [{ ...inner.contacts[0], keyChanged: true }] }, 'malformed'],
       ['invalid setting', { ...inner, settings: { relayUrl: 'http://x' } }, 'malformed'],
       ['payload version 9', { ...inner, v: 9 }, 'unknown-version'],
-      ['no prekeys', { ...inner, identity: { ...inner.identity, prekeys: [] } }, 'malformed'],
+      ['a prekey that is not X25519', { ...inner, identity: { ...inner.identity, prekeys: [{ ...foreignPrekey, privateKey: toBase64Url(new Uint8Array(48)) }] } }, 'malformed'],
     ];
     const fresh = openTestKeyring();
     for (const [name, content, expected] of cases) {
