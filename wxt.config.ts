@@ -38,11 +38,10 @@ export default defineConfig({
     ...(testBuild
       ? { content_scripts: [{ matches: loopbackHosts, js: ['content-scripts/content.js'], run_at: 'document_idle', all_frames: true, match_origin_as_fallback: true }] }
       : {}),
-    // The frames the content script places in host pages. (Chrome's use_dynamic_url would give them another
-    // origin than the one the background's sender check admits.)
-    web_accessible_resources: [
-      { resources: ['compose-frame.html', 'message-frame.html'], matches: testBuild ? loopbackHosts : ['https://*/*', 'http://*/*'] },
-    ],
+    // The frames the content script places in host pages: loadable by every site (the site is known only at
+    // run time), served by the background only on sites the user enabled (background/frame-entitlement.ts).
+    // (Chrome's use_dynamic_url would give them another origin than the one the background's sender check admits.)
+    web_accessible_resources: [{ resources: ['compose-frame.html', 'message-frame.html'], matches: ['https://*/*', 'http://*/*'] }],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -36,6 +36,7 @@ export default defineBackground(() => {
     ownId: browser.runtime.id,
     ownBaseUrl: browser.runtime.getURL('/'),
     service,
+    isEnabledSite: (origin) => browser.permissions.contains({ origins: [`${origin}/*`] }),
   };
   // Chat pages: a long-lived port each (chat-port.ts); registered synchronously like the message listener.
   browser.runtime.onConnect.addListener((port) => acceptChatPort(port, chats, ctx.ownId, ctx.ownBaseUrl));

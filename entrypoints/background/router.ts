@@ -4,6 +4,7 @@
 import { C2CError } from '@/lib/errors';
 import { isRequestType, parseRequest, type ApiError, type RequestOf, type RequestType, type ResponseData } from '@/lib/protocol/background-api';
 import { ApiFailure } from './api-failure';
+import { embeddedOnEnabledSite, NOT_ENABLED_HERE, type IsEnabledSite } from './frame-entitlement';
 import { viewOf, type MessageSenderLike } from './sender';
 import { VIEW_REQUESTS } from './view-access';
 
@@ -13,6 +14,7 @@ export interface RouterContext {
   ownId: string;
   ownBaseUrl: string;
   service: BackgroundService;
+  isEnabledSite: IsEnabledSite;
 }
 
 export type WireResponse = { ok: true } & Record<string, unknown> | { ok: false; error: ApiError };
@@ -27,6 +29,10 @@ const forbidden = (message: string): WireResponse => ({ ok: false, error: { code
 export async function routeMessage(raw: unknown, sender: MessageSenderLike, ctx: RouterContext): Promise<WireResponse> {
   const view = viewOf(sender, ctx.ownId, ctx.ownBaseUrl);
   if (!view) return forbidden('Only the extension’s own pages may make this request.');
+  // A message frame is served only on a site the user enabled: first, before anything of the request is read.
+  if (view === 'message frame' && !(await embeddedOnEnabledSite(sender, ctx.isEnabledSite))) {
+    return { ok: false, error: { code: 'not-enabled', message: NOT_ENABLED_HERE } };
+  }
   const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
   if (!isRequestType(type)) return { ok: false, error: { code: 'bad-request', message: 'Not a request the background knows.' } };
   // Refused before the shape is read or any handler runs: nothing is written.

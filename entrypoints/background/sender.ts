@@ -7,6 +7,8 @@
 export interface MessageSenderLike {
   id?: string;
   url?: string;
+  /** The tab a frame sits in; its `url` only where we hold a host permission (frame-entitlement.ts). */
+  tab?: { id?: number; url?: string };
 }
 
 /** Each view, by the path of its page in the built extension. */

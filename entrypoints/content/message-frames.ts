@@ -11,13 +11,13 @@
 // the space, so hiding, moving or removing a frame never shifts the page's messages.
 // Writes that lay the page out are made in the page's own turn where possible, so the browser lays it out
 // once for both (a long chat's layout is the costly part): a token the page just added, already on screen,
-// gets its frame right away (withinHostTurn); hiding a frame and resizing a holder wait for the page's next
-// change, or HOST_TURN_WAIT_MS at most.
+// gets its frame right away (withinHostTurn); hiding a frame waits for the page's next change, or
+// HOST_TURN_WAIT_MS at most. A holder's height comes from its token alone (stepForToken), never from the frame.
 // Host elements the page removes are forgotten (forgetRemoved), whether or not they were ever on screen.
 // Once a token's frame is placed, its ciphertext is folded away (fold.ts). Every write that changes the
 // page's height keeps a message list that was at its end at its end (scroll-keeper.ts).
 import { MESSAGE_FRAME_PATH } from '@/lib/content/frames';
-import { HEIGHT_STEPS, heightStep, messageFragment } from '@/lib/content/message-frame';
+import { HEIGHT_STEPS, messageFragment, stepForToken } from '@/lib/content/message-frame';
 import { unfold, type Fold, type Folds } from './fold';
 import { keepingEnds } from './scroll-keeper';
 import type { FoundToken } from './token-scanner';
@@ -36,7 +36,7 @@ const CAN_MOVE = typeof (Element.prototype as Partial<MovableParent>).moveBefore
 const OBSERVE_DELAY_MS = 100;
 /** The observer's margin: frames start this far before their token reaches the screen. */
 const MARGIN_PX = 200;
-/** Longest wait for the page's next change before a pending hide or resize is written on its own. */
+/** Longest wait for the page's next change before a pending hide is written on its own. */
 const HOST_TURN_WAIT_MS = 150;
 /** More tokens than this in one change of the page (a page rendering a whole history): the observer places them. */
 const MAX_PLACED_IN_TURN = 8;
@@ -58,7 +58,7 @@ interface Slot {
   /** Made the first time the token is on screen, kept (empty once its frame is taken) while the token stays. */
   holder: HTMLElement | null;
   frame: HTMLIFrameElement | null;
-  /** The height step the frame last asked for, reused when the frame is made again. */
+  /** The height step, from the token's size. */
   step: number;
   /** The ciphertext folded away once the frame was placed, if it could be. */
   fold: Fold | null;
@@ -75,13 +75,11 @@ export class MessageFrames {
   /** True while the page's own change is being scanned (withinHostTurn); the tokens found go to `fresh`. */
   private hostTurn = false;
   private fresh: Slot[] = [];
-  /** Frames to hide and holders to resize with the page's next change (or after HOST_TURN_WAIT_MS). */
+  /** Frames to hide with the page's next change (or after HOST_TURN_WAIT_MS). */
   private readonly toHide = new Set<Slot>();
-  private readonly toResize = new Set<Slot>();
   private pendingTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly observer: IntersectionObserver;
   private readonly watched: WatchWindow;
-  private readonly frameOrigin: string;
 
   constructor(
     private readonly extensionUrl: (path: string) => string,
@@ -92,8 +90,6 @@ export class MessageFrames {
     // Firefox ignores it. The 200 px margin starts frames before their token reaches the screen.
     this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), { rootMargin: `${MARGIN_PX}px 0px`, delay: OBSERVE_DELAY_MS } as IntersectionObserverInit);
     this.watched = new WatchWindow(this.observer, (element) => this.offScreen(element));
-    this.frameOrigin = new URL(extensionUrl(MESSAGE_FRAME_PATH)).origin;
-    window.addEventListener('message', (e) => this.onFrameMessage(e));
   }
 
   add(token: FoundToken): void {
@@ -118,7 +114,7 @@ export class MessageFrames {
         break;
       }
     }
-    const slot: Slot = { token, occurrence, watched, visible: false, lastVisibleAt: 0, holder: null, frame: null, step: 0, fold: null };
+    const slot: Slot = { token, occurrence, watched, visible: false, lastVisibleAt: 0, holder: null, frame: null, step: stepForToken(token.text), fold: null };
     slots.set(token.key, slot);
     copies.add(slot);
     if (this.hostTurn) this.fresh.push(slot);
@@ -133,7 +129,7 @@ export class MessageFrames {
   /**
    * Runs `scan` (a synchronous look at what the page just changed) in the page's own turn, before the browser
    * renders that change: the tokens it finds that are already on screen get their frames now, and pending
-   * hides and resizes are written, so the page is laid out once for its change and ours.
+   * hides are written, so the page is laid out once for its change and ours.
    */
   withinHostTurn(scan: () => void): void {
     this.hostTurn = true;
@@ -179,22 +175,12 @@ export class MessageFrames {
     this.pendingTimer ??= setTimeout(() => this.writePending(), HOST_TURN_WAIT_MS);
   }
 
+  /** Hiding keeps the holder's size: nothing of the page moves. */
   private writePending(): void {
     if (this.pendingTimer !== null) clearTimeout(this.pendingTimer);
     this.pendingTimer = null;
     for (const slot of this.toHide) if (!slot.visible && slot.frame) slot.frame.style.display = 'none';
-    // Hiding keeps the holder's size; resizing changes it.
-    if (this.toResize.size > 0) {
-      const resized = [...this.toResize];
-      keepingEnds(
-        resized.map((slot) => slot.watched),
-        () => {
-          for (const slot of resized) this.sizeHolder(slot);
-        },
-      );
-    }
     this.toHide.clear();
-    this.toResize.clear();
   }
 
   /**
@@ -261,24 +247,6 @@ export class MessageFrames {
     for (const slot of this.byElement.get(element) ?? []) {
       slot.visible = false;
       if (slot.frame) this.later(this.toHide, slot);
-    }
-  }
-
-  /** A frame asks for a height step. Only our own live frames are heard, and only a step is taken. */
-  private onFrameMessage(e: MessageEvent): void {
-    if (e.origin !== this.frameOrigin) return;
-    const step = heightStep(e.data);
-    if (step === null) return;
-    for (const slot of this.live) {
-      if (slot.frame && slot.frame.contentWindow === e.source) {
-        // Every frame first reports the step it was made with: setting it again would lay the page out again.
-        // A hidden frame has no size to go by, and its holder keeps the space for when it shows again. A frame
-        // still shown is heard even if its token just left the screen: it reports a step only when it changes.
-        if (step === slot.step || slot.frame.style.display === 'none') return;
-        slot.step = step;
-        this.later(this.toResize, slot);
-        return;
-      }
     }
   }
 

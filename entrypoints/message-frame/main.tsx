@@ -1,14 +1,15 @@
 // One message shown inside a host page. The armored text comes only from this frame's own URL fragment
 // (set by the content script); incoming postMessage is never listened to, so a page can at most point a
-// frame at ciphertext it already has, and the plaintext stays in here, out of the page's reach. The only
-// thing the frame says to the page is which of a few fixed heights it needs (lib/content/message-frame.ts).
+// frame at ciphertext it already has, and the plaintext stays in here, out of the page's reach. The frame
+// says nothing to the page: its height comes from the token (lib/content/message-frame.ts), and content
+// taller than that scrolls inside.
 // Its script is kept small (no full API schemas: answers.ts), as every frame on a page evaluates it anew.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { t } from '@/components/i18n';
 import { MessageView } from '@/components/frames/MessageView';
-import { MESSAGE_HEIGHT, parseMessageFragment, stepFor, type MessageHeight } from '@/lib/content/message-frame';
+import { parseMessageFragment } from '@/lib/content/message-frame';
 import type { DecryptResult, LIMITS, SecurityChoice } from '@/lib/protocol/background-api';
 import { sendToBackground, UNAVAILABLE } from '../shared/background-request';
 import { checkDecryptAnswer, checkSecurityAnswer } from './answers';
@@ -88,19 +89,8 @@ const app = document.getElementById('app')!;
 function showFragment(hash: string): void {
   const token = parseMessageFragment(hash);
   securityRead = securityRead.then((choice) => choice ?? readSecurity());
-  step = -1; // the new content's height is reported even when it matches the previous message's
   render(<MessageApp key={hash} token={token} opening={open(token, false)} />, app);
 }
-
-// Tell the content script the height step the content needs, whenever it changes.
-let step = -1;
-new ResizeObserver(() => {
-  const next = stepFor(Math.ceil(app.getBoundingClientRect().height));
-  if (next === step) return;
-  step = next;
-  // The step is no secret from the page (it sees the frame's size), so any target origin will do.
-  window.parent.postMessage({ c2c: MESSAGE_HEIGHT, step } satisfies MessageHeight, '*');
-}).observe(app);
 
 // The Navigation API (Chromium 102, Firefox 147): not yet in TypeScript's DOM types. The content script
 // re-points frames only where it exists (message-frames.ts); elsewhere each token gets a frame of its own.

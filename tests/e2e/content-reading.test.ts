@@ -6,7 +6,7 @@ import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cryptico } from 'cryptico';
 import { armor } from '@/lib/armor/armor';
-import { HEIGHT_STEPS, stepFor } from '@/lib/content/message-frame';
+import { HEIGHT_STEPS, stepForToken } from '@/lib/content/message-frame';
 import { encodeLegacyPayload } from '@/lib/legacy/legacy-payload';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { loadStockCryptico, stockCipher, stockKey } from '../unit/legacy/stock-cryptico';
@@ -41,6 +41,9 @@ describe('message frames (Chromium)', () => {
     await server?.close();
   });
 
+  /** n random words: text that does not compress, so its token's size follows its length. */
+  const words = (n: number) => Array.from({ length: n }, () => Math.random().toString(36).slice(2, 8)).join(' ');
+
   // Where messages are, found from the room rather than fixed: a retried test posts again, and the tests
   // after it must still find theirs.
   let canaryAt = 0;
@@ -51,14 +54,14 @@ describe('message frames (Chromium)', () => {
     return server.messages(ROOM).length;
   }
 
-  /** The frame's height as the page lays it out, and whether its own document has more than it shows. */
+  /**
+   * The frame's height as the page lays it out, and whether its own document has more than it shows. The
+   * height is the step of the n-th message's token (lib/content/message-frame.ts), whatever the frame shows.
+   */
   async function geometry(n: number) {
     const iframe = await frameElementIn(page, n);
     const frame = await frameOf(iframe, '[data-testid="message-status"][data-status]');
-    // Wait until the content script has applied the step the frame asks for: the step its content needs,
-    // measured inside the frame as the frame measures it (entrypoints/message-frame/main.tsx).
-    const asked = async () => HEIGHT_STEPS[stepFor(Math.ceil(await frame.evaluate(() => document.getElementById('app')!.getBoundingClientRect().height)))];
-    await expect.poll(async () => (await iframe.evaluate((f) => f.clientHeight)) === (await asked()), { timeout: 5_000 }).toBe(true);
+    expect(await iframe.evaluate((f) => f.clientHeight)).toBe(HEIGHT_STEPS[stepForToken(server.messages(ROOM)[n - 1]!.text)]);
     const height = await iframe.evaluate((f) => f.clientHeight);
     const scroll = await frame.evaluate(() => ({ content: document.documentElement.scrollHeight, shown: document.documentElement.clientHeight }));
     return { height, scrolls: scroll.content > scroll.shown };
@@ -77,9 +80,9 @@ describe('message frames (Chromium)', () => {
     expect(await page.evaluate(() => document.documentElement.outerHTML)).not.toMatch(/owl|1b7f3a/i);
   });
 
-  it('a long message grows its frame (to the largest step, then scrolls inside); a medium one in between', async () => {
-    const medium = `${'A line of a medium message. '.repeat(20)}end`;
-    const long = `${'Длинное сообщение, a long message that needs many lines. '.repeat(120)}${CANARY}`;
+  it('a long message gets a taller frame by its size (the largest step, then scrolls inside); a medium one in between', async () => {
+    const medium = words(30);
+    const long = `${words(800)} ${CANARY}`;
     const mediumAt = post('alice', (await alice.write(medium)).join('\n'));
     longAt = post('alice', (await alice.write(long)).join('\n'));
     expect(await shownIn(page, mediumAt)).toMatchObject({ status: 'pinned', plaintext: medium });
@@ -91,7 +94,7 @@ describe('message frames (Chromium)', () => {
     expect(await geometry(longAt)).toEqual({ height: LARGEST, scrolls: true });
   });
 
-  it('a height message forged by the page changes no frame', async () => {
+  it('a height message forged by the page changes no frame (frames take their height from the token alone)', async () => {
     // The space each message's frame is given (its holder keeps it while the frame is off screen or reused).
     const heights = () => page.$$eval('[data-c2c="message-holder"]', (all) => all.map((h) => h.getBoundingClientRect().height));
     const before = await heights();
@@ -101,9 +104,9 @@ describe('message frames (Chromium)', () => {
         for (const f of document.querySelectorAll('iframe')) f.contentWindow?.postMessage({ c2c: 'c2c-message-height', step }, '*');
       }
     });
-    // A frame made afterwards asks for a taller step and gets it: the content script has heard the forged
-    // messages by then (they came first, on the same window), and resized nothing for them.
-    const medium = `${'Another medium message, after the forgeries. '.repeat(12)}end`;
+    // A frame made afterwards gets its taller step: the forged messages came first, on the same window, and
+    // resized nothing.
+    const medium = words(30);
     const genuineAt = post('alice', (await alice.write(medium)).join('\n'));
     expect(await shownIn(page, genuineAt)).toMatchObject({ status: 'pinned', plaintext: medium });
     expect((await geometry(genuineAt)).height).toBeGreaterThan(HEIGHT_STEPS[0]);

@@ -21,7 +21,7 @@ function makeBackground() {
   const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
   const registrations: RegistrationStore = { get: async () => undefined, set: async () => undefined };
   const { service } = createBackground({ db, registrations, WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service };
+  const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service, isEnabledSite: async () => true };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
   return (request: Record<string, unknown>): Promise<any> => routeMessage(request, SENDER, ctx);
 }

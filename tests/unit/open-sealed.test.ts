@@ -18,7 +18,7 @@ async function person(handle: string) {
   const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
   const registrations: RegistrationStore = { get: async () => undefined, set: async () => undefined };
   const { service } = createBackground({ db, registrations, WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service };
+  const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service, isEnabledSite: async () => true };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
   const call = (request: Record<string, unknown>): Promise<any> => routeMessage(request, SENDER, ctx);
   expect(await call({ type: 'createIdentity', handle })).toMatchObject({ ok: true });
@@ -81,4 +81,28 @@ describe('background: sealing v2 and reporting the sender', () => {
     expect(await read(bob, token, 'https://other.example')).toMatchObject({ status: 'error', reason: { code: 'replayed' } });
     expect(await read(eve, token)).toMatchObject({ status: 'error', reason: { code: 'not-addressed' } });
   });
+});
+
+describe('background: messages bound to where they were sent', () => {
+  const sendTo = async (from: Person, to: string[], plaintext: string, channel: { site: string; conversation?: string }): Promise<string> => {
+    const r = await from.call({ type: 'encrypt', recipients: to, plaintext, channel });
+    expect(r).toMatchObject({ ok: true });
+    return (r.parts as string[]).join('\n');
+  };
+  const readIn = async (who: Person, text: string, context: string, conversation?: string) =>
+    (await who.call({ type: 'decrypt', text, context, ...(conversation ? { conversation } : {}) })).result;
+
+  it('a compose-frame message opens on its site and conversation, and is wrong-channel on another, without being recorded', async () => {
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    await Promise.all([pin(alice, 'bob', bob), pin(bob, 'alice', alice)]);
+    const token = await sendTo(alice, ['bob'], 'for room 1', { site: 'https://chat.example', conversation: 'room-1' });
+    const wrong = { status: 'error', reason: { code: 'wrong-channel' } };
+    expect(await readIn(bob, token, 'page:https://other.example')).toMatchObject(wrong);
+    expect(await readIn(bob, token, 'page:https://chat.example', 'room-2')).toMatchObject(wrong);
+    // Refused copies were not recorded: the genuine place still opens it as new.
+    expect(await readIn(bob, token, 'page:https://chat.example', 'room-1')).toMatchObject({ status: 'pinned', plaintext: 'for room 1' });
+    // A frame whose content script names no conversation matches any conversation of the site.
+    expect(await readIn(bob, token, 'page:https://chat.example')).toMatchObject({ status: 'pinned', plaintext: 'for room 1' });
+  });
+
 });

@@ -9,6 +9,8 @@ import { SAMPLE } from './request-samples';
 
 const OWN_ID = 'abcdefghijklmnopabcdefghijklmnop';
 const OWN_BASE = `chrome-extension://${OWN_ID}/`;
+/** The site every view's tab shows here (frame-entitlement.ts: message frames are served only on enabled sites). */
+const ENABLED_SITE = 'https://chat.example.org';
 
 /** A service whose every handler only notes that it ran (the router must not reach one it refuses). */
 function recordingContext(): { ctx: RouterContext; ran: RequestType[] } {
@@ -19,11 +21,11 @@ function recordingContext(): { ctx: RouterContext; ran: RequestType[] } {
       return {};
     },
   });
-  return { ctx: { ownId: OWN_ID, ownBaseUrl: OWN_BASE, service }, ran };
+  return { ctx: { ownId: OWN_ID, ownBaseUrl: OWN_BASE, service, isEnabledSite: async (origin) => origin === ENABLED_SITE }, ran };
 }
 
 const VIEWS = Object.keys(VIEW_PAGES) as View[];
-const senderOf = (view: View, suffix = '') => ({ id: OWN_ID, url: `${OWN_BASE}${VIEW_PAGES[view].slice(1)}${suffix}` });
+const senderOf = (view: View, suffix = '') => ({ id: OWN_ID, url: `${OWN_BASE}${VIEW_PAGES[view].slice(1)}${suffix}`, tab: { id: 1, url: `${ENABLED_SITE}/room` } });
 
 describe('background router: each view gets only its own requests', () => {
   it('has a sample for every request type of the API (the enumeration below is the whole API)', () => {

@@ -69,6 +69,7 @@ export const API_ERROR_CODES = [
   'tampered',
   'not-addressed',
   'replayed',
+  'wrong-channel',
   'bad-signature',
   'key-mismatch',
   'too-large',
@@ -79,6 +80,7 @@ export const API_ERROR_CODES = [
   'not-found',
   'bad-request', // the request failed schema validation
   'forbidden', // the sender is not an extension page, or its view may not make this request
+  'not-enabled', // a message frame on a site the user did not enable (background/frame-entitlement.ts)
   'no-identity', // the request needs an identity and none exists yet
   'identity-exists', // createIdentity when one already exists
   'key-changed', // a pinned contact's key changed: sending is blocked until the user re-verifies

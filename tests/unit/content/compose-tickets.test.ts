@@ -56,7 +56,7 @@ describe('compose tickets', () => {
 
   it('open no other door: every other request from a content script is still refused', async () => {
     expect(isContentScriptRequest({ type: 'claimComposeTicket', id: hex('a') })).toBe(false);
-    const ctx = { ownId: OWN, ownBaseUrl: 'chrome-extension://ext/', service: {} as never };
+    const ctx = { ownId: OWN, ownBaseUrl: 'chrome-extension://ext/', service: {} as never, isEnabledSite: async () => true };
     expect(await routeMessage({ type: 'claimComposeTicket', id: hex('a') }, CONTENT_SCRIPT, ctx)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });

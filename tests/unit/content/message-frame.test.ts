@@ -1,26 +1,37 @@
-// What the content script accepts from a message frame (a height step, nothing else) and the URL fragment
-// it gives the frame (copy number and token), including what a page could forge in either.
+// The height a message frame gets (from its token alone) and the URL fragment the content script gives the
+// frame (copy number and token), including what a page could forge in the fragment.
 import { describe, expect, it } from 'vitest';
-import { HEIGHT_STEPS, MESSAGE_HEIGHT, heightStep, messageFragment, parseMessageFragment, stepFor } from '@/lib/content/message-frame';
+import { armor } from '@/lib/armor/armor';
+import { HEIGHT_STEPS, messageFragment, parseMessageFragment, stepForToken } from '@/lib/content/message-frame';
+
+/** A token around a sealed message of n bytes, as the armor writes it. */
+const tokenOf = (n: number) => armor(new Uint8Array(n).fill(7), { maxPartLength: Infinity })[0]!;
 
 describe('message frame height', () => {
-  it('picks the smallest step that holds the content, the largest beyond it', () => {
-    expect(stepFor(0)).toBe(0);
-    expect(stepFor(HEIGHT_STEPS[0])).toBe(0);
-    expect(stepFor(HEIGHT_STEPS[0] + 1)).toBe(1);
-    expect(stepFor(100_000)).toBe(HEIGHT_STEPS.length - 1);
+  it('grows with the sealed size in steps: a short message to one or three people gets the smallest', () => {
+    expect(stepForToken(tokenOf(188))).toBe(0); // 20 characters to one recipient (message v2)
+    expect(stepForToken(tokenOf(220))).toBe(0);
+    expect(stepForToken(tokenOf(256))).toBe(1); // 20 characters to three
+    expect(stepForToken(tokenOf(430))).toBe(1);
+    expect(stepForToken(tokenOf(600))).toBe(2);
+    expect(stepForToken(tokenOf(5000))).toBe(HEIGHT_STEPS.length - 1);
   });
 
-  it('accepts only a whole step number in range, in the right envelope', () => {
-    for (let step = 0; step < HEIGHT_STEPS.length; step++) expect(heightStep({ c2c: MESSAGE_HEIGHT, step })).toBe(step);
-    for (const bad of [
-      null, undefined, 3, 'c2c-message-height', [], { step: 1 }, { c2c: 'other', step: 1 },
-      { c2c: MESSAGE_HEIGHT, step: -1 }, { c2c: MESSAGE_HEIGHT, step: HEIGHT_STEPS.length }, { c2c: MESSAGE_HEIGHT, step: 1e9 },
-      { c2c: MESSAGE_HEIGHT, step: 1.5 }, { c2c: MESSAGE_HEIGHT, step: '1' }, { c2c: MESSAGE_HEIGHT, step: Number.NaN },
-      { c2c: MESSAGE_HEIGHT, step: Infinity },
-    ]) {
-      expect(heightStep(bad), JSON.stringify(bad) ?? String(bad)).toBeNull();
-    }
+  it('depends only on the symbols: case, line breaks, invisible characters and parts change nothing', () => {
+    const token = tokenOf(300);
+    const step = stepForToken(token);
+    expect(step).toBe(1);
+    expect(stepForToken(token.toUpperCase())).toBe(step);
+    expect(stepForToken(token.replace(/(.{60})/g, '$1\n\u200b\u00ad'))).toBe(step);
+    const parts = armor(new Uint8Array(300).fill(7), { maxPartLength: 300 });
+    expect(parts.length).toBeGreaterThan(1);
+    expect(stepForToken(parts.join('\n'))).toBe(step);
+  });
+
+  it('is the smallest step for text with no symbols, the largest for a flood of them', () => {
+    expect(stepForToken('')).toBe(0);
+    expect(stepForToken('!!! ??? ...')).toBe(0);
+    expect(stepForToken('z'.repeat(1_000_000))).toBe(HEIGHT_STEPS.length - 1);
   });
 });
 

@@ -10,7 +10,7 @@ const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) 
 const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
 let reg: unknown;
 const { service } = createBackground({ db, registrations: { get: async () => reg as never, set: async (v) => void (reg = v) }, WebSocket: WebSocket as never });
-const call = (r: object) => routeMessage(r, { id: 'ext', url: 'chrome-extension://ext/popup.html' }, { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service });
+const call = (r: object) => routeMessage(r, { id: 'ext', url: 'chrome-extension://ext/popup.html' }, { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service, isEnabledSite: async () => true });
 const seen: boolean[] = [loaded()];
 await call({ type: 'createIdentity', handle: 'bob' });
 await call({ type: 'getLegacyPublicKey' });
