@@ -1,8 +1,10 @@
-// File-backed replay cache for the CLI: the ids of messages already opened with a key file are kept in
-// KEYFILE.seen (one hex id per line, newest last, mode 0600, bounded). Unlike the extension, the CLI has
+// File-backed replay cache for the CLI: the messages already opened with a key file are kept in
+// KEYFILE.seen (one line per message, SHA-256 of sender and message id in hex, newest last, mode 0600,
+// bounded). Unlike the extension, the CLI has
 // no "show the same message again" case, so any second open of an id counts as a replay.
 import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import type { ReplayCache, ReplayEntry, ReplayVerdict } from '../lib/crypto/replay-cache';
+import { buf, toHex, utf8 } from '../lib/bytes';
 import { C2CError } from '../lib/errors';
 import { CliError } from './io';
 
@@ -82,10 +84,12 @@ export class FileReplayCache implements ReplayCache {
   }
 
   /** Holds a fresh id in memory until commit(); the context is ignored (see above). */
-  async check({ messageId }: ReplayEntry): Promise<ReplayVerdict> {
+  async check({ sender, messageId }: ReplayEntry): Promise<ReplayVerdict> {
     if (!ID.test(messageId)) throw new C2CError('malformed', 'a message id must be lowercase hex');
-    if (this.seen.includes(messageId) || this.pending.includes(messageId)) return 'replayed';
-    this.pending.push(messageId);
+    // Keyed by sender and id together: one sender's id cannot block another sender's message.
+    const id = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', buf(utf8(`${sender}\u0000${messageId}`)))));
+    if (this.seen.includes(id) || this.pending.includes(id)) return 'replayed';
+    this.pending.push(id);
     return 'fresh';
   }
 

@@ -9,6 +9,7 @@ export type C2CErrorCode =
   | 'tampered' // authentication failed: ciphertext, header or binding altered
   | 'not-addressed' // well-formed, but not encrypted to any key we hold
   | 'replayed' // this message id was already opened
+  | 'wrong-channel' // sealed for another site, conversation or mailbox than where it is shown
   | 'bad-signature' // a signature (prekey, statement, legacy) does not verify
   | 'key-mismatch' // the sender's key is not the one expected/pinned
   | 'too-large' // over a size bound

@@ -5,6 +5,7 @@ import { buf, equalBytes, fromUtf8, toHex, utf8 } from '../../lib/bytes';
 import { C2CError, isC2CError } from '../../lib/errors';
 import { FORMAT_ID, formatIdOf } from '../../lib/crypto/format-ids';
 import { fingerprint, keyIdBytes, keyIdText } from '../../lib/crypto/identity';
+import { type Channel, describeChannel, parseChannel } from '../../lib/crypto/channel';
 import { sealMessageV2 } from '../../lib/crypto/message-v2';
 import { openTextMessage } from '../../lib/crypto/open-message';
 import { armor, dearmor } from '../../lib/armor/armor';
@@ -32,7 +33,7 @@ async function writeOutput(path: string, data: string | Uint8Array): Promise<voi
   else await writeFile(path, data, { mode: 0o600 });
 }
 
-async function encrypt(sender: KeyFile, recipients: PublicKey[], suite: Suite, plaintext: Uint8Array, raw: boolean) {
+async function encrypt(sender: KeyFile, recipients: PublicKey[], suite: Suite, plaintext: Uint8Array, raw: boolean, channel: Channel | undefined) {
   const suites = new Set(recipients.map((r) => r.suite));
   if (suites.size > 1) throw new C2CError('unsupported', 'one message cannot mix modern and cryptico recipients');
   if (suite === 'modern') {
@@ -47,10 +48,12 @@ async function encrypt(sender: KeyFile, recipients: PublicKey[], suite: Suite, p
       plaintext,
       // The full key lets `decrypt` without --from name the sender by fingerprint (24 bytes more).
       senderKey: 'full',
+      ...(channel ? { channel } : {}),
     });
     return `${armor(sealed).join('\n')}\n`;
   }
   if (suites.has('modern')) throw new C2CError('unsupported', '--suite cryptico needs cryptico public keys');
+  if (channel) throw new CliError('--channel applies to the modern suite only', EXIT.usage);
   if (recipients.length !== 1) throw new C2CError('unsupported', 'the cryptico suite encrypts to exactly one recipient');
   if (sender.suite !== 'cryptico') throw new C2CError('unsupported', 'the --from key file is a modern key; --suite cryptico signs with a cryptico key');
   const recipient = recipients[0]!;
@@ -72,7 +75,7 @@ async function sha256Hex(text: string): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', buf(utf8(text)))));
 }
 
-async function openModern(payload: Uint8Array, key: KeyFile, expected: PublicKey | undefined, cache: FileReplayCache): Promise<Opened> {
+async function openModern(payload: Uint8Array, key: KeyFile, expected: PublicKey | undefined, cache: FileReplayCache, channel: Channel | undefined): Promise<Opened> {
   if (key.suite !== 'modern') throw new C2CError('not-addressed', 'this is a modern message; the key file holds a cryptico key');
   if (expected !== undefined && expected.suite !== 'modern') {
     throw new C2CError('key-mismatch', 'the message is from a modern key; --from names a cryptico key');
@@ -85,7 +88,7 @@ async function openModern(payload: Uint8Array, key: KeyFile, expected: PublicKey
   };
   let opened;
   try {
-    opened = await openTextMessage(payload, { identity: key.identity, prekeys: key.prekeys }, { replayCache: cache, resolveSender });
+    opened = await openTextMessage(payload, { identity: key.identity, prekeys: key.prekeys }, { replayCache: cache, resolveSender, ...(channel ? { channel } : {}) });
   } catch (e) {
     // The library's wording is about re-rendered pages; the CLI refuses every second open.
     if (isC2CError(e, 'replayed')) throw new C2CError('replayed', REPLAYED);
@@ -98,7 +101,12 @@ async function openModern(payload: Uint8Array, key: KeyFile, expected: PublicKey
   }
   return {
     plaintext: opened.plaintext,
-    lines: [`sender: ${sender}`, `status: ${expected === undefined ? 'unverified' : 'verified'}`],
+    lines: [
+      `sender: ${sender}`,
+      `status: ${expected === undefined ? 'unverified' : 'verified'}`,
+      // Only hashes travel: the reader checks a name against them with --channel.
+      `channel: ${opened.channel ? `${describeChannel(opened.channel)}${channel ? ' (matches --channel)' : ''}` : 'none'}`,
+    ],
   };
 }
 
@@ -115,7 +123,7 @@ async function openLegacy(cipher: string, key: KeyFile, expected: PublicKey | un
     throw new C2CError('key-mismatch', opened.signer === undefined ? 'the legacy message is unsigned, so it cannot be from the --from key' : 'the legacy message is signed by another key than --from');
   }
   // cryptico has no message id: the ciphertext's hash stands in for one.
-  if ((await cache.check({ messageId: await sha256Hex(cipher), digest: '', context: '' })) !== 'fresh') {
+  if ((await cache.check({ sender: 'cryptico', messageId: await sha256Hex(cipher), digest: '', context: '' })) !== 'fresh') {
     throw new C2CError('replayed', REPLAYED);
   }
   return {
@@ -128,7 +136,7 @@ async function openLegacy(cipher: string, key: KeyFile, expected: PublicKey | un
   };
 }
 
-async function decrypt(input: Uint8Array, keyPath: string, from: string | undefined): Promise<Opened> {
+async function decrypt(input: Uint8Array, keyPath: string, from: string | undefined, channel: Channel | undefined): Promise<Opened> {
   const [key, expected] = await Promise.all([loadKeyFile(keyPath), from === undefined ? undefined : loadPublicKey(from)]);
   const cache = await FileReplayCache.open(seenPathFor(keyPath));
   const text = asText(input, 'the input');
@@ -141,7 +149,7 @@ async function decrypt(input: Uint8Array, keyPath: string, from: string | undefi
     switch (formatIdOf(payload)) {
       case FORMAT_ID.modernMessageV1:
       case FORMAT_ID.modernMessageV2:
-        opened = await openModern(payload, key, expected, cache);
+        opened = await openModern(payload, key, expected, cache, channel);
         break;
       case FORMAT_ID.legacyCryptico:
         opened = await openLegacy(decodeLegacyPayload(payload), key, expected, cache);
@@ -163,14 +171,16 @@ export function registerCryptCommands(program: Command): void {
     .requiredOption('--to <key>', 'recipient public key line or key file (repeat for several)', (v: string, all: string[] = []) => [...all, v])
     .option('--suite <suite>', 'cryptico for the legacy CRYPT2CHAT suite (never chosen automatically)', 'modern')
     .option('--raw', 'with --suite cryptico: print the stock cryptico string instead of armor')
+    .option('--channel <channel>', 'bind the message to where it is sent: mailbox:HANDLE, site:ORIGIN or site:ORIGIN#CONVERSATION')
     .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
     .option('--out <file>', 'write the armored text to a file instead of stdout', STDIO)
-    .action(async (opts: { from: string; to: string[]; suite: string; raw?: boolean; in: string; out: string }) => {
+    .action(async (opts: { from: string; to: string[]; suite: string; raw?: boolean; channel?: string; in: string; out: string }) => {
       const suite = parseSuite(opts.suite);
       if (opts.to.includes(STDIO)) throw new CliError('--to - is not possible: stdin carries the message', EXIT.usage);
       const [sender, recipients] = await Promise.all([loadKeyFile(opts.from), Promise.all(opts.to.map(loadPublicKey))]);
       const plaintext = await readInput(opts.in);
-      await writeOutput(opts.out, await encrypt(sender, recipients, suite, plaintext, opts.raw === true));
+      const channel = opts.channel === undefined ? undefined : parseChannel(opts.channel);
+      await writeOutput(opts.out, await encrypt(sender, recipients, suite, plaintext, opts.raw === true, channel));
     });
 
   program
@@ -178,12 +188,13 @@ export function registerCryptCommands(program: Command): void {
     .description('decrypt armored text (or a raw cryptico string) from stdin; sender and status go to stderr')
     .requiredOption('--key <file>', 'your key file; opened message ids are remembered in FILE.seen')
     .option('--from <key>', 'the public key the message must come from')
+    .option('--channel <channel>', 'where the message is read: one sealed for another channel is refused (wrong-channel)')
     .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
     .option('--out <file>', 'write the plaintext to a file instead of stdout', STDIO)
-    .action(async (opts: { key: string; from?: string; in: string; out: string }) => {
+    .action(async (opts: { key: string; from?: string; channel?: string; in: string; out: string }) => {
       if (opts.key === STDIO) throw new CliError('--key - is not possible: the key file must be a file (its .seen file sits next to it)', EXIT.usage);
       const input = await readInput(opts.in);
-      const opened = await decrypt(input, opts.key, opts.from);
+      const opened = await decrypt(input, opts.key, opts.from, opts.channel === undefined ? undefined : parseChannel(opts.channel));
       for (const line of opened.lines) writeStderrLine(line);
       // On a terminal the sender's control characters are shown, not obeyed; files and pipes get the exact bytes.
       const toTerminal = opts.out === STDIO && process.stdout.isTTY === true;

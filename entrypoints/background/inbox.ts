@@ -3,6 +3,7 @@
 import { C2CError } from '@/lib/errors';
 import type { ReplayCache } from '@/lib/crypto/replay-cache';
 import type { KeyringDB } from '@/lib/keyring/db';
+import { getIdentity } from '@/lib/keyring/identity-store';
 import type { ApiError, InboxItem } from '@/lib/protocol/background-api';
 import { normalizeHandle } from '@/lib/protocol/relay';
 import { openSealed } from './open-sealed';
@@ -46,7 +47,12 @@ export class Inbox {
 
   private async open(relayed: string, payload: Uint8Array): Promise<NewItem> {
     try {
-      const opened = await openSealed(this.db, payload, this.replayCache, MAILBOX_CONTEXT);
+      // Our mailbox is our handle: a message sealed for a page or for someone else's mailbox is wrong-channel.
+      const mailbox = (await getIdentity(this.db))?.handle;
+      const opened = await openSealed(this.db, payload, this.replayCache, {
+        context: MAILBOX_CONTEXT,
+        ...(mailbox ? { channel: { kind: 'mailbox' as const, mailbox } } : {}),
+      });
       // The same frame again is the relay (or someone) replaying it, not a page re-rendering it.
       if (opened.replay === 'same') throw new C2CError('replayed', 'This message was already received.');
       const { status, plaintext, senderFingerprint } = opened;

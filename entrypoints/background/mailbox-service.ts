@@ -40,7 +40,8 @@ export function createMailboxService(db: KeyringDB, connection: RelayConnection,
       if (!(await getIdentity(db))) throw new ApiFailure('no-identity', 'Create your identity first.');
       const contact = await getContact(db, handle);
       if (!contact) throw new ApiFailure('not-found', 'There is no pinned contact with that handle.');
-      const sealed = await sealForContacts(db, [contact.handle], plaintext);
+      // Bound to this mailbox: a copy posted into a page or another mailbox reads as wrong-channel.
+      const sealed = await sealForContacts(db, [contact.handle], plaintext, { kind: 'mailbox', mailbox: contact.handle });
       try {
         return { delivery: await connection.send(contact.handle, sealed) };
       } catch (e) {

@@ -3,6 +3,7 @@
 import { equalBytes, fromUtf8 } from '@/lib/bytes';
 import { C2CError } from '@/lib/errors';
 import { fingerprint, keyIdBytes, keyIdText } from '@/lib/crypto/identity';
+import type { Channel } from '@/lib/crypto/channel';
 import { openTextMessage } from '@/lib/crypto/open-message';
 import type { ReplayCache } from '@/lib/crypto/replay-cache';
 import { findContactByIdentityKey, listContacts } from '@/lib/keyring/contacts';
@@ -28,12 +29,32 @@ async function pinnedKeyFor(db: KeyringDB, keyId: Uint8Array): Promise<Uint8Arra
   return undefined;
 }
 
-/** Throws C2CError (tampered, not-addressed, replayed, malformed, …) for anything that does not open. */
-export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: ReplayCache, context?: string): Promise<OpenedForUser> {
+/** Where a message is opened: the replay cache's context, and the channel it is shown in (if known). */
+export interface OpeningPlace {
+  context?: string;
+  channel?: Channel;
+}
+
+/** The replay context a message frame sends: `page:` and the embedding origin as its browser reports it. */
+const PAGE_CONTEXT = 'page:';
+
+/**
+ * The channel a message frame shows its message in: the site it is embedded in (from its `page:` context)
+ * and the conversation its content script names, if any. Undefined for views outside any page (a text the
+ * user pasted into the popup is shown wherever it was meant for).
+ */
+export function pageChannel(context: string | undefined, conversation: string | undefined): Channel | undefined {
+  if (!context?.startsWith(PAGE_CONTEXT)) return undefined;
+  const site = context.slice(PAGE_CONTEXT.length);
+  return conversation ? { kind: 'site', site, conversation } : { kind: 'site', site };
+}
+
+/** Throws C2CError (tampered, not-addressed, replayed, wrong-channel, malformed, …) for anything that does not open. */
+export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: ReplayCache, place: OpeningPlace = {}): Promise<OpenedForUser> {
   const keys = await getOpeningKeys(db);
   const opened = await openTextMessage(bytes, keys, {
     replayCache,
-    ...(context !== undefined ? { context } : {}),
+    ...place,
     resolveSender: async (keyId) =>
       equalBytes(keyId, await keyIdBytes(keys.identityKey)) ? keys.identityKey : pinnedKeyFor(db, keyId),
   });

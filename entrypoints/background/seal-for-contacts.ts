@@ -2,13 +2,15 @@
 // id: recipients know the sender's pinned key. A contact whose key changed since it was pinned blocks
 // sending with its own code, so the UI can point the user at re-verifying that contact.
 import { utf8 } from '@/lib/bytes';
+import type { Channel } from '@/lib/crypto/channel';
 import { sealMessageV2 } from '@/lib/crypto/message-v2';
 import { bundlesForSending, getContact } from '@/lib/keyring/contacts';
 import type { KeyringDB } from '@/lib/keyring/db';
 import { getSenderKeys } from '@/lib/keyring/identity-store';
 import { ApiFailure } from './api-failure';
 
-export async function sealForContacts(db: KeyringDB, handles: string[], plaintext: string): Promise<Uint8Array> {
+/** `channel`: where the message is sent (a site and conversation, or a mailbox); readers elsewhere refuse it. */
+export async function sealForContacts(db: KeyringDB, handles: string[], plaintext: string, channel?: Channel): Promise<Uint8Array> {
   const unique = [...new Set(handles)];
   for (const handle of unique) {
     if ((await getContact(db, handle))?.keyChanged) {
@@ -17,5 +19,5 @@ export async function sealForContacts(db: KeyringDB, handles: string[], plaintex
   }
   const bundles = await bundlesForSending(db, unique);
   const { identity } = await getSenderKeys(db);
-  return sealMessageV2({ identity, recipients: bundles, plaintext: utf8(plaintext) });
+  return sealMessageV2({ identity, recipients: bundles, plaintext: utf8(plaintext), ...(channel ? { channel } : {}) });
 }

@@ -20,7 +20,7 @@ import { createContactsService } from './contacts-service';
 import { ComposeTickets } from './compose-tickets';
 import { classifyCiphertext, createLegacyService } from './legacy-service';
 import { relayTarget, type MailboxService } from './mailbox-service';
-import { openSealed } from './open-sealed';
+import { openSealed, pageChannel } from './open-sealed';
 import { rotateAndPublish } from './prekey-rotation';
 import { withRelay } from './relay-access';
 import type { PanelRequestType } from '@/lib/protocol/api/panel';
@@ -148,11 +148,12 @@ export function createBackgroundService(
       return { handle: found.handle, bundle: found.bundle, fingerprint: await fingerprint(bundle.identityKey) };
     },
 
-    async encrypt({ recipients, plaintext, suite, raw, maxPartLength }) {
+    async encrypt({ recipients, plaintext, suite, raw, maxPartLength, channel }) {
       await identityOrFail();
       if (suite === 'cryptico') return legacy.encrypt(recipients, plaintext, raw === true, maxPartLength);
       if (raw) throw new ApiFailure('bad-request', 'Only the legacy suite has a raw form.');
-      return { parts: armor(await sealForContacts(db, recipients, plaintext), { maxPartLength }) };
+      const bound = channel && { kind: 'site' as const, site: channel.site, ...(channel.conversation ? { conversation: channel.conversation } : {}) };
+      return { parts: armor(await sealForContacts(db, recipients, plaintext, bound), { maxPartLength }) };
     },
 
     getSiteMode: async ({ site }) => ({ mode: await getSiteMode(db, site) }),
@@ -172,12 +173,14 @@ export function createBackgroundService(
       return { handles: await recipientsFor(db, site, conversation) };
     },
 
-    async decrypt({ text, context, userAction }) {
+    async decrypt({ text, context, conversation, userAction }) {
       try {
         await identityOrFail();
         const ciphertext = classifyCiphertext(text);
         if (ciphertext.suite === 'cryptico') return { result: await legacy.decrypt(ciphertext.cipher, userAction === true) };
-        const { replay: _seenBefore, ...result } = await openSealed(db, ciphertext.payload, replayCache, context);
+        const channel = pageChannel(context, conversation);
+        const place = { ...(context !== undefined ? { context } : {}), ...(channel ? { channel } : {}) };
+        const { replay: _seenBefore, ...result } = await openSealed(db, ciphertext.payload, replayCache, place);
         return { result };
       } catch (e) {
         if (e instanceof C2CError || e instanceof ApiFailure) return { result: { status: 'error' as const, reason: { code: e.code, message: e.message } } };

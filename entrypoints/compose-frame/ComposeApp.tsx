@@ -89,12 +89,14 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
     setError(null);
     setCopyText(null);
     try {
-      const r = await callBackground({ type: 'encrypt', recipients: handles, plaintext, ...(maxPartLength ? { maxPartLength } : {}) });
+      const { port, site, conversation } = await host;
+      // Bound to this site and conversation: a copy re-posted elsewhere reads as wrong-channel.
+      const channel = { site, ...(conversation ? { conversation } : {}) };
+      const r = await callBackground({ type: 'encrypt', recipients: handles, plaintext, channel, ...(maxPartLength ? { maxPartLength } : {}) });
       if (!r.ok) {
         setError(ERROR_MESSAGE_KEY[r.error.code]);
         return false;
       }
-      const { port, site, conversation } = await host;
       if (conversation) await callBackground({ type: 'saveConversationRecipients', site, conversation, handles });
       if ((maxPartLength ?? null) !== remembered) {
         const saved = await callBackground({ type: 'saveSitePartLength', site, maxPartLength: maxPartLength ?? null });

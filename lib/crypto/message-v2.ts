@@ -5,6 +5,7 @@
 import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { buf, concat, equalBytes, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
+import { assertChannel, type Channel, CHANNEL_EXTENSION, decodeChannel, encodeChannel, type SealedChannel } from './channel';
 import { deflateRaw, inflateRaw } from './deflate';
 import { ED25519_PUBLIC_LENGTH, ED25519_SIGNATURE_LENGTH, type IdentityKeyPair, KEY_ID_LENGTH, keyIdBytes, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from './identity';
 import { FORMAT_ID } from './format-ids';
@@ -70,6 +71,8 @@ export interface OpenedText {
   ownCopy: boolean;
   messageId: string; // hex
   timestamp: number; // ms since the Unix epoch, as claimed by the sender
+  /** Where the sender sealed it for (hashes only); undefined when it names no channel (v1, or `c2c` without --channel). */
+  channel: SealedChannel | undefined;
   /** Non-critical extensions, which the caller may ignore. */
   extensions: MessageExtension[];
   replay: 'fresh' | 'same';
@@ -139,9 +142,12 @@ export async function sealMessageV2(args: {
   /** 'key-id' (8 bytes; default) or 'full' (the 32-byte identity key, for readers who may not know the sender). */
   senderKey?: 'key-id' | 'full';
   timestamp?: number; // ms; stored as whole seconds
+  /** Where the message is sent (extension 0x81); none: readers show it wherever it appears. */
+  channel?: Channel;
   extensions?: MessageExtension[];
 }): Promise<Uint8Array> {
   const { identity } = args;
+  if (args.extensions?.some((e) => e.type === CHANNEL_EXTENSION)) throw new C2CError('malformed', 'the channel is given as `channel`, not as a raw extension');
   if (args.plaintext.length > MAX_TEXT_BYTES) throw new C2CError('too-large', `a message can hold at most ${MAX_TEXT_BYTES} bytes of text`);
   const recipients = await wrapRecipients(args.recipients, identity.publicKey);
   const ephemeral = (await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits'])) as CryptoKeyPair;
@@ -165,7 +171,8 @@ export async function sealMessageV2(args: {
   const outer = concat(new Uint8Array([FORMAT_ID.modernMessageV2]), enc, new Uint8Array([wraps.length]), ...wraps);
 
   const full = args.senderKey === 'full';
-  const extensions = args.extensions ?? [];
+  const channel = args.channel ? [{ type: CHANNEL_EXTENSION, value: await encodeChannel(args.channel) }] : [];
+  const extensions = [...channel, ...(args.extensions ?? [])];
   const time = new Uint8Array(4);
   new DataView(time.buffer).setUint32(0, timestampSeconds(args.timestamp ?? Date.now()));
   const senderField = full ? identity.publicKey : await keyIdBytes(identity.publicKey);
@@ -261,6 +268,7 @@ interface Section {
   timestamp: number; // seconds
   senderField: Uint8Array;
   fullKey: boolean;
+  channel: SealedChannel | undefined;
   extensions: MessageExtension[];
   text: Uint8Array;
 }
@@ -276,6 +284,7 @@ function parseSection(content: Uint8Array): Section {
   const timestamp = new DataView(content.buffer, content.byteOffset + 1, 4).getUint32(0);
   let at = senderEnd;
   const extensions: MessageExtension[] = [];
+  let channel: SealedChannel | undefined;
   if ((flags & FLAG_EXTENSIONS) !== 0) {
     const count = content[at++];
     if (count === undefined) throw cut();
@@ -286,9 +295,11 @@ function parseSection(content: Uint8Array): Section {
       if (type === undefined || length === undefined || at + 2 + length > content.length) throw cut();
       if (types.has(type)) throw new C2CError('tampered', 'the message repeats an extension');
       types.add(type);
-      // No extension type is defined yet: a critical one is a feature we cannot honour, the rest are passed on.
-      if ((type & CRITICAL_EXTENSION) !== 0) throw new C2CError('unsupported', 'the message needs a feature this version does not know');
-      extensions.push({ type, value: content.slice(at + 2, at + 2 + length) });
+      const value = content.slice(at + 2, at + 2 + length);
+      // An unknown critical type is a feature we cannot honour; unknown others are passed on.
+      if (type === CHANNEL_EXTENSION) channel = decodeChannel(value);
+      else if ((type & CRITICAL_EXTENSION) !== 0) throw new C2CError('unsupported', 'the message needs a feature this version does not know');
+      else extensions.push({ type, value });
       at += 2 + length;
     }
   }
@@ -297,6 +308,7 @@ function parseSection(content: Uint8Array): Section {
     timestamp,
     senderField: content.slice(5, senderEnd),
     fullKey,
+    channel,
     extensions,
     text: content.subarray(at),
   };
@@ -335,6 +347,8 @@ export interface OpeningKeys {
 export interface OpenOptions {
   replayCache?: ReplayCache;
   context?: string;
+  /** Where the message is shown: a message sealed for another channel is 'wrong-channel' (channel.ts). */
+  channel?: Channel;
   now?: number;
   /** The identity key for a sender key id, when the caller knows it (pinned contacts). */
   resolveSender?: (keyId: Uint8Array) => Promise<Uint8Array | undefined>;
@@ -356,11 +370,16 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
   if (timestamp > (opts.now ?? Date.now()) + MAX_FUTURE_SKEW_MS) throw new C2CError('malformed', 'the message is dated in the future');
   if (!section.compressed && section.text.length > MAX_TEXT_BYTES) throw new C2CError('too-large', 'the message text is too long');
   const plaintext = section.compressed ? await inflateRaw(section.text, MAX_TEXT_BYTES) : section.text.slice();
+  // Before the replay cache: a message shown in the wrong place is not recorded anywhere.
+  if (opts.channel) await assertChannel(section.channel, opts.channel);
   const messageId = await messageIdOf(frame.enc);
   let replay: OpenedText['replay'] = 'fresh';
   if (opts.replayCache) {
     const verdict = await opts.replayCache.check({
-      messageId: toHex(concat(sender.keyId, messageId)),
+      // A sender whose signature was not checked gets a namespace of its own: a forger who names
+      // someone's key id cannot make that person's genuine message a replay.
+      sender: sender.identityKey ? toHex(sender.identityKey) : `unchecked:${toHex(sender.keyId)}`,
+      messageId: toHex(messageId),
       digest: await messageDigest(bytes),
       context: opts.context ?? '',
     });
@@ -375,6 +394,7 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
     ownCopy,
     messageId: toHex(messageId),
     timestamp,
+    channel: section.channel,
     extensions: section.extensions,
     replay,
   };

@@ -253,7 +253,7 @@ export async function openMessage(
   const messageId = toHex(frame.messageId);
   let replay: OpenedMessage['replay'] = 'fresh';
   if (opts.replayCache) {
-    const verdict = await opts.replayCache.check({ messageId, digest: await messageDigest(bytes), context: opts.context ?? '' });
+    const verdict = await opts.replayCache.check({ sender: toHex(frame.sender.identityKey), messageId, digest: await messageDigest(bytes), context: opts.context ?? '' });
     if (verdict === 'replayed') throw new C2CError('replayed', 'this message was already seen with different contents or in another conversation');
     replay = verdict;
   }

@@ -25,6 +25,7 @@ export async function openTextMessage(bytes: Uint8Array, me: OpeningKeys, opts: 
         ownCopy: equalBytes(identityKey, me.identity.publicKey),
         messageId: v1.messageId,
         timestamp: v1.timestamp,
+        channel: undefined,
         extensions: [],
         replay: v1.replay,
       };

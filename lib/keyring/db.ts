@@ -78,12 +78,18 @@ export interface SettingRow {
   value: unknown;
 }
 
+/** Keyed hashes only (replay-store.ts): the table says nothing about who sent what, or where, at rest. */
 export interface ReplayRow {
   seq?: number; // auto-increment: insertion order, used to evict the oldest
-  messageId: string;
-  digest: string;
-  context: string;
-  seen: number;
+  key: string; // HMAC of (sender, message id)
+  sighting: string; // HMAC of (digest, context)
+  day: number; // day (UTC, since the epoch) it was last seen: coarse, for the age limit
+}
+
+/** The per-keyring secret of the replay table's HMACs, made in this browser and never exported. */
+export interface ReplaySecretRow {
+  slot: 'active';
+  key: CryptoKey; // HMAC-SHA-256, non-extractable
 }
 
 export interface LegacyKeyRow {
@@ -114,6 +120,11 @@ export const SCHEMA_V1 = {
  */
 export function declareKeyringSchema(db: Dexie): void {
   db.version(1).stores(SCHEMA_V1);
+  // Version 2: the replay table holds keyed hashes instead of raw ids, digests and contexts. The raw v1
+  // rows are dropped (their messages read as first seen once more) rather than kept readable at rest.
+  db.version(2)
+    .stores({ replay: '++seq, &key, day', replaySecret: 'slot' })
+    .upgrade((tx) => tx.table('replay').clear());
 }
 
 export interface KeyringDBOptions {
@@ -129,6 +140,7 @@ export class KeyringDB extends Dexie {
   conversations!: Table<ConversationRow, [string, string]>;
   settings!: Table<SettingRow, string>;
   replay!: Table<ReplayRow, number>;
+  replaySecret!: Table<ReplaySecretRow, string>;
   legacyKeys!: Table<LegacyKeyRow, string>;
 
   constructor(options: KeyringDBOptions = {}) {
@@ -143,5 +155,5 @@ export class KeyringDB extends Dexie {
 
 /** Every table, for transactions that must see or change the whole keyring at once. */
 export function allTables(db: KeyringDB) {
-  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.legacyKeys];
+  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.replaySecret, db.legacyKeys];
 }

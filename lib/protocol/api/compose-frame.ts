@@ -44,6 +44,8 @@ export const composeFrameApi = {
         raw: z.literal(true).optional(),
         // Longest armor part the host site accepts (default 3000): each part becomes one host message.
         maxPartLength: partLengthSchema.optional(),
+        // Where the message is sent (the compose frame's ticket): readers elsewhere show wrong-channel.
+        channel: z.object({ site: siteSchema, conversation: conversationSchema.optional() }).strict().optional(),
       })
       .strict(),
     response: z.object({ parts: z.array(z.string()).min(1) }),

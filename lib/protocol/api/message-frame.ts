@@ -1,7 +1,7 @@
 // The message frame's requests (a frame inside a hostile page): open its one token, and read the user's
 // security mark. Nothing else is allowed from that view (entrypoints/background/view-access.ts).
 import { z } from 'zod';
-import { apiErrorSchema, LIMITS, securitySchema, type ApiEntry } from './shared';
+import { apiErrorSchema, conversationSchema, LIMITS, securitySchema, type ApiEntry } from './shared';
 
 /**
  * verified: the sender's pinned key, whose safety number the user confirmed; pinned: a key pinned on first
@@ -36,7 +36,11 @@ export const messageFrameApi = {
       .object({
         type: z.literal('decrypt'),
         text: z.string().min(1).max(LIMITS.ciphertextText, 'The encrypted text is too long.'),
+        // `page:ORIGIN` from a message frame: the replay context and the site a message must be sealed for.
         context: z.string().max(LIMITS.context).optional(),
+        // The conversation the content script names for this frame, if any: a message sealed for another
+        // conversation on the same site is wrong-channel (lib/crypto/channel.ts).
+        conversation: conversationSchema.optional(),
         // Legacy messages are opened only when this is true. Only UI code may set it, and only in the handler
         // of a click on that message: decrypting unauthenticated CBC on sight would let anyone feed the
         // background chosen ciphertexts. Content scripts cannot reach the background at all (router.ts).

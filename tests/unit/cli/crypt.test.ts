@@ -46,7 +46,7 @@ describe('c2c encrypt / decrypt (modern)', { timeout: 180_000 }, () => {
     for (const r of opened) {
       expectOk(r);
       expect(r.stdout).toBe(TEXT);
-      expect(report(r)).toEqual({ sender: fp.alice, status: 'unverified' });
+      expect(report(r)).toEqual({ sender: fp.alice, status: 'unverified', channel: 'none' });
     }
     // The replay cache sits next to each key file, private to its owner.
     expect(statSync(join(dir, 'bob.key.seen')).mode & 0o777).toBe(0o600);
@@ -60,7 +60,7 @@ describe('c2c encrypt / decrypt (modern)', { timeout: 180_000 }, () => {
     const right = await c2c(dir, ['decrypt', '--key', 'bob.key', '--from', 'alice.key'], armored);
     expectOk(right);
     expect(right.stdout).toBe(TEXT);
-    expect(report(right)).toEqual({ sender: fp.alice, status: 'verified' });
+    expect(report(right)).toEqual({ sender: fp.alice, status: 'verified', channel: 'none' });
     const again = await c2c(dir, ['decrypt', '--key', 'bob.key', '--from', 'alice.key'], armored);
     expectFailure(again, 'replayed', [TEXT]);
   });
@@ -74,10 +74,10 @@ describe('c2c encrypt / decrypt (modern)', { timeout: 180_000 }, () => {
     const unknown = await c2c(dir, ['decrypt', '--key', 'bob.key'], plain);
     expectOk(unknown);
     expect(unknown.stdout).toBe(TEXT);
-    expect(report(unknown)).toEqual({ sender: `${keyIdText(await keyIdBytes(alice.identity.publicKey))} (key id only; --from checks it)`, status: 'unverified' });
+    expect(report(unknown)).toEqual({ sender: `${keyIdText(await keyIdBytes(alice.identity.publicKey))} (key id only; --from checks it)`, status: 'unverified', channel: 'none' });
     const right = await c2c(dir, ['decrypt', '--key', 'bob.key', '--from', pub.alice!], checked);
     expectOk(right);
-    expect(report(right)).toEqual({ sender: fp.alice, status: 'verified' });
+    expect(report(right)).toEqual({ sender: fp.alice, status: 'verified', channel: 'none' });
     expectFailure(await c2c(dir, ['decrypt', '--key', 'bob.key', '--from', pub.mallory!], wrong), 'key-mismatch', [TEXT]);
   });
 
@@ -131,8 +131,26 @@ describe('c2c encrypt / decrypt (modern)', { timeout: 180_000 }, () => {
     const second = await c2c(dir, ['decrypt', '--key', 'carol.key'], armored);
     expectFailure(second, 'replayed', [TEXT]);
     const seen = readFileSync(join(dir, 'carol.key.seen'), 'utf8').trimEnd().split('\n');
-    // Sender key id (8 bytes) ‖ message id (16 bytes), in hex.
-    expect(seen.every((l) => /^[0-9a-f]{48}$/.test(l))).toBe(true);
+    // SHA-256 of sender and message id, in hex.
+    expect(seen.every((l) => /^[0-9a-f]{64}$/.test(l))).toBe(true);
+  });
+
+  it('--channel binds a message; decrypt reports it and refuses it for another channel with wrong-channel', async () => {
+    const armored = await encrypt(['--from', 'alice.key', '--to', 'bob.key', '--channel', 'site:https://chat.example#room-1']);
+    const elsewhere = await c2c(dir, ['decrypt', '--key', 'bob.key', '--channel', 'site:https://other.example'], armored);
+    expectFailure(elsewhere, 'wrong-channel', [TEXT]);
+    const otherRoom = await c2c(dir, ['decrypt', '--key', 'bob.key', '--channel', 'site:https://chat.example#room-2'], armored);
+    expectFailure(otherRoom, 'wrong-channel', [TEXT]);
+    // Refusals burn nothing: the right channel still opens it, and says so.
+    const right = await c2c(dir, ['decrypt', '--key', 'bob.key', '--channel', 'site:https://chat.example#room-1'], armored);
+    expectOk(right);
+    expect(right.stdout).toBe(TEXT);
+    expect(report(right).channel).toMatch(/^site [0-9a-f]{16} conversation [0-9a-f]{16} \(matches --channel\)$/);
+    const toMailbox = await encrypt(['--from', 'alice.key', '--to', 'carol.key', '--channel', 'mailbox:carol']);
+    const reported = await c2c(dir, ['decrypt', '--key', 'carol.key'], toMailbox);
+    expectOk(reported);
+    expect(report(reported).channel).toMatch(/^mailbox [0-9a-f]{16}$/);
+    expectFailure(await c2c(dir, ['encrypt', '--from', 'alice.key', '--to', 'bob.key', '--channel', 'room:1'], TEXT), 'malformed', [TEXT]);
   });
 
   it('concurrent decrypts with one key file: exactly one opens the message, and no id is lost', async () => {

@@ -272,7 +272,7 @@ describe('hostile v2 messages', () => {
   });
 
   it('unknown critical extensions are unsupported; unknown non-critical ones are passed on', async () => {
-    const critical = await seal(alice, [bob], 'needs type 0x81', { extensions: [{ type: 0x81, value: new Uint8Array([1]) }] });
+    const critical = await seal(alice, [bob], 'needs type 0x82', { extensions: [{ type: 0x82, value: new Uint8Array([1]) }] });
     expect(await codeOf(openMessageV2(critical, keysOf(bob)))).toBe('unsupported');
     const extensions = [
       { type: 0x01, value: utf8('later feature') },
@@ -358,12 +358,15 @@ describe('v2 replay protection', () => {
     }
   }
 
-  it('keys the cache by sender key id and message id: the same token again is same, elsewhere replayed', async () => {
+  it('keys the cache by sender and message id: the same token again is same, elsewhere replayed', async () => {
     const cache = new Recording();
     const sealed = await seal(alice, [bob], 'once');
     const first = await openMessageV2(sealed, keysOf(bob), { replayCache: cache, context: 'chat-1' });
     expect(first.replay).toBe('fresh');
-    expect(cache.entries[0]!.messageId).toBe(toHex(await keyIdOf(alice)) + first.messageId);
+    // Bob does not know Alice: her signature is unchecked, so the entry sits in the unchecked namespace.
+    expect(cache.entries[0]).toMatchObject({ sender: `unchecked:${toHex(await keyIdOf(alice))}`, messageId: first.messageId });
+    await openMessageV2(sealed, keysOf(bob), { replayCache: cache, context: 'chat-1', ...knowing(alice) });
+    expect(cache.entries[1]).toMatchObject({ sender: toHex(alice.identity.publicKey), messageId: first.messageId });
     expect(first.messageId).toBe(toHex((await fingerprintBytes(sealed.subarray(1, 33))).slice(0, 16)));
     expect((await openMessageV2(sealed, keysOf(bob), { replayCache: cache, context: 'chat-1' })).replay).toBe('same');
     expect(await codeOf(openMessageV2(sealed, keysOf(bob), { replayCache: cache, context: 'chat-2' }))).toBe('replayed');

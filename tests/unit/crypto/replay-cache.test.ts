@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryReplayCache } from '../../../lib/crypto/replay-cache';
 
-const entry = (messageId: string, digest = 'd1', context = 'chat-1') => ({ messageId, digest, context });
+const entry = (messageId: string, digest = 'd1', context = 'chat-1', sender = 'alice') => ({ sender, messageId, digest, context });
 
 describe('MemoryReplayCache', () => {
   it('fresh, then same for the same token in the same place', async () => {
@@ -16,6 +16,13 @@ describe('MemoryReplayCache', () => {
     await cache.check(entry('a'));
     expect(await cache.check(entry('a', 'd2'))).toBe('replayed');
     expect(await cache.check(entry('a', 'd1', 'chat-2'))).toBe('replayed');
+    expect(await cache.check(entry('a'))).toBe('same');
+  });
+
+  it('keys entries by sender: another sender with the same id is a different entry', async () => {
+    const cache = new MemoryReplayCache(10);
+    expect(await cache.check(entry('a', 'forged', 'chat-1', 'mallory'))).toBe('fresh');
+    expect(await cache.check(entry('a'))).toBe('fresh');
     expect(await cache.check(entry('a'))).toBe('same');
   });
 

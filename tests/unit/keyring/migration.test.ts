@@ -3,17 +3,17 @@ import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { utf8, fromUtf8 } from '../../../lib/bytes';
 import { openMessage, sealMessage } from '../../../lib/crypto/message';
-import { declareKeyringSchema, KEYRING_DB_NAME, type ContactRow } from '../../../lib/keyring/db';
+import { declareKeyringSchema, KEYRING_DB_NAME, SCHEMA_V1, type ContactRow } from '../../../lib/keyring/db';
 import { freshFactory, makePerson, openTestKeyring } from './helpers';
 
-// A test-only version 2, written exactly the way docs/KEYRING.md tells the next schema change to be:
+// A test-only version 3, written exactly the way docs/KEYRING.md tells the next schema change to be:
 // append a version that lists the changed table, with an upgrade that fills the new field.
 class KeyringDBv2 extends Dexie {
   contacts!: Table<ContactRow & { displayName: string }, string>;
   constructor(indexedDB: IDBFactory) {
     super(KEYRING_DB_NAME, { indexedDB, IDBKeyRange });
     declareKeyringSchema(this);
-    this.version(2)
+    this.version(3)
       .stores({ contacts: 'handle, *knownKeys, displayName' })
       .upgrade((tx) =>
         tx
@@ -41,7 +41,7 @@ describe('keyring schema migrations', () => {
 
     const v2 = new KeyringDBv2(factory);
     await v2.open();
-    expect(v2.verno).toBe(2);
+    expect(v2.verno).toBe(3);
     const upgraded = await v2.contacts.where('displayName').equals('BOB').first();
     expect(upgraded).toMatchObject({ handle: 'bob', verified: true, verifiedAt: 2, keyChanged: false });
     expect(upgraded?.bundle?.identityKey).toEqual(bob.identity.publicKey);
@@ -54,7 +54,22 @@ describe('keyring schema migrations', () => {
     v2.close();
   });
 
-  it('a failing upgrade leaves the v1 database as it was', async () => {
+  it('version 2 drops the v1 replay rows, which held raw message ids, digests and contexts', async () => {
+    const factory = freshFactory();
+    const v1 = new Dexie(KEYRING_DB_NAME, { indexedDB: factory, IDBKeyRange });
+    v1.version(1).stores(SCHEMA_V1);
+    await v1.table('replay').add({ messageId: 'ab'.repeat(24), digest: 'cd'.repeat(32), context: 'page:https://chat.example', seen: 1 });
+    await v1.table('settings').put({ key: 'relayUrl', value: 'wss://relay.example' });
+    v1.close();
+
+    const k = openTestKeyring(factory);
+    expect(await k.getSetting('relayUrl')).toBe('wss://relay.example');
+    expect(await k.db.replay.count()).toBe(0);
+    expect(k.db.verno).toBe(2);
+    expect(await k.replayCache.check({ sender: 'alice', messageId: 'ab'.repeat(24), digest: 'd', context: '' })).toBe('fresh');
+  });
+
+  it('a failing upgrade leaves the current database as it was', async () => {
     const factory = freshFactory();
     const v1 = openTestKeyring(factory);
     const info = await v1.createIdentity('alice');
@@ -62,7 +77,7 @@ describe('keyring schema migrations', () => {
 
     const broken = new Dexie(KEYRING_DB_NAME, { indexedDB: factory, IDBKeyRange });
     declareKeyringSchema(broken);
-    broken.version(2).stores({ contacts: 'handle, *knownKeys, displayName' }).upgrade(async (tx) => {
+    broken.version(3).stores({ contacts: 'handle, *knownKeys, displayName' }).upgrade(async (tx) => {
       await tx.table('identities').clear();
       throw new Error('upgrade bug');
     });
@@ -71,6 +86,6 @@ describe('keyring schema migrations', () => {
 
     const again = openTestKeyring(factory);
     expect((await again.getIdentity())?.fingerprint).toBe(info.fingerprint);
-    expect(again.db.verno).toBe(1);
+    expect(again.db.verno).toBe(2);
   });
 });
