@@ -1,6 +1,6 @@
 // Shared terminal I/O for every c2c command: bounded reads of files and stdin (`-`), writes to files or
 // stdout, and the one-line error report with its exit code.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { C2CError, type C2CErrorCode } from '../lib/errors';
 
 /** Exit codes (documented in docs/CLI.md). */
@@ -99,6 +99,21 @@ export function errorLine(error: unknown): string {
     line = `internal error (${error instanceof Error ? error.name : typeof error})`;
   }
   return `c2c: ${line.replace(/\s+/g, ' ').trim()}`;
+}
+
+/**
+ * Replaces a file readable by the owner only: the new text goes to a new file beside it first and is
+ * renamed over it, so a crash leaves the old file or the new one, never half of either.
+ */
+export async function replacePrivateFile(path: string, data: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeNewPrivateFile(temporary, data);
+  try {
+    await rename(temporary, path);
+  } catch (e) {
+    await unlink(temporary).catch(() => undefined);
+    throw e;
+  }
 }
 
 /** Writes a new file that must not exist yet (`wx`), readable by the owner only. */

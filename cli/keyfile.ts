@@ -20,7 +20,7 @@ import {
 } from '../lib/crypto/public-bundle';
 import type { LegacyPrivateKey } from '../lib/legacy/legacy-key';
 import { MIN_SIGNER_BITS, legacyFingerprint, legacyModulus } from '../lib/legacy/legacy-public-key';
-import { STDIO, readInput, writeNewPrivateFile, writeStdout } from './io';
+import { STDIO, readInput, replacePrivateFile, writeNewPrivateFile, writeStdout } from './io';
 
 export const KEY_FILE_VERSION = 1;
 /** Key files are small; anything bigger is not one. */
@@ -37,12 +37,15 @@ export function parseSuite(value: string): Suite {
   return value as Suite;
 }
 
+/** `retiredAt`: when `c2c rotate` replaced it (it is deleted PREKEY_RETENTION_MS later). */
+export type KeyFilePrekey = PrekeyPair & { retiredAt?: number };
+
 export interface ModernKeyFile {
   suite: 'modern';
   handle?: string;
   identity: IdentityKeyPair;
   /** Newest first; the first one is published in the public key line. Older ones still open old messages. */
-  prekeys: PrekeyPair[];
+  prekeys: KeyFilePrekey[];
 }
 
 export interface LegacyKeyFile {
@@ -68,7 +71,13 @@ const modernSchema = z
     prekeys: z
       .array(
         z
-          .object({ public: b64url, private: b64url, created: z.number().int().nonnegative(), signature: b64url })
+          .object({
+            public: b64url,
+            private: b64url,
+            created: z.number().int().nonnegative(),
+            signature: b64url,
+            retired: z.number().int().nonnegative().optional(),
+          })
           .strict(),
       )
       .min(1)
@@ -144,8 +153,8 @@ export async function parseKeyFile(text: string, what: string): Promise<KeyFile>
     throw new C2CError('key-mismatch', `${what}: the identity private key does not match its public key`);
   }
   const prekeys = await Promise.all(
-    f.prekeys.map((p) =>
-      importPrekey(
+    f.prekeys.map(async (p): Promise<KeyFilePrekey> => {
+      const pair = await importPrekey(
         identityPublic,
         {
           publicKey: decodeB64(p.public, what),
@@ -154,8 +163,9 @@ export async function parseKeyFile(text: string, what: string): Promise<KeyFile>
           signature: decodeB64(p.signature, what),
         },
         true,
-      ),
-    ),
+      );
+      return p.retired === undefined ? pair : { ...pair, retiredAt: p.retired };
+    }),
   );
   return { suite: 'modern', handle: f.handle, identity: { publicKey: identityPublic, privateKey }, prekeys };
 }
@@ -194,6 +204,7 @@ export async function serializeKeyFile(key: KeyFile): Promise<string> {
               private: toBase64Url(await exportPrekeyPrivate(p)),
               created: p.created,
               signature: toBase64Url(p.signature),
+              ...(p.retiredAt === undefined ? {} : { retired: p.retiredAt }),
             })),
           ),
         }
@@ -206,6 +217,11 @@ export async function saveKeyFile(path: string, key: KeyFile): Promise<void> {
   const text = await serializeKeyFile(key);
   if (path === STDIO) await writeStdout(text);
   else await writeNewPrivateFile(path, text);
+}
+
+/** Replaces a key file in place (rotation): written beside it, mode 0600, then renamed over it. */
+export async function replaceKeyFile(path: string, key: KeyFile): Promise<void> {
+  await replacePrivateFile(path, await serializeKeyFile(key));
 }
 
 /** The public half of a key file, as other people use it. */

@@ -10,6 +10,13 @@ import { x25519PublicOf } from './x25519';
 /** How often prekeys rotate: the extension's alarm and the CLI's `c2c rotate` both aim at weekly. */
 export const PREKEY_ROTATION_MS = 7 * 24 * 60 * 60 * 1000;
 /**
+ * How long a retired prekey is kept after it was replaced: as long as messages sealed to it may still
+ * arrive (a sender who looked our bundle up before the rotation, a relay or page holding a message for a
+ * while). Trade-off: while a retired prekey is kept, someone who takes the keyring or key file can read the
+ * messages sealed to it; once it is dropped, those messages can no longer be opened by anyone.
+ */
+export const PREKEY_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+/**
  * How old a v1 sender's prekey may be at the message's own time. v1 authenticates its sender only through
  * HPKE auth mode with that prekey (no key-compromise impersonation protection: RFC 9180 §9.1.1), so an old,
  * perhaps leaked, prekey must not vouch for new messages. 90 days: weekly rotation plus a generous margin

@@ -7,19 +7,13 @@
 import { buf, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { exportIdentityPrivate, fingerprint, generateIdentity, importIdentityPrivate, type IdentityKeyPair } from '../crypto/identity';
-import { generatePrekey, importPrekey, type PrekeyPair, type SignedPrekey } from '../crypto/prekey';
+import { generatePrekey, importPrekey, PREKEY_RETENTION_MS, type PrekeyPair, type SignedPrekey } from '../crypto/prekey';
 import type { PublicBundle } from '../crypto/public-bundle';
 import type { IdentityRow, KeyringDB, StoredPrekey } from './db';
 import { prepareDeviceKey, saveDeviceKeyIfNew, unwrapSecret, wrapSecret } from './device-key';
 import { normalizeKeyringHandle } from './handle';
 
-/**
- * How long a retired prekey is kept after it was replaced: as long as messages sealed to it may still
- * arrive (a sender who looked our bundle up before the rotation, a relay or page holding a message for a
- * while). Trade-off: while a retired prekey is kept, someone who takes the keyring can read the messages
- * sealed to it; once it is dropped, those messages can no longer be opened by anyone, including the user.
- */
-export const PREKEY_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+export { PREKEY_RETENTION_MS };
 /** A bound on retired prekeys whatever their age (many "rotate now" clicks in a month). */
 export const MAX_RETAINED_PREKEYS = 52;
 

@@ -13,7 +13,8 @@ import { createBackground } from '@/entrypoints/background/create-background';
 import { rotateIfDue } from '@/entrypoints/background/prekey-rotation';
 import { routeMessage } from '@/entrypoints/background/router';
 import type { RegistrationStore } from '@/entrypoints/background/service';
-import { cleanup, client, startRelay, type RunningRelay } from './harness';
+import { join } from 'node:path';
+import { c2c, cleanup, client, startRelay, tempDir, type RunningRelay } from './harness';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -89,5 +90,28 @@ describe('prekey rotation through the background', { timeout: 60_000 }, () => {
   it('without an identity the alarm does nothing', async () => {
     const nobody = makeBackground();
     expect(await rotateIfDue(nobody.db, nobody.registrations, Date.now())).toBe(false);
+  });
+});
+
+describe('c2c rotate --relay', { timeout: 60_000 }, () => {
+  it('publishes the new prekey: a lookup returns the rotated public key; with the relay gone it says so and keeps the rotation', async () => {
+    const relay = await startRelay();
+    const key = join(tempDir(), 'carol.key');
+    expect((await c2c(['keygen', '--out', key, '--handle', 'carol']).done).code).toBe(0);
+    expect((await c2c(['register', '--relay', relay.url, '--key', key, '--handle', 'carol']).done).code).toBe(0);
+    const before = (await c2c(['lookup', '--relay', relay.url, 'carol']).done).stdout.split('\n')[0];
+
+    const rotated = await c2c(['rotate', '--key', key, '--relay', relay.url]).done;
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stderr).toContain('published to the relay');
+    const now = (await c2c(['lookup', '--relay', relay.url, 'carol']).done).stdout.split('\n')[0];
+    expect(now).not.toBe(before);
+    expect(now).toBe(rotated.stdout.trim());
+
+    await relay.kill();
+    const offline = await c2c(['rotate', '--key', key, '--relay', relay.url]).done;
+    expect(offline.code).not.toBe(0);
+    expect(offline.stderr).toMatch(/the key file was rotated, but the relay did not take the new prekey/);
+    expect((await c2c(['pub', key]).done).stdout.trim()).not.toBe(now); // rotated locally all the same
   });
 });
