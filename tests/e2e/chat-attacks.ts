@@ -12,18 +12,20 @@ import { decryptBackupPayload } from '@/lib/keyring/backup-file';
 import { DATA } from '@/lib/protocol/relay';
 import { roomFrameDown, type ProxiedFrame, type WsProxy } from '../relay/ws-proxy';
 import { byTestId } from './harness';
-import { bundleOf, fill } from './flows';
+import { bundleOf, fill, inOptions } from './flows';
 import { valueOf } from './contacts-flows';
 
 export async function identityKeyOf(popup: Page): Promise<Uint8Array> {
   return (await decodePublicBundle(await bundleOf(popup))).identityKey;
 }
 
-/** Exports the profile's passphrase backup through the popup, as a person does, and opens it here. */
+/** Exports the profile's passphrase backup on the options page, as a person does, and opens it here. */
 export async function identityFromBackup(popup: Page, passphrase: string): Promise<IdentityKeyPair> {
-  await fill(popup, 'backup-passphrase', passphrase);
-  await popup.click(byTestId('backup-export'));
-  const text = await valueOf(popup, byTestId('backup-text'));
+  const text = await inOptions(popup, async (options) => {
+    await fill(options, 'backup-passphrase', passphrase);
+    await options.click(byTestId('backup-export'));
+    return valueOf(options, byTestId('backup-text'));
+  });
   const { payload } = await decryptBackupPayload(text, passphrase);
   const { identity } = JSON.parse(new TextDecoder().decode(payload)) as { identity: { publicKey: string; privateKey: string } };
   return { publicKey: fromBase64Url(identity.publicKey), privateKey: await importIdentityPrivate(fromBase64Url(identity.privateKey)) };

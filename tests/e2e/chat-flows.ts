@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { until } from '../relay/harness';
 import { byTestId, type ExtensionSession } from './harness';
-import { contactItem, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
+import { contactItem, inOptions, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
 import { SAFETY_NUMBER_RE, paste } from './contacts-flows';
 
 export interface ChatPerson {
@@ -88,12 +88,14 @@ export const stateReason = (page: Page) => textOf(page, 'chat-state-reason');
 // Waits poll on a timer: the popup is a background tab once a chat tab opened, and background tabs get no
 // animation frames (puppeteer's default polling).
 
-/** Waits until the popup shows its relay connection as connected (or as anything else). */
+/** Waits until the options page (opened beside the popup) shows the relay connection as connected (or as anything else). */
 export async function waitForRelay(popup: Page, connected: boolean, timeout = 30_000): Promise<void> {
-  await popup.waitForFunction(
-    (sel, want) => (document.querySelector(sel)?.getAttribute('data-connection') === 'connected') === want,
-    { timeout, polling: 250 },
-    byTestId('relay-status'),
-    connected,
+  await inOptions(popup, (options) =>
+    options.waitForFunction(
+      (sel, want) => (document.querySelector(sel)?.getAttribute('data-connection') === 'connected') === want,
+      { timeout, polling: 250 },
+      byTestId('relay-status'),
+      connected,
+    ),
   );
 }

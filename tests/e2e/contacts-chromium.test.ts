@@ -13,7 +13,7 @@ import { tempDir, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
 import { startRelayAndProfiles } from './relay-profiles';
 import { SAFETY_NUMBER_RE, inContact, keyHistoryStates, openDetails, paste, submitCode, swapKeyInDirectory, valueOf } from './contacts-flows';
-import { CANARY, api, bundleOf, contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf, clickWhenEnabled } from './flows';
+import { CANARY, api, bundleOf, contactItem, fill, inOptions, lookUpAndPin, onboardInPopup, registerInPopup, textOf, clickWhenEnabled } from './flows';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -42,10 +42,13 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
     ({ page: bobPage } = await onboardInPopup(bob, 'bob'));
     expect(await alicePage.$eval(byTestId('security-badge'), (e) => e.getAttribute('data-colour'))).toBe('');
 
-    await paste(alicePage, byTestId('security-colour'), '#c0ffee');
-    await alicePage.select(byTestId('security-image'), 'owl');
-    await clickWhenEnabled(alicePage, byTestId('security-save'));
-    await textOf(alicePage, 'security-saved');
+    // The mark is chosen on the options page.
+    await inOptions(alicePage, async (options) => {
+      await paste(options, byTestId('security-colour'), '#c0ffee');
+      await options.select(byTestId('security-image'), 'owl');
+      await clickWhenEnabled(options, byTestId('security-save'));
+      await textOf(options, 'security-saved');
+    });
     await alicePage.close();
 
     alicePage = await alice.openPopup();
@@ -53,7 +56,7 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
     expect(await badge!.evaluate((e) => e.getAttribute('data-image'))).toBe('owl');
     // What the person sees: the colour swatch and the owl, named for screen readers.
     expect(await badge!.$eval('.security-swatch', (e) => getComputedStyle(e).backgroundColor)).toBe('rgb(192, 255, 238)');
-    expect(await badge!.$eval('[role="img"]', (e) => [e.textContent, e.getAttribute('aria-label')])).toEqual(['🦉', 'Owl']);
+    expect(await badge!.$eval('svg[role="img"]', (e) => [e.getAttribute('data-icon'), e.getAttribute('aria-label')])).toEqual(['owl', 'Owl']);
   });
 
   it('pins over the relay: both sides see the same safety number and a QR code of their verification code', async () => {
@@ -164,6 +167,16 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
   });
 
   it('exports a passphrase backup: a short passphrase is refused, then the text and a file are offered', async () => {
+    expect(await textOf(alicePage, 'backup-reminder')).toMatch(/no backup/);
+    await inOptions(alicePage, (options) => exportBackup(options));
+    // The popup stops reminding once a backup was made.
+    const popup = await alice.openPopup();
+    await textOf(popup, 'popup-handle');
+    expect(await popup.$(byTestId('backup-reminder'))).toBeNull();
+    await popup.close();
+  });
+
+  async function exportBackup(alicePage: Page) {
     await fill(alicePage, 'backup-passphrase', 'short');
     await alicePage.click(byTestId('backup-export'));
     expect(await textOf(alicePage, 'backup-error')).toMatch(/too short/);
@@ -177,12 +190,14 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
       'crypt2chat-backup.txt',
       'blob:',
     ]);
-  });
+  }
 
   it('restores the backup in a fresh profile: same fingerprint, same safety number, same security colour', async () => {
     const fresh = await launchWithExtension('chromium');
     try {
-      const page = await fresh.openPopup();
+      // Restoring is offered in the first-run flow, instead of creating an identity.
+      const page = await fresh.openOptions('setup');
+      await page.click(byTestId('first-run-restore'));
       await paste(page, byTestId('restore-text'), 'c2c-backup but not really');
       await fill(page, 'restore-passphrase', PASSPHRASE);
       await page.click(byTestId('restore-submit'));
@@ -200,9 +215,13 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
 
       await fill(page, 'restore-passphrase', PASSPHRASE);
       await page.click(byTestId('restore-submit'));
-      expect(await textOf(page, 'identity-fingerprint')).toBe(aliceFingerprint);
-      expect(await textOf(page, 'contact-safety-number')).toBe(safety);
-      await page.waitForSelector(`${byTestId('security-badge')}[data-colour="#c0ffee"][data-image="owl"]`);
+      // The flow goes on with the relay step; the settings show the restored identity.
+      await page.waitForSelector(`${byTestId('first-run')}[data-step="relay"]`);
+      const options = await fresh.openOptions();
+      expect(await textOf(options, 'identity-fingerprint')).toBe(aliceFingerprint);
+      const popup = await fresh.openPopup();
+      expect(await textOf(popup, 'contact-safety-number')).toBe(safety);
+      await popup.waitForSelector(`${byTestId('security-badge')}[data-colour="#c0ffee"][data-image="owl"]`);
     } finally {
       await fresh.close();
     }

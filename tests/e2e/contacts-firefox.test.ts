@@ -5,7 +5,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../relay/harness';
 import { SAFETY_NUMBER_RE, inContact, openDetails, paste, submitCode, valueOf } from './contacts-flows';
-import { contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textOf, clickWhenEnabled } from './flows';
+import { contactItem, fill, inOptions, lookUpAndPin, onboardInPopup, registerInPopup, textOf, clickWhenEnabled } from './flows';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
 import { startRelayAndProfiles } from './relay-profiles';
 
@@ -56,22 +56,28 @@ describe('Firefox popup: contacts over a relay, verification, backup and securit
   });
 
   it('shows the chosen security colour in the header, and a fresh profile restored from the backup has the same keys', async () => {
-    await paste(alicePage, byTestId('security-colour'), '#7c3aed');
-    await alicePage.select(byTestId('security-image'), 'leaf');
-    await clickWhenEnabled(alicePage, byTestId('security-save'));
-    await alicePage.waitForSelector(`${byTestId('security-badge')}[data-colour="#7c3aed"][data-image="leaf"]`);
-
-    await fill(alicePage, 'backup-passphrase', PASSPHRASE);
-    await alicePage.click(byTestId('backup-export'));
-    const backup = await valueOf(alicePage, byTestId('backup-text'));
+    // Chosen on the options page; the open popup shows it at once (the pages announce saves).
+    const backup = await inOptions(alicePage, async (options) => {
+      await paste(options, byTestId('security-colour'), '#7c3aed');
+      await options.select(byTestId('security-image'), 'leaf');
+      await clickWhenEnabled(options, byTestId('security-save'));
+      await alicePage.waitForSelector(`${byTestId('security-badge')}[data-colour="#7c3aed"][data-image="leaf"]`);
+      await fill(options, 'backup-passphrase', PASSPHRASE);
+      await options.click(byTestId('backup-export'));
+      return valueOf(options, byTestId('backup-text'));
+    });
 
     const fresh = await launchWithExtension('firefox');
     try {
+      // Restoring is offered in the first-run flow, instead of creating an identity.
+      const setup = await fresh.openOptions('setup');
+      await setup.click(byTestId('first-run-restore'));
+      await paste(setup, byTestId('restore-text'), backup);
+      await fill(setup, 'restore-passphrase', PASSPHRASE);
+      await setup.click(byTestId('restore-submit'));
+      await setup.waitForSelector(`${byTestId('first-run')}[data-step="relay"]`);
+      expect(await textOf(await fresh.openOptions(), 'identity-fingerprint')).toBe(aliceFingerprint);
       const page = await fresh.openPopup();
-      await paste(page, byTestId('restore-text'), backup);
-      await fill(page, 'restore-passphrase', PASSPHRASE);
-      await page.click(byTestId('restore-submit'));
-      expect(await textOf(page, 'identity-fingerprint')).toBe(aliceFingerprint);
       expect(await textOf(page, 'contact-safety-number')).toBe(safety);
       expect(await page.$eval(contactItem('bob'), (e) => e.getAttribute('data-verified'))).toBe('true');
       await page.waitForSelector(`${byTestId('security-badge')}[data-colour="#7c3aed"][data-image="leaf"]`);

@@ -52,7 +52,8 @@ export async function fill(page: Page, testId: string, value: string): Promise<v
 
 /**
  * Runs `steps` on the options page, opened in a tab beside an extension page (the popup), and closes it:
- * identity, relay, security mark, backup and the legacy suite live there.
+ * identity, relay, security mark, backup and the legacy suite live there. The page is brought to the front
+ * again afterwards: a background tab gets no animation frames, and puppeteer's default waits use them.
  */
 export async function inOptions<T>(page: Page, steps: (options: Page) => Promise<T>): Promise<T> {
   const options = await openOptionsBeside(page);
@@ -60,6 +61,7 @@ export async function inOptions<T>(page: Page, steps: (options: Page) => Promise
     return await steps(options);
   } finally {
     await options.close();
+    await page.bringToFront();
   }
 }
 
@@ -83,7 +85,19 @@ export async function registerOn(options: Page, relayUrl: string): Promise<void>
   await textOf(options, 'settings-saved');
   // The page shows "Saved." before it has re-read its state; buttons stay disabled until then.
   await clickWhenEnabled(options, byTestId('relay-register'));
-  await options.waitForSelector(`${byTestId('relay-status')}[data-registered="true"]`, { timeout: 20_000 });
+  await options.waitForSelector(`${byTestId('relay-status')}[data-registered="true"]`, { timeout: 20_000 }).catch(async (e: unknown) => {
+    const shown = await options.evaluate(
+      (status, error, url) => ({
+        status: document.querySelector(status)?.textContent ?? null,
+        error: document.querySelector(error)?.textContent ?? null,
+        relayUrl: document.querySelector<HTMLInputElement>(url)?.value ?? null,
+      }),
+      byTestId('relay-status'),
+      byTestId('relay-error'),
+      byTestId('settings-relay-url'),
+    );
+    throw new Error(`registering at ${relayUrl}: not registered in 20 s; the options page shows ${JSON.stringify(shown)}`, { cause: e });
+  });
   expect(await textOf(options, 'relay-status')).toContain('registered');
 }
 

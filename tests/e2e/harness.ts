@@ -55,11 +55,19 @@ export interface LaunchOptions {
 /** The first-run tab the extension opened on install, once it is there (null: none within the time). */
 export async function firstRunTab(browser: Browser, baseUrl: string, timeout = 20_000): Promise<Page | null> {
   const url = `${baseUrl}options.html#setup`;
-  for (const end = Date.now() + timeout; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-    const page = (await browser.pages()).find((p) => p.url() === url);
-    if (page) return page;
+  for (const end = Date.now() + timeout; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+    for (const page of await browser.pages()) {
+      // Firefox's WebDriver BiDi reports moz-extension:// tabs as about:blank: their address is read inside.
+      const address = page.url() === 'about:blank' ? await addressInside(page) : page.url();
+      if (address === url) return page;
+    }
   }
   return null;
+}
+
+async function addressInside(page: Page): Promise<string> {
+  const timeout = new Promise<string>((resolve) => setTimeout(resolve, 2_000, ''));
+  return Promise.race([page.evaluate(() => location.href).catch(() => ''), timeout]);
 }
 
 export async function launchWithExtension(kind: BrowserKind, options: LaunchOptions = {}): Promise<ExtensionSession> {
@@ -114,7 +122,7 @@ export async function launchWithExtension(kind: BrowserKind, options: LaunchOpti
     await tab.close();
   }
 
-  return {
+  const session: ExtensionSession = {
     kind,
     browser,
     baseUrl,
@@ -129,7 +137,12 @@ export async function launchWithExtension(kind: BrowserKind, options: LaunchOpti
       }
     },
   };
+  SESSIONS.set(browser, session);
+  return session;
 }
+
+/** Each launched browser's session, for helpers that are handed only a page. */
+const SESSIONS = new WeakMap<Browser, ExtensionSession>();
 
 /** Opens one of the extension's pages in a new tab and waits until it has rendered something. */
 export async function openExtensionPage(browser: Browser, kind: BrowserKind, url: string): Promise<Page> {
@@ -153,11 +166,11 @@ export async function openExtensionPage(browser: Browser, kind: BrowserKind, url
 }
 
 /** Opens the options page in the browser of an extension page (the popup), beside it. */
-export function openOptionsBeside(page: Page, place?: string): Promise<Page> {
-  const url = new URL(page.url());
-  const kind: BrowserKind = url.protocol === 'moz-extension:' ? 'firefox' : 'chromium';
-  // (An extension URL's origin is opaque to Node's URL: its host is the extension's id.)
-  return openExtensionPage(page.browser(), kind, `${url.protocol}//${url.host}/options.html${place ? `#${place}` : ''}`);
+export async function openOptionsBeside(page: Page, place?: string): Promise<Page> {
+  // Known from the launch: Firefox's WebDriver BiDi reports extension pages as about:blank.
+  const session = SESSIONS.get(page.browser());
+  if (!session) throw new Error('openOptionsBeside: the page is not in a browser launched by launchWithExtension');
+  return session.openOptions(place);
 }
 
 function causedByProtocolError(e: unknown): boolean {

@@ -52,9 +52,11 @@ function flipIv(cipher: string, at: number, from: string, to: string): string {
   return `${rsaPart}?${body.toString('base64')}`;
 }
 
-/** Shared by both browsers: a profile with an identity and a legacy key created through the popup. */
+/** Shared by both browsers: a profile with an identity (made in the popup) and a legacy key created on the options page. */
 async function setUpProfile(session: ExtensionSession): Promise<{ page: Page; legacyPub: string }> {
-  const { page } = await onboardInPopup(session, 'erin');
+  const { page: popup } = await onboardInPopup(session, 'erin');
+  await popup.close();
+  const page = await session.openOptions();
   const section = await page.waitForSelector(byTestId('legacy-section'));
   // Collapsed by default; the warning label is part of the section.
   expect(await section!.evaluate((e) => (e as HTMLDetailsElement).open)).toBe(false);
@@ -97,9 +99,9 @@ function legacySuite(kind: BrowserKind) {
     expect(got).toMatchObject({ ok: true, key: { publicKey: legacyPub } });
     // Never overwritten silently.
     expect(await api(page, { type: 'createLegacyKey' })).toMatchObject({ ok: false, error: { code: 'exists' } });
-    // Reopening the popup shows the same key.
-    const again = await session.openPopup();
-    // The section appears once the popup has read its state from the background.
+    // Reopening the options page shows the same key.
+    const again = await session.openOptions();
+    // The section appears once the page has read its state from the background.
     await (await again.waitForSelector(byTestId('legacy-toggle')))!.click();
     expect(await textOf(again, 'legacy-public-key')).toBe(legacyPub);
     expect(await again.$(byTestId('legacy-create'))).toBeNull();

@@ -8,7 +8,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { c2c, cleanup, startRelay, tempDir, until, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, api, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
+import { CANARY, api, inOptions, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
 
 const status = (connection: string) => `${byTestId('relay-status')}[data-connection="${connection}"]`;
 
@@ -30,6 +30,13 @@ describe('extension ↔ c2c CLI through a real relay', () => {
   let relay: RunningRelay;
   let bob: ExtensionSession;
   let page: Page;
+
+  /** Waits until the options page (opened beside the popup, then closed) shows the relay status; returns its text. */
+  const relayStatus = (selector: string, timeout: number) =>
+    inOptions(page, async (options) => {
+      await options.waitForSelector(selector, { timeout });
+      return textOf(options, 'relay-status');
+    });
   let aliceKey: string;
 
   const send = (text: string) => c2c(['send', '--relay', relay.url, '--key', aliceKey, '--to', 'bob'], text).done;
@@ -49,8 +56,7 @@ describe('extension ↔ c2c CLI through a real relay', () => {
   it('c2c send reaches the popup as pinned with the exact text; sendToContact reaches c2c listen', async () => {
     ({ page } = await onboardInPopup(bob, 'bob'));
     await registerInPopup(page, relay.url);
-    await page.waitForSelector(status('connected'), { timeout: 20_000 });
-    expect(await textOf(page, 'relay-status')).toContain('registered');
+    expect(await relayStatus(status('connected'), 20_000)).toContain('registered');
     await lookUpAndPin(page, 'alice');
 
     const sent = await send(CANARY);
@@ -80,13 +86,12 @@ describe('extension ↔ c2c CLI through a real relay', () => {
   it('shows the relay going away, reconnects by itself to a restarted relay, and receives again', async () => {
     const { port, dataDir } = relay;
     await relay.kill('SIGKILL');
-    await page.waitForSelector(`${byTestId('relay-status')}:not([data-connection="connected"])`, { timeout: 20_000 });
-    expect(await textOf(page, 'relay-status')).toMatch(/registered.*(Offline|Connecting)/s);
+    expect(await relayStatus(`${byTestId('relay-status')}:not([data-connection="connected"])`, 20_000)).toMatch(/registered.*(Offline|Connecting)/s);
     expect((await send('while the relay is down')).code).toBe(1);
 
     relay = await startRelay(['--port', String(port)], dataDir);
     // Backoff is capped at 15 s (relay-connection.ts); nothing but the background's own retries reconnects it.
-    await page.waitForSelector(status('connected'), { timeout: 25_000 });
+    await relayStatus(status('connected'), 25_000);
 
     const text = 'После перезапуска 🔁 still verified';
     const sent = await send(text);
@@ -114,7 +119,7 @@ describe('extension ↔ c2c CLI through a real relay', () => {
 
     // Opening the popup wakes the worker, which connects on start; the in-memory inbox started empty.
     page = await bob.openPopup();
-    await page.waitForSelector(status('connected'), { timeout: 20_000 });
+    await relayStatus(status('connected'), 20_000);
     expect(await page.$$(byTestId('inbox-item'))).toHaveLength(0);
     const sent = await send('good morning');
     expect(sent.code, sent.stderr).toBe(0);

@@ -7,7 +7,7 @@ import { generatePrekey } from '@/lib/crypto/prekey';
 import { encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, contactItem, decrypt, encrypt, fill, lookUpAndPin, onboardInPopup, pin, registerInPopup, textMatching, textOf, clickWhenEnabled } from './flows';
+import { CANARY, contactItem, decrypt, encrypt, fill, inOptions, lookUpAndPin, onboardInPopup, pin, registerInPopup, textMatching, textOf, clickWhenEnabled } from './flows';
 
 const SAFETY_NUMBER_RE = /^\d{5}( \d{5}){11}$/;
 
@@ -27,16 +27,16 @@ describe('Chromium popup with a real relay: register, look up, pin, verify', () 
     await cleanup();
   });
 
-  it('registers both handles on the relay; the status survives reopening the popup', async () => {
+  it('registers both handles on the relay; the status survives reopening the options page', async () => {
     ({ page: alicePage } = await onboardInPopup(alice, 'alice'));
     ({ page: bobPage } = await onboardInPopup(bob, 'bob'));
     await registerInPopup(alicePage, relay.url);
     await registerInPopup(bobPage, relay.url);
 
-    await alicePage.close();
-    alicePage = await alice.openPopup();
-    expect(await textOf(alicePage, 'relay-status')).toContain('registered');
-    expect(await alicePage.$(byTestId('relay-register'))).toBeNull();
+    const options = await alice.openOptions();
+    expect(await textOf(options, 'relay-status')).toContain('registered');
+    expect(await options.$(byTestId('relay-register'))).toBeNull();
+    await options.close();
   });
 
   it('looks up a handle, pins it, and both sides see the same 60-digit safety number', async () => {
@@ -58,9 +58,11 @@ describe('Chromium popup with a real relay: register, look up, pin, verify', () 
     await clickWhenEnabled(alicePage, byTestId('contact-lookup'));
     await textMatching(alicePage, 'contact-lookup-error', /not found/i);
 
-    await fill(alicePage, 'settings-relay-url', 'ws://127.0.0.1:9'); // nothing listens on the discard port
-    await clickWhenEnabled(alicePage, byTestId('settings-save'));
-    await textOf(alicePage, 'settings-saved');
+    await inOptions(alicePage, async (options) => {
+      await fill(options, 'settings-relay-url', 'ws://127.0.0.1:9'); // nothing listens on the discard port
+      await clickWhenEnabled(options, byTestId('settings-save'));
+      await textOf(options, 'settings-saved');
+    });
     await fill(alicePage, 'contact-lookup-handle', 'bob');
     await clickWhenEnabled(alicePage, byTestId('contact-lookup'));
     await textMatching(alicePage, 'contact-lookup-error', /could not be reached/);
