@@ -1,15 +1,16 @@
 // npm run screenshots: pictures of each screen for the README, from the test build in Debian's Chromium
 // (built first when missing), with the fixture chat server and a relay on loopback. Viewport-sized PNGs
 // in docs/screenshots/.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { generateIdentity } from '../lib/crypto/identity';
 import { generatePrekey } from '../lib/crypto/prekey';
 import { encodePublicBundle } from '../lib/crypto/public-bundle';
 import { startFixtureServer } from '../tests/fixtures/server';
-import { cleanup, startRelay } from '../tests/relay/harness';
 import { meet, openChat as openSecureChat, say, waitForState } from '../tests/e2e/chat-flows';
 import { openChat, openOverlay, shownIn } from '../tests/e2e/content-flows';
 import { clickWhenEnabled, fill, pin } from '../tests/e2e/flows';
@@ -25,7 +26,8 @@ mkdirSync(OUT, { recursive: true });
 
 async function shoot(page: Page, name: string, width: number, height: number): Promise<void> {
   await page.bringToFront();
-  await page.setViewport({ width, height });
+  const now = page.viewport();
+  if (now?.width !== width || now.height !== height) await page.setViewport({ width, height });
   await new Promise((r) => setTimeout(r, 300)); // one more layout and paint at the new size
   await page.screenshot({ path: join(OUT, `${name}.png`) as `${string}.png` });
   console.log(`docs/screenshots/${name}.png`);
@@ -40,6 +42,29 @@ async function popupBehind(session: ExtensionSession): Promise<Page> {
   const page = (await (await session.browser.waitForTarget((t) => t.url() === url)).page())!;
   await page.waitForFunction(() => document.querySelector('[data-testid="site-status"]') && document.querySelector('[data-testid="contact-item"]'), { polling: 100 });
   return page;
+}
+
+/** The relay as `npm run relay` starts it, on a free loopback port, with a throw-away data folder. */
+async function startRelay(): Promise<{ url: string; stop(): void }> {
+  const port = await new Promise<number>((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
+  });
+  const data = mkdtempSync(join(tmpdir(), 'c2c-shots-relay-'));
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['relay/main.ts', '--port', String(port), '--data', data], { cwd: ROOT, stdio: 'ignore' });
+  for (const end = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 200))) {
+    if ((await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false))) break;
+    if (Date.now() > end) throw new Error('the relay did not start within 30 s');
+  }
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    stop: () => {
+      child.kill();
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
 }
 
 const server = await startFixtureServer();
@@ -70,17 +95,19 @@ try {
 
   // A chat in the page: alice writes through the compose overlay, bob reads the message frame.
   const [aliceChat, bobChat] = await Promise.all([openChat(alice, server, 'plain', 'alice', 'shots'), openChat(bob, server, 'plain', 'bob', 'shots')]);
+  await shoot(await popupBehind(alice), 'popup', 400, 600);
+  await shoot(await alice.openOptions(), 'options', 800, 900);
+  // Sized first: resizing under the open overlay would move it while it is used.
+  await Promise.all([aliceChat.setViewport({ width: 900, height: 640 }), bobChat.setViewport({ width: 900, height: 640 })]);
   const compose = await openOverlay(aliceChat);
-  await compose.type('[data-testid="compose-input"]', 'Dinner at eight? Привет! 🍝');
+  await compose.type('[data-testid="compose-input"]', 'Dinner at eight? Привет!');
   await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
   await shoot(aliceChat, 'compose', 900, 640);
   await compose.click('[data-testid="compose-send"]');
-  await shownIn(bobChat, 0);
+  await bobChat.bringToFront(); // a background tab gets no animation frames, which puppeteer's waits use
+  await shownIn(bobChat, 1);
   await shoot(bobChat, 'message-frame', 900, 640);
 
-  await shoot(await popupBehind(alice), 'popup', 400, 600);
-  const options = await alice.openOptions();
-  await shoot(options, 'options', 800, 900);
 
   // The secure chat page, open between alice and bob.
   const aliceSecure = await openSecureChat(met.a, 'bob');
@@ -93,5 +120,5 @@ try {
 } finally {
   await Promise.all([alice.close(), bob.close(), fresh.close()]);
   await server.close();
-  await cleanup();
+  relay.stop();
 }
