@@ -1,4 +1,7 @@
-// One decrypted message: sender, status (verified, pinned, unverified, legacy, error + reason) and the text.
+// One decrypted message: the text, then the status line (the user's mark, sender, status: verified, pinned,
+// unverified, legacy, error + reason), all inside a border in the user's colour. The status line of an opened
+// message shows only while the frame is fully on show (`revealed`): a page that crops the frame to that line,
+// covers or fades it gets no "verified" to put beside text of its own.
 // A legacy message is opened only on a click: until then it shows a Decrypt button instead of a status.
 // A character no font on this computer can draw is shown as its code (U+XXXX), marked, never as an empty
 // box; the character itself stays in the text (hidden), so copying the message copies what was sent.
@@ -20,6 +23,8 @@ interface Props {
   result: DecryptResult | null;
   /** The user's security colour and image, shown on the status line (null until read). */
   security: SecurityChoice | null;
+  /** The frame has been fully visible for a moment (entrypoints/message-frame/visibility.ts). */
+  revealed: boolean;
   /** Opens a legacy message: call only from a user action. */
   onDecrypt: () => void;
   /** Whether a font can draw this code point (entrypoints/message-frame/glyphs.ts). */
@@ -54,7 +59,7 @@ function showable(text: string, hasGlyph: (char: string) => boolean): ComponentC
   return out;
 }
 
-export function MessageView({ result, security, onDecrypt, hasGlyph }: Props) {
+export function MessageView({ result, security, revealed, onDecrypt, hasGlyph }: Props) {
   if (result === null) return <p class="status">{t('messageOpening')}</p>;
   if (result.status === 'error' && result.reason.code === 'user-action-required') {
     return (
@@ -78,18 +83,24 @@ export function MessageView({ result, security, onDecrypt, hasGlyph }: Props) {
     );
   }
   return (
-    <div>
-      <p class="status" role="status">
-        <SecurityMark security={security} />
-        <span data-testid="message-sender">{result.senderHandle ?? t('messageUnknownSender')}</span>
-        {' · '}
-        <span data-testid="message-status" data-status={result.status}>
-          {t(STATUS_KEY[result.status])}
-        </span>
-      </p>
+    <div class="sealed" style={security?.colour ? { borderColor: security.colour } : undefined}>
       <p class="plaintext" data-testid="message-plaintext">
         {showable(result.plaintext, hasGlyph)}
       </p>
+      {revealed ? (
+        <p class="status" role="status">
+          <SecurityMark security={security} />
+          <span data-testid="message-sender">{result.senderHandle ?? t('messageUnknownSender')}</span>
+          {' · '}
+          <span data-testid="message-status" data-status={result.status}>
+            {t(STATUS_KEY[result.status])}
+          </span>
+        </p>
+      ) : (
+        <p class="status" data-testid="message-status-hidden">
+          {t('messageStatusWhenVisible')}
+        </p>
+      )}
     </div>
   );
 }

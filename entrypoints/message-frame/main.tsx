@@ -14,6 +14,7 @@ import type { DecryptResult, LIMITS, SecurityChoice } from '@/lib/protocol/backg
 import { sendToBackground, UNAVAILABLE } from '../shared/background-request';
 import { checkDecryptAnswer, checkSecurityAnswer } from './answers';
 import { hasGlyph } from './glyphs';
+import { watchFullyVisible } from './visibility';
 import '../shared/frame.css';
 import './message.css';
 
@@ -67,7 +68,20 @@ async function readSecurity(): Promise<SecurityChoice | null> {
 let securityRead = readSecurity();
 
 /** Opens its token at once; a legacy message waits for the Decrypt button (the only userAction caller). */
+/** Whether the frame is fully on show (visibility.ts); a recycled frame keeps its own state. */
+let fullyVisible = false;
+const visibilityListeners = new Set<(visible: boolean) => void>();
+watchFullyVisible((visible) => {
+  fullyVisible = visible;
+  for (const listener of visibilityListeners) listener(visible);
+});
+
 function MessageApp({ token, opening }: { token: Token; opening: Promise<DecryptResult> }) {
+  const [revealed, setRevealed] = useState(fullyVisible);
+  useEffect(() => {
+    visibilityListeners.add(setRevealed);
+    return () => void visibilityListeners.delete(setRevealed);
+  }, []);
   const [security, setSecurity] = useState<SecurityChoice | null>(null);
   const [result, setResult] = useState<DecryptResult | null>(null);
   useEffect(() => void opening.then(setResult), [opening]);
@@ -76,7 +90,7 @@ function MessageApp({ token, opening }: { token: Token; opening: Promise<Decrypt
     setResult(null);
     void open(token, true).then(setResult);
   };
-  return <MessageView result={result} security={security} onDecrypt={decryptOnClick} hasGlyph={hasGlyph} />;
+  return <MessageView result={result} security={security} revealed={revealed} onDecrypt={decryptOnClick} hasGlyph={hasGlyph} />;
 }
 
 const app = document.getElementById('app')!;
