@@ -10,7 +10,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'puppeteer-core';
-import { bundleOf, onboardInPopup, pin } from '../tests/e2e/flows';
+import { bundleOf, onboardInPopup, pinVerified } from '../tests/e2e/flows';
 import { launchWithExtension, type ExtensionSession } from '../tests/e2e/harness';
 import { startFixtureServer, type FixtureServer } from '../tests/fixtures/server';
 import { ensureChromeBuild } from './content/build';
@@ -355,7 +355,7 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
     session = await launchWithExtension('chromium');
     const { page: popup } = await onboardInPopup(session, 'reader');
     const peer = await peerTokens('peer', await bundleOf(popup), PAGE.tokens + Math.min(100, CONFIG.stream));
-    await pin(popup, 'peer', peer.bundle);
+    await pinVerified(popup, 'peer', peer.bundle);
     await popup.close();
     const withExtension = await startFixtureServer({ benchTokens: peer.tokens, record: false });
     servers.push(withExtension);
