@@ -1,7 +1,9 @@
 // The compose overlay's form: pick pinned contacts, write, encrypt and send. Receives data and callbacks.
 import { useState } from 'preact/hooks';
+import type { SecurityChoice } from '@/lib/protocol/background-api';
 import { t, type MessageKey } from '../i18n';
 import { ErrorText } from '../popup/ErrorText';
+import { SecurityBadge } from '../SecurityBadge';
 
 export interface Recipient {
   handle: string;
@@ -23,17 +25,27 @@ interface Props {
   /** The longest message the host site accepts, as typed ('' = the default). */
   partLength: string;
   onPartLength(value: string): void;
+  /** The user's security colour and image: shown only while our input really has the focus. */
+  security: SecurityChoice | null;
+  /** Ref callback for the input and Send button, which must be fully visible to send (visibility-guard.ts). */
+  watchVisibility(element: Element | null): void;
   /** Resolves true when the message went out (the form then clears). */
   onSend(handles: string[], plaintext: string): Promise<boolean>;
   onClose(): void;
 }
 
-export function ComposeForm({ recipients, preselected, rememberedFor, error, busy, copyText, partLength, onPartLength, onSend, onClose }: Props) {
+const INPUT_STATE_STYLE = { display: 'flex', alignItems: 'center', gap: '8px', height: '3.2em', overflow: 'hidden' };
+
+export function ComposeForm(props: Props) {
+  const { recipients, preselected, rememberedFor, error, busy, copyText, partLength, onPartLength, onSend, onClose, security, watchVisibility } = props;
   // null until the user ticks or unticks someone: until then, last time's choice (usable contacts only).
   const [picked, setPicked] = useState<Set<string> | null>(null);
   const [text, setText] = useState('');
   const [copied, setCopied] = useState(false);
   const [focusLost, setFocusLost] = useState(false);
+  // True only while our own textarea holds the focus of a focused window: a look-alike input laid over it
+  // by the page gets the user's keystrokes without ever giving ours the focus, so the mark never shows.
+  const [typingHere, setTypingHere] = useState(false);
 
   const usable = new Set(recipients?.filter((r) => !r.keyChanged).map((r) => r.handle));
   const chosen = picked ?? new Set(preselected.filter((h) => usable.has(h)));
@@ -41,6 +53,7 @@ export function ComposeForm({ recipients, preselected, rememberedFor, error, bus
   // Focus leaving this frame while a draft is open means keystrokes now go to the page, in the clear:
   // the page may have taken it (DESIGN.md, anti-spoofing). Sending moves focus on purpose (busy).
   const onBlur = () => {
+    setTypingHere(false);
     setTimeout(() => {
       if (!busy && text !== '' && !document.hasFocus()) setFocusLost(true);
     }, 0);
@@ -99,14 +112,21 @@ export function ComposeForm({ recipients, preselected, rememberedFor, error, bus
         )}
       </fieldset>
       <label for="compose-input">{t('composeInputLabel')}</label>
+      {/* One fixed height for both states: a Send button that moved between mousedown and mouseup would miss the click. */}
+      <label for="compose-input" data-testid="compose-input-state" data-state={typingHere ? 'secure' : 'idle'} style={INPUT_STATE_STYLE}>
+        {typingHere && <SecurityBadge security={security} />}
+        <span class={typingHere ? undefined : 'hint'}>{t(typingHere ? 'composeSecureInput' : 'composeClickToType')}</span>
+      </label>
       <textarea
         id="compose-input"
         data-testid="compose-input"
+        ref={watchVisibility}
         rows={3}
         // Plaintext: no spelling service sees it, and the browser keeps no form history of it.
         spellcheck={false}
         autoComplete="off"
         value={text}
+        onFocus={() => setTypingHere(document.hasFocus())}
         onBlur={onBlur}
         onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
       />
@@ -126,7 +146,7 @@ export function ComposeForm({ recipients, preselected, rememberedFor, error, bus
         onInput={(e) => onPartLength((e.currentTarget as HTMLInputElement).value)}
       />
       <ErrorText error={error} testId="compose-error" />
-      <button type="submit" data-testid="compose-send" disabled={busy || text === ''}>
+      <button type="submit" data-testid="compose-send" ref={watchVisibility} disabled={busy || text === ''}>
         {busy ? t('composeSending') : t('composeSend')}
       </button>
       {copyText !== null && (

@@ -3,11 +3,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ERROR_MESSAGE_KEY, type MessageKey } from '@/components/i18n';
 import { ComposeForm, type Recipient } from '@/components/frames/ComposeForm';
-import { SecurityBadge } from '@/components/SecurityBadge';
 import { isHostToCompose, type ComposeToHost } from '@/lib/content/frames';
 import { partLengthSchema } from '@/lib/protocol/background-api';
 import { callBackground } from '../shared/background-client';
 import { useSecurity } from '../shared/use-security';
+import { useVisibilityGuard } from './visibility-guard';
 
 /**
  * What the content script told us: its port, the host site's origin, the length its compose box declares
@@ -41,6 +41,7 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
   const [preselected, setPreselected] = useState<{ handles: string[]; conversation: string | null }>({ handles: [], conversation: null });
   // The user's own colour and image: a look-alike overlay drawn by the page cannot show them.
   const [security] = useSecurity();
+  const visibility = useVisibilityGuard();
 
   useEffect(() => {
     host.catch(() => setError('composeNotConnected'));
@@ -78,6 +79,12 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
   async function send(handles: string[], plaintext: string): Promise<boolean> {
     if (handles.length === 0) {
       setError('composeChooseRecipient');
+      return false;
+    }
+    // Something of the page's covers, or the page transforms or fades, our input or Send: what the user
+    // typed may have gone into a look-alike of the page's. Nothing is encrypted or sent.
+    if (visibility.covered()) {
+      setError('composeCovered');
       return false;
     }
     const maxPartLength = parsePartLength(partLength);
@@ -118,7 +125,6 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
 
   return (
     <>
-      <SecurityBadge security={security} />
       <ComposeForm
         recipients={recipients}
         preselected={preselected.handles}
@@ -128,6 +134,8 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
         copyText={copyText}
         partLength={partLength}
         onPartLength={setPartLength}
+        security={security}
+        watchVisibility={visibility.watch}
         onSend={send}
         onClose={() => void post({ type: 'close' })}
       />

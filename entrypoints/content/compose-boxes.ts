@@ -152,6 +152,9 @@ export class ComposeBoxes {
     lock.addEventListener('click', (e) => {
       e.preventDefault();
       e.stopPropagation();
+      // Only a real click opens the overlay: the page can call lock.click() or dispatch its own events, and
+      // would open our overlay under a look-alike of its own. Keyboard users have the open-compose command.
+      if (!e.isTrusted) return;
       this.onLock(box);
     });
     this.locks.set(box, lock);

@@ -8,7 +8,7 @@
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
-import { openChat } from './content-flows';
+import { frameOf, openChat } from './content-flows';
 import { onboardInPopup } from './flows';
 import { launchWithExtension, sendFromPage, type ExtensionSession } from './harness';
 
@@ -45,7 +45,13 @@ async function hitTest(page: Page): Promise<HitTest> {
 async function clickLockOpens(page: Page, t: HitTest): Promise<void> {
   await page.mouse.click(t.lock.x + t.lock.width / 2, t.lock.y + t.lock.height / 2);
   await page.waitForSelector(OVERLAY, { timeout: 10_000 });
-  await page.$eval(LOCK, (lock) => (lock as HTMLButtonElement).click()); // the lock toggles: closed again
+  await closeOverlay(page);
+}
+
+/** Closes the overlay with its own Close button (a scripted lock.click() is ignored: it is not trusted). */
+async function closeOverlay(page: Page): Promise<void> {
+  const compose = await frameOf((await page.waitForSelector(OVERLAY))!, '[data-testid="compose-close"]');
+  await compose.click('[data-testid="compose-close"]');
   await page.waitForSelector(OVERLAY, { hidden: true });
 }
 
@@ -147,8 +153,7 @@ describe('the lock on any layout, and the overlay without it (Chromium)', () => 
     await host.waitForSelector(OVERLAY, { timeout: 10_000 });
     // Its work done, the popup closes itself, as a toolbar popup does when a person goes back to the page.
     await expect.poll(() => popup.isClosed(), { timeout: 5_000 }).toBe(true);
-    await host.$eval(LOCK, (lock) => (lock as HTMLButtonElement).click());
-    await host.waitForSelector(OVERLAY, { hidden: true });
+    await closeOverlay(host);
     popup = await backgroundPopup(session);
 
     // The command's path (openComposeIn) through the background, asked from an extension page.

@@ -42,10 +42,12 @@ describe('content script in the fixture chats (Chromium)', () => {
     await Promise.all([alicePage, bobPage].filter(Boolean).map((p) => p.close()));
     [alicePage, bobPage] = await Promise.all([openChat(alice, server, app, 'alice'), openChat(bob, server, app, 'bob')]);
     const compose = await openOverlay(alicePage);
-    // The real overlay shows the user's security badge (what a look-alike drawn by the page cannot know).
-    expect(await compose.$('[data-testid="security-badge"]')).not.toBeNull();
     await compose.click('[data-testid="compose-recipient"] input[data-handle="bob"]');
+    // The real overlay shows the user's security badge (what a look-alike drawn by the page cannot know)
+    // while its input has the focus, and only then.
+    expect(await compose.$('[data-testid="security-badge"]')).toBeNull();
     await compose.click('[data-testid="compose-input"]');
+    await compose.waitForSelector('[data-testid="compose-input-state"][data-state="secure"] [data-testid="security-badge"]', { timeout: 5_000 });
     await compose.type('[data-testid="compose-input"]', CANARY);
     // Focus moved within the overlay only (this page does not steal it): no warning. (Checked before Send:
     // the overlay closes, and its frame is gone, as soon as the host has sent.)
