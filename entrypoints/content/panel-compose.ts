@@ -1,5 +1,5 @@
 // Writing from the side panel: the background first asks which compose box to use (the focused one, else the
-// page's only visible one: the same choice as the compose-here command), seals for that box's length, then
+// page's only visible one, as the compose-here command chooses, else its only one), seals for that box's length, then
 // hands the armored parts back, which are written and sent through the host exactly as the overlay's are.
 import { declaredMaxLength, isArmorOnly } from './compose-overlay';
 import { openRequested } from './compose-request';
@@ -11,6 +11,8 @@ import { topSameOriginWindow } from './top-document';
 
 /** How long a chosen box waits for its parts (sealing takes milliseconds). */
 const CHOSEN_FOR_MS = 30_000;
+
+const onlyOne = <T>(items: T[]): T | undefined => (items.length === 1 ? items[0] : undefined);
 
 export class PanelCompose {
   private chosen: { box: HTMLElement; until: number } | null = null;
@@ -25,6 +27,8 @@ export class PanelCompose {
     let box: HTMLElement | undefined;
     const outcome = openRequested(this.visibleBoxes, (b) => (box = b));
     if (outcome === undefined) return undefined;
+    // The panel is read beside the page, whose box may be scrolled away: the page's only box will do too.
+    if (!box && outcome === 'no-box') box = onlyOne(this.site.findBoxes(document.documentElement));
     if (!box) return { outcome: outcome === 'several' ? 'several' : 'no-box' };
     this.chosen = { box, until: performance.now() + CHOSEN_FOR_MS };
     const learned = await learnedPartLength(topSameOriginWindow().location.origin).catch(() => undefined);

@@ -37,7 +37,7 @@ async function person(handle: string) {
       tabUrl: async (tabId) => urls.get(tabId),
     },
   });
-  const ctx = { ownId: OWN, ownBaseUrl: `chrome-extension://${OWN}/`, service: bg.service };
+  const ctx = { ownId: OWN, ownBaseUrl: `chrome-extension://${OWN}/`, service: bg.service, isEnabledSite: async () => true };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
   const call = (request: Record<string, unknown>, sender = POPUP): Promise<any> => routeMessage(request, sender, ctx);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
