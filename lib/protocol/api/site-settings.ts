@@ -7,7 +7,7 @@ import { siteSchema, type ApiEntry } from './shared';
 const siteModeAnswer = z.object({ mode: z.enum(SITE_MODES) });
 
 export const siteSettingsApi = {
-  // How a site shows messages (the popup's site-mode choice); only inline has an effect until the side panel exists.
+  // How a site shows messages (the popup's site-mode choice): frames in the page, or the side panel only.
   getSiteMode: {
     request: z.object({ type: z.literal('getSiteMode'), site: siteSchema }).strict(),
     response: siteModeAnswer,
