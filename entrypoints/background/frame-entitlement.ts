@@ -11,17 +11,17 @@ export type IsEnabledSite = (origin: string) => Promise<boolean>;
 
 export const NOT_ENABLED_HERE = 'Crypt2Chat is not enabled on this site.';
 
-/** True when the sender's tab shows an http(s) page of a site the user enabled. */
-export async function embeddedOnEnabledSite(sender: MessageSenderLike, isEnabled: IsEnabledSite): Promise<boolean> {
+/** The origin of the enabled http(s) site the sender's tab shows, or null when it shows none. */
+export async function enabledSiteOf(sender: MessageSenderLike, isEnabled: IsEnabledSite): Promise<string | null> {
   const address = sender.tab?.url;
-  if (typeof address !== 'string') return false;
+  if (typeof address !== 'string') return null;
   let origin: string;
   try {
     const url = new URL(address);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
     origin = url.origin;
   } catch {
-    return false;
+    return null;
   }
-  return isEnabled(origin);
+  return (await isEnabled(origin)) ? origin : null;
 }

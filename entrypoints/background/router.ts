@@ -4,7 +4,7 @@
 import { C2CError } from '@/lib/errors';
 import { isRequestType, parseRequest, type ApiError, type RequestOf, type RequestType, type ResponseData } from '@/lib/protocol/background-api';
 import { ApiFailure } from './api-failure';
-import { embeddedOnEnabledSite, NOT_ENABLED_HERE, type IsEnabledSite } from './frame-entitlement';
+import { enabledSiteOf, NOT_ENABLED_HERE, type IsEnabledSite } from './frame-entitlement';
 import { viewOf, type MessageSenderLike } from './sender';
 import { VIEW_REQUESTS } from './view-access';
 
@@ -30,16 +30,17 @@ export async function routeMessage(raw: unknown, sender: MessageSenderLike, ctx:
   const view = viewOf(sender, ctx.ownId, ctx.ownBaseUrl);
   if (!view) return forbidden('Only the extension’s own pages may make this request.');
   // A message frame is served only on a site the user enabled: first, before anything of the request is read.
-  if (view === 'message frame' && !(await embeddedOnEnabledSite(sender, ctx.isEnabledSite))) {
-    return { ok: false, error: { code: 'not-enabled', message: NOT_ENABLED_HERE } };
-  }
+  const site = view === 'message frame' ? await enabledSiteOf(sender, ctx.isEnabledSite) : null;
+  if (view === 'message frame' && site === null) return { ok: false, error: { code: 'not-enabled', message: NOT_ENABLED_HERE } };
   const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
   if (!isRequestType(type)) return { ok: false, error: { code: 'bad-request', message: 'Not a request the background knows.' } };
   // Refused before the shape is read or any handler runs: nothing is written.
   if (!VIEW_REQUESTS[view].has(type)) return forbidden(`The ${view} may not make the request ${type}.`);
   const parsed = parseRequest(type, raw);
   if (!parsed.success) return { ok: false, error: { code: 'bad-request', message: parsed.error } };
-  const request = parsed.data;
+  // The site a frame's message is shown on (its replay context, the channel it must be sealed for) is the
+  // tab's, as the browser reports it: never what the frame was told.
+  const request = site !== null && parsed.data.type === 'decrypt' ? { ...parsed.data, context: `page:${site}` } : parsed.data;
   try {
     const handler = ctx.service[type] as (r: typeof request) => Promise<object>;
     return { ok: true, ...(await handler(request)) };

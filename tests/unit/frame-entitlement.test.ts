@@ -42,6 +42,14 @@ describe('message frames on sites the user did not enable', () => {
     expect(ran).toEqual(['getSecurity']);
   });
 
+  it('a decrypt is read in the tab\'s own site, whatever context the frame named', async () => {
+    const seen: unknown[] = [];
+    const service = new Proxy({} as BackgroundService, { get: () => async (request: unknown) => (seen.push(request), { result: { status: 'error', reason: { code: 'malformed', message: 'x' } } }) });
+    const ctx: RouterContext = { ownId: OWN, ownBaseUrl: `chrome-extension://${OWN}/`, service, isEnabledSite: async () => true };
+    await routeMessage({ type: 'decrypt', text: 'c2c2', context: 'page:https://elsewhere.example' }, { id: OWN, url: FRAME, tab: { url: 'https://chat.example.org/room' } }, ctx);
+    expect(seen).toEqual([{ type: 'decrypt', text: 'c2c2', context: 'page:https://chat.example.org' }]);
+  });
+
   it('other views are not gated by the tab (a popup has none)', async () => {
     const { ctx, ran } = context([]);
     expect(await routeMessage({ type: 'getSecurity' }, { id: OWN, url: `chrome-extension://${OWN}/popup.html` }, ctx)).toEqual({ ok: true });
