@@ -120,6 +120,8 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
   });
 
   it('chat-end on bob ends the chat on both sides and clears both pages', async () => {
+    // A background tab gets no animation frames, which puppeteer's click waits for.
+    await bobPage.bringToFront();
     await bobPage.click(byTestId('chat-end'));
     await Promise.all([waitForState(alicePage, 'ended'), waitForState(bobPage, 'ended')]);
     expect(await stateReason(alicePage)).toMatch(/bob ended the chat/);
