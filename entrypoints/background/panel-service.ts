@@ -143,6 +143,7 @@ export class PanelService {
       else this.reset(tabId, originOf(url) ?? '', 'inline', true);
       void this.deps.sendToTab(tabId, { type: PANEL_WATCH }).catch(() => undefined);
       tab = this.tabs.get(tabId)!;
+      void this.open(tab);
     }
     const site = tab.frames.size > 0 ? tab.site : null;
     const total = [...tab.frames.values()].reduce((n, f) => n + f.total, 0);
@@ -200,9 +201,10 @@ export class PanelService {
     const tokens = this.tokensOf(tab);
     const shown = new Set(tokens.map((t) => t.text));
     for (const text of tab.results.keys()) if (!shown.has(text)) tab.results.delete(text);
-    // The newest first: a chat is read from its end.
+    // The newest first: a chat is read from its end. Opened only while a panel shows the tab: nothing is
+    // decrypted for a page nobody reads beside (lazily, as frames open only what is on screen).
     tab.queue = tokens.filter((t) => !tab.results.has(t.text)).reverse();
-    void this.open(tab);
+    if (tab.watched) void this.open(tab);
   }
 
   /** Opens the queued tokens one at a time (a flood cannot start thousands of openings at once). */
