@@ -10,7 +10,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'puppeteer-core';
-import { bundleOf, onboardInPopup, pinVerified } from '../tests/e2e/flows';
+import { api, bundleOf, onboardInPopup, pinVerified } from '../tests/e2e/flows';
+import { tabIdOf } from '../tests/e2e/panel-flows';
 import { launchWithExtension, type ExtensionSession } from '../tests/e2e/harness';
 import { startFixtureServer, type FixtureServer } from '../tests/fixtures/server';
 import { ensureChromeBuild } from './content/build';
@@ -34,13 +35,19 @@ const CONFIG = {
 const PAGE = { messages: 5000, tokens: 500 };
 /** Messages each token is split into on the reassembly page (an IRC server's long line). */
 const SPLIT = 3;
-const TARGETS = { loadAddedPercent: 10, perMessageAddedMs: 1, firstPlaintextMs: 300, firstPlaintextSplitMs: 300, contentScriptBytes: 40_000 };
+const TARGETS = {
+  loadAddedPercent: 10, perMessageAddedMs: 1, firstPlaintextMs: 300, firstPlaintextSplitMs: 300, contentScriptBytes: 40_000,
+  // Panel mode (the side panel; no frame in the page).
+  panelLoadAddedPercent: 5, panelPerMessageAddedMs: 1, panelFirstPlaintextMs: 300,
+};
 /** Quiet time after load (and after the stream) that still counts: the content script's work may trail. */
 const SETTLE_MS = 1000;
 /** Share of the budget the load and stream runs may use; the rest is for first plaintext and cleanup. */
 const RUNS_SHARE = 0.6;
 /** Budget kept for stopping the browser and servers. */
 const CLEANUP_MS = 15_000;
+/** Budget kept for the side panel's phase (a page load and a 5 s stream). */
+const PANEL_PHASE_MS = 30_000;
 /** Fewest tokens scrolled into view, whatever the budget. */
 const MIN_JUMPS = 3;
 const CONTENT_SCRIPT = '/content-scripts/content.js';
@@ -48,7 +55,8 @@ const FRAME = 'iframe[data-c2c="message-frame"]';
 const MESSAGE = '[data-testid="host-message"]';
 
 type Log = (line: string) => void;
-type VariantName = 'withExtension' | 'baseline';
+/** withExtension: inline mode (frames); panel: the same page from a site in panel mode; baseline: no content script. */
+type VariantName = 'withExtension' | 'panel' | 'baseline';
 interface Variant {
   name: VariantName;
   server: FixtureServer;
@@ -125,6 +133,7 @@ const frameCount = (page: Page) => page.evaluate((sel) => document.querySelector
 /** Waits until the content script has done its first pass (it placed a frame), then the settle time. */
 async function settle(page: Page, variant: Variant): Promise<void> {
   if (variant.name === 'withExtension') await page.waitForSelector(FRAME, { timeout: 30_000 });
+  // Panel mode places nothing to wait for: its reports leave within the settle time.
   await sleep(SETTLE_MS);
 }
 
@@ -151,6 +160,7 @@ async function loadAndStream(session: ExtensionSession, variant: Variant, tokens
     const frames = await frameCount(page);
     if (variant.name === 'withExtension' && !newestTokenFramed) throw new Error('the newest streamed token got no message frame');
     if (variant.name === 'baseline' && frames > 0) throw new Error(`the baseline page has ${frames} message frames: the content script ran there`);
+    if (variant.name === 'panel' && frames > 0) throw new Error(`the panel-mode page has ${frames} message frames`);
     return { load, stream };
   } finally {
     await page.close();
@@ -211,7 +221,8 @@ async function firstPlaintext(session: ExtensionSession, server: FixtureServer, 
               () => {
                 const status = document.querySelector('[data-testid="message-status"]')?.getAttribute('data-status');
                 const text = document.querySelector('[data-testid="message-plaintext"]')?.textContent;
-                return text || status === 'error' ? { status, text } : null;
+                // The status line shows once the whole frame is in view (MessageView): wait for it too.
+                return (text && status) || status === 'error' ? { status, text } : null;
               },
               { timeout: 10_000 },
             )
@@ -296,13 +307,70 @@ async function frameIdOf(cdp: CDPSession, selector: string): Promise<string | un
   }
 }
 
+/**
+ * First plaintext in the side panel: the panel-mode page streams messages (a token in every tenth) while a
+ * panel bound to its tab is open in a window of its own (so neither page is a hidden tab, whose timers the
+ * browser slows). The page notes when each token message is added, the panel when each plaintext first
+ * shows; both read the wall clock (performance.timeOrigin + now()), the same on one machine.
+ */
+async function panelFirstPlaintext(session: ExtensionSession, server: FixtureServer, peer: Peer) {
+  const url = `${server.url}/bench?messages=${PAGE.messages}&tokens=${PAGE.tokens}&rate=${CONFIG.rate}&stream=${CONFIG.stream}&start=manual&follow=1`;
+  const page = await session.browser.newPage();
+  const popup = await session.openPopup();
+  const cdp = await session.browser.target().createCDPSession();
+  try {
+    await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
+    const tabId = await tabIdOf(popup, page);
+    await cdp.send('Target.createTarget', { url: `${session.baseUrl}sidepanel.html?tab=${tabId}`, newWindow: true });
+    const target = await session.browser.waitForTarget((t) => t.url().includes(`sidepanel.html?tab=${tabId}`));
+    const panel = (await target.page())!;
+    // The page's 500 tokens are reported and the newest 200 opened before the stream starts.
+    await panel.waitForFunction((n) => document.querySelectorAll('[data-testid="panel-message"]:not([data-status="pending"])').length >= n, { timeout: 60_000, polling: 100 }, 200);
+    // No named helper inside a page function: tsx would wrap it in a helper the page does not have.
+    await panel.evaluate(() => {
+      const seen = ((window as { __shownAt?: Record<string, number> }).__shownAt = {} as Record<string, number>);
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('[data-testid="panel-plaintext"]')) seen[el.textContent ?? ''] ??= performance.timeOrigin + performance.now();
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    await page.evaluate(() => {
+      const added = ((window as { __addedAt?: Record<string, number> }).__addedAt = {} as Record<string, number>);
+      new MutationObserver((records) => {
+        const at = performance.timeOrigin + performance.now();
+        for (const r of records) for (const n of r.addedNodes) if (n.textContent?.includes('c2c')) added[n.textContent.slice(-16)] ??= at;
+      }).observe(document.querySelector('[data-testid="host-messages"]')!, { childList: true });
+      (window as { startBenchStream?: () => void }).startBenchStream!();
+    });
+    await page.waitForSelector('body[data-bench-done="true"]', { timeout: (CONFIG.stream / CONFIG.rate) * 4000 + 30_000 });
+    await sleep(2000);
+    const added = await page.evaluate(() => (window as { __addedAt?: Record<string, number> }).__addedAt ?? {});
+    const shownAt = await panel.evaluate(() => (window as { __shownAt?: Record<string, number> }).__shownAt ?? {});
+    const samples: number[] = [];
+    for (const [end, at] of Object.entries(added)) {
+      const i = peer.tokens.findIndex((t) => tail(t) === end);
+      const shown = i >= 0 ? shownAt[peer.plaintexts[i]!] : undefined;
+      if (shown === undefined) {
+        const last = await panel.evaluate(() => [...document.querySelectorAll('[data-testid="panel-message"]')].slice(-3).map((m) => `${m.getAttribute('data-status')}: ${m.textContent}`));
+        throw new Error(`token ${i} reached the page but its plaintext never showed in the panel (it shows last: ${last.join(' | ')}; noted ${Object.keys(shownAt).length} texts)`);
+      }
+      samples.push(shown - at);
+    }
+    if (samples.length === 0) throw new Error('no token was streamed to the panel-mode page');
+    const sorted = [...samples].sort((a, b) => a - b);
+    await panel.close();
+    return { ...figure(samples), p95Ms: round(percentileSorted(sorted, 95), 1), samples: samples.length };
+  } finally {
+    await Promise.allSettled([page.close(), popup.close(), cdp.detach()]);
+  }
+}
+
 /** Median self time per kind of work in both variants; the kinds that differ most, largest first. */
-function profile(runs: Record<VariantName, Measured[]>, top = 6) {
-  const labels = new Set([...runs.withExtension, ...runs.baseline].flatMap((w) => [...w.self.keys()]));
+function profile(runs: Record<VariantName, Measured[]>, top = 6, which: Exclude<VariantName, 'baseline'> = 'withExtension') {
+  const labels = new Set([...runs[which], ...runs.baseline].flatMap((w) => [...w.self.keys()]));
   const med = (ws: Measured[], label: string) => median(ws.map((w) => w.self.get(label) ?? 0));
   return [...labels]
     .map((what) => {
-      const withExtensionMs = med(runs.withExtension, what);
+      const withExtensionMs = med(runs[which], what);
       const baselineMs = med(runs.baseline, what);
       return { what, withExtensionMs: round(withExtensionMs, 1), baselineMs: round(baselineMs, 1), addedMs: round(withExtensionMs - baselineMs, 1) };
     })
@@ -311,8 +379,8 @@ function profile(runs: Record<VariantName, Measured[]>, top = 6) {
 }
 
 /** Median of `pick` over each variant's runs, the difference of the medians and their ratio. */
-function compare(runs: Record<VariantName, Measured[]>, pick: (m: Measured) => number) {
-  const withExtensionMs = figure(runs.withExtension.map(pick));
+function compare(runs: Record<VariantName, Measured[]>, pick: (m: Measured) => number, which: Exclude<VariantName, 'baseline'> = 'withExtension') {
+  const withExtensionMs = figure(runs[which].map(pick));
   const baselineMs = figure(runs.baseline.map(pick));
   const added = withExtensionMs.medianMs - baselineMs.medianMs;
   return {
@@ -354,12 +422,22 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
   try {
     session = await launchWithExtension('chromium');
     const { page: popup } = await onboardInPopup(session, 'reader');
-    const peer = await peerTokens('peer', await bundleOf(popup), PAGE.tokens + Math.min(100, CONFIG.stream));
+    // The page's tokens, the stream's, and fresh ones for the panel's stream: a token already opened on
+    // another site (another server's origin) is a replay there, and would show no plaintext.
+    const streamed = Math.min(100, CONFIG.stream);
+    const peer = await peerTokens('peer', await bundleOf(popup), PAGE.tokens + 2 * streamed);
+    const pool = peer.tokens.slice(0, PAGE.tokens + streamed);
     await pinVerified(popup, 'peer', peer.bundle);
-    await popup.close();
-    const withExtension = await startFixtureServer({ benchTokens: peer.tokens, record: false });
+    const withExtension = await startFixtureServer({ benchTokens: pool, record: false });
     servers.push(withExtension);
-    const baseline = await startFixtureServer({ benchTokens: peer.tokens, record: false, host: '127.0.0.2' });
+    // Another port on 127.0.0.1 is another site: this one is in panel mode (as chosen with the popup's site-mode).
+    const panelServer = await startFixtureServer({ benchTokens: pool, record: false });
+    servers.push(panelServer);
+    const panelFresh = await startFixtureServer({ benchTokens: [...peer.tokens.slice(0, PAGE.tokens), ...peer.tokens.slice(PAGE.tokens + streamed)], record: false });
+    servers.push(panelFresh);
+    for (const s of [panelServer, panelFresh]) await api(popup, { type: 'saveSiteMode', site: new URL(s.url).origin, mode: 'panel' });
+    await popup.close();
+    const baseline = await startFixtureServer({ benchTokens: pool, record: false, host: '127.0.0.2' });
     servers.push(baseline);
     const path = `/bench?messages=${PAGE.messages}&tokens=${PAGE.tokens}`;
     const [a, b] = await Promise.all([withExtension, baseline].map(async (s) => (await fetch(s.url + path)).text()));
@@ -371,22 +449,23 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
 
     const variants: Variant[] = [
       { name: 'withExtension', server: withExtension },
+      { name: 'panel', server: panelServer },
       { name: 'baseline', server: baseline },
     ];
-    const loads: Record<VariantName, Measured[]> = { withExtension: [], baseline: [] };
-    const streams: Record<VariantName, Measured[]> = { withExtension: [], baseline: [] };
+    const loads: Record<VariantName, Measured[]> = { withExtension: [], panel: [], baseline: [] };
+    const streams: Record<VariantName, Measured[]> = { withExtension: [], panel: [], baseline: [] };
     for (let run = 0; run < CONFIG.runs; run++) {
       const runStarted = Date.now();
-      // Alternate which variant goes first, so a trend in the machine's load favours neither.
-      for (const v of run % 2 === 0 ? variants : [...variants].reverse()) {
+      // Rotate which variant goes first, so a trend in the machine's load favours none.
+      for (const v of [...variants.slice(run % 3), ...variants.slice(0, run % 3)]) {
         const r = await loadAndStream(session, v, peer.tokens);
         loads[v.name].push(r.load);
         streams[v.name].push(r.stream);
       }
       const last = (runs: Record<VariantName, Measured[]>, n: VariantName, per = 1) => round(runs[n].at(-1)!.main.cpuMs / per, 2);
       log(
-        `run ${run + 1} (${Math.round((Date.now() - runStarted) / 1000)} s): main-thread CPU during load ${last(loads, 'withExtension')} ms with, ${last(loads, 'baseline')} ms without; ` +
-          `per streamed message ${last(streams, 'withExtension', CONFIG.stream)} ms with, ${last(streams, 'baseline', CONFIG.stream)} ms without`,
+        `run ${run + 1} (${Math.round((Date.now() - runStarted) / 1000)} s): main-thread CPU during load ${last(loads, 'withExtension')} ms with, ${last(loads, 'panel')} ms in panel mode, ${last(loads, 'baseline')} ms without; ` +
+          `per streamed message ${last(streams, 'withExtension', CONFIG.stream)} ms with, ${last(streams, 'panel', CONFIG.stream)} ms in panel mode, ${last(streams, 'baseline', CONFIG.stream)} ms without`,
       );
       const runMs = Date.now() - runStarted;
       if (Date.now() + runMs > started + CONFIG.budgetSeconds * 1000 * RUNS_SHARE) {
@@ -395,12 +474,15 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
       }
     }
 
-    // The time left is shared by the two first-plaintext pages.
-    const end = started + CONFIG.budgetSeconds * 1000 - CLEANUP_MS;
+    // The time left is shared by the two first-plaintext pages; the panel's phase comes last (its page's
+    // tokens, opened on its site, would be replays on the inline pages' site).
+    const end = started + CONFIG.budgetSeconds * 1000 - CLEANUP_MS - PANEL_PHASE_MS;
     log(`first visible plaintext: scrolling ${CONFIG.jumps} far-apart tokens into view…`);
     const shown = await firstPlaintext(session, withExtension, peer, 1, Date.now() + (end - Date.now()) / 2, log);
     log(`first visible plaintext of tokens the host split into ${SPLIT} messages each: scrolling ${CONFIG.jumps} far-apart tokens into view…`);
     const shownSplit = await firstPlaintext(session, withExtension, peer, SPLIT, end, log);
+    log(`first plaintext in the side panel after its token reaches the page: streaming ${CONFIG.stream} messages…`);
+    const panelShown = await panelFirstPlaintext(session, panelFresh, peer);
 
     const load = {
       ...compare(loads, (m) => m.main.cpuMs),
@@ -421,6 +503,11 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
       extensionRendererCpuMs: round(median(streams.withExtension.map((m) => m.extensionCpuMs / CONFIG.stream)), 3),
       profile: profile(streams),
     };
+    const panel = {
+      load: { ...compare(loads, (m) => m.main.cpuMs, 'panel'), profile: profile(loads, 6, 'panel') },
+      perMessage: { ...compare(streams, (m) => m.main.cpuMs / CONFIG.stream, 'panel'), profile: profile(streams, 6, 'panel') },
+      firstPlaintext: panelShown,
+    };
     const firstVisible = shown;
     const targetsMet = {
       loadAddedPercent: load.addedPercent <= TARGETS.loadAddedPercent,
@@ -428,6 +515,9 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
       firstPlaintextMs: firstVisible.p95Ms <= TARGETS.firstPlaintextMs,
       firstPlaintextSplitMs: shownSplit.p95Ms <= TARGETS.firstPlaintextSplitMs,
       contentScriptBytes: size.bytes <= TARGETS.contentScriptBytes,
+      panelLoadAddedPercent: panel.load.addedPercent <= TARGETS.panelLoadAddedPercent,
+      panelPerMessageAddedMs: panel.perMessage.addedMs <= TARGETS.panelPerMessageAddedMs,
+      panelFirstPlaintextMs: panel.firstPlaintext.p95Ms <= TARGETS.panelFirstPlaintextMs,
     };
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     log(
@@ -461,6 +551,13 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
         `(${shownSplit.steps.recycledFrames} of ${shownSplit.samples} frames recycled), first paint ${shownSplit.steps.placeholderPaintedMs} ms`,
     );
     log(
+      `panel mode: page load ${panel.load.withExtensionMs.medianMs} ms vs ${panel.load.baselineMs.medianMs} ms: ${signed(panel.load.addedPercent)}% ` +
+        `(target ≤ +${TARGETS.panelLoadAddedPercent}%: ${verdict(targetsMet.panelLoadAddedPercent)}); per message added later ${signed(panel.perMessage.addedMs)} ms ` +
+        `(target ≤ +${TARGETS.panelPerMessageAddedMs} ms: ${verdict(targetsMet.panelPerMessageAddedMs)}); first plaintext in the panel after its token reached the page: ` +
+        `median ${panel.firstPlaintext.medianMs} ms, p95 ${panel.firstPlaintext.p95Ms} ms (${panel.firstPlaintext.samples} tokens; target p95 ≤ ${TARGETS.panelFirstPlaintextMs} ms: ${verdict(targetsMet.panelFirstPlaintextMs)})`,
+    );
+    log(`  panel mode, added self time at load: ${describeProfile(panel.load.profile)}; per message: ${describeProfile(panel.perMessage.profile)}`);
+    log(
       `content script (store build): ${size.bytes} bytes minified, ${size.gzipBytes} gzipped; ` +
         `target ≤ ${TARGETS.contentScriptBytes} bytes: ${verdict(targetsMet.contentScriptBytes)}`,
     );
@@ -471,6 +568,7 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
       perMessage,
       firstPlaintext: firstVisible,
       firstPlaintextSplit: shownSplit,
+      panel,
       contentScript: size,
       targets: TARGETS,
       targetsMet,
