@@ -51,7 +51,8 @@ export default defineConfig({
               strict_min_version: '140.0',
               data_collection_permissions: { required: ['none'] },
             },
-            gecko_android: { strict_min_version: '140.0' },
+            // Firefox for Android knows data_collection_permissions from 142.
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
       : // Ed25519 in WebCrypto (identity keys) arrived in Chrome 137; X25519 earlier.
