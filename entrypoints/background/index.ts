@@ -45,7 +45,9 @@ export default defineBackground(() => {
     if (isContentScriptRequest(message)) return Promise.resolve(routeContentScriptMessage(message, sender, ctx.ownId, tickets));
     if (isPanelReport(message)) return routePanelReport(message, sender, ctx.ownId, panel);
     if (isComposeHereRequest(message)) return routeComposeHere(message, sender, ctx.ownId, ctx.ownBaseUrl);
-    return routeMessage(message, sender, ctx).finally(() => void connection.sync());
+    // (The side panel's poll changes none of them: no re-check ten times a second.)
+    const answer = routeMessage(message, sender, ctx);
+    return isPanelPoll(message) ? answer : answer.finally(() => void connection.sync());
   });
   listenForComposeCommand();
   listenForRotationAlarm(db, registrations);
@@ -62,6 +64,10 @@ export default defineBackground(() => {
   // This worker just started (browser start-up, or woken by an event): connect if we should be.
   void connection.sync();
 });
+
+function isPanelPoll(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'getPanelMessages';
+}
 
 /** The toolbar badge shows how many contacts invite us to a secure chat now. */
 function showInviteBadge(count: number): void {

@@ -67,23 +67,30 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
 
     it('two options tabs: a save in one shows in the other, and both saves are kept', async () => {
       const [one, two] = [setup, await session.openOptions()];
+      // A tab in the background gets no animation frames, which puppeteer's typing and clicks wait for:
+      // each tab is brought to the front before it is used, as a person would switch to it.
+      await one.bringToFront();
       await fill(one, 'settings-relay-url', 'ws://127.0.0.1:7001');
       await clickWhenEnabled(one, byTestId('settings-save'));
       await textOf(one, 'settings-saved');
       await two.waitForFunction((sel) => document.querySelector<HTMLInputElement>(sel)?.value === 'ws://127.0.0.1:7001', { polling: 100, timeout: 10_000 }, byTestId('settings-relay-url'));
 
       // The mark saved in the second tab reaches the first, and the relay address saved there stays.
+      await two.bringToFront();
       await paste(two, byTestId('security-colour'), '#123456');
       await clickWhenEnabled(two, byTestId('security-save'));
       await textOf(two, 'security-saved');
       await one.waitForSelector(`.options-head ${byTestId('security-badge')}[data-colour="#123456"]`);
       expect(await valueOf(one, byTestId('security-colour'))).toBe('#123456');
       // Typing in one tab that is not saved yet survives a save made in the other.
+      await one.bringToFront();
       await fill(one, 'settings-relay-url', 'ws://127.0.0.1:7002');
+      await two.bringToFront();
       await fill(two, 'settings-relay-url', 'ws://127.0.0.1:7003');
       await clickWhenEnabled(two, byTestId('settings-save'));
       await textOf(two, 'settings-saved');
       await two.close();
+      await one.bringToFront();
       expect(await valueOf(one, byTestId('settings-relay-url'))).toBe('ws://127.0.0.1:7002');
       expect(await api(one, { type: 'getState' })).toMatchObject({ settings: { relayUrl: 'ws://127.0.0.1:7003' } });
       expect(await api(one, { type: 'getSecurity' })).toMatchObject({ security: { colour: '#123456', image: 'fish' } });
