@@ -14,6 +14,7 @@ import { listenForPanelCommand } from './open-panel';
 import { listenForRotationAlarm } from './prekey-rotation';
 import { routeMessage, type RouterContext } from './router';
 import type { RegistrationStore } from './service';
+import { isSiteEnabled, sitePattern } from '../shared/enabled-site';
 
 export default defineBackground(() => {
   const db = new KeyringDB();
@@ -36,7 +37,10 @@ export default defineBackground(() => {
     ownId: browser.runtime.id,
     ownBaseUrl: browser.runtime.getURL('/'),
     service,
-    isEnabledSite: (origin) => browser.permissions.contains({ origins: [`${origin}/*`] }),
+    isEnabledSite: (origin) => {
+      const pattern = sitePattern(new URL(origin));
+      return pattern === null ? Promise.resolve(false) : isSiteEnabled(pattern);
+    },
   };
   // Chat pages: a long-lived port each (chat-port.ts); registered synchronously like the message listener.
   browser.runtime.onConnect.addListener((port) => acceptChatPort(port, chats, ctx.ownId, ctx.ownBaseUrl));

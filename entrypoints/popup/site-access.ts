@@ -2,6 +2,7 @@
 // that origin (an optional host permission), registers the content script there for future visits and
 // injects it into the open tab now. The test build declares the script for its pre-granted loopback hosts.
 import { browser } from 'wxt/browser';
+import { isSiteEnabled, sitePattern, siteScriptId } from '../shared/enabled-site';
 
 const CONTENT_SCRIPT = '/content-scripts/content.js';
 
@@ -15,8 +16,6 @@ export interface Site {
   enabled: boolean;
 }
 
-const scriptId = (pattern: string) => `c2c-site:${pattern}`;
-
 /** The active tab's site, or null for pages the extension cannot work in (not http/https). */
 export async function currentSite(): Promise<Site | null> {
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
@@ -27,23 +26,15 @@ export async function currentSite(): Promise<Site | null> {
   } catch {
     return null;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-  const pattern = `${url.protocol}//${url.hostname}/*`;
-  return { tabId: tab.id, pattern, host: url.hostname, origin: url.origin, enabled: await isEnabled(pattern) };
-}
-
-async function isEnabled(pattern: string): Promise<boolean> {
-  if (!(await browser.permissions.contains({ origins: [pattern] }))) return false;
-  const declared = browser.runtime.getManifest().content_scripts ?? [];
-  if (declared.some((s) => s.matches?.includes(pattern))) return true;
-  const registered = await browser.scripting.getRegisteredContentScripts({ ids: [scriptId(pattern)] });
-  return registered.length > 0;
+  const pattern = sitePattern(url);
+  if (pattern === null) return null;
+  return { tabId: tab.id, pattern, host: url.hostname, origin: url.origin, enabled: await isSiteEnabled(pattern) };
 }
 
 /** Must run in the click's handler: the permission prompt needs the user's gesture. */
 export async function enableSite(site: Site): Promise<boolean> {
   if (!(await browser.permissions.request({ origins: [site.pattern] }))) return false;
-  const id = scriptId(site.pattern);
+  const id = siteScriptId(site.pattern);
   const existing = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
   if (existing.length === 0) {
     // Every frame of the site too, and the about:blank / srcdoc frames its pages make (docs/ARCHITECTURE.md).

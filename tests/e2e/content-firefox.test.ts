@@ -1,11 +1,12 @@
 // The content script in a real Firefox: round trips through the compose overlay and a message frame on the
 // plain chat, the React chat (controlled textarea, list re-rendered per message), the Vue chat (v-model) and
 // the Lexical editor, as in content-chats.test.ts (Chromium); and frames following the view on a page with
-// hundreds of tokens, and a frame reused for another token, as in content-reading.test.ts.
+// hundreds of tokens, a frame reused for another token, and characters no font has, as in
+// content-reading.test.ts.
 import type { ElementHandle } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY } from './flows';
-import { frameElementIn, framesFollowTheView, openChat, openOverlay, outsideSender, sendThroughOverlay, shownIn, shownWhenRepointed, startPinnedPair, watchRepointing, type PinnedPair } from './content-flows';
+import { FONTLESS_TEXT, expectFontFallback, frameElementIn, framesFollowTheView, openChat, openOverlay, outsideSender, sendThroughOverlay, shownIn, shownWhenRepointed, startPinnedPair, watchRepointing, type PinnedPair } from './content-flows';
 
 describe('content script in the fixture chats (Firefox)', () => {
   let pair: PinnedPair;
@@ -64,5 +65,17 @@ describe('content script in the fixture chats (Firefox)', () => {
 
   it('with hundreds of tokens on a page, one far away gets its frame when the view jumps there, and so do those the view then passes', async () => {
     await framesFollowTheView(pair.bob, pair.server);
+  });
+
+  it('a message frame draws what a font has and shows the code of what none has, keeping the text', async () => {
+    const { server, bob } = pair;
+    const ROOM = `firefox-glyphs-${Math.random().toString(36).slice(2, 8)}`;
+    const popup = await bob.openPopup();
+    const dave = await outsideSender('dave', popup);
+    await popup.close();
+    const page = await openChat(bob, server, 'plain', 'bob', ROOM);
+    server.post(ROOM, 'dave', (await dave.write(FONTLESS_TEXT)).join('\n'));
+    await expectFontFallback(page, 1);
+    await page.close();
   });
 });

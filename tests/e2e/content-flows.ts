@@ -1,5 +1,6 @@
 // Helpers shared by the content-script browser tests: open a fixture chat, read what our frames show.
 import type { Browser, ElementHandle, Frame, Page, Target } from 'puppeteer-core';
+import { expect } from 'vitest';
 import { armor } from '@/lib/armor/armor';
 import { utf8 } from '@/lib/bytes';
 import { sealMessageV2 } from '@/lib/crypto/message-v2';
@@ -150,6 +151,26 @@ export async function evaluateInFrame(iframe: ElementHandle<HTMLIFrameElement>, 
   const target = await ownTarget(iframe);
   if (!target) throw new Error('the frame has no target of its own (yet)');
   return evaluateIn(target, expression);
+}
+
+/**
+ * Text with a character no font here has (U+1CC00, Unicode 16) beside ones every font has (é, Cyrillic).
+ * The emoji shows in colour where a colour emoji font is installed, and as its code where none is.
+ */
+export const FONTLESS_TEXT = 'Héllo мир \u{1CC00} 🦜 end';
+
+/**
+ * The n-th message (FONTLESS_TEXT) shows whole, copied as sent, and its frame marks what no font has by
+ * its code, never as a box.
+ */
+export async function expectFontFallback(page: Page, n: number): Promise<void> {
+  expect((await shownIn(page, n)).plaintext).toBe(FONTLESS_TEXT);
+  const expression = `[...document.querySelectorAll('[data-testid="message-missing-glyph"]')].map((e) => ({ code: e.getAttribute('data-code'), shown: getComputedStyle(e, '::before').content, title: e.getAttribute('title') }))`;
+  const marked = (await evaluateInFrame(await frameElementIn(page, n), expression)) as Array<{ code: string; shown: string; title: string }>;
+  expect(marked.map((m) => m.code)).toContain('U+1CC00');
+  expect(marked.every((m) => m.code === 'U+1CC00' || m.code === 'U+1F99C')).toBe(true);
+  expect(marked.find((m) => m.code === 'U+1CC00')!.shown).toBe('"U+1CC00"');
+  expect(marked[0]!.title).toMatch(/No font/);
 }
 
 /** From now on, records in a message frame what it shows each time it is re-pointed (after its own handler ran). */

@@ -1,7 +1,7 @@
 // The reading side in a real Chromium: what a message frame shows for a pinned sender (pinned: never compared), an
 // unpinned one (unverified) and a legacy contact (legacy, opened only by the Decrypt button, from the
 // keyboard); how tall the frame is for short and long messages, and that a page cannot set that height;
-// how frames are reused, hidden off screen and placed in the page's own turn.
+// how frames are reused, hidden off screen and placed in the page's own turn; characters no font has.
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cryptico } from 'cryptico';
@@ -12,7 +12,7 @@ import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { loadStockCryptico, stockCipher, stockKey } from '../unit/legacy/stock-cryptico';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, api, onboardInPopup, pin } from './flows';
-import { frameElementIn, frameOf, framesFollowTheView, openChat, outsideSender, shownIn, shownWhenRepointed, watchRepointing, type OutsideSender } from './content-flows';
+import { FONTLESS_TEXT, expectFontFallback, frameElementIn, frameOf, framesFollowTheView, openChat, outsideSender, shownIn, shownWhenRepointed, watchRepointing, type OutsideSender } from './content-flows';
 
 const ROOM = 'reading';
 const LARGEST = HEIGHT_STEPS[HEIGHT_STEPS.length - 1]!;
@@ -192,5 +192,9 @@ describe('message frames (Chromium)', () => {
     expect(framedBeforeRendering).toBe(true);
     const frame = await frameOf((await page.$('#same-turn iframe[data-c2c="message-frame"]'))!, '[data-testid="message-status"][data-status]');
     expect(await frame.$eval('[data-testid="message-plaintext"]', (e) => e.textContent)).toBe('framed in the page’s own turn');
+  });
+
+  it('a message frame draws what a font has and shows the code of what none has, keeping the text', async () => {
+    await expectFontFallback(page, post('alice', (await alice.write(FONTLESS_TEXT)).join('\n')));
   });
 });

@@ -188,3 +188,14 @@ export async function sendFromPage(page: Page, request: Record<string, unknown>)
     return (await (g.browser ?? g.chrome)!.runtime.sendMessage(req)) as Record<string, unknown>;
   }, request);
 }
+
+/**
+ * Sets a page's viewport size. Firefox ESR 140's WebDriver BiDi lacks the screen-orientation command
+ * puppeteer's setViewport sends with the size: there the size alone is set, on the page's browsing context.
+ */
+export async function setViewportSize(page: Page, width: number, height: number): Promise<void> {
+  if ((await page.browser().version()).startsWith('Chrome/')) return void (await page.setViewport({ width, height }));
+  const context = (page.mainFrame() as unknown as { browsingContext?: { setViewport(o: object): Promise<void> } }).browsingContext;
+  if (!context) throw new Error('puppeteer no longer exposes the BiDi browsing context: update setViewportSize (tests/e2e/harness.ts)');
+  await context.setViewport({ viewport: { width, height }, devicePixelRatio: null });
+}
