@@ -42,6 +42,21 @@ describe('safetyNumber', () => {
     expect(await safetyNumber(b.publicKey, a.publicKey)).toBe(ab);
     expect(await safetyNumber(a.publicKey, mitm.publicKey)).not.toBe(ab);
   });
+
+  it('is worked out once per key pair: the popup asks for every contact’s every 1.5 s', async () => {
+    const [a, b] = await Promise.all([generateIdentity(), generateIdentity()]);
+    let start = performance.now();
+    const first = await safetyNumber(a.publicKey, b.publicKey);
+    const once = performance.now() - start;
+    start = performance.now();
+    for (let i = 0; i < 100; i++) expect(await safetyNumber(a.publicKey, b.publicKey)).toBe(first);
+    expect(performance.now() - start).toBeLessThan(once);
+    // The other order is the same number, and a key that differs in one byte is worked out anew.
+    expect(await safetyNumber(b.publicKey, a.publicKey)).toBe(first);
+    const changed = b.publicKey.slice();
+    changed[31]! ^= 1;
+    expect(await safetyNumber(a.publicKey, changed)).not.toBe(first);
+  });
 });
 
 describe('verification payload (QR)', () => {
