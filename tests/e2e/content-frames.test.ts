@@ -21,7 +21,9 @@ describe.each(['chromium', 'firefox'] as const)('content script in same-origin f
 
   afterAll(() => pair?.close());
 
-  it.each(['blank', 'srcdoc'])('frame=%s: one lock in the frame, the overlay in the page; bob reads it in his frame; the canary stays out', async (frameKind) => {
+  // Firefox 140 runs no content script in an about:blank frame a page fills by script (its initial
+  // document; docs/ARCHITECTURE.md): there only the srcdoc frame is covered.
+  it.each(kind === 'firefox' ? ['srcdoc'] : ['blank', 'srcdoc'])('frame=%s: one lock in the frame, the overlay in the page; bob reads it in his frame; the canary stays out', async (frameKind) => {
     const { server, alice, bob } = pair;
     const ROOM = `framed-${kind}-${frameKind}`;
     const open = (s: ExtensionSession, user: string) => openChat(s, server, 'framed', user, ROOM, `&frame=${frameKind}`);

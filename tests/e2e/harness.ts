@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { ProtocolError, type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { ProtocolError, type Browser, type ElementHandle, type Frame, type Page } from 'puppeteer-core';
 import { retried } from './retried';
 
 export type BrowserKind = 'chromium' | 'firefox';
@@ -112,6 +112,7 @@ export async function launchWithExtension(kind: BrowserKind, options: LaunchOpti
       throw e;
     });
     baseUrl = `moz-extension://${uuid}/`;
+    findFrameElementsBySearch((await browser.pages())[0]!.mainFrame());
   }
   if (!options.keepFirstRunTab) {
     const tab = await firstRunTab(browser, baseUrl);
@@ -198,4 +199,53 @@ export async function setViewportSize(page: Page, width: number, height: number)
   const context = (page.mainFrame() as unknown as { browsingContext?: { setViewport(o: object): Promise<void> } }).browsingContext;
   if (!context) throw new Error('puppeteer no longer exposes the BiDi browsing context: update setViewportSize (tests/e2e/harness.ts)');
   await context.setViewport({ viewport: { width, height }, devicePixelRatio: null });
+}
+
+/**
+ * Firefox ESR 140's WebDriver BiDi lacks the "context" locator puppeteer's Frame.frameElement() asks for,
+ * which every click inside a frame uses to find where the frame is. There the element is found by search
+ * instead: the parent's iframe whose address is the frame document's, or (a same-origin frame: about:blank,
+ * srcdoc) the one the frame itself marks. Patched once, on the BiDi frame class.
+ */
+function findFrameElementsBySearch(sample: Frame): void {
+  const proto = Object.getPrototypeOf(sample) as { frameElement(this: Frame): Promise<ElementHandle<HTMLIFrameElement> | null>; bySearch?: true };
+  if (proto.bySearch) return;
+  const original = proto.frameElement;
+  proto.bySearch = true;
+  proto.frameElement = async function (this: Frame) {
+    try {
+      return await original.call(this);
+    } catch (e) {
+      if (!String(e).includes('locator.type')) throw e;
+    }
+    const parent = this.parentFrame();
+    if (!parent) return null;
+    const mark = `f${randomUUID()}`;
+    // Its address as the document knows it (puppeteer's url() stays about:blank for extension frames).
+    const url = await this.evaluate((m) => {
+      try {
+        window.frameElement?.setAttribute('data-pptr-frame', m);
+      } catch {
+        // cross-origin: found by its address below
+      }
+      return location.href;
+    }, mark);
+    for (const handle of await parent.$$('iframe, frame')) {
+      const found = await handle.evaluate((el, m, u) => el.getAttribute('data-pptr-frame') === m || (el as HTMLIFrameElement).src === u, mark, url);
+      if (found) return handle as ElementHandle<HTMLIFrameElement>;
+      await handle.dispose();
+    }
+    return null;
+  };
+}
+
+/**
+ * Waits until `predicate(arg)` holds in the page, asking every 100 ms. Puppeteer's waitForFunction builds
+ * its predicate with Function(), which the CSP of Firefox's extension pages refuses.
+ */
+export async function pollIn<A extends string | number | null>(page: Page | Frame, predicate: (arg: A) => boolean, arg: A, timeout = 10_000): Promise<void> {
+  for (const until = Date.now() + timeout; ; await new Promise((r) => setTimeout(r, 100))) {
+    if (await page.evaluate(predicate as (arg: unknown) => boolean, arg)) return;
+    if (Date.now() > until) throw new Error(`not true within ${timeout} ms: ${predicate.toString().slice(0, 160)}`);
+  }
 }

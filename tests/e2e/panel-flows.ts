@@ -4,7 +4,7 @@
 import type { Page } from 'puppeteer-core';
 import { expect } from 'vitest';
 import type { FixtureServer } from '../fixtures/server';
-import { openExtensionPage, type ExtensionSession } from './harness';
+import { openExtensionPage, pollIn, type ExtensionSession } from './harness';
 import { api } from './flows';
 
 /** Sets the fixture server's site to panel mode (the popup's `site-mode` select stores the same). */
@@ -64,13 +64,13 @@ export async function sendFromPanel(panel: Page, to: string, plaintext: string):
   // The choice stays after a send: a second message goes to the same people without choosing again.
   await panel.waitForSelector(box);
   if (!(await panel.$eval(box, (el) => (el as HTMLInputElement).checked))) await panel.click(box);
-  await panel.waitForFunction((sel) => (document.querySelector(sel) as HTMLInputElement | null)?.checked === true, { timeout: 5_000 }, box);
+  await pollIn(panel, (sel) => (document.querySelector(sel) as HTMLInputElement | null)?.checked === true, box, 5_000);
   await panel.click('[data-testid="panel-input"]');
   await panel.type('[data-testid="panel-input"]', plaintext);
   await panel.click('[data-testid="panel-send"]');
   // Sent: the panel empties its input (on any other outcome it keeps the text and says why).
   try {
-    await panel.waitForFunction(() => (document.querySelector('[data-testid="panel-input"]') as HTMLTextAreaElement | null)?.value === '', { timeout: 20_000 });
+    await pollIn(panel, () => (document.querySelector('[data-testid="panel-input"]') as HTMLTextAreaElement | null)?.value === '', null, 20_000);
   } catch (e) {
     const said = await panel.evaluate(() => {
       const send = document.querySelector('[data-testid="panel-send"]') as HTMLButtonElement | null;

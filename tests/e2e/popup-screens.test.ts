@@ -7,7 +7,7 @@ import { generateIdentity } from '@/lib/crypto/identity';
 import { generatePrekey } from '@/lib/crypto/prekey';
 import { encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
-import { byTestId, firstRunTab, launchWithExtension, setViewportSize, type BrowserKind, type ExtensionSession } from './harness';
+import { byTestId, firstRunTab, launchWithExtension, pollIn, setViewportSize, type BrowserKind, type ExtensionSession } from './harness';
 import { api, clickWhenEnabled, contactItem, fill, pin, textOf } from './flows';
 import { paste, valueOf } from './contacts-flows';
 
@@ -73,7 +73,7 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
       await fill(one, 'settings-relay-url', 'ws://127.0.0.1:7001');
       await clickWhenEnabled(one, byTestId('settings-save'));
       await textOf(one, 'settings-saved');
-      await two.waitForFunction((sel) => document.querySelector<HTMLInputElement>(sel)?.value === 'ws://127.0.0.1:7001', { polling: 100, timeout: 10_000 }, byTestId('settings-relay-url'));
+      await pollIn(two, (sel) => document.querySelector<HTMLInputElement>(sel)?.value === 'ws://127.0.0.1:7001', byTestId('settings-relay-url'));
 
       // The mark saved in the second tab reaches the first, and the relay address saved there stays.
       await two.bringToFront();
