@@ -49,18 +49,27 @@ export default defineBackground(() => {
     if (isContentScriptRequest(message)) return Promise.resolve(routeContentScriptMessage(message, sender, ctx.ownId, tickets));
     if (isPanelReport(message)) return routePanelReport(message, sender, ctx.ownId, panel);
     if (isComposeHereRequest(message)) return routeComposeHere(message, sender, ctx.ownId, ctx.ownBaseUrl);
-    // (The side panel's poll changes none of them: no re-check ten times a second.)
     const answer = routeMessage(message, sender, ctx);
-    return isPanelPoll(message) ? answer : answer.finally(() => void connection.sync());
+    if (!isPanelPoll(message)) return answer.finally(() => void connection.sync());
+    // (The side panel's poll changes none of them: no re-check ten times a second.)
+    watchTabs();
+    return answer;
   });
+  // The side panel shows a tab's page only while it is there (panel-service.ts). Listened to only once a
+  // panel has asked for a tab, not from the start: a listener registered when the worker starts wakes it
+  // for every tab anyone loads or closes. What the panel service holds goes with the worker anyway.
+  let watchingTabs = false;
+  function watchTabs(): void {
+    if (watchingTabs) return;
+    watchingTabs = true;
+    browser.tabs.onRemoved.addListener((tabId) => panel.forgetTab(tabId));
+    browser.tabs.onUpdated.addListener((tabId, change) => {
+      if (change.url !== undefined) panel.navigated(tabId, change.url);
+    });
+  }
   listenForComposeCommand();
   listenForRotationAlarm(db, registrations);
   listenForPanelCommand();
-  // The side panel shows a tab's page only while it is there (panel-service.ts).
-  browser.tabs.onRemoved.addListener((tabId) => panel.forgetTab(tabId));
-  browser.tabs.onUpdated.addListener((tabId, change) => {
-    if (change.url !== undefined) panel.navigated(tabId, change.url);
-  });
   // A new install starts with the first-run flow on the options page (entrypoints/options/FirstRun.tsx).
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/options.html#setup') });

@@ -96,7 +96,7 @@ export default defineContentScript({
         forgetting = false;
         frames.forgetRemoved();
         scanner.forgetRemoved();
-        reporter.changed();
+        reporter.forgetRemoved();
       }, FORGET_DELAY_MS);
     };
 

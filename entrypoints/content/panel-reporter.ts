@@ -70,8 +70,17 @@ export class PanelReporter {
     this.schedule();
   }
 
-  /** Called when the page removed nodes (and on every batch): tokens that left or changed are dropped. */
+  /** Called on every batch of additions: the next report (if reporting) sees them. */
   changed(): void {
+    this.schedule();
+  }
+
+  /**
+   * Called once per burst of removals: tokens that left the page are dropped now, reporting or not, so a
+   * chat that trims or virtualises its list does not have every removed message kept alive here.
+   */
+  forgetRemoved(): void {
+    this.entries = this.entries.filter((e) => e.anchor.isConnected);
     this.schedule();
   }
 

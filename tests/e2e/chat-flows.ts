@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { until } from '../relay/harness';
-import { byTestId, type ExtensionSession } from './harness';
+import { byTestId, pollIn, type ExtensionSession } from './harness';
 import { contactItem, inOptions, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
 import { SAFETY_NUMBER_RE, paste } from './contacts-flows';
 
@@ -44,7 +44,7 @@ export async function openChat(person: ChatPerson, withHandle: string): Promise<
 
 /** Waits until the page shows the state (the exact word in `chat-state`). */
 export async function waitForState(page: Page, state: 'connecting' | 'open' | 'ended', timeout = 30_000): Promise<void> {
-  await page.waitForFunction((sel, want) => document.querySelector(sel)?.textContent?.trim() === want, { timeout, polling: 200 }, byTestId('chat-state'), state);
+  await pollIn(page, timeout, (sel, want) => document.querySelector(sel)?.textContent?.trim() === want, byTestId('chat-state'), state);
 }
 
 export interface SeenMessage {
@@ -60,7 +60,7 @@ export async function messagesOn(page: Page): Promise<SeenMessage[]> {
 
 /** Waits until the page shows exactly `count` messages, then returns them. */
 export async function waitForMessages(page: Page, count: number, timeout = 30_000): Promise<SeenMessage[]> {
-  await page.waitForFunction((sel, n) => document.querySelectorAll(sel).length === n, { timeout, polling: 200 }, byTestId('chat-message'), count);
+  await pollIn(page, timeout, (sel, n) => document.querySelectorAll(sel).length === n, byTestId('chat-message'), count);
   return messagesOn(page);
 }
 
@@ -74,9 +74,10 @@ export async function write(page: Page, text: string): Promise<void> {
 export async function say(page: Page, text: string): Promise<void> {
   const outBefore = (await messagesOn(page)).filter((m) => m.direction === 'out').length;
   await write(page, text);
-  await page.waitForFunction(
+  await pollIn(
+    page,
+    30_000,
     (sel, n, input) => document.querySelectorAll(sel).length > n && (document.querySelector(input) as HTMLTextAreaElement).value === '',
-    { timeout: 30_000, polling: 200 },
     `${byTestId('chat-message')}[data-direction="out"]`,
     outBefore,
     byTestId('chat-input'),
@@ -91,9 +92,10 @@ export const stateReason = (page: Page) => textOf(page, 'chat-state-reason');
 /** Waits until the options page (opened beside the popup) shows the relay connection as connected (or as anything else). */
 export async function waitForRelay(popup: Page, connected: boolean, timeout = 30_000): Promise<void> {
   await inOptions(popup, (options) =>
-    options.waitForFunction(
+    pollIn(
+      options,
+      timeout,
       (sel, want) => (document.querySelector(sel)?.getAttribute('data-connection') === 'connected') === want,
-      { timeout, polling: 250 },
       byTestId('relay-status'),
       connected,
     ),

@@ -1,7 +1,7 @@
 // Steps the e2e files share: what a person does in the popup, and background calls made from it.
 import { expect } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { byTestId, openOptionsBeside, sendFromPage, type ExtensionSession } from './harness';
+import { byTestId, openOptionsBeside, pollIn, sendFromPage, type ExtensionSession } from './harness';
 
 /** 64 hex digits in groups of four, as identity.ts formats fingerprints. */
 export const FINGERPRINT_RE = /^[0-9A-F]{4}( [0-9A-F]{4}){15}$/;
@@ -17,17 +17,17 @@ export async function textOf(page: Page, testId: string): Promise<string> {
  */
 export async function textMatching(page: Page, testId: string, expected: RegExp, timeout = 30_000): Promise<string> {
   try {
-    const found = await page.waitForFunction(
+    return await pollIn(
+      page,
+      timeout,
       (selector, source, flags) => {
         const text = document.querySelector(selector)?.textContent?.trim() ?? '';
-        return new RegExp(source, flags).test(text) ? text : false;
+        return new RegExp(source, flags).test(text) ? text : '';
       },
-      { timeout },
       byTestId(testId),
       expected.source,
       expected.flags,
     );
-    return (await found.jsonValue()) as string;
   } catch (e) {
     const shown = await page.$eval(byTestId(testId), (el) => el.textContent).catch(() => null);
     throw new Error(`${testId}: no text matching ${expected} in ${timeout} ms (shown: ${JSON.stringify(shown)})`, { cause: e });

@@ -240,12 +240,15 @@ function findFrameElementsBySearch(sample: Frame): void {
 }
 
 /**
- * Waits until `predicate(arg)` holds in the page, asking every 100 ms. Puppeteer's waitForFunction builds
- * its predicate with Function(), which the CSP of Firefox's extension pages refuses.
+ * Waits until `predicate(...args)` returns something truthy in the page, asking every 100 ms, and returns
+ * it. Puppeteer's waitForFunction builds its predicate with Function(), which the CSP of Firefox's
+ * extension pages refuses; its default polling waits for animation frames, which background tabs never get.
  */
-export async function pollIn<A extends string | number | null>(page: Page | Frame, predicate: (arg: A) => boolean, arg: A, timeout = 10_000): Promise<void> {
+export async function pollIn<Args extends unknown[], R>(page: Page | Frame, timeout: number, predicate: (...args: Args) => R, ...args: Args): Promise<R> {
+  const ask = predicate as unknown as (...a: unknown[]) => R;
   for (const until = Date.now() + timeout; ; await new Promise((r) => setTimeout(r, 100))) {
-    if (await page.evaluate(predicate as (arg: unknown) => boolean, arg)) return;
+    const answer = (await page.evaluate(ask, ...args)) as R;
+    if (answer) return answer;
     if (Date.now() > until) throw new Error(`not true within ${timeout} ms: ${predicate.toString().slice(0, 160)}`);
   }
 }

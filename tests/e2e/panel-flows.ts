@@ -64,13 +64,13 @@ export async function sendFromPanel(panel: Page, to: string, plaintext: string):
   // The choice stays after a send: a second message goes to the same people without choosing again.
   await panel.waitForSelector(box);
   if (!(await panel.$eval(box, (el) => (el as HTMLInputElement).checked))) await panel.click(box);
-  await pollIn(panel, (sel) => (document.querySelector(sel) as HTMLInputElement | null)?.checked === true, box, 5_000);
+  await pollIn(panel, 5_000, (sel) => (document.querySelector(sel) as HTMLInputElement | null)?.checked === true, box);
   await panel.click('[data-testid="panel-input"]');
   await panel.type('[data-testid="panel-input"]', plaintext);
   await panel.click('[data-testid="panel-send"]');
   // Sent: the panel empties its input (on any other outcome it keeps the text and says why).
   try {
-    await pollIn(panel, () => (document.querySelector('[data-testid="panel-input"]') as HTMLTextAreaElement | null)?.value === '', null, 20_000);
+    await pollIn(panel, 20_000, () => (document.querySelector('[data-testid="panel-input"]') as HTMLTextAreaElement | null)?.value === '');
   } catch (e) {
     const said = await panel.evaluate(() => {
       const send = document.querySelector('[data-testid="panel-send"]') as HTMLButtonElement | null;

@@ -73,7 +73,7 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
       await fill(one, 'settings-relay-url', 'ws://127.0.0.1:7001');
       await clickWhenEnabled(one, byTestId('settings-save'));
       await textOf(one, 'settings-saved');
-      await pollIn(two, (sel) => document.querySelector<HTMLInputElement>(sel)?.value === 'ws://127.0.0.1:7001', byTestId('settings-relay-url'));
+      await pollIn(two, 10_000, (sel) => document.querySelector<HTMLInputElement>(sel)?.value === 'ws://127.0.0.1:7001', byTestId('settings-relay-url'));
 
       // The mark saved in the second tab reaches the first, and the relay address saved there stays.
       await two.bringToFront();

@@ -101,7 +101,7 @@ describe('extension ↔ c2c CLI through a real relay', () => {
   });
 
   it('a stopped service worker drops the connection (senders hear "offline"); the next wake reconnects', async () => {
-    await page.close();
+    if (!page.isClosed()) await page.close(); // (a retry finds it closed)
     const isWorker = (t: { type(): string; url(): string }) => t.type() === 'service_worker' && t.url().startsWith(bob.baseUrl);
     const blank = await bob.browser.newPage();
     const cdp = await blank.createCDPSession();
