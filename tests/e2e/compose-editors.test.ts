@@ -1,10 +1,12 @@
 // Exactly one send into every editor kind (entrypoints/content/host-editor.ts): a message sent from the
 // compose overlay reaches the peer once, through the editor's model (each rich-editor fixture sends what
 // its model holds, never its DOM), and the host's box is empty afterwards, so a second Enter sends nothing.
+// In Chromium and in Firefox.
 import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findArmorParts } from '@/lib/armor/detect';
 import { CANARY } from './flows';
+import { pollIn } from './harness';
 import { openChat, openOverlay, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
 
 const TEXT = `Через редактор, once only: ${CANARY}`;
@@ -35,11 +37,11 @@ async function storeLearnedLengths(popup: Page, lengths: unknown): Promise<void>
   }, lengths as object);
 }
 
-describe('one send into every editor kind (Chromium)', () => {
+describe.each(['chromium', 'firefox'] as const)('one send into every editor kind (%s)', (kind) => {
   let pair: PinnedPair;
 
   beforeAll(async () => {
-    pair = await startPinnedPair('chromium');
+    pair = await startPinnedPair(kind);
   }, 90_000);
 
   afterAll(() => pair?.close());
@@ -48,7 +50,7 @@ describe('one send into every editor kind (Chromium)', () => {
   for (const app of ['slate', 'draft', 'tiptap', 'quill', 'irc', 'plain', 'react', 'vue', 'rich']) {
     it(`${app}: the message arrives once, the box is left empty, a second Enter sends nothing`, async () => {
       const { server } = pair;
-      const room = `once-${app}`;
+      const room = `once-${kind}-${app}-${Math.random().toString(36).slice(2, 8)}`;
       const [alicePage, bobPage] = await Promise.all([openChat(pair.alice, server, app, 'alice', room), openChat(pair.bob, server, app, 'bob', room)]);
       if (app === 'irc') {
         // An IRC line carries 512 bytes with its prefix: one part must fit one line. The overlay starts at the
@@ -68,7 +70,7 @@ describe('one send into every editor kind (Chromium)', () => {
         await popup.close();
       }
       const compose = await openOverlay(alicePage);
-      if (app === 'irc') await compose.waitForFunction(() => (document.querySelector('[data-testid="compose-part-length"]') as HTMLInputElement).value === '400', { timeout: 10_000 });
+      if (app === 'irc') await pollIn(compose, 10_000, () => (document.querySelector('[data-testid="compose-part-length"]') as HTMLInputElement).value === '400');
       await sendThroughOverlay(compose, 'bob', TEXT);
       // The overlay closes once the host took every part (it stays open offering a copy otherwise).
       await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true, timeout: 30_000 });
@@ -82,6 +84,7 @@ describe('one send into every editor kind (Chromium)', () => {
       expect(await boxText(alicePage)).toBe('');
 
       // A person pressing Enter again (a real key press): the host has nothing left to send.
+      await alicePage.bringToFront();
       await alicePage.click(BOX);
       await alicePage.keyboard.press('Enter');
       await new Promise((resolve) => setTimeout(resolve, 700));

@@ -190,7 +190,11 @@ describe('message frames (Chromium)', () => {
       return new Promise<boolean>((resolve) => requestAnimationFrame(() => resolve(added.querySelector('iframe[data-c2c="message-frame"]') !== null)));
     }, token);
     expect(framedBeforeRendering).toBe(true);
-    const frame = await frameOf((await page.$('#same-turn iframe[data-c2c="message-frame"]'))!, '[data-testid="message-status"][data-status]');
+    // The frame, added below the page's end, is scrolled to as a reader would: its status line shows only
+    // once the whole frame is on screen.
+    const iframe = (await page.$('#same-turn iframe[data-c2c="message-frame"]'))!;
+    await iframe.scrollIntoView();
+    const frame = await frameOf(iframe, '[data-testid="message-status"][data-status]');
     expect(await frame.$eval('[data-testid="message-plaintext"]', (e) => e.textContent)).toBe('framed in the page’s own turn');
   });
 
