@@ -1,4 +1,4 @@
-// The side panel against the hostile fixture page (Chromium; bob reads in his panel, alice and a stranger
+// The side panel against the hostile fixture page (Chromium and Firefox; bob reads in his panel, alice and a stranger
 // seal in Node with lib/). In panel mode the page holds no frame of ours, so everything it can do is post
 // tokens: a stranger's token that claims to be alice's, a tampered copy and a replayed copy never show as
 // verified; its probes, DOM watching and key logging learn none of the plaintext, typed or shown; a
@@ -9,6 +9,7 @@ import { outsideSender, startReader, type OutsideSender, type Reader } from './c
 import { CANARY, tamper } from './flows';
 import { ourElementsIn, openPanel, panelMessages, panelSettled, sendFromPanel, usePanelMode } from './panel-flows';
 import { PANEL_MAX_TOKENS } from '@/lib/protocol/api/panel-messages';
+import { pollIn } from './harness';
 
 interface Loot {
   loot: { what: string; value: unknown }[];
@@ -23,12 +24,12 @@ async function lootOf(page: Page): Promise<Loot> {
   });
 }
 
-describe('side panel against a hostile page (Chromium)', () => {
+describe.each(['chromium', 'firefox'] as const)('side panel against a hostile page (%s)', (kind) => {
   let reader: Reader;
   let mallory: OutsideSender;
 
   beforeAll(async () => {
-    reader = await startReader('chromium');
+    reader = await startReader(kind);
     await usePanelMode(reader.popup, reader.server);
     // A stranger bob never pinned: the page can post her tokens, which authenticate only as her unknown key.
     mallory = await outsideSender('mallory', reader.popup);
@@ -91,7 +92,11 @@ describe('side panel against a hostile page (Chromium)', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
     const panel = await openPanel(bob, popup, page);
     // The flood's every 4th token is well-formed around random bytes: at least 2,500 reach the panel's count.
-    await panel.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="panel-truncated"]')?.textContent ?? ''), { timeout: 60_000, polling: 250 });
+    // (The count grows while the content script works through the page: read it once it has them all.)
+    await pollIn(panel, 60_000, () => {
+      const numbers = (document.querySelector('[data-testid="panel-truncated"]')?.textContent ?? '').match(/\d[\d,]*/g) ?? [];
+      return numbers.length === 2 && Number(numbers[1]!.replace(/,/g, '')) >= 2500;
+    });
     const said = await panel.$eval('[data-testid="panel-truncated"]', (el) => el.textContent ?? '');
     const [shownCount, total] = (said.match(/\d[\d,]*/g) ?? []).map((n) => Number(n.replace(/,/g, '')));
     expect(shownCount).toBe(PANEL_MAX_TOKENS);
@@ -99,13 +104,10 @@ describe('side panel against a hostile page (Chromium)', () => {
     expect((await panelMessages(panel)).length).toBe(PANEL_MAX_TOKENS);
 
     server.post(ROOM, 'alice', (await alice.write('after the flood')).join('\n'));
-    await panel.waitForFunction(
-      () => {
-        const last = [...document.querySelectorAll('[data-testid="panel-message"]')].at(-1);
-        return last?.querySelector('[data-testid="panel-plaintext"]')?.textContent === 'after the flood' && last.getAttribute('data-status') === 'verified';
-      },
-      { timeout: 30_000, polling: 250 },
-    );
+    await pollIn(panel, 30_000, () => {
+      const last = [...document.querySelectorAll('[data-testid="panel-message"]')].at(-1);
+      return last?.querySelector('[data-testid="panel-plaintext"]')?.textContent === 'after the flood' && last.getAttribute('data-status') === 'verified';
+    });
     // None of the flood's tokens opened as a message from anyone bob knows.
     const statuses = new Set((await panelMessages(panel)).slice(0, -1).map((m) => m.status));
     expect(statuses.has('verified') || statuses.has('pinned')).toBe(false);
