@@ -5,7 +5,7 @@ import { render } from 'preact';
 import '../shared/zod-jitless';
 import { browser } from 'wxt/browser';
 import { t } from '@/components/i18n';
-import { isComposeInit } from '@/lib/content/frames';
+import { isComposeInit, type ComposeToHost } from '@/lib/content/frames';
 import { callBackground } from '../shared/background-client';
 import { ComposeApp, type HostLink } from './ComposeApp';
 import '../shared/frame.css';
@@ -34,6 +34,9 @@ function waitForHost(): Promise<HostLink> {
       void ticket.then((t) => {
         if (!t.ok || data.secret !== t.ticket.secret) return;
         window.removeEventListener('message', onMessage);
+        // Tells the content script this overlay works: one that never says so is replaced on the next click.
+        const ready: ComposeToHost = { type: 'ready' };
+        port.postMessage(ready);
         const { site, maxLength, conversation } = t.ticket;
         resolve({ port, site, maxLength: maxLength ?? undefined, conversation: conversation ?? undefined });
       });

@@ -60,6 +60,9 @@ export class ComposeOverlay {
   private port: MessagePort | null = null;
   /** Bumped by every open and close, so a slow open that was overtaken does nothing. */
   private generation = 0;
+  /** Whether the overlay's document loaded, and whether it said it holds its ticket and port. */
+  private loaded = false;
+  private ready = false;
 
   constructor(
     private readonly extensionUrl: (path: string) => string,
@@ -69,17 +72,26 @@ export class ComposeOverlay {
 
   /** Opens the overlay for `box`, or closes it when it is already open (the lock button toggles). */
   toggle(box: HTMLElement): void {
-    if (this.frame?.isConnected) {
+    if (this.isWorking()) {
       this.close();
       return;
     }
     void this.open(box);
   }
 
-  /** Opens the overlay for `box` (the keyboard command and the popup): an overlay already open for it stays. */
+  /** Opens the overlay for `box` (the keyboard command and the popup): a working overlay for it stays. */
   show(box: HTMLElement): void {
-    if (this.box === box && this.frame?.isConnected) return;
+    if (this.box === box && this.isWorking()) return;
     void this.open(box);
+  }
+
+  /**
+   * True while the overlay is one a click should close: in the page, shown, and connected. One the page hid,
+   * or one that never got its ticket (the background restarted, the page re-inserted it in time), is not:
+   * the next click replaces it with a working one.
+   */
+  private isWorking(): boolean {
+    return this.ready && !!this.frame?.isConnected && this.frame.matches(':popover-open');
   }
 
   close(): void {
@@ -89,6 +101,8 @@ export class ComposeOverlay {
     this.frame?.remove();
     this.frame = null;
     this.box = null;
+    this.loaded = false;
+    this.ready = false;
   }
 
   private async open(box: HTMLElement): Promise<void> {
@@ -124,15 +138,23 @@ export class ComposeOverlay {
     frame.popover = 'manual';
     frame.setAttribute('allow', 'clipboard-write');
     const channel = new MessageChannel();
-    frame.addEventListener(
-      'load',
-      () => {
-        // Addressed to the extension origin: if the page pointed the frame elsewhere, nothing is delivered.
-        const init: ComposeInit = { c2c: COMPOSE_INIT, secret: ticket.secret };
-        frame.contentWindow?.postMessage(init, new URL(url).origin, [channel.port2]);
-      },
-      { once: true },
-    );
+    frame.addEventListener('load', () => {
+      if (this.frame !== frame) return;
+      if (this.loaded) {
+        // A second document: the page reloaded, re-inserted or re-pointed the overlay. Its port and ticket
+        // went with the first one, so it could never send; it goes, and the next click opens a new one.
+        this.close();
+        return;
+      }
+      this.loaded = true;
+      // Addressed to the extension origin: if the page pointed the frame elsewhere, nothing is delivered.
+      const init: ComposeInit = { c2c: COMPOSE_INIT, secret: ticket.secret };
+      frame.contentWindow?.postMessage(init, new URL(url).origin, [channel.port2]);
+    });
+    // Hidden by the page (hidePopover): an overlay nobody can see is closed, not left to be toggled.
+    frame.addEventListener('toggle', (event) => {
+      if (this.frame === frame && (event as ToggleEvent).newState === 'closed') this.close();
+    });
     const port = channel.port1;
     port.onmessage = (event: MessageEvent) => void this.onFrameMessage(box, port, event.data);
     this.frame = frame;
@@ -143,6 +165,10 @@ export class ComposeOverlay {
 
   private async onFrameMessage(box: HTMLElement, port: MessagePort, data: unknown): Promise<void> {
     if (!isComposeToHost(data)) return;
+    if (data.type === 'ready') {
+      if (port === this.port) this.ready = true;
+      return;
+    }
     if (data.type === 'close') {
       this.close();
       return;

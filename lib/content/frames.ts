@@ -50,8 +50,11 @@ export function isComposeInit(value: unknown): value is ComposeInit {
   return v.c2c === COMPOSE_INIT && typeof v.secret === 'string' && v.secret.length === TICKET_HEX_LENGTH;
 }
 
-/** From the compose frame: armored parts to write into the host's compose box and send, or close. */
-export type ComposeToHost = { type: 'send'; parts: string[] } | { type: 'close' };
+/**
+ * From the compose frame: it holds its ticket and the port ('ready'), armored parts to write into the host's
+ * compose box and send, or close.
+ */
+export type ComposeToHost = { type: 'ready' } | { type: 'send'; parts: string[] } | { type: 'close' };
 /** From the content script: whether the parts went out through the host ('sent') or must be copied by hand. */
 export type HostToCompose = { type: 'result'; outcome: 'sent' | 'copy' };
 
@@ -61,7 +64,7 @@ export const MAX_PARTS_TEXT = 200 * 1024;
 export function isComposeToHost(value: unknown): value is ComposeToHost {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  if (v.type === 'close') return true;
+  if (v.type === 'close' || v.type === 'ready') return true;
   if (v.type !== 'send' || !Array.isArray(v.parts) || v.parts.length === 0) return false;
   let total = 0;
   for (const p of v.parts) {

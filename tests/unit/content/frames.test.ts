@@ -8,9 +8,10 @@ import { isArmorOnly } from '@/entrypoints/content/compose-overlay';
 const payload = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
 
 describe('compose port messages', () => {
-  it('accepts send with string parts, and close', () => {
+  it('accepts ready, send with string parts, and close', () => {
     expect(isComposeToHost({ type: 'send', parts: ['a', 'b'] })).toBe(true);
     expect(isComposeToHost({ type: 'close' })).toBe(true);
+    expect(isComposeToHost({ type: 'ready' })).toBe(true);
   });
 
   it('refuses anything else a page could forge', () => {
