@@ -58,7 +58,8 @@ export function createBackground(opts: BackgroundOptions) {
   // The side panel's tab state lives beside the request service and uses its handlers (panel-service.ts).
   const panel = new PanelService({
     ...(opts.tabs ?? NO_TABS),
-    decrypt: async (text, context) => (await base.decrypt({ type: 'decrypt', text, ...(context !== undefined ? { context } : {}) })).result,
+    decrypt: async (text, context, conversation) =>
+      (await base.decrypt({ type: 'decrypt', text, ...(context !== undefined ? { context } : {}), ...(conversation !== undefined ? { conversation } : {}) })).result,
     siteMode: async (site) => (await base.getSiteMode({ type: 'getSiteMode', site })).mode,
     partLength: async (site) => (await base.getSitePartLength({ type: 'getSitePartLength', site })).maxPartLength,
     seal: async (recipients, plaintext, maxPartLength) =>

@@ -1,5 +1,6 @@
 // The side panel's side of the background: what each tab's content script reported (token text, public
-// ciphertext, in page order), opened here for the panel, and sending from the panel through the tab.
+// ciphertext, in page order, each with the conversation the site adapter names where it is shown), opened
+// here for the panel as message frames open theirs, and sending from the panel through the tab.
 // Per tab and frame only the newest document counts; a tab that closed or left its site is forgotten.
 // Everything is bounded: tabs kept, tokens per report (schema), reports per second, work per token.
 import { PART_LENGTH_RANGE, type SiteMode } from '@/lib/keyring/settings';
@@ -12,6 +13,7 @@ import {
   PANEL_MAX_REPORTS_PER_SECOND,
   PANEL_WATCH,
   PANEL_WRITE,
+  type PanelToken,
 } from '@/lib/protocol/api/panel-messages';
 import { describeValidationError } from '@/lib/protocol/background-api';
 import type { WireResponse } from './router';
@@ -35,7 +37,8 @@ export interface PanelTabs {
 }
 
 export interface PanelDeps extends PanelTabs {
-  decrypt(text: string, context: string | undefined): Promise<DecryptResult>;
+  /** As a message frame's decrypt: `context` names the site, `conversation` the conversation shown in. */
+  decrypt(text: string, context: string | undefined, conversation: string | undefined): Promise<DecryptResult>;
   siteMode(site: string): Promise<SiteMode>;
   /** The site's remembered part length (the compose overlay's choice), if any. */
   partLength(site: string): Promise<number | null>;
@@ -46,20 +49,28 @@ interface FrameReport {
   doc: string;
   seq: number;
   context: string | undefined;
-  tokens: string[];
+  tokens: PanelToken[];
   total: number;
   times: number[];
 }
+
+/** A token as it is opened: where it is shown decides what it opens to (wrong-channel elsewhere). */
+interface ShownToken extends PanelToken {
+  context: string | undefined;
+}
+
+/** Results are kept per token text and conversation: the same text shown in another conversation is opened again. */
+const resultKey = (token: PanelToken): string => JSON.stringify([token.text, token.conversation ?? null]);
 
 interface TabState {
   site: string;
   mode: SiteMode;
   frames: Map<number, FrameReport>;
   revision: number;
-  /** Opened tokens by text (only those the tab still shows are kept). */
+  /** Opened tokens by resultKey (only those the tab still shows are kept). */
   results: Map<string, DecryptResult>;
   /** Tokens waiting to be opened, and whether a run is opening them. */
-  queue: { text: string; context: string | undefined }[];
+  queue: ShownToken[];
   opening: boolean;
   /** Forgotten (closed, navigated away, or dropped): openings still under way keep nothing. */
   gone: boolean;
@@ -191,19 +202,19 @@ export class PanelService {
   }
 
   /** Every token the tab shows now, with its frame's replay context, in page order (frames by id). */
-  private tokensOf(tab: TabState): { text: string; context: string | undefined }[] {
+  private tokensOf(tab: TabState): ShownToken[] {
     const frames = [...tab.frames.entries()].sort((a, b) => a[0] - b[0]);
-    return frames.flatMap(([, f]) => f.tokens.map((text) => ({ text, context: f.context })));
+    return frames.flatMap(([, f]) => f.tokens.map((token) => ({ ...token, context: f.context })));
   }
 
   private changed(tab: TabState): void {
     tab.revision++;
     const tokens = this.tokensOf(tab);
-    const shown = new Set(tokens.map((t) => t.text));
-    for (const text of tab.results.keys()) if (!shown.has(text)) tab.results.delete(text);
+    const shown = new Set(tokens.map(resultKey));
+    for (const key of tab.results.keys()) if (!shown.has(key)) tab.results.delete(key);
     // The newest first: a chat is read from its end. Opened only while a panel shows the tab: nothing is
     // decrypted for a page nobody reads beside (lazily, as frames open only what is on screen).
-    tab.queue = tokens.filter((t) => !tab.results.has(t.text)).reverse();
+    tab.queue = tokens.filter((t) => !tab.results.has(resultKey(t))).reverse();
     if (tab.watched) void this.open(tab);
   }
 
@@ -213,11 +224,12 @@ export class PanelService {
     tab.opening = true;
     try {
       for (let next = tab.queue.shift(); next !== undefined && !tab.gone; next = tab.queue.shift()) {
-        if (tab.results.has(next.text)) continue;
-        const result = await this.deps.decrypt(next.text, next.context).catch(
+        const key = resultKey(next);
+        if (tab.results.has(key)) continue;
+        const result = await this.deps.decrypt(next.text, next.context, next.conversation).catch(
           (): DecryptResult => ({ status: 'error', reason: { code: 'internal', message: 'Something went wrong inside the extension.' } }),
         );
-        tab.results.set(next.text, result);
+        tab.results.set(key, result);
         tab.revision++;
       }
     } finally {
@@ -227,8 +239,9 @@ export class PanelService {
 
   private list(tab: TabState): PanelMessage[] {
     const seen = new Set<string>();
-    return this.tokensOf(tab).map(({ text }): PanelMessage => {
-      const result = tab.results.get(text);
+    return this.tokensOf(tab).map((token): PanelMessage => {
+      const { text } = token;
+      const result = tab.results.get(resultKey(token));
       const copy = seen.has(text);
       seen.add(text);
       if (!result) return { status: 'pending' };

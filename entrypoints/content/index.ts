@@ -40,12 +40,15 @@ export default defineContentScript({
 
     const extensionUrl = (path: string) => browser.runtime.getURL(path as '/compose-frame.html');
     const site = adapterFor(new URL(location.href));
+    // Messages are read for the conversation the adapter names where they are shown, as they are sealed for
+    // the one it names where they are written (a copy re-posted in another conversation is wrong-channel).
+    const conversationOf = (place: Element) => site.conversation(place);
     const overlay = new ComposeOverlay(extensionUrl, offerTicket, site);
     const boxes = new ComposeBoxes(browser.i18n.getMessage('lockTitle'), site.findBoxes, (box) => overlay.toggle(box));
     // The keyboard command and the popup's compose-here button, relayed by the background (and only from it:
     // our own extension, not from a tab).
     // The side panel (panel-*.ts): its reports, and writing what it sealed.
-    const reporter = new PanelReporter(sendReport);
+    const reporter = new PanelReporter(sendReport, conversationOf);
     const panelCompose = new PanelCompose(() => boxes.visibleBoxes(), site);
     browser.runtime.onMessage.addListener((message: unknown, sender) => {
       if (sender.id !== browser.runtime.id || sender.tab !== undefined) return undefined;
@@ -59,6 +62,7 @@ export default defineContentScript({
     const frames = new MessageFrames(
       extensionUrl,
       new Folds({ show: browser.i18n.getMessage('foldShow'), hide: browser.i18n.getMessage('foldHide') }),
+      conversationOf,
     );
     // The site's mode decides whether tokens get frames (inline) or are only reported (panel: nothing is
     // placed in the page). Tokens found before the background answered wait for the answer.

@@ -2,8 +2,10 @@
 // Frames are created only for tokens on screen (IntersectionObserver) and at most MAX_LIVE live at once.
 // A token coming on screen takes over the least recently visible off-screen frame where the browser can
 // move a frame without reloading it (CAN_MOVE), else that frame is removed once the pool is full; either
-// way the old token gets a frame again if it scrolls back into view. The frame decrypts by itself; the
-// page only ever sees ciphertext.
+// way the old token gets a frame again if it scrolls back into view. The frame decrypts by itself, for the
+// conversation the site adapter names where the token is shown (asked each time a frame is pointed at a
+// token, so a re-pointed frame reads its new token for that token's conversation); the page only ever
+// sees ciphertext.
 // Each frame sits in a holder of fixed height that stays after the token once made, and a frame off screen
 // is hidden (display: none) inside it. Chromium re-sends an out-of-process frame's visible rect, and
 // repaints the page, on every scroll while the frame is laid out above the viewport: with the frames of
@@ -84,6 +86,8 @@ export class MessageFrames {
   constructor(
     private readonly extensionUrl: (path: string) => string,
     private readonly folds: Folds,
+    /** The site adapter's name for the conversation an element of the page belongs to, if it names one. */
+    private readonly conversationOf: (place: Element) => string | undefined,
   ) {
     // Chromium computes every observed element's intersection in each rendering frame the page lays out
     // again (a chat appending messages: every frame); `delay` bounds that to once per OBSERVE_DELAY_MS.
@@ -259,7 +263,9 @@ export class MessageFrames {
     const spare = CAN_MOVE ? this.leastRecentlyVisible() : null;
     if (!spare && this.live.size >= MAX_LIVE && !this.evictOne()) return;
     const holder = this.holderOf(slot);
-    const src = `${this.extensionUrl(MESSAGE_FRAME_PATH)}#${messageFragment(slot.token.text, slot.occurrence)}`;
+    const conversation = this.conversationOf(slot.watched);
+    const message = { text: slot.token.text, occurrence: slot.occurrence, ...(conversation !== undefined ? { conversation } : {}) };
+    const src = `${this.extensionUrl(MESSAGE_FRAME_PATH)}#${messageFragment(message)}`;
     let frame = spare?.frame ?? null;
     if (spare && frame) {
       spare.frame = null;

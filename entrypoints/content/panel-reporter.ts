@@ -1,10 +1,12 @@
 // Side panel support in the content script: keeps the tokens the scanner found in page order and reports
 // their text (public ciphertext) to the background, which decrypts them for the side panel. Nothing is
 // placed in the page. Reports start at once in panel mode, and in inline mode only once a panel shows this
-// tab (PANEL_WATCH); then after each change, at most one per PANEL_REPORT_MS.
+// tab (PANEL_WATCH); then after each change, at most one per PANEL_REPORT_MS. Each reported token carries
+// the conversation the site adapter names where it is shown, asked at each report (only for the tokens
+// reported), so a token is read for the conversation the page shows it in now.
 import { browser } from 'wxt/browser';
 import { withinTime } from '@/lib/time-limit';
-import { PANEL_DOC_HEX_LENGTH, PANEL_MAX_CHARS, PANEL_MAX_TOKENS, PANEL_REPORT_MS, PANEL_TOKENS, type PanelTokens } from '@/lib/protocol/api/panel-messages';
+import { PANEL_DOC_HEX_LENGTH, PANEL_MAX_CHARS, PANEL_MAX_TOKENS, PANEL_REPORT_MS, PANEL_TOKENS, type PanelToken, type PanelTokens } from '@/lib/protocol/api/panel-messages';
 import type { FoundToken } from './token-scanner';
 
 /** The end of a token's text: still in its anchor's text while the page shows that token unchanged. */
@@ -37,7 +39,11 @@ export class PanelReporter {
   /** What the last report held, so an unchanged list is not sent again. */
   private lastSignature = '';
 
-  constructor(private readonly send: SendReport) {}
+  constructor(
+    private readonly send: SendReport,
+    /** The site adapter's name for the conversation an element of the page belongs to, if it names one. */
+    private readonly conversationOf: (place: Element) => string | undefined,
+  ) {}
 
   /** The first report (no tokens): tells the background this document exists and learns the site's mode. */
   hello(): Promise<'inline' | 'panel' | undefined> {
@@ -96,16 +102,19 @@ export class PanelReporter {
   private report(): void {
     // Tokens whose text left the page, or changed under it, are no longer shown.
     this.entries = this.entries.filter((e) => e.anchor.isConnected && e.anchor.data.includes(e.tail));
-    const tokens: string[] = [];
+    const tokens: PanelToken[] = [];
     let chars = 0;
     for (let i = this.entries.length - 1; i >= 0 && tokens.length < PANEL_MAX_TOKENS; i--) {
-      const text = this.entries[i]!.text;
+      const { text, anchor } = this.entries[i]!;
       if (chars + text.length > PANEL_MAX_CHARS) break;
       chars += text.length;
-      tokens.push(text);
+      // Text right under a shadow root has no parent element: its document stands in.
+      const conversation = this.conversationOf(anchor.parentElement ?? anchor.ownerDocument.documentElement);
+      tokens.push(conversation === undefined ? { text } : { text, conversation });
     }
     tokens.reverse();
-    const signature = `${this.entries.length}:${tokens.length}:${tokens.map((t) => t.slice(-TAIL_LENGTH)).join('|')}`;
+    // A conversation that changed counts as a change: the token is read again for the new one.
+    const signature = JSON.stringify([this.entries.length, tokens.map((t) => [t.text.slice(-TAIL_LENGTH), t.conversation ?? null])]);
     if (signature === this.lastSignature) return;
     this.lastSignature = signature;
     this.lastSentAt = performance.now();

@@ -1,6 +1,7 @@
-// One message shown inside a host page. The armored text comes only from this frame's own URL fragment
-// (set by the content script); incoming postMessage is never listened to, so a page can at most point a
-// frame at ciphertext it already has, and the plaintext stays in here, out of the page's reach. The frame
+// One message shown inside a host page. The armored text, and the conversation it is read for, come only
+// from this frame's own URL fragment (set by the content script: lib/content/message-frame.ts); incoming
+// postMessage is never listened to, so a page can at most point a frame at ciphertext it already has (in a
+// conversation it names), and the plaintext stays in here, out of the page's reach. The frame
 // says nothing to the page: its height comes from the token (lib/content/message-frame.ts), and content
 // taller than that scrolls inside.
 // Its script is kept small (no full API schemas: answers.ts), as every frame on a page evaluates it anew.
@@ -9,7 +10,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { t } from '@/components/i18n';
 import { MessageView } from '@/components/frames/MessageView';
-import { parseMessageFragment } from '@/lib/content/message-frame';
+import { parseMessageFragment, type ParsedFragment } from '@/lib/content/message-frame';
 import type { DecryptResult, LIMITS, SecurityChoice } from '@/lib/protocol/background-api';
 import { sendToBackground, UNAVAILABLE } from '../shared/background-request';
 import { checkDecryptAnswer, checkSecurityAnswer } from './answers';
@@ -40,13 +41,22 @@ function hostContext(): string | undefined {
   return origin ? `page:${origin}`.slice(0, CONTEXT_LIMIT) : undefined;
 }
 
-type Token = ReturnType<typeof parseMessageFragment>;
-
-/** userAction: only from the click handler of the Decrypt button (legacy messages open on a click only). */
-async function open(token: Token, userAction: boolean): Promise<DecryptResult> {
-  if (!token) return { status: 'error', reason: { code: 'malformed', message: 'No encrypted text.' } };
+/**
+ * userAction: only from the click handler of the Decrypt button (legacy messages open on a click only).
+ * The message is read for the site the frame is embedded in and the conversation its address names.
+ */
+async function open(address: ParsedFragment, userAction: boolean): Promise<DecryptResult> {
+  if (!address.ok) return { status: 'error', reason: { code: 'malformed', message: address.reason } };
+  const token = address.message;
   const context = hostContext();
-  const answer = await sendToBackground({ type: 'decrypt', text: token.text, ...(context ? { context } : {}), ...(userAction ? { userAction: true as const } : {}) }, ANSWER_WAIT_MS);
+  const request = {
+    type: 'decrypt' as const,
+    text: token.text,
+    ...(context ? { context } : {}),
+    ...(token.conversation !== undefined ? { conversation: token.conversation } : {}),
+    ...(userAction ? { userAction: true as const } : {}),
+  };
+  const answer = await sendToBackground(request, ANSWER_WAIT_MS);
   const r = answer ? checkDecryptAnswer(answer.raw) : UNAVAILABLE;
   const result: DecryptResult = r.ok ? r.result : { status: 'error', reason: r.error };
   // A genuine message with an earlier copy on this page: this copy is the replay, shown without its text.
@@ -76,7 +86,7 @@ watchFullyVisible((visible) => {
   for (const listener of visibilityListeners) listener(visible);
 });
 
-function MessageApp({ token, opening }: { token: Token; opening: Promise<DecryptResult> }) {
+function MessageApp({ address, opening }: { address: ParsedFragment; opening: Promise<DecryptResult> }) {
   const [revealed, setRevealed] = useState(fullyVisible);
   useEffect(() => {
     visibilityListeners.add(setRevealed);
@@ -88,7 +98,7 @@ function MessageApp({ token, opening }: { token: Token; opening: Promise<Decrypt
   useEffect(() => void securityRead.then((choice) => choice && setSecurity(choice)), []);
   const decryptOnClick = () => {
     setResult(null);
-    void open(token, true).then(setResult);
+    void open(address, true).then(setResult);
   };
   return <MessageView result={result} security={security} revealed={revealed} onDecrypt={decryptOnClick} hasGlyph={hasGlyph} />;
 }
@@ -97,13 +107,14 @@ const app = document.getElementById('app')!;
 
 /**
  * Shows the token in a URL fragment. The content script recycles an off-screen frame by changing only
- * the fragment: everything of the previous message goes (a new key makes Preact build the view anew).
+ * the fragment: everything of the previous message goes (a new key makes Preact build the view anew), and
+ * the new token is read for the conversation the new fragment names.
  * The decrypt request leaves before the render, so the background works while "Decrypting…" paints.
  */
 function showFragment(hash: string): void {
-  const token = parseMessageFragment(hash);
+  const address = parseMessageFragment(hash);
   securityRead = securityRead.then((choice) => choice ?? readSecurity());
-  render(<MessageApp key={hash} token={token} opening={open(token, false)} />, app);
+  render(<MessageApp key={hash} address={address} opening={open(address, false)} />, app);
 }
 
 // The Navigation API (Chromium 102, Firefox 147): not yet in TypeScript's DOM types. The content script

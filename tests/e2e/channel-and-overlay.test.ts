@@ -1,6 +1,6 @@
 // Issue 12, items 6 and 2, in real browsers with the built extension. A message is bound to where it was
-// sent: a genuine message re-posted on another site, or a mailbox message pasted into a page, shows
-// wrong-channel. Typing goes only into our box: a scripted lock.click() opens nothing, the security mark
+// sent: a genuine message re-posted on another site, in another conversation of the same site, or a
+// mailbox message pasted into a page, shows wrong-channel. Typing goes only into our box: a scripted lock.click() opens nothing, the security mark
 // shows only while our input has the focus, and (Chromium) a send is refused while the page lays its own
 // textarea over our input.
 import type { Frame, Page } from 'puppeteer-core';
@@ -12,7 +12,7 @@ import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bund
 import { sealMessageV2 } from '@/lib/crypto/message-v2';
 import { makeUser } from '../unit/crypto/fixtures';
 import type { FixtureServer } from '../fixtures/server';
-import { chooseRecipient, openOverlay, shownIn, startReader, type Reader } from './content-flows';
+import { chooseRecipient, openOverlay, sendThroughOverlay, shownIn, startReader, type Reader } from './content-flows';
 import { bundleOf, pinVerified } from './flows';
 import type { ExtensionSession } from './harness';
 
@@ -26,6 +26,29 @@ async function openPage(session: ExtensionSession, url: string): Promise<Page> {
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected', { timeout: 60_000 });
   return page;
+}
+
+/**
+ * Bob writes in one channel of the team chat (its adapter names the channel, `host-conversation`); his
+ * message opens there, and the same token re-posted in another channel of the same site (same origin and
+ * path) shows wrong-channel, without its text.
+ */
+async function boundToConversation({ bob, server }: Reader): Promise<void> {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const [roomA, roomB] = [`conv-a-${suffix}`, `conv-b-${suffix}`];
+  const page = await openPage(bob, `${server.url}/team?user=bob&room=${roomA}`);
+  await sendThroughOverlay(await openOverlay(page), 'alice', 'for channel A only');
+  await expect.poll(() => server.messages(roomA).length, { timeout: 15_000 }).toBe(1);
+  const token = server.messages(roomA)[0]!.text;
+  expect(await shownIn(page, 1)).toMatchObject({ status: 'verified', sender: 'bob', plaintext: 'for channel A only' });
+
+  server.post(roomB, 'alice', token);
+  const other = await openPage(bob, `${server.url}/team?user=bob&room=${roomB}`);
+  expect(await other.$eval('[data-testid="host-conversation"]', (e) => e.textContent)).toBe(`#${roomB}`);
+  const shown = await shownIn(other, 1);
+  expect(shown).toMatchObject({ status: 'error', code: 'wrong-channel', plaintext: null });
+  expect(shown.statusText).toMatch(/another site, conversation or mailbox/);
+  await Promise.all([page.close(), other.close()]);
 }
 
 /** A scripted click on our lock (the `scriptedlock` flag) opens no overlay; a person's click still does. */
@@ -84,6 +107,30 @@ describe('messages bound to where they were sent; typing only into our box (Chro
     expect(shown).toMatchObject({ status: 'error', code: 'wrong-channel', plaintext: null });
     expect(shown.statusText).toMatch(/another site, conversation or mailbox/);
     await Promise.all([page.close(), other.close()]);
+  });
+
+  it('a message sent in one conversation of a site shows wrong-channel in another conversation of it', async () => {
+    await boundToConversation(reader);
+  });
+
+  it('a frame address naming a conversation out of bounds opens nothing, even for a genuine message', async () => {
+    const { bob, server, alice } = reader;
+    const token = (await alice.write('genuine, for this page'))[0]!;
+    server.post('bad-conversation', 'alice', token);
+    const page = await openPage(bob, `${server.url}/plain?user=bob&room=bad-conversation`);
+    expect(await shownIn(page, 1)).toMatchObject({ status: 'verified', plaintext: 'genuine, for this page' });
+    // The page re-points our frame at the same token with a conversation no adapter writes, and back again.
+    const frame = '[data-testid="host-message"]:nth-child(1) iframe[data-c2c="message-frame"]';
+    const original = await page.$eval(frame, (f) => (f as HTMLIFrameElement).src);
+    const pointAt = (src: string) => page.$eval(frame, (f, to) => void ((f as HTMLIFrameElement).src = to), src);
+    for (const conversation of ['x'.repeat(1025), '%00room', '%E0%A4']) {
+      await pointAt(`${original.split('#')[0]}#0&c=${conversation}:${encodeURIComponent(token)}`);
+      await expect.poll(async () => (await shownIn(page, 1)).code, { timeout: 10_000 }).toBe('malformed');
+      expect(await shownIn(page, 1), conversation.slice(0, 10)).toMatchObject({ status: 'error', plaintext: null, sender: null });
+      await pointAt(original);
+      await expect.poll(async () => (await shownIn(page, 1)).plaintext, { timeout: 10_000 }).toBe('genuine, for this page');
+    }
+    await page.close();
   });
 
   it('a message sealed for a relay mailbox, pasted into a page, shows wrong-channel', async () => {
@@ -153,7 +200,7 @@ describe('messages bound to where they were sent; typing only into our box (Chro
   });
 });
 
-describe('typing only into our box (Firefox: no IntersectionObserver v2, the rest holds)', () => {
+describe('messages bound to their conversation; typing only into our box (Firefox: no IntersectionObserver v2, the rest holds)', () => {
   let reader: Reader;
 
   beforeAll(async () => {
@@ -161,6 +208,10 @@ describe('typing only into our box (Firefox: no IntersectionObserver v2, the res
   }, 90_000);
 
   afterAll(() => reader?.close());
+
+  it('a message sent in one conversation of a site shows wrong-channel in another conversation of it', async () => {
+    await boundToConversation(reader);
+  });
 
   it('a scripted lock.click() opens nothing', async () => {
     await scriptedLockOpensNothing(reader.bob, reader.server);

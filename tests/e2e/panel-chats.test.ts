@@ -5,7 +5,7 @@
 // normal tab bound to the chat's tab (`sidepanel.html?tab=<id>`, docs/TESTING.md).
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openChat, startPinnedPair, type PinnedPair } from './content-flows';
+import { openChat, openOverlay, sendThroughOverlay, startPinnedPair, type PinnedPair } from './content-flows';
 import { CANARY } from './flows';
 import { ourElementsIn, openPanel, panelSettled, sendFromPanel, usePanelMode } from './panel-flows';
 
@@ -54,6 +54,26 @@ describe.each(['chromium', 'firefox'] as const)('side panel in the fixture chats
     expect(traffic).not.toContain('Canary');
     expect(traffic).not.toContain('Привет');
     await Promise.all([alicePage, bobPage, alicePanel, bobPanel].map((p) => p.close()));
+  });
+
+  it('a message sent in one team-chat channel is read in its panel; re-posted in another channel of the site, its panel says wrong-channel', async () => {
+    const { server, alice, bob } = pair;
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const [roomA, roomB] = [`panel-${kind}-conv-a-${suffix}`, `panel-${kind}-conv-b-${suffix}`];
+    // Alice writes in channel A through the overlay (the lock stays in panel mode); it seals for `#<room A>`.
+    const writer = await openChat(alice, server, 'team', 'alice', roomA);
+    await sendThroughOverlay(await openOverlay(writer), 'bob', 'for channel A only');
+    await expect.poll(() => server.messages(roomA).length, { timeout: 15_000 }).toBe(1);
+    server.post(roomB, 'alice', server.messages(roomA)[0]!.text);
+
+    const [pageA, pageB] = await Promise.all([openChat(bob, server, 'team', 'bob', roomA), openChat(bob, server, 'team', 'bob', roomB)]);
+    const [panelA, panelB] = await Promise.all([openPanel(bob, bobPopup, pageA), openPanel(bob, bobPopup, pageB)]);
+    expect(await panelSettled(panelA, 1)).toEqual([{ status: 'verified', sender: 'alice', plaintext: 'for channel A only' }]);
+    // What bob sees beside channel B: an error saying why, no sender, no text.
+    expect(await panelSettled(panelB, 1)).toEqual([{ status: 'error', sender: '', plaintext: null }]);
+    expect(await panelB.$eval('[data-testid="panel-status"]', (e) => e.textContent)).toMatch(/^error — .*sent for another site, conversation or mailbox/);
+    expect(await panelB.evaluate(() => document.body.innerText)).not.toContain('for channel A only');
+    await Promise.all([writer, pageA, pageB, panelA, panelB].map((p) => p.close()));
   });
 
   it('two panels for two tabs show only their own tab; a page that navigates away or closes clears its panel', async () => {

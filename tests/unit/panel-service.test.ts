@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { KeyringDB } from '@/lib/keyring/db';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
+import { MAX_CONVERSATION_LENGTH } from '@/lib/content/frames';
 import { PANEL_MAX_CHARS, PANEL_MAX_REPORTS_PER_SECOND, PANEL_MAX_TOKENS, PANEL_TOKENS, PANEL_WATCH } from '@/lib/protocol/api/panel-messages';
 import { createBackground } from '@/entrypoints/background/create-background';
 import { routePanelReport } from '@/entrypoints/background/content-requests';
@@ -40,9 +41,17 @@ async function person(handle: string) {
   const ctx = { ownId: OWN, ownBaseUrl: `chrome-extension://${OWN}/`, service: bg.service, isEnabledSite: async () => true };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
   const call = (request: Record<string, unknown>, sender = POPUP): Promise<any> => routeMessage(request, sender, ctx);
+  // Tokens given as text are reported without a conversation (an adapter that names none).
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
-  const report = (tabId: number, body: Record<string, unknown>, frameId = 0, site = SITE): Promise<any> =>
-    routePanelReport({ type: PANEL_TOKENS, doc: DOC_A, seq: 1, total: (body.tokens as unknown[] | undefined)?.length ?? 0, ...body }, { id: OWN, url: `${site}/room`, frameId, tab: { id: tabId, url: `${site}/room` } }, OWN, bg.panel);
+  const report = (tabId: number, { tokens, ...body }: Record<string, unknown>, frameId = 0, site = SITE): Promise<any> => {
+    const reported = (tokens as unknown[] | undefined)?.map((t) => (typeof t === 'string' ? { text: t } : t));
+    return routePanelReport(
+      { type: PANEL_TOKENS, doc: DOC_A, seq: 1, total: reported?.length ?? 0, ...(reported ? { tokens: reported } : {}), ...body },
+      { id: OWN, url: `${site}/room`, frameId, tab: { id: tabId, url: `${site}/room` } },
+      OWN,
+      bg.panel,
+    );
+  };
   expect(await call({ type: 'createIdentity', handle })).toMatchObject({ ok: true });
   const { bundle } = await call({ type: 'getPublicBundle' });
   return { call, report, urls, sent, panel: bg.panel, bundle: bundle as string };
@@ -121,6 +130,26 @@ describe('side panel: background', () => {
     expect(await settled(bob, 2)).toMatchObject({ site: null, messages: [], total: 0 });
   });
 
+  it('reads each token for the conversation it is shown in: sealed for another one of the site, wrong-channel, never the text', async () => {
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    await bob.call({ type: 'pinContact', handle: 'alice', bundle: alice.bundle });
+    await alice.call({ type: 'pinContact', handle: 'bob', bundle: bob.bundle });
+    const r = await alice.call({ type: 'encrypt', recipients: ['bob'], plaintext: 'for #general', channel: { site: SITE, conversation: '#general' } });
+    const general = r.parts.join('\n') as string;
+    bob.urls.set(1, `${SITE}/room`);
+    await bob.report(1, { tokens: [{ text: general, conversation: '#general' }, { text: general, conversation: '#random' }] });
+    const both = await settled(bob, 1);
+    expect(both.messages[0]).toMatchObject({ status: 'pinned', plaintext: 'for #general', senderHandle: 'alice' });
+    expect(both.messages[1]).toEqual({ status: 'error', reason: { code: 'wrong-channel', message: expect.stringMatching(/another conversation/) } });
+    // The page now shows the token in #random only: the result opened for #general is not reused.
+    await bob.report(1, { tokens: [{ text: general, conversation: '#random' }], seq: 2 });
+    expect((await settled(bob, 1)).messages).toEqual([{ status: 'error', reason: { code: 'wrong-channel', message: expect.any(String) } }]);
+    // Where the adapter names no conversation, the site alone decides (channel.ts): it opens, once.
+    await bob.report(2, { tokens: [general], doc: DOC_B });
+    bob.urls.set(2, `${SITE}/room`);
+    expect((await settled(bob, 2)).messages).toEqual([expect.objectContaining({ status: 'pinned', plaintext: 'for #general' })]);
+  });
+
   it('asks the tab’s content script to report when a panel shows a tab it has nothing for (inline mode, restart)', async () => {
     const bob = await person('bob');
     bob.urls.set(7, `${SITE}/room`);
@@ -141,6 +170,13 @@ describe('side panel: background', () => {
     await refused({ tokens: [token], extra: 1 });
     await refused({ tokens: [token], doc: 'not hex' });
     await refused({ tokens: [''] });
+    // A conversation as site adapters bound it, and nothing else beside a token's text.
+    await refused({ tokens: [{ text: token, conversation: 'x'.repeat(MAX_CONVERSATION_LENGTH + 1) }] });
+    await refused({ tokens: [{ text: token, conversation: '' }] });
+    await refused({ tokens: [{ text: token, conversation: 7 }] });
+    await refused({ tokens: [{ text: token, site: SITE }] });
+    expect((await bob.report(1, { tokens: [{ text: token, conversation: 'x'.repeat(MAX_CONVERSATION_LENGTH + 1) }] })).error.message).toMatch(/conversation id is too long/);
+    expect(await bob.report(1, { tokens: [{ text: token, conversation: 'x'.repeat(MAX_CONVERSATION_LENGTH) }] })).toMatchObject({ ok: true });
     expect(await bob.report(1, { tokens: [token], total: 10_000 })).toMatchObject({ ok: true });
     const answers = [];
     for (let seq = 2; seq < 2 + PANEL_MAX_REPORTS_PER_SECOND + 5; seq++) answers.push(await bob.report(1, { tokens: [token], seq }));

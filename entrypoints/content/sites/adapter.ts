@@ -11,8 +11,11 @@ export interface SiteAdapter {
   findBoxes?(root: Element): HTMLElement[];
   /** Sends what was just written into `box`, when pressing Enter does not. */
   send?(box: HTMLElement): void;
-  /** The page's name for the conversation `box` belongs to (recipients are remembered per conversation). */
-  conversation?(box: HTMLElement): string | undefined;
+  /**
+   * The page's name for the conversation `place` belongs to: a compose box (the message is sealed for it,
+   * recipients are remembered per conversation) or the element holding a token (the message is read for it).
+   */
+  conversation?(place: Element): string | undefined;
   /** The longest message the site accepts, when its box does not declare it (maxlength). */
   maxLength?: number;
 }
@@ -20,8 +23,12 @@ export interface SiteAdapter {
 /** An adapter with every part decided. */
 export type ResolvedAdapter = Required<Omit<SiteAdapter, 'maxLength'>> & Pick<SiteAdapter, 'maxLength'>;
 
-/** Page text as a conversation id: no control characters, bounded (the background refuses anything else). */
+/**
+ * Page text as a conversation id: no control characters, bounded (the background and the message frame
+ * refuse anything else), and well-formed (a pair cut in two by the bound, or a lone surrogate the page
+ * wrote, becomes U+FFFD, as UTF-8 encoding would make it anyway): the frame's address must encode it.
+ */
 export function conversationName(text: string | null | undefined): string | undefined {
-  const name = text?.replace(/\p{Cc}+/gu, ' ').trim().slice(0, MAX_CONVERSATION_LENGTH);
+  const name = text?.replace(/\p{Cc}+/gu, ' ').trim().slice(0, MAX_CONVERSATION_LENGTH).toWellFormed();
   return name ? name : undefined;
 }

@@ -6,6 +6,6 @@ export const teamChatAdapter: SiteAdapter = {
   name: 'team-chat (fixture)',
   matches: (url) => (url.hostname === '127.0.0.1' || url.hostname === 'localhost') && url.pathname === '/team',
   send: (box) => box.ownerDocument.querySelector<HTMLButtonElement>('[data-testid="host-send"]')?.click(),
-  conversation: (box) => conversationName(box.ownerDocument.querySelector('[data-testid="host-conversation"]')?.textContent),
+  conversation: (place) => conversationName(place.ownerDocument.querySelector('[data-testid="host-conversation"]')?.textContent),
   maxLength: 600,
 };

@@ -2,7 +2,8 @@
 // content script imports it (next to hostile page code), the background and the panel API schema too.
 //
 // Content script → background (`PanelTokens`, schema in lib/protocol/api/panel.ts): the tokens of its
-// document, as public ciphertext text, in page order, newest PANEL_MAX_TOKENS at most. The first report of a
+// document, as public ciphertext text, in page order, newest PANEL_MAX_TOKENS at most, each with the
+// conversation the site adapter names where it is shown (the background reads it for that conversation). The first report of a
 // document (no tokens yet) also asks for the site's mode: the answer says `inline` or `panel`.
 // Background → content script (only from the extension itself, never from a tab):
 // - `{type: PANEL_WATCH}`: a panel shows this tab: report now and after every change.
@@ -26,12 +27,18 @@ export const PANEL_MAX_TOTAL = 10_000_000;
 /** Length of a document's random hex id (a new one per content-script copy, i.e. per document). */
 export const PANEL_DOC_HEX_LENGTH = 32;
 
+/** One token as the page shows it: its text, and the conversation the adapter names there (if any). */
+export interface PanelToken {
+  text: string;
+  conversation?: string;
+}
+
 export interface PanelTokens {
   type: typeof PANEL_TOKENS;
   doc: string;
   /** Counts up per document: an older report arriving late is ignored. */
   seq: number;
-  tokens: string[];
+  tokens: PanelToken[];
   /** How many tokens the document holds, of which `tokens` are the newest. */
   total: number;
 }

@@ -10,7 +10,7 @@ import {
   PANEL_MAX_TOTAL,
   PANEL_TOKENS,
 } from './panel-messages';
-import { apiErrorSchema, handleSchema, LIMITS, type ApiEntry } from './shared';
+import { apiErrorSchema, conversationSchema, handleSchema, LIMITS, type ApiEntry } from './shared';
 import { decryptStatusSchema } from './message-frame';
 
 /** A content script's report of its document's tokens (entrypoints/background/content-requests.ts). */
@@ -19,11 +19,21 @@ export const panelTokensSchema = z
     type: z.literal(PANEL_TOKENS),
     doc: z.string().regex(new RegExp(`^[0-9a-f]{${PANEL_DOC_HEX_LENGTH}}$`), 'Not a document id.'),
     seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    tokens: z.array(z.string().min(1).max(LIMITS.ciphertextText, 'A token is too long.')).max(PANEL_MAX_TOKENS, 'Too many tokens in one report.'),
+    tokens: z
+      .array(
+        z
+          .object({
+            text: z.string().min(1).max(LIMITS.ciphertextText, 'A token is too long.'),
+            // The conversation the site adapter names where the token is shown: it is read for that one.
+            conversation: conversationSchema.optional(),
+          })
+          .strict(),
+      )
+      .max(PANEL_MAX_TOKENS, 'Too many tokens in one report.'),
     total: z.number().int().nonnegative().max(PANEL_MAX_TOTAL),
   })
   .strict()
-  .refine((r) => r.tokens.reduce((n, t) => n + t.length, 0) <= PANEL_MAX_CHARS, 'The tokens are too long together.')
+  .refine((r) => r.tokens.reduce((n, t) => n + t.text.length, 0) <= PANEL_MAX_CHARS, 'The tokens are too long together.')
   .refine((r) => r.total >= r.tokens.length, 'The total is smaller than the tokens sent.');
 
 const tabIdSchema = z.number().int().nonnegative().max(2 ** 31);

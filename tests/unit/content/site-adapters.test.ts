@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { conversationName } from '@/entrypoints/content/sites/adapter';
 import { adapterFor } from '@/entrypoints/content/sites';
 import { MAX_CONVERSATION_LENGTH } from '@/lib/content/frames';
+import { messageFragment, parseMessageFragment } from '@/lib/content/message-frame';
 
 describe('site adapters', () => {
   it('the team-chat fixture gets its adapter, with the generic box finder filled in; everything else the generic one', () => {
@@ -19,5 +20,16 @@ describe('site adapters', () => {
     expect(conversationName('a\u0000\u0007b')).toBe('a b');
     expect(conversationName('x'.repeat(5000))).toHaveLength(MAX_CONVERSATION_LENGTH);
     for (const none of ['', '   ', '\n\t', null, undefined]) expect(conversationName(none)).toBeUndefined();
+  });
+
+  it('conversation names are well-formed, so a message frame’s address can carry them: a pair cut by the bound, a lone surrogate', () => {
+    for (const pageText of [`${'x'.repeat(MAX_CONVERSATION_LENGTH - 1)}🔐`, 'room \uD800 one', '\uDC00']) {
+      const conversation = conversationName(pageText)!;
+      expect(conversation.isWellFormed()).toBe(true);
+      expect(conversation).toContain('\uFFFD');
+      const message = { text: 'c2c2abc', occurrence: 0, conversation };
+      expect(parseMessageFragment(`#${messageFragment(message)}`)).toEqual({ ok: true, message });
+    }
+    expect(conversationName(`${'x'.repeat(MAX_CONVERSATION_LENGTH - 2)}🔐`)).toHaveLength(MAX_CONVERSATION_LENGTH);
   });
 });
