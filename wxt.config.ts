@@ -40,8 +40,14 @@ export default defineConfig({
       : {}),
     // The frames the content script places in host pages: loadable by every site (the site is known only at
     // run time), served by the background only on sites the user enabled (background/frame-entitlement.ts).
-    // Chrome's use_dynamic_url stays off: message frames re-pointed by that address reload (docs/THREAT-MODEL.md).
-    web_accessible_resources: [{ resources: ['compose-frame.html', 'message-frame.html'], matches: ['https://*/*', 'http://*/*'] }],
+    // In Chrome only at a per-session address, so a site cannot probe for the extension (lib/content/frames.ts).
+    web_accessible_resources: [
+      {
+        resources: ['compose-frame.html', 'message-frame.html'],
+        matches: ['https://*/*', 'http://*/*'],
+        ...(browser === 'firefox' ? {} : { use_dynamic_url: true }),
+      },
+    ],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

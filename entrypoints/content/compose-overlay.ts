@@ -8,6 +8,7 @@ import {
   COMPOSE_INIT,
   COMPOSE_TICKET,
   isComposeToHost,
+  type FrameAddresses,
   type ComposeInit,
   type ComposeTicket,
   type HostToCompose,
@@ -65,7 +66,7 @@ export class ComposeOverlay {
   private ready = false;
 
   constructor(
-    private readonly extensionUrl: (path: string) => string,
+    private readonly addresses: FrameAddresses,
     private readonly offerTicket: OfferTicket,
     private readonly site: ResolvedAdapter,
   ) {}
@@ -128,11 +129,10 @@ export class ComposeOverlay {
     // same and tells the user it is not connected (the content script has no UI of its own to say so).
     await this.offerTicket(ticket);
     if (generation !== this.generation) return;
-    const url = this.extensionUrl(COMPOSE_FRAME_PATH);
     const host = top.document;
     const frame = host.createElement('iframe');
     frame.dataset.c2c = 'compose-frame';
-    frame.src = `${url}#${ticket.id}`;
+    frame.src = `${new URL(COMPOSE_FRAME_PATH, this.addresses.load).href}#${ticket.id}`;
     frame.setAttribute('style', OVERLAY_STYLE);
     // In the top layer, shown after the locks: above the page's own overlays and above our locks.
     frame.popover = 'manual';
@@ -149,7 +149,7 @@ export class ComposeOverlay {
       this.loaded = true;
       // Addressed to the extension origin: if the page pointed the frame elsewhere, nothing is delivered.
       const init: ComposeInit = { c2c: COMPOSE_INIT, secret: ticket.secret };
-      frame.contentWindow?.postMessage(init, new URL(url).origin, [channel.port2]);
+      frame.contentWindow?.postMessage(init, new URL(this.addresses.live).origin, [channel.port2]);
     });
     // Hidden by the page (hidePopover): an overlay nobody can see is closed, not left to be toggled.
     frame.addEventListener('toggle', (event) => {

@@ -19,6 +19,7 @@ import { TokenScanner } from './token-scanner';
 import { rememberPartLength } from './host-limits';
 import { topSameOriginWindow } from './top-document';
 import { MIN_PART_LENGTH } from '@/lib/armor/format';
+import { frameAddresses, MESSAGE_FRAME_PATH } from '@/lib/content/frames';
 import { PanelCompose } from './panel-compose';
 import { isPanelBox, isPanelWatch, isPanelWrite } from '@/lib/protocol/api/panel-messages';
 import { PanelReporter, sendReport } from './panel-reporter';
@@ -38,12 +39,12 @@ export default defineContentScript({
     if (!root || world.__c2cContentActive) return;
     world.__c2cContentActive = true;
 
-    const extensionUrl = (path: string) => browser.runtime.getURL(path as '/compose-frame.html');
+    const addresses = frameAddresses(browser.runtime.getURL(MESSAGE_FRAME_PATH), browser.runtime.id);
     const site = adapterFor(new URL(location.href));
     // Messages are read for the conversation the adapter names where they are shown, as they are sealed for
     // the one it names where they are written (a copy re-posted in another conversation is wrong-channel).
     const conversationOf = (place: Element) => site.conversation(place);
-    const overlay = new ComposeOverlay(extensionUrl, offerTicket, site);
+    const overlay = new ComposeOverlay(addresses, offerTicket, site);
     const boxes = new ComposeBoxes(browser.i18n.getMessage('lockTitle'), site.findBoxes, (box) => overlay.toggle(box));
     // The keyboard command and the popup's compose-here button, relayed by the background (and only from it:
     // our own extension, not from a tab).
@@ -60,7 +61,7 @@ export default defineContentScript({
       return outcome === undefined ? undefined : Promise.resolve({ outcome });
     });
     const frames = new MessageFrames(
-      extensionUrl,
+      addresses,
       new Folds({ show: browser.i18n.getMessage('foldShow'), hide: browser.i18n.getMessage('foldHide') }),
       conversationOf,
     );

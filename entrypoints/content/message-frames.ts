@@ -18,7 +18,7 @@
 // Host elements the page removes are forgotten (forgetRemoved), whether or not they were ever on screen.
 // Once a token's frame is placed, its ciphertext is folded away (fold.ts). Every write that changes the
 // page's height keeps a message list that was at its end at its end (scroll-keeper.ts).
-import { MESSAGE_FRAME_PATH } from '@/lib/content/frames';
+import { MESSAGE_FRAME_PATH, type FrameAddresses } from '@/lib/content/frames';
 import { HEIGHT_STEPS, messageFragment, stepForToken } from '@/lib/content/message-frame';
 import { unfold, type Fold, type Folds } from './fold';
 import { keepingEnds } from './scroll-keeper';
@@ -84,7 +84,7 @@ export class MessageFrames {
   private readonly watched: WatchWindow;
 
   constructor(
-    private readonly extensionUrl: (path: string) => string,
+    private readonly addresses: FrameAddresses,
     private readonly folds: Folds,
     /** The site adapter's name for the conversation an element of the page belongs to, if it names one. */
     private readonly conversationOf: (place: Element) => string | undefined,
@@ -265,7 +265,7 @@ export class MessageFrames {
     const holder = this.holderOf(slot);
     const conversation = this.conversationOf(slot.watched);
     const message = { text: slot.token.text, occurrence: slot.occurrence, ...(conversation !== undefined ? { conversation } : {}) };
-    const src = `${this.extensionUrl(MESSAGE_FRAME_PATH)}#${messageFragment(message)}`;
+    const fragment = `#${messageFragment(message)}`;
     let frame = spare?.frame ?? null;
     if (spare && frame) {
       spare.frame = null;
@@ -282,13 +282,18 @@ export class MessageFrames {
       this.reveal(frame);
       // Only the fragment changes: the frame shows the new token in place of the old one, and turns this
       // navigation into a replacement, so the tab's history does not grow (message-frame/main.tsx).
-      frame.src = src;
+      frame.src = new URL(MESSAGE_FRAME_PATH + fragment, this.addresses.live).href;
     } else {
       frame = document.createElement('iframe');
       frame.dataset.c2c = 'message-frame';
       frame.setAttribute('style', FRAME_STYLE);
       // The address before the frame is in the page: it then starts no empty document of its own first.
-      frame.src = src;
+      frame.src = new URL(MESSAGE_FRAME_PATH + fragment, this.addresses.load).href;
+      const made = frame;
+      let loads = 0;
+      made.addEventListener('load', () => {
+        if (++loads > 1) this.reloaded(made);
+      });
       holder.append(frame);
     }
     slot.frame = frame;
@@ -338,6 +343,23 @@ export class MessageFrames {
     const victim = this.leastRecentlyVisible();
     if (victim) this.retire(victim);
     return victim !== null || this.live.size < MAX_LIVE;
+  }
+
+  /**
+   * A frame of ours loaded a second document: the page reloaded, re-inserted or re-pointed it (our own
+   * re-pointing changes only the fragment, which loads nothing). A re-pointed frame's address is one
+   * Chrome will not load for a page, and one the page pointed elsewhere shows the page's content: it is
+   * replaced by a new frame for its token, in its holder.
+   */
+  private reloaded(frame: HTMLIFrameElement): void {
+    frame.remove();
+    for (const slot of this.live) {
+      if (slot.frame !== frame) continue;
+      slot.frame = null;
+      this.live.delete(slot);
+      if (slot.visible) this.show(slot);
+      return;
+    }
   }
 
   private retire(slot: Slot): void {

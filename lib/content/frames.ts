@@ -12,6 +12,24 @@
 
 export const COMPOSE_FRAME_PATH = '/compose-frame.html';
 export const MESSAGE_FRAME_PATH = '/message-frame.html';
+
+/**
+ * Our frames' two addresses (base URLs ending in `/`). Chrome serves them only at a per-session address
+ * (`use_dynamic_url`: a site that never saw it cannot probe for the extension) and redirects it to the
+ * fixed one, where the document then lives. `load`: what a new frame's src names. `live`: where its
+ * document is, so the origin messages are addressed to, and the address a frame is re-pointed by (only
+ * its fragment changes then: no reload). In Firefox both are the same.
+ */
+export interface FrameAddresses {
+  load: string;
+  live: string;
+}
+
+/** `frameUrl`: what the browser gives for one of our frame pages (Chrome gives the per-session address only for those). */
+export function frameAddresses(frameUrl: string, extensionId: string): FrameAddresses {
+  const load = new URL('/', frameUrl).href;
+  return { load, live: load.startsWith('chrome-extension:') ? `chrome-extension://${extensionId}/` : load };
+}
 export const COMPOSE_INIT = 'c2c-compose-init';
 
 /** Content script → background (the one request a content script may make): a ticket for one compose frame. */

@@ -70,7 +70,9 @@ export async function contentFrameOf(handle: ElementHandle): Promise<Frame> {
             } catch {
               // cross-origin: told by its address
             }
-            return location.href === address;
+            // The path and fragment: Chromium loads our frames by a per-session address and runs them at the fixed one.
+            const at = new URL(address);
+            return location.pathname === at.pathname && location.hash === at.hash;
           },
           mark,
           src,
@@ -137,10 +139,11 @@ function readShown(): Shown {
 async function readThroughTarget(iframe: ElementHandle<HTMLIFrameElement>): Promise<Shown | null> {
   const target = await ownTarget(iframe);
   if (!target) return null;
-  const src = await iframe.evaluate((f) => f.src);
+  const hash = await iframe.evaluate((f) => new URL(f.src).hash);
   // A frame re-pointed at another token takes the new address a moment later (its view changes just before):
-  // read it only once it has, so the status read is the current token's.
-  return ((await evaluateIn(target, `location.href === ${JSON.stringify(src)} ? (${readShown.toString()})() : null`)) as Shown | null | undefined) ?? null;
+  // read it only once it has, so the status read is the current token's. (The fragment names the token; the
+  // rest of the address differs in Chromium, which loads our frames by a per-session one.)
+  return ((await evaluateIn(target, `location.hash === ${JSON.stringify(hash)} ? (${readShown.toString()})() : null`)) as Shown | null | undefined) ?? null;
 }
 
 /**
@@ -258,7 +261,7 @@ async function describeFrame(iframe: ElementHandle<HTMLIFrameElement>): Promise<
     .evaluate((f) => ({ connected: f.isConnected, display: getComputedStyle(f).display, height: f.clientHeight, src: f.src }))
     .catch((e: unknown) => ({ unreadable: String(e) }));
   const src = 'src' in state ? state.src : '';
-  const expression = `({ sameAddress: location.href === ${JSON.stringify(src)}, ready: document.readyState, status: document.querySelector('[data-testid="message-status"]')?.outerHTML.slice(0, 120) ?? null, text: (document.body?.innerText ?? '').slice(0, 60) })`;
+  const expression = `({ sameAddress: location.hash === ${JSON.stringify(src ? new URL(src).hash : '')}, ready: document.readyState, status: document.querySelector('[data-testid="message-status"]')?.outerHTML.slice(0, 120) ?? null, text: (document.body?.innerText ?? '').slice(0, 60) })`;
   const inside = await ownTarget(iframe)
     .then((target) => (target ? evaluateIn(target, expression) : 'no target of its own'))
     .catch((e: unknown) => `unreadable: ${String(e)}`);

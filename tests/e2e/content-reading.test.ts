@@ -131,7 +131,7 @@ describe('message frames (Chromium)', () => {
     await frame.waitForSelector('[data-testid="message-status"][data-status]', { timeout: 20_000 });
     expect(await shownIn(page, legacyAt)).toEqual({ status: 'legacy', statusText: 'legacy', sender: 'frank', plaintext: 'PAY 100 to frank', code: null });
   });
-  it('a frame scrolled far off screen is reused for the next token: it shows only the new message, at the new height, and Back still leaves the chat', async () => {
+  it('a frame scrolled far off screen is reused for the next token: it shows only the new message, at the new height, Back still leaves the chat, and a reload by the page is undone', async () => {
     // Every token so far has had a frame (the long one among them). Mark every frame on the page now, then
     // move far away.
     await frameElementIn(page, longAt);
@@ -154,6 +154,17 @@ describe('message frames (Chromium)', () => {
     expect(await geometry(longAt)).toEqual({ height: LARGEST, scrolls: true });
     expect(await page.$$eval('iframe[data-c2c="message-frame"]', (all) => all.length)).toBeLessThanOrEqual(6);
     // Frames re-pointed twice, and not one entry more in the tab's history: Back leaves the page, as without us.
+    expect(await page.evaluate(() => history.length)).toBe(entries);
+    // The page reloads the re-pointed frame (out and back in). It was re-pointed by the extension's fixed
+    // address, which Chrome loads for no page: the content script puts a new frame in its place.
+    const newAt = await frameElementIn(page, last);
+    await newAt.evaluate((f) => {
+      const [parent, next] = [f.parentNode!, f.nextSibling];
+      f.remove();
+      parent.insertBefore(f, next);
+    });
+    await page.waitForFunction((f) => !f.isConnected, { timeout: 5_000 }, newAt);
+    expect(await shownIn(page, last)).toMatchObject({ status: 'pinned', sender: 'alice', plaintext: short });
     expect(await page.evaluate(() => history.length)).toBe(entries);
   });
 

@@ -1,7 +1,8 @@
-// No frame oracle (issue 12, item 1): a site the user did not enable can embed our message frame (it is
-// web-accessible to every site), but the background serves it nothing there. A token for the user, one for
-// someone else and garbage look the same, say nothing to the page, and write nothing to the replay table.
-// Chromium: its tab's address is reported to the background only for sites the extension holds.
+// No frame oracle (issue 12, item 1). Chromium serves our frames only at a per-session address, so a site
+// that never saw it cannot even load them; a site that did learn it can embed our message frame, but the
+// background serves it nothing there: a token for the user, one for someone else and garbage look the same,
+// say nothing to the page, and write nothing to the replay table. Chromium: its tab's address is reported
+// to the background only for sites the extension holds.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
@@ -41,9 +42,22 @@ describe('message frames embedded by a site that is not enabled (Chromium)', () 
     const [carol, dave] = await Promise.all([makeUser({ handle: 'carol' }), makeUser({ handle: 'dave' })]);
     const sealed = await sealMessageV2({ identity: carol.identity, recipients: [dave.bundle], plaintext: utf8('not for bob'), senderKey: 'full' });
     const forSomeoneElse = armor(sealed)[0]!;
+    // The frames' address is a per-session one (use_dynamic_url): an enabled site sees it in our frames' src.
+    const enabled = await openChat(reader.bob, reader.server, 'plain', 'bob', 'oracle-address');
+    reader.server.post('oracle-address', 'alice', (await reader.alice.write('shows the address'))[0]!);
+    await shownIn(enabled, 1);
+    const dynamicBase = await enabled.$eval('iframe[data-c2c="message-frame"]', (f) => f.src.slice(0, f.src.indexOf('message-frame.html')));
+    await enabled.close();
+    expect(dynamicBase).not.toBe(reader.bob.baseUrl);
+
     const page = await reader.bob.browser.newPage();
     await page.goto(`${elsewhere.url}/frame?text=host`);
-    // The page listens for anything our frames say, then embeds them at the fixed address every site can use.
+    // A site that never saw that address cannot tell the extension is there: the fixed one loads nothing.
+    const probe = (url: string) => page.evaluate((u) => fetch(u).then((r) => `loaded ${r.status}`, () => 'refused'), url);
+    expect(await probe(`${reader.bob.baseUrl}message-frame.html`)).toBe('refused');
+    expect(await probe(`${dynamicBase}message-frame.html`)).toBe('loaded 200');
+    // A site that did learn it (say, one also enabled elsewhere in this session) embeds our frames there,
+    // listening for anything they say.
     await page.evaluate(
       (base, tokens) => {
         const heard: unknown[] = [];
@@ -56,7 +70,7 @@ describe('message frames embedded by a site that is not enabled (Chromium)', () 
           document.body.append(frame);
         }
       },
-      reader.bob.baseUrl,
+      dynamicBase,
       [forBob, forSomeoneElse, 'c2c2 garbage garbage'],
     );
     const seen = [await shown(page, 0), await shown(page, 1), await shown(page, 2)];

@@ -2,7 +2,7 @@
 // only well-shaped messages, and only text that is entirely intact armor parts.
 import { describe, expect, it } from 'vitest';
 import { armor } from '@/lib/armor/armor';
-import { isComposeToHost, isHostToCompose, MAX_PARTS_TEXT } from '@/lib/content/frames';
+import { frameAddresses, isComposeToHost, isHostToCompose, MAX_PARTS_TEXT } from '@/lib/content/frames';
 import { isArmorOnly } from '@/entrypoints/content/compose-overlay';
 
 const payload = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
@@ -57,5 +57,19 @@ describe('isArmorOnly: what may be written into the host editor', () => {
     expect(isArmorOnly([one.slice(0, 40) + (one[40] === '2' ? '3' : '2') + one.slice(41)])).toBe(false);
     expect(isArmorOnly([parts.join('\n')])).toBe(false);
     expect(isArmorOnly([...parts, 'plain'])).toBe(false);
+  });
+});
+
+describe('frameAddresses', () => {
+  it("Chrome: frames load by the per-session address and live at the extension's fixed one", () => {
+    expect(frameAddresses('chrome-extension://b8cdc63d-c152-4f9c-8615-ec64bb0b9e93/message-frame.html', 'glmjnmblkhbcifaecbnkblmbnmkkifhh')).toEqual({
+      load: 'chrome-extension://b8cdc63d-c152-4f9c-8615-ec64bb0b9e93/',
+      live: 'chrome-extension://glmjnmblkhbcifaecbnkblmbnmkkifhh/',
+    });
+  });
+
+  it('Firefox: one address (the add-on id is not part of it)', () => {
+    const base = 'moz-extension://5d7a0c3e-1111-4222-8333-944455556666/';
+    expect(frameAddresses(`${base}message-frame.html`, 'crypt2chat@crypt2chat.org')).toEqual({ load: base, live: base });
   });
 });
