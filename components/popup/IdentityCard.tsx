@@ -1,11 +1,14 @@
+import type { ComponentChildren } from 'preact';
 import { t } from '../i18n';
 
 export interface IdentityCardProps {
   handle: string;
   fingerprint: string;
+  /** More about the identity's keys, shown at the end of its section. */
+  children?: ComponentChildren;
 }
 
-export function IdentityCard({ handle, fingerprint }: IdentityCardProps) {
+export function IdentityCard({ handle, fingerprint, children }: IdentityCardProps) {
   return (
     <section aria-labelledby="identity-title">
       <h1 id="identity-title">{t('identityTitle')}</h1>
@@ -20,6 +23,7 @@ export function IdentityCard({ handle, fingerprint }: IdentityCardProps) {
         </dd>
       </dl>
       <p class="hint">{t('identityFingerprintHint')}</p>
+      {children}
     </section>
   );
 }

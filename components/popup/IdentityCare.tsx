@@ -1,12 +1,16 @@
-// Identity care on the options page: a passphrase-protected backup (shown to copy and offered as a file)
-// and the choice of the security colour and image that extension-origin UI shows.
-import { useEffect, useRef, useState } from 'preact/hooks';
+// Identity care on the options page: a passphrase-protected backup (shown to copy and offered as a file; a
+// passphrase that zxcvbn scores below MIN_BACKUP_SCORE is refused here) and the choice of the security colour
+// and image that extension-origin UI shows.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { callBackground } from '@/entrypoints/shared/background-client';
 import type { ApiError, SecurityChoice } from '@/lib/protocol/background-api';
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
 import { Icon } from '../Icon';
 import { SECURITY_IMAGE_ICONS } from '../SecurityBadge';
+import { exportAllowed } from './backup-strength';
 import { ErrorText } from './ErrorText';
+import { loadEstimator, type Estimator } from './strength-estimator';
+import { StrengthMeter } from './StrengthMeter';
 
 export interface SecurityChooserProps {
   security: SecurityChoice | null;
@@ -35,13 +39,26 @@ export function BackupExport({ onExported }: { onExported?: () => void }) {
   const [download, setDownload] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<MessageKey | null>(null);
+  const [estimator, setEstimator] = useState<Estimator | null>(null);
+  const estimate = useMemo(() => (estimator && passphrase ? estimator(passphrase) : null), [estimator, passphrase]);
 
   // The object URL holds the encrypted backup only while the popup shows it.
   useEffect(() => () => void (download && URL.revokeObjectURL(download)), [download]);
+  useEffect(() => {
+    // A failed load shows no meter; exporting tries again and says so if it fails.
+    loadEstimator().then((loaded) => setEstimator(() => loaded), () => undefined);
+  }, []);
 
   async function exportNow() {
     setBusy(true);
     setError(null);
+    // Measured here as well: a press before the estimator has loaded (the meter not shown yet) waits for it.
+    const measure = await loadEstimator().catch(() => null);
+    const refusal = !measure ? 'errorInternal' : exportAllowed(measure(passphrase).score) ? null : 'backupTooWeak';
+    if (refusal) {
+      setBusy(false);
+      return setError(refusal);
+    }
     const r = await callBackground({ type: 'exportBackup', passphrase });
     setBusy(false);
     if (!r.ok) return setError(errorKey(r.error, 'errorWeakPassphrase'));
@@ -65,11 +82,17 @@ export function BackupExport({ onExported }: { onExported?: () => void }) {
         id="backup-passphrase"
         data-testid="backup-passphrase"
         type="password"
-        autoComplete="new-password"
+        // "new-password" would invite the browser to generate and save one: the opposite of what we want.
+        autoComplete="off"
         aria-invalid={error !== null}
+        aria-describedby={estimate ? 'backup-strength' : undefined}
         value={passphrase}
-        onInput={(e) => setPassphrase(e.currentTarget.value)}
+        onInput={(e) => {
+          setPassphrase(e.currentTarget.value);
+          setError(null);
+        }}
       />
+      {estimate && <StrengthMeter id="backup-strength" estimate={estimate} />}
       <ErrorText error={error} testId="backup-error" />
       <button type="submit" data-testid="backup-export" disabled={busy || passphrase === ''}>
         {busy ? t('backupExporting') : t('backupExport')}

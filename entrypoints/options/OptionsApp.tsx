@@ -1,5 +1,5 @@
-// The options page: identity (fingerprint), relay, security mark, backup and the legacy suite; and, while
-// there is no identity or when asked (#setup), the first-run flow.
+// The options page: identity (fingerprint, prekey "rotate now"), relay, security mark, backup and the legacy
+// suite; and, while there is no identity or when asked (#setup), the first-run flow.
 import { useEffect, useState } from 'preact/hooks';
 import { t, type MessageKey } from '@/components/i18n';
 import { ErrorText } from '@/components/popup/ErrorText';
@@ -7,6 +7,7 @@ import { errorKey } from '@/components/popup/error-key';
 import { BackupExport, SecurityChooser } from '@/components/popup/IdentityCare';
 import { IdentityCard } from '@/components/popup/IdentityCard';
 import { LegacyPanel } from '@/components/popup/LegacyPanel';
+import { PrekeyRotation } from '@/components/popup/PrekeyRotation';
 import { SecurityBadge } from '@/components/SecurityBadge';
 import { callBackground } from '../shared/background-client';
 import { FirstRun, stepFromHash } from './FirstRun';
@@ -56,7 +57,9 @@ export function OptionsApp() {
         <h1>{t('optionsTitle')}</h1>
         <SecurityBadge security={security} />
       </header>
-      <IdentityCard handle={state.identity.handle} fingerprint={state.identity.fingerprint} />
+      <IdentityCard handle={state.identity.handle} fingerprint={state.identity.fingerprint}>
+        <PrekeyRotation registered={state.relay.registered} />
+      </IdentityCard>
       <section aria-labelledby="relay-settings-title">
         <h2 id="relay-settings-title">{t('optionsRelayTitle')}</h2>
         <RelaySection state={state} refresh={refresh} />

@@ -179,7 +179,7 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
   async function exportBackup(alicePage: Page) {
     await fill(alicePage, 'backup-passphrase', 'short');
     await alicePage.click(byTestId('backup-export'));
-    expect(await textOf(alicePage, 'backup-error')).toMatch(/too short/);
+    expect(await textOf(alicePage, 'backup-error')).toMatch(/too easy to guess/);
 
     await fill(alicePage, 'backup-passphrase', PASSPHRASE);
     await alicePage.click(byTestId('backup-export'));
