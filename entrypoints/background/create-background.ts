@@ -18,6 +18,7 @@ import { createBackgroundService, type RegistrationStore } from './service';
 const NO_TABS: PanelTabs = {
   sendToTab: () => Promise.reject(new Error('no tabs here')),
   tabUrl: () => Promise.resolve(undefined),
+  isEnabledSite: () => Promise.resolve(false),
 };
 
 export interface BackgroundOptions {
@@ -62,8 +63,8 @@ export function createBackground(opts: BackgroundOptions) {
       (await base.decrypt({ type: 'decrypt', text, ...(context !== undefined ? { context } : {}), ...(conversation !== undefined ? { conversation } : {}) })).result,
     siteMode: async (site) => (await base.getSiteMode({ type: 'getSiteMode', site })).mode,
     partLength: async (site) => (await base.getSitePartLength({ type: 'getSitePartLength', site })).maxPartLength,
-    seal: async (recipients, plaintext, maxPartLength) =>
-      (await base.encrypt({ type: 'encrypt', recipients, plaintext, ...(maxPartLength !== undefined ? { maxPartLength } : {}) })).parts,
+    seal: async (recipients, plaintext, maxPartLength, channel) =>
+      (await base.encrypt({ type: 'encrypt', recipients, plaintext, channel, ...(maxPartLength !== undefined ? { maxPartLength } : {}) })).parts,
   });
   const service: BackgroundService = {
     ...base,

@@ -9,6 +9,7 @@ import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { acceptChatPort } from './chat-port';
 import { isContentScriptRequest, isPanelReport, routeContentScriptMessage, routePanelReport } from './content-requests';
 import { createBackground } from './create-background';
+import type { IsEnabledSite } from './frame-entitlement';
 import { isComposeHereRequest, listenForComposeCommand, routeComposeHere } from './open-compose';
 import { listenForPanelCommand } from './open-panel';
 import { listenForRotationAlarm } from './prekey-rotation';
@@ -23,6 +24,10 @@ export default defineBackground(() => {
     get: async () => (await browser.storage.local.get('relayRegistration')).relayRegistration as Awaited<ReturnType<RegistrationStore['get']>>,
     set: (value) => browser.storage.local.set({ relayRegistration: value }),
   };
+  const isEnabledSite: IsEnabledSite = (origin) => {
+    const pattern = sitePattern(new URL(origin));
+    return pattern === null ? Promise.resolve(false) : isSiteEnabled(pattern);
+  };
   const { connection, chats, service, tickets, panel } = createBackground({
     db,
     registrations,
@@ -31,16 +36,14 @@ export default defineBackground(() => {
     tabs: {
       sendToTab: (tabId, message) => browser.tabs.sendMessage(tabId, message),
       tabUrl: (tabId) => browser.tabs.get(tabId).then((tab) => tab.url ?? '', () => undefined),
+      isEnabledSite,
     },
   });
   const ctx: RouterContext = {
     ownId: browser.runtime.id,
     ownBaseUrl: browser.runtime.getURL('/'),
     service,
-    isEnabledSite: (origin) => {
-      const pattern = sitePattern(new URL(origin));
-      return pattern === null ? Promise.resolve(false) : isSiteEnabled(pattern);
-    },
+    isEnabledSite,
   };
   // Chat pages: a long-lived port each (chat-port.ts); registered synchronously like the message listener.
   browser.runtime.onConnect.addListener((port) => acceptChatPort(port, chats, ctx.ownId, ctx.ownBaseUrl));

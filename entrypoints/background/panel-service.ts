@@ -1,6 +1,7 @@
 // The side panel's side of the background: what each tab's content script reported (token text, public
 // ciphertext, in page order, each with the conversation the site adapter names where it is shown), opened
-// here for the panel as message frames open theirs, and sending from the panel through the tab.
+// here for the panel as message frames open theirs, and sending from the panel through the tab, sealed for the
+// tab's site and the conversation of the box it is written into.
 // Per tab and frame only the newest document counts; a tab that closed or left its site is forgotten.
 // Everything is bounded: tabs kept, tokens per report (schema), reports per second, work per token.
 import { PART_LENGTH_RANGE, type SiteMode } from '@/lib/keyring/settings';
@@ -15,7 +16,10 @@ import {
   PANEL_WRITE,
   type PanelToken,
 } from '@/lib/protocol/api/panel-messages';
+import { conversationSchema } from '@/lib/protocol/api/shared';
 import { describeValidationError } from '@/lib/protocol/background-api';
+import { ApiFailure } from './api-failure';
+import { enabledSiteOf, type IsEnabledSite } from './frame-entitlement';
 import type { WireResponse } from './router';
 
 /** Tabs whose reports are kept at once; the one reported least recently goes first. */
@@ -34,6 +38,14 @@ export interface PanelTabs {
   sendToTab(tabId: number, message: unknown): Promise<unknown>;
   /** The tab's address now, undefined when the tab is gone. */
   tabUrl(tabId: number): Promise<string | undefined>;
+  /** Whether the user enabled this web origin, as message frames are checked (frame-entitlement.ts). */
+  isEnabledSite: IsEnabledSite;
+}
+
+/** Where a panel message is sent: the tab's site and, when the site's adapter names one, the box's conversation. */
+export interface PanelChannel {
+  site: string;
+  conversation?: string;
 }
 
 export interface PanelDeps extends PanelTabs {
@@ -42,7 +54,7 @@ export interface PanelDeps extends PanelTabs {
   siteMode(site: string): Promise<SiteMode>;
   /** The site's remembered part length (the compose overlay's choice), if any. */
   partLength(site: string): Promise<number | null>;
-  seal(recipients: string[], plaintext: string, maxPartLength: number | undefined): Promise<string[]>;
+  seal(recipients: string[], plaintext: string, maxPartLength: number | undefined, channel: PanelChannel): Promise<string[]>;
 }
 
 interface FrameReport {
@@ -163,7 +175,10 @@ export class PanelService {
   }
 
   async send({ tabId, recipients, plaintext }: { tabId: number; recipients: string[]; plaintext: string }): Promise<{ outcome: PanelOutcome }> {
-    const site = originOf(await this.deps.tabUrl(tabId));
+    // The site the message is bound to is the tab's, as the browser reports it, and only one the user enabled:
+    // never anything the page or the content script says.
+    const site = await enabledSiteOf({ tab: { url: await this.deps.tabUrl(tabId) } }, this.deps.isEnabledSite);
+    if (site === null) return { outcome: 'not-enabled' };
     let box: unknown;
     try {
       box = await this.deps.sendToTab(tabId, { type: PANEL_BOX });
@@ -172,11 +187,16 @@ export class PanelService {
     }
     if (!isPanelBoxAnswer(box)) return { outcome: 'no-box' };
     if (box.outcome !== 'found') return { outcome: box.outcome };
-    const remembered = site ? await this.deps.partLength(site) : null;
+    // Bounded as every conversation the background takes (conversationName makes no other): anything else is a
+    // broken content script, and nothing is sealed or sent.
+    const conversation = conversationSchema.optional().safeParse(box.conversation);
+    if (!conversation.success) throw new ApiFailure('bad-request', 'The page’s compose box named its conversation in a form Crypt2Chat does not accept: nothing was sent.');
+    const remembered = await this.deps.partLength(site);
     const limits = [box.maxLength, remembered ?? undefined].filter((n): n is number => n !== undefined);
     // Within the range the encrypt request accepts: a box declaring less than an armor part cannot take one anyway.
     const maxPartLength = limits.length > 0 ? Math.min(PART_LENGTH_RANGE.max, Math.max(PART_LENGTH_RANGE.min, Math.min(...limits))) : undefined;
-    const parts = await this.deps.seal(recipients, plaintext, maxPartLength);
+    const channel = { site, ...(conversation.data !== undefined ? { conversation: conversation.data } : {}) };
+    const parts = await this.deps.seal(recipients, plaintext, maxPartLength, channel);
     let written: unknown;
     try {
       written = await this.deps.sendToTab(tabId, { type: PANEL_WRITE, parts });

@@ -56,13 +56,16 @@ describe.each(['chromium', 'firefox'] as const)('side panel in the fixture chats
     await Promise.all([alicePage, bobPage, alicePanel, bobPanel].map((p) => p.close()));
   });
 
-  it('a message sent in one team-chat channel is read in its panel; re-posted in another channel of the site, its panel says wrong-channel', async () => {
+  // Both seal for the site and `#<room A>`: the overlay from its ticket (the lock stays in panel mode), the panel
+  // for the tab's site and the conversation the adapter names at the box it writes into.
+  it.each(['overlay', 'panel'] as const)('a message sent from the %s in one team-chat channel is read in its panel; re-posted in another channel of the site, its panel says wrong-channel', async (from) => {
     const { server, alice, bob } = pair;
     const suffix = Math.random().toString(36).slice(2, 8);
-    const [roomA, roomB] = [`panel-${kind}-conv-a-${suffix}`, `panel-${kind}-conv-b-${suffix}`];
-    // Alice writes in channel A through the overlay (the lock stays in panel mode); it seals for `#<room A>`.
+    const [roomA, roomB] = [`panel-${kind}-${from}-conv-a-${suffix}`, `panel-${kind}-${from}-conv-b-${suffix}`];
     const writer = await openChat(alice, server, 'team', 'alice', roomA);
-    await sendThroughOverlay(await openOverlay(writer), 'bob', 'for channel A only');
+    const writerPanel = from === 'panel' ? await openPanel(alice, alicePopup, writer) : null;
+    if (writerPanel) await sendFromPanel(writerPanel, 'bob', 'for channel A only');
+    else await sendThroughOverlay(await openOverlay(writer), 'bob', 'for channel A only');
     await expect.poll(() => server.messages(roomA).length, { timeout: 15_000 }).toBe(1);
     server.post(roomB, 'alice', server.messages(roomA)[0]!.text);
 
@@ -73,7 +76,7 @@ describe.each(['chromium', 'firefox'] as const)('side panel in the fixture chats
     expect(await panelSettled(panelB, 1)).toEqual([{ status: 'error', sender: '', plaintext: null }]);
     expect(await panelB.$eval('[data-testid="panel-status"]', (e) => e.textContent)).toMatch(/^error — .*sent for another site, conversation or mailbox/);
     expect(await panelB.evaluate(() => document.body.innerText)).not.toContain('for channel A only');
-    await Promise.all([writer, pageA, pageB, panelA, panelB].map((p) => p.close()));
+    await Promise.all([writer, pageA, pageB, panelA, panelB, ...(writerPanel ? [writerPanel] : [])].map((p) => p.close()));
   });
 
   it('two panels for two tabs show only their own tab; a page that navigates away or closes clears its panel', async () => {

@@ -1,13 +1,19 @@
 // The side panel's background side (panel-service.ts) with real keyrings (fake-indexeddb) and real crypto:
 // content scripts report token text through routePanelReport, the panel asks through routeMessage as the
-// side panel view. Only the browser's tabs are stood in for (a map of tab → address and what each was sent).
+// side panel view. Only the browser's tabs are stood in for (a map of tab → address, the enabled sites, what
+// each tab was sent, and what its content script answers).
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { dearmor } from '@/lib/armor/armor';
+import { sealedChannel, type Channel } from '@/lib/crypto/channel';
+import { openTextMessage } from '@/lib/crypto/open-message';
+import { fromUtf8 } from '@/lib/bytes';
 import { KeyringDB } from '@/lib/keyring/db';
+import { getOpeningKeys } from '@/lib/keyring/identity-store';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { MAX_CONVERSATION_LENGTH } from '@/lib/content/frames';
-import { PANEL_MAX_CHARS, PANEL_MAX_REPORTS_PER_SECOND, PANEL_MAX_TOKENS, PANEL_TOKENS, PANEL_WATCH } from '@/lib/protocol/api/panel-messages';
+import { PANEL_BOX, PANEL_MAX_CHARS, PANEL_MAX_REPORTS_PER_SECOND, PANEL_MAX_TOKENS, PANEL_TOKENS, PANEL_WATCH, PANEL_WRITE } from '@/lib/protocol/api/panel-messages';
 import { createBackground } from '@/entrypoints/background/create-background';
 import { routePanelReport } from '@/entrypoints/background/content-requests';
 import { routeMessage } from '@/entrypoints/background/router';
@@ -25,7 +31,10 @@ async function person(handle: string) {
   const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
   const registrations: RegistrationStore = { get: async () => undefined, set: async () => undefined };
   const urls = new Map<number, string>();
+  const enabled = new Set([SITE]);
   const sent: { tabId: number; message: unknown }[] = [];
+  // What the tab's content script answers (none by default).
+  const content = { answer: (_message: unknown): unknown => undefined };
   const bg = createBackground({
     db,
     registrations,
@@ -33,9 +42,10 @@ async function person(handle: string) {
     tabs: {
       sendToTab: async (tabId, message) => {
         sent.push({ tabId, message });
-        return undefined;
+        return content.answer(message);
       },
       tabUrl: async (tabId) => urls.get(tabId),
+      isEnabledSite: async (origin) => enabled.has(origin),
     },
   });
   const ctx = { ownId: OWN, ownBaseUrl: `chrome-extension://${OWN}/`, service: bg.service, isEnabledSite: async () => true };
@@ -54,7 +64,7 @@ async function person(handle: string) {
   };
   expect(await call({ type: 'createIdentity', handle })).toMatchObject({ ok: true });
   const { bundle } = await call({ type: 'getPublicBundle' });
-  return { call, report, urls, sent, panel: bg.panel, bundle: bundle as string };
+  return { call, report, urls, enabled, sent, content, db, panel: bg.panel, bundle: bundle as string };
 }
 
 type Person = Awaited<ReturnType<typeof person>>;
@@ -70,6 +80,25 @@ async function settled(who: Person, tabId: number) {
   }
   throw new Error('the panel kept showing pending messages');
 }
+
+/** A content script that chose a box answering `box`, and writes what it is given. */
+const boxAnswering = (box: Record<string, unknown>) => (message: unknown) =>
+  (message as { type: string }).type === PANEL_BOX ? { outcome: 'found', ...box } : (message as { type: string }).type === PANEL_WRITE ? { sent: true } : undefined;
+
+/** The armored parts the background handed the tab to write, if any. */
+const writtenParts = (who: Person): string[] | undefined =>
+  (who.sent.find((s) => (s.message as { type: string }).type === PANEL_WRITE)?.message as { parts: string[] } | undefined)?.parts;
+
+/** Opens `parts` with `who`'s keys straight through lib/, as shown in `shownIn`: the text, or the error code. */
+async function openAs(who: Person, parts: string[], shownIn: Channel): Promise<string> {
+  try {
+    return fromUtf8((await openTextMessage(dearmor(parts), await getOpeningKeys(who.db), { channel: shownIn })).plaintext);
+  } catch (e) {
+    return `error: ${(e as { code?: string }).code}`;
+  }
+}
+
+const sendFromPanel = (who: Person, tabId: number, plaintext: string) => who.call({ type: 'panelSend', tabId, recipients: ['bob'], plaintext }, PANEL);
 
 describe('side panel: background', () => {
   it('the side panel makes only its own requests; no other view may make them', () => {
@@ -196,5 +225,52 @@ describe('side panel: background', () => {
     await bob.call({ type: 'saveSiteMode', site: SITE, mode: 'panel' });
     expect(await bob.report(3, { tokens: [], seq: 0 })).toEqual({ ok: true, mode: 'panel' });
     expect(await bob.report(4, { tokens: [], seq: 0 }, 0, 'http://localhost:9000')).toEqual({ ok: true, mode: 'inline' });
+  });
+
+  it('seals a message sent from the panel for the tab’s site and the conversation of the chosen box', async () => {
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    await alice.call({ type: 'pinContact', handle: 'bob', bundle: bob.bundle });
+    alice.urls.set(1, `${SITE}/room`);
+    // The content script's answer names the conversation; a site in it is not read (the site is the tab's).
+    alice.content.answer = boxAnswering({ conversation: '#general', site: 'https://elsewhere.example' });
+    expect(await sendFromPanel(alice, 1, 'for #general')).toEqual({ ok: true, outcome: 'sent' });
+    const parts = writtenParts(alice)!;
+    const opened = await openTextMessage(dearmor(parts), await getOpeningKeys(bob.db));
+    expect(opened.channel).toEqual(await sealedChannel({ kind: 'site', site: SITE, conversation: '#general' }));
+    expect(await openAs(bob, parts, { kind: 'site', site: SITE, conversation: '#general' })).toBe('for #general');
+    expect(await openAs(bob, parts, { kind: 'site', site: SITE, conversation: '#random' })).toBe('error: wrong-channel');
+    expect(await openAs(bob, parts, { kind: 'site', site: 'https://elsewhere.example', conversation: '#general' })).toBe('error: wrong-channel');
+    expect(await openAs(bob, parts, { kind: 'mailbox', mailbox: 'bob' })).toBe('error: wrong-channel');
+
+    // A box in no conversation the adapter can name: bound to the site alone.
+    alice.sent.length = 0;
+    alice.content.answer = boxAnswering({});
+    expect(await sendFromPanel(alice, 1, 'for the site')).toEqual({ ok: true, outcome: 'sent' });
+    const siteOnly = writtenParts(alice)!;
+    expect(await openAs(bob, siteOnly, { kind: 'site', site: SITE, conversation: '#random' })).toBe('for the site');
+    expect(await openAs(bob, siteOnly, { kind: 'site', site: 'https://elsewhere.example' })).toBe('error: wrong-channel');
+  });
+
+  it('sends nothing from a tab whose site is not enabled, or for a box naming a malformed conversation', async () => {
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    await alice.call({ type: 'pinContact', handle: 'bob', bundle: bob.bundle });
+    alice.content.answer = boxAnswering({ conversation: '#general' });
+    // Another site, one the user did not enable, and a closed tab: the content script is not even asked.
+    alice.urls.set(2, 'https://elsewhere.example/room');
+    for (const tabId of [2, 3]) expect(await sendFromPanel(alice, tabId, 'nowhere')).toEqual({ ok: true, outcome: 'not-enabled' });
+    expect(alice.sent).toEqual([]);
+
+    alice.urls.set(1, `${SITE}/room`);
+    for (const conversation of ['', 'x'.repeat(MAX_CONVERSATION_LENGTH + 1), 7, { name: '#general' }]) {
+      alice.content.answer = boxAnswering({ conversation });
+      expect(await sendFromPanel(alice, 1, 'not sent')).toEqual({
+        ok: false,
+        error: { code: 'bad-request', message: 'The page’s compose box named its conversation in a form Crypt2Chat does not accept: nothing was sent.' },
+      });
+    }
+    expect(writtenParts(alice)).toBeUndefined();
+    // The longest conversation an adapter names is taken.
+    alice.content.answer = boxAnswering({ conversation: 'x'.repeat(MAX_CONVERSATION_LENGTH) });
+    expect(await sendFromPanel(alice, 1, 'sent')).toEqual({ ok: true, outcome: 'sent' });
   });
 });

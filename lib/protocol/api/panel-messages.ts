@@ -7,7 +7,8 @@
 // document (no tokens yet) also asks for the site's mode: the answer says `inline` or `panel`.
 // Background → content script (only from the extension itself, never from a tab):
 // - `{type: PANEL_WATCH}`: a panel shows this tab: report now and after every change.
-// - `{type: PANEL_BOX}`: choose the compose box the panel writes into; answers `PanelBoxAnswer`.
+// - `{type: PANEL_BOX}`: choose the compose box the panel writes into; answers `PanelBoxAnswer`, with the
+//   conversation the site adapter names at that box (the background seals for it and the tab's site).
 // - `{type: PANEL_WRITE, parts}`: write these armored parts into the chosen box and send them through the host.
 
 export const PANEL_TOKENS = 'c2c-panel-tokens';
@@ -48,6 +49,8 @@ export interface PanelBoxAnswer {
   outcome: PanelBoxOutcome;
   /** The box's declared maxlength, the adapter's cap or the learned host limit, whichever is smallest. */
   maxLength?: number;
+  /** The conversation the site adapter names at the chosen box (conversationName): the message is sealed for it. */
+  conversation?: string;
 }
 
 /** True for an object with exactly these keys (an own, plain object: nothing inherited is read). */
@@ -69,7 +72,8 @@ export function isPanelWrite(value: unknown): value is { type: typeof PANEL_WRIT
   return exactKeys(value, ['type', 'parts']) && value.type === PANEL_WRITE && Array.isArray(value.parts) && value.parts.every((p) => typeof p === 'string');
 }
 
-export function isPanelBoxAnswer(value: unknown): value is PanelBoxAnswer {
+/** Outcome and length only: the conversation is left to the background's schema, which refuses a bad one in words. */
+export function isPanelBoxAnswer(value: unknown): value is Omit<PanelBoxAnswer, 'conversation'> & { conversation?: unknown } {
   if (typeof value !== 'object' || value === null) return false;
   const { outcome, maxLength } = value as { outcome?: unknown; maxLength?: unknown };
   const okLength = maxLength === undefined || (typeof maxLength === 'number' && Number.isInteger(maxLength) && maxLength > 0);
