@@ -15,11 +15,11 @@ export interface StrengthEstimate {
 }
 
 /**
- * zxcvbn's 3, "safely unguessable", starts at 10^8 guesses: its "modest protection from offline attacks"
- * on a slow hash, which our scrypt is (docs/KEYRING.md). A backup file can be attacked offline for as long
- * as anyone likes, so nothing below it is accepted; 4 starts at 10^10.
+ * zxcvbn's 4 starts at 10^10 guesses. Its 3 ("safely unguessable", from 10^8) is only "modest protection
+ * from offline attacks" on a slow hash, which our scrypt is (docs/KEYRING.md); a backup file can be
+ * attacked offline for as long as anyone likes, so only 4 is accepted.
  */
-export const MIN_BACKUP_SCORE = 3;
+export const MIN_BACKUP_SCORE = 4;
 
 export const exportAllowed = (score: StrengthScore): boolean => score >= MIN_BACKUP_SCORE;
 

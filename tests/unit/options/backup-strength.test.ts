@@ -13,9 +13,9 @@ const catalogue = (locale: string) => JSON.parse(readFileSync(join(import.meta.d
 const [en, ru] = [catalogue('en'), catalogue('ru')];
 
 describe('backup passphrase strength', () => {
-  it('only scores from 3 ("safely unguessable") up allow a backup', () => {
-    expect(MIN_BACKUP_SCORE).toBe(3);
-    expect(SCORES.filter(exportAllowed)).toEqual([3, 4]);
+  it('only score 4 (10^10 guesses and more) allows a backup', () => {
+    expect(MIN_BACKUP_SCORE).toBe(4);
+    expect(SCORES.filter(exportAllowed)).toEqual([4]);
   });
 
   it('each score has its own label, in both catalogues', () => {
