@@ -19,6 +19,7 @@ import { peerTokens, type Peer } from './content/tokens';
 import {
   busyTime, extensionRendererCpu, framePhases, pageMainThread, parseTrace, selfTimes, timeStampAt, TRACE_CATEGORIES, type Busy, type FramePhases,
 } from './content/trace';
+import { RESULT_SHOWN_MARK } from '../lib/content/message-frame';
 import { envInt } from './env';
 import { runIfMain } from './main';
 import { median, percentileSorted, round } from './relay/stats';
@@ -233,11 +234,11 @@ async function firstPlaintext(session: ExtensionSession, server: FixtureServer, 
           await sleep(200); // the paint that follows the plaintext
         }))!,
       );
-      const p = frameId === undefined ? undefined : framePhases(events, frameId, timeStampAt(events, label), CONTENT_SCRIPT);
+      const p = frameId === undefined ? undefined : framePhases(events, frameId, timeStampAt(events, label), CONTENT_SCRIPT, RESULT_SHOWN_MARK);
       if (!p) throw new Error(`token ${j}: the trace does not show its message frame being placed and painted`);
       phases.push(p);
       log(
-        `  token ${j} (message ${rows[j]! + 1}): plaintext painted ${round(p.plaintextPaint, 1)} ms after the scroll ` +
+        `  token ${j} (message ${rows[j]! + 1}): plaintext painted ${round(p.plaintextPaint, 1)} ms after the scroll, status line ${round(p.statusPaint, 1)} ms ` +
           `(frame placed ${round(p.placed, 1)}, ${p.committed === null ? 'recycled' : `committed ${round(p.committed, 1)}`}, first paint ${round(p.firstPaint, 1)})`,
       );
     }
@@ -258,6 +259,7 @@ async function firstPlaintext(session: ExtensionSession, server: FixtureServer, 
         frameCommittedMs: commits.length > 0 ? round(median(commits), 1) : null,
         recycledFrames: phases.length - commits.length,
         placeholderPaintedMs: med((p) => p.firstPaint),
+        statusLinePaintedMs: med((p) => p.statusPaint),
       },
     };
   } finally {
@@ -540,7 +542,8 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
     const steps = firstVisible.steps;
     log(
       `  medians: frame placed ${steps.framePlacedMs} ms, new frames committed ${steps.frameCommittedMs ?? '–'} ms (${steps.recycledFrames} of ${firstVisible.samples} frames recycled), ` +
-        `first paint ${steps.placeholderPaintedMs} ms, plaintext painted ${firstVisible.medianMs} ms after the scroll`,
+        `first paint ${steps.placeholderPaintedMs} ms, plaintext painted ${firstVisible.medianMs} ms after the scroll, ` +
+        `status line ${steps.statusLinePaintedMs} ms (it waits until the frame has been wholly on show for a moment)`,
     );
     log(
       `first visible plaintext of tokens split into ${SPLIT} messages (reassembled): median ${shownSplit.medianMs} ms, p95 ${shownSplit.p95Ms} ms, ` +
@@ -548,7 +551,8 @@ export async function contentBench(log: Log = console.log): Promise<Record<strin
     );
     log(
       `  medians: frame placed ${shownSplit.steps.framePlacedMs} ms, new frames committed ${shownSplit.steps.frameCommittedMs ?? '–'} ms ` +
-        `(${shownSplit.steps.recycledFrames} of ${shownSplit.samples} frames recycled), first paint ${shownSplit.steps.placeholderPaintedMs} ms`,
+        `(${shownSplit.steps.recycledFrames} of ${shownSplit.samples} frames recycled), first paint ${shownSplit.steps.placeholderPaintedMs} ms, ` +
+        `status line ${shownSplit.steps.statusLinePaintedMs} ms`,
     );
     log(
       `panel mode: page load ${panel.load.withExtensionMs.medianMs} ms vs ${panel.load.baselineMs.medianMs} ms: ${signed(panel.load.addedPercent)}% ` +

@@ -15,7 +15,7 @@ export interface TraceEvent {
 }
 
 /** Categories to record: top-level tasks plus what the DevTools Performance panel shows inside them. */
-export const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'];
+export const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'];
 
 /** The unit of main-thread work: one task of the renderer's scheduler. */
 const TASK = 'ThreadControllerImpl::RunTask';
@@ -121,17 +121,22 @@ export interface FramePhases {
   committed: number | null;
   /** … to the frame's first paint (its "Decrypting…" placeholder). */
   firstPaint: number;
-  /** … to its last paint: the plaintext. */
+  /** … to the paint that shows the plaintext (the first after the frame marked its result shown). */
   plaintextPaint: number;
+  /** … to its last paint: the status line, which waits until the frame has been wholly on show for a moment. */
+  statusPaint: number;
 }
 
 /** When a message frame (by its DevTools frame id) went through each step after the scroll at `from` (µs). */
-export function framePhases(events: TraceEvent[], frameId: string, from: number, contentScriptPath: string): FramePhases | undefined {
+export function framePhases(events: TraceEvent[], frameId: string, from: number, contentScriptPath: string, resultMark: string): FramePhases | undefined {
   const after = (e: TraceEvent) => e.ts >= from;
   const script = events.filter((e) => after(e) && e.ph === 'X' && e.args?.data?.url?.includes(contentScriptPath)).sort((a, b) => a.ts - b.ts)[0];
   const commit = events.find((e) => after(e) && e.name === 'FrameCommittedInBrowser' && e.args?.data?.frame === frameId);
-  const paints = events.filter((e) => after(e) && e.name === 'Paint' && e.ph === 'X' && e.args?.data?.frame === frameId).map((e) => e.ts + e.dur!);
-  if (!script || paints.length === 0) return undefined;
+  const paints = events.filter((e) => after(e) && e.name === 'Paint' && e.ph === 'X' && e.args?.data?.frame === frameId).map((e) => e.ts + e.dur!).sort((a, b) => a - b);
+  // Only the frame opened by the scroll decrypts during it: the first result mark after the scroll is its.
+  const shown = events.filter((e) => after(e) && e.name === resultMark).sort((a, b) => a.ts - b.ts)[0];
+  const plaintext = shown && paints.find((end) => end >= shown.ts);
+  if (!script || plaintext === undefined) return undefined;
   const ms = (ts: number) => (ts - from) / 1000;
-  return { placed: ms(script.ts + script.dur!), committed: commit ? ms(commit.ts) : null, firstPaint: ms(Math.min(...paints)), plaintextPaint: ms(Math.max(...paints)) };
+  return { placed: ms(script.ts + script.dur!), committed: commit ? ms(commit.ts) : null, firstPaint: ms(paints[0]!), plaintextPaint: ms(plaintext), statusPaint: ms(paints.at(-1)!) };
 }

@@ -2,9 +2,9 @@
 // a genuine frame to its status line and draw its own text beside it; the status line (the user's mark, the
 // sender, "verified") is shown only while the whole frame has been inside the top-level viewport, clipped by
 // no ancestor, for a moment. The frame's viewport is watched through a transparent element covering it.
-// Covering, fading or tilting the frame is not seen here: IntersectionObserver v2's isVisible would tell, but
-// Chromium 150 reports it false for every extension frame in a page, covered or not (measured), so it
-// cannot be relied on yet.
+// Covering, fading or tilting the frame is not seen here: IntersectionObserver v2's isVisible would tell of
+// most of it, but Chromium 150 reports it false for every in-page element as soon as anything is shown in
+// the page's top layer (our lock buttons are), and it misses masks (measured; docs/THREAT-MODEL.md).
 
 /** How long the frame must have been fully visible before the status line shows. */
 export const REVEAL_AFTER_MS = 500;

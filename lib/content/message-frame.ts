@@ -97,3 +97,6 @@ export function stepForToken(text: string): number {
   const i = STEP_BYTES.findIndex((max) => bytes <= max);
   return i === -1 ? HEIGHT_STEPS.length - 1 : i;
 }
+
+/** The User Timing mark a message frame makes as it renders its result (the bench times that paint). */
+export const RESULT_SHOWN_MARK = 'c2c-message-result-shown';
