@@ -822,6 +822,34 @@ describe('benchmark page', () => {
     await context.close();
   });
 
+  it('with at=end opens at its newest message; with frames= places its own frames beside tokens near the screen only', async () => {
+    const other = await startFixtureServer({ host: '127.0.0.3', record: false });
+    const context = await browser.createBrowserContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/bench?messages=2000&tokens=200&at=end&frames=${encodeURIComponent(other.url)}`);
+      expect(await page.evaluate(() => Math.abs(scrollY + innerHeight - document.documentElement.scrollHeight) <= 1)).toBe(true);
+      await page.waitForSelector('[data-bench-token] iframe', { timeout: 5_000 });
+      const placed = () => page.$$eval('[data-bench-token] iframe', (all) => all.map((f) => ({ src: (f as HTMLIFrameElement).src, shown: (f as HTMLElement).style.display !== 'none' })));
+      const atEnd = await placed();
+      // Only tokens near the screen: a handful, not 200; each from the given origin.
+      expect(atEnd.length).toBeGreaterThan(0);
+      expect(atEnd.length).toBeLessThan(10);
+      for (const f of atEnd) expect(f.src).toBe(`${other.url}/frame?text=`);
+      // Scrolled to the top: new frames there, the ones at the end hidden.
+      await page.evaluate(() => scrollTo(0, 0));
+      await expect.poll(async () => (await placed()).filter((f) => !f.shown).length, { timeout: 5_000 }).toBe(atEnd.length);
+      // A value that is not exactly an origin places nothing.
+      await page.goto(`${server.url}/bench?messages=200&tokens=20&frames=${encodeURIComponent(`${other.url}/path`)}`);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await page.$$('iframe')).toHaveLength(0);
+      expect(await page.evaluate(() => scrollY)).toBe(0);
+    } finally {
+      await context.close();
+      await other.close();
+    }
+  });
+
   it('serves the same page from another loopback address when asked to', async () => {
     const other = await startFixtureServer({ host: '127.0.0.2', record: false });
     try {
