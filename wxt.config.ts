@@ -8,9 +8,22 @@ import { noUnsafeSinksPlugin } from './scripts/vite-no-unsafe-sinks';
 const testBuild = process.env.C2C_TEST_BUILD === '1';
 const loopbackHosts = ['http://127.0.0.1/*', 'http://localhost/*'];
 
+/** Where `wxt/browser` points for the extension's own pages and background: the webextension polyfill. */
+const POLYFILL = { find: /^wxt\/browser$/, replacement: '@wxt-dev/webextension-polyfill/browser' };
+
 export default defineConfig({
-  modules: ['@wxt-dev/webextension-polyfill'],
   manifestVersion: 3,
+  hooks: {
+    // The polyfill everywhere but in the content script, which runs in every page of every enabled site and
+    // uses a handful of calls both browsers give with promises (entrypoints/content/index.ts): its size
+    // counts there (`npm run bench -- content`).
+    'vite:build:extendConfig': (entrypoints, config) => {
+      if (entrypoints.every((e) => e.type === 'content-script')) return;
+      const alias = config.resolve?.alias;
+      const list = Array.isArray(alias) ? alias : Object.entries(alias ?? {}).map(([find, replacement]) => ({ find, replacement: String(replacement) }));
+      config.resolve = { ...config.resolve, alias: [POLYFILL, ...list] };
+    },
+  },
   outDir: testBuild ? '.output/test' : '.output',
   vite: () => ({
     plugins: [preact(), crypticoPlugin(), noUnsafeSinksPlugin()],

@@ -51,14 +51,23 @@ export default defineContentScript({
     // The side panel (panel-*.ts): its reports, and writing what it sealed.
     const reporter = new PanelReporter(sendReport, conversationOf);
     const panelCompose = new PanelCompose(() => boxes.visibleBoxes(), site);
-    browser.runtime.onMessage.addListener((message: unknown, sender) => {
-      if (sender.id !== browser.runtime.id || sender.tab !== undefined) return undefined;
+    /** What to answer a message from our own extension with, if anything. */
+    const answerTo = (message: unknown): Promise<unknown> | undefined => {
       if (isPanelWatch(message)) reporter.activate();
       else if (isPanelBox(message)) return panelCompose.choose();
       else if (isPanelWrite(message)) return panelCompose.write(message.parts);
       if (!isOpenComposeRequest(message)) return undefined;
       const outcome = openRequested(() => boxes.visibleBoxes(), (box) => overlay.show(box));
       return outcome === undefined ? undefined : Promise.resolve({ outcome });
+    };
+    // The browser's own API here, not the polyfill (wxt.config.ts): an answer that comes later goes through
+    // sendResponse, with `true` to keep the channel open, which Chrome and Firefox both take.
+    browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse: (answer: unknown) => void) => {
+      if (sender.id !== browser.runtime.id || sender.tab !== undefined) return undefined;
+      const answer = answerTo(message);
+      if (!answer) return undefined;
+      void answer.then(sendResponse, () => sendResponse(undefined));
+      return true;
     });
     const frames = new MessageFrames(
       addresses,
