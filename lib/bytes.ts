@@ -68,6 +68,25 @@ export function fromBase64Url(text: string): Uint8Array {
   return out;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Standard padded base64 (RFC 4648 §4): cryptico's fields, signed notes and checkpoints use it. */
+export function toBase64(bytes: Uint8Array): string {
+  const text = toBase64Url(bytes).replace(/-/g, '+').replace(/_/g, '/');
+  return text + '='.repeat((4 - (text.length % 4)) % 4);
+}
+
+/** Throws a plain Error on anything but canonical, correctly padded base64. */
+export function fromBase64(text: string): Uint8Array {
+  if (!BASE64.test(text) || text.length % 4 !== 0) throw new Error('invalid base64');
+  return fromBase64Url(text.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'));
+}
+
+/** True for text made only of base64 characters with at most two trailing '=' (length not checked). */
+export function isBase64Shaped(text: string): boolean {
+  return BASE64.test(text);
+}
+
 /** Constant-time comparison for secrets and MACs of equal public length. */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -4,9 +4,8 @@
 // us→stock ASCII interoperate; us↔us carries all of Unicode. AES-CBC here has no MAC: an unsigned
 // message can be altered undetected. Only a valid signature by the sender's pinned key (isAuthenticLegacy)
 // makes a legacy message trustworthy, and even then the signature does not name the recipient.
-import { fromUtf8, toHex, utf8 } from '../bytes';
+import { fromBase64, fromUtf8, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
-import { fromBase64 } from './base64';
 import { withCryptico } from './cryptico-runtime';
 import { rsaKeyOf, type LegacyPrivateKey } from './legacy-key';
 import { legacyModulus, legacyPublicKeyFromModulus, MIN_SIGNER_BITS, sameLegacyKey } from './legacy-public-key';

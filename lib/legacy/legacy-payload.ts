@@ -1,9 +1,8 @@
 // A legacy message inside our armor: format id 0x02 followed by the UTF-8 of the stock cryptico string,
 // so one armor and one decrypt entry point carry both suites.
-import { concat, fromUtf8, utf8 } from '../bytes';
+import { concat, fromUtf8, isBase64Shaped, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { FORMAT_ID } from '../crypto/format-ids';
-import { isBase64Shaped } from './base64';
 
 export function encodeLegacyPayload(cipher: string): Uint8Array {
   if (!splitCrypticoString(cipher)) throw new C2CError('malformed', 'not a legacy (cryptico) message');

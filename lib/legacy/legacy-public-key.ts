@@ -1,8 +1,7 @@
 // Legacy (cryptico) public keys: the stock string is base64 of the RSA modulus; e is always 3.
-import { equalBytes } from '../bytes';
+import { equalBytes, fromBase64, toBase64 } from '../bytes';
 import { C2CError } from '../errors';
 import { fingerprint } from '../crypto/identity';
-import { fromBase64, toBase64 } from './base64';
 
 /** Smallest modulus we encrypt to or pin: the paper's RSA-512 keys can be factored by anyone. */
 export const MIN_PINNABLE_BITS = 1024;
