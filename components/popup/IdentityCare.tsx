@@ -49,9 +49,11 @@ export function BackupExport({ onExported }: { onExported?: () => void }) {
     loadEstimator().then((loaded) => setEstimator(() => loaded), () => undefined);
   }, []);
 
-  async function exportNow() {
-    setBusy(true);
+  /** `byPerson`: the press that asked for it was the person's own, just now (not a script's). */
+  async function exportNow(byPerson: boolean) {
     setError(null);
+    if (!byPerson) return setError('backupNeedsPress');
+    setBusy(true);
     // Measured here as well: a press before the estimator has loaded (the meter not shown yet) waits for it.
     const measure = await loadEstimator().catch(() => null);
     const refusal = !measure ? 'errorInternal' : exportAllowed(measure(passphrase).score) ? null : 'backupTooWeak';
@@ -72,7 +74,8 @@ export function BackupExport({ onExported }: { onExported?: () => void }) {
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        void exportNow();
+        // A backup leaves only on a fresh press or Enter of the person's (transient user activation).
+        void exportNow(navigator.userActivation.isActive);
       }}
     >
       <h3>{t('backupTitle')}</h3>

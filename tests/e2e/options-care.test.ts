@@ -79,6 +79,19 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
       await popup.close();
     });
 
+    it('an export the person did not press for (a script submitting the form later) is refused', async () => {
+      await options?.close();
+      options = await session.openOptions();
+      await fill(options, 'backup-passphrase', STRONG);
+      expect(await scoreFor(options, STRONG)).toBe(4);
+      // Submitted from a timer once the typing's user activation has expired (5 s in both browsers).
+      await options.evaluate(() => {
+        setTimeout(() => (document.querySelector('[data-testid="backup-export"]') as HTMLButtonElement).form!.requestSubmit(), 6_000);
+      });
+      expect(await textOf(options, 'backup-error')).toMatch(/Press .* yourself/);
+      expect(await options.$(byTestId('backup-text'))).toBeNull();
+    });
+
     it('a strong passphrase scores 4, the refusal goes, and the backup is exported as before', async () => {
       await options?.close();
       options = await session.openOptions();
