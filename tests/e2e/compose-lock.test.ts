@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { frameOf, openChat } from './content-flows';
 import { onboardInPopup } from './flows';
-import { launchWithExtension, sendFromPage, type ExtensionSession } from './harness';
+import { beforeDeadline, launchWithExtension, sendFromPage, type ExtensionSession } from './harness';
 
 const LOCK = '[data-c2c="lock"]';
 const OVERLAY = 'iframe[data-c2c="compose-frame"]';
@@ -27,7 +27,7 @@ interface HitTest {
 async function hitTest(page: Page): Promise<HitTest> {
   await page.waitForFunction((s) => document.querySelector<HTMLElement>(s)?.style.visibility === 'visible', { timeout: 10_000 }, LOCK);
   // Placed in an animation frame after the page changed: let one pass.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await step('waiting two animation frames', 10_000, page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))));
   return page.$eval(LOCK, (lock) => {
     const r = lock.getBoundingClientRect();
     const b = document.querySelector('[data-testid="host-compose"]')!.getBoundingClientRect();
@@ -41,9 +41,12 @@ async function hitTest(page: Page): Promise<HitTest> {
   });
 }
 
+/** A step puppeteer may leave waiting for ever fails after `ms`, naming itself. */
+const step = <T>(what: string, ms: number, action: Promise<T>) => beforeDeadline(action, ms, () => new Error(`${what}: no answer within ${ms} ms`));
+
 /** A trusted click at the lock's centre opens the overlay. */
 async function clickLockOpens(page: Page, t: HitTest): Promise<void> {
-  await page.mouse.click(t.lock.x + t.lock.width / 2, t.lock.y + t.lock.height / 2);
+  await step('clicking the lock', 10_000, page.mouse.click(t.lock.x + t.lock.width / 2, t.lock.y + t.lock.height / 2));
   await page.waitForSelector(OVERLAY, { timeout: 10_000 });
   await closeOverlay(page);
 }
@@ -51,7 +54,7 @@ async function clickLockOpens(page: Page, t: HitTest): Promise<void> {
 /** Closes the overlay with its own Close button (a scripted lock.click() is ignored: it is not trusted). */
 async function closeOverlay(page: Page): Promise<void> {
   const compose = await frameOf((await page.waitForSelector(OVERLAY))!, '[data-testid="compose-close"]');
-  await compose.click('[data-testid="compose-close"]');
+  await step('clicking the overlay\'s Close', 10_000, compose.click('[data-testid="compose-close"]'));
   await page.waitForSelector(OVERLAY, { hidden: true });
 }
 

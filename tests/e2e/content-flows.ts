@@ -7,7 +7,7 @@ import { sealMessageV2 } from '@/lib/crypto/message-v2';
 import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { makeUser } from '../unit/crypto/fixtures';
-import { launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
+import { beforeDeadline, launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
 import { bundleOf, onboardInPopup, pinVerified } from './flows';
 import { retried } from './retried';
 
@@ -86,17 +86,10 @@ export async function contentFrameOf(handle: ElementHandle): Promise<Frame> {
 
 /** The document inside an iframe element, once it has rendered what we wait for. */
 export async function frameOf(handle: ElementHandle, ready: string, timeout = 20_000): Promise<Frame> {
-  const frame = await contentFrameOf(handle);
+  const frame = await beforeDeadline(contentFrameOf(handle), timeout, () => new FrameUnreachable(`the iframe's Frame never came within ${timeout} ms`));
   // A wait that has neither found `ready` nor timed out well after its timeout is that hang: fail, don't hang.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FrameUnreachable(`puppeteer's Frame for ${frame.url().split('#')[0]} never answered (puppeteer issue 10715)`)), timeout + 5_000);
-  });
-  try {
-    await Promise.race([frame.waitForSelector(ready, { timeout }), hung]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const hung = () => new FrameUnreachable(`puppeteer's Frame for ${frame.url().split('#')[0]} never answered (puppeteer issue 10715)`);
+  await beforeDeadline(frame.waitForSelector(ready, { timeout }), timeout + 5_000, hung);
   return frame;
 }
 

@@ -252,3 +252,20 @@ export async function pollIn<Args extends unknown[], R>(page: Page | Frame, time
     if (Date.now() > until) throw new Error(`not true within ${timeout} ms: ${predicate.toString().slice(0, 160)}`);
   }
 }
+
+/**
+ * `action`, or `late()` thrown once `ms` have passed without an answer: for puppeteer calls that can wait
+ * for ever (a click or a wait in an out-of-process frame, puppeteer issue 10715), so a test fails naming
+ * the step instead of running into its own timeout.
+ */
+export async function beforeDeadline<T>(action: Promise<T>, ms: number, late: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms);
+  });
+  try {
+    return await Promise.race([action, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
