@@ -292,7 +292,7 @@ export class MessageFrames {
       const made = frame;
       let loads = 0;
       made.addEventListener('load', () => {
-        if (++loads > 1) this.reloaded(made);
+        if (++loads > 1 && this.refusedOnReload(made)) this.reloaded(made);
       });
       holder.append(frame);
     }
@@ -346,10 +346,18 @@ export class MessageFrames {
   }
 
   /**
-   * A frame of ours loaded a second document: the page reloaded, re-inserted or re-pointed it (our own
-   * re-pointing changes only the fragment, which loads nothing). A re-pointed frame's address is one
-   * Chrome will not load for a page, and one the page pointed elsewhere shows the page's content: it is
-   * replaced by a new frame for its token, in its holder.
+   * Whether the frame's address is one the browser refuses to load for a page: a frame re-pointed by the
+   * fixed address (Chrome; in Firefox both addresses are one). A frame at its loading address just
+   * reloads itself and shows its message again.
+   */
+  private refusedOnReload(frame: HTMLIFrameElement): boolean {
+    return this.addresses.live !== this.addresses.load && frame.src.startsWith(this.addresses.live);
+  }
+
+  /**
+   * A re-pointed frame of ours loaded a second document: the page reloaded or re-inserted it (our own
+   * re-pointing changes only the fragment, which loads nothing), at an address Chrome will not load for a
+   * page. It is replaced by a new frame for its token, in its holder.
    */
   private reloaded(frame: HTMLIFrameElement): void {
     frame.remove();

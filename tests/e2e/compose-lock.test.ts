@@ -51,10 +51,13 @@ async function clickLockOpens(page: Page, t: HitTest): Promise<void> {
   await closeOverlay(page);
 }
 
-/** Closes the overlay with its own Close button (a scripted lock.click() is ignored: it is not trusted). */
+/**
+ * Closes the overlay with its own Close button (a scripted lock.click() is ignored: it is not trusted),
+ * pressed from inside the frame: puppeteer's click into the out-of-process frame never returned under load.
+ */
 async function closeOverlay(page: Page): Promise<void> {
   const compose = await frameOf((await page.waitForSelector(OVERLAY))!, '[data-testid="compose-close"]');
-  await step('clicking the overlay\'s Close', 10_000, compose.click('[data-testid="compose-close"]'));
+  await step('pressing the overlay\'s Close', 10_000, compose.evaluate(() => (document.querySelector('[data-testid="compose-close"]') as HTMLButtonElement).click()));
   await page.waitForSelector(OVERLAY, { hidden: true });
 }
 
