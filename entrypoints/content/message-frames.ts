@@ -72,6 +72,8 @@ export class MessageFrames {
   private readonly byElement = new Map<Element, Slot[]>();
   private readonly byKey = new Map<string, Set<Slot>>();
   private readonly live = new Set<Slot>();
+  /** Frames whose first document has loaded (so it lives at the fixed address: see `show`). */
+  private readonly loaded = new WeakSet<HTMLIFrameElement>();
   /** Elements added but not yet observed (watchAdded). */
   private unobserved: Element[] = [];
   /** True while the page's own change is being scanned (withinHostTurn); the tokens found go to `fresh`. */
@@ -281,8 +283,10 @@ export class MessageFrames {
     if (frame) {
       this.reveal(frame);
       // Only the fragment changes: the frame shows the new token in place of the old one, and turns this
-      // navigation into a replacement, so the tab's history does not grow (message-frame/main.tsx).
-      frame.src = new URL(MESSAGE_FRAME_PATH + fragment, this.addresses.live).href;
+      // navigation into a replacement, so the tab's history does not grow (message-frame/main.tsx). A frame
+      // still loading has no document at the fixed address yet, which Chrome would refuse to load for the
+      // page: it goes on loading by its loading address.
+      frame.src = new URL(MESSAGE_FRAME_PATH + fragment, this.loaded.has(frame) ? this.addresses.live : this.addresses.load).href;
     } else {
       frame = document.createElement('iframe');
       frame.dataset.c2c = 'message-frame';
@@ -292,6 +296,7 @@ export class MessageFrames {
       const made = frame;
       let loads = 0;
       made.addEventListener('load', () => {
+        this.loaded.add(made);
         if (++loads > 1 && this.refusedOnReload(made)) this.reloaded(made);
       });
       holder.append(frame);

@@ -64,7 +64,8 @@ describe.each(['chromium', 'firefox'] as const)('one send into every editor kind
         expect(await partLength(unknown)).toBe('');
         // Closed with its own button (a scripted lock.click() is ignored, and the overlay may cover the lock;
         // pressed from inside the frame, which Firefox's BiDi cannot click into).
-        await unknown.evaluate(() => (document.querySelector('[data-testid="compose-close"]') as HTMLButtonElement).click());
+        // A task later, so the call returns before the overlay (and this frame's target) goes.
+        await unknown.evaluate(() => void setTimeout(() => (document.querySelector('[data-testid="compose-close"]') as HTMLButtonElement).click()));
         await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
         await storeLearnedLengths(popup, { 'http://other.example': 300, [server.url]: 400 });
         await popup.close();

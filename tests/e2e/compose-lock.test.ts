@@ -57,7 +57,8 @@ async function clickLockOpens(page: Page, t: HitTest): Promise<void> {
  */
 async function closeOverlay(page: Page): Promise<void> {
   const compose = await frameOf((await page.waitForSelector(OVERLAY))!, '[data-testid="compose-close"]');
-  await step('pressing the overlay\'s Close', 10_000, compose.evaluate(() => (document.querySelector('[data-testid="compose-close"]') as HTMLButtonElement).click()));
+  // Pressed a task later, so the call returns before the overlay (and with it this frame's target) goes.
+  await step('pressing the overlay\'s Close', 10_000, compose.evaluate(() => void setTimeout(() => (document.querySelector('[data-testid="compose-close"]') as HTMLButtonElement).click())));
   await page.waitForSelector(OVERLAY, { hidden: true });
 }
 
