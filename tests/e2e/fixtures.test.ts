@@ -26,7 +26,7 @@ beforeAll(async () => {
     headless: true,
     pipe: true,
     userDataDir: profile,
-    // The recipe of /work/shared/notes/toolchain.md (loopback only; --no-sandbox because we run as root).
+    // The harness's Chromium recipe (tests/e2e/harness.ts): loopback only; --no-sandbox because we run as root.
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-default-apps',

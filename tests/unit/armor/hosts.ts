@@ -1,6 +1,8 @@
 // Test helpers: what chat hosts do to text, payload generators, and an armor part encoder written from
 // docs/FORMATS.md independently of lib/armor (to check the code matches the documented format).
 import fc from 'fast-check';
+import { expect } from 'vitest';
+import type { ArmorPartRef } from '../../../lib/armor/detect';
 import { crc32 } from '../../../lib/armor/crc32';
 import { C2CError, type C2CErrorCode } from '../../../lib/errors';
 
@@ -165,4 +167,15 @@ export function specPartV2({ multi, chunk, byteLength = chunk.length }: SpecPart
   const check = field(crc32(ascii(head)) >>> 22, 2);
   const withBody = head + check + specBase32(chunk);
   return withBody + field(crc32(ascii(withBody)), 7);
+}
+
+/** Ranges are in order, non-empty, non-overlapping and inside the text (one assertion: refs may be many). */
+export function checkRefs(text: string, refs: ArmorPartRef[]): void {
+  let last = 0;
+  const bad = refs.findIndex((r) => {
+    const wrong = r.start < last || r.end <= r.start || r.end > text.length;
+    last = r.end;
+    return wrong;
+  });
+  expect(bad).toBe(-1);
 }
