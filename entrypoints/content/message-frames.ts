@@ -294,10 +294,9 @@ export class MessageFrames {
       // The address before the frame is in the page: it then starts no empty document of its own first.
       frame.src = new URL(MESSAGE_FRAME_PATH + fragment, this.addresses.load).href;
       const made = frame;
-      let loads = 0;
       made.addEventListener('load', () => {
+        if (this.loaded.has(made) && this.refusedOnReload(made)) this.reloaded(made);
         this.loaded.add(made);
-        if (++loads > 1 && this.refusedOnReload(made)) this.reloaded(made);
       });
       holder.append(frame);
     }

@@ -4,19 +4,11 @@
 // Chromium and Firefox.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExtensionSession } from './harness';
-import { openOverlay, sendThroughOverlay, shownIn, startReader, type Reader } from './content-flows';
+import { openChat, openOverlay, sendThroughOverlay, shownIn, startReader, type Reader } from './content-flows';
 
 type HostileWindow = Window & { __hostileAttempts: Record<string, number> };
 
 const OVERLAY = 'iframe[data-c2c="compose-frame"]:not([data-fixture-fake])';
-
-async function openHostile(session: ExtensionSession, url: string): Promise<Page> {
-  const page = await session.browser.newPage();
-  await page.goto(url);
-  await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected', { timeout: 60_000 });
-  return page;
-}
 
 const triedCount = (page: Page, what: string) => page.evaluate((w) => (window as unknown as HostileWindow).__hostileAttempts[w] ?? 0, what);
 
@@ -33,7 +25,7 @@ describe.each(['chromium', 'firefox'] as const)('recovering from a page that spo
     it(`${action}: the spoiled overlay goes, one click on the lock gives one that sends`, async () => {
       const { bob, server } = reader;
       const room = `spoil-${kind}-${action}`;
-      const page = await openHostile(bob, `${server.url}/hostile?user=bob&room=${room}&spoilcompose=${action}`);
+      const page = await openChat(bob, server, 'hostile', 'bob', room, `&spoilcompose=${action}`);
       await openOverlay(page);
       await expect.poll(() => triedCount(page, `spoil:${action}`), { timeout: 10_000 }).toBe(1);
       // The spoiled overlay is taken away (it could never send: its port and ticket went with it).
@@ -54,7 +46,7 @@ describe.each(['chromium', 'firefox'] as const)('recovering from a page that spo
     const { bob, server, alice } = reader;
     const room = `reinsert-${kind}`;
     server.post(room, 'alice', (await alice.write('shown again after a reload')).join('\n'));
-    const page = await openHostile(bob, `${server.url}/hostile?user=bob&room=${room}&reinsertframes=1000`);
+    const page = await openChat(bob, server, 'hostile', 'bob', room, '&reinsertframes=1000');
     expect(await shownIn(page, 1)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: 'shown again after a reload' });
     await expect.poll(() => triedCount(page, 'reinsert-frame'), { timeout: 10_000 }).toBeGreaterThan(0);
     // Read again once it reloaded: the same message, not "replayed", not blank.
