@@ -58,6 +58,8 @@ export default defineConfig({
           // Browsers on a loaded 2-core machine: a test that fails is run once more; one that fails twice fails,
           // one that passes on its retry counts as flaky (scripts/test.mjs). Every failed attempt is in the log.
           retry: 1,
+          // expect.poll waits for something a browser must do; 1 s (vitest's default) is not enough on a loaded machine.
+          expect: { poll: { timeout: 10_000 } },
           setupFiles: ['tests/e2e/report-attempts.ts'],
         },
       },

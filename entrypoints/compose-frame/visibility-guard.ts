@@ -1,14 +1,8 @@
-// Whether the compose input and Send button are really seen by the user (Chromium's IntersectionObserver
-// v2): a page can lay its own look-alike textarea over our input, leaving the rest of our overlay in view,
-// and read what the user types there. The browser reports `isVisible: false` while anything covers one of
-// them or while they are transformed, filtered or not fully opaque, across frame boundaries, which our
-// frame could not tell otherwise. Browsers without v2 (Firefox) report nothing: there, nothing is refused.
+// Whether the compose input and Send button are really seen by the user (IntersectionObserver v2): a page can
+// lay its own look-alike textarea over our input, leaving the rest of our overlay in view, and read what the
+// user types there. Browsers without v2 (Firefox) report nothing: there, nothing is refused.
 import { useEffect, useRef } from 'preact/hooks';
-
-/** Chromium's minimum: visibility is computed at most this often, so a flicker cannot fool it. */
-const VISIBILITY_DELAY_MS = 100;
-
-export const TRACKS_VISIBILITY = typeof IntersectionObserverEntry === 'function' && 'isVisible' in IntersectionObserverEntry.prototype;
+import { TRACKS_VISIBILITY, visibilityOptions, type VisibilityEntry } from '@/components/frames/track-visibility';
 
 export interface VisibilityGuard {
   /** A ref callback for each element that must be seen whole before sending. */
@@ -19,12 +13,10 @@ export interface VisibilityGuard {
 
 function createGuard(): VisibilityGuard & { disconnect(): void } {
   const visible = new Map<Element, boolean>();
-  // trackVisibility and delay are IntersectionObserver v2, not yet in TypeScript's DOM types.
-  const options = { threshold: [0], trackVisibility: true, delay: VISIBILITY_DELAY_MS } as IntersectionObserverInit;
   const observer = TRACKS_VISIBILITY
     ? new IntersectionObserver((entries) => {
-        for (const entry of entries) visible.set(entry.target, (entry as IntersectionObserverEntry & { isVisible: boolean }).isVisible);
-      }, options)
+        for (const entry of entries as VisibilityEntry[]) visible.set(entry.target, entry.isVisible === true);
+      }, visibilityOptions([0]))
     : null;
   return {
     watch(element) {

@@ -3,9 +3,12 @@
 //
 // The lock is not part of the page's layout: hosts put compose boxes in fixed footers with overflow hidden,
 // in stacking contexts under their own overlays, a few pixels from the window's edge. So each lock is
-// appended to the box's document root and shown in the top layer (a manual popover), positioned `fixed`
-// inside the visible part of the box at its inline-end corner, and moved whenever the page scrolls, resizes
-// or changes. It never changes the page's own layout. While the box cannot be seen, its lock is hidden.
+// appended to the box's document root, last, at the highest z-index, positioned `fixed` inside the visible
+// part of the box at its inline-end corner, and moved whenever the page scrolls, resizes or changes. It never
+// changes the page's own layout. While the box cannot be seen, its lock is hidden.
+// It enters the top layer (a manual popover) only while its box is inside the page's own top layer (a modal
+// dialog, a popover, a fullscreen element), where nothing else could be clicked: while anything is in the
+// top layer, Chromium tells every message frame it may be covered, and the frames then hide "verified".
 
 const SVG = 'http://www.w3.org/2000/svg';
 const LOCK_SIZE = 28;
@@ -93,6 +96,21 @@ function lockPosition(box: HTMLElement, part: Rect): { left: number; top: number
   return { left: clamp(left, root.clientWidth), top: clamp(top, root.clientHeight) };
 }
 
+/** Elements the page shows in its top layer. */
+const PAGE_TOP_LAYER = 'dialog:modal, :popover-open, :fullscreen';
+
+/** Puts the lock into the top layer or takes it out, only when that changes (showing it again would lift it above our overlay). */
+function placeInTopLayer(lock: HTMLButtonElement, wanted: boolean): void {
+  if (wanted === lock.matches(':popover-open')) return;
+  if (wanted) {
+    lock.popover = 'manual';
+    lock.showPopover();
+  } else {
+    lock.hidePopover();
+    lock.removeAttribute('popover');
+  }
+}
+
 export class ComposeBoxes {
   /** Boxes seen, each with its lock; re-checked after mutations because hosts re-render. */
   private readonly locks = new Map<HTMLElement, HTMLButtonElement>();
@@ -146,7 +164,6 @@ export class ComposeBoxes {
     lock.dataset.c2c = 'lock';
     lock.title = this.lockLabel;
     lock.setAttribute('aria-label', this.lockLabel);
-    lock.popover = 'manual';
     for (const [name, value] of Object.entries(LOCK_STYLE)) lock.style.setProperty(name, value, 'important');
     lock.append(lockIcon(doc));
     lock.addEventListener('click', (e) => {
@@ -163,14 +180,13 @@ export class ComposeBoxes {
     this.show(box, lock);
   }
 
-  /** Into the top layer once, then only moved and hidden (showing it again would lift it above our overlay). */
   private show(box: HTMLElement, lock: HTMLButtonElement): void {
     box.ownerDocument.documentElement.append(lock);
-    lock.showPopover();
     this.position(box, lock);
   }
 
   private position(box: HTMLElement, lock: HTMLButtonElement): void {
+    placeInTopLayer(lock, box.closest(PAGE_TOP_LAYER) !== null);
     const part = visiblePart(box);
     lock.style.setProperty('visibility', part ? 'visible' : 'hidden', 'important');
     if (!part) return;
@@ -186,6 +202,8 @@ export class ComposeBoxes {
     const update = () => this.schedule();
     const view = document.defaultView!;
     document.addEventListener('scroll', update, { capture: true, passive: true });
+    // A dialog or popover of the page opening or closing around a box (toggle does not bubble: captured).
+    document.addEventListener('toggle', update, { capture: true, passive: true });
     view.addEventListener('resize', update, { passive: true });
     view.visualViewport?.addEventListener('resize', update, { passive: true });
   }

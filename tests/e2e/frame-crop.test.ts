@@ -1,7 +1,9 @@
 // "Verified" cannot be cropped onto other text (issue 12, item 3): the status line of an opened message (the
 // user's mark, the sender, the trust word) sits after the text inside one border, and shows only while the
 // frame is fully on show. A page that crops the frame to that line, or pushes part of it out of view, gets the
-// line taken away at once; it comes back once the frame is whole again. Chromium and Firefox.
+// line taken away at once; it comes back once the frame is whole again. Chromium and Firefox. In Chromium
+// (IntersectionObserver v2) also a page that paints over the text, tilts or fades the frame; our own lock on
+// the same page must not take the line away.
 import type { ElementHandle, Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameElementIn, frameOf, openChat, shownIn, startReader, type Reader } from './content-flows';
@@ -42,6 +44,7 @@ describe.each(['chromium', 'firefox'] as const)('a genuine frame the page crops 
       (holder, [own, frame]) => {
         holder.setAttribute('style', own!);
         holder.querySelector('iframe')!.setAttribute('style', frame!);
+        for (const cover of document.querySelectorAll('[data-fixture-cover]')) cover.remove();
       },
       styles,
     );
@@ -57,5 +60,29 @@ describe.each(['chromium', 'firefox'] as const)('a genuine frame the page crops 
 
   it('partly pushed out of the window: no status line until it is all in view', async () => {
     await attack((holder) => holder.style.setProperty('transform', `translateY(${window.innerHeight - holder.getBoundingClientRect().top - 20}px)`));
+  });
+
+  // IntersectionObserver v2 is Chromium's: Firefox has no way to see these (docs/THREAT-MODEL.md).
+  if (kind !== 'chromium') return;
+
+  it('with our lock on the page, the status line shows', async () => {
+    expect(await page.$('[data-c2c="lock"]')).not.toBeNull();
+    expect(await frame.$(STATUS)).not.toBeNull();
+  });
+
+  it('text painted over by the page (clicks pass through): no status line until uncovered', async () => {
+    await attack((holder) => {
+      const r = holder.getBoundingClientRect();
+      const cover = document.createElement('div');
+      cover.dataset.fixtureCover = '';
+      cover.textContent = 'text the page wants vouched for';
+      cover.setAttribute('style', `position:fixed;left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height / 2}px;background:#fff;pointer-events:none;z-index:2147483647`);
+      document.body.append(cover);
+    });
+  });
+
+  it('tilted or faded by the page: no status line until shown as it is', async () => {
+    await attack((holder) => holder.style.setProperty('transform', 'rotate(3deg)'));
+    await attack((holder) => holder.querySelector('iframe')!.style.setProperty('opacity', '0.95'));
   });
 });
