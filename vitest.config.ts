@@ -31,6 +31,8 @@ const NODE_WORKERS = 2;
 // e2e (real Chromium and Firefox with the built test extension; run one file at a time).
 export default defineConfig({
   resolve: { alias: { '@': root.replace(/\/$/, '') } },
+  // Tests see the test build's code (build-flags.d.ts).
+  define: { __C2C_TEST_BUILD__: 'true' },
   test: {
     // Runs once per `vitest run`, before any project: bundles the c2c CLI and the relay that tests start as child processes.
     globalSetup: ['tests/prebuilt/global-setup.ts'],

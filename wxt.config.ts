@@ -1,32 +1,39 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import { crypticoPlugin } from './scripts/vite-cryptico';
 import { noUnsafeSinksPlugin } from './scripts/vite-no-unsafe-sinks';
 
-// The test build (C2C_TEST_BUILD=1) is the store build plus loopback hosts granted up front,
-// so browser tests need no permission prompt. Nothing else differs.
+// The test build (C2C_TEST_BUILD=1) is the store build plus loopback hosts granted up front, so browser
+// tests need no permission prompt, and the site adapter of a fixture chat (entrypoints/content/sites).
+// Nothing else differs.
 const testBuild = process.env.C2C_TEST_BUILD === '1';
 const loopbackHosts = ['http://127.0.0.1/*', 'http://localhost/*'];
 
 /** Where `wxt/browser` points for the extension's own pages and background: the webextension polyfill. */
 const POLYFILL = { find: /^wxt\/browser$/, replacement: '@wxt-dev/webextension-polyfill/browser' };
+/** WXT's content script context, replaced in the content script: it talks to the page (no-script-context.ts). */
+const NO_CONTEXT = { find: /^wxt\/utils\/content-script-context$/, replacement: fileURLToPath(new URL('entrypoints/content/no-script-context.ts', import.meta.url)) };
+
+type Alias = { find: string | RegExp; replacement: string };
 
 export default defineConfig({
   manifestVersion: 3,
   hooks: {
     // The polyfill everywhere but in the content script, which runs in every page of every enabled site and
     // uses a handful of calls both browsers give with promises (entrypoints/content/index.ts): its size
-    // counts there (`npm run bench -- content`).
+    // counts there (`npm run bench -- content`). The content script gets an inert context instead of WXT's.
     'vite:build:extendConfig': (entrypoints, config) => {
-      if (entrypoints.every((e) => e.type === 'content-script')) return;
       const alias = config.resolve?.alias;
-      const list = Array.isArray(alias) ? alias : Object.entries(alias ?? {}).map(([find, replacement]) => ({ find, replacement: String(replacement) }));
-      config.resolve = { ...config.resolve, alias: [POLYFILL, ...list] };
+      const list: Alias[] = Array.isArray(alias) ? alias : Object.entries(alias ?? {}).map(([find, replacement]) => ({ find, replacement: String(replacement) }));
+      const contentScript = entrypoints.every((e) => e.type === 'content-script');
+      config.resolve = { ...config.resolve, alias: [contentScript ? NO_CONTEXT : POLYFILL, ...list] };
     },
   },
   outDir: testBuild ? '.output/test' : '.output',
   vite: () => ({
     plugins: [preact(), crypticoPlugin(), noUnsafeSinksPlugin()],
+    define: { __C2C_TEST_BUILD__: JSON.stringify(testBuild) },
   }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',

@@ -92,6 +92,8 @@ async function bundleContract(): Promise<string> {
     platform: 'browser',
     target: 'es2022',
     plugins: [rootAlias],
+    // As in the test build (build-flags.d.ts): the fixture chats' adapters are in.
+    define: { __C2C_TEST_BUILD__: 'true' },
     logLevel: 'silent',
   });
   if (result.warnings.length > 0) throw new Error(`adapter bundle: esbuild warned: ${result.warnings.map((w) => w.text).join('; ')}`);

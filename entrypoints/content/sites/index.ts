@@ -4,7 +4,8 @@ import type { ResolvedAdapter, SiteAdapter } from './adapter';
 import { genericAdapter } from './generic';
 import { teamChatAdapter } from './team-chat';
 
-const ADAPTERS: readonly SiteAdapter[] = [teamChatAdapter];
+/** The fixture team chat's adapter is in the test build only: the store build carries no fixture code. */
+const ADAPTERS: readonly SiteAdapter[] = __C2C_TEST_BUILD__ ? [teamChatAdapter] : [];
 
 export function adapterFor(url: URL): ResolvedAdapter {
   const site = ADAPTERS.find((a) => a.matches(url));
