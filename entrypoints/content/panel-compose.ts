@@ -23,31 +23,38 @@ export class PanelCompose {
     private readonly site: ResolvedAdapter,
   ) {}
 
-  /** Undefined when this frame has nothing to say (another frame holds the focus). */
-  async choose(): Promise<PanelBoxAnswer | undefined> {
+  /**
+   * Undefined, at once, when this frame has nothing to say (another frame holds the focus or the box): every
+   * frame gets the request and the first answer wins, so a frame with nothing to say must not answer at all.
+   */
+  choose(): Promise<PanelBoxAnswer> | undefined {
     let box: HTMLElement | undefined;
     const outcome = openRequested(this.visibleBoxes, (b) => (box = b));
     if (outcome === undefined) return undefined;
     // The panel is read beside the page, whose box may be scrolled away: the page's only box will do too.
     if (!box && outcome === 'no-box') box = onlyOne(this.site.findBoxes(document.documentElement));
-    if (!box) return { outcome: outcome === 'several' ? 'several' : 'no-box' };
+    if (!box) return Promise.resolve({ outcome: outcome === 'several' ? 'several' : 'no-box' });
     const conversation = this.site.conversation(box);
     this.chosen = { box, until: performance.now() + CHOSEN_FOR_MS, conversation };
+    return this.found(box, conversation);
+  }
+
+  private async found(box: HTMLElement, conversation: string | undefined): Promise<PanelBoxAnswer> {
     const learned = await learnedPartLength(topSameOriginWindow().location.origin).catch(() => undefined);
     const limits = [declaredMaxLength(box), this.site.maxLength, learned].filter((n): n is number => n !== undefined);
     return { outcome: 'found', ...(limits.length > 0 ? { maxLength: Math.min(...limits) } : {}), ...(conversation ? { conversation } : {}) };
   }
 
   /**
-   * Undefined when this frame chose no box (another frame did). Only whole armor parts are ever written, and
-   * only while the box is still in the conversation they were sealed for (the page may have switched channel
-   * meanwhile: they would read as wrong-channel there, so they are not sent).
+   * Undefined, at once, when this frame chose no box (another frame did). Only whole armor parts are ever
+   * written, and only while the box is still in the conversation they were sealed for (the page may have
+   * switched channel meanwhile: they would read as wrong-channel there, so they are not sent).
    */
-  async write(parts: readonly string[]): Promise<{ sent: boolean } | undefined> {
+  write(parts: readonly string[]): Promise<{ sent: boolean }> | undefined {
     const chosen = this.chosen;
     this.chosen = null;
     if (!chosen || performance.now() > chosen.until || !chosen.box.isConnected) return undefined;
-    const sameConversation = this.site.conversation(chosen.box) === chosen.conversation;
-    return { sent: sameConversation && isArmorOnly(parts) && (await writeAndSend(chosen.box, parts, this.site.send)) };
+    if (this.site.conversation(chosen.box) !== chosen.conversation || !isArmorOnly(parts)) return Promise.resolve({ sent: false });
+    return writeAndSend(chosen.box, parts, this.site.send).then((sent) => ({ sent }));
   }
 }
