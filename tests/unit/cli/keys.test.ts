@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url } from '../../../lib/bytes';
 import { fingerprint } from '../../../lib/crypto/identity';
 import { decodePublicBundle } from '../../../lib/crypto/public-bundle';
-import { FINGERPRINT, c2c, c2cLauncher, expectFailure, expectOk, tempDir } from './run-cli';
+import { FINGERPRINT, c2c, expectFailure, expectOk, tempDir } from './run-cli';
 
 const { dir, cleanup } = tempDir();
 const at = (name: string) => join(dir, name);
@@ -125,26 +125,5 @@ describe('c2c pub / fingerprint / safety-number', { timeout: 180_000 }, () => {
     const codes = ['bad-signature', 'malformed', 'unknown-version', 'key-mismatch', 'unknown-version', 'malformed', 'ENOENT', 'not-found'];
     // No private key material in any error, even when the file is not valid JSON.
     results.forEach((r, i) => expectFailure(r, codes[i]!, [file.identity.private]));
-  });
-});
-
-// Every other CLI test runs this run's bundle; this one runs `node cli/c2c.mjs` as installed, so the
-// launcher (tsx registration, the TypeScript sources as they ship) stays covered and agrees with the bundle.
-describe('the installed launcher cli/c2c.mjs', { timeout: 180_000 }, () => {
-  it('prints help naming every command, makes a key whose pub line the bundle reads the same', async () => {
-    const help = await c2cLauncher(dir, ['--help']);
-    expectOk(help);
-    for (const name of ['keygen', 'pub', 'fingerprint', 'safety-number', 'encrypt', 'decrypt', 'register', 'lookup', 'send', 'listen', 'relay-admin']) {
-      expect(help.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
-    }
-    const made = await c2cLauncher(dir, ['keygen', '--out', 'launcher.key']);
-    expectOk(made);
-    const [pub, fp] = made.stdout.trimEnd().split('\n');
-    const [launcherPub, bundleFp] = await Promise.all([c2cLauncher(dir, ['pub', 'launcher.key']), c2c(dir, ['fingerprint', 'launcher.key'])]);
-    expectOk(launcherPub);
-    expectOk(bundleFp);
-    expect(launcherPub.stdout).toBe(`${pub}\n`);
-    expect(fp).toMatch(FINGERPRINT);
-    expect(bundleFp.stdout).toBe(`${fp}\n`);
   });
 });
