@@ -7,6 +7,7 @@ import type { LegacyKeyBits } from '../../lib/legacy/legacy-key';
 import { normalizeKeyringHandle } from '../../lib/keyring/handle';
 import { C2CError } from '../../lib/errors';
 import { CliError, EXIT, STDIO, writeStdout } from '../io';
+import { newPassphraseFor } from '../passphrase';
 import {
   type KeyFile,
   encodePublicKey,
@@ -43,11 +44,14 @@ export function registerKeyCommands(program: Command): void {
     .option('--suite <suite>', 'modern, or cryptico for the legacy CRYPT2CHAT suite', 'modern')
     .option('--handle <name>', 'a name to put in the public key')
     .option('--bits <n>', 'RSA size for the cryptico suite', parseBits)
-    .action(async (opts: { out: string; suite: string; handle?: string; bits?: number }) => {
+    .option('--protect', 'encrypt the private keys with a passphrase (asked twice, or --passphrase-file)')
+    .action(async (opts: { out: string; suite: string; handle?: string; bits?: number; protect?: boolean }) => {
       const suite = parseSuite(opts.suite);
       const handle = opts.handle === undefined ? undefined : normalizeKeyringHandle(opts.handle);
+      // The passphrase first: a mistyped confirmation costs no key generation.
+      const protection = opts.protect ? { passphrase: await newPassphraseFor(opts.out === STDIO ? 'the new key' : opts.out) } : undefined;
       const key = await generateKeyFile(suite, handle, opts.bits);
-      await saveKeyFile(opts.out, key);
+      await saveKeyFile(opts.out, { ...key, protection });
       const pub = publicKeyOf(key);
       const summary = `${encodePublicKey(pub)}\n${await fingerprintOf(pub)}\n`;
       // With --out - the key file owns stdout; the summary moves to stderr.
