@@ -216,6 +216,12 @@ export async function loadKeyFile(path: string): Promise<KeyFile> {
   return parseKeyFile(text, what);
 }
 
+/** The public key of a key file (`-`: stdin); a protected one needs no passphrase for it. */
+export async function loadKeyFilePublic(path: string): Promise<PublicKey> {
+  const { text, what } = await readText(path, MAX_KEY_FILE_BYTES);
+  return publicKeyOfKeyFile(text, what);
+}
+
 /** The JSON text of a key file, protected when `key.protection` is set. */
 export async function serializeKeyFile(key: KeyFile): Promise<string> {
   const plain = await serializePlainKeyFile(key);

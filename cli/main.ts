@@ -1,6 +1,6 @@
 // `c2c` entry point: builds the command tree and turns every failure into one stderr line and an exit code.
 import { Command, CommanderError } from 'commander';
-import { CliError, EXIT, errorLine, writeStderrLine } from './io';
+import { CliError, EXIT, errorLine, examples, writeStderrLine } from './io';
 import { usePassphraseFile } from './passphrase';
 
 type Register = (program: Command) => void;
@@ -41,6 +41,7 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     // accepted before or after the command's name, and listed in each command's help.
     .option('--passphrase-file <file>', 'read the passphrase of protected key files from the first line of FILE instead of asking on the terminal')
     .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', examples('c2c keygen --out alice.key --handle alice', 'c2c <command> --help      # options and an example for each command'))
     .hook('preAction', (self) => usePassphraseFile((self.opts() as { passphraseFile?: string }).passphraseFile));
   for (const register of await groupsFor(argv)) register(program);
   return program;

@@ -2,7 +2,7 @@
 // (docs/CLI.md "Protected key files"). The file is replaced atomically (written beside it, mode 0600,
 // renamed over it), so a failure, a wrong passphrase included, leaves it as it was.
 import type { Command } from 'commander';
-import { CliError, STDIO } from '../io';
+import { CliError, STDIO, examples } from '../io';
 import { loadKeyFile, replaceKeyFile } from '../keyfile';
 import { newPassphraseFor } from '../passphrase';
 
@@ -30,12 +30,12 @@ export function registerProtectCommands(program: Command): void {
     .command('protect')
     .description('encrypt the private keys of a key file with a passphrase (scrypt, AES-256-GCM)')
     .argument('<file>', 'key file to protect in place')
-    .addHelpText('after', '\nExample:\n  $ c2c protect alice.key                              # asks for a new passphrase twice\n  $ c2c --passphrase-file pass.txt protect alice.key  # or reads it from a file\n')
+    .addHelpText('after', examples('c2c protect alice.key                              # asks for a new passphrase twice', 'c2c protect alice.key --passphrase-file pass.txt  # or reads it from a file'))
     .action(protect);
   program
     .command('unprotect')
     .description('decrypt the private keys of a protected key file, leaving them in clear')
     .argument('<file>', 'protected key file')
-    .addHelpText('after', '\nExample:\n  $ c2c unprotect alice.key\n')
+    .addHelpText('after', examples('c2c unprotect alice.key'))
     .action(unprotect);
 }

@@ -1,7 +1,8 @@
 // The package as a user installs it: `npm pack` in the checkout, `npm install -g` of the tarball into a
 // temporary prefix (better-sqlite3 built as npm builds it there), then the installed `c2c` and `c2c-relay`
 // commands, started by name from a folder outside the checkout: keygen, a relay, register, send, listen.
-// Slow (the native module compiles: about 1.5 min on this 2-core machine), hence one test doing it all.
+// Slow: the native module compiles (about 1.5 min on an idle 2-core machine, many more under load), so
+// the install is done once, with a generous time limit.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: path };
   delete env.NODE_OPTIONS;
   installed = { command: 'c2c', cwd: work, env };
-}, 240_000);
+}, 600_000);
 afterAll(cleanup);
 
 describe('the packed package', () => {

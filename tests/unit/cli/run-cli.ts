@@ -19,7 +19,9 @@ export interface RunResult {
 /** Spawns `node args[0] …` in `cwd` with optional stdin; never rejects on a non-zero exit. */
 export function spawnNode(args: string[], opts: { cwd: string; input?: string | Uint8Array }): Promise<RunResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // detached: a session of its own, without the terminal vitest may run in, as in CI, so a command
+    // that would ask for a passphrase says so instead of waiting on the developer's terminal.
+    const child = spawn(process.execPath, args, { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
