@@ -127,3 +127,33 @@ describe('c2c pub / fingerprint / safety-number', { timeout: 180_000 }, () => {
     results.forEach((r, i) => expectFailure(r, codes[i]!, [file.identity.private]));
   });
 });
+
+describe('--json and help', { timeout: 180_000 }, () => {
+  it('fingerprint --json and safety-number --json print one JSON object on one line', async () => {
+    const [fp, sn, plainSn] = await Promise.all([
+      c2c(dir, ['fingerprint', '--json', 'alice.key']),
+      c2c(dir, ['safety-number', '--json', 'alice.key', bobPub]),
+      c2c(dir, ['safety-number', 'alice.key', bobPub]),
+    ]);
+    for (const r of [fp, sn]) {
+      expectOk(r);
+      expect(r.stdout.split('\n')).toHaveLength(2);
+    }
+    expect(JSON.parse(fp.stdout)).toEqual({ suite: 'modern', fingerprint: aliceFp });
+    expect(JSON.parse(sn.stdout)).toEqual({ safetyNumber: plainSn.stdout.trim() });
+  });
+
+  it("every command's --help ends with an example of it, and lists --passphrase-file", async () => {
+    const top = await c2c(dir, ['--help']);
+    expectOk(top);
+    const names = [...top.stdout.matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((m) => m[1]!).filter((n) => n !== 'help');
+    expect(names).toEqual(expect.arrayContaining(['keygen', 'pub', 'fingerprint', 'safety-number', 'encrypt', 'decrypt', 'rotate', 'protect', 'unprotect', 'register', 'lookup', 'send', 'listen', 'relay-admin']));
+    const helps = await Promise.all([...names.map((n) => [n]), ['relay-admin', 'revoke']].map((cmd) => c2c(dir, [...cmd, '--help'])));
+    helps.forEach((h, i) => {
+      expectOk(h);
+      const cmd = i < names.length ? names[i]! : 'relay-admin revoke';
+      expect(h.stdout, cmd).toMatch(new RegExp(`\\nExample:\\n {2}\\$ [^\\n]*\\bc2c ${cmd} `));
+      expect(h.stdout, cmd).toContain('--passphrase-file <file>');
+    });
+  });
+});
