@@ -25,9 +25,8 @@ const schema = z.strictObject({
   protected: z.looseObject({}),
 });
 
-/** The parts of a protected key file's JSON, or undefined when it is not one (no `protected` field). */
-export function protectedParts(json: unknown, what: string): ProtectedKeyFile | undefined {
-  if (typeof json !== 'object' || json === null || !('protected' in json)) return undefined;
+/** The parts of a key file's JSON that has a `protected` field. */
+export function protectedParts(json: object, what: string): ProtectedKeyFile {
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new C2CError('malformed', `${what} is a corrupt protected key file`);
   return { suite: parsed.data.suite, publicLine: parsed.data.public, sealed: parsed.data.protected };

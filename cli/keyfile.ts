@@ -126,7 +126,7 @@ function decodeB64(text: string, what: string): Uint8Array {
 async function protectedPartsOf(json: unknown, what: string) {
   if (typeof json !== 'object' || json === null || !('protected' in json)) return undefined;
   const protection = await import('./key-protection');
-  return { protection, parts: protection.protectedParts(json, what)! };
+  return { protection, parts: protection.protectedParts(json, what) };
 }
 
 /** Parses key file JSON text; a protected one asks for its passphrase. `what` names the source in errors (a path, or "stdin"). */

@@ -97,6 +97,19 @@ describe('protect and unprotect', { timeout: 120_000 }, () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('protects a cryptico key file too: pub without the passphrase, the same key after unprotect', async () => {
+    const made = await c2c(dir, ['keygen', '--suite', 'cryptico', '--bits', '1024', '--out', 'legacy.key', '--protect', '--passphrase-file', 'pass.txt']);
+    expectOk(made);
+    const publicKey = made.stdout.split('\n')[0]!;
+    const pub = await c2c(dir, ['pub', 'legacy.key']);
+    expect(pub.stdout).toBe(`${publicKey}\n`);
+    expect(readFileSync(at('legacy.key'), 'utf8')).not.toMatch(/"rsa"/);
+    expectOk(await c2c(dir, ['unprotect', 'legacy.key', '--passphrase-file', 'pass.txt']));
+    const plain = JSON.parse(readFileSync(at('legacy.key'), 'utf8'));
+    expect(plain).toMatchObject({ 'c2c-key': 1, suite: 'cryptico' });
+    expect((await c2c(dir, ['pub', 'legacy.key'])).stdout).toBe(`${publicKey}\n`);
+  });
+
   it('refuses a passphrase under 10 characters, and unprotect of a plain file, leaving it as it was', async () => {
     writeFileSync(at('short.txt'), 'short\n');
     const before = snapshot();
