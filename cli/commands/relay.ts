@@ -108,7 +108,9 @@ async function lookup(name: string, opts: { relay: string; json?: boolean }): Pr
 
 async function send(opts: { relay: string; key: string; to: string }): Promise<void> {
   const to = handleArg(opts.to);
-  const [key, plaintext] = await Promise.all([modernKey(opts.key), readStdin()]);
+  // The key first: a protected one may ask for its passphrase on the terminal stdin may also be reading.
+  const key = await modernKey(opts.key);
+  const plaintext = await readStdin();
   const client = connectTo(opts.relay, key.identity);
   let delivered: number;
   try {
