@@ -1,10 +1,14 @@
 // The package as a user installs it: `npm pack` in the checkout, `npm install -g` of the tarball into a
-// temporary prefix (better-sqlite3 built as npm builds it there), then the installed `c2c` and `c2c-relay`
-// commands, started by name from a folder outside the checkout: keygen, a relay, register, send, listen.
-// Slow: the native module compiles (about 1.5 min on an idle 2-core machine, many more under load), so
-// the install is done once, with a generous time limit.
+// temporary prefix, then the installed `c2c` and `c2c-relay` commands, started by name from a folder
+// outside the checkout: keygen, a relay, register, send, listen.
+// better-sqlite3 installs as usual through its install script (prebuild-install, else node-gyp). Where a
+// user's prebuild-install downloads the prebuilt binary, this machine reaches no download host, so the test
+// hands prebuild-install the binary the checkout's install built, through its documented local-prebuilds
+// folder. Compiling instead takes 1.5 min on an idle 2-core machine and over 10 under load; it is still
+// what happens if the versions ever differ (the time limit allows for it).
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, c2c, cleanup, startRelay, tempDir, until, type C2CRun, type Installed } from './harness';
@@ -27,6 +31,21 @@ function run(command: string, args: string[], opts: { cwd: string; env?: NodeJS.
   });
 }
 
+/**
+ * A folder holding the checkout's better-sqlite3 binary as prebuild-install names a prebuilt one (glibc
+ * Linux; elsewhere the name does not match and node-gyp builds it).
+ */
+async function localPrebuilds(tmp: string): Promise<string> {
+  const dir = join(tmp, 'prebuilds');
+  mkdirSync(dir);
+  const moduleDir = dirname(createRequire(join(ROOT, 'package.json')).resolve('better-sqlite3/package.json'));
+  const { version } = JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8')) as { version: string };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const tar = await run('tar', ['-czf', join(dir, name), '-C', moduleDir, 'build/Release/better_sqlite3.node'], { cwd: tmp });
+  expect(tar.code, tar.stderr).toBe(0);
+  return dir;
+}
+
 interface PackResult {
   filename: string;
   size: number;
@@ -45,12 +64,12 @@ beforeAll(async () => {
   expect(pack.code, pack.stderr).toBe(0);
   packed = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as PackResult[])[0]!;
   const prefix = join(tmp, 'prefix');
-  // Packuments and tarballs from npm's cache when it has them; the registry otherwise. Both cores for
-  // the native build (JOBS is node-gyp's make -j).
+  // Packuments and tarballs from npm's cache when it has them; the registry otherwise. Should node-gyp
+  // build, both cores (JOBS is its make -j).
   const install = await run(
     'npm',
     ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(tmp, packed.filename)],
-    { cwd: tmp, env: { ...process.env, JOBS: 'max' } },
+    { cwd: tmp, env: { ...process.env, JOBS: 'max', npm_config_better_sqlite3_local_prebuilds: await localPrebuilds(tmp) } },
   );
   expect(install.code, install.stderr).toBe(0);
   packageDir = join(prefix, 'lib', 'node_modules', 'crypt2chat');
