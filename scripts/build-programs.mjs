@@ -4,9 +4,9 @@
 // package's `bin` entries run; the test global setup (tests/prebuilt/global-setup.ts) builds the same
 // bundles into a temp folder per test run. A build with errors or warnings fails: there is no fallback.
 import { build } from 'esbuild';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, isAbsolute } from 'node:path';
+import { join, relative, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -43,9 +43,8 @@ function leaveToNode(outdir) {
   };
 }
 
-/** Builds both programs into `outdir` (emptied first) and returns the path of each. */
+/** Builds both programs into `outdir` and returns the path of each. */
 export async function buildPrograms(outdir = PROGRAMS_DIR) {
-  rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: ENTRY_POINTS,
@@ -64,9 +63,16 @@ export async function buildPrograms(outdir = PROGRAMS_DIR) {
       js: "#!/usr/bin/env node\nimport { createRequire as __c2cRequire } from 'node:module'; const require = __c2cRequire(import.meta.url);",
     },
     logLevel: 'silent',
+    metafile: true,
   });
   if (result.warnings.length > 0) {
     throw new Error(`esbuild warned:\n${result.warnings.map((w) => `${w.location?.file ?? ''}: ${w.text}`).join('\n')}`);
+  }
+  // Files of an earlier build go only now: a `c2c` already running from outdir still finds the chunks it
+  // loads on demand, unless the sources changed them.
+  const current = new Set(Object.keys(result.metafile.outputs).map((out) => resolve(ROOT, out)));
+  for (const file of readdirSync(outdir)) {
+    if (!current.has(resolve(outdir, file))) rmSync(join(outdir, file), { recursive: true, force: true });
   }
   const paths = Object.fromEntries(Object.keys(ENTRY_POINTS).map((name) => [name, join(outdir, `${name}.mjs`)]));
   for (const path of Object.values(paths)) chmodSync(path, 0o755);
