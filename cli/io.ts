@@ -46,6 +46,16 @@ export async function writeStdout(text: string | Uint8Array): Promise<void> {
   );
 }
 
+/** `--json`: one JSON object per line on stdout. */
+export async function writeJsonLine(value: Record<string, unknown>): Promise<void> {
+  await writeStdout(`${JSON.stringify(value)}\n`);
+}
+
+/** The "Example:" section every command's `--help` ends with. */
+export function examples(...lines: string[]): string {
+  return `\nExample:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
 export function writeStderrLine(line: string): void {
   process.stderr.write(`${line}\n`);
 }

@@ -1,6 +1,8 @@
 // Key files and public keys on the command line. A key file is versioned JSON (docs/CLI.md "Key files"),
 // validated with zod and checked for internal consistency on load, so a corrupt or hand-edited file fails
-// with one clear error instead of producing messages nobody can open.
+// with one clear error instead of producing messages nobody can open. A protected key file
+// (./key-protection.ts) is opened here too, with the passphrase asked for by ./passphrase.ts, so every
+// command that loads a key reads protected ones.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { equalBytes, fromBase64Url, fromUtf8, toBase64Url } from '../lib/bytes';
@@ -40,8 +42,14 @@ export function parseSuite(value: string): Suite {
 /** `retiredAt`: when `c2c rotate` replaced it (it is deleted PREKEY_RETENTION_MS later). */
 export type KeyFilePrekey = PrekeyPair & { retiredAt?: number };
 
+/** Set on a key loaded from, or to be written as, a protected key file: written back protected the same way. */
+export interface KeyProtection {
+  passphrase: string;
+}
+
 export interface ModernKeyFile {
   suite: 'modern';
+  protection?: KeyProtection;
   handle?: string;
   identity: IdentityKeyPair;
   /** Newest first; the first one is published in the public key line. Older ones still open old messages. */
@@ -50,6 +58,7 @@ export interface ModernKeyFile {
 
 export interface LegacyKeyFile {
   suite: 'cryptico';
+  protection?: KeyProtection;
   handle?: string;
   key: LegacyPrivateKey;
 }
@@ -113,9 +122,30 @@ function decodeB64(text: string, what: string): Uint8Array {
   }
 }
 
-/** Parses key file JSON text. `what` names the source in errors (a path, or "stdin"). */
+/** The sealed parts when `json` is a protected key file (its module loads only then). */
+async function protectedPartsOf(json: unknown, what: string) {
+  if (typeof json !== 'object' || json === null || !('protected' in json)) return undefined;
+  const protection = await import('./key-protection');
+  return { protection, parts: protection.protectedParts(json, what) };
+}
+
+/** Parses key file JSON text; a protected one asks for its passphrase. `what` names the source in errors (a path, or "stdin"). */
 export async function parseKeyFile(text: string, what: string): Promise<KeyFile> {
   const json = parseJson(text, what);
+  const sealed = await protectedPartsOf(json, what);
+  if (sealed === undefined) return parsePlainKeyFile(json, what);
+  const { passphraseFor } = await import('./passphrase');
+  const passphrase = await passphraseFor(what);
+  const inner = parseJson(await sealed.protection.openProtected(sealed.parts, passphrase, what), what);
+  if ((await protectedPartsOf(inner, what)) !== undefined) throw new C2CError('malformed', `${what} is protected twice`);
+  const key = await parsePlainKeyFile(inner, what);
+  if (encodePublicKey(publicKeyOf(key)) !== sealed.parts.publicLine.trim()) {
+    throw new C2CError('key-mismatch', `${what}: the public key line does not match the protected key`);
+  }
+  return { ...key, protection: { passphrase } };
+}
+
+async function parsePlainKeyFile(json: unknown, what: string): Promise<KeyFile> {
   const header = headerSchema.safeParse(json);
   if (!header.success) throw new C2CError('malformed', `${what} is not a c2c key file`);
   if (header.data['c2c-key'] !== KEY_FILE_VERSION) {
@@ -186,8 +216,21 @@ export async function loadKeyFile(path: string): Promise<KeyFile> {
   return parseKeyFile(text, what);
 }
 
-/** The JSON text of a key file. */
+/** The public key of a key file (`-`: stdin); a protected one needs no passphrase for it. */
+export async function loadKeyFilePublic(path: string): Promise<PublicKey> {
+  const { text, what } = await readText(path, MAX_KEY_FILE_BYTES);
+  return publicKeyOfKeyFile(text, what);
+}
+
+/** The JSON text of a key file, protected when `key.protection` is set. */
 export async function serializeKeyFile(key: KeyFile): Promise<string> {
+  const plain = await serializePlainKeyFile(key);
+  if (key.protection === undefined) return plain;
+  const { sealProtected } = await import('./key-protection');
+  return sealProtected(plain, key.suite, encodePublicKey(publicKeyOf(key)), key.protection.passphrase);
+}
+
+async function serializePlainKeyFile(key: KeyFile): Promise<string> {
   const json =
     key.suite === 'modern'
       ? {
@@ -250,9 +293,20 @@ export async function fingerprintOf(key: PublicKey): Promise<string> {
 /** Base64 of an RSA modulus, as stock cryptico prints public keys. */
 const CRYPTICO_PUBLIC = /^[A-Za-z0-9+/]{40,}={0,2}$/;
 
+/** The public key of a key file's text: a protected one gives its public key line (no passphrase needed). */
+async function publicKeyOfKeyFile(text: string, what: string): Promise<PublicKey> {
+  const json = parseJson(text, what);
+  const sealed = await protectedPartsOf(json, what);
+  if (sealed === undefined) return publicKeyOf(await parsePlainKeyFile(json, what));
+  const line = sealed.parts.publicLine.trim();
+  const pub = line.startsWith('{') ? undefined : await parsePublicText(line, what);
+  if (pub === undefined || pub.suite !== sealed.parts.suite) throw new C2CError('malformed', `${what} is a corrupt protected key file`);
+  return pub;
+}
+
 async function parsePublicText(text: string, what: string): Promise<PublicKey> {
   const line = text.trim();
-  if (line.startsWith('{')) return publicKeyOf(await parseKeyFile(line, what));
+  if (line.startsWith('{')) return publicKeyOfKeyFile(line, what);
   if (/^c2cpub/.test(line)) return { suite: 'modern', bundle: await decodePublicBundle(line) };
   if (CRYPTICO_PUBLIC.test(line)) {
     legacyModulus(line, MIN_SIGNER_BITS); // validates; the suite enforces its stricter size for encryption

@@ -1,6 +1,7 @@
 // `c2c` entry point: builds the command tree and turns every failure into one stderr line and an exit code.
 import { Command, CommanderError } from 'commander';
-import { CliError, EXIT, errorLine, writeStderrLine } from './io';
+import { CliError, EXIT, errorLine, examples, writeStderrLine } from './io';
+import { usePassphraseFile } from './passphrase';
 
 type Register = (program: Command) => void;
 
@@ -12,14 +13,18 @@ const GROUPS: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['keygen', 'pub', 'fingerprint', 'safety-number'], load: async () => (await import('./commands/keys')).registerKeyCommands },
   { names: ['encrypt', 'decrypt'], load: async () => (await import('./commands/crypt')).registerCryptCommands },
   { names: ['rotate'], load: async () => (await import('./commands/rotate')).registerRotateCommand },
+  { names: ['protect', 'unprotect'], load: async () => (await import('./commands/protect')).registerProtectCommands },
   {
     names: ['register', 'lookup', 'send', 'listen', 'relay-admin'],
     load: async () => (await import('./commands/relay')).registerRelayCommands,
   },
 ];
 
+/** Options of the program itself that take a value, so the value is not taken for the command's name. */
+const GLOBAL_VALUE_OPTIONS = ['--passphrase-file'];
+
 async function groupsFor(argv: string[]): Promise<Register[]> {
-  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const name = argv.slice(2).find((arg, i, args) => !arg.startsWith('-') && !GLOBAL_VALUE_OPTIONS.includes(args[i - 1] ?? ''));
   const chosen = GROUPS.filter((g) => name !== undefined && g.names.includes(name));
   return Promise.all((chosen.length > 0 ? chosen : GROUPS).map((g) => g.load()));
 }
@@ -31,7 +36,13 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     // One line per failure: no "(Did you mean …?)" second line. Subcommands inherit these settings.
     .showSuggestionAfterError(false)
     // Commander's own usage errors get the same "c2c: " prefix as ours.
-    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `c2c: ${text}` : text) });
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `c2c: ${text}` : text) })
+    // Every command that reads a key file reads protected ones (cli/keyfile.ts): the option is the program's,
+    // accepted before or after the command's name, and listed in each command's help.
+    .option('--passphrase-file <file>', 'read the passphrase of protected key files from the first line of FILE instead of asking on the terminal')
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', examples('c2c keygen --out alice.key --handle alice', 'c2c <command> --help      # options and an example for each command'))
+    .hook('preAction', (self) => usePassphraseFile((self.opts() as { passphraseFile?: string }).passphraseFile));
   for (const register of await groupsFor(argv)) register(program);
   return program;
 }

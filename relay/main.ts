@@ -1,4 +1,4 @@
-// `npm run relay -- --port N --data DIR [limits…]`: runs the relay until SIGTERM/SIGINT, then shuts down
+// `c2c-relay --port N --data DIR [limits…]` (in the checkout: `npm run relay -- …`): runs the relay until SIGTERM/SIGINT, then shuts down
 // gracefully and exits 0.
 import { parseRelayArgs } from './config';
 import { SqliteDirectory } from './directory';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: build the extension for Chrome and Firefox, start the relay with its embedded store and a
+// `npm start`: build the extension for Chrome and Firefox and the relay and c2c programs, start the relay with its embedded store and a
 // demo web chat (one of the test fixtures), and tell a newcomer what to load where. Ctrl-C stops both.
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -16,7 +16,12 @@ for (const args of [['build'], ['build', '-b', 'firefox']]) {
   }
 }
 
-const relay = spawn('npx', ['tsx', 'relay/main.ts', '--port', port, '--data', data], { stdio: ['ignore', 'inherit', 'inherit'] });
+const programs = spawnSync(process.execPath, ['scripts/build-programs.mjs'], { stdio: 'inherit' });
+if (programs.status !== 0) {
+  console.error('Building the relay and c2c failed (scripts/build-programs.mjs).');
+  process.exit(1);
+}
+const relay = spawn(process.execPath, ['dist/relay.mjs', '--port', port, '--data', data], { stdio: ['ignore', 'inherit', 'inherit'] });
 // The demo chat prints its own list of pages; its traffic is not recorded.
 const demo = spawn('npx', ['tsx', 'tests/fixtures/main.ts', '--port', demoPort], { stdio: ['ignore', 'inherit', 'inherit'] });
 const children = [relay, demo];

@@ -11,7 +11,7 @@ import { openTextMessage } from '../../lib/crypto/open-message';
 import { armor, dearmor } from '../../lib/armor/armor';
 import { decodeLegacyPayload, encodeLegacyPayload, splitCrypticoString } from '../../lib/legacy/legacy-payload';
 import { legacyFingerprint } from '../../lib/legacy/legacy-public-key';
-import { CliError, EXIT, STDIO, readInput, writeStderrLine, writeStdout } from '../io';
+import { CliError, EXIT, STDIO, examples, readInput, writeJsonLine, writeStderrLine, writeStdout } from '../io';
 import { type KeyFile, type PublicKey, type Suite, loadKeyFile, loadPublicKey, parseSuite } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
 import { forTerminal } from '../terminal-text';
@@ -136,6 +136,19 @@ async function openLegacy(cipher: string, key: KeyFile, expected: PublicKey | un
   };
 }
 
+/** The report lines ("sender: …") as JSON fields. */
+function reportObject(lines: string[]): Record<string, string> {
+  return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]));
+}
+
+function plaintextField(plaintext: Uint8Array): { text: string } | { base64: string } {
+  try {
+    return { text: fromUtf8(plaintext) };
+  } catch {
+    return { base64: Buffer.from(plaintext).toString('base64') };
+  }
+}
+
 async function decrypt(input: Uint8Array, keyPath: string, from: string | undefined, channel: Channel | undefined): Promise<Opened> {
   const [key, expected] = await Promise.all([loadKeyFile(keyPath), from === undefined ? undefined : loadPublicKey(from)]);
   const cache = await FileReplayCache.open(seenPathFor(keyPath));
@@ -174,6 +187,7 @@ export function registerCryptCommands(program: Command): void {
     .option('--channel <channel>', 'bind the message to where it is sent: mailbox:HANDLE, site:ORIGIN or site:ORIGIN#CONVERSATION')
     .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
     .option('--out <file>', 'write the armored text to a file instead of stdout', STDIO)
+    .addHelpText('after', examples('echo hello | c2c encrypt --from alice.key --to "$(cat bob.pub)" > msg.txt'))
     .action(async (opts: { from: string; to: string[]; suite: string; raw?: boolean; channel?: string; in: string; out: string }) => {
       const suite = parseSuite(opts.suite);
       if (opts.to.includes(STDIO)) throw new CliError('--to - is not possible: stdin carries the message', EXIT.usage);
@@ -191,10 +205,18 @@ export function registerCryptCommands(program: Command): void {
     .option('--channel <channel>', 'where the message is read: one sealed for another channel is refused (wrong-channel)')
     .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
     .option('--out <file>', 'write the plaintext to a file instead of stdout', STDIO)
-    .action(async (opts: { key: string; from?: string; channel?: string; in: string; out: string }) => {
+    .option('--json', 'print the report and the plaintext (text, or base64 when not UTF-8) as one JSON line')
+    .addHelpText('after', examples('c2c decrypt --key bob.key --from alice.pub < msg.txt', 'c2c decrypt --key bob.key --json < msg.txt'))
+    .action(async (opts: { key: string; from?: string; channel?: string; in: string; out: string; json?: boolean }) => {
       if (opts.key === STDIO) throw new CliError('--key - is not possible: the key file must be a file (its .seen file sits next to it)', EXIT.usage);
       const input = await readInput(opts.in);
       const opened = await decrypt(input, opts.key, opts.from, opts.channel === undefined ? undefined : parseChannel(opts.channel));
+      if (opts.json) {
+        // With --out FILE the plaintext goes there and the line carries the report only.
+        if (opts.out !== STDIO) await writeOutput(opts.out, opened.plaintext);
+        await writeJsonLine({ ...reportObject(opened.lines), ...(opts.out === STDIO ? plaintextField(opened.plaintext) : {}) });
+        return;
+      }
       for (const line of opened.lines) writeStderrLine(line);
       // On a terminal the sender's control characters are shown, not obeyed; files and pipes get the exact bytes.
       const toTerminal = opts.out === STDIO && process.stdout.isTTY === true;

@@ -6,12 +6,13 @@ import { safetyNumber } from '../../lib/crypto/safety-number';
 import type { LegacyKeyBits } from '../../lib/legacy/legacy-key';
 import { normalizeKeyringHandle } from '../../lib/keyring/handle';
 import { C2CError } from '../../lib/errors';
-import { CliError, EXIT, STDIO, writeStdout } from '../io';
+import { CliError, EXIT, STDIO, examples, writeJsonLine, writeStdout } from '../io';
+import { newPassphraseFor } from '../passphrase';
 import {
   type KeyFile,
   encodePublicKey,
   fingerprintOf,
-  loadKeyFile,
+  loadKeyFilePublic,
   loadPublicKey,
   parseSuite,
   publicKeyOf,
@@ -43,11 +44,15 @@ export function registerKeyCommands(program: Command): void {
     .option('--suite <suite>', 'modern, or cryptico for the legacy CRYPT2CHAT suite', 'modern')
     .option('--handle <name>', 'a name to put in the public key')
     .option('--bits <n>', 'RSA size for the cryptico suite', parseBits)
-    .action(async (opts: { out: string; suite: string; handle?: string; bits?: number }) => {
+    .option('--protect', 'encrypt the private keys with a passphrase (asked twice, or --passphrase-file)')
+    .addHelpText('after', examples('c2c keygen --out alice.key --handle alice', 'c2c keygen --out alice.key --protect --passphrase-file pass.txt'))
+    .action(async (opts: { out: string; suite: string; handle?: string; bits?: number; protect?: boolean }) => {
       const suite = parseSuite(opts.suite);
       const handle = opts.handle === undefined ? undefined : normalizeKeyringHandle(opts.handle);
+      // The passphrase first: a mistyped confirmation costs no key generation.
+      const protection = opts.protect ? { passphrase: await newPassphraseFor(opts.out === STDIO ? 'the new key' : opts.out) } : undefined;
       const key = await generateKeyFile(suite, handle, opts.bits);
-      await saveKeyFile(opts.out, key);
+      await saveKeyFile(opts.out, { ...key, protection });
       const pub = publicKeyOf(key);
       const summary = `${encodePublicKey(pub)}\n${await fingerprintOf(pub)}\n`;
       // With --out - the key file owns stdout; the summary moves to stderr.
@@ -59,16 +64,22 @@ export function registerKeyCommands(program: Command): void {
     .command('pub')
     .description('print the public key of a key file (one line, as --to accepts it)')
     .argument('<file>', 'key file, or - for stdin')
+    .addHelpText('after', examples('c2c pub alice.key > alice.pub'))
     .action(async (file: string) => {
-      await writeStdout(`${encodePublicKey(publicKeyOf(await loadKeyFile(file)))}\n`);
+      await writeStdout(`${encodePublicKey(await loadKeyFilePublic(file))}\n`);
     });
 
   program
     .command('fingerprint')
     .description('print the fingerprint of a public key')
     .argument('<key>', 'public key line, cryptico public key, key file, or - for stdin')
-    .action(async (key: string) => {
-      await writeStdout(`${await fingerprintOf(await loadPublicKey(key))}\n`);
+    .option('--json', 'print {"suite", "fingerprint"} as one JSON line')
+    .addHelpText('after', examples('c2c fingerprint bob.pub', 'c2c fingerprint --json alice.key'))
+    .action(async (key: string, opts: { json?: boolean }) => {
+      const pub = await loadPublicKey(key);
+      const fp = await fingerprintOf(pub);
+      if (opts.json) await writeJsonLine({ suite: pub.suite, fingerprint: fp });
+      else await writeStdout(`${fp}\n`);
     });
 
   program
@@ -76,11 +87,15 @@ export function registerKeyCommands(program: Command): void {
     .description('print the 60-digit safety number of two modern public keys (the same both ways)')
     .argument('<a>', 'public key line or key file')
     .argument('<b>', 'public key line or key file')
-    .action(async (a: string, b: string) => {
+    .option('--json', 'print {"safetyNumber"} as one JSON line')
+    .addHelpText('after', examples('c2c safety-number alice.key bob.pub'))
+    .action(async (a: string, b: string, opts: { json?: boolean }) => {
       const [ka, kb] = await Promise.all([loadPublicKey(a), loadPublicKey(b)]);
       if (ka.suite !== 'modern' || kb.suite !== 'modern') {
         throw new C2CError('unsupported', 'safety numbers exist for modern keys only; compare cryptico fingerprints instead');
       }
-      await writeStdout(`${await safetyNumber(ka.bundle.identityKey, kb.bundle.identityKey)}\n`);
+      const number = await safetyNumber(ka.bundle.identityKey, kb.bundle.identityKey);
+      if (opts.json) await writeJsonLine({ safetyNumber: number });
+      else await writeStdout(`${number}\n`);
     });
 }

@@ -10,7 +10,7 @@ import { openTextMessage } from '../../lib/crypto/open-message';
 import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../../lib/crypto/public-bundle';
 import { normalizeHandle } from '../../lib/protocol/relay';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
-import { CliError, readStdin, writeStdout } from '../io';
+import { CliError, examples, readStdin, writeJsonLine, writeStdout } from '../io';
 import { escapeControls } from '../terminal-text';
 import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
@@ -92,7 +92,7 @@ async function register(opts: { relay: string; key: string; handle: string }): P
   await writeStdout(`registered ${handle}\n${await fingerprint(key.identity.publicKey)}\n`);
 }
 
-async function lookup(name: string, opts: { relay: string }): Promise<void> {
+async function lookup(name: string, opts: { relay: string; json?: boolean }): Promise<void> {
   const handle = handleArg(name);
   const client = connectTo(opts.relay);
   let found;
@@ -101,12 +101,16 @@ async function lookup(name: string, opts: { relay: string }): Promise<void> {
   } finally {
     client.close();
   }
-  await writeStdout(`${found.line}\n${await fingerprint(found.bundle.identityKey)}\n`);
+  const fp = await fingerprint(found.bundle.identityKey);
+  if (opts.json) await writeJsonLine({ handle, public: found.line, fingerprint: fp });
+  else await writeStdout(`${found.line}\n${fp}\n`);
 }
 
 async function send(opts: { relay: string; key: string; to: string }): Promise<void> {
   const to = handleArg(opts.to);
-  const [key, plaintext] = await Promise.all([modernKey(opts.key), readStdin()]);
+  // The key first: a protected one may ask for its passphrase on the terminal stdin may also be reading.
+  const key = await modernKey(opts.key);
+  const plaintext = await readStdin();
   const client = connectTo(opts.relay, key.identity);
   let delivered: number;
   try {
@@ -122,7 +126,7 @@ async function send(opts: { relay: string; key: string; to: string }): Promise<v
   process.stderr.write(`delivered to ${to} (${delivered} connection${delivered === 1 ? '' : 's'})\n`);
 }
 
-async function listen(opts: { relay: string; key: string; count?: string; timeout?: string }): Promise<void> {
+async function listen(opts: { relay: string; key: string; count?: string; timeout?: string; json?: boolean }): Promise<void> {
   const count = opts.count === undefined ? Infinity : Number(opts.count);
   const timeout = opts.timeout === undefined ? Infinity : Number(opts.timeout);
   if (count !== Infinity && (!Number.isSafeInteger(count) || count < 1)) throw new CliError('--count must be a positive integer');
@@ -149,7 +153,10 @@ async function listen(opts: { relay: string; key: string; count?: string; timeou
       throw new C2CError('key-mismatch', `the message is not sealed by the registered key of ${from}`);
     }
     await cache.commit();
-    await writeStdout(`${from}: ${printable(fromUtf8(opened.plaintext))}\n`);
+    const text = fromUtf8(opened.plaintext);
+    // JSON escapes every control character itself: the exact text, on one line.
+    if (opts.json) await writeJsonLine({ from, fingerprint: await fingerprint(senderKey), text });
+    else await writeStdout(`${from}: ${printable(text)}\n`);
   };
   try {
     await relayErrors(
@@ -211,12 +218,15 @@ export function registerRelayCommands(program: Command): void {
     .requiredOption('--relay <url>', 'relay URL, ws://… or wss://…')
     .requiredOption('--key <file>', 'your modern key file')
     .requiredOption('--handle <name>', 'handle: 3-32 characters of a-z 0-9 . _ -')
+    .addHelpText('after', examples('c2c register --relay ws://127.0.0.1:8787 --key alice.key --handle alice'))
     .action(register);
   program
     .command('lookup')
     .description("print a handle's public key line and fingerprint from a relay")
     .requiredOption('--relay <url>', 'relay URL')
     .argument('<name>', 'handle to look up')
+    .option('--json', 'print {"handle", "public", "fingerprint"} as one JSON line')
+    .addHelpText('after', examples('c2c lookup --relay ws://127.0.0.1:8787 bob > bob.pub', 'c2c lookup --relay ws://127.0.0.1:8787 --json bob'))
     .action(lookup);
   program
     .command('send')
@@ -224,6 +234,7 @@ export function registerRelayCommands(program: Command): void {
     .requiredOption('--relay <url>', 'relay URL')
     .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
     .requiredOption('--to <name>', 'recipient handle')
+    .addHelpText('after', examples('echo hi | c2c send --relay ws://127.0.0.1:8787 --key alice.key --to bob'))
     .action(send);
   program
     .command('listen')
@@ -232,12 +243,18 @@ export function registerRelayCommands(program: Command): void {
     .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
     .option('--count <n>', 'exit 0 after this many messages')
     .option('--timeout <seconds>', 'fail if the messages have not arrived by then')
+    .option('--json', 'print each message as one JSON line {"from", "fingerprint", "text"}')
+    .addHelpText('after', examples('c2c listen --relay ws://127.0.0.1:8787 --key bob.key --count 1 --timeout 60', 'c2c listen --relay ws://127.0.0.1:8787 --key bob.key --json'))
     .action(listen);
-  const admin = program.command('relay-admin').description('administer a relay through its data folder');
+  const admin = program
+    .command('relay-admin')
+    .description('administer a relay through its data folder')
+    .addHelpText('after', examples('c2c relay-admin revoke --data /var/lib/c2c-relay mallory'));
   admin
     .command('revoke')
     .description('revoke the identity behind a handle (works while the relay runs)')
     .requiredOption('--data <dir>', "the relay's data folder")
     .argument('<name>', 'handle to revoke')
+    .addHelpText('after', examples('c2c relay-admin revoke --data /var/lib/c2c-relay mallory'))
     .action(revoke);
 }

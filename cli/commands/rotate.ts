@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { generatePrekey, PREKEY_RETENTION_MS } from '../../lib/crypto/prekey';
 import { encodePublicBundle } from '../../lib/crypto/public-bundle';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
-import { CliError, STDIO, writeStderrLine, writeStdout } from '../io';
+import { CliError, STDIO, examples, writeStderrLine, writeStdout } from '../io';
 import { type KeyFilePrekey, type ModernKeyFile, encodePublicKey, loadKeyFile, publicKeyOf, replaceKeyFile } from '../keyfile';
 
 /** The key file's schema keeps at most this many prekeys. */
@@ -46,6 +46,7 @@ export function registerRotateCommand(program: Command): void {
     .description('replace the key file’s prekey (the old one keeps opening older messages for 30 days) and publish it with --relay')
     .requiredOption('--key <file>', 'your key file, rewritten in place')
     .option('--relay <url>', 'the relay you are registered on: it then serves the new prekey')
+    .addHelpText('after', examples('c2c rotate --key alice.key --relay ws://127.0.0.1:8787'))
     .action(async (opts: { key: string; relay?: string }) => {
       if (opts.key === STDIO) throw new CliError('--key - is not possible: the key file is rewritten in place');
       const key = await loadKeyFile(opts.key);

@@ -64,6 +64,28 @@ describe('c2c relay commands', () => {
     expect(r.stdout).toBe('alice: Привет, Bob 👋\nalice: line one\\nline two\n');
   });
 
+  it('--json: lookup and listen print one JSON object per line, with the exact text', async () => {
+    const [lookup, fp] = await Promise.all([run(['lookup', '--relay', relay.url, '--json', 'Bob']), run(['fingerprint', key('bob')])]);
+    expect(lookup.stderr).toBe('');
+    expect(lookup.stdout.split('\n')).toHaveLength(2); // one line and its newline
+    const found = JSON.parse(lookup.stdout) as Record<string, string>;
+    expect(Object.keys(found).sort()).toEqual(['fingerprint', 'handle', 'public']);
+    expect(found.handle).toBe('bob');
+    expect(found.fingerprint).toBe(fp.stdout.trim());
+    expect((await run(['pub', key('bob')])).stdout).toBe(`${found.public}\n`);
+
+    const listener = c2c(['listen', '--relay', relay.url, '--key', key('bob'), '--count', '2', '--timeout', '30', '--json']);
+    const texts = ['two\nlines and a \u001b[31mcontrol character', '"quoted" \\ 👋'];
+    expect((await sendWhenOnline('alice', 'bob', texts[0]!)).code).toBe(0);
+    expect((await run(['send', '--relay', relay.url, '--key', key('alice'), '--to', 'bob'], texts[1])).code).toBe(0);
+    const r = await listener.done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const aliceFp = (await run(['fingerprint', key('alice')])).stdout.trim();
+    expect(lines.map((l) => JSON.parse(l))).toEqual(texts.map((text) => ({ from: 'alice', fingerprint: aliceFp, text })));
+  });
+
   it('fails with one clear line: unknown handle, offline recipient, unregistered sender, bad URL, unreachable relay', async () => {
     const unknown = await run(['lookup', '--relay', relay.url, 'nobody']);
     oneErrorLine(unknown);

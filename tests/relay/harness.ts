@@ -35,14 +35,19 @@ export function tempDir(prefix = 'c2c-relay-test-'): string {
   return dir;
 }
 
-/**
- * Starts this run's bundle of the relay (tests/prebuilt/), or with `asInstalled` the TypeScript sources
- * through tsx as `npm run relay` does (slower to start; relay.test.ts keeps that form covered).
- */
-export async function startRelay(args: string[] = [], dataDir = tempDir(), { asInstalled = false } = {}): Promise<RunningRelay> {
-  const program = asInstalled ? ['--import', 'tsx', 'relay/main.ts'] : [prebuilt('relay')];
-  const proc = spawn(process.execPath, [...program, '--port', '0', '--data', dataDir, ...args], {
-    cwd: ROOT,
+/** Another program to run than this run's bundle: an installed command, in its own folder and environment. */
+export interface Installed {
+  command: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Starts this run's bundle of the relay (tests/prebuilt/), or `installed`, the `c2c-relay` of a package. */
+export async function startRelay(args: string[] = [], dataDir = tempDir(), installed?: Installed): Promise<RunningRelay> {
+  const [command, program] = installed ? [installed.command, []] : [process.execPath, [prebuilt('relay')]];
+  const proc = spawn(command, [...program, '--port', '0', '--data', dataDir, ...args], {
+    cwd: installed?.cwd ?? ROOT,
+    env: installed?.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -93,11 +98,16 @@ export interface C2CRun {
 }
 
 /**
- * Runs the real `c2c` command line (this run's bundle of the current sources, see tests/prebuilt/) with
- * `stdin`; `kill()` ends a long-running one such as listen.
+ * Runs the real `c2c` command line (this run's bundle of the current sources, see tests/prebuilt/, or
+ * `installed`) with `stdin`; `kill()` ends a long-running one such as listen.
  */
-export function c2c(args: string[], stdin = ''): { done: Promise<C2CRun>; kill(): void } {
-  const proc = spawn(process.execPath, [prebuilt('c2c'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+export function c2c(args: string[], stdin = '', installed?: Installed): { done: Promise<C2CRun>; kill(): void } {
+  const [command, program] = installed ? [installed.command, []] : [process.execPath, [prebuilt('c2c')]];
+  const proc = spawn(command, [...program, ...args], {
+    cwd: installed?.cwd ?? ROOT,
+    env: installed?.env ?? process.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -8,8 +8,7 @@ import { cleanup, client, makeIdentity, rawSocket, startRelay, until, type Runni
 
 let relay: RunningRelay;
 beforeAll(async () => {
-  // The relay as `npm run relay` starts it (tsx, the TypeScript sources); other files start the test bundle.
-  relay = await startRelay([], undefined, { asInstalled: true });
+  relay = await startRelay();
 });
 afterAll(cleanup);
 

@@ -190,3 +190,27 @@ describe('c2c encrypt / decrypt (modern)', { timeout: 180_000 }, () => {
     results.forEach((r, i) => expectFailure(r, codes[i]!, [TEXT]));
   });
 });
+
+describe('c2c decrypt --json', { timeout: 180_000 }, () => {
+  it('prints one JSON line with the report and the text; bytes that are not UTF-8 come as base64', async () => {
+    const binary = new Uint8Array([0xff, 0x00, 0xfe, 0x0a, 0x80]);
+    const [text, bytes] = await Promise.all([
+      encrypt(['--from', 'alice.key', '--to', pub.bob!], 'line one\nline two\u001b[0m'),
+      encrypt(['--from', 'alice.key', '--to', pub.bob!], Buffer.from(binary).toString('latin1')),
+    ]);
+    const rawBytes = await c2c(dir, ['encrypt', '--from', 'alice.key', '--to', pub.bob!], binary);
+    expectOk(rawBytes);
+    const [a, b] = await Promise.all([
+      c2c(dir, ['decrypt', '--key', 'bob.key', '--from', 'alice.key', '--json'], text),
+      c2c(dir, ['decrypt', '--key', 'bob.key', '--json'], rawBytes.stdout),
+    ]);
+    for (const r of [a, b]) {
+      expectOk(r);
+      expect(r.stderr).toBe(''); // the report is in the JSON line, not on stderr
+      expect(r.stdout.endsWith('\n') && r.stdout.indexOf('\n') === r.stdout.length - 1).toBe(true);
+    }
+    expect(JSON.parse(a.stdout)).toEqual({ sender: fp.alice, status: 'verified', channel: 'none', text: 'line one\nline two\u001b[0m' });
+    expect(JSON.parse(b.stdout)).toEqual({ sender: fp.alice, status: 'unverified', channel: 'none', base64: Buffer.from(binary).toString('base64') });
+    expect(bytes).toMatch(/^c2c/);
+  });
+});

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url } from '../../../lib/bytes';
 import { fingerprint } from '../../../lib/crypto/identity';
 import { decodePublicBundle } from '../../../lib/crypto/public-bundle';
-import { FINGERPRINT, c2c, c2cLauncher, expectFailure, expectOk, tempDir } from './run-cli';
+import { FINGERPRINT, c2c, expectFailure, expectOk, tempDir } from './run-cli';
 
 const { dir, cleanup } = tempDir();
 const at = (name: string) => join(dir, name);
@@ -128,23 +128,32 @@ describe('c2c pub / fingerprint / safety-number', { timeout: 180_000 }, () => {
   });
 });
 
-// Every other CLI test runs this run's bundle; this one runs `node cli/c2c.mjs` as installed, so the
-// launcher (tsx registration, the TypeScript sources as they ship) stays covered and agrees with the bundle.
-describe('the installed launcher cli/c2c.mjs', { timeout: 180_000 }, () => {
-  it('prints help naming every command, makes a key whose pub line the bundle reads the same', async () => {
-    const help = await c2cLauncher(dir, ['--help']);
-    expectOk(help);
-    for (const name of ['keygen', 'pub', 'fingerprint', 'safety-number', 'encrypt', 'decrypt', 'register', 'lookup', 'send', 'listen', 'relay-admin']) {
-      expect(help.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+describe('--json and help', { timeout: 180_000 }, () => {
+  it('fingerprint --json and safety-number --json print one JSON object on one line', async () => {
+    const [fp, sn, plainSn] = await Promise.all([
+      c2c(dir, ['fingerprint', '--json', 'alice.key']),
+      c2c(dir, ['safety-number', '--json', 'alice.key', bobPub]),
+      c2c(dir, ['safety-number', 'alice.key', bobPub]),
+    ]);
+    for (const r of [fp, sn]) {
+      expectOk(r);
+      expect(r.stdout.split('\n')).toHaveLength(2);
     }
-    const made = await c2cLauncher(dir, ['keygen', '--out', 'launcher.key']);
-    expectOk(made);
-    const [pub, fp] = made.stdout.trimEnd().split('\n');
-    const [launcherPub, bundleFp] = await Promise.all([c2cLauncher(dir, ['pub', 'launcher.key']), c2c(dir, ['fingerprint', 'launcher.key'])]);
-    expectOk(launcherPub);
-    expectOk(bundleFp);
-    expect(launcherPub.stdout).toBe(`${pub}\n`);
-    expect(fp).toMatch(FINGERPRINT);
-    expect(bundleFp.stdout).toBe(`${fp}\n`);
+    expect(JSON.parse(fp.stdout)).toEqual({ suite: 'modern', fingerprint: aliceFp });
+    expect(JSON.parse(sn.stdout)).toEqual({ safetyNumber: plainSn.stdout.trim() });
+  });
+
+  it("every command's --help ends with an example of it, and lists --passphrase-file", async () => {
+    const top = await c2c(dir, ['--help']);
+    expectOk(top);
+    const names = [...top.stdout.matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((m) => m[1]!).filter((n) => n !== 'help');
+    expect(names).toEqual(expect.arrayContaining(['keygen', 'pub', 'fingerprint', 'safety-number', 'encrypt', 'decrypt', 'rotate', 'protect', 'unprotect', 'register', 'lookup', 'send', 'listen', 'relay-admin']));
+    const helps = await Promise.all([...names.map((n) => [n]), ['relay-admin', 'revoke']].map((cmd) => c2c(dir, [...cmd, '--help'])));
+    helps.forEach((h, i) => {
+      expectOk(h);
+      const cmd = i < names.length ? names[i]! : 'relay-admin revoke';
+      expect(h.stdout, cmd).toMatch(new RegExp(`\\nExample:\\n {2}\\$ [^\\n]*\\bc2c ${cmd} `));
+      expect(h.stdout, cmd).toContain('--passphrase-file <file>');
+    });
   });
 });

@@ -1,5 +1,5 @@
-// Runs `c2c` as a child process, the way a user or script does: from this run's bundle of the current
-// sources (quick to start), or through the installed launcher `cli/c2c.mjs` (tsx) for the tests that cover it.
+// Runs `c2c` as a child process, the way a user or script does, from this run's bundle of the current
+// sources (tests/prebuilt/; the installed package is covered by tests/relay/package.test.ts).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,6 @@ import { expect } from 'vitest';
 import { prebuilt } from '../../prebuilt/paths';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
-const LAUNCHER = join(ROOT, 'cli/c2c.mjs');
 
 export interface RunResult {
   code: number | null;
@@ -20,7 +19,9 @@ export interface RunResult {
 /** Spawns `node args[0] …` in `cwd` with optional stdin; never rejects on a non-zero exit. */
 export function spawnNode(args: string[], opts: { cwd: string; input?: string | Uint8Array }): Promise<RunResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // detached: a session of its own, without the terminal vitest may run in, as in CI, so a command
+    // that would ask for a passphrase says so instead of waiting on the developer's terminal.
+    const child = spawn(process.execPath, args, { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -37,11 +38,6 @@ export function spawnNode(args: string[], opts: { cwd: string; input?: string | 
 
 export function c2c(cwd: string, args: string[], input?: string | Uint8Array): Promise<RunResult> {
   return spawnNode([prebuilt('c2c'), ...args], { cwd, input });
-}
-
-/** `c2c` exactly as installed: `node cli/c2c.mjs`, which registers tsx and runs the TypeScript sources. */
-export function c2cLauncher(cwd: string, args: string[], input?: string | Uint8Array): Promise<RunResult> {
-  return spawnNode([LAUNCHER, ...args], { cwd, input });
 }
 
 export function tempDir(): { dir: string; cleanup: () => void } {
