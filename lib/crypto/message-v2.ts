@@ -2,20 +2,22 @@
 // base-mode wrap of the content key K; the sender's own copy needs no wrap (K is derived from the identity
 // key, see self-copy.ts); the sender is named by an 8-byte key id or the full identity key and proven by an
 // Ed25519 signature over the whole message. Byte layout and reasons: docs/FORMATS.md, "One-shot message v2".
-import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { buf, concat, equalBytes, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { assertChannel, type Channel, CHANNEL_EXTENSION, decodeChannel, encodeChannel, type SealedChannel } from './channel';
 import { deflateRaw, inflateRaw } from './deflate';
 import { ED25519_PUBLIC_LENGTH, ED25519_SIGNATURE_LENGTH, type IdentityKeyPair, KEY_ID_LENGTH, keyIdBytes, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from './identity';
 import { FORMAT_ID } from './format-ids';
+import { exportSecret, generateEphemeral, setupRecipient, setupSender } from './hpke';
 import { messageDigest } from './message';
 import { isPaddedLength, MIN_PADDED_LENGTH, paddedLength } from './padme';
 import type { PrekeyPair } from './prekey';
 import { assertBundleSigned, type PublicBundle } from './public-bundle';
 import type { ReplayCache } from './replay-cache';
 import { selfCopyKey } from './self-copy';
-import { importX25519Public, X25519_PUBLIC_LENGTH } from './x25519';
+import { X25519_PUBLIC_LENGTH } from './x25519';
 
 /** Wraps a message can carry; the sender's own copy is not one of them. */
 export const MAX_RECIPIENTS_V2 = 64;
@@ -51,8 +53,6 @@ export const MAX_MESSAGE_BYTES_V2 =
   OUTER_FIXED + MAX_RECIPIENTS_V2 * WRAP_LENGTH + paddedLength(MAX_SECTION_HEAD + MAX_TEXT_BYTES + 1) + ED25519_SIGNATURE_LENGTH + TAG_LENGTH;
 const MIN_BODY_LENGTH = MIN_PADDED_LENGTH + ED25519_SIGNATURE_LENGTH + TAG_LENGTH;
 
-const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
-
 /** A section extension. Types with bit 0x80 are critical: a reader that does not know one refuses the message. */
 export interface MessageExtension {
   type: number;
@@ -78,21 +78,19 @@ export interface OpenedText {
   replay: 'fresh' | 'same';
 }
 
-async function sha256(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', buf(data)));
-}
-
 const xor = (a: Uint8Array, b: Uint8Array) => a.map((x, i) => x ^ b[i]!);
 
+/** The body key: HKDF-SHA256 of the content key, empty salt (on @noble/hashes: 32 bytes in, a round trip saved). */
 async function bodyKey(contentKey: Uint8Array): Promise<CryptoKey> {
-  const ikm = await crypto.subtle.importKey('raw', buf(contentKey), 'HKDF', false, ['deriveBits']);
-  const raw = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: buf(BODY_INFO) }, ikm, 256);
-  return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  const raw = hkdf(sha256, contentKey, new Uint8Array(0), BODY_INFO, KEY_LENGTH);
+  const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  raw.fill(0);
+  return key;
 }
 
 /** The message id: the first 16 bytes of SHA-256(enc); enc is fresh per message. */
-async function messageIdOf(enc: Uint8Array): Promise<Uint8Array> {
-  return (await sha256(enc)).slice(0, MESSAGE_ID_LENGTH);
+function messageIdOf(enc: Uint8Array): Uint8Array {
+  return sha256(enc).slice(0, MESSAGE_ID_LENGTH);
 }
 
 /** Recipients deduplicated by identity, without the sender (whose copy needs no wrap). */
@@ -150,22 +148,21 @@ export async function sealMessageV2(args: {
   if (args.extensions?.some((e) => e.type === CHANNEL_EXTENSION)) throw new C2CError('malformed', 'the channel is given as `channel`, not as a raw extension');
   if (args.plaintext.length > MAX_TEXT_BYTES) throw new C2CError('too-large', `a message can hold at most ${MAX_TEXT_BYTES} bytes of text`);
   const recipients = await wrapRecipients(args.recipients, identity.publicKey);
-  const ephemeral = (await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits'])) as CryptoKeyPair;
-  const enc = new Uint8Array(await crypto.subtle.exportKey('raw', ephemeral.publicKey));
+  const ephemeral = await generateEphemeral();
+  const { enc } = ephemeral;
   const contentKey = await selfCopyKey(identity.privateKey, enc);
 
   const wraps = await Promise.all(
     recipients.map(async (r) => {
       let mask: Uint8Array;
       try {
-        const recipientPublicKey = await importX25519Public(r.prekey.publicKey);
         // The same ephemeral key for every recipient: DHKEM stays secure under this randomness re-use.
-        const ctx = await suite.createSenderContext({ recipientPublicKey, ekm: ephemeral, info: HPKE_INFO });
-        mask = new Uint8Array(await ctx.export(buf(WRAP_EXPORT_CONTEXT), KEY_LENGTH));
+        const schedule = await setupSender({ ephemeral, recipient: r.prekey.publicKey, info: HPKE_INFO });
+        mask = exportSecret(schedule, WRAP_EXPORT_CONTEXT, KEY_LENGTH);
       } catch {
         throw new C2CError('malformed', 'a recipient prekey cannot be used for encryption');
       }
-      return concat((await sha256(r.prekey.publicKey)).subarray(0, HINT_LENGTH), xor(contentKey, mask));
+      return concat(sha256(r.prekey.publicKey).subarray(0, HINT_LENGTH), xor(contentKey, mask));
     }),
   );
   const outer = concat(new Uint8Array([FORMAT_ID.modernMessageV2]), enc, new Uint8Array([wraps.length]), ...wraps);
@@ -239,9 +236,8 @@ async function openBody(frame: Frame, me: OpeningKeys): Promise<{ plain: Uint8Ar
     for (const prekey of me.prekeys.filter((p) => p.id.startsWith(wrap.hint))) {
       addressed = true;
       try {
-        const recipientKey = { privateKey: prekey.privateKey, publicKey: await importX25519Public(prekey.publicKey) };
-        const ctx = await suite.createRecipientContext({ recipientKey, enc: buf(frame.enc), info: HPKE_INFO });
-        const mask = new Uint8Array(await ctx.export(buf(WRAP_EXPORT_CONTEXT), KEY_LENGTH));
+        const recipient = { privateKey: prekey.privateKey, publicKey: prekey.publicKey };
+        const mask = exportSecret(await setupRecipient({ recipient, enc: frame.enc, info: HPKE_INFO }), WRAP_EXPORT_CONTEXT, KEY_LENGTH);
         const plain = await tryBody(frame, xor(wrap.wrapped, mask));
         if (plain) return { plain, ownCopy: false };
       } catch {
@@ -372,7 +368,7 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
   const plaintext = section.compressed ? await inflateRaw(section.text, MAX_TEXT_BYTES) : section.text.slice();
   // Before the replay cache: a message shown in the wrong place is not recorded anywhere.
   if (opts.channel) await assertChannel(section.channel, opts.channel);
-  const messageId = await messageIdOf(frame.enc);
+  const messageId = messageIdOf(frame.enc);
   let replay: OpenedText['replay'] = 'fresh';
   if (opts.replayCache) {
     const verdict = await opts.replayCache.check({
