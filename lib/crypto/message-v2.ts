@@ -17,6 +17,7 @@ import type { PrekeyPair } from './prekey';
 import { assertBundleSigned, type PublicBundle } from './public-bundle';
 import type { ReplayCache } from './replay-cache';
 import { selfCopyKey } from './self-copy';
+import { started } from './started';
 import { X25519_PUBLIC_LENGTH } from './x25519';
 
 /** Wraps a message can carry; the sender's own copy is not one of them. */
@@ -94,7 +95,7 @@ function messageIdOf(enc: Uint8Array): Uint8Array {
 }
 
 /** Recipients deduplicated by identity, without the sender (whose copy needs no wrap). */
-async function wrapRecipients(recipients: PublicBundle[], sender: Uint8Array): Promise<PublicBundle[]> {
+function wrapRecipients(recipients: PublicBundle[], sender: Uint8Array): PublicBundle[] {
   const seen = new Set([toHex(sender)]);
   const list = recipients.filter((r) => {
     const id = toHex(r.identityKey);
@@ -103,8 +104,29 @@ async function wrapRecipients(recipients: PublicBundle[], sender: Uint8Array): P
     return true;
   });
   if (list.length > MAX_RECIPIENTS_V2) throw new C2CError('too-large', `a message can have at most ${MAX_RECIPIENTS_V2} recipients besides you`);
-  await Promise.all(list.map(assertBundleSigned));
   return list;
+}
+
+/** The ephemeral key, the content key (the sender's own copy's) and one wrap of it per recipient. */
+async function wrapContentKey(identity: IdentityKeyPair, recipients: PublicBundle[]): Promise<{ enc: Uint8Array; contentKey: Uint8Array; wraps: Uint8Array[] }> {
+  const ephemeral = await generateEphemeral();
+  const { enc } = ephemeral;
+  const [contentKey, masks] = await Promise.all([
+    selfCopyKey(identity.privateKey, enc),
+    Promise.all(
+      recipients.map(async (r) => {
+        try {
+          // The same ephemeral key for every recipient: DHKEM stays secure under this randomness re-use.
+          const schedule = await setupSender({ ephemeral, recipient: r.prekey.publicKey, info: HPKE_INFO });
+          return exportSecret(schedule, WRAP_EXPORT_CONTEXT, KEY_LENGTH);
+        } catch {
+          throw new C2CError('malformed', 'a recipient prekey cannot be used for encryption');
+        }
+      }),
+    ),
+  ]);
+  const wraps = recipients.map((r, i) => concat(sha256(r.prekey.publicKey).subarray(0, HINT_LENGTH), xor(contentKey, masks[i]!)));
+  return { enc, contentKey, wraps };
 }
 
 function encodeExtensions(extensions: MessageExtension[]): Uint8Array {
@@ -147,46 +169,38 @@ export async function sealMessageV2(args: {
   const { identity } = args;
   if (args.extensions?.some((e) => e.type === CHANNEL_EXTENSION)) throw new C2CError('malformed', 'the channel is given as `channel`, not as a raw extension');
   if (args.plaintext.length > MAX_TEXT_BYTES) throw new C2CError('too-large', `a message can hold at most ${MAX_TEXT_BYTES} bytes of text`);
-  const recipients = await wrapRecipients(args.recipients, identity.publicKey);
-  const ephemeral = await generateEphemeral();
-  const { enc } = ephemeral;
-  const contentKey = await selfCopyKey(identity.privateKey, enc);
-
-  const wraps = await Promise.all(
-    recipients.map(async (r) => {
-      let mask: Uint8Array;
-      try {
-        // The same ephemeral key for every recipient: DHKEM stays secure under this randomness re-use.
-        const schedule = await setupSender({ ephemeral, recipient: r.prekey.publicKey, info: HPKE_INFO });
-        mask = exportSecret(schedule, WRAP_EXPORT_CONTEXT, KEY_LENGTH);
-      } catch {
-        throw new C2CError('malformed', 'a recipient prekey cannot be used for encryption');
-      }
-      return concat(sha256(r.prekey.publicKey).subarray(0, HINT_LENGTH), xor(contentKey, mask));
-    }),
+  const recipients = wrapRecipients(args.recipients, identity.publicKey);
+  // Independent steps run at once (signature checks, key wraps, compression: each mostly waits on
+  // WebCrypto or zlib); their failures are reported in this order: signatures, wraps, section.
+  const signed = started(Promise.all(recipients.map(assertBundleSigned)));
+  const wrapped = started(wrapContentKey(identity, recipients));
+  const head = started(
+    (async () => {
+      const full = args.senderKey === 'full';
+      const channel = args.channel ? [{ type: CHANNEL_EXTENSION, value: await encodeChannel(args.channel) }] : [];
+      const extensions = [...channel, ...(args.extensions ?? [])];
+      const time = new Uint8Array(4);
+      new DataView(time.buffer).setUint32(0, timestampSeconds(args.timestamp ?? Date.now()));
+      const senderField = full ? identity.publicKey : await keyIdBytes(identity.publicKey);
+      const extensionBlock = extensions.length > 0 ? encodeExtensions(extensions) : new Uint8Array(0);
+      const text = await storedText(args.plaintext, 1 + time.length + senderField.length + extensionBlock.length);
+      const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0);
+      const unpadded = concat(new Uint8Array([flags]), time, senderField, extensionBlock, text.bytes, new Uint8Array([PAD_MARKER]));
+      const section = new Uint8Array(paddedLength(unpadded.length));
+      section.set(unpadded);
+      return section;
+    })(),
   );
+  await signed;
+  const { enc, contentKey, wraps } = await wrapped;
+  const section = await head;
   const outer = concat(new Uint8Array([FORMAT_ID.modernMessageV2]), enc, new Uint8Array([wraps.length]), ...wraps);
 
-  const full = args.senderKey === 'full';
-  const channel = args.channel ? [{ type: CHANNEL_EXTENSION, value: await encodeChannel(args.channel) }] : [];
-  const extensions = [...channel, ...(args.extensions ?? [])];
-  const time = new Uint8Array(4);
-  new DataView(time.buffer).setUint32(0, timestampSeconds(args.timestamp ?? Date.now()));
-  const senderField = full ? identity.publicKey : await keyIdBytes(identity.publicKey);
-  const extensionBlock = extensions.length > 0 ? encodeExtensions(extensions) : new Uint8Array(0);
-  const headLength = 1 + time.length + senderField.length + extensionBlock.length;
-  const text = await storedText(args.plaintext, headLength);
-  const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0);
-  const unpadded = concat(new Uint8Array([flags]), time, senderField, extensionBlock, text.bytes, new Uint8Array([PAD_MARKER]));
-  const section = new Uint8Array(paddedLength(unpadded.length));
-  section.set(unpadded);
-
-  const signature = await signWithContext(identity.privateKey, SIGNATURE_CONTEXT.messageV2, concat(outer, section));
-  const body = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv: BODY_NONCE, additionalData: buf(outer) },
-    await bodyKey(contentKey),
-    buf(concat(section, signature)),
-  );
+  const [signature, key] = await Promise.all([
+    signWithContext(identity.privateKey, SIGNATURE_CONTEXT.messageV2, concat(outer, section)),
+    bodyKey(contentKey),
+  ]);
+  const body = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: BODY_NONCE, additionalData: buf(outer) }, key, buf(concat(section, signature)));
   return concat(outer, new Uint8Array(body));
 }
 
@@ -355,6 +369,8 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
   const { plain, ownCopy } = await openBody(frame, me);
   const sectionBytes = plain.subarray(0, plain.length - ED25519_SIGNATURE_LENGTH);
   const section = parseSection(unpad(sectionBytes));
+  // Inflating (bounded, of AEAD-authenticated bytes) overlaps the signature check; the check's verdict comes first.
+  const inflated = section.compressed ? started(inflateRaw(section.text, MAX_TEXT_BYTES)) : undefined;
   const sender = await senderOf(section, ownCopy, me, opts.resolveSender);
   if (sender.identityKey) {
     const signed = concat(frame.outer, sectionBytes);
@@ -365,7 +381,7 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
   const timestamp = section.timestamp * 1000;
   if (timestamp > (opts.now ?? Date.now()) + MAX_FUTURE_SKEW_MS) throw new C2CError('malformed', 'the message is dated in the future');
   if (!section.compressed && section.text.length > MAX_TEXT_BYTES) throw new C2CError('too-large', 'the message text is too long');
-  const plaintext = section.compressed ? await inflateRaw(section.text, MAX_TEXT_BYTES) : section.text.slice();
+  const plaintext = inflated ? await inflated : section.text.slice();
   // Before the replay cache: a message shown in the wrong place is not recorded anywhere.
   if (opts.channel) await assertChannel(section.channel, opts.channel);
   const messageId = messageIdOf(frame.enc);

@@ -11,6 +11,7 @@ import { FORMAT_ID } from './format-ids';
 import { isBucketSize, MAX_PADDED_SIZE, pad, unpad } from './padding';
 import { generateEphemeral, openOnce, sealOnce, setupRecipient, setupSender } from './hpke';
 import { type PrekeyPair, prekeyIdBytes } from './prekey';
+import { started } from './started';
 import { assertBundleSigned, BUNDLE_KEYS_LENGTH, decodeBundleKeys, encodeBundleKeys, type PublicBundle } from './public-bundle';
 import type { ReplayCache } from './replay-cache';
 
@@ -125,21 +126,24 @@ export async function sealMessage(args: {
   const timestamp = args.timestamp ?? Date.now();
   const recipients = recipientList(args.recipients, self);
   await Promise.all(recipients.map(assertBundleSigned));
+  // The wraps' key agreements run while the body is sealed; their failure is reported after the body's.
+  const sender = { privateKey: prekey.privateKey, publicKey: prekey.publicKey };
+  const ephemerals = await Promise.all(recipients.map(() => generateEphemeral()));
+  const schedules = started(
+    Promise.all(
+      recipients.map(async (r, i) => {
+        try {
+          return await setupSender({ ephemeral: ephemerals[i]!, recipient: r.prekey.publicKey, sender, info: HPKE_INFO });
+        } catch {
+          throw new C2CError('malformed', 'a recipient prekey cannot be used for encryption');
+        }
+      }),
+    ),
+  );
 
   const inner = concat(new Uint8Array([recipients.length]), ...recipients.map((r) => r.identityKey), args.plaintext);
   const padded = pad(inner);
-  const sender = { privateKey: prekey.privateKey, publicKey: prekey.publicKey };
-  const schedules = await Promise.all(
-    recipients.map(async (r) => {
-      try {
-        const ephemeral = await generateEphemeral();
-        return { enc: ephemeral.enc, schedule: await setupSender({ ephemeral, recipient: r.prekey.publicKey, sender, info: HPKE_INFO }) };
-      } catch {
-        throw new C2CError('malformed', 'a recipient prekey cannot be used for encryption');
-      }
-    }),
-  );
-  const heads = await Promise.all(recipients.map(async (r, i) => concat(await prekeyIdBytes(r.prekey.publicKey), schedules[i]!.enc)));
+  const heads = await Promise.all(recipients.map(async (r, i) => concat(await prekeyIdBytes(r.prekey.publicKey), ephemerals[i]!.enc)));
   const bodyLength = new Uint8Array(4);
   new DataView(bodyLength.buffer).setUint32(0, padded.length);
   const header = concat(
@@ -160,7 +164,7 @@ export async function sealMessage(args: {
   // Binding the body's hash into every wrap stops a recipient (who learns the content key) from
   // passing off a different body to the other recipients.
   const wrapAad = concat(header, await sha256(body));
-  const wrapped = await Promise.all(schedules.map(({ schedule }) => sealOnce(schedule, wrapAad, contentKey)));
+  const wrapped = await Promise.all((await schedules).map((schedule) => sealOnce(schedule, wrapAad, contentKey)));
   const unmacked = concat(header, ...wrapped, body);
   return concat(unmacked, await macOf(keys.mac, unmacked));
 }
@@ -234,17 +238,18 @@ export async function openMessage(
   opts: { replayCache?: ReplayCache; context?: string; now?: number; format?: SealedFormat } = {},
 ): Promise<OpenedMessage> {
   const frame = parseFrame(bytes, opts.format ?? FORMAT_ID.modernMessageV1);
+  // The unwrap runs while the sender's signature is checked, the body's decryption while the MAC is: each
+  // verdict is still reported first.
+  const unwrapped = started((async () => unwrapContentKey(frame, me.prekeys, concat(frame.header, await sha256(frame.body))))());
   await assertBundleSigned(frame.sender);
-  const contentKey = await unwrapContentKey(frame, me.prekeys, concat(frame.header, await sha256(frame.body)));
-  const keys = await deriveKeys(contentKey);
+  const keys = await deriveKeys(await unwrapped);
+  const decrypted = started(crypto.subtle.decrypt({ name: 'AES-GCM', iv: BODY_NONCE, additionalData: buf(frame.header) }, keys.body, buf(frame.body)));
   if (!equalBytes(await macOf(keys.mac, frame.unmacked), frame.mac)) {
     throw new C2CError('tampered', 'the message was altered after it was sealed');
   }
   let padded: Uint8Array;
   try {
-    padded = new Uint8Array(
-      await crypto.subtle.decrypt({ name: 'AES-GCM', iv: BODY_NONCE, additionalData: buf(frame.header) }, keys.body, buf(frame.body)),
-    );
+    padded = new Uint8Array(await decrypted);
   } catch {
     throw new C2CError('tampered', 'the message body does not authenticate');
   }
