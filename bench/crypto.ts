@@ -7,10 +7,11 @@ import { loadavg } from 'node:os';
 import type { Cryptico, RSAKey } from 'cryptico';
 import { generateIdentity } from '../lib/crypto/identity';
 import { openMessage, sealMessage } from '../lib/crypto/message';
+import { openMessageV2, sealMessageV2 } from '../lib/crypto/message-v2';
 import { generatePrekey } from '../lib/crypto/prekey';
 import type { PublicBundle } from '../lib/crypto/public-bundle';
 import { safetyNumber } from '../lib/crypto/safety-number';
-import { equalBytes, randomBytes, toHex } from '../lib/bytes';
+import { buf, equalBytes, randomBytes, toHex } from '../lib/bytes';
 import {
   generateLegacyKey,
   legacyDecrypt,
@@ -98,7 +99,7 @@ async function modernUser() {
     identityKey: identity.publicKey,
     prekey: { publicKey: prekey.publicKey, created: prekey.created, signature: prekey.signature },
   };
-  return { identity, prekey, bundle, me: { identityKey: identity.publicKey, prekeys: [prekey] } };
+  return { identity, prekey, bundle, me: { identityKey: identity.publicKey, prekeys: [prekey] }, keys: { identity, prekeys: [prekey] } };
 }
 
 type ModernUser = Awaited<ReturnType<typeof modernUser>>;
@@ -109,6 +110,25 @@ function modernSealOpen(sender: ModernUser, to: ModernUser[], size: number): () 
     const sealed = await sealMessage({ sender, recipients: to.map((r) => r.bundle), plaintext });
     const opened = await openMessage(sealed, to[0]!.me);
     check(equalBytes(opened.plaintext, plaintext), 'modern');
+  };
+}
+
+/** v2 as the extension sends and opens it: sender named by key id, resolved to a pinned key, signature checked. */
+function modernV2SealOpen(sender: ModernUser, to: ModernUser[], size: number): () => Promise<void> {
+  const plaintext = randomBytes(size);
+  const resolveSender = async () => sender.identity.publicKey;
+  return async () => {
+    const sealed = await sealMessageV2({ identity: sender.identity, recipients: to.map((r) => r.bundle), plaintext });
+    const opened = await openMessageV2(sealed, to[0]!.keys, { resolveSender });
+    check(equalBytes(opened.plaintext, plaintext) && opened.signature === 'checked', 'modern v2');
+  };
+}
+
+/** The floor: one X25519 agreement on WebCrypto (a seal+open to one recipient needs at least three). */
+function x25519Agreement(a: ModernUser, b: ModernUser): () => Promise<void> {
+  return async () => {
+    const peer = await crypto.subtle.importKey('raw', buf(b.prekey.publicKey), { name: 'X25519' }, false, []);
+    await crypto.subtle.deriveBits({ name: 'X25519', public: peer }, a.prekey.privateKey, 256);
   };
 }
 
@@ -177,6 +197,9 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
       [
         { name: 'modern.sealOpen.200B.1', fn: modernSealOpen(sender, recipients.slice(0, 1), SIZES['200B']), perRound: 10 },
         { name: 'modern.sealOpen.200B.10', fn: modernSealOpen(sender, recipients, SIZES['200B']), perRound: 3 },
+        { name: 'modern.v2.sealOpen.200B.1', fn: modernV2SealOpen(sender, recipients.slice(0, 1), SIZES['200B']), perRound: 10 },
+        { name: 'modern.v2.sealOpen.200B.10', fn: modernV2SealOpen(sender, recipients, SIZES['200B']), perRound: 3 },
+        { name: 'modern.x25519', fn: x25519Agreement(sender, recipients[0]!), perRound: 10 },
         ...bitSizes.map((bits) => ({ name: `legacy.${bits}.encryptDecrypt.200B`, fn: legacyRoundTrip(legacyKeys.get(bits)!, SIZES['200B']) })),
         ...bitSizes.map((bits) => ({ name: `stock.${bits}.encryptDecrypt.200B`, fn: stockRoundTrip(stock, stockKeys.get(bits)!, SIZES['200B']) })),
       ],
@@ -191,6 +214,7 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
       [
         { name: 'modern.sealOpen.64KB.1', fn: modernSealOpen(sender, recipients.slice(0, 1), SIZES['64KB']), perRound: 10 },
         { name: 'modern.sealOpen.64KB.10', fn: modernSealOpen(sender, recipients, SIZES['64KB']), perRound: 5 },
+        { name: 'modern.v2.sealOpen.64KB.1', fn: modernV2SealOpen(sender, recipients.slice(0, 1), SIZES['64KB']), perRound: 10 },
         ...bitSizes.map((bits) => ({
           name: `legacy.${bits}.encryptDecrypt.64KB`,
           fn: legacyRoundTrip(legacyKeys.get(bits)!, SIZES['64KB']),
@@ -211,11 +235,15 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
     compare('modern.sealOpen.200B.1', 'stock.2048.encryptDecrypt.200B', TARGETS.sealOpenVsStock2048),
     compare('modern.keygen', 'stock.2048.keygen', TARGETS.keygenVsStock2048),
     compare('modern.sealOpen.200B.1', 'legacy.2048.encryptDecrypt.200B'),
+    compare('modern.v2.sealOpen.200B.1', 'legacy.2048.encryptDecrypt.200B'),
     compare('modern.sealOpen.64KB.1', 'legacy.2048.encryptDecrypt.64KB'),
     compare('modern.keygen', 'legacy.2048.keygen'),
     compare('legacy.2048.keygen', 'stock.2048.keygen'),
     compare('legacy.2048.encryptDecrypt.200B', 'stock.2048.encryptDecrypt.200B'),
     compare('legacy.1024.encryptDecrypt.200B', 'stock.1024.encryptDecrypt.200B'),
+    // How many X25519 agreements a seal+open costs (it needs at least three: two for v2).
+    compare('modern.x25519', 'modern.sealOpen.200B.1'),
+    compare('modern.x25519', 'modern.v2.sealOpen.200B.1'),
   ];
   for (const c of comparisons) {
     const verdict = c.target === undefined ? '' : `  target ≥ ${c.target}×: ${c.met ? 'met' : 'MISSED'}`;
