@@ -6,7 +6,7 @@
 // SHA-256 and HMAC in @noble/hashes have no secret-dependent branches or table lookups.
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { buf, concat, utf8 } from '../bytes';
+import { buf, concat, toHex, utf8 } from '../bytes';
 import { importX25519Public, X25519_PUBLIC_LENGTH } from './x25519';
 
 export const HPKE_MODE_BASE = 0x00;
@@ -62,9 +62,29 @@ export async function generateEphemeral(): Promise<HpkeEphemeral> {
   return { privateKey: pair.privateKey, enc: new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)) };
 }
 
+/**
+ * Imported prekey public keys by their bytes: the same few contacts' prekeys (and our own, for our copy)
+ * are used message after message. Public values only; bounded, the oldest entry goes first. An enc is
+ * fresh per message and is imported without this.
+ */
+const prekeyKeys = new Map<string, Promise<CryptoKey>>();
+const MAX_PREKEY_KEYS = 256;
+
+function importPrekeyPublic(raw: Uint8Array): Promise<CryptoKey> {
+  const id = toHex(raw);
+  let key = prekeyKeys.get(id);
+  if (!key) {
+    key = importX25519Public(raw);
+    if (prekeyKeys.size >= MAX_PREKEY_KEYS) prekeyKeys.delete(prekeyKeys.keys().next().value!);
+    prekeyKeys.set(id, key);
+    key.catch(() => prekeyKeys.delete(id));
+  }
+  return key;
+}
+
 /** X25519 with RFC 9180 §7.1.4's check: an all-zero result (a low-order peer key) is refused. */
-async function dh(privateKey: CryptoKey, peer: Uint8Array): Promise<Uint8Array> {
-  const shared = new Uint8Array(await crypto.subtle.deriveBits({ name: 'X25519', public: await importX25519Public(peer) }, privateKey, 256));
+async function dh(privateKey: CryptoKey, peer: CryptoKey): Promise<Uint8Array> {
+  const shared = new Uint8Array(await crypto.subtle.deriveBits({ name: 'X25519', public: peer }, privateKey, 256));
   let any = 0;
   for (const b of shared) any |= b;
   if (any === 0) throw new Error('X25519 gave the all-zero value');
@@ -114,7 +134,8 @@ export async function setupSender(args: {
 }): Promise<HpkeSchedule> {
   const { ephemeral, recipient, sender } = args;
   assertPublic(recipient);
-  const dhs = await Promise.all([dh(ephemeral.privateKey, recipient), ...(sender ? [dh(sender.privateKey, recipient)] : [])]);
+  const pkR = await importPrekeyPublic(recipient);
+  const dhs = await Promise.all([dh(ephemeral.privateKey, pkR), ...(sender ? [dh(sender.privateKey, pkR)] : [])]);
   const kemContext = concat(ephemeral.enc, recipient, ...(sender ? [sender.publicKey] : []));
   return keySchedule(sender ? HPKE_MODE_AUTH : HPKE_MODE_BASE, kemSharedSecret(dhs, kemContext), args.info);
 }
@@ -129,7 +150,8 @@ export async function setupRecipient(args: {
   const { recipient, enc, senderPublic } = args;
   assertPublic(enc);
   if (senderPublic) assertPublic(senderPublic);
-  const dhs = await Promise.all([dh(recipient.privateKey, enc), ...(senderPublic ? [dh(recipient.privateKey, senderPublic)] : [])]);
+  const [pkE, pkS] = await Promise.all([importX25519Public(enc), senderPublic && importPrekeyPublic(senderPublic)]);
+  const dhs = await Promise.all([dh(recipient.privateKey, pkE), ...(pkS ? [dh(recipient.privateKey, pkS)] : [])]);
   const kemContext = concat(enc, recipient.publicKey, ...(senderPublic ? [senderPublic] : []));
   return keySchedule(senderPublic ? HPKE_MODE_AUTH : HPKE_MODE_BASE, kemSharedSecret(dhs, kemContext), args.info);
 }
