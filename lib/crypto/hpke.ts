@@ -100,13 +100,22 @@ function kemSharedSecret(dhs: Uint8Array[], kemContext: Uint8Array): Uint8Array 
   return secret;
 }
 
+/** An application's `info`, as the parts of the key schedule that depend on nothing else. */
+export interface HpkeInfo {
+  /** key_schedule_context by mode: mode ‖ psk_id_hash ‖ info_hash (no PSK). */
+  context: Record<HpkeMode, Uint8Array>;
+}
+
+/** Prepares `info` once (a module constant), so each message's key schedule skips two of its nine HMACs. */
+export function hpkeInfo(info: Uint8Array): HpkeInfo {
+  const hashes = concat(labeledExtract(HPKE_SUITE, EMPTY, L_PSK_ID_HASH, EMPTY), labeledExtract(HPKE_SUITE, EMPTY, L_INFO_HASH, info));
+  const withMode = (mode: HpkeMode) => concat(new Uint8Array([mode]), hashes);
+  return { context: { [HPKE_MODE_BASE]: withMode(HPKE_MODE_BASE), [HPKE_MODE_AUTH]: withMode(HPKE_MODE_AUTH) } };
+}
+
 /** KeySchedule without a PSK (modes 0 and 2); wipes the shared secret. */
-function keySchedule(mode: HpkeMode, sharedSecret: Uint8Array, info: Uint8Array): HpkeSchedule {
-  const context = concat(
-    new Uint8Array([mode]),
-    labeledExtract(HPKE_SUITE, EMPTY, L_PSK_ID_HASH, EMPTY),
-    labeledExtract(HPKE_SUITE, EMPTY, L_INFO_HASH, info),
-  );
+function keySchedule(mode: HpkeMode, sharedSecret: Uint8Array, info: HpkeInfo): HpkeSchedule {
+  const context = info.context[mode];
   const secret = labeledExtract(HPKE_SUITE, sharedSecret, L_SECRET, EMPTY);
   const schedule = {
     key: labeledExpand(HPKE_SUITE, secret, L_KEY, context, KEY_LENGTH),
@@ -130,7 +139,7 @@ export async function setupSender(args: {
   ephemeral: HpkeEphemeral;
   recipient: Uint8Array; // raw pkR
   sender?: { privateKey: CryptoKey; publicKey: Uint8Array };
-  info: Uint8Array;
+  info: HpkeInfo;
 }): Promise<HpkeSchedule> {
   const { ephemeral, recipient, sender } = args;
   assertPublic(recipient);
@@ -145,7 +154,7 @@ export async function setupRecipient(args: {
   recipient: { privateKey: CryptoKey; publicKey: Uint8Array };
   enc: Uint8Array;
   senderPublic?: Uint8Array;
-  info: Uint8Array;
+  info: HpkeInfo;
 }): Promise<HpkeSchedule> {
   const { recipient, enc, senderPublic } = args;
   assertPublic(enc);

@@ -10,7 +10,7 @@ import { assertChannel, type Channel, CHANNEL_EXTENSION, decodeChannel, encodeCh
 import { deflateRaw, inflateRaw } from './deflate';
 import { ED25519_PUBLIC_LENGTH, ED25519_SIGNATURE_LENGTH, type IdentityKeyPair, KEY_ID_LENGTH, keyIdBytes, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from './identity';
 import { FORMAT_ID } from './format-ids';
-import { exportSecret, generateEphemeral, setupRecipient, setupSender } from './hpke';
+import { exportSecret, generateEphemeral, hpkeInfo, setupRecipient, setupSender } from './hpke';
 import { messageDigest } from './message';
 import { isPaddedLength, MIN_PADDED_LENGTH, paddedLength } from './padme';
 import type { PrekeyPair } from './prekey';
@@ -28,7 +28,7 @@ export const MAX_TEXT_BYTES = 1024 * 1024;
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 export const MESSAGE_ID_LENGTH = 16;
 
-const HPKE_INFO = utf8('c2c/v2/message');
+const HPKE_INFO = hpkeInfo(utf8('c2c/v2/message'));
 const WRAP_EXPORT_CONTEXT = utf8('c2c/v2/wrap');
 const BODY_INFO = utf8('c2c/v2/body');
 const KEY_LENGTH = 32;

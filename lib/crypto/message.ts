@@ -10,7 +10,7 @@ import { C2CError } from '../errors';
 import { ED25519_PUBLIC_LENGTH, fingerprint, type IdentityKeyPair } from './identity';
 import { FORMAT_ID } from './format-ids';
 import { isBucketSize, MAX_PADDED_SIZE, pad, unpad } from './padding';
-import { generateEphemeral, openOnce, sealOnce, setupRecipient, setupSender } from './hpke';
+import { generateEphemeral, hpkeInfo, openOnce, sealOnce, setupRecipient, setupSender } from './hpke';
 import { type PrekeyPair, prekeyIdBytes } from './prekey';
 import { started } from './started';
 import { assertBundleSigned, BUNDLE_KEYS_LENGTH, decodeBundleKeys, encodeBundleKeys, type PublicBundle } from './public-bundle';
@@ -23,7 +23,7 @@ export const MESSAGE_ID_LENGTH = 16;
 /** How far in the future a timestamp may be (clock skew) before the message is refused. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
-const HPKE_INFO = utf8('c2c/v1/message');
+const HPKE_INFO = hpkeInfo(utf8('c2c/v1/message'));
 const CONTENT_KEY_LENGTH = 32;
 const HINT_LENGTH = 8;
 const ENC_LENGTH = 32;

@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex, utf8 } from '../../../lib/bytes';
 import { x25519FromPrivate } from '../../../lib/chat/noise';
-import { exportSecret, generateEphemeral, openOnce, sealOnce, setupRecipient, setupSender } from '../../../lib/crypto/hpke';
+import { exportSecret, generateEphemeral, hpkeInfo, openOnce, sealOnce, setupRecipient, setupSender } from '../../../lib/crypto/hpke';
 
-const INFO = fromHex('4f6465206f6e2061204772656369616e2055726e'); // "Ode on a Grecian Urn"
+const INFO = hpkeInfo(fromHex('4f6465206f6e2061204772656369616e2055726e')); // "Ode on a Grecian Urn"
 const PLAINTEXT = '4265617574792069732074727574682c20747275746820626561757479'; // "Beauty is truth, truth beauty"
 const AAD_0 = fromHex('436f756e742d30'); // "Count-0"
 const EXPORT_CONTEXTS = ['', '00', '54657374436f6e74657874']; // "", 0x00, "TestContext"
@@ -86,7 +86,7 @@ describe.each(VECTORS)('single-shot HPKE X25519 / HKDF-SHA256 / AES-256-GCM, $mo
     flipped[3]! ^= 1;
     await expect(open(flipped)).rejects.toThrow();
     await expect(open(fromHex(v.ct0), fromHex('436f756e742d31'))).rejects.toThrow();
-    await expect(open(fromHex(v.ct0), AAD_0, utf8('c2c/v1/message'))).rejects.toThrow();
+    await expect(open(fromHex(v.ct0), AAD_0, hpkeInfo(utf8('c2c/v1/message')))).rejects.toThrow();
     const otherEnc = fromHex(v.pkEm);
     otherEnc[0]! ^= 1;
     await expect(open(fromHex(v.ct0), AAD_0, INFO, otherEnc)).rejects.toThrow();
