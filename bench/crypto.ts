@@ -5,12 +5,8 @@
 // Fields: bench/README.md.
 import { loadavg } from 'node:os';
 import type { Cryptico, RSAKey } from 'cryptico';
-import { generateIdentity } from '../lib/crypto/identity';
-import { openMessage, sealMessage } from '../lib/crypto/message';
-import { generatePrekey } from '../lib/crypto/prekey';
-import type { PublicBundle } from '../lib/crypto/public-bundle';
 import { safetyNumber } from '../lib/crypto/safety-number';
-import { equalBytes, randomBytes, toHex } from '../lib/bytes';
+import { randomBytes, toHex } from '../lib/bytes';
 import {
   generateLegacyKey,
   legacyDecrypt,
@@ -19,6 +15,7 @@ import {
   type LegacyPrivateKey,
 } from '../lib/legacy/cryptico-suite';
 import { loadStockCryptico } from '../tests/unit/legacy/stock-cryptico';
+import { check, modernSealOpen, modernUser, modernV2SealOpen, x25519Agreement } from './crypto/modern-tasks';
 import { runIfMain } from './main';
 
 type Log = (line: string) => void;
@@ -87,31 +84,6 @@ function text(size: number): string {
   return toHex(randomBytes(Math.ceil(size / 2))).slice(0, size);
 }
 
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new Error(`${what}: the message did not open to its plaintext`);
-}
-
-async function modernUser() {
-  const identity = await generateIdentity();
-  const prekey = await generatePrekey(identity);
-  const bundle: PublicBundle = {
-    identityKey: identity.publicKey,
-    prekey: { publicKey: prekey.publicKey, created: prekey.created, signature: prekey.signature },
-  };
-  return { identity, prekey, bundle, me: { identityKey: identity.publicKey, prekeys: [prekey] } };
-}
-
-type ModernUser = Awaited<ReturnType<typeof modernUser>>;
-
-function modernSealOpen(sender: ModernUser, to: ModernUser[], size: number): () => Promise<void> {
-  const plaintext = randomBytes(size);
-  return async () => {
-    const sealed = await sealMessage({ sender, recipients: to.map((r) => r.bundle), plaintext });
-    const opened = await openMessage(sealed, to[0]!.me);
-    check(equalBytes(opened.plaintext, plaintext), 'modern');
-  };
-}
-
 function legacyRoundTrip(key: LegacyPrivateKey, size: number): () => void {
   const message = text(size);
   return () => {
@@ -177,6 +149,9 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
       [
         { name: 'modern.sealOpen.200B.1', fn: modernSealOpen(sender, recipients.slice(0, 1), SIZES['200B']), perRound: 10 },
         { name: 'modern.sealOpen.200B.10', fn: modernSealOpen(sender, recipients, SIZES['200B']), perRound: 3 },
+        { name: 'modern.v2.sealOpen.200B.1', fn: modernV2SealOpen(sender, recipients.slice(0, 1), SIZES['200B']), perRound: 10 },
+        { name: 'modern.v2.sealOpen.200B.10', fn: modernV2SealOpen(sender, recipients, SIZES['200B']), perRound: 3 },
+        { name: 'modern.x25519', fn: x25519Agreement(sender, recipients[0]!), perRound: 10 },
         ...bitSizes.map((bits) => ({ name: `legacy.${bits}.encryptDecrypt.200B`, fn: legacyRoundTrip(legacyKeys.get(bits)!, SIZES['200B']) })),
         ...bitSizes.map((bits) => ({ name: `stock.${bits}.encryptDecrypt.200B`, fn: stockRoundTrip(stock, stockKeys.get(bits)!, SIZES['200B']) })),
       ],
@@ -191,6 +166,7 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
       [
         { name: 'modern.sealOpen.64KB.1', fn: modernSealOpen(sender, recipients.slice(0, 1), SIZES['64KB']), perRound: 10 },
         { name: 'modern.sealOpen.64KB.10', fn: modernSealOpen(sender, recipients, SIZES['64KB']), perRound: 5 },
+        { name: 'modern.v2.sealOpen.64KB.1', fn: modernV2SealOpen(sender, recipients.slice(0, 1), SIZES['64KB']), perRound: 10 },
         ...bitSizes.map((bits) => ({
           name: `legacy.${bits}.encryptDecrypt.64KB`,
           fn: legacyRoundTrip(legacyKeys.get(bits)!, SIZES['64KB']),
@@ -211,11 +187,15 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
     compare('modern.sealOpen.200B.1', 'stock.2048.encryptDecrypt.200B', TARGETS.sealOpenVsStock2048),
     compare('modern.keygen', 'stock.2048.keygen', TARGETS.keygenVsStock2048),
     compare('modern.sealOpen.200B.1', 'legacy.2048.encryptDecrypt.200B'),
+    compare('modern.v2.sealOpen.200B.1', 'legacy.2048.encryptDecrypt.200B'),
     compare('modern.sealOpen.64KB.1', 'legacy.2048.encryptDecrypt.64KB'),
     compare('modern.keygen', 'legacy.2048.keygen'),
     compare('legacy.2048.keygen', 'stock.2048.keygen'),
     compare('legacy.2048.encryptDecrypt.200B', 'stock.2048.encryptDecrypt.200B'),
     compare('legacy.1024.encryptDecrypt.200B', 'stock.1024.encryptDecrypt.200B'),
+    // How many X25519 agreements a seal+open costs (v1 to one recipient does six, and two key generations; v2 two and one).
+    compare('modern.x25519', 'modern.sealOpen.200B.1'),
+    compare('modern.x25519', 'modern.v2.sealOpen.200B.1'),
   ];
   for (const c of comparisons) {
     const verdict = c.target === undefined ? '' : `  target ≥ ${c.target}×: ${c.met ? 'met' : 'MISSED'}`;

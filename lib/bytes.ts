@@ -22,8 +22,12 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  let out = '';
+  for (const b of bytes) out += HEX_BYTE[b];
+  return out;
 }
 
 export function fromHex(hex: string): Uint8Array {

@@ -1,5 +1,6 @@
 // Ed25519 identity keys on WebCrypto. An identity key signs the user's prekeys, relay challenges and
 // key-change statements; its fingerprint is SHA-256 of the raw 32-byte public key.
+import { sha256 } from '@noble/hashes/sha2.js';
 import { buf, concat, toHex, utf8 } from '../bytes';
 
 export const ED25519_PUBLIC_LENGTH = 32;
@@ -56,8 +57,9 @@ export async function verifyWithContext(
   }
 }
 
+/** SHA-256 of the raw key (32 bytes: @noble/hashes, cheaper than a WebCrypto round trip). */
 export async function fingerprintBytes(publicKey: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', buf(publicKey)));
+  return sha256(publicKey);
 }
 
 export const KEY_ID_LENGTH = 8;

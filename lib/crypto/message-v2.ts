@@ -2,20 +2,23 @@
 // base-mode wrap of the content key K; the sender's own copy needs no wrap (K is derived from the identity
 // key, see self-copy.ts); the sender is named by an 8-byte key id or the full identity key and proven by an
 // Ed25519 signature over the whole message. Byte layout and reasons: docs/FORMATS.md, "One-shot message v2".
-import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { buf, concat, equalBytes, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { assertChannel, type Channel, CHANNEL_EXTENSION, decodeChannel, encodeChannel, type SealedChannel } from './channel';
 import { deflateRaw, inflateRaw } from './deflate';
 import { ED25519_PUBLIC_LENGTH, ED25519_SIGNATURE_LENGTH, type IdentityKeyPair, KEY_ID_LENGTH, keyIdBytes, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from './identity';
 import { FORMAT_ID } from './format-ids';
+import { exportSecret, generateEphemeral, hpkeInfo, setupRecipient, setupSender } from './hpke';
 import { messageDigest } from './message';
 import { isPaddedLength, MIN_PADDED_LENGTH, paddedLength } from './padme';
 import type { PrekeyPair } from './prekey';
 import { assertBundleSigned, type PublicBundle } from './public-bundle';
 import type { ReplayCache } from './replay-cache';
 import { selfCopyKey } from './self-copy';
-import { importX25519Public, X25519_PUBLIC_LENGTH } from './x25519';
+import { started } from './started';
+import { X25519_PUBLIC_LENGTH } from './x25519';
 
 /** Wraps a message can carry; the sender's own copy is not one of them. */
 export const MAX_RECIPIENTS_V2 = 64;
@@ -25,7 +28,7 @@ export const MAX_TEXT_BYTES = 1024 * 1024;
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 export const MESSAGE_ID_LENGTH = 16;
 
-const HPKE_INFO = utf8('c2c/v2/message');
+const HPKE_INFO = hpkeInfo(utf8('c2c/v2/message'));
 const WRAP_EXPORT_CONTEXT = utf8('c2c/v2/wrap');
 const BODY_INFO = utf8('c2c/v2/body');
 const KEY_LENGTH = 32;
@@ -50,8 +53,6 @@ const MAX_TIMESTAMP_S = 2 ** 32 - 1; // u32 seconds: 2106-02-07
 export const MAX_MESSAGE_BYTES_V2 =
   OUTER_FIXED + MAX_RECIPIENTS_V2 * WRAP_LENGTH + paddedLength(MAX_SECTION_HEAD + MAX_TEXT_BYTES + 1) + ED25519_SIGNATURE_LENGTH + TAG_LENGTH;
 const MIN_BODY_LENGTH = MIN_PADDED_LENGTH + ED25519_SIGNATURE_LENGTH + TAG_LENGTH;
-
-const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
 
 /** A section extension. Types with bit 0x80 are critical: a reader that does not know one refuses the message. */
 export interface MessageExtension {
@@ -78,25 +79,23 @@ export interface OpenedText {
   replay: 'fresh' | 'same';
 }
 
-async function sha256(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', buf(data)));
-}
-
 const xor = (a: Uint8Array, b: Uint8Array) => a.map((x, i) => x ^ b[i]!);
 
+/** The body key: HKDF-SHA256 of the content key, empty salt (on @noble/hashes: 32 bytes in, a round trip saved). */
 async function bodyKey(contentKey: Uint8Array): Promise<CryptoKey> {
-  const ikm = await crypto.subtle.importKey('raw', buf(contentKey), 'HKDF', false, ['deriveBits']);
-  const raw = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: buf(BODY_INFO) }, ikm, 256);
-  return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  const raw = hkdf(sha256, contentKey, new Uint8Array(0), BODY_INFO, KEY_LENGTH);
+  const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  raw.fill(0);
+  return key;
 }
 
 /** The message id: the first 16 bytes of SHA-256(enc); enc is fresh per message. */
-async function messageIdOf(enc: Uint8Array): Promise<Uint8Array> {
-  return (await sha256(enc)).slice(0, MESSAGE_ID_LENGTH);
+function messageIdOf(enc: Uint8Array): Uint8Array {
+  return sha256(enc).slice(0, MESSAGE_ID_LENGTH);
 }
 
 /** Recipients deduplicated by identity, without the sender (whose copy needs no wrap). */
-async function wrapRecipients(recipients: PublicBundle[], sender: Uint8Array): Promise<PublicBundle[]> {
+function wrapRecipients(recipients: PublicBundle[], sender: Uint8Array): PublicBundle[] {
   const seen = new Set([toHex(sender)]);
   const list = recipients.filter((r) => {
     const id = toHex(r.identityKey);
@@ -105,8 +104,29 @@ async function wrapRecipients(recipients: PublicBundle[], sender: Uint8Array): P
     return true;
   });
   if (list.length > MAX_RECIPIENTS_V2) throw new C2CError('too-large', `a message can have at most ${MAX_RECIPIENTS_V2} recipients besides you`);
-  await Promise.all(list.map(assertBundleSigned));
   return list;
+}
+
+/** The ephemeral key, the content key (the sender's own copy's) and one wrap of it per recipient. */
+async function wrapContentKey(identity: IdentityKeyPair, recipients: PublicBundle[]): Promise<{ enc: Uint8Array; contentKey: Uint8Array; wraps: Uint8Array[] }> {
+  const ephemeral = await generateEphemeral();
+  const { enc } = ephemeral;
+  const [contentKey, masks] = await Promise.all([
+    selfCopyKey(identity.privateKey, enc),
+    Promise.all(
+      recipients.map(async (r) => {
+        try {
+          // The same ephemeral key for every recipient: DHKEM stays secure under this randomness re-use.
+          const schedule = await setupSender({ ephemeral, recipient: r.prekey.publicKey, info: HPKE_INFO });
+          return exportSecret(schedule, WRAP_EXPORT_CONTEXT, KEY_LENGTH);
+        } catch {
+          throw new C2CError('malformed', 'a recipient prekey cannot be used for encryption');
+        }
+      }),
+    ),
+  ]);
+  const wraps = recipients.map((r, i) => concat(sha256(r.prekey.publicKey).subarray(0, HINT_LENGTH), xor(contentKey, masks[i]!)));
+  return { enc, contentKey, wraps };
 }
 
 function encodeExtensions(extensions: MessageExtension[]): Uint8Array {
@@ -149,47 +169,38 @@ export async function sealMessageV2(args: {
   const { identity } = args;
   if (args.extensions?.some((e) => e.type === CHANNEL_EXTENSION)) throw new C2CError('malformed', 'the channel is given as `channel`, not as a raw extension');
   if (args.plaintext.length > MAX_TEXT_BYTES) throw new C2CError('too-large', `a message can hold at most ${MAX_TEXT_BYTES} bytes of text`);
-  const recipients = await wrapRecipients(args.recipients, identity.publicKey);
-  const ephemeral = (await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits'])) as CryptoKeyPair;
-  const enc = new Uint8Array(await crypto.subtle.exportKey('raw', ephemeral.publicKey));
-  const contentKey = await selfCopyKey(identity.privateKey, enc);
-
-  const wraps = await Promise.all(
-    recipients.map(async (r) => {
-      let mask: Uint8Array;
-      try {
-        const recipientPublicKey = await importX25519Public(r.prekey.publicKey);
-        // The same ephemeral key for every recipient: DHKEM stays secure under this randomness re-use.
-        const ctx = await suite.createSenderContext({ recipientPublicKey, ekm: ephemeral, info: HPKE_INFO });
-        mask = new Uint8Array(await ctx.export(buf(WRAP_EXPORT_CONTEXT), KEY_LENGTH));
-      } catch {
-        throw new C2CError('malformed', 'a recipient prekey cannot be used for encryption');
-      }
-      return concat((await sha256(r.prekey.publicKey)).subarray(0, HINT_LENGTH), xor(contentKey, mask));
-    }),
+  const recipients = wrapRecipients(args.recipients, identity.publicKey);
+  // Independent steps run at once (signature checks, key wraps, compression: each mostly waits on
+  // WebCrypto or zlib); their failures are reported in this order: signatures, wraps, section.
+  const signed = started(Promise.all(recipients.map(assertBundleSigned)));
+  const wrapped = started(wrapContentKey(identity, recipients));
+  const head = started(
+    (async () => {
+      const full = args.senderKey === 'full';
+      const channel = args.channel ? [{ type: CHANNEL_EXTENSION, value: await encodeChannel(args.channel) }] : [];
+      const extensions = [...channel, ...(args.extensions ?? [])];
+      const time = new Uint8Array(4);
+      new DataView(time.buffer).setUint32(0, timestampSeconds(args.timestamp ?? Date.now()));
+      const senderField = full ? identity.publicKey : await keyIdBytes(identity.publicKey);
+      const extensionBlock = extensions.length > 0 ? encodeExtensions(extensions) : new Uint8Array(0);
+      const text = await storedText(args.plaintext, 1 + time.length + senderField.length + extensionBlock.length);
+      const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0);
+      const unpadded = concat(new Uint8Array([flags]), time, senderField, extensionBlock, text.bytes, new Uint8Array([PAD_MARKER]));
+      const section = new Uint8Array(paddedLength(unpadded.length));
+      section.set(unpadded);
+      return section;
+    })(),
   );
+  await signed;
+  const { enc, contentKey, wraps } = await wrapped;
+  const section = await head;
   const outer = concat(new Uint8Array([FORMAT_ID.modernMessageV2]), enc, new Uint8Array([wraps.length]), ...wraps);
 
-  const full = args.senderKey === 'full';
-  const channel = args.channel ? [{ type: CHANNEL_EXTENSION, value: await encodeChannel(args.channel) }] : [];
-  const extensions = [...channel, ...(args.extensions ?? [])];
-  const time = new Uint8Array(4);
-  new DataView(time.buffer).setUint32(0, timestampSeconds(args.timestamp ?? Date.now()));
-  const senderField = full ? identity.publicKey : await keyIdBytes(identity.publicKey);
-  const extensionBlock = extensions.length > 0 ? encodeExtensions(extensions) : new Uint8Array(0);
-  const headLength = 1 + time.length + senderField.length + extensionBlock.length;
-  const text = await storedText(args.plaintext, headLength);
-  const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0);
-  const unpadded = concat(new Uint8Array([flags]), time, senderField, extensionBlock, text.bytes, new Uint8Array([PAD_MARKER]));
-  const section = new Uint8Array(paddedLength(unpadded.length));
-  section.set(unpadded);
-
-  const signature = await signWithContext(identity.privateKey, SIGNATURE_CONTEXT.messageV2, concat(outer, section));
-  const body = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv: BODY_NONCE, additionalData: buf(outer) },
-    await bodyKey(contentKey),
-    buf(concat(section, signature)),
-  );
+  const [signature, key] = await Promise.all([
+    signWithContext(identity.privateKey, SIGNATURE_CONTEXT.messageV2, concat(outer, section)),
+    bodyKey(contentKey),
+  ]);
+  const body = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: BODY_NONCE, additionalData: buf(outer) }, key, buf(concat(section, signature)));
   return concat(outer, new Uint8Array(body));
 }
 
@@ -239,9 +250,8 @@ async function openBody(frame: Frame, me: OpeningKeys): Promise<{ plain: Uint8Ar
     for (const prekey of me.prekeys.filter((p) => p.id.startsWith(wrap.hint))) {
       addressed = true;
       try {
-        const recipientKey = { privateKey: prekey.privateKey, publicKey: await importX25519Public(prekey.publicKey) };
-        const ctx = await suite.createRecipientContext({ recipientKey, enc: buf(frame.enc), info: HPKE_INFO });
-        const mask = new Uint8Array(await ctx.export(buf(WRAP_EXPORT_CONTEXT), KEY_LENGTH));
+        const recipient = { privateKey: prekey.privateKey, publicKey: prekey.publicKey };
+        const mask = exportSecret(await setupRecipient({ recipient, enc: frame.enc, info: HPKE_INFO }), WRAP_EXPORT_CONTEXT, KEY_LENGTH);
         const plain = await tryBody(frame, xor(wrap.wrapped, mask));
         if (plain) return { plain, ownCopy: false };
       } catch {
@@ -359,6 +369,8 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
   const { plain, ownCopy } = await openBody(frame, me);
   const sectionBytes = plain.subarray(0, plain.length - ED25519_SIGNATURE_LENGTH);
   const section = parseSection(unpad(sectionBytes));
+  // Inflating (bounded, of AEAD-authenticated bytes) overlaps the signature check; the check's verdict comes first.
+  const inflated = section.compressed ? started(inflateRaw(section.text, MAX_TEXT_BYTES)) : undefined;
   const sender = await senderOf(section, ownCopy, me, opts.resolveSender);
   if (sender.identityKey) {
     const signed = concat(frame.outer, sectionBytes);
@@ -369,10 +381,10 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
   const timestamp = section.timestamp * 1000;
   if (timestamp > (opts.now ?? Date.now()) + MAX_FUTURE_SKEW_MS) throw new C2CError('malformed', 'the message is dated in the future');
   if (!section.compressed && section.text.length > MAX_TEXT_BYTES) throw new C2CError('too-large', 'the message text is too long');
-  const plaintext = section.compressed ? await inflateRaw(section.text, MAX_TEXT_BYTES) : section.text.slice();
+  const plaintext = inflated ? await inflated : section.text.slice();
   // Before the replay cache: a message shown in the wrong place is not recorded anywhere.
   if (opts.channel) await assertChannel(section.channel, opts.channel);
-  const messageId = await messageIdOf(frame.enc);
+  const messageId = messageIdOf(frame.enc);
   let replay: OpenedText['replay'] = 'fresh';
   if (opts.replayCache) {
     const verdict = await opts.replayCache.check({

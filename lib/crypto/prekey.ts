@@ -2,6 +2,7 @@
 // identity key never does DH. Rotation = generate a new prekey and publish it; callers keep the
 // old private prekeys (for as long as they want to read older messages) and pass them all to
 // openMessage, which picks the right one by its id.
+import { sha256 } from '@noble/hashes/sha2.js';
 import { buf, concat, equalBytes, toHex, u64be } from '../bytes';
 import { C2CError } from '../errors';
 import { type IdentityKeyPair, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from './identity';
@@ -48,9 +49,9 @@ function signedBytes(publicKey: Uint8Array, created: number): Uint8Array {
   return concat(publicKey, u64be(created));
 }
 
-/** 8-byte prekey id: the first 8 bytes of SHA-256 of the raw public key. */
+/** 8-byte prekey id: the first 8 bytes of SHA-256 of the raw public key (32 bytes: @noble/hashes, no round trip). */
 export async function prekeyIdBytes(publicKey: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', buf(publicKey))).slice(0, 8);
+  return sha256(publicKey).slice(0, 8);
 }
 
 /** The prekey id as 16 lowercase hex digits. */
@@ -70,10 +71,27 @@ export async function generatePrekey(
   return { id: await prekeyId(publicKey), publicKey, privateKey: pair.privateKey, created, signature };
 }
 
+/**
+ * Prekey signatures that checked out, by the exact bytes checked (identity key, prekey, time, signature):
+ * every message to or from a contact checks the same bundles again, and one Ed25519 verification costs
+ * more than the rest of a short message's wrap. The verdict is a function of these public bytes alone, so
+ * remembering it weakens nothing; failures are not remembered. Bounded; the oldest entry goes first.
+ */
+const verifiedPrekeys = new Set<string>();
+const MAX_VERIFIED_PREKEYS = 1024;
+
 /** True when `identityKey` signed this prekey. Never throws. */
 export async function verifyPrekey(identityKey: Uint8Array, prekey: SignedPrekey): Promise<boolean> {
   if (!Number.isSafeInteger(prekey.created) || prekey.created < 0) return false;
-  return verifyWithContext(identityKey, SIGNATURE_CONTEXT.prekey, signedBytes(prekey.publicKey, prekey.created), prekey.signature);
+  const signed = signedBytes(prekey.publicKey, prekey.created);
+  const memo = `${toHex(identityKey)}.${toHex(signed)}.${toHex(prekey.signature)}`;
+  if (verifiedPrekeys.has(memo)) return true;
+  const valid = await verifyWithContext(identityKey, SIGNATURE_CONTEXT.prekey, signed, prekey.signature);
+  if (valid) {
+    if (verifiedPrekeys.size >= MAX_VERIFIED_PREKEYS) verifiedPrekeys.delete(verifiedPrekeys.values().next().value!);
+    verifiedPrekeys.add(memo);
+  }
+  return valid;
 }
 
 /** PKCS#8 of the private prekey, for CLI key files and backups. */

@@ -1,12 +1,12 @@
 // Known answers for HPKE as the product uses it: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM
-// (kem_id 0x0020, kdf_id 0x0001, aead_id 0x0002), the suite lib/crypto/message.ts (auth mode, v1
-// wraps) and lib/crypto/message-v2.ts (base mode, exported wrap masks) build. RFC 9180's appendix has no
+// (kem_id 0x0020, kdf_id 0x0001, aead_id 0x0002), in @hpke/core: the independent implementation the
+// tests check lib/crypto/hpke.ts's messages against (hpke.test.ts checks ours). RFC 9180's appendix has no
 // X25519 vector with AES-256-GCM (A.1 is AES-128-GCM); these are the mode 0 and mode 2 entries for this
 // suite in the RFC's JSON test vectors (the [TestVectors] reference: test-vectors.json of the CFRG
 // draft-irtf-cfrg-hpke repository, commit 5f503c5), as copied verbatim into BoringSSL's
 // crypto/hpke/hpke_test_vectors.txt by its translate_test_vectors.py. The keys go through the
 // product's own import path (x25519FromPrivate: PKCS#8, non-extractable; importX25519Public), and
-// the ephemeral key is handed over as a CryptoKeyPair, as message-v2.ts hands over its own.
+// the ephemeral key is handed over as a CryptoKeyPair.
 import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { describe, expect, it } from 'vitest';
 import { buf, fromHex, toHex } from '../../../lib/bytes';
@@ -69,7 +69,7 @@ const MODE_AUTH: Vector = {
   ],
 };
 
-// The suite exactly as message.ts and message-v2.ts construct it.
+// The suite as the tests construct it.
 const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
 const info = buf(fromHex(INFO));
 const LAST_SEQUENCE = 256;
