@@ -16,6 +16,7 @@ const GROUPS: { names: string[]; load: () => Promise<Register> }[] = [
     names: ['register', 'lookup', 'send', 'listen', 'relay-admin'],
     load: async () => (await import('./commands/relay')).registerRelayCommands,
   },
+  { names: ['log'], load: async () => (await import('./commands/log')).registerLogCommands },
 ];
 
 async function groupsFor(argv: string[]): Promise<Register[]> {

@@ -39,11 +39,16 @@ export function tempDir(prefix = 'c2c-relay-test-'): string {
  * Starts this run's bundle of the relay (tests/prebuilt/), or with `asInstalled` the TypeScript sources
  * through tsx as `npm run relay` does (slower to start; relay.test.ts keeps that form covered).
  */
-export async function startRelay(args: string[] = [], dataDir = tempDir(), { asInstalled = false } = {}): Promise<RunningRelay> {
+export async function startRelay(
+  args: string[] = [],
+  dataDir = tempDir(),
+  { asInstalled = false, env = {} }: { asInstalled?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningRelay> {
   const program = asInstalled ? ['--import', 'tsx', 'relay/main.ts'] : [prebuilt('relay')];
   const proc = spawn(process.execPath, [...program, '--port', '0', '--data', dataDir, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
   let err = '';
