@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { equalBytes, toHex } from '../lib/bytes';
 import { isC2CError } from '../lib/errors';
 import { parseCheckpoint } from '../lib/keylog/checkpoint';
-import { entryKey } from '../lib/keylog/entry';
+import { foreignEntry } from '../lib/keylog/history';
 import { LogInconsistency, openState, verifyLookup, type LogState, type VerifiedLookup } from '../lib/keylog/verify';
 import { RelayError, type RelayClient } from '../lib/relay-client/client';
 import { CliError, EXIT, replacePrivateFile } from './io';
@@ -95,8 +95,7 @@ export async function verifiedLookup(client: RelayClient, handle: string, stateP
  */
 export async function checkOwnLog(client: RelayClient, handle: string, ownKey: Uint8Array, statePath: string | null): Promise<void> {
   const { verified } = await verifiedLookup(client, handle, statePath);
-  const firstOurs = verified.events.findIndex((e) => equalBytes(entryKey(e), ownKey));
-  const foreign = firstOurs < 0 ? verified.events[verified.events.length - 1] : verified.events.slice(firstOurs).find((e) => !equalBytes(entryKey(e), ownKey));
+  const foreign = foreignEntry(verified.events, ownKey);
   if (foreign || !equalBytes(verified.current.key, ownKey)) {
     const what = foreign ? `a ${foreign.type} entry` : 'its current key';
     throw alarm('log-alarm', `the key log gives ${handle} ${what} this key did not make; someone else holds or replaced it on this relay`);

@@ -2,7 +2,7 @@
 // the one before it, so a relay cannot slip a key in between (docs/FORMATS.md "Key-log entry").
 import { equalBytes } from '../bytes';
 import type { PublicBundle } from '../crypto/public-bundle';
-import { EntryError, type KeyEvent } from './entry';
+import { EntryError, entryKey, type KeyEvent } from './entry';
 
 export interface HandleState {
   handle: string;
@@ -43,4 +43,16 @@ export function applyEntry(state: HandleState | null, event: KeyEvent, bundle: P
       if (!equalBytes(event.key, state.key)) throw broken('revoke of a key the handle does not have');
       return { ...state, revoked: true };
   }
+}
+
+/**
+ * Self-monitoring: the first entry of a handle's history (oldest first) that its owner, holding
+ * `ownKey`, did not make: any entry from the one that gave the handle this key on that leaves it with
+ * another key, or a revocation; or, when the key never held the handle, its last entry. Null when the
+ * history is all the owner's. Entries before the key arrived belong to earlier keys (a signed change).
+ */
+export function foreignEntry(events: readonly KeyEvent[], ownKey: Uint8Array): KeyEvent | null {
+  const first = events.findIndex((e) => equalBytes(entryKey(e), ownKey));
+  if (first < 0) return events[events.length - 1] ?? null;
+  return events.slice(first).find((e) => e.type === 'revoke' || !equalBytes(entryKey(e), ownKey)) ?? null;
 }

@@ -153,14 +153,17 @@ export async function verifyLookup(handle: string, servedBundle: string, answer:
   const { size, rootHash } = head.checkpoint;
   const entries = answer.entries;
   if (!entries || entries.length === 0) throw fail('missing-proof', `the relay sent no log entry for ${handle}`);
-  const events: KeyEvent[] = [];
-  let current: HandleState | null = null;
+  // Proofs first: nothing in an entry is looked at before the tree is shown to commit to it.
   let last = -1;
   for (const { index, entry, proof } of entries) {
     if (index <= last) throw fail('bad-proof', 'the entries are not in log order');
     last = index;
     const check = verifyInclusion(hashLeaf(utf8(entry)), index, size, hashes(proof, `inclusion proof of entry ${index}`), rootHash);
     if (!check.ok) throw fail('bad-proof', `the inclusion proof of entry ${index} ${PROOF_WORDS[check.reason]}`);
+  }
+  const events: KeyEvent[] = [];
+  let current: HandleState | null = null;
+  for (const { index, entry } of entries) {
     try {
       const { event, bundle } = await verifyEntry(entry, head.verifier.publicKey);
       if (event.handle !== handle) throw new EntryError(`entry ${index} is for another handle`);
