@@ -11,7 +11,7 @@ import { consistencyProof, hashLeaf } from '../../../lib/keylog/merkle';
 import { formatVerifierKey } from '../../../lib/keylog/note';
 import { generatePrekey } from '../../../lib/crypto/prekey';
 import { encodePublicBundle } from '../../../lib/crypto/public-bundle';
-import { LogInconsistency, verifyHead, verifyLookup, type InconsistencyReason, type LogState } from '../../../lib/keylog/verify';
+import { LogInconsistency, verifyLookup, type InconsistencyReason, type LogState } from '../../../lib/keylog/verify';
 import { LogAnswer } from '../../../lib/protocol/relay';
 import { keyChangeEntry, person, registerEntry, rotateEntry, TestLog, type Person } from './log-fixture';
 import { freshSigner } from './support';
