@@ -133,6 +133,7 @@ export class SqliteDirectory implements Directory {
   private readonly q;
   private dataVersion: number;
   private revokedSeq: number;
+  private readonly pending: { change: () => unknown; resolve(value: unknown): void; reject(error: unknown): void }[] = [];
 
   /** `logOrigin` names the log when this folder has none yet (relay flag `--log-origin`). */
   constructor(dataDir: string, { logOrigin }: { logOrigin?: string } = {}) {
@@ -191,6 +192,42 @@ export class SqliteDirectory implements Directory {
     }).immediate();
   }
 
+  /**
+   * Group commit: changes that arrive while the event loop is busy run in one transaction, each in its
+   * own savepoint (a refused one rolls back alone), so one fsync (synchronous=FULL) covers them all.
+   * Each caller hears back only once the transaction holding its change is committed.
+   */
+  private commit<T>(change: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ change, resolve: resolve as (v: unknown) => void, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending.splice(0);
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const { change } of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(change)() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) p.resolve(o.value);
+      else p.reject(o.error);
+    });
+  }
+
   async logged(handle: string): Promise<LoggedLookup> {
     // One read transaction: the row and the log are one snapshot (WAL), so the served key is the logged one.
     return this.db.transaction(() => {
@@ -213,7 +250,7 @@ export class SqliteDirectory implements Directory {
 
   async register(r: Registration): Promise<void> {
     const key = Buffer.from(r.identityKey);
-    this.db.transaction(() => {
+    return this.commit(() => {
       const byHandle = this.q.byHandle.get(r.handle);
       if (byHandle) {
         if (!key.equals(byHandle.identity_key)) throw new DirectoryError('handle-taken', 'this handle belongs to another identity');
@@ -228,12 +265,12 @@ export class SqliteDirectory implements Directory {
       const time = Date.now();
       this.q.insert.run(r.handle, key, r.bundle, r.prekeyCreated, Buffer.from(r.signature), time);
       this.append({ type: 'register', handle: r.handle, time, key: r.identityKey, bundle: r.bundle, sig: r.signature });
-    }).immediate();
+    });
   }
 
   async rotate(identityKey: Uint8Array, bundle: string, prekeyCreated: number): Promise<string> {
     const key = Buffer.from(identityKey);
-    return this.db.transaction(() => {
+    return this.commit(() => {
       const row = this.q.byKey.get(key);
       if (!row) throw new DirectoryError('not-registered', 'this identity has no handle here');
       if (row.revoked_seq !== null) throw new DirectoryError('revoked', 'this identity is revoked');
@@ -241,13 +278,13 @@ export class SqliteDirectory implements Directory {
       this.q.updateBundle.run(bundle, prekeyCreated, key);
       this.append({ type: 'rotate', handle: row.handle, time: Date.now(), key: identityKey, bundle });
       return row.handle;
-    }).immediate();
+    });
   }
 
   async changeKey(c: KeyChange): Promise<void> {
     const oldKey = Buffer.from(c.oldKey);
     const newKey = Buffer.from(c.newKey);
-    this.db.transaction(() => {
+    return this.commit(() => {
       const row = this.q.byHandle.get(c.handle);
       if (!row) throw new DirectoryError('not-found', 'no such handle');
       if (row.revoked_seq !== null) throw new DirectoryError('revoked', 'this identity is revoked');
@@ -257,16 +294,16 @@ export class SqliteDirectory implements Directory {
       const time = Date.now();
       this.q.logKeyChange.run(c.handle, oldKey, newKey, Buffer.from(c.statement), time);
       this.append({ type: 'key-change', handle: c.handle, time, oldKey: c.oldKey, newKey: c.newKey, bundle: c.bundle, sig: c.statement });
-    }).immediate();
+    });
   }
 
   async revoke(handle: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.commit(() => {
       const row = this.q.byHandle.get(handle);
       if (!row || this.q.revoke.run(handle).changes !== 1) return false;
       this.appendBySelf({ type: 'revoke', handle, time: Date.now(), key: new Uint8Array(row.identity_key) });
       return true;
-    }).immediate();
+    });
   }
 
   async pollRevocations(): Promise<{ handle: string; identityKey: Uint8Array }[]> {
