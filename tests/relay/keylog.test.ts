@@ -2,7 +2,7 @@
 // state file. An honest relay never raises an alarm, even while others append; each test fault of a
 // misbehaving relay (--test-fault) is caught, with exit 3, one `log-inconsistent:` line and the state
 // file left as it was.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generatePrekey } from '../../lib/crypto/prekey';
@@ -126,6 +126,34 @@ describe('key log on an honest relay', () => {
     // No message came: it timed out listening, after the log check passed and kept the checkpoint.
     expect(listen.stderr).toMatch(/^c2c: timed out after 2 s/);
     expect(sizeIn(state)).toBe(1);
+  });
+});
+
+describe('state file and log origin', () => {
+  it('a damaged state file is refused with one line and left as it was', async () => {
+    const relay = await startRelay();
+    const dir = tempDir();
+    await register(relay, 'alice');
+    const state = join(dir, 'relay.state');
+    expectOk(await lookup(relay, 'alice', state));
+    const good = JSON.parse(readFileSync(state, 'utf8')) as { checkpoint: string };
+    for (const bad of ['not json', JSON.stringify({ ...good, format: 'other' }), JSON.stringify({ ...good, checkpoint: good.checkpoint.replace(/\n\d+\n/, '\n9\n') })]) {
+      writeFileSync(state, bad);
+      const r = await lookup(relay, 'alice', state);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^c2c: .*relay\.state is (not a key-log state file|damaged)[^\n]*\n$/);
+      expect(readFileSync(state, 'utf8')).toBe(bad);
+    }
+  });
+
+  it('--log-origin names a new log; a log keeps its name', async () => {
+    const dataDir = tempDir();
+    const relay = await startRelay(['--log-origin', 'relay.example.org/log'], dataDir);
+    const checkpoint = await run(['log', 'checkpoint', '--relay', relay.url]);
+    expectOk(checkpoint);
+    expect(checkpoint.stdout).toMatch(/^relay\.example\.org\/log\n0\n47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— relay\.example\.org\/log /);
+    await relay.kill('SIGTERM');
+    await expect(startRelay(['--log-origin', 'other.example.org'], dataDir)).rejects.toThrow(/a log's origin cannot change/);
   });
 });
 
