@@ -34,8 +34,16 @@ export interface LoggedEntry {
   entry: string;
 }
 
+/**
+ * Subtrees this tall and taller are kept in memory once read: every proof passes through them (a million
+ * leaves have about 8,000 of them, 32 bytes each), so a proof reads only its lowest levels from SQLite.
+ */
+const CACHED_LEVEL = 7;
+const MAX_CACHED = 1 << 17;
+
 export class SqliteKeyLog implements NodeSource {
   private readonly q;
+  private readonly upper = new Map<string, Uint8Array>();
 
   constructor(private readonly db: Database.Database) {
     this.q = {
@@ -57,9 +65,16 @@ export class SqliteKeyLog implements NodeSource {
   }
 
   node(level: number, index: number): Uint8Array {
+    const cacheable = level >= CACHED_LEVEL;
+    const key = cacheable ? `${level}:${index}` : '';
+    const cached = cacheable ? this.upper.get(key) : undefined;
+    if (cached) return cached;
     const row = level === 0 ? this.q.leaf.get(index)?.leaf_hash : this.q.node.get(level, index)?.hash;
     if (!row) throw new RangeError(`the log has no complete subtree at level ${level}, index ${index}`);
-    return new Uint8Array(row.buffer, row.byteOffset, row.length);
+    const hash = new Uint8Array(row.buffer, row.byteOffset, row.length);
+    // A complete subtree never changes, whoever appends later: caching it can never go stale.
+    if (cacheable && this.upper.size < MAX_CACHED) this.upper.set(key, hash);
+    return hash;
   }
 
   /**

@@ -37,6 +37,8 @@ export class LogRequestError extends Error {
 export class LogService {
   /** The last checkpoint signed: appends are rarer than lookups, so most answers reuse it. */
   private last: { size: number; root: string; note: string } | null = null;
+  /** The last root computed, per source: a tree of one size has one root. */
+  private lastRoot: { source: NodeSource; size: number; root: Uint8Array } | null = null;
 
   constructor(private readonly directory: Directory) {}
 
@@ -49,12 +51,20 @@ export class LogService {
     return note;
   }
 
+  private root(source: NodeSource, size: number): Uint8Array {
+    const last = this.lastRoot;
+    if (last && last.source === source && last.size === size) return last.root;
+    const root = treeRoot(source, size);
+    this.lastRoot = { source, size, root };
+    return root;
+  }
+
   /**
    * The head fields: the checkpoint of `size` and, for a client that sent its tree size (`since`), the
    * log key on first contact (size 0) or the consistency proof from its size.
    */
   private async head(view: LogView, size: number, since: number | null): Promise<LogAnswer> {
-    const answer: LogAnswer = { checkpoint: await this.checkpoint(size, treeRoot(view.source, size)) };
+    const answer: LogAnswer = { checkpoint: await this.checkpoint(size, this.root(view.source, size)) };
     if (since === null) return answer;
     if (since === 0) answer.key = this.directory.logKey.verifierKey;
     // A client ahead of this tree gets no proof: it sees the smaller tree and raises its alarm.
