@@ -39,6 +39,7 @@ export class LogService {
   private last: { size: number; root: string; note: string } | null = null;
   /** The last root computed, per source: a tree of one size has one root. */
   private lastRoot: { source: NodeSource; size: number; root: Uint8Array } | null = null;
+  private lastConsistency: { source: NodeSource; since: number; size: number; proof: string } | null = null;
 
   constructor(private readonly directory: Directory) {}
 
@@ -49,6 +50,15 @@ export class LogService {
     const note = await signCheckpoint({ origin: this.directory.logKey.origin, size, rootHash, extensions: [] }, [await this.directory.logKey.noteSigner()]);
     this.last = { size, root, note };
     return note;
+  }
+
+  /** Clients that last looked at the same tree get the same proof: the last one is kept. */
+  private consistency(source: NodeSource, since: number, size: number): string {
+    const last = this.lastConsistency;
+    if (last && last.source === source && last.since === since && last.size === size) return last.proof;
+    const proof = proofText(consistencyProof(source, since, size));
+    this.lastConsistency = { source, since, size, proof };
+    return proof;
   }
 
   private root(source: NodeSource, size: number): Uint8Array {
@@ -68,7 +78,7 @@ export class LogService {
     if (since === null) return answer;
     if (since === 0) answer.key = this.directory.logKey.verifierKey;
     // A client ahead of this tree gets no proof: it sees the smaller tree and raises its alarm.
-    else if (since < size) answer.consistency = proofText(consistencyProof(view.source, since, size));
+    else if (since < size) answer.consistency = this.consistency(view.source, since, size);
     return answer;
   }
 
