@@ -102,9 +102,8 @@ describe('bad answers are refused, each with its reason', () => {
     expect(await lookupWith((a) => delete a.key, aliceNew.bundle, null)).toBe('missing-proof');
   });
 
-  it('an entry left out of the handle history (a key change hidden) breaks the chain', async () => {
-    // Without the rotation, the key change comes from a prekey the history never had: still alice's key,
-    // so the chain holds; without the register, it starts with rotate.
+  it("a history that does not start with the handle's registration", async () => {
+    // Proven entries, but the first one shown is a rotation: a key out of nowhere.
     expect(await lookupWith((a) => a.entries!.shift())).toBe('bad-entry');
   });
 
