@@ -4,7 +4,7 @@ import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { C2CError, type C2CErrorCode } from '../lib/errors';
 
 /** Exit codes (documented in docs/CLI.md). */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, logAlarm: 3 } as const;
 
 /** Upper bound for anything read from stdin or a file: far above the largest message, far below memory trouble. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -14,10 +14,13 @@ export const STDIO = '-';
 /** A failure of the command line itself (a refused overwrite, a bad option combination): printed as is. */
 export class CliError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.failure) {
+  /** Starts the stderr line; '' for lines scripts match by their first word (`log-inconsistent:`). */
+  readonly prefix: string;
+  constructor(message: string, exitCode: number = EXIT.failure, prefix = 'c2c: ') {
     super(message);
     this.name = 'CliError';
     this.exitCode = exitCode;
+    this.prefix = prefix;
   }
 }
 
@@ -108,7 +111,7 @@ export function errorLine(error: unknown): string {
   } else {
     line = `internal error (${error instanceof Error ? error.name : typeof error})`;
   }
-  return `c2c: ${line.replace(/\s+/g, ' ').trim()}`;
+  return `${error instanceof CliError ? error.prefix : 'c2c: '}${line.replace(/\s+/g, ' ').trim()}`;
 }
 
 /**

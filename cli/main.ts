@@ -18,6 +18,7 @@ const GROUPS: { names: string[]; load: () => Promise<Register> }[] = [
     names: ['register', 'lookup', 'send', 'listen', 'relay-admin'],
     load: async () => (await import('./commands/relay')).registerRelayCommands,
   },
+  { names: ['log'], load: async () => (await import('./commands/log')).registerLogCommands },
 ];
 
 /** Options of the program itself that take a value, so the value is not taken for the command's name. */

@@ -1,5 +1,6 @@
 // Relay options: every limit is a flag with a documented default (docs/PROTOCOL.md "Limits").
 import { parseArgs } from 'node:util';
+import { parseTestFault, type TestFault } from './test-faults';
 
 export interface RelayOptions {
   host: string;
@@ -17,6 +18,10 @@ export interface RelayOptions {
   heartbeatMs: number;
   maxBuffered: number;
   revocationPollMs: number;
+  /** Names a new key log (its checkpoints' origin line); an existing log keeps its name. */
+  logOrigin?: string;
+  /** A deliberate misbehaviour for tests (test-faults.ts); null in every real run. */
+  testFault: TestFault | null;
 }
 
 export const DEFAULTS: RelayOptions = {
@@ -34,6 +39,7 @@ export const DEFAULTS: RelayOptions = {
   heartbeatMs: 30_000,
   maxBuffered: 1024 * 1024,
   revocationPollMs: 250,
+  testFault: null,
 };
 
 function count(name: string, text: string | undefined, fallback: number, min = 0): number {
@@ -43,7 +49,7 @@ function count(name: string, text: string | undefined, fallback: number, min = 0
   return n;
 }
 
-export function parseRelayArgs(argv: string[]): RelayOptions {
+export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RelayOptions {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -62,6 +68,8 @@ export function parseRelayArgs(argv: string[]): RelayOptions {
       heartbeat: { type: 'string' },
       'max-buffered': { type: 'string' },
       'revocation-poll': { type: 'string' },
+      'log-origin': { type: 'string' },
+      'test-fault': { type: 'string' },
     },
   });
   const d = DEFAULTS;
@@ -80,5 +88,7 @@ export function parseRelayArgs(argv: string[]): RelayOptions {
     heartbeatMs: count('heartbeat', values.heartbeat, d.heartbeatMs / 1000, 1) * 1000,
     maxBuffered: count('max-buffered', values['max-buffered'], d.maxBuffered, 1024),
     revocationPollMs: count('revocation-poll', values['revocation-poll'], d.revocationPollMs, 10),
+    logOrigin: values['log-origin'],
+    testFault: values['test-fault'] === undefined ? null : parseTestFault(values['test-fault'], env),
   };
 }

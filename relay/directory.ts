@@ -1,9 +1,13 @@
-// The key directory: handle → identity key + public bundle line. `Directory` is the seam for a
+// The key directory: handle → identity key + public bundle line, and the key log beside it: every change
+// appends its signed entry in the same transaction (relay/keylog.ts). `Directory` is the seam for a
 // PostgreSQL implementation later; `SqliteDirectory` is the embedded default (better-sqlite3, WAL).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RelayErrorCode } from '../lib/protocol/relay';
+import { encodeEntry, relaySignedMessage, type KeyEvent } from '../lib/keylog/entry';
+import { LOG_HANDLE_ENTRIES_MAX, type RelayErrorCode } from '../lib/protocol/relay';
+import { KEYLOG_SCHEMA, SqliteKeyLog, type LoggedEntry } from './keylog';
+import { loadLogKey, type LogKey } from './log-key';
 
 export interface DirectoryEntry {
   handle: string;
@@ -38,7 +42,21 @@ export class DirectoryError extends Error {
   }
 }
 
+type Unsigned<T> = T extends unknown ? Omit<T, 'sig'> : never;
+
+/** A handle's directory row and its log entries, read from one snapshot of both. */
+export interface LoggedLookup {
+  entry: DirectoryEntry | null;
+  /** The log's size in that snapshot: the tree the entries' proofs must refer to. */
+  size: number;
+  entries: LoggedEntry[];
+}
+
 export interface Directory {
+  /** The key log kept with the directory (complete subtrees are immutable: read them any time). */
+  readonly log: SqliteKeyLog;
+  readonly logKey: LogKey;
+  logged(handle: string): Promise<LoggedLookup>;
   byHandle(handle: string): Promise<DirectoryEntry | null>;
   byKey(identityKey: Uint8Array): Promise<DirectoryEntry | null>;
   /** First come; idempotent for the same key. Resolves only once the entry is durable. */
@@ -53,7 +71,7 @@ export interface Directory {
 }
 
 export const DIRECTORY_FILE = 'directory.sqlite';
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 interface Row {
   handle: string;
@@ -83,7 +101,7 @@ export function openSqliteDatabase(dataDir: string): Database.Database {
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) throw new Error(`directory schema ${version} is newer than this relay`);
-  if (version < SCHEMA_VERSION) {
+  if (version < 1) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS identities (
         handle TEXT PRIMARY KEY,
@@ -102,20 +120,26 @@ export function openSqliteDatabase(dataDir: string): Database.Database {
         statement BLOB NOT NULL,
         changed_at INTEGER NOT NULL
       ) STRICT;
-      PRAGMA user_version = ${SCHEMA_VERSION};
     `);
   }
+  if (version < 2) db.exec(`${KEYLOG_SCHEMA} PRAGMA user_version = 2;`);
   return db;
 }
 
 export class SqliteDirectory implements Directory {
+  readonly log: SqliteKeyLog;
+  readonly logKey: LogKey;
   private readonly db: Database.Database;
   private readonly q;
   private dataVersion: number;
   private revokedSeq: number;
+  private readonly pending: { change: () => unknown; resolve(value: unknown): void; reject(error: unknown): void }[] = [];
 
-  constructor(dataDir: string) {
+  /** `logOrigin` names the log when this folder has none yet (relay flag `--log-origin`). */
+  constructor(dataDir: string, { logOrigin }: { logOrigin?: string } = {}) {
     this.db = openSqliteDatabase(dataDir);
+    this.logKey = loadLogKey(dataDir, logOrigin);
+    this.log = new SqliteKeyLog(this.db);
     const db = this.db;
     this.q = {
       byHandle: db.prepare<[string], Row>('SELECT * FROM identities WHERE handle = ?'),
@@ -132,9 +156,84 @@ export class SqliteDirectory implements Directory {
       revokedSince: db.prepare<[number], { handle: string; identity_key: Buffer; revoked_seq: number }>(
         'SELECT handle, identity_key, revoked_seq FROM identities WHERE revoked_seq > ? ORDER BY revoked_seq',
       ),
+      revoke: db.prepare(
+        'UPDATE identities SET revoked_seq = (SELECT COALESCE(MAX(revoked_seq), 0) + 1 FROM identities) WHERE handle = ? AND revoked_seq IS NULL',
+      ),
+      unlogged: db.prepare<[], Row>(
+        'SELECT * FROM identities WHERE handle NOT IN (SELECT handle FROM log_entries) ORDER BY registered_at, handle',
+      ),
     };
+    this.adoptUnlogged();
     this.dataVersion = this.readDataVersion();
     this.revokedSeq = this.q.maxRevoked.get()?.n ?? 0;
+  }
+
+  /** Appends an entry the relay's log key signs (revoke, adopt). */
+  private appendBySelf(event: Unsigned<Extract<KeyEvent, { type: 'revoke' | 'adopt' }>>): void {
+    const unsigned = { ...event, sig: new Uint8Array(64) } as KeyEvent;
+    this.append({ ...unsigned, sig: this.logKey.signEntry(relaySignedMessage(unsigned)) } as KeyEvent);
+  }
+
+  private append(event: KeyEvent): void {
+    this.log.append(event.handle, encodeEntry(event));
+  }
+
+  /**
+   * Handles registered before this folder had a log enter it once, as `adopt` entries signed by the log
+   * key (their original registration signatures cover older bundles); revoked ones are logged revoked.
+   */
+  private adoptUnlogged(): void {
+    this.db.transaction(() => {
+      for (const row of this.q.unlogged.all()) {
+        const time = Date.now();
+        this.appendBySelf({ type: 'adopt', handle: row.handle, time, key: new Uint8Array(row.identity_key), bundle: row.bundle });
+        if (row.revoked_seq !== null) this.appendBySelf({ type: 'revoke', handle: row.handle, time, key: new Uint8Array(row.identity_key) });
+      }
+    }).immediate();
+  }
+
+  /**
+   * Group commit: changes that arrive while the event loop is busy run in one transaction, each in its
+   * own savepoint (a refused one rolls back alone), so one fsync (synchronous=FULL) covers them all.
+   * Each caller hears back only once the transaction holding its change is committed.
+   */
+  private commit<T>(change: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ change, resolve: resolve as (v: unknown) => void, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending.splice(0);
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const { change } of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(change)() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) p.resolve(o.value);
+      else p.reject(o.error);
+    });
+  }
+
+  async logged(handle: string): Promise<LoggedLookup> {
+    // One read transaction: the row and the log are one snapshot (WAL), so the served key is the logged one.
+    return this.db.transaction(() => {
+      const size = this.log.size;
+      return { entry: toEntry(this.q.byHandle.get(handle)), size, entries: this.log.entriesOf(handle, size, LOG_HANDLE_ENTRIES_MAX) };
+    }).deferred();
   }
 
   private readDataVersion(): number {
@@ -151,52 +250,60 @@ export class SqliteDirectory implements Directory {
 
   async register(r: Registration): Promise<void> {
     const key = Buffer.from(r.identityKey);
-    this.db.transaction(() => {
+    return this.commit(() => {
       const byHandle = this.q.byHandle.get(r.handle);
       if (byHandle) {
         if (!key.equals(byHandle.identity_key)) throw new DirectoryError('handle-taken', 'this handle belongs to another identity');
         if (byHandle.revoked_seq !== null) throw new DirectoryError('revoked', 'this identity is revoked');
-        if (r.prekeyCreated > byHandle.prekey_created) this.q.updateBundle.run(r.bundle, r.prekeyCreated, key);
+        if (r.prekeyCreated > byHandle.prekey_created) {
+          this.q.updateBundle.run(r.bundle, r.prekeyCreated, key);
+          this.append({ type: 'register', handle: r.handle, time: Date.now(), key: r.identityKey, bundle: r.bundle, sig: r.signature });
+        }
         return;
       }
       if (this.q.byKey.get(key)) throw new DirectoryError('identity-registered', 'this identity already has another handle');
-      this.q.insert.run(r.handle, key, r.bundle, r.prekeyCreated, Buffer.from(r.signature), Date.now());
-    })();
+      const time = Date.now();
+      this.q.insert.run(r.handle, key, r.bundle, r.prekeyCreated, Buffer.from(r.signature), time);
+      this.append({ type: 'register', handle: r.handle, time, key: r.identityKey, bundle: r.bundle, sig: r.signature });
+    });
   }
 
   async rotate(identityKey: Uint8Array, bundle: string, prekeyCreated: number): Promise<string> {
     const key = Buffer.from(identityKey);
-    return this.db.transaction(() => {
+    return this.commit(() => {
       const row = this.q.byKey.get(key);
       if (!row) throw new DirectoryError('not-registered', 'this identity has no handle here');
       if (row.revoked_seq !== null) throw new DirectoryError('revoked', 'this identity is revoked');
       if (prekeyCreated <= row.prekey_created) throw new DirectoryError('stale-prekey', 'the new prekey is not newer than the registered one');
       this.q.updateBundle.run(bundle, prekeyCreated, key);
+      this.append({ type: 'rotate', handle: row.handle, time: Date.now(), key: identityKey, bundle });
       return row.handle;
-    })();
+    });
   }
 
   async changeKey(c: KeyChange): Promise<void> {
     const oldKey = Buffer.from(c.oldKey);
     const newKey = Buffer.from(c.newKey);
-    this.db.transaction(() => {
+    return this.commit(() => {
       const row = this.q.byHandle.get(c.handle);
       if (!row) throw new DirectoryError('not-found', 'no such handle');
       if (row.revoked_seq !== null) throw new DirectoryError('revoked', 'this identity is revoked');
       if (!oldKey.equals(row.identity_key)) throw new DirectoryError('bad-signature', 'the statement is not from the registered key');
       if (this.q.byKey.get(newKey)) throw new DirectoryError('identity-registered', 'the new identity already has a handle');
       this.q.replaceKey.run(newKey, c.bundle, c.prekeyCreated, Buffer.from(c.statement), c.handle);
-      this.q.logKeyChange.run(c.handle, oldKey, newKey, Buffer.from(c.statement), Date.now());
-    })();
+      const time = Date.now();
+      this.q.logKeyChange.run(c.handle, oldKey, newKey, Buffer.from(c.statement), time);
+      this.append({ type: 'key-change', handle: c.handle, time, oldKey: c.oldKey, newKey: c.newKey, bundle: c.bundle, sig: c.statement });
+    });
   }
 
   async revoke(handle: string): Promise<boolean> {
-    const info = this.db
-      .prepare(
-        'UPDATE identities SET revoked_seq = (SELECT COALESCE(MAX(revoked_seq), 0) + 1 FROM identities) WHERE handle = ? AND revoked_seq IS NULL',
-      )
-      .run(handle);
-    return info.changes === 1;
+    return this.commit(() => {
+      const row = this.q.byHandle.get(handle);
+      if (!row || this.q.revoke.run(handle).changes !== 1) return false;
+      this.appendBySelf({ type: 'revoke', handle, time: Date.now(), key: new Uint8Array(row.identity_key) });
+      return true;
+    });
   }
 
   async pollRevocations(): Promise<{ handle: string; identityKey: Uint8Array }[]> {

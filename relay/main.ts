@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     process.stderr.write(`c2c relay: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(2);
   }
-  const relay = new Relay(options, new SqliteDirectory(options.dataDir));
+  const relay = new Relay(options, new SqliteDirectory(options.dataDir, { logOrigin: options.logOrigin }));
   const port = await relay.start();
   log('info', 'listening', { host: options.host, port });
   let stopping = false;

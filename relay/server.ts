@@ -17,6 +17,8 @@ import { LocalBroker, type Broker, type Member } from './broker';
 import type { RelayOptions } from './config';
 import { DirectoryError, type Directory } from './directory';
 import { log } from './log';
+import { LogRequestError, LogService, honestView, type LogView } from './log-service';
+import { FaultyLog } from './test-faults';
 import { RelayStats, createMetrics, type RefusalReason } from './metrics';
 
 class RequestError extends Error {
@@ -39,6 +41,8 @@ class Conn implements Member {
   refilledAt: number;
   /** Set while an async request runs, so later frames wait and answers stay in order. */
   queue: Promise<void> | null = null;
+  /** The key log as this connection sees it, from its first log request (test faults differ per connection). */
+  logView: LogView | null = null;
 
   constructor(
     readonly ws: WebSocket,
@@ -83,6 +87,9 @@ export class Relay {
   private lastPing = 0;
   private accepting = false;
   private polling = false;
+  private readonly keyLog: LogService;
+  private readonly faults: FaultyLog | null;
+  private readonly honestLog: LogView;
 
   constructor(
     readonly options: RelayOptions,
@@ -90,6 +97,10 @@ export class Relay {
     private readonly broker: Broker<Conn> = new LocalBroker<Conn>(),
   ) {
     this.metrics = createMetrics(this.stats);
+    this.keyLog = new LogService(directory);
+    this.honestLog = honestView(directory);
+    this.faults = options.testFault ? new FaultyLog(options.testFault, directory) : null;
+    if (options.testFault) log('warn', 'test-fault', { fault: options.testFault.kind });
     this.origins = acceptedOrigins(options);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -264,7 +275,7 @@ export class Relay {
   }
 
   private answerError(c: Conn, id: number, e: unknown): void {
-    if (e instanceof RequestError || e instanceof DirectoryError) {
+    if (e instanceof RequestError || e instanceof DirectoryError || e instanceof LogRequestError) {
       c.sendJson({ t: 'error', id, code: e.code, message: e.message });
     } else {
       log('error', 'error', { where: 'request', message: e instanceof Error ? e.message : 'unknown' });
@@ -280,7 +291,11 @@ export class Relay {
       case 'auth':
         return this.auth(c, req.key, req.sig);
       case 'lookup':
-        return this.lookup(req.handle);
+        return req.log === undefined ? this.lookup(req.handle) : this.lookupLogged(c, req.handle, req.log);
+      case 'log-checkpoint':
+        return this.keyLog.checkpointAnswer(this.logViewOf(c), req.since ?? 0).then((answer) => ({ log: answer }));
+      case 'log-entries':
+        return this.keyLog.page(this.logViewOf(c), req.size, req.start, req.count).then((answer) => ({ log: answer }));
       case 'register':
         return this.register(c, req.handle, req.bundle, req.sig);
       case 'rotate':
@@ -334,7 +349,17 @@ export class Relay {
     const entry = await this.directory.byHandle(handle);
     if (!entry) throw new RequestError('not-found', 'no such handle on this relay');
     if (entry.revoked) throw new RequestError('revoked', 'this handle has been revoked');
-    return { handle: entry.handle, bundle: entry.bundle };
+    return { handle: entry.handle, bundle: (await this.faults?.swappedBundle(handle)) ?? entry.bundle };
+  }
+
+  private logViewOf(c: Conn): LogView {
+    return (c.logView ??= this.faults ? this.faults.viewForNewReader() : this.honestLog);
+  }
+
+  /** A lookup with the handle's key-log entries and proofs (`since`: the client's tree size). */
+  private async lookupLogged(c: Conn, handle: string, since: number): Promise<object> {
+    const { bundle, log: answer } = await this.keyLog.lookup(this.logViewOf(c), handle, since);
+    return { handle, bundle: (await this.faults?.swappedBundle(handle)) ?? bundle, log: answer };
   }
 
   private async register(c: Conn, handle: string, line: string, sigText: string): Promise<object> {

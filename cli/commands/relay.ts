@@ -14,6 +14,7 @@ import { CliError, examples, readStdin, writeJsonLine, writeStdout } from '../io
 import { escapeControls } from '../terminal-text';
 import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
+import { checkOwnLog, verifiedLookup } from '../log-state';
 
 const RELAY_WORDS: Partial<Record<string, string>> = {
   'not-found': 'no such handle on the relay',
@@ -27,7 +28,7 @@ const RELAY_WORDS: Partial<Record<string, string>> = {
 };
 
 /** Turns relay failures into one plain line; everything else goes to the CLI's error printer. */
-async function relayErrors<T>(work: () => Promise<T>): Promise<T> {
+export async function relayErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
@@ -51,7 +52,7 @@ async function modernKey(path: string): Promise<ModernKeyFile> {
   return key;
 }
 
-function connectTo(url: string, identity?: ModernKeyFile['identity']): RelayClient {
+export function connectTo(url: string, identity?: ModernKeyFile['identity']): RelayClient {
   try {
     return new RelayClient({ url, identity, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false });
   } catch {
@@ -92,12 +93,17 @@ async function register(opts: { relay: string; key: string; handle: string }): P
   await writeStdout(`registered ${handle}\n${await fingerprint(key.identity.publicKey)}\n`);
 }
 
-async function lookup(name: string, opts: { relay: string; json?: boolean }): Promise<void> {
+async function lookup(name: string, opts: { relay: string; json?: boolean; state?: string }): Promise<void> {
   const handle = handleArg(name);
   const client = connectTo(opts.relay);
   let found;
   try {
-    found = await relayErrors(() => lookupBundle(client, handle));
+    found = await relayErrors(async () => {
+      if (!opts.state) return lookupBundle(client, handle);
+      // With --state, the key counts only once the log proves it (docs/CLI.md "Key log").
+      const { line } = await verifiedLookup(client, handle, opts.state);
+      return { line, bundle: await decodePublicBundle(line) };
+    });
   } finally {
     client.close();
   }
@@ -126,7 +132,7 @@ async function send(opts: { relay: string; key: string; to: string }): Promise<v
   process.stderr.write(`delivered to ${to} (${delivered} connection${delivered === 1 ? '' : 's'})\n`);
 }
 
-async function listen(opts: { relay: string; key: string; count?: string; timeout?: string; json?: boolean }): Promise<void> {
+async function listen(opts: { relay: string; key: string; count?: string; timeout?: string; json?: boolean; state?: string }): Promise<void> {
   const count = opts.count === undefined ? Infinity : Number(opts.count);
   const timeout = opts.timeout === undefined ? Infinity : Number(opts.timeout);
   if (count !== Infinity && (!Number.isSafeInteger(count) || count < 1)) throw new CliError('--count must be a positive integer');
@@ -170,8 +176,9 @@ async function listen(opts: { relay: string; key: string; count?: string; timeou
             if (state === 'closed') reject(e ?? new RelayError('closed', 'the relay closed the connection'));
           });
           // Listen before authenticating: the relay may deliver right after its "ok". One message at a time,
-          // so lines come out in arrival order.
-          let chain = Promise.resolve();
+          // so lines come out in arrival order, and none before the key log shows only what this key made.
+          let logChecked!: () => void;
+          let chain = new Promise<void>((done) => (logChecked = done));
           client.onMessage((m) => {
             if (m.kind !== 'mailbox') return;
             chain = chain.then(async () => {
@@ -187,9 +194,14 @@ async function listen(opts: { relay: string; key: string; count?: string; timeou
               }
             });
           });
-          client.connect().then((handle) => {
-            if (!handle) reject(new RelayError('not-registered', 'register this key before listening'));
-          }, reject);
+          client
+            .connect()
+            .then(async (handle) => {
+              if (!handle) return reject(new RelayError('not-registered', 'register this key before listening'));
+              await checkOwnLog(lookups, handle, key.identity.publicKey, opts.state ?? null);
+              logChecked();
+            })
+            .catch(reject);
         }),
     );
   } finally {
@@ -224,9 +236,10 @@ export function registerRelayCommands(program: Command): void {
     .command('lookup')
     .description("print a handle's public key line and fingerprint from a relay")
     .requiredOption('--relay <url>', 'relay URL')
+    .option('--state <file>', "verify the relay's key-log proofs against this file's checkpoint and update it")
     .argument('<name>', 'handle to look up')
     .option('--json', 'print {"handle", "public", "fingerprint"} as one JSON line')
-    .addHelpText('after', examples('c2c lookup --relay ws://127.0.0.1:8787 bob > bob.pub', 'c2c lookup --relay ws://127.0.0.1:8787 --json bob'))
+    .addHelpText('after', examples('c2c lookup --relay ws://127.0.0.1:8787 bob > bob.pub', 'c2c lookup --relay ws://127.0.0.1:8787 --json bob', 'c2c lookup --relay ws://127.0.0.1:8787 --state relay.state bob'))
     .action(lookup);
   program
     .command('send')
@@ -244,6 +257,7 @@ export function registerRelayCommands(program: Command): void {
     .option('--count <n>', 'exit 0 after this many messages')
     .option('--timeout <seconds>', 'fail if the messages have not arrived by then')
     .option('--json', 'print each message as one JSON line {"from", "fingerprint", "text"}')
+    .option('--state <file>', 'key-log state file for this relay: the own-handle check also proves consistency with it')
     .addHelpText('after', examples('c2c listen --relay ws://127.0.0.1:8787 --key bob.key --count 1 --timeout 60', 'c2c listen --relay ws://127.0.0.1:8787 --key bob.key --json'))
     .action(listen);
   const admin = program

@@ -87,6 +87,8 @@ export const SIGNATURE_CONTEXT = {
   relayAuth: 'c2c/v1/relay-auth',
   relayRegister: 'c2c/v1/relay-register',
   keyChange: 'c2c/v1/key-change',
+  /** The relay's log key on the key-log entries it authors (revocations, adopted handles). */
+  keyLogEntry: 'c2c/v1/key-log-entry',
   chatStatic: 'c2c/v1/chat-static',
   messageV2: 'c2c/v2/message',
   /** Never sent anywhere: this signature is the secret the sender's own copies are derived from. */

@@ -47,7 +47,7 @@ export type RelayErrorCode =
 
 // ---- helpers -------------------------------------------------------------------------------------
 
-const HANDLE_RE = /^[a-z0-9._-]{3,32}$/;
+export const HANDLE_RE = /^[a-z0-9._-]{3,32}$/;
 
 /** Lowercases and checks the handle rules (3–32 characters of a-z 0-9 . _ -). Returns null if invalid. */
 export function normalizeHandle(handle: string): string | null {
@@ -67,15 +67,55 @@ function b64(minBytes: number, maxBytes = minBytes) {
 }
 
 const reqId = z.number().int().min(1).max(2 ** 31 - 1);
+const treeSize = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const handleField = z.string().min(HANDLE_MIN).max(HANDLE_MAX).regex(HANDLE_RE, 'handle: 3-32 of a-z 0-9 . _ -');
 const bundleLine = z.string().min(1).max(1024);
+
+// ---- key log -------------------------------------------------------------------------------------
+
+/** Longest key-log entry text (lib/keylog/entry.ts). */
+export const LOG_ENTRY_MAX = 2048;
+/** Most entries one `log-entries` page carries. */
+export const LOG_PAGE_MAX = 256;
+/** Most entries a lookup returns for one handle (a weekly prekey rotation for about 20 years). */
+export const LOG_HANDLE_ENTRIES_MAX = 1024;
+/** Longest signed checkpoint note the relay sends (one signature: far less). */
+export const LOG_CHECKPOINT_MAX = 4096;
+/** Hashes in one proof: base64url of 32-byte hashes back to back (more than a safe-integer tree needs). */
+const proofHashes = z.string().max(Math.ceil((64 * 32 * 4) / 3)).refine((s) => {
+  try {
+    return fromBase64Url(s).length % 32 === 0;
+  } catch {
+    return false;
+  }
+}, 'expected base64url of 32-byte hashes');
+
+export const LogAnswer = z.strictObject({
+  /** The relay's signed checkpoint (C2SP signed note) for the tree every proof here refers to. */
+  checkpoint: z.string().min(1).max(LOG_CHECKPOINT_MAX),
+  /** The relay's log verifier key, sent when the client said it has no tree yet (size 0). */
+  key: z.string().max(256).optional(),
+  /** lookup: the handle's entries, oldest first, each with its inclusion proof. */
+  entries: z
+    .array(z.strictObject({ index: treeSize, entry: z.string().max(LOG_ENTRY_MAX), proof: proofHashes }))
+    .max(LOG_HANDLE_ENTRIES_MAX)
+    .optional(),
+  /** Consistency proof from the client's tree size to this checkpoint's. */
+  consistency: proofHashes.optional(),
+  /** log-entries: entries start … start+count−1 of the tree of `size`. */
+  page: z.array(z.string().max(LOG_ENTRY_MAX)).max(LOG_PAGE_MAX).optional(),
+});
+export type LogAnswer = z.infer<typeof LogAnswer>;
 
 // ---- client → relay ------------------------------------------------------------------------------
 
 export const ClientRequest = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('auth'), id: reqId, key: b64(32), sig: b64(64) }),
   z.strictObject({ t: z.literal('register'), id: reqId, handle: handleField, bundle: bundleLine, sig: b64(64) }),
-  z.strictObject({ t: z.literal('lookup'), id: reqId, handle: handleField }),
+  // `log`: the client's last tree size (0 for none); asks for the key-log proofs (docs/PROTOCOL.md "Key log").
+  z.strictObject({ t: z.literal('lookup'), id: reqId, handle: handleField, log: treeSize.optional() }),
+  z.strictObject({ t: z.literal('log-checkpoint'), id: reqId, since: treeSize.optional() }),
+  z.strictObject({ t: z.literal('log-entries'), id: reqId, size: treeSize, start: treeSize, count: z.number().int().min(1).max(LOG_PAGE_MAX) }),
   z.strictObject({ t: z.literal('rotate'), id: reqId, bundle: bundleLine }),
   z.strictObject({ t: z.literal('key-change'), id: reqId, handle: handleField, bundle: bundleLine, statement: b64(64) }),
   z.strictObject({ t: z.literal('join'), id: reqId, room: b64(ROOM_ID_MIN, ROOM_ID_MAX) }),
@@ -100,6 +140,7 @@ export const ServerFrame = z.discriminatedUnion('t', [
     handle: handleField.nullable().optional(), // auth, register, lookup, rotate, key-change
     bundle: bundleLine.optional(), // lookup
     present: z.number().int().min(0).optional(), // join: other members connected now
+    log: LogAnswer.optional(), // lookup with `log`, log-checkpoint, log-entries
   }),
   z.strictObject({ t: z.literal('error'), id: reqId.nullable(), code: errorCode, message: z.string().max(200) }),
   // Answer to a data frame that carried a non-zero ref.

@@ -5,7 +5,7 @@ import { fromBase64Url, toBase64Url, utf8, fromUtf8 } from '../bytes';
 import { SIGNATURE_CONTEXT, signWithContext, type IdentityKeyPair } from '../crypto/identity';
 import {
   CLOSE, DATA, RELAY_SUBPROTOCOL, ServerFrame, authMessage, decodeDataFrame, encodeDataFrame, keyChangeMessage,
-  normalizeHandle, registerMessage, relayOrigin, type ClientRequest, type RelayErrorCode,
+  normalizeHandle, registerMessage, relayOrigin, type ClientRequest, type LogAnswer, type RelayErrorCode,
 } from '../protocol/relay';
 
 /** The part of the WebSocket API both the browser global and `ws` provide. */
@@ -126,6 +126,28 @@ export class RelayClient {
     const ok = await this.request({ t: 'lookup', handle: checkHandle(handle) });
     if (ok.t !== 'ok' || !ok.handle || !ok.bundle) throw new RelayError('protocol', 'the relay answered a lookup without a key');
     return { handle: ok.handle, bundle: ok.bundle };
+  }
+
+  /**
+   * A lookup with the handle's key-log entries and proofs; `since` is the tree size of the client's last
+   * checkpoint (0 for none). Check the answer with lib/keylog/verify.ts before using the key.
+   */
+  async lookupLogged(handle: string, since: number): Promise<{ handle: string; bundle: string; log: LogAnswer }> {
+    const ok = await this.request({ t: 'lookup', handle: checkHandle(handle), log: since });
+    if (ok.t !== 'ok' || !ok.handle || !ok.bundle || !ok.log) throw new RelayError('protocol', 'the relay answered a lookup without its log proofs');
+    return { handle: ok.handle, bundle: ok.bundle, log: ok.log };
+  }
+
+  /** The relay's signed checkpoint and, from a client's tree size `since` > 0, the consistency proof. */
+  async logCheckpoint(since: number): Promise<LogAnswer> {
+    return logOf(await this.request({ t: 'log-checkpoint', since }));
+  }
+
+  /** Entries start … start+count−1 of the log's tree of `size`, with that tree's checkpoint. */
+  async logEntries(size: number, start: number, count: number): Promise<LogAnswer & { page: string[] }> {
+    const log = logOf(await this.request({ t: 'log-entries', size, start, count }));
+    if (!log.page) throw new RelayError('protocol', 'the relay answered without log entries');
+    return log as LogAnswer & { page: string[] };
   }
 
   async rotatePrekey(bundleLine: string): Promise<void> {
@@ -371,6 +393,11 @@ export class RelayClient {
       if (!this.closedByUser) this.connect().catch(() => undefined);
     }, delay);
   }
+}
+
+function logOf(frame: ServerFrame): LogAnswer {
+  if (frame.t !== 'ok' || !frame.log) throw new RelayError('protocol', 'the relay answered without its key log');
+  return frame.log;
 }
 
 function checkHandle(handle: string): string {

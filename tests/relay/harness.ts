@@ -42,13 +42,20 @@ export interface Installed {
   env: NodeJS.ProcessEnv;
 }
 
-/** Starts this run's bundle of the relay (tests/prebuilt/), or `installed`, the `c2c-relay` of a package. */
-export async function startRelay(args: string[] = [], dataDir = tempDir(), installed?: Installed): Promise<RunningRelay> {
+/**
+ * Starts this run's bundle of the relay (tests/prebuilt/), or `installed`, the `c2c-relay` of a package;
+ * `env` is added to its environment.
+ */
+export async function startRelay(
+  args: string[] = [],
+  dataDir = tempDir(),
+  { installed, env = {} }: { installed?: Installed; env?: Record<string, string> } = {},
+): Promise<RunningRelay> {
   const [command, program] = installed ? [installed.command, []] : [process.execPath, [prebuilt('relay')]];
   const proc = spawn(command, [...program, '--port', '0', '--data', dataDir, ...args], {
     cwd: installed?.cwd ?? ROOT,
-    env: installed?.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...(installed?.env ?? process.env), ...env },
   });
   let out = '';
   let err = '';

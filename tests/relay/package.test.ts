@@ -106,7 +106,7 @@ describe('the packed package', () => {
       const made = await cli(['keygen', '--out', `${name}.key`, '--handle', name]);
       expect(made.code, made.stderr).toBe(0);
     }
-    const relay = await startRelay([], tempDir(), { ...installed, command: 'c2c-relay' });
+    const relay = await startRelay([], tempDir(), { installed: { ...installed, command: 'c2c-relay' } });
     for (const name of ['alice', 'bob']) {
       const r = await cli(['register', '--relay', relay.url, '--key', `${name}.key`, '--handle', name]);
       expect(r.code, r.stderr).toBe(0);

@@ -1,0 +1,103 @@
+// The key-log checks `lookup --state`, `listen` and `log audit` share (docs/CLI.md "Key log"). The state
+// file keeps the relay's pinned log key and the last verified checkpoint; it is replaced atomically, and
+// only after a check passed, so an alarm leaves it as it was.
+import { readFile } from 'node:fs/promises';
+import { equalBytes, toHex } from '../lib/bytes';
+import { isC2CError } from '../lib/errors';
+import { parseCheckpoint } from '../lib/keylog/checkpoint';
+import { foreignEntry } from '../lib/keylog/history';
+import { LogInconsistency, openState, verifyLookup, type LogState, type VerifiedLookup } from '../lib/keylog/verify';
+import { RelayError, type RelayClient } from '../lib/relay-client/client';
+import { CliError, EXIT, replacePrivateFile } from './io';
+
+const STATE_FORMAT = 'c2c-log-state/v1';
+const MAX_STATE_BYTES = 64 * 1024;
+
+/** An alarm: one line starting with its word (`log-inconsistent:` or `log-alarm:`), exit 3. */
+function alarm(word: 'log-inconsistent' | 'log-alarm', message: string): CliError {
+  return new CliError(`${word}: ${message}`, EXIT.logAlarm, '');
+}
+
+/** "size N root 0123456789ab…" of a signed checkpoint the verifier has opened. */
+function describe(note: string): string {
+  const { size, rootHash } = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
+  return `size ${size} root ${toHex(rootHash.subarray(0, 6))}…`;
+}
+
+/** Turns a LogInconsistency into the alarm line, naming both checkpoints when there are two. */
+export async function logChecks<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof LogInconsistency) {
+      const evidence = e.evidence ? ` (kept: ${describe(e.evidence.kept)}; served: ${describe(e.evidence.served)})` : '';
+      throw alarm('log-inconsistent', `${e.reason}: ${e.message}${evidence}`);
+    }
+    if (e instanceof RelayError && e.code === 'protocol') throw alarm('log-inconsistent', `missing-proof: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Reads a state file; null when it does not exist yet (first contact with this relay). */
+export async function loadState(path: string): Promise<LogState | null> {
+  let text: string;
+  try {
+    const data = await readFile(path);
+    if (data.length > MAX_STATE_BYTES) throw new CliError(`${path} is not a key-log state file (too large)`);
+    text = data.toString('utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  let state: LogState;
+  try {
+    const raw = JSON.parse(text) as Record<string, unknown>;
+    if (raw.format !== STATE_FORMAT || typeof raw.key !== 'string' || typeof raw.checkpoint !== 'string') throw new Error();
+    state = { key: raw.key, checkpoint: raw.checkpoint };
+  } catch {
+    throw new CliError(`${path} is not a key-log state file`);
+  }
+  try {
+    await openState(state);
+  } catch (e) {
+    throw new CliError(`${path} is damaged: ${isC2CError(e) ? e.message : 'its checkpoint does not open'}`);
+  }
+  return state;
+}
+
+export async function saveState(path: string, before: LogState | null, after: LogState): Promise<void> {
+  if (before && before.key === after.key && before.checkpoint === after.checkpoint) return;
+  await replacePrivateFile(path, `${JSON.stringify({ format: STATE_FORMAT, key: after.key, checkpoint: after.checkpoint }, null, 2)}\n`);
+}
+
+export function treeSize(state: LogState | null): number {
+  return state ? parseCheckpoint(state.checkpoint.slice(0, state.checkpoint.lastIndexOf('\n\n') + 1)).size : 0;
+}
+
+/**
+ * Looks `handle` up with the log's proofs and checks them against the state file (created on first use),
+ * which is then updated. Throws the alarm on any inconsistency, leaving the file as it was.
+ */
+export async function verifiedLookup(client: RelayClient, handle: string, statePath: string | null): Promise<{ line: string; verified: VerifiedLookup }> {
+  const kept = statePath ? await loadState(statePath) : null;
+  const verified = await logChecks(async () => {
+    const found = await client.lookupLogged(handle, treeSize(kept));
+    if (found.handle !== handle) throw new LogInconsistency('unlogged-key', 'the relay answered for another handle');
+    return { line: found.bundle, verified: await verifyLookup(handle, found.bundle, found.log, kept) };
+  });
+  if (statePath) await saveState(statePath, kept, verified.verified.state);
+  return verified;
+}
+
+/**
+ * `c2c listen`'s check at start: the log's entries for our own handle, from the one that gave it our key
+ * on, must all be ours, and the relay must serve our key. Anything else is an alarm (exit 3).
+ */
+export async function checkOwnLog(client: RelayClient, handle: string, ownKey: Uint8Array, statePath: string | null): Promise<void> {
+  const { verified } = await verifiedLookup(client, handle, statePath);
+  const foreign = foreignEntry(verified.events, ownKey);
+  if (foreign || !equalBytes(verified.current.key, ownKey)) {
+    const what = foreign ? `a ${foreign.type} entry` : 'its current key';
+    throw alarm('log-alarm', `the key log gives ${handle} ${what} this key did not make; someone else holds or replaced it on this relay`);
+  }
+}
