@@ -27,8 +27,8 @@ const MAX_CHUNKS = 2 ** 32; // the index is a u32
 /** Chunks in flight at once (WebCrypto runs them on worker threads); bounds memory to a few chunks. */
 const WINDOW = 4;
 const CHAIN_LABEL = new TextEncoder().encode('c2c/v1/file/chain');
-/** Chunk digests folded into the hash chain at a time. */
-const CHAIN_GROUP = 1024;
+/** Data chunks hashed together in the chain (1 MiB). */
+const CHAIN_GROUP = 16;
 const ZEROS = new Uint8Array(CHUNK_SIZE);
 
 /** The padded size of a body holding `length` bytes: Padmé, at least one chunk. */
@@ -55,32 +55,35 @@ async function sha256(data: Uint8Array): Promise<Uint8Array> {
 }
 
 /**
- * The hash the end signature covers: h = SHA-256(label ‖ header), then for each group of CHAIN_GROUP chunks
- * h = SHA-256(h ‖ SHA-256(chunk) ‖ …) over the chunks as sent. Per-chunk digests run in parallel; a group
- * bounds what is held to CHAIN_GROUP × 32 bytes.
+ * The hash the end signature covers: h = SHA-256(label ‖ header), then for each group of CHAIN_GROUP data
+ * chunks h = SHA-256(h ‖ SHA-256(chunk ‖ … ‖ chunk)) over the chunks as sent. Chunks are copied into one
+ * reused group buffer, so there is one digest call per group rather than per chunk.
  */
 class HashChain {
   private head: Promise<Uint8Array>;
-  private group: Promise<Uint8Array>[] = [];
+  private readonly group = new Uint8Array(CHAIN_GROUP * SEGMENT_SIZE);
+  private used = 0;
+  private count = 0;
   constructor(header: Uint8Array) {
     this.head = sha256(concat(CHAIN_LABEL, header));
   }
-  /** Adds the next chunk's digest, in order; callers wait for it too, so digests never pile up. */
-  add(digest: Promise<Uint8Array>): Promise<Uint8Array> {
-    digest.catch(() => undefined); // reported where the chunk itself is awaited
-    this.group.push(digest);
-    if (this.group.length === CHAIN_GROUP) this.fold();
-    return digest;
+  /** Takes the next chunk, in order (copied now); settles once a group it completes has been digested. */
+  add(segment: Uint8Array): Promise<unknown> {
+    this.group.set(segment, this.used);
+    this.used += segment.length;
+    return ++this.count === CHAIN_GROUP ? this.fold() : Promise.resolve();
   }
   value(): Promise<Uint8Array> {
-    if (this.group.length > 0) this.fold();
+    if (this.count > 0) void this.fold();
     return this.head;
   }
-  private fold(): void {
-    const group = this.group;
-    this.group = [];
-    this.head = Promise.all([this.head, ...group]).then((hashes) => sha256(concat(...hashes)));
+  private fold(): Promise<Uint8Array> {
+    const digest = sha256(this.group.subarray(0, this.used)); // copied by WebCrypto before it returns
+    this.used = 0;
+    this.count = 0;
+    this.head = Promise.all([this.head, digest]).then(([h, d]) => sha256(concat(h, d)));
     this.head.catch(() => undefined); // reported where the chunk itself is awaited
+    return digest;
   }
 }
 
@@ -130,10 +133,14 @@ export async function* sealFile(args: SealFileArgs): AsyncGenerator<Uint8Array> 
   const chain = new HashChain(header.bytes);
   const window = new Window();
   let index = 0;
+  // Chunks enter the chain in order, whichever encryption finishes first.
+  let chained: Promise<unknown> = Promise.resolve();
   const encrypt = (plain: Uint8Array) => {
     if (index >= MAX_CHUNKS - 1) throw new C2CError('too-large', 'the file is larger than the format allows (256 TiB)');
     const segment = encryptSegment(header, index++, false, plain);
-    window.push(Promise.all([segment, chain.add(segment.then(sha256))]).then(([s]) => s));
+    chained = chained.then(async () => chain.add(await segment));
+    chained.catch(() => undefined); // reported where the chunk itself is awaited
+    window.push(Promise.all([segment, chained]).then(([s]) => s));
   };
   let length = 0;
   let tail: Uint8Array = new Uint8Array(0);
@@ -158,6 +165,7 @@ export async function* sealFile(args: SealFileArgs): AsyncGenerator<Uint8Array> 
     left -= size;
     if (window.full) yield* window.drain(false);
   }
+  await chained;
   const signature = await signWithContext(args.identity.privateKey, SIGNATURE_CONTEXT.fileV1, signedEnd(await chain.value(), length));
   window.push(encryptSegment(header, index, true, concat(u64be(length), signature)));
   yield* window.drain(true);
@@ -242,7 +250,7 @@ async function* decryptBody(reader: ByteReader, header: OpenedHeader): AsyncGene
     if (index >= MAX_CHUNKS - 1) throw new C2CError('too-large', 'the file has more chunks than the format allows');
     // Both calls copy `segment` before they return (WebCrypto does), so the reader may reuse its memory.
     const plain = decryptSegment(header, index++, false, segment);
-    window.push(Promise.all([plain, chain.add(sha256(segment))]).then(([p]) => p));
+    window.push(Promise.all([plain, chain.add(segment)]).then(([p]) => p));
   };
 
   // More than a whole chunk and the final chunk ahead: the next SEGMENT_SIZE bytes are a whole data chunk.
