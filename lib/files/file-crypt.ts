@@ -3,7 +3,7 @@
 // Misuse-Resistance", CRYPTO 2015; as in age and Tink) over AES-256-GCM 64 KiB chunks whose nonce is
 // prefix ‖ chunk index ‖ last-chunk flag. The last chunk carries the length and the sender's signature over
 // a hash chain of every chunk, so a co-recipient, who knows the body key, still cannot forge a body.
-// Layout and reasons: docs/FORMATS.md "File v1".
+// Layout and reasons: docs/FORMATS.md "Encrypted file v1".
 import { buf, concat, u64be } from '../bytes';
 import { C2CError } from '../errors';
 import { ED25519_SIGNATURE_LENGTH, type IdentityKeyPair, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from '../crypto/identity';

@@ -1,6 +1,6 @@
 // The header of an encrypted file: a one-shot v2 message (message-v2.ts: HPKE to each recipient, the
 // sender's own copy, sender-signed) whose first byte is the file format id and whose text is the file's
-// metadata: the body's key and nonce prefix, the file name and media type. Layout: docs/FORMATS.md "File v1".
+// metadata: the body's key and nonce prefix, the file name and media type. Layout: docs/FORMATS.md "Encrypted file v1".
 import { concat, fromUtf8, randomBytes, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { FORMAT_ID } from '../crypto/format-ids';
