@@ -102,7 +102,17 @@ export async function writeStreamTo(path: string, chunks: AsyncIterable<Uint8Arr
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
   const handle = await open(temporary, 'wx', mode);
   try {
-    for await (const parts of batched(chunks)) await writeAll(handle, parts);
+    // One write in flight while the next batch is produced.
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for await (const parts of batched(chunks)) {
+        await writing;
+        writing = writeAll(handle, parts);
+      }
+    } finally {
+      await writing.catch(() => undefined);
+    }
+    await writing;
     await handle.close();
     await rename(temporary, path);
   } catch (e) {
