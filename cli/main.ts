@@ -12,6 +12,7 @@ type Register = (program: Command) => void;
 const GROUPS: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['keygen', 'pub', 'fingerprint', 'safety-number'], load: async () => (await import('./commands/keys')).registerKeyCommands },
   { names: ['encrypt', 'decrypt'], load: async () => (await import('./commands/crypt')).registerCryptCommands },
+  { names: ['encrypt-file', 'decrypt-file'], load: async () => (await import('./commands/files')).registerFileCommands },
   { names: ['rotate'], load: async () => (await import('./commands/rotate')).registerRotateCommand },
   { names: ['protect', 'unprotect'], load: async () => (await import('./commands/protect')).registerProtectCommands },
   {

@@ -70,6 +70,21 @@ async function lookupBundle(client: RelayClient, handle: string): Promise<{ line
   return { line: found.bundle, bundle };
 }
 
+/** The checked bundles of `names` from the relay's directory (for commands outside this group). */
+export async function lookupHandles(relay: string, names: string[]): Promise<PublicBundle[]> {
+  const handles = names.map(handleArg);
+  const client = connectTo(relay);
+  try {
+    return await relayErrors(async () => {
+      const found: PublicBundle[] = [];
+      for (const handle of handles) found.push((await lookupBundle(client, handle)).bundle);
+      return found;
+    });
+  } finally {
+    client.close();
+  }
+}
+
 /** One line per message: a trailing newline dropped, other control characters escaped (no terminal tricks). */
 function printable(text: string): string {
   return escapeControls(text.replace(/\r?\n$/, '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));

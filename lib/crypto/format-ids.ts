@@ -13,6 +13,8 @@ export const FORMAT_ID = {
   chatInviteV1: 0x03,
   /** Compact one-shot message v2 (lib/crypto/message-v2.ts, docs/FORMATS.md "One-shot message v2"). */
   modernMessageV2: 0x04,
+  /** Encrypted file v1: a v2-layout header with this first byte, then a STREAM body (lib/files/, docs/FORMATS.md "Encrypted file v1"). */
+  fileV1: 0x05,
 } as const;
 
 export type FormatId = (typeof FORMAT_ID)[keyof typeof FORMAT_ID];

@@ -91,6 +91,8 @@ export const SIGNATURE_CONTEXT = {
   keyLogEntry: 'c2c/v1/key-log-entry',
   chatStatic: 'c2c/v1/chat-static',
   messageV2: 'c2c/v2/message',
+  /** The end of an encrypted file: its length and every chunk (lib/files/). */
+  fileV1: 'c2c/v1/file',
   /** Never sent anywhere: this signature is the secret the sender's own copies are derived from. */
   selfCopyKey: 'c2c/v2/self-copy-key',
 } as const;

@@ -60,9 +60,15 @@ export interface MessageExtension {
   value: Uint8Array;
 }
 
+/**
+ * Formats with this layout: the first byte is in the outer (the body's AAD, under the signature), so one
+ * cannot be passed off as the other. A file header (lib/files/) is this message with its own first byte.
+ */
+export type MessageV2Format = typeof FORMAT_ID.modernMessageV2 | typeof FORMAT_ID.fileV1;
+
 /** An opened one-shot text message, whatever its format. */
 export interface OpenedText {
-  format: typeof FORMAT_ID.modernMessageV1 | typeof FORMAT_ID.modernMessageV2;
+  format: typeof FORMAT_ID.modernMessageV1 | MessageV2Format;
   plaintext: Uint8Array;
   /** identityKey is undefined when the message names its sender by key id and the caller does not know it. */
   sender: { keyId: Uint8Array; identityKey: Uint8Array | undefined };
@@ -165,6 +171,8 @@ export async function sealMessageV2(args: {
   /** Where the message is sent (extension 0x81); none: readers show it wherever it appears. */
   channel?: Channel;
   extensions?: MessageExtension[];
+  /** Default: the one-shot text message. */
+  format?: MessageV2Format;
 }): Promise<Uint8Array> {
   const { identity } = args;
   if (args.extensions?.some((e) => e.type === CHANNEL_EXTENSION)) throw new C2CError('malformed', 'the channel is given as `channel`, not as a raw extension');
@@ -194,7 +202,7 @@ export async function sealMessageV2(args: {
   await signed;
   const { enc, contentKey, wraps } = await wrapped;
   const section = await head;
-  const outer = concat(new Uint8Array([FORMAT_ID.modernMessageV2]), enc, new Uint8Array([wraps.length]), ...wraps);
+  const outer = concat(new Uint8Array([args.format ?? FORMAT_ID.modernMessageV2]), enc, new Uint8Array([wraps.length]), ...wraps);
 
   const [signature, key] = await Promise.all([
     signWithContext(identity.privateKey, SIGNATURE_CONTEXT.messageV2, concat(outer, section)),
@@ -212,9 +220,9 @@ interface Frame {
 }
 
 /** Parses the clear framing, or throws 'truncated' / 'unknown-version' / 'too-large' / 'malformed'. */
-function parseFrame(bytes: Uint8Array): Frame {
+function parseFrame(bytes: Uint8Array, format: MessageV2Format): Frame {
   if (bytes.length === 0) throw new C2CError('truncated', 'the message is empty');
-  if (bytes[0] !== FORMAT_ID.modernMessageV2) throw new C2CError('unknown-version', 'not a v2 message');
+  if (bytes[0] !== format) throw new C2CError('unknown-version', format === FORMAT_ID.modernMessageV2 ? 'not a v2 message' : 'not a file header');
   if (bytes.length > MAX_MESSAGE_BYTES_V2) throw new C2CError('too-large', 'the message is larger than any valid message');
   if (bytes.length < OUTER_FIXED) throw new C2CError('truncated', 'the message ends inside its header');
   const count = bytes[OUTER_FIXED - 1]!;
@@ -364,8 +372,10 @@ export interface OpenOptions {
   resolveSender?: (keyId: Uint8Array) => Promise<Uint8Array | undefined>;
 }
 
-export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: OpenOptions = {}): Promise<OpenedText> {
-  const frame = parseFrame(bytes);
+/** `format`: what the caller expects (default the text message); any other first byte → 'unknown-version'. */
+export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: OpenOptions & { format?: MessageV2Format } = {}): Promise<OpenedText> {
+  const format = opts.format ?? FORMAT_ID.modernMessageV2;
+  const frame = parseFrame(bytes, format);
   const { plain, ownCopy } = await openBody(frame, me);
   const sectionBytes = plain.subarray(0, plain.length - ED25519_SIGNATURE_LENGTH);
   const section = parseSection(unpad(sectionBytes));
@@ -399,7 +409,7 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
     replay = verdict;
   }
   return {
-    format: FORMAT_ID.modernMessageV2,
+    format,
     plaintext,
     sender,
     signature: sender.identityKey ? 'checked' : 'unchecked',

@@ -5,12 +5,13 @@
 /** Sections shorter than this are padded to it, so short messages all look alike. */
 export const MIN_PADDED_LENGTH = 40;
 
-/** ⌊log2 n⌋ for 1 ≤ n < 2^32. */
-const log2 = (n: number) => 31 - Math.clz32(n);
+/** ⌊log2 n⌋ for 1 ≤ n < 2^53 (Math.clz32 sees 32 bits, so larger n are taken in two steps). */
+const log2 = (n: number): number => (n < 2 ** 32 ? 31 - Math.clz32(n) : 32 + log2(Math.floor(n / 2 ** 32)));
 
 /** Padmé(L): E = ⌊log2 L⌋, S = ⌊log2 E⌋ + 1, z = E − S, mask = 2^z − 1, result (L + mask) & ~mask. */
 export function padme(length: number): number {
-  if (!Number.isSafeInteger(length) || length < 0 || length >= 2 ** 31) throw new RangeError('padme: length out of range');
+  // Safe integers: file sizes (lib/files/) go past 2^32.
+  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError('padme: length out of range');
   if (length < 2) return length; // E = 0: log2 E is undefined, and there is nothing to round
   const e = log2(length);
   const s = log2(e) + 1;

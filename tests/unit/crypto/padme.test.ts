@@ -13,6 +13,9 @@ describe('Padmé', () => {
     [1025, 1088], // E = 10, S = 4, z = 6: multiple of 64
     [5000, 5120], // E = 12, S = 4, z = 8: multiple of 256
     [65537, 67584], // E = 16, S = 5, z = 11: multiple of 2048
+    [2 ** 30 + 1, 2 ** 30 + 2 ** 25], // E = 30, S = 5, z = 25: a 1 GiB file rounds to 32 MiB
+    [2 ** 32 + 1, 2 ** 32 + 2 ** 26], // E = 32, S = 6, z = 26: past 32 bits
+    [2 ** 40 - 1, 2 ** 40], // E = 39, S = 6, z = 33
   ])('Padmé(%i) = %i', (length, padded) => {
     expect(padme(length)).toBe(padded);
   });

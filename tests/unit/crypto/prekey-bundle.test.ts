@@ -123,7 +123,8 @@ describe('format ids', () => {
     expect(formatIdOf(new Uint8Array([FORMAT_ID.legacyCryptico]))).toBe(0x02);
     expect(formatIdOf(new Uint8Array([FORMAT_ID.chatInviteV1]))).toBe(0x03);
     expect(formatIdOf(new Uint8Array([FORMAT_ID.modernMessageV2]))).toBe(0x04);
-    expect(formatIdOf(new Uint8Array([0x05]))).toBeUndefined();
+    expect(formatIdOf(new Uint8Array([FORMAT_ID.fileV1]))).toBe(0x05);
+    expect(formatIdOf(new Uint8Array([0x06]))).toBeUndefined();
     expect(formatIdOf(new Uint8Array(0))).toBeUndefined();
   });
 });

@@ -1,0 +1,161 @@
+// c2c encrypt-file / decrypt-file as real child processes: round trips through files and through
+// stdin/stdout, --from checks, and failures that must leave nothing under the output name (a cut or altered
+// file, someone else's file, a wrong --from) and a full disk (stdout on /dev/full).
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { concat } from '../../../lib/bytes';
+import { SEGMENT_SIZE } from '../../../lib/files/file-crypt';
+import { prebuilt } from '../../prebuilt/paths';
+import { c2c, expectFailure, expectOk, FINGERPRINT, report, type RunResult, tempDir } from './run-cli';
+
+const { dir, cleanup } = tempDir();
+const pub: Record<string, string> = {};
+const fp: Record<string, string> = {};
+const at = (name: string) => join(dir, name);
+const KIB = 1024;
+
+function noise(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
+  return out;
+}
+
+/** Files in the test folder that are not keys or inputs we made: leftovers of a failed write. */
+const leftovers = () => readdirSync(dir).filter((f) => f.endsWith('.part'));
+
+/** Where the body starts in an encrypted file: format id, u16 header length, header. */
+const bodyAt = (file: Uint8Array) => 3 + new DataView(file.buffer, file.byteOffset).getUint16(1);
+
+/** Runs the c2c bundle with stdout on the file descriptor `stdoutFd` (e.g. /dev/full). */
+function c2cToFd(args: string[], stdoutFd: number): Promise<RunResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [prebuilt('c2c'), ...args], { cwd: dir, stdio: ['ignore', stdoutFd, 'pipe'] });
+    const err: Buffer[] = [];
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout: '', stderr: Buffer.concat(err).toString('utf8'), stdoutBytes: Buffer.alloc(0) }));
+  });
+}
+
+beforeAll(async () => {
+  const names = ['alice', 'bob', 'carol', 'mallory'];
+  const results = await Promise.all(names.map((n) => c2c(dir, ['keygen', '--out', `${n}.key`, '--handle', n])));
+  results.forEach((r, i) => {
+    expectOk(r);
+    [pub[names[i]!] = '', fp[names[i]!] = ''] = r.stdout.trimEnd().split('\n');
+  });
+}, 180_000);
+afterAll(cleanup);
+
+describe('c2c encrypt-file / decrypt-file', { timeout: 180_000 }, () => {
+  it.each([
+    ['empty', 0],
+    ['exactly 64 KiB', 64 * KIB],
+    ['several chunks', 3 * 64 * KIB + 777],
+  ])('%s: round trip through files; the report names sender, status, name and type', async (label, size) => {
+    const data = noise(size);
+    const name = `in-${size}.bin`;
+    writeFileSync(at(name), data);
+    expectOk(await c2c(dir, ['encrypt-file', '--from', 'alice.key', '--to', pub.bob!, '--type', 'application/octet-stream', name, `${name}.c2c`]));
+    const sealed = readFileSync(at(`${name}.c2c`));
+    expect(sealed[0], label).toBe(0x05);
+    const r = await c2c(dir, ['decrypt-file', '--key', 'bob.key', '--from', 'alice.key', `${name}.c2c`, `${name}.out`]);
+    expectOk(r);
+    expect(r.stdout).toBe('');
+    expect(report(r)).toEqual({ sender: fp.alice, status: 'verified', name, type: 'application/octet-stream' });
+    expect(Buffer.compare(readFileSync(at(`${name}.out`)), data)).toBe(0);
+    // Plaintext is as private as the key that opened it.
+    expect(statSync(at(`${name}.out`)).mode & 0o777).toBe(0o600);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('stdin to stdout both ways (several chunks); the sender and every recipient read it', async () => {
+    const data = noise(200 * KIB + 3);
+    const sealed = await c2c(dir, ['encrypt-file', '--from', 'alice.key', '--to', pub.bob!, '--to', 'carol.key', '--name', 'photo.jpg', '-', '-'], data);
+    expectOk(sealed);
+    for (const who of ['bob', 'carol', 'alice']) {
+      const r = await c2c(dir, ['decrypt-file', '--key', `${who}.key`, '-', '-'], sealed.stdoutBytes);
+      expectOk(r);
+      expect(Buffer.compare(r.stdoutBytes, data), who).toBe(0);
+      expect(report(r)).toMatchObject({ sender: fp.alice, status: 'unverified', name: 'photo.jpg', type: '' });
+    }
+    expect(fp.alice).toMatch(FINGERPRINT);
+  });
+
+  it('a wrong --from: key-mismatch, no output file, nothing left behind', async () => {
+    writeFileSync(at('w.bin'), noise(1000));
+    expectOk(await c2c(dir, ['encrypt-file', '--from', 'alice.key', '--to', pub.bob!, 'w.bin', 'w.c2c']));
+    expectFailure(await c2c(dir, ['decrypt-file', '--key', 'bob.key', '--from', pub.mallory!, 'w.c2c', 'w.out']), 'key-mismatch');
+    expect(existsSync(at('w.out'))).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('a file for someone else: not-addressed, no output file', async () => {
+    expectFailure(await c2c(dir, ['decrypt-file', '--key', 'mallory.key', 'w.c2c', 'm.out']), 'not-addressed');
+    expect(existsSync(at('m.out'))).toBe(false);
+  });
+
+  describe('a cut or altered file never leaves plaintext under the output name', () => {
+    let sealed: Uint8Array;
+    beforeAll(async () => {
+      writeFileSync(at('big.bin'), noise(6 * 64 * KIB));
+      expectOk(await c2c(dir, ['encrypt-file', '--from', 'alice.key', '--to', pub.bob!, 'big.bin', 'big.c2c']));
+      sealed = new Uint8Array(readFileSync(at('big.c2c')));
+    });
+
+    it('cut at a chunk edge (final chunk gone): truncated; an existing output file keeps its old content', async () => {
+      writeFileSync(at('cut.c2c'), sealed.subarray(0, sealed.length - (8 + 64 + 16)));
+      writeFileSync(at('cut.out'), 'old content');
+      expectFailure(await c2c(dir, ['decrypt-file', '--key', 'bob.key', 'cut.c2c', 'cut.out']), 'truncated');
+      expect(readFileSync(at('cut.out'), 'utf8')).toBe('old content');
+      expect(leftovers()).toEqual([]);
+    });
+
+    it('an altered chunk after several good ones (plaintext already written aside): tampered, no output', async () => {
+      const bad = sealed.slice();
+      bad[bodyAt(bad) + 4 * SEGMENT_SIZE + 10]! ^= 1;
+      writeFileSync(at('bad.c2c'), bad);
+      expectFailure(await c2c(dir, ['decrypt-file', '--key', 'bob.key', 'bad.c2c', 'bad.out']), /\(tampered\): chunk 5 /);
+      expect(existsSync(at('bad.out'))).toBe(false);
+      expect(leftovers()).toEqual([]);
+    });
+
+    it('chunks swapped: tampered; the same through stdin: nothing on stdout', async () => {
+      const head = sealed.subarray(0, bodyAt(sealed));
+      const c0 = sealed.subarray(head.length, head.length + SEGMENT_SIZE);
+      const c1 = sealed.subarray(head.length + SEGMENT_SIZE, head.length + 2 * SEGMENT_SIZE);
+      const swapped = concat(head, c1, c0, sealed.subarray(head.length + 2 * SEGMENT_SIZE));
+      expectFailure(await c2c(dir, ['decrypt-file', '--key', 'bob.key', '-', '-'], swapped), 'tampered');
+    });
+
+    it('not an encrypted file at all: one line, nothing written', async () => {
+      writeFileSync(at('plain.txt'), 'hello, this is not encrypted');
+      expectFailure(await c2c(dir, ['decrypt-file', '--key', 'bob.key', 'plain.txt', 'plain.out']), 'unknown-version');
+      expect(existsSync(at('plain.out'))).toBe(false);
+    });
+  });
+
+  it('a full disk (stdout on /dev/full): one error line naming ENOSPC, exit 1', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const enc = await c2cToFd(['encrypt-file', '--from', 'alice.key', '--to', pub.bob!, 'big.bin', '-'], full);
+      expectFailure(enc, 'ENOSPC');
+      const dec = await c2cToFd(['decrypt-file', '--key', 'bob.key', 'big.c2c', '-'], full);
+      expectFailure(dec, 'ENOSPC');
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('usage errors: a missing input, a device as OUT, a cryptico key, --to -', async () => {
+    expectFailure(await c2c(dir, ['encrypt-file', '--from', 'alice.key', '--to', pub.bob!, 'nope.bin', 'nope.c2c']), /no such file/);
+    expect(existsSync(at('nope.c2c'))).toBe(false);
+    expectFailure(await c2c(dir, ['decrypt-file', '--key', 'bob.key', 'big.c2c', '/dev/null']), /not a regular file/);
+    expectFailure(await c2c(dir, ['encrypt-file', '--from', 'alice.key', '--to', '-', 'big.bin', 'x.c2c']), /--to -/);
+    expectOk(await c2c(dir, ['keygen', '--out', 'legacy.key', '--suite', 'cryptico']));
+    expectFailure(await c2c(dir, ['encrypt-file', '--from', 'legacy.key', '--to', pub.bob!, 'big.bin', 'x.c2c']), 'unsupported');
+    expect(leftovers()).toEqual([]);
+  });
+});
