@@ -1,5 +1,6 @@
 // Relay commands: register, lookup, send, listen (over the wire protocol, lib/relay-client) and
-// relay-admin revoke (an operation on the relay's data folder).
+// relay-admin revoke (an operation on the relay's data folder). Every command that talks to a relay takes
+// --proxy (withProxyOption, relayClient: also used by rotate).
 import type { Command } from 'commander';
 import WebSocket from 'ws';
 import { equalBytes, fromUtf8 } from '../../lib/bytes';
@@ -10,10 +11,12 @@ import { openTextMessage } from '../../lib/crypto/open-message';
 import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../../lib/crypto/public-bundle';
 import { normalizeHandle } from '../../lib/protocol/relay';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
-import { CliError, readStdin, writeStdout } from '../io';
+import { ProxyUrlError, parseProxyUrl, type ProxyAddress } from '../../lib/relay-client/proxy-url';
+import { CliError, EXIT, readStdin, writeStdout } from '../io';
 import { escapeControls } from '../terminal-text';
 import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
+import { proxiedWebSocket } from '../socks5';
 
 const RELAY_WORDS: Partial<Record<string, string>> = {
   'not-found': 'no such handle on the relay',
@@ -32,6 +35,7 @@ async function relayErrors<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (e) {
     if (e instanceof RelayError) {
+      if (e.code === 'proxy') throw new CliError(e.message);
       const words = RELAY_WORDS[e.code];
       throw new CliError(words ? `${words} (${e.code}): ${e.message}` : `relay: ${e.message} (${e.code})`);
     }
@@ -51,9 +55,32 @@ async function modernKey(path: string): Promise<ModernKeyFile> {
   return key;
 }
 
-function connectTo(url: string, identity?: ModernKeyFile['identity']): RelayClient {
+/** What every relay command's options hold: where the relay is and, with --proxy, how to reach it. */
+export interface RelayOptions {
+  relay: string;
+  proxy?: string;
+}
+
+/** Adds --proxy to a command that talks to a relay. */
+export function withProxyOption(command: Command): Command {
+  return command.option('--proxy <url>', 'reach the relay only through this SOCKS5 proxy (e.g. Tor): socks5h://HOST:PORT; the proxy resolves host names');
+}
+
+/** The proxy from --proxy, checked before anything else happens. */
+export function proxyOption(text: string | undefined): ProxyAddress | undefined {
+  if (text === undefined) return undefined;
   try {
-    return new RelayClient({ url, identity, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false });
+    return parseProxyUrl(text);
+  } catch (e) {
+    throw new CliError(`--proxy: ${e instanceof ProxyUrlError ? e.message : 'not a proxy address'}`, EXIT.usage);
+  }
+}
+
+/** A client for one relay command: direct, or with a proxy only ever through it. */
+export function relayClient(url: string, proxy: ProxyAddress | undefined, identity?: ModernKeyFile['identity']): RelayClient {
+  const ws = proxy ? proxiedWebSocket(proxy) : (WebSocket as unknown as WebSocketConstructor);
+  try {
+    return new RelayClient({ url, identity, WebSocket: ws, reconnect: false });
   } catch {
     throw new CliError(`"${url.slice(0, 80)}" is not a relay URL (expected ws://… or wss://…)`);
   }
@@ -74,13 +101,14 @@ function printable(text: string): string {
   return escapeControls(text.replace(/\r?\n$/, '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
 }
 
-async function register(opts: { relay: string; key: string; handle: string }): Promise<void> {
+async function register(opts: RelayOptions & { key: string; handle: string }): Promise<void> {
+  const proxy = proxyOption(opts.proxy);
   const handle = handleArg(opts.handle);
   const key = await modernKey(opts.key);
   const pub = publicKeyOf(key);
   if (pub.suite !== 'modern') throw new CliError('the relay needs a modern key file');
   const line = encodePublicBundle({ ...pub.bundle, handle });
-  const client = connectTo(opts.relay, key.identity);
+  const client = relayClient(opts.relay, proxy, key.identity);
   try {
     await relayErrors(async () => {
       await client.connect();
@@ -92,9 +120,10 @@ async function register(opts: { relay: string; key: string; handle: string }): P
   await writeStdout(`registered ${handle}\n${await fingerprint(key.identity.publicKey)}\n`);
 }
 
-async function lookup(name: string, opts: { relay: string }): Promise<void> {
+async function lookup(name: string, opts: RelayOptions): Promise<void> {
+  const proxy = proxyOption(opts.proxy);
   const handle = handleArg(name);
-  const client = connectTo(opts.relay);
+  const client = relayClient(opts.relay, proxy);
   let found;
   try {
     found = await relayErrors(() => lookupBundle(client, handle));
@@ -104,10 +133,11 @@ async function lookup(name: string, opts: { relay: string }): Promise<void> {
   await writeStdout(`${found.line}\n${await fingerprint(found.bundle.identityKey)}\n`);
 }
 
-async function send(opts: { relay: string; key: string; to: string }): Promise<void> {
+async function send(opts: RelayOptions & { key: string; to: string }): Promise<void> {
+  const proxy = proxyOption(opts.proxy);
   const to = handleArg(opts.to);
   const [key, plaintext] = await Promise.all([modernKey(opts.key), readStdin()]);
-  const client = connectTo(opts.relay, key.identity);
+  const client = relayClient(opts.relay, proxy, key.identity);
   let delivered: number;
   try {
     delivered = await relayErrors(async () => {
@@ -122,15 +152,16 @@ async function send(opts: { relay: string; key: string; to: string }): Promise<v
   process.stderr.write(`delivered to ${to} (${delivered} connection${delivered === 1 ? '' : 's'})\n`);
 }
 
-async function listen(opts: { relay: string; key: string; count?: string; timeout?: string }): Promise<void> {
+async function listen(opts: RelayOptions & { key: string; count?: string; timeout?: string }): Promise<void> {
+  const proxy = proxyOption(opts.proxy);
   const count = opts.count === undefined ? Infinity : Number(opts.count);
   const timeout = opts.timeout === undefined ? Infinity : Number(opts.timeout);
   if (count !== Infinity && (!Number.isSafeInteger(count) || count < 1)) throw new CliError('--count must be a positive integer');
   if (timeout !== Infinity && !(timeout > 0)) throw new CliError('--timeout must be a positive number of seconds');
   const key = await modernKey(opts.key);
   const cache = await FileReplayCache.open(seenPathFor(opts.key));
-  const client = connectTo(opts.relay, key.identity);
-  const lookups = connectTo(opts.relay);
+  const client = relayClient(opts.relay, proxy, key.identity);
+  const lookups = relayClient(opts.relay, proxy);
   let received = 0;
   let timer: NodeJS.Timeout | undefined;
   const printMessage = async (from: string, payload: Uint8Array) => {
@@ -205,34 +236,38 @@ async function revoke(name: string, opts: { data: string }): Promise<void> {
 }
 
 export function registerRelayCommands(program: Command): void {
-  program
-    .command('register')
-    .description('register a handle for your key on a relay')
-    .requiredOption('--relay <url>', 'relay URL, ws://… or wss://…')
-    .requiredOption('--key <file>', 'your modern key file')
-    .requiredOption('--handle <name>', 'handle: 3-32 characters of a-z 0-9 . _ -')
-    .action(register);
-  program
-    .command('lookup')
-    .description("print a handle's public key line and fingerprint from a relay")
-    .requiredOption('--relay <url>', 'relay URL')
-    .argument('<name>', 'handle to look up')
-    .action(lookup);
-  program
-    .command('send')
-    .description('encrypt stdin to a handle and deliver it through the relay (recipient must be online)')
-    .requiredOption('--relay <url>', 'relay URL')
-    .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
-    .requiredOption('--to <name>', 'recipient handle')
-    .action(send);
-  program
-    .command('listen')
-    .description('print messages sent to you through the relay, one per line as "HANDLE: TEXT"')
-    .requiredOption('--relay <url>', 'relay URL')
-    .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
-    .option('--count <n>', 'exit 0 after this many messages')
-    .option('--timeout <seconds>', 'fail if the messages have not arrived by then')
-    .action(listen);
+  withProxyOption(
+    program
+      .command('register')
+      .description('register a handle for your key on a relay')
+      .requiredOption('--relay <url>', 'relay URL, ws://… or wss://…')
+      .requiredOption('--key <file>', 'your modern key file')
+      .requiredOption('--handle <name>', 'handle: 3-32 characters of a-z 0-9 . _ -'),
+  ).action(register);
+  withProxyOption(
+    program
+      .command('lookup')
+      .description("print a handle's public key line and fingerprint from a relay")
+      .requiredOption('--relay <url>', 'relay URL')
+      .argument('<name>', 'handle to look up'),
+  ).action(lookup);
+  withProxyOption(
+    program
+      .command('send')
+      .description('encrypt stdin to a handle and deliver it through the relay (recipient must be online)')
+      .requiredOption('--relay <url>', 'relay URL')
+      .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
+      .requiredOption('--to <name>', 'recipient handle'),
+  ).action(send);
+  withProxyOption(
+    program
+      .command('listen')
+      .description('print messages sent to you through the relay, one per line as "HANDLE: TEXT"')
+      .requiredOption('--relay <url>', 'relay URL')
+      .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
+      .option('--count <n>', 'exit 0 after this many messages')
+      .option('--timeout <seconds>', 'fail if the messages have not arrived by then'),
+  ).action(listen);
   const admin = program.command('relay-admin').description('administer a relay through its data folder');
   admin
     .command('revoke')
