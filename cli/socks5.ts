@@ -15,7 +15,7 @@ const VERSION = 5;
 const NO_AUTH = 0;
 const NO_ACCEPTABLE_METHOD = 0xff;
 const CMD_CONNECT = 1;
-export const ATYP = { ipv4: 1, domain: 3, ipv6: 4 } as const;
+const ATYP = { ipv4: 1, domain: 3, ipv6: 4 } as const;
 
 /** RFC 1928 section 6 reply codes. */
 const REPLIES: Record<number, string> = {
