@@ -39,7 +39,9 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage', 'scripting', 'activeTab', 'alarms'],
+    // proxy and privacy: the relay through Tor (README "Permissions"). Neither can be optional in both
+    // browsers (Chrome refuses an optional proxy permission; Firefox's optional list has no proxy).
+    permissions: ['storage', 'scripting', 'activeTab', 'alarms', 'proxy', 'privacy'],
     // Stated explicitly: Firefox's MV3 default adds upgrade-insecure-requests, which turns ws:// into wss://
     // and so breaks a relay on loopback or behind a Tor onion address (the only places ws:// is accepted).
     content_security_policy: { extension_pages: "script-src 'self'; object-src 'none'" },
@@ -49,7 +51,8 @@ export default defineConfig({
       // The side panel for the current tab. No suggested key: the user picks one (browsers' own shortcuts differ).
       'open-side-panel': { description: '__MSG_sidePanelOpenHint__' },
     },
-    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    // Firefox: ws/wss for the relay's host when it is reached through a proxy (shared/relay-host-access.ts).
+    optional_host_permissions: ['https://*/*', 'http://*/*', ...(browser === 'firefox' ? ['wss://*/*', 'ws://*/*'] : [])],
     host_permissions: testBuild ? loopbackHosts : [],
     // The content script (entrypoints/content) is registered at runtime for each site the user enables;
     // the test build also declares it for the pre-granted loopback hosts. It runs in every frame of the site,

@@ -38,6 +38,7 @@ export const ERROR_MESSAGE_KEY: Record<ApiErrorCode, MessageKey> = {
   'no-relay': 'errorNoRelay',
   'relay-unreachable': 'errorRelayUnreachable',
   'relay-refused': 'errorRelayRefused',
+  'proxy-unavailable': 'errorProxyUnavailable',
   'handle-taken': 'errorHandleTaken',
   'no-legacy-key': 'errorNoLegacyKey',
   'user-action-required': 'errorUserActionRequired',

@@ -10,10 +10,12 @@ import { C2CError } from '../../lib/errors';
 import { fingerprint } from '../../lib/crypto/identity';
 import type { PublicBundle } from '../../lib/crypto/public-bundle';
 import type { ByteSource } from '../../lib/files/byte-reader';
+import type { ProxyAddress } from '../../lib/relay-client/proxy-url';
 import { openFile, sealFile } from '../../lib/files/file-crypt';
 import { checkMeta } from '../../lib/files/file-header';
 import { CliError, EXIT, STDIO, examples, writeStderrLine } from '../io';
 import { type ModernKeyFile, type PublicKey, loadKeyFile, loadPublicKey } from '../keyfile';
+import { proxyOption, withProxyOption } from '../proxy-option';
 import { writeStreamTo } from '../stream-output';
 import { escapeControls } from '../terminal-text';
 
@@ -63,21 +65,23 @@ function modernBundle(key: PublicKey, flag: string): PublicBundle {
 const isPublicKeyArg = (arg: string) => arg.startsWith('c2cpub') || existsSync(arg);
 
 /** Recipients: public key lines and key files, and with --relay, handles looked up in its directory. */
-async function recipientBundles(to: string[], relay: string | undefined): Promise<PublicBundle[]> {
+async function recipientBundles(to: string[], relay: string | undefined, proxy: ProxyAddress | undefined): Promise<PublicBundle[]> {
   const handles = relay === undefined ? [] : to.filter((arg) => !isPublicKeyArg(arg.trim()));
   const keys = await Promise.all(to.filter((arg) => !handles.includes(arg)).map(async (arg) => modernBundle(await loadPublicKey(arg), '--to')));
   if (handles.length === 0) return keys;
   // ws and the relay client load only when a handle needs them.
   const { lookupHandles } = await import('./relay');
-  return [...keys, ...(await lookupHandles(relay!, handles))];
+  return [...keys, ...(await lookupHandles(relay!, proxy, handles))];
 }
 
-async function encryptFile(input: string, output: string, opts: { from: string; to: string[]; relay?: string; name?: string; type: string }) {
+async function encryptFile(input: string, output: string, opts: { from: string; to: string[]; relay?: string; proxy?: string; name?: string; type: string }) {
+  const proxy = proxyOption(opts.proxy);
+  if (proxy && opts.relay === undefined) throw new CliError('--proxy is for the relay: give --relay too', EXIT.usage);
   if (opts.to.includes(STDIO)) throw new CliError('--to - is not possible: stdin may carry the file', EXIT.usage);
   if (input === STDIO && opts.from === STDIO) throw new CliError('--from - and IN - cannot both read stdin', EXIT.usage);
   const meta = { name: opts.name ?? (input === STDIO ? '' : basename(input)), type: opts.type };
   checkMeta(meta);
-  const [sender, recipients] = await Promise.all([modernKeyFile(opts.from, '--from'), recipientBundles(opts.to, opts.relay)]);
+  const [sender, recipients] = await Promise.all([modernKeyFile(opts.from, '--from'), recipientBundles(opts.to, opts.relay, proxy)]);
   await writeStreamTo(output, sealFile({ identity: sender.identity, recipients, meta, input: inputStream(input) }), 0o644);
 }
 
@@ -103,8 +107,7 @@ async function decryptFile(input: string, output: string, opts: { key: string; f
 }
 
 export function registerFileCommands(program: Command): void {
-  program
-    .command('encrypt-file')
+  withProxyOption(program.command('encrypt-file'))
     .description('encrypt a file of any size (IN, or - for stdin) to OUT (or - for stdout), streaming')
     .argument('<in>', 'the file to encrypt, or - for stdin')
     .argument('<out>', 'the encrypted file to write, or - for stdout')
@@ -114,7 +117,7 @@ export function registerFileCommands(program: Command): void {
     .option('--name <name>', 'the file name stored inside the encryption (default: the name of IN; none for stdin)')
     .option('--type <type>', 'the media type stored inside the encryption, e.g. image/png', '')
     .addHelpText('after', examples('c2c encrypt-file --from alice.key --to bob.pub photo.jpg photo.jpg.c2c', 'tar c notes | c2c encrypt-file --from alice.key --to bob --relay ws://127.0.0.1:8787 - notes.tar.c2c'))
-    .action((input: string, output: string, opts: { from: string; to: string[]; relay?: string; name?: string; type: string }) => encryptFile(input, output, opts));
+    .action((input: string, output: string, opts: { from: string; to: string[]; relay?: string; proxy?: string; name?: string; type: string }) => encryptFile(input, output, opts));
 
   program
     .command('decrypt-file')

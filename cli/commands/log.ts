@@ -6,10 +6,11 @@ import { LogInconsistency, openState, verifyHead } from '../../lib/keylog/verify
 import { LOG_PAGE_MAX } from '../../lib/protocol/relay';
 import { examples, writeStdout } from '../io';
 import { loadState, logChecks, saveState, treeSize } from '../log-state';
-import { connectTo, relayErrors } from './relay';
+import { proxyOption, withProxyOption, type RelayOptions } from '../proxy-option';
+import { relayClient, relayErrors } from './relay';
 
-async function checkpoint(opts: { relay: string }): Promise<void> {
-  const client = connectTo(opts.relay);
+async function checkpoint(opts: RelayOptions): Promise<void> {
+  const client = relayClient(opts.relay, proxyOption(opts.proxy));
   try {
     const answer = await relayErrors(() => logChecks(() => client.logCheckpoint(0)));
     // Its own key must verify it: a printed checkpoint is one the relay cannot disown.
@@ -20,9 +21,10 @@ async function checkpoint(opts: { relay: string }): Promise<void> {
   }
 }
 
-async function audit(opts: { relay: string; state: string }): Promise<void> {
+async function audit(opts: RelayOptions & { state: string }): Promise<void> {
+  const proxy = proxyOption(opts.proxy);
   const kept = await loadState(opts.state);
-  const client = connectTo(opts.relay);
+  const client = relayClient(opts.relay, proxy);
   let summary: string;
   try {
     summary = await relayErrors(() =>
@@ -51,14 +53,12 @@ export function registerLogCommands(program: Command): void {
     .command('log')
     .description("check a relay's key log")
     .addHelpText('after', examples('c2c log checkpoint --relay ws://127.0.0.1:8787', 'c2c log audit --relay ws://127.0.0.1:8787 --state relay.state'));
-  log
-    .command('checkpoint')
+  withProxyOption(log.command('checkpoint'))
     .description("print the relay's signed checkpoint (C2SP signed note)")
     .requiredOption('--relay <url>', 'relay URL')
     .addHelpText('after', examples('c2c log checkpoint --relay ws://127.0.0.1:8787'))
     .action(checkpoint);
-  log
-    .command('audit')
+  withProxyOption(log.command('audit'))
     .description('download the whole key log, check every entry and its consistency with the state file')
     .requiredOption('--relay <url>', 'relay URL')
     .requiredOption('--state <file>', 'key-log state file for this relay (created on first use)')

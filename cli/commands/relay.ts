@@ -1,5 +1,6 @@
 // Relay commands: register, lookup, send, listen (over the wire protocol, lib/relay-client) and
-// relay-admin revoke (an operation on the relay's data folder).
+// relay-admin revoke (an operation on the relay's data folder). Every command that talks to a relay takes
+// --proxy (../proxy-option.ts; relayClient is also used by rotate, log and encrypt-file).
 import type { Command } from 'commander';
 import WebSocket from 'ws';
 import { equalBytes, fromUtf8 } from '../../lib/bytes';
@@ -10,11 +11,14 @@ import { openTextMessage } from '../../lib/crypto/open-message';
 import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../../lib/crypto/public-bundle';
 import { normalizeHandle } from '../../lib/protocol/relay';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
+import type { ProxyAddress } from '../../lib/relay-client/proxy-url';
 import { CliError, examples, readStdin, writeJsonLine, writeStdout } from '../io';
+import { proxyOption, withProxyOption, type RelayOptions } from '../proxy-option';
 import { escapeControls } from '../terminal-text';
 import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
 import { checkOwnLog, verifiedLookup } from '../log-state';
+import { proxiedWebSocket } from '../socks5';
 
 const RELAY_WORDS: Partial<Record<string, string>> = {
   'not-found': 'no such handle on the relay',
@@ -33,6 +37,7 @@ export async function relayErrors<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (e) {
     if (e instanceof RelayError) {
+      if (e.code === 'proxy') throw new CliError(e.message);
       const words = RELAY_WORDS[e.code];
       throw new CliError(words ? `${words} (${e.code}): ${e.message}` : `relay: ${e.message} (${e.code})`);
     }
@@ -52,9 +57,11 @@ async function modernKey(path: string): Promise<ModernKeyFile> {
   return key;
 }
 
-export function connectTo(url: string, identity?: ModernKeyFile['identity']): RelayClient {
+/** A client for one relay command: direct, or with a proxy only ever through it. */
+export function relayClient(url: string, proxy: ProxyAddress | undefined, identity?: ModernKeyFile['identity']): RelayClient {
+  const ws = proxy ? proxiedWebSocket(proxy) : (WebSocket as unknown as WebSocketConstructor);
   try {
-    return new RelayClient({ url, identity, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false });
+    return new RelayClient({ url, identity, WebSocket: ws, reconnect: false });
   } catch {
     throw new CliError(`"${url.slice(0, 80)}" is not a relay URL (expected ws://… or wss://…)`);
   }
@@ -71,9 +78,9 @@ async function lookupBundle(client: RelayClient, handle: string): Promise<{ line
 }
 
 /** The checked bundles of `names` from the relay's directory (for commands outside this group). */
-export async function lookupHandles(relay: string, names: string[]): Promise<PublicBundle[]> {
+export async function lookupHandles(relay: string, proxy: ProxyAddress | undefined, names: string[]): Promise<PublicBundle[]> {
   const handles = names.map(handleArg);
-  const client = connectTo(relay);
+  const client = relayClient(relay, proxy);
   try {
     return await relayErrors(async () => {
       const found: PublicBundle[] = [];
@@ -90,13 +97,14 @@ function printable(text: string): string {
   return escapeControls(text.replace(/\r?\n$/, '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
 }
 
-async function register(opts: { relay: string; key: string; handle: string }): Promise<void> {
+async function register(opts: RelayOptions & { key: string; handle: string }): Promise<void> {
+  const proxy = proxyOption(opts.proxy);
   const handle = handleArg(opts.handle);
   const key = await modernKey(opts.key);
   const pub = publicKeyOf(key);
   if (pub.suite !== 'modern') throw new CliError('the relay needs a modern key file');
   const line = encodePublicBundle({ ...pub.bundle, handle });
-  const client = connectTo(opts.relay, key.identity);
+  const client = relayClient(opts.relay, proxy, key.identity);
   try {
     await relayErrors(async () => {
       await client.connect();
@@ -108,9 +116,10 @@ async function register(opts: { relay: string; key: string; handle: string }): P
   await writeStdout(`registered ${handle}\n${await fingerprint(key.identity.publicKey)}\n`);
 }
 
-async function lookup(name: string, opts: { relay: string; json?: boolean; state?: string }): Promise<void> {
+async function lookup(name: string, opts: RelayOptions & { json?: boolean; state?: string }): Promise<void> {
+  const proxy = proxyOption(opts.proxy);
   const handle = handleArg(name);
-  const client = connectTo(opts.relay);
+  const client = relayClient(opts.relay, proxy);
   let found;
   try {
     found = await relayErrors(async () => {
@@ -127,12 +136,13 @@ async function lookup(name: string, opts: { relay: string; json?: boolean; state
   else await writeStdout(`${found.line}\n${fp}\n`);
 }
 
-async function send(opts: { relay: string; key: string; to: string }): Promise<void> {
+async function send(opts: RelayOptions & { key: string; to: string }): Promise<void> {
+  const proxy = proxyOption(opts.proxy);
   const to = handleArg(opts.to);
   // The key first: a protected one may ask for its passphrase on the terminal stdin may also be reading.
   const key = await modernKey(opts.key);
   const plaintext = await readStdin();
-  const client = connectTo(opts.relay, key.identity);
+  const client = relayClient(opts.relay, proxy, key.identity);
   let delivered: number;
   try {
     delivered = await relayErrors(async () => {
@@ -147,15 +157,16 @@ async function send(opts: { relay: string; key: string; to: string }): Promise<v
   process.stderr.write(`delivered to ${to} (${delivered} connection${delivered === 1 ? '' : 's'})\n`);
 }
 
-async function listen(opts: { relay: string; key: string; count?: string; timeout?: string; json?: boolean; state?: string }): Promise<void> {
+async function listen(opts: RelayOptions & { key: string; count?: string; timeout?: string; json?: boolean; state?: string }): Promise<void> {
+  const proxy = proxyOption(opts.proxy);
   const count = opts.count === undefined ? Infinity : Number(opts.count);
   const timeout = opts.timeout === undefined ? Infinity : Number(opts.timeout);
   if (count !== Infinity && (!Number.isSafeInteger(count) || count < 1)) throw new CliError('--count must be a positive integer');
   if (timeout !== Infinity && !(timeout > 0)) throw new CliError('--timeout must be a positive number of seconds');
   const key = await modernKey(opts.key);
   const cache = await FileReplayCache.open(seenPathFor(opts.key));
-  const client = connectTo(opts.relay, key.identity);
-  const lookups = connectTo(opts.relay);
+  const client = relayClient(opts.relay, proxy, key.identity);
+  const lookups = relayClient(opts.relay, proxy);
   let received = 0;
   let timer: NodeJS.Timeout | undefined;
   const printMessage = async (from: string, payload: Uint8Array) => {
@@ -239,16 +250,14 @@ async function revoke(name: string, opts: { data: string }): Promise<void> {
 }
 
 export function registerRelayCommands(program: Command): void {
-  program
-    .command('register')
+  withProxyOption(program.command('register'))
     .description('register a handle for your key on a relay')
     .requiredOption('--relay <url>', 'relay URL, ws://… or wss://…')
     .requiredOption('--key <file>', 'your modern key file')
     .requiredOption('--handle <name>', 'handle: 3-32 characters of a-z 0-9 . _ -')
     .addHelpText('after', examples('c2c register --relay ws://127.0.0.1:8787 --key alice.key --handle alice'))
     .action(register);
-  program
-    .command('lookup')
+  withProxyOption(program.command('lookup'))
     .description("print a handle's public key line and fingerprint from a relay")
     .requiredOption('--relay <url>', 'relay URL')
     .option('--state <file>', "verify the relay's key-log proofs against this file's checkpoint and update it")
@@ -256,16 +265,14 @@ export function registerRelayCommands(program: Command): void {
     .option('--json', 'print {"handle", "public", "fingerprint"} as one JSON line')
     .addHelpText('after', examples('c2c lookup --relay ws://127.0.0.1:8787 bob > bob.pub', 'c2c lookup --relay ws://127.0.0.1:8787 --json bob', 'c2c lookup --relay ws://127.0.0.1:8787 --state relay.state bob'))
     .action(lookup);
-  program
-    .command('send')
+  withProxyOption(program.command('send'))
     .description('encrypt stdin to a handle and deliver it through the relay (recipient must be online)')
     .requiredOption('--relay <url>', 'relay URL')
     .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
     .requiredOption('--to <name>', 'recipient handle')
     .addHelpText('after', examples('echo hi | c2c send --relay ws://127.0.0.1:8787 --key alice.key --to bob'))
     .action(send);
-  program
-    .command('listen')
+  withProxyOption(program.command('listen'))
     .description('print messages sent to you through the relay, one per line as "HANDLE: TEXT"')
     .requiredOption('--relay <url>', 'relay URL')
     .requiredOption('--key <file>', 'your modern key file (registered on the relay)')

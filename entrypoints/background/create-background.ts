@@ -10,6 +10,7 @@ import { ComposeTickets } from './compose-tickets';
 import { Inbox } from './inbox';
 import { createMailboxService, relayTarget } from './mailbox-service';
 import { RelayConnection } from './relay-connection';
+import { NO_PROXY_SUPPORT, SettingsRelayRoute, type RelayRoute } from './relay-route';
 import type { BackgroundService } from './router';
 import { PanelService, type PanelTabs } from './panel-service';
 import { createBackgroundService, type RegistrationStore } from './service';
@@ -32,14 +33,24 @@ export interface BackgroundOptions {
   chatTiming?: Partial<ChatTiming>;
   /** The browser's tabs, for the side panel. */
   tabs?: PanelTabs;
+  /** How relay connections are routed (the proxy setting); by default a proxy setting refuses them all. */
+  route?: RelayRoute;
 }
 
 export function createBackground(opts: BackgroundOptions) {
   const { db, registrations } = opts;
+  const route = opts.route ?? new SettingsRelayRoute(db, NO_PROXY_SUPPORT);
   const inbox = new Inbox(db, new PersistentReplayCache(db));
   const connection = new RelayConnection({
     WebSocket: opts.WebSocket,
-    target: () => relayTarget(db, registrations),
+    // No connection at all while its route cannot be ensured (a proxy set, but not in force).
+    target: async () => {
+      const target = await relayTarget(db, registrations);
+      return route.ensure(target?.url).then(
+        () => target,
+        () => undefined,
+      );
+    },
     identity: async () => (await getSenderKeys(db)).identity,
     // Chat invitations go to the chat service, never into the inbox as text. (`chats` is declared below;
     // the connection calls back only once it has connected, after that.)
@@ -55,7 +66,7 @@ export function createBackground(opts: BackgroundOptions) {
   });
   // One-time tickets the content script leaves for its compose frames (lib/content/frames.ts).
   const tickets = new ComposeTickets();
-  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, tickets);
+  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, route, tickets);
   // The side panel's tab state lives beside the request service and uses its handlers (panel-service.ts).
   const panel = new PanelService({
     ...(opts.tabs ?? NO_TABS),
@@ -71,5 +82,5 @@ export function createBackground(opts: BackgroundOptions) {
     getPanelMessages: (request) => panel.messages(request),
     panelSend: (request) => panel.send(request),
   };
-  return { inbox, connection, chats, service, tickets, panel };
+  return { inbox, connection, chats, service, tickets, panel, route };
 }

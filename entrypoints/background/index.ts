@@ -14,6 +14,8 @@ import { isComposeHereRequest, listenForComposeCommand, routeComposeHere } from 
 import { listenForPanelCommand } from './open-panel';
 import { listenForRotationAlarm } from './prekey-rotation';
 import { routeMessage, type RouterContext } from './router';
+import { chromeProxyControl, firefoxProxyControl } from './relay-proxy';
+import { SettingsRelayRoute } from './relay-route';
 import type { RegistrationStore } from './service';
 import { isSiteEnabled, sitePattern } from '../shared/enabled-site';
 
@@ -28,9 +30,12 @@ export default defineBackground(() => {
     const pattern = sitePattern(new URL(origin));
     return pattern === null ? Promise.resolve(false) : isSiteEnabled(pattern);
   };
+  // The proxy setting's route for every relay connection (relay-route.ts, relay-proxy.ts).
+  const route = new SettingsRelayRoute(db, import.meta.env.FIREFOX ? firefoxProxyControl(browser.runtime.getURL('/')) : chromeProxyControl());
   const { connection, chats, service, tickets, panel } = createBackground({
     db,
     registrations,
+    route,
     WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor,
     onInviteCount: showInviteBadge,
     tabs: {
@@ -71,7 +76,7 @@ export default defineBackground(() => {
     });
   }
   listenForComposeCommand();
-  listenForRotationAlarm(db, registrations);
+  listenForRotationAlarm(db, registrations, route);
   listenForPanelCommand();
   // A new install starts with the first-run flow on the options page (entrypoints/options/FirstRun.tsx).
   browser.runtime.onInstalled.addListener(({ reason }) => {

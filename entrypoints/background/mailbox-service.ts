@@ -20,7 +20,7 @@ export async function relayTarget(db: KeyringDB, registrations: RegistrationStor
   const url = await getSetting(db, 'relayUrl');
   const registration = await registrations.get();
   if (!identity || !url || registration?.relayUrl !== url || registration.handle !== identity.handle) return undefined;
-  return { url, handle: identity.handle, fingerprint: identity.fingerprint };
+  return { url, handle: identity.handle, fingerprint: identity.fingerprint, proxy: (await getSetting(db, 'proxy')) ?? '' };
 }
 
 export interface MailboxService extends Pick<BackgroundService, 'getInbox' | 'sendToContact'> {

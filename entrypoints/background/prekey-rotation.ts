@@ -10,6 +10,7 @@ import { getIdentity, getSenderKeys, publicBundle, rotatePrekey } from '@/lib/ke
 import type { ResponseData } from '@/lib/protocol/background-api';
 import { relayTarget } from './mailbox-service';
 import { withRelay } from './relay-access';
+import { NO_PROXY_SUPPORT, SettingsRelayRoute, type RelayRoute } from './relay-route';
 import type { RegistrationStore } from './service';
 
 export const ROTATION_ALARM = 'c2c-prekey-rotation';
@@ -17,14 +18,19 @@ export const ROTATION_ALARM = 'c2c-prekey-rotation';
 export const ROTATION_CHECK_MINUTES = 24 * 60;
 
 /** Rotates now; publishes the new bundle if registered. A relay that cannot be reached leaves it unpublished. */
-export async function rotateAndPublish(db: KeyringDB, registrations: RegistrationStore, now = Date.now()): Promise<ResponseData<'rotatePrekey'>> {
+export async function rotateAndPublish(
+  db: KeyringDB,
+  registrations: RegistrationStore,
+  route: RelayRoute,
+  now = Date.now(),
+): Promise<ResponseData<'rotatePrekey'>> {
   const info = await rotatePrekey(db, now);
   const target = await relayTarget(db, registrations);
   let published = false;
   if (target) {
     const { identity } = await getSenderKeys(db);
     const bundle = encodePublicBundle(await publicBundle(db));
-    published = await withRelay(target.url, identity, (client) => client.rotatePrekey(bundle)).then(
+    published = await withRelay(route, target.url, identity, (client) => client.rotatePrekey(bundle)).then(
       () => true,
       () => false,
     );
@@ -33,10 +39,15 @@ export async function rotateAndPublish(db: KeyringDB, registrations: Registratio
 }
 
 /** The alarm's work: rotate when the current prekey is a week old (or older). Nothing without an identity. */
-export async function rotateIfDue(db: KeyringDB, registrations: RegistrationStore, now = Date.now()): Promise<boolean> {
+export async function rotateIfDue(
+  db: KeyringDB,
+  registrations: RegistrationStore,
+  now = Date.now(),
+  route: RelayRoute = new SettingsRelayRoute(db, NO_PROXY_SUPPORT),
+): Promise<boolean> {
   const identity = await getIdentity(db);
   if (!identity || now - identity.prekey.created < PREKEY_ROTATION_MS) return false;
-  await rotateAndPublish(db, registrations, now);
+  await rotateAndPublish(db, registrations, route, now);
   return true;
 }
 
@@ -44,9 +55,9 @@ export async function rotateIfDue(db: KeyringDB, registrations: RegistrationStor
  * The weekly rotation: an alarm that fires daily (created once; the browser keeps it across restarts) and a
  * listener registered synchronously, so a worker woken by the alarm finds it in place.
  */
-export function listenForRotationAlarm(db: KeyringDB, registrations: RegistrationStore): void {
+export function listenForRotationAlarm(db: KeyringDB, registrations: RegistrationStore, route: RelayRoute): void {
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === ROTATION_ALARM) void rotateIfDue(db, registrations).catch(() => undefined);
+    if (alarm.name === ROTATION_ALARM) void rotateIfDue(db, registrations, Date.now(), route).catch(() => undefined);
   });
   void browser.alarms.get(ROTATION_ALARM).then((existing) => {
     if (!existing) void browser.alarms.create(ROTATION_ALARM, { delayInMinutes: 1, periodInMinutes: ROTATION_CHECK_MINUTES });

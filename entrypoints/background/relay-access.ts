@@ -3,6 +3,7 @@
 import type { IdentityKeyPair } from '@/lib/crypto/identity';
 import { RelayClient, RelayError, type WebSocketConstructor } from '@/lib/relay-client/client';
 import { ApiFailure } from './api-failure';
+import type { RelayRoute } from './relay-route';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -14,6 +15,8 @@ export function relayFailure(e: unknown): unknown {
     case 'closed':
     case 'timeout':
       return new ApiFailure('relay-unreachable', 'The relay could not be reached. Check its address and your connection.');
+    case 'proxy':
+      return new ApiFailure('proxy-unavailable', 'The relay was not contacted: the browser could not route the connection through the proxy.');
     case 'not-found':
       return new ApiFailure('not-found', 'The relay has no one registered under that handle.');
     case 'handle-taken':
@@ -24,10 +27,16 @@ export function relayFailure(e: unknown): unknown {
 }
 
 export async function withRelay<T>(
+  route: RelayRoute,
   url: string,
   identity: IdentityKeyPair | undefined,
   action: (client: RelayClient) => Promise<T>,
 ): Promise<T> {
+  try {
+    await route.ensure(url);
+  } catch (e) {
+    throw relayFailure(e);
+  }
   const client = new RelayClient({
     url,
     WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor,

@@ -28,6 +28,8 @@ export interface RelayTarget {
   url: string;
   handle: string;
   fingerprint: string;
+  /** The proxy setting ('' for none): a new one means a new connection, on the new route. */
+  proxy: string;
 }
 
 export interface RelayConnectionOptions {
@@ -132,7 +134,7 @@ export class RelayConnection {
 
   private async apply(): Promise<void> {
     const target = await this.opts.target();
-    const key = target ? `${target.url}\n${target.handle}\n${target.fingerprint}` : '';
+    const key = target ? `${target.url}\n${target.handle}\n${target.fingerprint}\n${target.proxy}` : '';
     if (key === this.targetKey && (this.client !== null) === (target !== undefined)) return;
     this.stop();
     if (!target) return;

@@ -9,7 +9,7 @@ import { getContact, listContacts, markVerified, observeContactKey, pinContact }
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
-import { getSetting, getSiteMode, setSetting, setSiteMode } from '@/lib/keyring/settings';
+import { getSetting, getSiteMode, setSettings, setSiteMode } from '@/lib/keyring/settings';
 import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengths';
 import { recipientsFor, rememberRecipients } from '@/lib/keyring/conversations';
 import type { ContactInfo } from '@/lib/protocol/background-api';
@@ -22,7 +22,8 @@ import { classifyCiphertext, createLegacyService } from './legacy-service';
 import { relayTarget, type MailboxService } from './mailbox-service';
 import { openSealed, pageChannel } from './open-sealed';
 import { rotateAndPublish } from './prekey-rotation';
-import { withRelay } from './relay-access';
+import { relayFailure, withRelay } from './relay-access';
+import type { RelayRoute } from './relay-route';
 import type { PanelRequestType } from '@/lib/protocol/api/panel';
 import type { BackgroundService } from './router';
 import { sealForContacts } from './seal-for-contacts';
@@ -49,6 +50,7 @@ export function createBackgroundService(
   registrations: RegistrationStore,
   mailbox: MailboxService,
   chats: ChatService,
+  route: RelayRoute,
   tickets = new ComposeTickets(),
 ): Omit<BackgroundService, PanelRequestType> {
   const replayCache = new PersistentReplayCache(db);
@@ -75,7 +77,7 @@ export function createBackgroundService(
     getLegacyPublicKey: () => legacy.getLegacyPublicKey(),
     pinLegacyContact: (request) => legacy.pinLegacyContact(request),
 
-    rotatePrekey: () => rotateAndPublish(db, registrations),
+    rotatePrekey: () => rotateAndPublish(db, registrations, route),
     getInbox: (request) => mailbox.getInbox(request),
     sendToContact: (request) => mailbox.sendToContact(request),
     openChat: ({ handle }) => chats.openChat(handle),
@@ -83,9 +85,10 @@ export function createBackgroundService(
     async getState() {
       const identity = await getIdentity(db);
       const relayUrl = (await getSetting(db, 'relayUrl')) ?? '';
+      const proxy = (await getSetting(db, 'proxy')) ?? '';
       return {
         identity: identity ? { handle: identity.handle, fingerprint: identity.fingerprint } : null,
-        settings: { relayUrl },
+        settings: { relayUrl, proxy },
         relay: { registered: (await relayTarget(db, registrations)) !== undefined, connection: await mailbox.connection() },
       };
     },
@@ -99,9 +102,15 @@ export function createBackgroundService(
       return { identity: { handle: identity.handle, fingerprint: identity.fingerprint } };
     },
 
-    async saveSettings({ relayUrl }) {
-      await setSetting(db, 'relayUrl', relayUrl);
-      return { settings: { relayUrl: (await getSetting(db, 'relayUrl')) ?? '' } };
+    async saveSettings({ relayUrl, proxy }) {
+      // Both or neither: a relay address saved without the proxy meant for it would be reached directly.
+      await setSettings(db, { relayUrl, ...(proxy !== undefined ? { proxy: proxy === '' ? null : proxy } : {}) });
+      const settings = { relayUrl: (await getSetting(db, 'relayUrl')) ?? '', proxy: (await getSetting(db, 'proxy')) ?? '' };
+      // The browser's routing follows now (a cleared proxy is cleared now), and a proxy it cannot apply is said now.
+      await route.ensure(settings.relayUrl || undefined).catch((e: unknown) => {
+        throw relayFailure(e);
+      });
+      return { settings };
     },
 
     async getPublicBundle() {
@@ -131,13 +140,13 @@ export function createBackgroundService(
       const relayUrl = await relayUrlOrFail();
       const { identity: keys } = await getSenderKeys(db);
       const bundle = encodePublicBundle(await publicBundle(db));
-      await withRelay(relayUrl, keys, (client) => client.register(identity.handle, bundle));
+      await withRelay(route, relayUrl, keys, (client) => client.register(identity.handle, bundle));
       await registrations.set({ relayUrl, handle: identity.handle });
       return { relay: { registered: true as const } };
     },
 
     async lookupContact({ handle }) {
-      const found = await withRelay(await relayUrlOrFail(), undefined, (client) => client.lookup(handle));
+      const found = await withRelay(route, await relayUrlOrFail(), undefined, (client) => client.lookup(handle));
       // The relay's answer is checked like any key from outside: signature and handle label.
       const bundle = await decodePublicBundle(found.bundle);
       if (bundle.handle !== undefined && bundle.handle !== found.handle) {

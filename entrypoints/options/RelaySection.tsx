@@ -6,6 +6,7 @@ import { RelayPanel } from '@/components/popup/RelayPanel';
 import { SettingsForm } from '@/components/popup/SettingsForm';
 import type { ApiError } from '@/lib/protocol/background-api';
 import { callBackground } from '../shared/background-client';
+import { requestRelayHostAccess } from '../shared/relay-host-access';
 import { announceChange } from './settings-sync';
 import type { OptionsState } from './use-options-state';
 
@@ -23,10 +24,12 @@ export function RelaySection({ state, refresh }: { state: OptionsState; refresh:
     else announceChange();
   }
 
-  const save = (relayUrl: string) =>
+  const save = (relayUrl: string, proxy: string) =>
     act('settings', async () => {
       setSaved(false);
-      const r = await callBackground({ type: 'saveSettings', relayUrl });
+      // First, while the click still counts as the user's: Firefox asks for the relay's host (relay-host-access.ts).
+      if (!(await requestRelayHostAccess(relayUrl, proxy))) return { code: 'proxy-unavailable', message: 'access to the relay was not granted' };
+      const r = await callBackground({ type: 'saveSettings', relayUrl, proxy });
       if (!r.ok) return r.error;
       setSaved(true);
       await refresh(); // the registration status is per relay
@@ -43,7 +46,14 @@ export function RelaySection({ state, refresh }: { state: OptionsState; refresh:
 
   return (
     <>
-      <SettingsForm relayUrl={state.settings.relayUrl} busy={busy} saved={saved} error={errors.settings ?? null} onSave={(url) => void save(url)} />
+      <SettingsForm
+        relayUrl={state.settings.relayUrl}
+        proxy={state.settings.proxy}
+        busy={busy}
+        saved={saved}
+        error={errors.settings ?? null}
+        onSave={(url, proxy) => void save(url, proxy)}
+      />
       <RelayPanel registered={state.relay.registered} connection={state.relay.connection} busy={busy} error={errors.relay ?? null} onRegister={() => void register()} />
     </>
   );

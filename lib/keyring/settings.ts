@@ -1,6 +1,7 @@
 // User settings, each validated before it is stored (one row per setting).
 import { MIN_PART_LENGTH } from '../armor/format';
 import { C2CError } from '../errors';
+import { ProxyUrlError, formatProxyUrl, parseProxyUrl } from '../relay-client/proxy-url';
 import type { KeyringDB } from './db';
 
 /** Security images the user can pick; shown only in extension-origin UI so a page cannot fake it. */
@@ -16,6 +17,7 @@ export type SiteMode = (typeof SITE_MODES)[number];
 
 export interface Settings {
   relayUrl?: string; // ws:// or wss://
+  proxy?: string; // socks5h://HOST:PORT (canonical form): the relay is reached only through it; absent: directly
   securityImage?: SecurityImage;
   securityColour?: string; // #rrggbb, lower case
   locale?: Locale; // overrides the browser's language
@@ -53,6 +55,14 @@ function relayUrl(value: unknown): string {
     throw new C2CError('malformed', 'The relay address must not contain a user name, password or #fragment.');
   }
   return text;
+}
+
+function proxy(value: unknown): string {
+  try {
+    return formatProxyUrl(parseProxyUrl(typeof value === 'string' ? value : ''));
+  } catch (e) {
+    throw new C2CError('malformed', e instanceof ProxyUrlError ? `Proxy: ${e.message}.` : 'The proxy must look like socks5h://HOST:PORT.');
+  }
 }
 
 function oneOf<T extends string>(allowed: readonly T[], what: string) {
@@ -114,6 +124,7 @@ function timestamp(value: unknown): number {
 
 const VALIDATORS: { [K in SettingKey]-?: (value: unknown) => NonNullable<Settings[K]> } = {
   relayUrl,
+  proxy,
   securityImage: oneOf(SECURITY_IMAGES, 'The security image'),
   securityColour: colour,
   locale: oneOf(LOCALES, 'The language'),

@@ -21,7 +21,7 @@ export interface WebSocketLike {
 }
 export type WebSocketConstructor = new (url: string, protocols: string | string[]) => WebSocketLike;
 
-export type RelayClientErrorCode = RelayErrorCode | 'unreachable' | 'closed' | 'timeout' | 'auth-failed' | 'protocol';
+export type RelayClientErrorCode = RelayErrorCode | 'unreachable' | 'proxy' | 'closed' | 'timeout' | 'auth-failed' | 'protocol';
 
 export class RelayError extends Error {
   constructor(
@@ -285,13 +285,18 @@ export class RelayClient {
         fail(new RelayError('timeout', 'the relay did not answer'));
         ws.close(CLOSE.normal, 'no answer');
       }, this.requestTimeoutMs);
-      ws.onerror = () => {
+      // Why the socket failed, when it did: the close that follows reports this rather than a bare close.
+      let failure: RelayError | undefined;
+      ws.onerror = (ev) => {
         clearTimeout(giveUp);
-        fail(new RelayError('unreachable', `cannot reach the relay at ${relayOrigin(this.opts.url)}`));
+        // A socket layer of our own (the CLI's SOCKS proxy) says why; the browser's error event never does.
+        const cause = (ev as { error?: unknown } | null)?.error;
+        failure = cause instanceof RelayError ? cause : new RelayError('unreachable', `cannot reach the relay at ${relayOrigin(this.opts.url)}`);
+        fail(failure);
       };
       ws.onclose = (ev) => {
         clearTimeout(giveUp);
-        const e = closeError(ev.code, ev.reason);
+        const e = failure ?? closeError(ev.code, ev.reason);
         fail(e);
         if (this.ws === ws) this.onClosed(e);
       };

@@ -50,6 +50,10 @@ export interface LaunchOptions {
    * closes it (so it never becomes the active tab under a test), unless this is true: then it is left open.
    */
   keepFirstRunTab?: boolean;
+  /** More Chromium switches; a switch given again here wins over the harness's own. */
+  chromiumArgs?: string[];
+  /** More Firefox preferences. */
+  firefoxPrefs?: Record<string, unknown>;
 }
 
 /** The first-run tab the extension opened on install, once it is there (null: none within the time). */
@@ -85,7 +89,7 @@ export async function launchWithExtension(kind: BrowserKind, options: LaunchOpti
       pipe: true,
       enableExtensions: true,
       userDataDir: profile,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])],
     });
     // installExtension (not enableExtensions: [dir]) waits for the install and reports its errors.
     const id = await browser.installExtension(build).catch(async (e: unknown) => {
@@ -105,6 +109,7 @@ export async function launchWithExtension(kind: BrowserKind, options: LaunchOpti
         // Pins the extension's internal UUID so the test knows its page URLs.
         'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
         'network.dns.disabled': true, // loopback literals only; no lookups of Mozilla hosts
+        ...options.firefoxPrefs,
       },
     });
     await browser.installExtension(build).catch(async (e: unknown) => {

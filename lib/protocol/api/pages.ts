@@ -8,10 +8,13 @@ export const identityInfoSchema = z.object({
   fingerprint: z.string(),
 });
 
-const settingsSchema = z.object({ relayUrl: z.string() });
+// proxy: '' when the relay is reached directly.
+const settingsSchema = z.object({ relayUrl: z.string(), proxy: z.string() });
 
 // The keyring's settings validate the address itself (ws/wss only); here only the size is bounded.
 export const relayUrlSchema = z.string().trim().max(LIMITS.relayUrl, 'The relay address is too long.');
+/** socks5h://HOST:PORT, or '' for none (the keyring's settings check the form). */
+export const proxySchema = z.string().trim().max(LIMITS.proxy, 'The proxy address is too long.');
 
 /** The background's live relay connection: 'offline' also while it waits to retry (with backoff). */
 export const relayConnectionSchema = z.enum(['connected', 'connecting', 'offline']);
@@ -74,7 +77,8 @@ export const pagesApi = {
     response: z.object({ identity: identityInfoSchema }),
   },
   saveSettings: {
-    request: z.object({ type: z.literal('saveSettings'), relayUrl: relayUrlSchema }).strict(),
+    // Without `proxy`, the proxy setting stays as it is.
+    request: z.object({ type: z.literal('saveSettings'), relayUrl: relayUrlSchema, proxy: proxySchema.optional() }).strict(),
     response: z.object({ settings: settingsSchema }),
   },
   getPublicBundle: {

@@ -14,6 +14,7 @@ export const LIMITS = {
   ciphertextText: 200 * 1024,
   bundle: 4 * 1024,
   relayUrl: 2048,
+  proxy: 300,
   context: 256,
   legacyPublicKey: 1024, // base64 of a 4096-bit modulus is 684 characters
   verificationCode: 512, // c2cverify1: + two 64-digit hex fingerprints, with room for stray spaces
@@ -88,6 +89,7 @@ export const API_ERROR_CODES = [
   'no-relay', // no relay address is set
   'relay-unreachable', // the relay did not answer or dropped the connection
   'relay-refused', // the relay answered with an error
+  'proxy-unavailable', // a proxy is set, but the browser could not route the relay connection through it
   'handle-taken', // the relay has this handle registered to someone else
   'no-legacy-key', // a legacy operation needs the user's legacy key and none was created
   'user-action-required', // a legacy message is opened only on a click (decrypt with userAction: true)
