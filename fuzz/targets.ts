@@ -1,0 +1,8 @@
+// Every fuzz target, in the order `npm run fuzz` runs them.
+import type { Target } from './engine';
+import { armorTarget } from './targets/armor';
+import { headerTarget } from './targets/header';
+import { inviteTarget } from './targets/invite';
+import { messageTarget } from './targets/message';
+
+export const TARGETS = [armorTarget, headerTarget, messageTarget, inviteTarget] as Target<never>[];
