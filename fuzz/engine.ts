@@ -76,7 +76,8 @@ export interface RunOptions {
 
 const TIMED_OUT = Symbol('timed out');
 
-type Outcome = { kind: 'accepted' | 'rejected' } | { kind: FindingKind; message: string };
+/** A finding's kind comes with a message saying what went wrong. */
+type Outcome = { kind: 'accepted' | 'rejected' | FindingKind; message?: string };
 
 export async function runTarget<I>(target: Target<I>, opts: RunOptions): Promise<Report> {
   const harness = await target.setup();
@@ -121,10 +122,11 @@ export async function runTarget<I>(target: Target<I>, opts: RunOptions): Promise
       if (outcome.kind === 'accepted') report.accepted++;
       else if (outcome.kind === 'rejected') report.rejected++;
       else {
-        report[outcome.kind === 'crash' ? 'crashes' : outcome.kind === 'hang' ? 'hangs' : 'uncaught']++;
-        if (report.findings.filter((f) => f.kind === outcome.kind).length < keep) {
-          const smallest = await minimise(input, outcome.kind, attempt, harness);
-          report.findings.push({ kind: outcome.kind, index: i, message: outcome.message, input: harness.show(smallest) });
+        const { kind, message } = outcome;
+        report[kind === 'crash' ? 'crashes' : kind === 'hang' ? 'hangs' : 'uncaught']++;
+        if (report.findings.filter((f) => f.kind === kind).length < keep) {
+          const smallest = await minimise(input, kind, attempt, harness);
+          report.findings.push({ kind, index: i, message: message ?? '', input: harness.show(smallest) });
         }
       }
       if (opts.onProgress && (i + 1) % every === 0) opts.onProgress(i + 1);

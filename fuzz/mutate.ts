@@ -6,7 +6,7 @@ const INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x1f, 0x20, 0x40,
 
 /** Returns a mutated copy of `input`; `donors` are other valid inputs to splice from. */
 export function mutateBytes(rng: Rng, input: Uint8Array, donors: readonly Uint8Array[] = []): Uint8Array {
-  let out = input.slice();
+  let out: Uint8Array = input.slice();
   for (let edits = rng.small(); edits > 0; edits--) out = byteEdit(rng, out, donors);
   return out;
 }
@@ -133,6 +133,8 @@ export function mutateValue(rng: Rng, value: unknown, pieces: readonly string[] 
 }
 
 function valueEdit(rng: Rng, root: unknown, pieces: readonly string[], donors: readonly unknown[]): unknown {
+  // A copy: the odd values are shared constants, and a later edit may change what it was put in.
+  const odd = () => structuredClone(rng.pick(ODD_VALUES));
   const paths = nodes(root);
   const path = rng.pick(paths);
   const old = get(root, path);
@@ -140,29 +142,31 @@ function valueEdit(rng: Rng, root: unknown, pieces: readonly string[], donors: r
   switch (rng.int(8)) {
     case 0:
     case 1:
-      next = rng.pick(ODD_VALUES);
+      next = odd();
       break;
     case 2: // the same kind of value, changed
       next = typeof old === 'string' ? mutateText(rng, old, pieces)
         : typeof old === 'number' ? rng.pick([old + 1, old - 1, -old, old * 2 ** rng.range(1, 40), Math.floor(old / 2)])
-          : typeof old === 'boolean' ? !old : rng.pick(ODD_VALUES);
+          : typeof old === 'boolean' ? !old : odd();
       break;
-    case 3: // a value from elsewhere in a valid input
-      next = structuredClone(get(donors.length > 0 ? rng.pick(donors) : root, rng.pick(nodes(donors.length > 0 ? rng.pick(donors) : root))));
+    case 3: { // a value from elsewhere in a valid input
+      const donor = donors.length > 0 ? rng.pick(donors) : root;
+      next = structuredClone(get(donor, rng.pick(nodes(donor))));
       break;
+    }
     case 4: // delete a key or element
       if (path.length === 0) return root;
       return remove(root, path);
     case 5: { // add an unknown key, or an element to an array
-      if (Array.isArray(old)) old.push(structuredClone(old[rng.int(old.length)] ?? rng.pick(ODD_VALUES)));
-      else if (isObject(old)) old[rng.pick(['extra', 'x', '__proto__', 'constructor', 'toString', 'type', 't', 'id'])] = rng.pick(ODD_VALUES);
+      if (Array.isArray(old)) old.push(structuredClone(old[rng.int(old.length)] ?? odd()));
+      else if (isObject(old)) old[rng.pick(['extra', 'x', '__proto__', 'constructor', 'toString', 'type', 't', 'id'])] = odd();
       return root;
     }
     case 6: // wrap in an array or object
       next = rng.chance(0.5) ? [old] : { value: old };
       break;
     default: // a string where a number was, and the reverse
-      next = typeof old === 'number' ? String(old) : typeof old === 'string' && old !== '' && !Number.isNaN(Number(old)) ? Number(old) : rng.pick(ODD_VALUES);
+      next = typeof old === 'number' ? String(old) : typeof old === 'string' && old !== '' && !Number.isNaN(Number(old)) ? Number(old) : odd();
   }
   return set(root, path, next);
 }

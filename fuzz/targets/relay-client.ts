@@ -43,7 +43,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 export const relayClientTarget: Target<Frame[]> = {
   name: 'relay-client',
   covers: 'RelayClient\'s handling of relay frames (ServerFrame schema, answers to pending requests, data-frame header) on mutated relay sessions; malformed frames close with 4400, requests settle well-typed',
-  smoke: 10_000,
+  smoke: 5_000,
   async setup() {
     const nonce = 'A'.repeat(43);
     const bundle = 'c2cpub1.' + 'A'.repeat(200);

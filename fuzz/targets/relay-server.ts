@@ -64,7 +64,7 @@ interface Input {
 export const relayServerTarget: Target<Input> = {
   name: 'relay-server',
   covers: 'the relay\'s frame handling (relay/server.ts onFrame: ClientRequest schema, binary data-frame header, auth, directory requests, rooms, mailboxes) on mutated sessions; answers parse as ServerFrame, no internal errors',
-  smoke: 5_000,
+  smoke: 3_000,
   async setup() {
     const dir = mkdtempSync(join(tmpdir(), 'c2c-fuzz-relay-'));
     const directory = new SqliteDirectory(dir);
