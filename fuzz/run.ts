@@ -4,7 +4,7 @@
 // A watchdog thread ends the run if one input blocks the event loop (a synchronous endless loop).
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { runTarget, type Report } from './engine';
+import { runTarget, type Finding, type Report } from './engine';
 import { TARGETS } from './targets';
 
 const { values, positionals } = parseArgs({
@@ -78,13 +78,17 @@ for (const [n, target] of targets.entries()) {
   if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
   reports.push(report);
   process.stdout.write(line(report) + '\n');
+  for (const f of report.findings) process.stdout.write(finding(report.target, f));
 }
 
 process.stdout.write(`\n${'target'.padEnd(14)}${cols(['inputs', 'accepted', 'rejected', 'crashes', 'hangs', 'uncaught', 'slowest ms', 'seconds', 'inputs/s'])}\n`);
 for (const r of reports) process.stdout.write(line(r) + '\n');
-const findings = reports.flatMap((r) => r.findings.map((f) => ({ target: r.target, ...f })));
-for (const f of findings) process.stdout.write(`\n${f.kind.toUpperCase()} in ${f.target} (input ${f.index}, seed ${seed}): ${f.message}\n  minimised input: ${f.input}\n`);
-process.exit(findings.length > 0 || reports.some((r) => r.crashes + r.hangs + r.uncaught > 0) ? 1 : 0);
+for (const r of reports) for (const f of r.findings) process.stdout.write(finding(r.target, f));
+process.exit(reports.some((r) => r.crashes + r.hangs + r.uncaught > 0) ? 1 : 0);
+
+function finding(target: string, f: Finding): string {
+  return `\n${f.kind.toUpperCase()} in ${target} (input ${f.index}, seed ${seed}): ${f.message}\n  minimised input: ${f.input}\n`;
+}
 
 function line(r: Report): string {
   return r.target.padEnd(14) + cols([r.inputs, r.accepted, r.rejected, r.crashes, r.hangs, r.uncaught, r.slowestMs.toFixed(1), r.seconds.toFixed(1), Math.round(r.inputs / r.seconds)]);
