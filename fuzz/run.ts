@@ -13,7 +13,7 @@ const { values, positionals } = parseArgs({
     iterations: { type: 'string', default: '100000' },
     seconds: { type: 'string' },
     seed: { type: 'string' },
-    'time-limit': { type: 'string', default: '2000' },
+    'time-limit': { type: 'string', default: '5000' },
     list: { type: 'boolean', default: false },
   },
 });
