@@ -2,6 +2,7 @@
 // target's inputs (all targets when none is named) and prints, per target, inputs, crashes, hangs, uncaught
 // exceptions and time, then every finding with its minimised input. Exit status 1 when anything was found.
 // A watchdog thread ends the run if one input blocks the event loop (a synchronous endless loop).
+import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { runTarget, type Finding, type Report } from './engine';
@@ -43,21 +44,26 @@ const timeLimitMs = number('time-limit', values['time-limit'])!;
 const seed = number('seed', values.seed) ?? (Date.now() & 0x7fffffff);
 const targets = positionals.length > 0 ? TARGETS.filter((t) => positionals.includes(t.name)) : TARGETS;
 
-// The watchdog: the loop writes a heartbeat; if it stops for 30 time limits, the loop is stuck in one input.
+// The watchdog: the loop writes a heartbeat; if it stops for 6 time limits (at least 30 s), the loop is stuck
+// in one input. A blocked main thread can print nothing and run no exit handler: the watchdog writes to the
+// file descriptor itself and kills the process (SIGKILL: a handler for a gentler signal would need that thread).
 const heartbeat = new Int32Array(new SharedArrayBuffer(8));
 const watchdog = new Worker(
-  `const { workerData: { beat, stuckMs } } = require('node:worker_threads');
+  `const { workerData: { beat, stuckMs, names } } = require('node:worker_threads');
+   const { writeSync } = require('node:fs');
    let last = -1, since = Date.now();
    setInterval(() => {
      const now = Atomics.load(beat, 0);
      if (now !== last) { last = now; since = Date.now(); return; }
      if (Date.now() - since > stuckMs) {
-       process.stderr.write('HANG: one input blocked the fuzz loop for ' + (Date.now() - since) + ' ms (target #' + Atomics.load(beat, 1) + ', input ' + now + ')\\n');
-       process.exit(3);
+       writeSync(2, 'HANG: one input blocked the fuzz loop for ' + (Date.now() - since) + ' ms (' + names[Atomics.load(beat, 1)] + ', after input ' + now + ')\\n');
+       process.kill(process.pid, 'SIGKILL');
      }
-   }, 500).unref();`,
-  { eval: true, workerData: { beat: heartbeat, stuckMs: Math.max(30_000, timeLimitMs * 30) } },
+   }, 500);`,
+  { eval: true, workerData: { beat: heartbeat, stuckMs: Math.max(30_000, timeLimitMs * 6), names: targets.map((t) => t.name) } },
 );
+// Started before the first input (its code arrives over a message port), then left out of what keeps Node running.
+await once(watchdog, 'online');
 watchdog.unref();
 
 process.stdout.write(`seed ${seed}, up to ${iterations} inputs per target${seconds ? ` or ${seconds} s` : ''}, time limit ${timeLimitMs} ms per input\n`);
