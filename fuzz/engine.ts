@@ -55,6 +55,7 @@ export interface Report {
   crashes: number;
   hangs: number;
   uncaught: number;
+  /** CPU time of the slowest input. */
   slowestMs: number;
   seconds: number;
   findings: Finding[];
@@ -63,7 +64,7 @@ export interface Report {
 export interface RunOptions {
   iterations: number;
   seed: number;
-  /** An input that takes longer is a hang (async inputs are abandoned at this point). */
+  /** An input that takes more CPU time is a hang; one that does not answer within 10 times as long (wall time) too. */
   timeLimitMs: number;
   /** Stop early after this many seconds (the report says how many inputs ran). */
   maxSeconds?: number;
@@ -88,16 +89,23 @@ export async function runTarget<I>(target: Target<I>, opts: RunOptions): Promise
   const every = opts.progressEvery ?? 1000;
   const started = performance.now();
 
+  // CPU time decides what is slow (it does not grow when other processes load the machine); wall time only
+  // decides that an input will never answer.
+  const wallLimitMs = opts.timeLimitMs * 10;
   const attempt = async (input: I): Promise<Outcome & { ms: number }> => {
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
+    const cpuMs = () => {
+      const { user, system } = process.cpuUsage(t0);
+      return (user + system) / 1000;
+    };
     let outcome: Outcome;
     try {
       const pending = harness.run(input);
       if (pending) {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const limit = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), opts.timeLimitMs)));
+        const limit = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), wallLimitMs)));
         const result = await Promise.race([pending, limit]).finally(() => clearTimeout(timer));
-        if (result === TIMED_OUT) return { kind: 'hang', message: `no answer within ${opts.timeLimitMs} ms`, ms: performance.now() - t0 };
+        if (result === TIMED_OUT) return { kind: 'hang', message: `no answer within ${wallLimitMs} ms`, ms: cpuMs() };
       }
       outcome = { kind: 'accepted' };
     } catch (e) {
@@ -105,9 +113,9 @@ export async function runTarget<I>(target: Target<I>, opts: RunOptions): Promise
       else if (isTyped(e)) outcome = { kind: 'rejected' };
       else outcome = { kind: 'uncaught', message: e instanceof Error ? `${e.name}: ${e.message}` : `thrown ${typeof e}: ${String(e)}` };
     }
-    const ms = performance.now() - t0;
+    const ms = cpuMs();
     if (ms > opts.timeLimitMs && outcome.kind !== 'crash' && outcome.kind !== 'uncaught') {
-      return { kind: 'hang', message: `took ${ms.toFixed(0)} ms (limit ${opts.timeLimitMs} ms)`, ms };
+      return { kind: 'hang', message: `took ${ms.toFixed(0)} ms of CPU time (limit ${opts.timeLimitMs} ms)`, ms };
     }
     return { ...outcome, ms };
   };

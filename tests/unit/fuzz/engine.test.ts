@@ -39,15 +39,16 @@ describe('fuzz engine', () => {
     expect(r.findings[0]!.message).toMatch(/^SyntaxError/);
   });
 
-  it('reports an input over the time limit, or never answered, as a hang', async () => {
+  it('reports an input over the CPU time limit, or never answered, as a hang', async () => {
     const slow = await runTarget(target(() => {
-      const until = performance.now() + 150;
-      while (performance.now() < until);
+      // 150 ms of CPU time, however loaded the machine is.
+      const t0 = process.cpuUsage();
+      while (process.cpuUsage(t0).user < 150_000);
     }), { ...opts, iterations: 2 });
     expect(slow.hangs).toBe(2);
     const never = await runTarget(target(() => new Promise<void>(() => undefined)), { ...opts, iterations: 2 });
     expect(never.hangs).toBe(2);
-    expect(never.findings[0]!.message).toMatch(/no answer within 100 ms/);
+    expect(never.findings[0]!.message).toMatch(/no answer within 1000 ms/);
   });
 
   it('draws the same inputs from the same seed and index', () => {
