@@ -87,7 +87,7 @@ for (const [n, target] of targets.entries()) {
   for (const f of report.findings) process.stdout.write(finding(report.target, f));
 }
 
-process.stdout.write(`\n${'target'.padEnd(14)}${cols(['inputs', 'accepted', 'rejected', 'crashes', 'hangs', 'uncaught', 'slowest cpu ms', 'seconds', 'inputs/s'])}\n`);
+process.stdout.write(`\n${'target'.padEnd(14)}${cols(['inputs', 'accepted', 'rejected', 'crashes', 'hangs', 'uncaught', 'max cpu ms', 'seconds', 'inputs/s'])}\n`);
 for (const r of reports) process.stdout.write(line(r) + '\n');
 for (const r of reports) for (const f of r.findings) process.stdout.write(finding(r.target, f));
 process.exit(reports.some((r) => r.crashes + r.hangs + r.uncaught > 0) ? 1 : 0);
