@@ -11,6 +11,9 @@ const SLOWDOWN = 6;
 // Tests that bound CPU time measure instrumented code here, which is slower than their bounds (the
 // detector's 1 MB scans: ~1.2 s against 1 s): they run in every normal run of the suites instead.
 const CPU_TIME_BOUNDED = ['tests/unit/armor/detect-speed.test.ts'];
+// The fuzz smoke runs thousands of inputs through most of lib/: every mutant it reaches would pay for all
+// of them (minutes each). The decoders' own tests cover those mutants; `npm test` runs the smoke.
+const FUZZ_SMOKE = ['tests/unit/fuzz/smoke.test.ts'];
 
 const projects = ((base.test?.projects ?? []) as Project[])
   .filter((p) => MUTATED_BY_THESE.includes(p.test?.name ?? ''))
@@ -20,7 +23,7 @@ const projects = ((base.test?.projects ?? []) as Project[])
       ...p.test,
       testTimeout: (p.test?.testTimeout ?? 30_000) * SLOWDOWN,
       setupFiles: [...(p.test?.setupFiles ?? []), 'tests/mutation-setup.ts'],
-      exclude: [...(p.test?.exclude ?? ['**/node_modules/**']), ...CPU_TIME_BOUNDED],
+      exclude: [...(p.test?.exclude ?? ['**/node_modules/**']), ...CPU_TIME_BOUNDED, ...FUZZ_SMOKE],
     },
   }));
 

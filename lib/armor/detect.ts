@@ -279,8 +279,22 @@ function shortestV2(text: string, at: number): number {
   return (multi ? HEADER_SYMBOLS_V2.multi : HEADER_SYMBOLS_V2.single) + FIELD_V2.crc - 1;
 }
 
+/**
+ * End of the unbroken run of symbols from `from`, cut at the next envelope in it (one may begin at the
+ * version or kind symbol just before `from`). A valid part written right after a damaged or unknown one
+ * is then read as a part, as it is when a host splits the text there, and the scan stays linear.
+ */
 function symbolRunEnd(text: string, from: number): number {
+  if (envelopeAt(text, from - 1)) return from - 1;
   let at = from;
-  while (at < text.length && symbolValue(text.charCodeAt(at)) >= 0) at++;
+  while (at < text.length && symbolValue(text.charCodeAt(at)) >= 0 && !envelopeAt(text, at)) at++;
   return at;
+}
+
+const C = 0x63;
+const TWO = 0x32;
+
+/** "c2c" in any case, unbroken, at `at`. */
+function envelopeAt(text: string, at: number): boolean {
+  return (text.charCodeAt(at) | 0x20) === C && text.charCodeAt(at + 1) === TWO && (text.charCodeAt(at + 2) | 0x20) === C;
 }

@@ -96,4 +96,18 @@ describe('host-split tokens', () => {
     const v1 = specPart({ id: 'abcdefgh', index: 0, count: 1, chunk: bytesFrom(50_000, 6) });
     expect(findArmorParts(v1.slice(0, 1000))[0]).toMatchObject({ kind: 'damaged', code: 'truncated' });
   });
+
+  // Found by `npm run fuzz -- header` (minimised inputs): garbage that starts like armor, then a whole
+  // part with no space between. Read whole, the garbage's damaged or unknown-version run swallowed the part;
+  // cut where a host might, the part was read. Both readings now find the part.
+  it.each([
+    ['c2c20c2c20000fk0gdkyms', 15],
+    ['c2cc2c200051jbtGtzzbp2asfbc3', 21],
+    ['c2cc2c200011feg0a0szmp', 19],
+  ])('read a part glued to garbage before it the same whole and cut (%s)', (text, at) => {
+    const whole = findArmorParts(text).filter((r) => r.kind === 'part');
+    expect(whole).toHaveLength(1);
+    const step = extendHead(headOf(text.slice(0, at)), text.slice(at));
+    expect(step).toMatchObject({ kind: 'part', body: (whole[0] as { body: string }).body, start: whole[0]!.start });
+  });
 });

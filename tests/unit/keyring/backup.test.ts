@@ -157,6 +157,9 @@ describe('passphrase backups', () => {
     variants.push(['N too low', { ...file, kdf: { ...file.kdf, N: 2 ** 10 } }, 'malformed']);
     variants.push(['N too high', { ...file, kdf: { ...file.kdf, N: 2 ** 30 } }, 'malformed']);
     variants.push(['N not power of two', { ...file, kdf: { ...file.kdf, N: 20000 } }, 'malformed']);
+    // Found by `npm run fuzz -- backup`: more work than one N = 2^18 derivation (seconds of CPU), refused unread.
+    variants.push(['N·p too high', { ...file, kdf: { ...file.kdf, N: 2 ** 18, p: 4 } }, 'malformed']);
+    variants.push(['N·p too high (2^17 × 4)', { ...file, kdf: { ...file.kdf, N: 2 ** 17, p: 4 } }, 'malformed']);
     variants.push(['other kdf', { ...file, kdf: { ...file.kdf, name: 'pbkdf2' } }, 'malformed']);
     variants.push(['extra field', { ...file, note: 'hi' }, 'malformed']);
     variants.push(['missing iv', { ...file, cipher: { name: 'AES-256-GCM' } }, 'malformed']);
