@@ -1,5 +1,6 @@
 // Structure-aware mutators. Every target starts from real inputs made by our own encoders (so most
 // mutants get past the first checks) and changes a few bytes, characters or JSON values at a time.
+import { concat } from '../lib/bytes';
 import type { Rng } from './rng';
 
 const INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x1f, 0x20, 0x40, 0x7f, 0x80, 0x81, 0x82, 0xfe, 0xff];
@@ -35,10 +36,10 @@ function byteEdit(rng: Rng, b: Uint8Array, donors: readonly Uint8Array[]): Uint8
     case 5: // delete a range
       return cut(b, at, at + rng.small(32));
     case 6: // insert random bytes
-      return join(b.subarray(0, at), rng.bytes(rng.small(16)), b.subarray(at));
+      return concat(b.subarray(0, at), rng.bytes(rng.small(16)), b.subarray(at));
     case 7: { // duplicate a range
       const from = rng.int(b.length + 1);
-      return join(b.subarray(0, at), b.subarray(from, from + rng.small(64)), b.subarray(at));
+      return concat(b.subarray(0, at), b.subarray(from, from + rng.small(64)), b.subarray(at));
     }
     case 8: // truncate
       return b.slice(0, rng.int(b.length + 1));
@@ -52,7 +53,7 @@ function byteEdit(rng: Rng, b: Uint8Array, donors: readonly Uint8Array[]): Uint8
     }
     case 10: { // splice: head of this input, tail of a donor
       const donor = donors.length > 0 ? rng.pick(donors) : b;
-      return join(b.subarray(0, at), donor.subarray(rng.int(donor.length + 1)));
+      return concat(b.subarray(0, at), donor.subarray(rng.int(donor.length + 1)));
     }
     default: { // swap two bytes
       if (b.length < 2) return b;
@@ -206,18 +207,9 @@ function remove(root: unknown, path: Path): unknown {
 }
 
 function cut(b: Uint8Array, from: number, to: number): Uint8Array {
-  return join(b.subarray(0, from), b.subarray(Math.min(to, b.length)));
+  return concat(b.subarray(0, from), b.subarray(Math.min(to, b.length)));
 }
 
-function join(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Smaller variants of a byte string, largest cuts first (for minimising a failing input). */
 export function* shrinkBytes(b: Uint8Array): Generator<Uint8Array> {

@@ -9,7 +9,7 @@ import { keyIdBytes, keyIdText } from '../../../lib/crypto/identity';
 import { sealMessageV2 } from '../../../lib/crypto/message-v2';
 import { decodePublicBundle } from '../../../lib/crypto/public-bundle';
 import { loadKeyFile } from '../../../cli/keyfile';
-import { c2c, expectFailure, expectOk, report, tempDir } from './run-cli';
+import { c2c, expectFailure, expectOk, report, keygenAll, tempDir } from './run-cli';
 
 const { dir, cleanup } = tempDir();
 const TEXT = 'Привет, мир! 👋🔐 secret plan: meet at 6';
@@ -28,12 +28,9 @@ async function encrypt(args: string[], input: string = TEXT): Promise<string> {
 }
 
 beforeAll(async () => {
-  const names = ['alice', 'bob', 'carol', 'mallory'];
-  const results = await Promise.all(names.map((n) => c2c(dir, ['keygen', '--out', `${n}.key`, '--handle', n])));
-  results.forEach((r, i) => {
-    expectOk(r);
-    [pub[names[i]!] = '', fp[names[i]!] = ''] = r.stdout.trimEnd().split('\n');
-  });
+  const made = await keygenAll(dir, ['alice', 'bob', 'carol', 'mallory']);
+  Object.assign(pub, made.pub);
+  Object.assign(fp, made.fp);
 }, 180_000);
 afterAll(cleanup);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concat } from '../../../lib/bytes';
 import { SEGMENT_SIZE } from '../../../lib/files/file-crypt';
 import { prebuilt } from '../../prebuilt/paths';
-import { c2c, expectFailure, expectOk, FINGERPRINT, report, type RunResult, tempDir } from './run-cli';
+import { c2c, expectFailure, expectOk, FINGERPRINT, report, type RunResult, keygenAll, tempDir } from './run-cli';
 
 const { dir, cleanup } = tempDir();
 const pub: Record<string, string> = {};
@@ -40,12 +40,9 @@ function c2cToFd(args: string[], stdoutFd: number): Promise<RunResult> {
 }
 
 beforeAll(async () => {
-  const names = ['alice', 'bob', 'carol', 'mallory'];
-  const results = await Promise.all(names.map((n) => c2c(dir, ['keygen', '--out', `${n}.key`, '--handle', n])));
-  results.forEach((r, i) => {
-    expectOk(r);
-    [pub[names[i]!] = '', fp[names[i]!] = ''] = r.stdout.trimEnd().split('\n');
-  });
+  const made = await keygenAll(dir, ['alice', 'bob', 'carol', 'mallory']);
+  Object.assign(pub, made.pub);
+  Object.assign(fp, made.fp);
 }, 180_000);
 afterAll(cleanup);
 

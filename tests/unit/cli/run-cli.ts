@@ -40,6 +40,18 @@ export function c2c(cwd: string, args: string[], input?: string | Uint8Array): P
   return spawnNode([prebuilt('c2c'), ...args], { cwd, input });
 }
 
+/** Makes a key file `NAME.key` in `dir` for each name; gives each one's public key line and fingerprint. */
+export async function keygenAll(dir: string, names: string[]): Promise<{ pub: Record<string, string>; fp: Record<string, string> }> {
+  const results = await Promise.all(names.map((n) => c2c(dir, ['keygen', '--out', `${n}.key`, '--handle', n])));
+  const pub: Record<string, string> = {};
+  const fp: Record<string, string> = {};
+  results.forEach((r, i) => {
+    expectOk(r);
+    [pub[names[i]!] = '', fp[names[i]!] = ''] = r.stdout.trimEnd().split('\n');
+  });
+  return { pub, fp };
+}
+
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'c2c-cli-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
