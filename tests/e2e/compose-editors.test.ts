@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findArmorParts } from '@/lib/armor/detect';
 import { CANARY } from './flows';
 import { pollIn } from './harness';
-import { openChat, openOverlay, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
+import { openChat, openOverlay, pressClose, sendThroughOverlay, shownIn, startPinnedPair, type PinnedPair } from './content-flows';
 
 const TEXT = `Через редактор, once only: ${CANARY}`;
 const BOX = '[data-testid="host-compose"]';
@@ -62,10 +62,8 @@ describe.each(['chromium', 'firefox'] as const)('one send into every editor kind
         // Given time to fill the field in, as it does once it knows a length.
         await new Promise((resolve) => setTimeout(resolve, 500));
         expect(await partLength(unknown)).toBe('');
-        // Closed with its own button (a scripted lock.click() is ignored, and the overlay may cover the lock;
-        // pressed from inside the frame, which Firefox's BiDi cannot click into).
-        // A task later, so the call returns before the overlay (and this frame's target) goes.
-        await unknown.evaluate(() => void setTimeout(() => (document.querySelector('[data-testid="compose-close"]') as HTMLButtonElement).click()));
+        // Closed with its own button (a scripted lock.click() is ignored, and the overlay may cover the lock).
+        await pressClose(unknown);
         await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
         await storeLearnedLengths(popup, { 'http://other.example': 300, [server.url]: 400 });
         await popup.close();

@@ -8,7 +8,7 @@
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
-import { frameOf, openChat } from './content-flows';
+import { frameOf, openChat, pressClose } from './content-flows';
 import { onboardInPopup } from './flows';
 import { beforeDeadline, launchWithExtension, sendFromPage, type ExtensionSession } from './harness';
 
@@ -57,8 +57,7 @@ async function clickLockOpens(page: Page, t: HitTest): Promise<void> {
  */
 async function closeOverlay(page: Page): Promise<void> {
   const compose = await frameOf((await page.waitForSelector(OVERLAY))!, '[data-testid="compose-close"]');
-  // Pressed a task later, so the call returns before the overlay (and with it this frame's target) goes.
-  await step('pressing the overlay\'s Close', 10_000, compose.evaluate(() => void setTimeout(() => (document.querySelector('[data-testid="compose-close"]') as HTMLButtonElement).click())));
+  await step('pressing the overlay\'s Close', 10_000, pressClose(compose));
   await page.waitForSelector(OVERLAY, { hidden: true });
 }
 

@@ -272,6 +272,15 @@ async function readInFrame(iframe: ElementHandle<HTMLIFrameElement>, timeout: nu
 }
 
 /**
+ * Presses the compose overlay's own Close button from inside the frame: puppeteer's click into that
+ * out-of-process frame can wait for ever once the frame removes itself, and Firefox's BiDi cannot click into
+ * it. A task later, so the call returns before the overlay (and this frame's target) goes.
+ */
+export function pressClose(compose: Frame): Promise<void> {
+  return compose.evaluate(() => void setTimeout(() => (document.querySelector('[data-testid="compose-close"]') as HTMLButtonElement).click()));
+}
+
+/**
  * Clicks our lock (not a look-alike the page drew) and returns the compose overlay once its contacts are listed.
  * An overlay puppeteer cannot reach (FrameUnreachable) is closed and opened again once, in the open: a new frame.
  */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { launchWithExtension, type ExtensionSession } from './harness';
 import { CANARY, bundleOf, onboardInPopup, pinVerified } from './flows';
-import { chooseRecipient, hostSends, openChat, openOverlay, shownIn } from './content-flows';
+import { chooseRecipient, hostSends, openChat, openOverlay, pressClose, shownIn } from './content-flows';
 
 const ROOM = 'markdown-limit';
 const ARMOR_PART = /^c2c2[0-9a-z]+$/;
@@ -91,7 +91,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
     await compose.waitForSelector('[data-testid="compose-error"]');
     expect(await compose.$eval('[data-testid="compose-error"]', (e) => e.textContent)).toContain('200');
     // What alice then writes in the page itself reaches the host, and nothing from the overlay came first.
-    await compose.click('[data-testid="compose-close"]');
+    await pressClose(compose);
     await page.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
     await hostSends(page, 'plain words after the refusal');
     await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBeGreaterThan(0);
@@ -132,7 +132,7 @@ describe('the site’s message length limit on /markdown (Chromium)', () => {
     const { compose: first, remembered } = await openOverlayWithLength(page, site());
     expect(remembered).toBe(400);
     expect(await partLengthOf(first)).toBe('400');
-    await first.click('[data-testid="compose-close"]');
+    await pressClose(first);
     await page.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
 
     // Real sites declare their limit on the box: it is detected, and the smaller of the two is used.
