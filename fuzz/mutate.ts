@@ -126,6 +126,11 @@ export const ODD_VALUES: readonly unknown[] = [
   Number.POSITIVE_INFINITY, '', ' ', '0', 'true', 'null', '__proto__', 'constructor', 'a'.repeat(5000), '\ud800', [], [null], {}, { __proto__: null },
 ];
 
+/** Mutates a JSON text: mostly as its parsed `value` (keys, types, nesting), else as text (its syntax). */
+export function mutateJson(rng: Rng, text: string, value: unknown, pieces: readonly string[], donors: readonly unknown[] = [], textDonors: readonly string[] = []): string {
+  return value !== undefined && rng.chance(0.6) ? (JSON.stringify(mutateValue(rng, value, pieces, donors)) ?? 'null') : mutateText(rng, text, pieces, textDonors);
+}
+
 /** Returns a structurally mutated deep copy of a JSON-like value (objects, arrays, strings, numbers). */
 export function mutateValue(rng: Rng, value: unknown, pieces: readonly string[] = [], donors: readonly unknown[] = []): unknown {
   let out = structuredClone(value);

@@ -4,7 +4,7 @@
 import { equalBytes, utf8 } from '../../lib/bytes';
 import { decryptBackupPayload, encryptBackupPayload, MIN_SCRYPT_N } from '../../lib/keyring/backup-file';
 import { check, type Target } from '../engine';
-import { mutateText, mutateValue, shrinkText } from '../mutate';
+import { mutateJson, shrinkText } from '../mutate';
 
 const PASSPHRASE = 'correct horse battery staple';
 const PIECES = ['"format"', '"kdf"', '"N"', '"salt"', '"iv"', '"check"', '"ciphertext"', 'c2c-backup', 'scrypt', 'AES-256-GCM', '16384', 'A', '-', '_'];
@@ -20,7 +20,7 @@ export const backupTarget: Target<string> = {
     return {
       generate(rng) {
         const i = rng.int(files.length);
-        return rng.chance(0.6) ? JSON.stringify(mutateValue(rng, values[i], PIECES, values)) ?? 'null' : mutateText(rng, files[i]!, PIECES, files);
+        return mutateJson(rng, files[i]!, values[i], PIECES, values, files);
       },
       async run(text) {
         const opened = await decryptBackupPayload(text, PASSPHRASE);

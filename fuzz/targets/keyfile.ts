@@ -5,7 +5,7 @@ import { generatePrekey } from '../../lib/crypto/prekey';
 import { generateLegacyKey } from '../../lib/legacy/legacy-key';
 import { encodePublicKey, parseKeyFile, publicKeyOf, serializeKeyFile, type KeyFile } from '../../cli/keyfile';
 import { check, type Target } from '../engine';
-import { mutateText, mutateValue, shrinkText } from '../mutate';
+import { mutateJson, shrinkText } from '../mutate';
 
 const PIECES = ['"c2c-key"', '"suite"', '"modern"', '"cryptico"', '"identity"', '"prekeys"', '"retired"', '"rsa"', '"n"', '"d"', 'A', '-', '_', '0', 'f'];
 
@@ -25,7 +25,7 @@ export const keyfileTarget: Target<string> = {
     return {
       generate(rng) {
         const i = rng.int(files.length);
-        return rng.chance(0.6) ? JSON.stringify(mutateValue(rng, values[i], PIECES, values)) ?? 'null' : mutateText(rng, files[i]!, PIECES, files);
+        return mutateJson(rng, files[i]!, values[i], PIECES, values, files);
       },
       async run(text) {
         const key = await parseKeyFile(text, 'fuzz.key');

@@ -7,7 +7,7 @@ import { toHex, utf8 } from '../../lib/bytes';
 import { CLOSE, DATA, ServerFrame, encodeDataFrame } from '../../lib/protocol/relay';
 import { RelayClient, RelayError, type RelayMessage, type WebSocketLike } from '../../lib/relay-client/client';
 import { check, type Target } from '../engine';
-import { mutateBytes, mutateText, mutateValue, shrinkText } from '../mutate';
+import { mutateBytes, mutateJson, shrinkText } from '../mutate';
 
 type Frame = { text: string } | { bytes: Uint8Array };
 
@@ -76,7 +76,7 @@ export const relayClientTarget: Target<Frame[]> = {
             default:
               frames[i] = 'bytes' in f
                 ? { bytes: mutateBytes(rng, f.bytes, binaryDonors) }
-                : { text: rng.chance(0.6) ? JSON.stringify(mutateValue(rng, parseOr(f.text), PIECES, donors)) ?? 'null' : mutateText(rng, f.text, PIECES) };
+                : { text: mutateJson(rng, f.text, parseOr(f.text), PIECES, donors) };
           }
         }
         return frames;

@@ -20,7 +20,7 @@ import { SqliteDirectory } from '../../relay/directory';
 import { Relay } from '../../relay/server';
 import { bundleOf, makeUser, type TestUser } from '../../tests/unit/crypto/fixtures';
 import { check, type Target } from '../engine';
-import { mutateBytes, mutateText, mutateValue, shrinkText } from '../mutate';
+import { mutateBytes, mutateJson, mutateText, shrinkText } from '../mutate';
 import type { Rng } from '../rng';
 
 export type Step = { kind: 'auth' } | { kind: 'text'; text: string } | { kind: 'binary'; bytes: Uint8Array };
@@ -230,7 +230,7 @@ function mutateSession(rng: Rng, base: Step[], donors: unknown[], binaryDonors: 
           const value = parseOr(s.text);
           steps[i] = {
             kind: 'text',
-            text: value !== undefined && rng.chance(0.6) ? JSON.stringify(mutateValue(rng, value, PIECES, donors)) ?? 'null' : mutateText(rng, s.text, PIECES),
+            text: mutateJson(rng, s.text, value, PIECES, donors),
           };
         } else if (s.kind === 'binary') steps[i] = { kind: 'binary', bytes: mutateBytes(rng, s.bytes, binaryDonors) };
         else steps[i] = rng.chance(0.5) ? { kind: 'binary', bytes: rng.bytes(rng.int(40)) } : { kind: 'text', text: mutateText(rng, '{"t":"auth","id":1}', PIECES) };

@@ -3,24 +3,15 @@
 // recording SOCKS5 server, which is asked for the relay by host name (address type 3); the relay, behind
 // a tap that records where connections come from, sees only the proxy's. With the proxy down, nothing
 // reaches the relay. The relay's name is an onion address that only the test proxy can resolve.
-import { createServer } from 'node:net';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, startRelay, until, type RunningRelay } from '../relay/harness';
+import { cleanup, closedPort, startRelay, until, type RunningRelay } from '../relay/harness';
 import { startSocks5Server, type Socks5Server } from '../relay/socks5-server';
 import { startTcpTap, type TcpTap } from '../relay/tcp-tap';
 import { byTestId, launchWithExtension, type BrowserKind, type ExtensionSession, CHROMIUM_ARGS } from './harness';
 import { clickWhenEnabled, fill, inOptions, onboardInPopup, textMatching, textOf } from './flows';
 
 const ONION = `c2crelay${'y'.repeat(47)}d.onion`;
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Chromium resolves the onion name itself here (to loopback), so a connection around the proxy would reach the relay. */
 function resolverRules(): string {

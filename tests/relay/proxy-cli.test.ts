@@ -2,10 +2,9 @@
 // the proxy with the relay's host name (address type 3, never resolved locally), the relay sees only the
 // proxy's connections, and a proxy that is down, refuses or hangs up stops the command with one line
 // while nothing reaches the relay around it.
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { c2c, cleanup, startRelay, tempDir, until, type C2CRun as Run, type RunningRelay } from './harness';
+import { c2c, cleanup, closedPort, startRelay, tempDir, until, type C2CRun as Run, type RunningRelay } from './harness';
 import { startSocks5Server, type Socks5Server } from './socks5-server';
 import { startTcpTap, type TcpTap } from './tcp-tap';
 
@@ -28,14 +27,6 @@ function oneErrorLine(r: Run, pattern: RegExp): void {
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(/^c2c: /);
   expect(r.stderr).toMatch(pattern);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(async () => {

@@ -5,17 +5,7 @@ import { fromUtf8, utf8 } from '../../../lib/bytes';
 import { type Channel, CHANNEL_EXTENSION, decodeChannel, encodeChannel, parseChannel } from '../../../lib/crypto/channel';
 import { openMessageV2, sealMessageV2 } from '../../../lib/crypto/message-v2';
 import { MemoryReplayCache } from '../../../lib/crypto/replay-cache';
-import { type C2CErrorCode, isC2CError } from '../../../lib/errors';
-import { makeUser, type TestUser } from './fixtures';
-
-async function codeOf(p: Promise<unknown>): Promise<C2CErrorCode> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isC2CError(e)) throw new Error(`expected a C2CError, got ${String(e)}`);
-  return e.code;
-}
+import { codeOf, makeUser, type TestUser } from './fixtures';
 
 let alice: TestUser;
 let bob: TestUser;

@@ -3,17 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { equalBytes, randomBytes } from '../../../lib/bytes';
 import { openMessage, sealMessage } from '../../../lib/crypto/message';
-import { isC2CError } from '../../../lib/errors';
-import { makeUser } from './fixtures';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isC2CError(e)) throw new Error(`expected a C2CError, got ${String(e)}`);
-  return e.code;
-}
+import { codeOf, makeUser } from './fixtures';
 
 describe('v1 messages on both sides of the synchronous hashing limit', () => {
   // Padded bodies of 256 B, 4 KiB (the limit: body 4096 + tag), 16 KiB and 64 KiB; the MAC covers header,

@@ -10,17 +10,8 @@ import { paddedLength } from '../../../lib/crypto/padme';
 import { MemoryReplayCache, type ReplayCache, type ReplayEntry } from '../../../lib/crypto/replay-cache';
 import { selfCopyKey } from '../../../lib/crypto/self-copy';
 import { importX25519Public } from '../../../lib/crypto/x25519';
-import { type C2CErrorCode, isC2CError } from '../../../lib/errors';
-import { makeUser, type TestUser } from './fixtures';
-
-async function codeOf(p: Promise<unknown>): Promise<C2CErrorCode> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isC2CError(e)) throw new Error(`expected a C2CError, got ${String(e)}`);
-  return e.code;
-}
+import type { C2CErrorCode } from '../../../lib/errors';
+import { codeOf, makeUser, type TestUser } from './fixtures';
 
 const keysOf = (u: TestUser) => ({ identity: u.identity, prekeys: [u.prekey] });
 const seal = (from: TestUser, to: TestUser[], text: string, extra: { senderKey?: 'full' | 'key-id'; timestamp?: number; extensions?: MessageExtension[] } = {}) =>

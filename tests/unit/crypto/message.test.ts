@@ -7,17 +7,8 @@ import { pad } from '../../../lib/crypto/padding';
 import { generatePrekey } from '../../../lib/crypto/prekey';
 import { MemoryReplayCache } from '../../../lib/crypto/replay-cache';
 import { importX25519Public } from '../../../lib/crypto/x25519';
-import { type C2CErrorCode, isC2CError } from '../../../lib/errors';
-import { bundleOf, makeUser, type TestUser } from './fixtures';
-
-async function codeOf(p: Promise<unknown>): Promise<C2CErrorCode> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isC2CError(e)) throw new Error(`expected a C2CError, got ${String(e)}`);
-  return e.code;
-}
+import type { C2CErrorCode } from '../../../lib/errors';
+import { bundleOf, codeOf, makeUser, type TestUser } from './fixtures';
 
 const seal = (from: TestUser, to: TestUser[], text: string, extra: { timestamp?: number; messageId?: Uint8Array } = {}) =>
   sealMessage({ sender: { identity: from.identity, prekey: from.prekey }, recipients: to.map((u) => u.bundle), plaintext: utf8(text), ...extra });

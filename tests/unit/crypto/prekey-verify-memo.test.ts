@@ -5,17 +5,7 @@ import { utf8 } from '../../../lib/bytes';
 import { sealMessage } from '../../../lib/crypto/message';
 import { sealMessageV2 } from '../../../lib/crypto/message-v2';
 import { verifyPrekey } from '../../../lib/crypto/prekey';
-import { isC2CError } from '../../../lib/errors';
-import { makeUser } from './fixtures';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isC2CError(e)) throw new Error(`expected a C2CError, got ${String(e)}`);
-  return e.code;
-}
+import { codeOf, makeUser } from './fixtures';
 
 describe('prekey signatures already checked', () => {
   it('vouch for the same bytes again, and for no single-bit change of them', async () => {

@@ -7,11 +7,11 @@ import { buf, concat, equalBytes, u64be } from '../../../lib/bytes';
 import { FORMAT_ID } from '../../../lib/crypto/format-ids';
 import { SIGNATURE_CONTEXT, signWithContext } from '../../../lib/crypto/identity';
 import { openMessageV2 } from '../../../lib/crypto/message-v2';
-import { type C2CErrorCode, isC2CError } from '../../../lib/errors';
+import { isC2CError } from '../../../lib/errors';
 import { ByteReader } from '../../../lib/files/byte-reader';
 import { CHUNK_SIZE, encryptedFileSize, openFile, paddedFileSize, SEGMENT_SIZE, sealFile } from '../../../lib/files/file-crypt';
 import { type FileMeta, openFileHeader } from '../../../lib/files/file-header';
-import { makeUser, type TestUser } from '../crypto/fixtures';
+import { codeOf, makeUser, type TestUser } from '../crypto/fixtures';
 
 const KIB = 1024;
 const FINAL_SEGMENT = 8 + 64 + 16;
@@ -52,15 +52,6 @@ async function encrypt(data: Uint8Array, opts: { from?: TestUser; to?: TestUser[
 async function decrypt(file: Uint8Array, who: TestUser = bob, step?: number) {
   const opened = await openFile(source(file, step), keysOf(who));
   return { ...opened, data: await collect(opened.plaintext) };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<C2CErrorCode> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isC2CError(e)) throw new Error(`expected a C2CError, got ${String(e)}`);
-  return e.code;
 }
 
 /** Where the body starts: format id, u16 header length, header. */
