@@ -6,10 +6,17 @@ import { takeRetriesOutsideTests } from './retried';
 
 beforeEach(() => {
   onTestFailed(({ task }) => {
-    const reasons = (task.result?.errors ?? []).map((e) => e.message).join(' | ');
+    const reasons = (task.result?.errors ?? []).map(describe).join(' | ');
     console.error(`[attempt failed] ${task.name}: ${reasons}`);
   });
 });
+
+/** The message, the test line that failed and the diff (shortened): enough to tell which check saw what. */
+function describe(e: { message: string; stack?: string; diff?: string }): string {
+  const at = e.stack?.split('\n').find((line) => /\.test\.ts:\d+/.test(line))?.trim();
+  const diff = e.diff ? ` diff: ${e.diff.replace(/\s+/g, ' ').slice(0, 600)}` : '';
+  return `${e.message}${at ? ` (${at})` : ''}${diff}`;
+}
 
 // The file comes second; vitest reads the first parameter's pattern for fixtures, and this hook needs none.
 afterAll(({}, file) => {
