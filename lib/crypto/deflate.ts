@@ -1,45 +1,41 @@
-// Raw DEFLATE (RFC 1951) through the platform's CompressionStream / DecompressionStream, present in
-// Node 20, Chromium and Firefox, so no compression library ships. Inflation is bounded while it streams:
-// a small "bomb" cannot make us hold more than the bound in memory.
-import { buf, concat } from '../bytes';
+// Raw DEFLATE (RFC 1951) for message text, with or without a preset dictionary (RFC 1950's FDICT idea,
+// here in raw streams: both sides prime the window with the same bytes). fflate, because the platform's
+// CompressionStream has no dictionary. Inflation is bounded while it runs: input goes in small pieces and
+// output is counted after each, so a small "bomb" cannot make us produce more than the bound.
+import { Deflate, Inflate } from 'fflate';
+import { concat } from '../bytes';
 import { C2CError } from '../errors';
 
-async function collect(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
-  const reader = stream.getReader();
+/** Input fed to the inflater at once: at most ~1,032× this comes out before the bound is checked again. */
+const INFLATE_STEP = 256;
+
+export function deflateRaw(data: Uint8Array, dictionary?: Uint8Array): Uint8Array {
   const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return concat(...chunks);
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new C2CError('too-large', `the message text inflates to more than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-}
-
-/** Feeds `input` into a transform and reads its output, failing the read if the write fails. */
-async function run(transform: CompressionStream | DecompressionStream, input: Uint8Array, maxBytes: number): Promise<Uint8Array> {
-  const writer = transform.writable.getWriter();
-  const written = writer.write(buf(input)).then(() => writer.close());
-  // A cancelled read aborts the pending write; that rejection is the read's, reported there.
-  written.catch(() => undefined);
-  const [out] = await Promise.all([collect(transform.readable, maxBytes), written]);
-  return out;
-}
-
-export function deflateRaw(data: Uint8Array): Promise<Uint8Array> {
-  return run(new CompressionStream('deflate-raw'), data, Infinity);
+  const deflater = new Deflate({ level: 9, ...(dictionary ? { dictionary } : {}) }, (chunk) => chunks.push(chunk));
+  deflater.push(data, true);
+  return concat(...chunks);
 }
 
 /** Inflates raw DEFLATE; more than `maxBytes` of output → 'too-large', a broken stream → 'tampered'. */
-export async function inflateRaw(data: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+export function inflateRaw(data: Uint8Array, maxBytes: number, dictionary?: Uint8Array): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let ended = false;
+  const inflater = new Inflate(dictionary ? { dictionary } : {}, (chunk, final) => {
+    chunks.push(chunk);
+    total += chunk.length;
+    if (final) ended = true;
+  });
   try {
-    return await run(new DecompressionStream('deflate-raw'), data, maxBytes);
+    for (let at = 0; at < data.length; at += INFLATE_STEP) {
+      const end = Math.min(at + INFLATE_STEP, data.length);
+      inflater.push(data.subarray(at, end), end === data.length);
+      if (total > maxBytes) throw new C2CError('too-large', `the message text inflates to more than ${maxBytes} bytes`);
+    }
   } catch (e) {
     if (e instanceof C2CError) throw e;
     throw new C2CError('tampered', 'the compressed message text is not valid DEFLATE data');
   }
+  if (!ended) throw new C2CError('tampered', 'the compressed message text ends too early');
+  return concat(...chunks);
 }

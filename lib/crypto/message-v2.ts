@@ -8,6 +8,7 @@ import { buf, concat, equalBytes, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { assertChannel, type Channel, CHANNEL_EXTENSION, decodeChannel, encodeChannel, type SealedChannel } from './channel';
 import { deflateRaw, inflateRaw } from './deflate';
+import { TEXT_DICTIONARY_1 } from './text-dictionary';
 import { ED25519_PUBLIC_LENGTH, ED25519_SIGNATURE_LENGTH, type IdentityKeyPair, KEY_ID_LENGTH, keyIdBytes, SIGNATURE_CONTEXT, signWithContext, verifyWithContext } from './identity';
 import { FORMAT_ID } from './format-ids';
 import { exportSecret, generateEphemeral, hpkeInfo, setupRecipient, setupSender } from './hpke';
@@ -42,7 +43,10 @@ const PAD_MARKER = 0x80;
 const FLAG_FULL_KEY = 0x01;
 const FLAG_COMPRESSED = 0x02;
 const FLAG_EXTENSIONS = 0x04;
-const RESERVED_FLAGS = 0xf8;
+/** With FLAG_COMPRESSED: the DEFLATE window starts primed with TEXT_DICTIONARY_1. */
+const FLAG_DICTIONARY = 0x08;
+const RESERVED_FLAGS = 0xf0;
+const DICTIONARY = utf8(TEXT_DICTIONARY_1);
 const CRITICAL_EXTENSION = 0x80;
 const MAX_EXTENSIONS = 255;
 const MAX_EXTENSION_VALUE = 255;
@@ -147,11 +151,11 @@ function encodeExtensions(extensions: MessageExtension[]): Uint8Array {
   return concat(new Uint8Array([extensions.length]), ...parts);
 }
 
-/** The text as stored: deflated when that gives a shorter padded section. */
-async function storedText(text: Uint8Array, headLength: number): Promise<{ bytes: Uint8Array; compressed: boolean }> {
+/** The text as stored: deflated with the preset dictionary when that gives a shorter padded section. */
+function storedText(text: Uint8Array, headLength: number): { bytes: Uint8Array; compressed: boolean } {
   const plain = paddedLength(headLength + text.length + 1);
   if (plain === MIN_PADDED_LENGTH) return { bytes: text, compressed: false };
-  const deflated = await deflateRaw(text);
+  const deflated = deflateRaw(text, DICTIONARY);
   return paddedLength(headLength + deflated.length + 1) < plain ? { bytes: deflated, compressed: true } : { bytes: text, compressed: false };
 }
 
@@ -191,8 +195,8 @@ export async function sealMessageV2(args: {
       new DataView(time.buffer).setUint32(0, timestampSeconds(args.timestamp ?? Date.now()));
       const senderField = full ? identity.publicKey : await keyIdBytes(identity.publicKey);
       const extensionBlock = extensions.length > 0 ? encodeExtensions(extensions) : new Uint8Array(0);
-      const text = await storedText(args.plaintext, 1 + time.length + senderField.length + extensionBlock.length);
-      const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0);
+      const text = storedText(args.plaintext, 1 + time.length + senderField.length + extensionBlock.length);
+      const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED | FLAG_DICTIONARY : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0);
       const unpadded = concat(new Uint8Array([flags]), time, senderField, extensionBlock, text.bytes, new Uint8Array([PAD_MARKER]));
       const section = new Uint8Array(paddedLength(unpadded.length));
       section.set(unpadded);
@@ -282,7 +286,8 @@ function unpad(section: Uint8Array): Uint8Array {
 }
 
 interface Section {
-  compressed: boolean;
+  /** How the text was compressed: not, plain DEFLATE (older writers), or DEFLATE with TEXT_DICTIONARY_1. */
+  compression: 'none' | 'deflate' | 'deflate-dictionary';
   timestamp: number; // seconds
   senderField: Uint8Array;
   fullKey: boolean;
@@ -296,6 +301,7 @@ function parseSection(content: Uint8Array): Section {
   const flags = content[0];
   if (flags === undefined) throw cut();
   if ((flags & RESERVED_FLAGS) !== 0) throw new C2CError('unsupported', 'the message uses features this version does not know');
+  if ((flags & (FLAG_DICTIONARY | FLAG_COMPRESSED)) === FLAG_DICTIONARY) throw new C2CError('tampered', 'the message names a dictionary for text it does not compress');
   const fullKey = (flags & FLAG_FULL_KEY) !== 0;
   const senderEnd = 5 + (fullKey ? ED25519_PUBLIC_LENGTH : KEY_ID_LENGTH);
   if (content.length < senderEnd) throw cut();
@@ -322,7 +328,7 @@ function parseSection(content: Uint8Array): Section {
     }
   }
   return {
-    compressed: (flags & FLAG_COMPRESSED) !== 0,
+    compression: (flags & FLAG_COMPRESSED) === 0 ? 'none' : (flags & FLAG_DICTIONARY) !== 0 ? 'deflate-dictionary' : 'deflate',
     timestamp,
     senderField: content.slice(5, senderEnd),
     fullKey,
@@ -379,8 +385,6 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
   const { plain, ownCopy } = await openBody(frame, me);
   const sectionBytes = plain.subarray(0, plain.length - ED25519_SIGNATURE_LENGTH);
   const section = parseSection(unpad(sectionBytes));
-  // Inflating (bounded, of AEAD-authenticated bytes) overlaps the signature check; the check's verdict comes first.
-  const inflated = section.compressed ? started(inflateRaw(section.text, MAX_TEXT_BYTES)) : undefined;
   const sender = await senderOf(section, ownCopy, me, opts.resolveSender);
   if (sender.identityKey) {
     const signed = concat(frame.outer, sectionBytes);
@@ -390,8 +394,10 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
   }
   const timestamp = section.timestamp * 1000;
   if (timestamp > (opts.now ?? Date.now()) + MAX_FUTURE_SKEW_MS) throw new C2CError('malformed', 'the message is dated in the future');
-  if (!section.compressed && section.text.length > MAX_TEXT_BYTES) throw new C2CError('too-large', 'the message text is too long');
-  const plaintext = inflated ? await inflated : section.text.slice();
+  if (section.compression === 'none' && section.text.length > MAX_TEXT_BYTES) throw new C2CError('too-large', 'the message text is too long');
+  // Inflated (bounded) only once the sender's signature holds.
+  const plaintext =
+    section.compression === 'none' ? section.text.slice() : inflateRaw(section.text, MAX_TEXT_BYTES, section.compression === 'deflate-dictionary' ? DICTIONARY : undefined);
   // Before the replay cache: a message shown in the wrong place is not recorded anywhere.
   if (opts.channel) await assertChannel(section.channel, opts.channel);
   const messageId = messageIdOf(frame.enc);

@@ -6,11 +6,13 @@
 // Keys: sender identity = RFC 8032 §7.1 TEST 1, recipient identity = TEST 2; recipient prekey = Bob's and
 // ephemeral = Alice's private key of RFC 7748 §6.1.
 import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
+import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { concat, fromHex, toHex, u64be, utf8 } from '../../../lib/bytes';
 import { importIdentityPrivate } from '../../../lib/crypto/identity';
 import { openMessageV2, sealMessageV2 } from '../../../lib/crypto/message-v2';
 import { prekeyId, type PrekeyPair } from '../../../lib/crypto/prekey';
+import { TEXT_DICTIONARY_1 } from '../../../lib/crypto/text-dictionary';
 import { isC2CError } from '../../../lib/errors';
 
 const SENDER_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'; // RFC 8032 TEST 1
@@ -112,9 +114,12 @@ function nodeOpen(message: Uint8Array, prekeyPrivate: string, senderPublic: Uint
   const signed = verify(null, concat(utf8('c2c/v2/message'), new Uint8Array([0]), outer, section), createPublicKey({ key: der(ED25519_SPKI, senderPublic), format: 'der', type: 'spki' }), plain.subarray(section.length));
   let end = section.length;
   while (section[end - 1] === 0) end--;
-  expect(section[0]! & 0x02).toBe(0); // not compressed: plain UTF-8
-  const senderLength = section[0]! & 0x01 ? 32 : 8;
-  return { text: new TextDecoder().decode(section.subarray(5 + senderLength, end - 1)), signed };
+  const flags = section[0]!;
+  const senderLength = flags & 0x01 ? 32 : 8;
+  const stored = section.subarray(5 + senderLength, end - 1);
+  // 0x02: raw DEFLATE; 0x08 with it: primed with the preset dictionary (zlib here, fflate in the product).
+  const text = flags & 0x02 ? inflateRawSync(stored, flags & 0x08 ? { dictionary: utf8(TEXT_DICTIONARY_1) } : {}) : stored;
+  return { text: new TextDecoder().decode(text), signed };
 }
 
 // The product's keys: identities and the prekey imported as the keyring imports them (PKCS#8, non-extractable).

@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buf, concat, fromUtf8, toHex, utf8 } from '../../../lib/bytes';
@@ -9,6 +10,7 @@ import { openTextMessage } from '../../../lib/crypto/open-message';
 import { paddedLength } from '../../../lib/crypto/padme';
 import { MemoryReplayCache, type ReplayCache, type ReplayEntry } from '../../../lib/crypto/replay-cache';
 import { selfCopyKey } from '../../../lib/crypto/self-copy';
+import { TEXT_DICTIONARY_1 } from '../../../lib/crypto/text-dictionary';
 import { importX25519Public } from '../../../lib/crypto/x25519';
 import type { C2CErrorCode } from '../../../lib/errors';
 import { codeOf, makeUser, type TestUser } from './fixtures';
@@ -103,7 +105,9 @@ describe('sealMessageV2 / openMessageV2', () => {
     expect(text).toHaveLength(20);
     expect((await seal(alice, [bob], text)).length).toBe(188);
     expect((await seal(alice, [bob, carol], text)).length).toBe(222);
-    expect((await seal(alice, [bob], text, { senderKey: 'full' })).length).toBe(34 + 34 + paddedLength(1 + 4 + 32 + 20 + 1) + 80);
+    // Letters that do not compress: the section is stored as it is.
+    const incompressible = 'qzxv jkwq pfyb gmzd.';
+    expect((await seal(alice, [bob], incompressible, { senderKey: 'full' })).length).toBe(34 + 34 + paddedLength(1 + 4 + 32 + 20 + 1) + 80);
   });
 
   it('deduplicates recipients and never wraps to the sender', async () => {
@@ -168,6 +172,14 @@ describe('sealMessageV2 / openMessageV2', () => {
     const sealed = await seal(alice, [bob], text);
     expect(sealed.length).toBeLessThan(utf8(text).length / 2);
     expect(fromUtf8((await openMessageV2(sealed, keysOf(bob))).plaintext)).toBe(text);
+  });
+
+  it('the preset dictionary makes a short everyday message shorter than DEFLATE alone', async () => {
+    const text = 'Can you pick up the kids from school today? I have a meeting until five. Я позвоню тебе вечером.';
+    const alone = (await seal(alice, [bob], text.replace(/./g, (c, i) => String.fromCharCode(0x41 + ((c.charCodeAt(0) * 7 + i) % 26))))).length;
+    const withDictionary = (await seal(alice, [bob], text)).length;
+    expect(withDictionary).toBeLessThan(alone);
+    expect(deflateRaw(utf8(text), utf8(TEXT_DICTIONARY_1)).length).toBeLessThan(deflateRaw(utf8(text)).length * 0.8);
   });
 
   it('refuses text over 1 MiB when sealing', async () => {
@@ -241,7 +253,7 @@ describe('hostile v2 messages', () => {
 
   it('reserved flag bits make an authentic message unsupported', async () => {
     const keyId = await keyIdOf(alice);
-    for (const bit of [0x08, 0x10, 0x20, 0x40, 0x80]) {
+    for (const bit of [0x10, 0x20, 0x40, 0x80]) {
       const bad = await withSection(sealed, alice, padded(sectionOf(bit, keyId, utf8('hi'))));
       expect(await codeOf(openMessageV2(bad, keysOf(bob), knowing(alice)))).toBe('unsupported');
     }
@@ -276,6 +288,24 @@ describe('hostile v2 messages', () => {
     // An extension block cut short inside an authentic body.
     const cut = await withSection(sealed, alice, padded(sectionOf(0x04, await keyIdOf(alice), new Uint8Array([1, 0x01, 9]))));
     expect(await codeOf(openMessageV2(cut, keysOf(bob), knowing(alice)))).toBe('tampered');
+  });
+
+  it('reads text deflated by zlib with the preset dictionary (flags 0x0A) and without it (0x02, older writers)', async () => {
+    const text = 'See you at the station tomorrow morning, I will bring the documents. Привет, до завтра!';
+    const dictionary = utf8(TEXT_DICTIONARY_1);
+    const cases: [number, Uint8Array][] = [
+      [0x0a, deflateRawSync(utf8(text), { dictionary })],
+      [0x02, deflateRawSync(utf8(text))],
+    ];
+    for (const [flags, bytes] of cases) {
+      const message = await withSection(sealed, alice, padded(sectionOf(flags, await keyIdOf(alice), bytes)));
+      expect(fromUtf8((await openMessageV2(message, keysOf(bob), knowing(alice))).plaintext)).toBe(text);
+    }
+    // Read without the dictionary it names, or naming one for text that is not compressed: never the text.
+    const unprimed = await withSection(sealed, alice, padded(sectionOf(0x02, await keyIdOf(alice), cases[0]![1])));
+    expect(await codeOf(openMessageV2(unprimed, keysOf(bob), knowing(alice)))).toBe('tampered');
+    const dictionaryAlone = await withSection(sealed, alice, padded(sectionOf(0x08, await keyIdOf(alice), utf8(text))));
+    expect(await codeOf(openMessageV2(dictionaryAlone, keysOf(bob), knowing(alice)))).toBe('tampered');
   });
 
   it('a compression bomb is too-large without inflating it all; broken DEFLATE is tampered', async () => {
