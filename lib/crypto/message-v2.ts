@@ -151,12 +151,17 @@ function encodeExtensions(extensions: MessageExtension[]): Uint8Array {
   return concat(new Uint8Array([extensions.length]), ...parts);
 }
 
-/** The text as stored: deflated with the preset dictionary when that gives a shorter padded section. */
+/**
+ * The text as stored, up to the padding: UTF-8 and the pad marker, or, when that gives a shorter padded
+ * section, DEFLATE with the preset dictionary and no marker (the stream ends itself; the zeros after its
+ * final block are not read).
+ */
 function storedText(text: Uint8Array, headLength: number): { bytes: Uint8Array; compressed: boolean } {
-  const plain = paddedLength(headLength + text.length + 1);
-  if (plain === MIN_PADDED_LENGTH) return { bytes: text, compressed: false };
+  const marked = concat(text, new Uint8Array([PAD_MARKER]));
+  const plain = paddedLength(headLength + marked.length);
+  if (plain === MIN_PADDED_LENGTH) return { bytes: marked, compressed: false };
   const deflated = deflateRaw(text, DICTIONARY);
-  return paddedLength(headLength + deflated.length + 1) < plain ? { bytes: deflated, compressed: true } : { bytes: text, compressed: false };
+  return paddedLength(headLength + deflated.length) < plain ? { bytes: deflated, compressed: true } : { bytes: marked, compressed: false };
 }
 
 function timestampSeconds(ms: number): number {
@@ -197,7 +202,7 @@ export async function sealMessageV2(args: {
       const extensionBlock = extensions.length > 0 ? encodeExtensions(extensions) : new Uint8Array(0);
       const text = storedText(args.plaintext, 1 + time.length + senderField.length + extensionBlock.length);
       const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED | FLAG_DICTIONARY : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0);
-      const unpadded = concat(new Uint8Array([flags]), time, senderField, extensionBlock, text.bytes, new Uint8Array([PAD_MARKER]));
+      const unpadded = concat(new Uint8Array([flags]), time, senderField, extensionBlock, text.bytes);
       const section = new Uint8Array(paddedLength(unpadded.length));
       section.set(unpadded);
       return section;
@@ -384,7 +389,8 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
   const frame = parseFrame(bytes, format);
   const { plain, ownCopy } = await openBody(frame, me);
   const sectionBytes = plain.subarray(0, plain.length - ED25519_SIGNATURE_LENGTH);
-  const section = parseSection(unpad(sectionBytes));
+  // Dictionary-compressed text needs no pad marker: DEFLATE's final block ends it, and inflation stops there.
+  const section = parseSection(((sectionBytes[0] ?? 0) & FLAG_DICTIONARY) !== 0 ? sectionBytes : unpad(sectionBytes));
   const sender = await senderOf(section, ownCopy, me, opts.resolveSender);
   if (sender.identityKey) {
     const signed = concat(frame.outer, sectionBytes);

@@ -112,13 +112,16 @@ function nodeOpen(message: Uint8Array, prekeyPrivate: string, senderPublic: Uint
   const plain = new Uint8Array(Buffer.concat([decipher.update(message.subarray(68, message.length - 16)), decipher.final()]));
   const section = plain.subarray(0, plain.length - 64);
   const signed = verify(null, concat(utf8('c2c/v2/message'), new Uint8Array([0]), outer, section), createPublicKey({ key: der(ED25519_SPKI, senderPublic), format: 'der', type: 'spki' }), plain.subarray(section.length));
-  let end = section.length;
-  while (section[end - 1] === 0) end--;
   const flags = section[0]!;
   const senderLength = flags & 0x01 ? 32 : 8;
-  const stored = section.subarray(5 + senderLength, end - 1);
-  // 0x02: raw DEFLATE; 0x08 with it: primed with the preset dictionary (zlib here, fflate in the product).
-  const text = flags & 0x02 ? inflateRawSync(stored, flags & 0x08 ? { dictionary: utf8(TEXT_DICTIONARY_1) } : {}) : stored;
+  // 0x0A: raw DEFLATE primed with the preset dictionary (zlib here, fflate in the product), then zeros up to
+  // the padded length; otherwise the text ends at the 0x80 before the zeros.
+  let end = section.length;
+  while (section[end - 1] === 0) end--;
+  const text =
+    (flags & 0x0a) === 0x0a
+      ? inflateRawSync(section.subarray(5 + senderLength), { dictionary: utf8(TEXT_DICTIONARY_1) })
+      : section.subarray(5 + senderLength, end - 1);
   return { text: new TextDecoder().decode(text), signed };
 }
 
