@@ -20,7 +20,7 @@ import {
   type PageToBackground,
 } from '@/lib/protocol/chat-port';
 import { RelayError } from '@/lib/relay-client/client';
-import { ApiFailure } from './api-failure';
+import { keyChanged, noIdentity, noPinnedContact, notRegistered } from './refusals';
 import { acceptInvite, INVITE_TTL_MS, PendingInvites, sealInviteFor } from './chat-invites';
 import { relayFailure } from './relay-access';
 import type { RelayConnection } from './relay-connection';
@@ -118,7 +118,7 @@ export class ChatService {
   /** Joins the contact's invitation, or invites the contact to a new room; the same chat while one is live. */
   openChat(handle: string): Promise<{ chatId: string }> {
     return this.serial(async () => {
-      if (!(await getIdentity(this.db))) throw new ApiFailure('no-identity', 'Create your identity first.');
+      if (!(await getIdentity(this.db))) throw noIdentity();
       const contact = await chattable(this.db, handle);
       const live = this.byHandle.get(contact.handle);
       if (live) return { chatId: live.id };
@@ -226,7 +226,7 @@ export class ChatService {
     try {
       await this.relay.joinRoom(roomId);
     } catch (e) {
-      if (e instanceof RelayError && e.code === 'not-registered') throw new ApiFailure('no-relay', 'Set the relay address and register your handle there first.');
+      if (e instanceof RelayError && e.code === 'not-registered') throw notRegistered();
       throw relayFailure(e);
     }
     const { identity } = await getSenderKeys(this.db);
@@ -440,8 +440,8 @@ export class ChatService {
 /** The pinned contact, if a secure chat with it is allowed: a modern key that has not changed. */
 async function chattable(db: KeyringDB, handle: string): Promise<Contact> {
   const contact = await getContact(db, handle);
-  if (!contact) throw new ApiFailure('not-found', 'There is no pinned contact with that handle.');
+  if (!contact) throw noPinnedContact();
   if (!contact.bundle) throw new C2CError('unsupported', 'This contact has only a legacy key: a secure chat needs a modern key.');
-  if (contact.keyChanged) throw new ApiFailure('key-changed', `The key of ${contact.handle} changed since you pinned it. Verify the new key before chatting.`);
+  if (contact.keyChanged) throw keyChanged(contact.handle, 'chatting');
   return contact;
 }

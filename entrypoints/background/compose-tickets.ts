@@ -1,8 +1,8 @@
 // One-time tickets that let a compose frame recognise its own content script (lib/content/frames.ts).
 // Memory only: a ticket lives TICKET_TTL_MS and is taken once; a worker restart simply forgets them all
 // (the user clicks the lock again).
+import { C2CError } from '@/lib/errors';
 import { TICKET_TTL_MS, type ComposeTicket } from '@/lib/content/frames';
-import { ApiFailure } from './api-failure';
 
 /** Tickets waiting at once; the oldest go first (one per open compose frame is the normal case). */
 const MAX_WAITING = 16;
@@ -24,7 +24,7 @@ export class ComposeTickets {
     this.dropExpired();
     const entry = this.waiting.get(id);
     this.waiting.delete(id);
-    if (!entry) throw new ApiFailure('not-found', 'This compose box is no longer connected to the page.');
+    if (!entry) throw new C2CError('not-found', 'This compose box is no longer connected to the page.');
     return entry.ticket;
   }
 

@@ -11,7 +11,7 @@ import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { getIdentity } from '@/lib/keyring/identity-store';
 import { getSettings, setSettings } from '@/lib/keyring/settings';
 import type { ContactInfo, KeyHistoryItem } from '@/lib/protocol/background-api';
-import { ApiFailure } from './api-failure';
+import { identityExists, noIdentity, noPinnedContact } from './refusals';
 import type { BackgroundService } from './router';
 
 export type ContactsService = Pick<
@@ -25,13 +25,13 @@ const sameFingerprint = (a: string, b: string) => a.replace(/\s+/g, '').toUpperC
 export function createContactsService(db: KeyringDB, describe: (contact: Contact) => Promise<ContactInfo>): ContactsService {
   async function ownKey(): Promise<Uint8Array> {
     const identity = await getIdentity(db);
-    if (!identity) throw new ApiFailure('no-identity', 'Create your identity first.');
+    if (!identity) throw noIdentity();
     return identity.identityKey;
   }
 
   async function contactOrFail(handle: string): Promise<Contact> {
     const contact = await getContact(db, handle);
-    if (!contact) throw new ApiFailure('not-found', 'There is no pinned contact with that handle.');
+    if (!contact) throw noPinnedContact();
     return contact;
   }
 
@@ -75,7 +75,7 @@ export function createContactsService(db: KeyringDB, describe: (contact: Contact
       const mine = await ownKey();
       const c = await contactOrFail(handle);
       if (!c.bundle) throw new C2CError('unsupported', 'A legacy-only contact has no verification code.');
-      if (c.keyChanged) throw new ApiFailure('key-changed', "This contact's key changed: accept or refuse the new key first.");
+      if (c.keyChanged) throw new C2CError('key-changed', "This contact's key changed: accept or refuse the new key first.");
       const result = await checkVerificationPayload(code, mine, c.bundle.identityKey); // 'malformed' for non-codes
       return { result, contact: await describe(result === 'match' ? await markVerified(db, c.handle) : c) };
     },
@@ -91,7 +91,7 @@ export function createContactsService(db: KeyringDB, describe: (contact: Contact
     },
 
     async removeContact({ handle }) {
-      if (!(await removeContact(db, handle))) throw new ApiFailure('not-found', 'There is no pinned contact with that handle.');
+      if (!(await removeContact(db, handle))) throw noPinnedContact();
       return { removed: true as const };
     },
 
@@ -104,7 +104,7 @@ export function createContactsService(db: KeyringDB, describe: (contact: Contact
 
     async restoreBackup({ backup, passphrase }) {
       // Never over an existing identity from the popup: the user would lose it.
-      if (await getIdentity(db)) throw new ApiFailure('identity-exists', 'This browser already has an identity.');
+      if (await getIdentity(db)) throw identityExists();
       const identity = await restoreBackup(db, backup, passphrase);
       await setSettings(db, { backupMade: Date.now() }); // restored from one: a backup exists
       return { identity: { handle: identity.handle, fingerprint: identity.fingerprint } };

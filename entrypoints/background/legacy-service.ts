@@ -11,7 +11,6 @@ import { legacyPublicKey, loadLegacyKey, saveLegacyKey } from '@/lib/keyring/leg
 import { decodeLegacyPayload, encodeLegacyPayload, splitCrypticoString } from '@/lib/legacy/legacy-payload';
 import { legacyFingerprint, sameLegacyKey } from '@/lib/legacy/legacy-public-key';
 import type { DecryptResult, LegacyKeyInfo, RequestOf, ResponseData } from '@/lib/protocol/background-api';
-import { ApiFailure } from './api-failure';
 
 /**
  * cryptico itself (which replaces Math.random when it loads) is imported only when the user does something
@@ -43,7 +42,7 @@ export interface LegacyService {
   pinLegacyContact(request: RequestOf<'pinLegacyContact'>): Promise<ResponseData<'pinLegacyContact'>>;
   /** Encrypts to one legacy-only contact, signed with the user's legacy key. */
   encrypt(recipients: string[], plaintext: string, raw: boolean, maxPartLength?: number): Promise<ResponseData<'encrypt'>>;
-  /** Throws C2CError / ApiFailure for anything that must be shown as an error (the caller maps it). */
+  /** Throws C2CError for anything that must be shown as an error (the caller maps it). */
   decrypt(cipher: string, userAction: boolean): Promise<DecryptResult>;
 }
 
@@ -54,7 +53,7 @@ export function createLegacyService(db: KeyringDB): LegacyService {
 
   async function ownKeyOrFail() {
     const key = await loadLegacyKey(db);
-    if (!key) throw new ApiFailure('no-legacy-key', 'Create your legacy key first (Legacy section of the popup).');
+    if (!key) throw new C2CError('no-legacy-key', 'Create your legacy key first (Legacy section of the popup).');
     return key;
   }
 
@@ -101,7 +100,7 @@ export function createLegacyService(db: KeyringDB): LegacyService {
     },
 
     async decrypt(cipher, userAction) {
-      if (!userAction) throw new ApiFailure('user-action-required', 'Legacy messages are opened only when you click them.');
+      if (!userAction) throw new C2CError('user-action-required', 'Legacy messages are opened only when you click them.');
       const { isAuthenticLegacy, legacyDecrypt } = await loadCryptico();
       const opened = legacyDecrypt(cipher, await ownKeyOrFail());
       // No MAC: a broken signature means altered or misattributed text, which is not shown at all.

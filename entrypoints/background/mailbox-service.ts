@@ -6,7 +6,7 @@ import { getIdentity } from '@/lib/keyring/identity-store';
 import { getSetting } from '@/lib/keyring/settings';
 import type { RelayConnectionState } from '@/lib/protocol/background-api';
 import { RelayError } from '@/lib/relay-client/client';
-import { ApiFailure } from './api-failure';
+import { noIdentity, noPinnedContact, notRegistered } from './refusals';
 import type { Inbox } from './inbox';
 import { relayFailure } from './relay-access';
 import type { RelayConnection, RelayTarget } from './relay-connection';
@@ -37,9 +37,9 @@ export function createMailboxService(db: KeyringDB, connection: RelayConnection,
     },
 
     async sendToContact({ handle, plaintext }) {
-      if (!(await getIdentity(db))) throw new ApiFailure('no-identity', 'Create your identity first.');
+      if (!(await getIdentity(db))) throw noIdentity();
       const contact = await getContact(db, handle);
-      if (!contact) throw new ApiFailure('not-found', 'There is no pinned contact with that handle.');
+      if (!contact) throw noPinnedContact();
       // Bound to this mailbox: a copy posted into a page or another mailbox reads as wrong-channel.
       const sealed = await sealForContacts(db, [contact.handle], plaintext, { kind: 'mailbox', mailbox: contact.handle });
       try {
@@ -47,7 +47,7 @@ export function createMailboxService(db: KeyringDB, connection: RelayConnection,
       } catch (e) {
         // No connection because we are not registered, or the relay no longer knows our key.
         if (e instanceof RelayError && e.code === 'not-registered') {
-          throw new ApiFailure('no-relay', 'Set the relay address and register your handle there first.');
+          throw notRegistered();
         }
         throw relayFailure(e);
       }

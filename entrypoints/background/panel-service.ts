@@ -4,6 +4,7 @@
 // tab's site and the conversation of the box it is written into.
 // Per tab and frame only the newest document counts; a tab that closed or left its site is forgotten.
 // Everything is bounded: tabs kept, tokens per report (schema), reports per second, work per token.
+import { C2CError } from '@/lib/errors';
 import { PART_LENGTH_RANGE, type SiteMode } from '@/lib/keyring/settings';
 import type { DecryptResult, ResponseData } from '@/lib/protocol/background-api';
 import { panelTokensSchema, type PanelMessage, type PanelOutcome } from '@/lib/protocol/api/panel';
@@ -18,7 +19,6 @@ import {
 } from '@/lib/protocol/api/panel-messages';
 import { conversationSchema } from '@/lib/protocol/api/shared';
 import { describeValidationError } from '@/lib/protocol/background-api';
-import { ApiFailure } from './api-failure';
 import { enabledSiteOf, type IsEnabledSite } from './frame-entitlement';
 import type { WireResponse } from './router';
 
@@ -190,7 +190,7 @@ export class PanelService {
     // Bounded as every conversation the background takes (conversationName makes no other): anything else is a
     // broken content script, and nothing is sealed or sent.
     const conversation = conversationSchema.optional().safeParse(box.conversation);
-    if (!conversation.success) throw new ApiFailure('bad-request', 'The page’s compose box named its conversation in a form Crypt2Chat does not accept: nothing was sent.');
+    if (!conversation.success) throw new C2CError('bad-request', 'The page’s compose box named its conversation in a form Crypt2Chat does not accept: nothing was sent.');
     const remembered = await this.deps.partLength(site);
     const limits = [box.maxLength, remembered ?? undefined].filter((n): n is number => n !== undefined);
     // Within the range the encrypt request accepts: a box declaring less than an armor part cannot take one anyway.

@@ -1,8 +1,8 @@
 // Short-lived relay connections for popup actions (register, look up a handle): connect, do one thing,
 // close. Relay failures become API errors in plain words; nothing about the request is logged.
+import { C2CError } from '@/lib/errors';
 import type { IdentityKeyPair } from '@/lib/crypto/identity';
 import { RelayClient, RelayError, type WebSocketConstructor } from '@/lib/relay-client/client';
-import { ApiFailure } from './api-failure';
 import type { RelayRoute } from './relay-route';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -14,15 +14,15 @@ export function relayFailure(e: unknown): unknown {
     case 'unreachable':
     case 'closed':
     case 'timeout':
-      return new ApiFailure('relay-unreachable', 'The relay could not be reached. Check its address and your connection.');
+      return new C2CError('relay-unreachable', 'The relay could not be reached. Check its address and your connection.');
     case 'proxy':
-      return new ApiFailure('proxy-unavailable', 'The relay was not contacted: the browser could not route the connection through the proxy.');
+      return new C2CError('proxy-unavailable', 'The relay was not contacted: the browser could not route the connection through the proxy.');
     case 'not-found':
-      return new ApiFailure('not-found', 'The relay has no one registered under that handle.');
+      return new C2CError('not-found', 'The relay has no one registered under that handle.');
     case 'handle-taken':
-      return new ApiFailure('handle-taken', 'That handle is already registered on this relay by someone else.');
+      return new C2CError('handle-taken', 'That handle is already registered on this relay by someone else.');
     default:
-      return new ApiFailure('relay-refused', `The relay refused the request (${e.code}).`);
+      return new C2CError('relay-refused', `The relay refused the request (${e.code}).`);
   }
 }
 

@@ -3,7 +3,6 @@
 // `{ok: true, ...}` or `{ok: false, error}`. Nothing is thrown back across the boundary.
 import { C2CError } from '@/lib/errors';
 import { isRequestType, parseRequest, type ApiError, type RequestOf, type RequestType, type ResponseData } from '@/lib/protocol/background-api';
-import { ApiFailure } from './api-failure';
 import { enabledSiteOf, NOT_ENABLED_HERE, type IsEnabledSite } from './frame-entitlement';
 import { viewOf, type MessageSenderLike } from './sender';
 import { VIEW_REQUESTS } from './view-access';
@@ -20,7 +19,7 @@ export interface RouterContext {
 export type WireResponse = { ok: true } & Record<string, unknown> | { ok: false; error: ApiError };
 
 export function toApiError(e: unknown): ApiError {
-  if (e instanceof C2CError || e instanceof ApiFailure) return { code: e.code, message: e.message };
+  if (e instanceof C2CError) return { code: e.code, message: e.message };
   return { code: 'internal', message: 'Something went wrong inside the extension.' };
 }
 
@@ -46,7 +45,7 @@ export async function routeMessage(raw: unknown, sender: MessageSenderLike, ctx:
     return { ok: true, ...(await handler(request)) };
   } catch (e) {
     // Only the request type is logged: never contents, keys or handles.
-    if (!(e instanceof C2CError || e instanceof ApiFailure)) console.error(`c2c background: ${type} failed`, e instanceof Error ? e.name : typeof e);
+    if (!(e instanceof C2CError)) console.error(`c2c background: ${type} failed`, e instanceof Error ? e.name : typeof e);
     return { ok: false, error: toApiError(e) };
   }
 }

@@ -7,14 +7,14 @@ import { sealMessageV2 } from '@/lib/crypto/message-v2';
 import { bundlesForSending, getContact } from '@/lib/keyring/contacts';
 import type { KeyringDB } from '@/lib/keyring/db';
 import { getSenderKeys } from '@/lib/keyring/identity-store';
-import { ApiFailure } from './api-failure';
+import { keyChanged } from './refusals';
 
 /** `channel`: where the message is sent (a site and conversation, or a mailbox); readers elsewhere refuse it. */
 export async function sealForContacts(db: KeyringDB, handles: string[], plaintext: string, channel?: Channel): Promise<Uint8Array> {
   const unique = [...new Set(handles)];
   for (const handle of unique) {
     if ((await getContact(db, handle))?.keyChanged) {
-      throw new ApiFailure('key-changed', `The key of ${handle} changed since you pinned it. Verify the new key before sending.`);
+      throw keyChanged(handle, 'sending');
     }
   }
   const bundles = await bundlesForSending(db, unique);

@@ -14,7 +14,7 @@ import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengt
 import { recipientsFor, rememberRecipients } from '@/lib/keyring/conversations';
 import type { ContactInfo } from '@/lib/protocol/background-api';
 import { normalizeHandle } from '@/lib/protocol/relay';
-import { ApiFailure } from './api-failure';
+import { identityExists, noIdentity } from './refusals';
 import type { ChatService } from './chat-service';
 import { createContactsService } from './contacts-service';
 import { ComposeTickets } from './compose-tickets';
@@ -57,13 +57,13 @@ export function createBackgroundService(
   const legacy = createLegacyService(db);
   async function identityOrFail() {
     const identity = await getIdentity(db);
-    if (!identity) throw new ApiFailure('no-identity', 'Create your identity first.');
+    if (!identity) throw noIdentity();
     return identity;
   }
 
   async function relayUrlOrFail(): Promise<string> {
     const url = await getSetting(db, 'relayUrl');
-    if (!url) throw new ApiFailure('no-relay', 'Set the relay address in the settings first.');
+    if (!url) throw new C2CError('no-relay', 'Set the relay address in the settings first.');
     return url;
   }
 
@@ -96,8 +96,8 @@ export function createBackgroundService(
     async createIdentity({ handle }) {
       // One's own handle must also be registrable on a relay later.
       const normalized = normalizeHandle(handle);
-      if (normalized === null) throw new ApiFailure('bad-request', 'A handle is 3 to 32 characters: a-z, 0-9, dots, dashes and underscores.');
-      if (await getIdentity(db)) throw new ApiFailure('identity-exists', 'This browser already has an identity.');
+      if (normalized === null) throw new C2CError('bad-request', 'A handle is 3 to 32 characters: a-z, 0-9, dots, dashes and underscores.');
+      if (await getIdentity(db)) throw identityExists();
       const identity = await createIdentity(db, normalized);
       return { identity: { handle: identity.handle, fingerprint: identity.fingerprint } };
     },
@@ -160,7 +160,7 @@ export function createBackgroundService(
     async encrypt({ recipients, plaintext, suite, raw, maxPartLength, channel }) {
       await identityOrFail();
       if (suite === 'cryptico') return legacy.encrypt(recipients, plaintext, raw === true, maxPartLength);
-      if (raw) throw new ApiFailure('bad-request', 'Only the legacy suite has a raw form.');
+      if (raw) throw new C2CError('bad-request', 'Only the legacy suite has a raw form.');
       const bound = channel && { kind: 'site' as const, site: channel.site, ...(channel.conversation ? { conversation: channel.conversation } : {}) };
       return { parts: armor(await sealForContacts(db, recipients, plaintext, bound), { maxPartLength }) };
     },
@@ -192,7 +192,7 @@ export function createBackgroundService(
         const { replay: _seenBefore, ...result } = await openSealed(db, ciphertext.payload, replayCache, place);
         return { result };
       } catch (e) {
-        if (e instanceof C2CError || e instanceof ApiFailure) return { result: { status: 'error' as const, reason: { code: e.code, message: e.message } } };
+        if (e instanceof C2CError) return { result: { status: 'error' as const, reason: { code: e.code, message: e.message } } };
         throw e;
       }
     },

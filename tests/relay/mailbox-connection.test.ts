@@ -1,6 +1,7 @@
 // The extension background's persistent relay connection and inbox, run in Node: the real background
 // service (keyring on fake-indexeddb), the real RelayConnection over `ws`, a real relay process, and a
 // peer speaking through the relay client library as `c2c` does.
+import { C2CError } from '@/lib/errors';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -15,7 +16,6 @@ import { INBOX_LIMIT } from '@/entrypoints/background/inbox';
 import { createBackground } from '@/entrypoints/background/create-background';
 import type { BackgroundService } from '@/entrypoints/background/router';
 import type { RegistrationStore } from '@/entrypoints/background/service';
-import { ApiFailure } from '@/entrypoints/background/api-failure';
 import { cleanup, client, makeIdentity, startRelay, until, type RunningRelay, type TestIdentity } from './harness';
 
 // relay-access.ts (register, lookup) uses the browser's global WebSocket, which Node 20 lacks.
@@ -184,7 +184,7 @@ describe('background relay connection and inbox, through a real relay process', 
     const impostor = await makeIdentity('alice');
     expect((await bob.call('pinContact', { handle: 'alice', bundle: impostor.bundle })).result).toBe('key-changed');
     const refused = bob.call('sendToContact', { handle: 'alice', plaintext: 'secret' });
-    await expect(refused).rejects.toBeInstanceOf(ApiFailure);
+    await expect(refused).rejects.toBeInstanceOf(C2CError);
     await expect(refused).rejects.toMatchObject({ code: 'key-changed' });
   });
 

@@ -1,7 +1,7 @@
 // What every view's request set shares: size bounds, field schemas, the error codes and the answer shapes
 // that more than one view reads. Each view's requests, next to their answers, are in the modules beside this.
 import { z } from 'zod';
-import type { C2CErrorCode } from '../../errors';
+import { type C2CErrorCode, ERROR_CODES } from '../../errors';
 import { PART_LENGTH_RANGE } from '../../keyring/settings';
 import { MAX_CONVERSATION_LENGTH, TICKET_HEX_LENGTH } from '../../content/frames';
 
@@ -61,45 +61,9 @@ export type ContactInfo = z.infer<typeof contactInfoSchema>;
 export const securitySchema = z.object({ colour: z.string().nullable(), image: z.string().nullable() });
 export type SecurityChoice = z.infer<typeof securitySchema>;
 
-/** Machine codes a caller may see: the C2CError codes plus those of the message boundary itself. */
-export const API_ERROR_CODES = [
-  'malformed',
-  'unknown-version',
-  'checksum',
-  'truncated',
-  'tampered',
-  'not-addressed',
-  'replayed',
-  'wrong-channel',
-  'bad-signature',
-  'key-mismatch',
-  'too-large',
-  'wrong-passphrase',
-  'weak-passphrase',
-  'exists',
-  'unsupported',
-  'not-found',
-  'bad-request', // the request failed schema validation
-  'forbidden', // the sender is not an extension page, or its view may not make this request
-  'not-enabled', // a message frame on a site the user did not enable (background/frame-entitlement.ts)
-  'no-identity', // the request needs an identity and none exists yet
-  'identity-exists', // createIdentity when one already exists
-  'key-changed', // a pinned contact's key changed: sending is blocked until the user re-verifies
-  'unavailable', // the background could not be reached (asleep, restarting) after retries
-  'no-relay', // no relay address is set
-  'relay-unreachable', // the relay did not answer or dropped the connection
-  'relay-refused', // the relay answered with an error
-  'proxy-unavailable', // a proxy is set, but the browser could not route the relay connection through it
-  'handle-taken', // the relay has this handle registered to someone else
-  'no-legacy-key', // a legacy operation needs the user's legacy key and none was created
-  'user-action-required', // a legacy message is opened only on a click (decrypt with userAction: true)
-  'internal', // a bug: details are not shown
-] as const satisfies readonly (C2CErrorCode | string)[];
-export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
-
-// Every C2CError code must be an API code, so errors from lib/ pass through unchanged.
-type MissingC2CCodes = Exclude<C2CErrorCode, ApiErrorCode>;
-const _allC2CCodesCovered: MissingC2CCodes extends never ? true : never = true;
+/** Machine codes a caller may see: one list for lib/ and the message boundary (lib/errors.ts). */
+export const API_ERROR_CODES = ERROR_CODES;
+export type ApiErrorCode = C2CErrorCode;
 
 export const apiErrorSchema = z.object({ code: z.enum(API_ERROR_CODES), message: z.string() });
 export type ApiError = z.infer<typeof apiErrorSchema>;
