@@ -21,7 +21,7 @@ export default {
   ],
   // Not copied into the sandbox: build output, browser-only code and tests, benchmarks.
   ignorePatterns: ['.output', 'dist', 'web-ext-artifacts', 'coverage', 'reports', 'tests/e2e', 'bench', '.c2c-relay', '.ci'],
-  // One mutant at a time: the machine has two shared cores, and the checker takes the other.
+  // One mutant at a time: the type checker runs beside it, and relay tests start processes of their own.
   concurrency: 1,
   // A mutant whose tests run longer than 1.5 × their dry-run time + 10 s has made the code loop: timeout.
   timeoutFactor: 1.5,

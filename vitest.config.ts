@@ -24,7 +24,7 @@ if (typeof (Map as unknown as { groupBy?: unknown }).groupBy !== 'function') {
 }
 
 // unit and relay files spend much of their time waiting on child processes (c2c, relays) and sockets:
-// two at a time finish sooner on this 2-core machine (measured in docs/TESTING.md).
+// two at a time finish sooner even on two cores (measured in docs/TESTING.md).
 const NODE_WORKERS = 2;
 
 // Three suites: unit (pure lib code in Node), relay (real relay processes and SQLite),
@@ -57,7 +57,7 @@ export default defineConfig({
           fileParallelism: false,
           // After unit and relay have finished: browsers never share the machine with other test files.
           sequence: { groupOrder: 1 },
-          // Browsers on a loaded 2-core machine: a test that fails is run once more; one that fails twice fails,
+          // Browsers on a loaded machine: a test that fails is run once more; one that fails twice fails,
           // one that passes on its retry counts as flaky (scripts/test.mjs). Every failed attempt is in the log.
           retry: 1,
           // expect.poll waits for something a browser must do; 1 s (vitest's default) is not enough on a loaded machine.

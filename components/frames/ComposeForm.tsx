@@ -51,7 +51,7 @@ export function ComposeForm(props: Props) {
   const chosen = picked ?? new Set(preselected.filter((h) => usable.has(h)));
 
   // Focus leaving this frame while a draft is open means keystrokes now go to the page, in the clear:
-  // the page may have taken it (DESIGN.md, anti-spoofing). Sending moves focus on purpose (busy).
+  // the page may have taken it (docs/THREAT-MODEL.md, "Spoofed UI"). Sending moves focus on purpose (busy).
   const onBlur = () => {
     setTypingHere(false);
     setTimeout(() => {

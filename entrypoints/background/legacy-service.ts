@@ -1,4 +1,4 @@
-// The legacy (cryptico, CRYPT2CHAT-compatible) suite in the background. Rules from DESIGN.md: opt-in per
+// The legacy (cryptico, CRYPT2CHAT-compatible) suite in the background. Rules (docs/THREAT-MODEL.md, "Legacy suite"): opt-in per
 // contact, never chosen automatically (encrypt only with an explicit suite 'cryptico'), never used for a
 // contact who has a modern key, opened only on a user action, and shown as 'legacy' (never 'verified');
 // `legacyAuthentic` only for a valid signature by the contact's pinned legacy key.

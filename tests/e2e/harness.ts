@@ -1,5 +1,5 @@
 // Launches a real Chromium or Firefox with the test build of the extension installed, in a fresh profile,
-// following the recipe verified on this machine (docs/TESTING.md). Callers must always close the session.
+// following the recipe in docs/TESTING.md. Callers must always close the session.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,9 +2,9 @@
 // temporary prefix, then the installed `c2c` and `c2c-relay` commands, started by name from a folder
 // outside the checkout: keygen, a relay, register, send, listen.
 // better-sqlite3 installs as usual through its install script (prebuild-install, else node-gyp). Where a
-// user's prebuild-install downloads the prebuilt binary, this machine reaches no download host, so the test
-// hands prebuild-install the binary the checkout's install built, through its documented local-prebuilds
-// folder. Compiling instead takes 1.5 min on an idle 2-core machine and over 10 under load; it is still
+// user's prebuild-install downloads the prebuilt binary, a test machine may reach no download host, so the
+// test hands prebuild-install the binary the checkout's install built, through its documented local-prebuilds
+// folder. Compiling instead takes minutes (more under load); it is still
 // what happens if the versions ever differ (the time limit allows for it).
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';

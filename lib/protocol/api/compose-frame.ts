@@ -38,7 +38,7 @@ export const composeFrameApi = {
         type: z.literal('encrypt'),
         recipients: z.array(handleSchema).min(1, 'Choose at least one recipient.').max(LIMITS.recipients),
         plaintext: z.string().min(1, 'There is nothing to encrypt.').max(LIMITS.plaintext, 'The message is too long.'),
-        // The legacy suite is used only when asked for here, never picked from the contact (DESIGN.md).
+        // The legacy suite is used only when asked for here, never picked from the contact (docs/THREAT-MODEL.md, "Legacy suite").
         suite: z.enum(['modern', 'cryptico']).optional(),
         // cryptico only: the bare stock string (for the original CRYPT2CHAT app) instead of armored parts.
         raw: z.literal(true).optional(),
