@@ -1,6 +1,6 @@
 import type { ContactInfo } from '@/lib/protocol/background-api';
 import { t, type MessageKey } from '../i18n';
-import { ContactDetails } from './ContactDetails';
+import { ContactDetails } from '../connected/ContactDetails';
 
 export interface ContactListProps {
   contacts: ContactInfo[];

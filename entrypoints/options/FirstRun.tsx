@@ -3,10 +3,10 @@
 // address (#setup/<step>), so a reload stays on it.
 import { useState } from 'preact/hooks';
 import { t, type MessageKey } from '@/components/i18n';
-import { BackupExport, SecurityChooser } from '@/components/popup/IdentityCare';
+import { BackupExport, SecurityChooser } from '@/components/connected/IdentityCare';
 import { errorKey } from '@/components/popup/error-key';
 import { Onboarding } from '@/components/popup/Onboarding';
-import { RestoreBackup } from '@/components/popup/RestoreBackup';
+import { RestoreBackup } from '@/components/connected/RestoreBackup';
 import { callBackground } from '../shared/background-client';
 import { RelaySection } from './RelaySection';
 import { announceChange } from './settings-sync';

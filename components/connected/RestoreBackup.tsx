@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { callBackground } from '@/entrypoints/shared/background-client';
 import { LIMITS, type ApiError } from '@/lib/protocol/background-api';
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
-import { ErrorText } from './ErrorText';
+import { ErrorText } from '../popup/ErrorText';
 
 function errorKey(error: ApiError): MessageKey {
   return error.code === 'malformed' || error.code === 'bad-request' ? 'restoreInvalid' : ERROR_MESSAGE_KEY[error.code];

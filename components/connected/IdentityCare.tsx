@@ -7,10 +7,10 @@ import type { ApiError, SecurityChoice } from '@/lib/protocol/background-api';
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
 import { Icon } from '../Icon';
 import { SECURITY_IMAGE_ICONS } from '../SecurityBadge';
-import { exportAllowed } from './backup-strength';
-import { ErrorText } from './ErrorText';
-import { loadEstimator, type Estimator } from './strength-estimator';
-import { StrengthMeter } from './StrengthMeter';
+import { exportAllowed } from '../popup/backup-strength';
+import { ErrorText } from '../popup/ErrorText';
+import { loadEstimator, type Estimator } from '../popup/strength-estimator';
+import { StrengthMeter } from '../popup/StrengthMeter';
 
 export interface SecurityChooserProps {
   security: SecurityChoice | null;

@@ -3,9 +3,9 @@
 import { useState } from 'preact/hooks';
 import { callBackground } from '@/entrypoints/shared/background-client';
 import { t, type MessageKey } from '../i18n';
-import { ErrorText } from './ErrorText';
-import { errorKey } from './error-key';
-import { rotationResultKey } from './rotation-result';
+import { ErrorText } from '../popup/ErrorText';
+import { errorKey } from '../popup/error-key';
+import { rotationResultKey } from '../popup/rotation-result';
 
 /** `registered`: registered with the relay now, as the page last read it. */
 export function PrekeyRotation({ registered }: { registered: boolean }) {

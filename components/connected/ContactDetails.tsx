@@ -5,8 +5,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { callBackground } from '@/entrypoints/shared/background-client';
 import type { ApiError, ContactDetails as Details, ContactInfo } from '@/lib/protocol/background-api';
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
-import { ErrorText } from './ErrorText';
-import { MAX_QR_IMAGE_BYTES, readQrImage } from './read-qr-image';
+import { ErrorText } from '../popup/ErrorText';
+import { MAX_QR_IMAGE_BYTES, readQrImage } from '../popup/read-qr-image';
 
 export interface ContactDetailsProps {
   contact: ContactInfo;
