@@ -63,6 +63,7 @@ const staticChecks = filter.length === 0;
 
 const eslint = { label: 'lint (eslint)', cmd: 'npx', args: ['eslint', '.'] };
 const tsc = { label: 'type check (tsc)', cmd: 'npx', args: ['tsc', '--noEmit', '-p', '.'] };
+const commitSubjects = { label: 'commit subjects (at most 72 characters)', cmd: 'node', args: ['scripts/check-commit-subjects.mjs'] };
 const builds = [
   { label: 'test build (chrome)', cmd: 'npx', args: ['wxt', 'build'], env: { C2C_TEST_BUILD: '1' } },
   { label: 'test build (firefox)', cmd: 'npx', args: ['wxt', 'build', '-b', 'firefox'], env: { C2C_TEST_BUILD: '1' } },
@@ -75,7 +76,7 @@ const webExtLint = {
 if (staticChecks) {
   // tsc reads .wxt/, which wxt build rewrites: it never runs during a build.
   await inParallel([eslint], builds);
-  await inParallel([tsc], [webExtLint]);
+  await inParallel([tsc, commitSubjects], [webExtLint]);
 } else {
   await inParallel(builds);
 }
