@@ -104,7 +104,7 @@ export class MessageFrames {
     // A token the host split, completed after its first piece was shown as incomplete: one frame, the whole one.
     if (token.replaces) {
       const old = this.byAnchor.get(token.replaces.anchor)?.get(token.replaces.key);
-      if (old) this.forget(old);
+      if (old) this.drop(old);
     }
     let slots = this.byAnchor.get(token.anchor);
     if (!slots) this.byAnchor.set(token.anchor, (slots = new Map()));
@@ -216,6 +216,17 @@ export class MessageFrames {
       }
     }
     if (gone.size > 0) this.watched.remove(gone);
+  }
+
+  /**
+   * Forgets a slot another token took over, and stops watching its element for it: the observer's next
+   * report for that element must not bring the forgotten slot's frame back beside the new one.
+   */
+  private drop(slot: Slot): void {
+    this.forget(slot);
+    const rest = (this.byElement.get(slot.watched) ?? []).filter((s) => s !== slot);
+    if (rest.length > 0) this.byElement.set(slot.watched, rest);
+    else if (this.byElement.delete(slot.watched)) this.watched.remove(new Set([slot.watched]));
   }
 
   private forget(slot: Slot): void {

@@ -116,6 +116,28 @@ describe.each(['chromium', 'firefox'] as const)('hosts that split, follow and gr
     expect(await frameCount(p)).toBe(1);
   });
 
+  it('irc: a head shown as incomplete and failed by its late rest never gets its frame back on screen', async () => {
+    const room = roomFor('late');
+    const p = await open('irc', room);
+    const [token] = await reader.alice.write(LONG, Infinity);
+    const lines = ircLines('alice', room, token!, 'bytes').map(ircLineText);
+    reader.server.post(room, 'alice', lines[0]!);
+    // Alone past its grace period, the head shows as incomplete.
+    expect((await shownIn(p, 1)).status).toBe('error');
+    // A token someone else posted right below it, then long messages of others, then the rest, one piece altered.
+    reader.server.post(room, 'carol', (await reader.alice.write('a marker below the head')).join('\n'));
+    for (let i = 0; i < 12; i++) reader.server.post(room, 'carol', `${'other people talking '.repeat(30)}${i}`);
+    reader.server.post(room, 'alice', lines[1]!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')));
+    reader.server.post(room, 'alice', lines[2]!);
+    await expect.poll(() => rowCount(p)).toBe(16);
+    // The failed token's frame, after its last piece, replaced the head's (reading it scrolls the head away).
+    expect((await shownIn(p, 16)).status).toBe('error');
+    // Back at the head: once the marker below it shows again, the head's row has no frame of its own.
+    await p.$eval('[data-testid="host-message"]:nth-child(1)', (row) => row.scrollIntoView({ block: 'start' }));
+    expect(await shownIn(p, 2)).toMatchObject({ status: 'verified', plaintext: 'a marker below the head' });
+    expect(await p.$$eval('[data-testid="host-message"]:nth-child(1) iframe[data-c2c="message-frame"]', (f) => f.length)).toBe(0);
+  });
+
   it('irc: a piece from another sender is not taken for alice\'s', async () => {
     const mixed = roomFor('mixed');
     const p = await open('irc', mixed);
