@@ -69,6 +69,8 @@ describe('secure chat through a real relay', () => {
     const pageB = openPage(bob, chatB);
     await stateIs(pageA, 'open');
     await stateIs(pageB, 'open');
+    // Both run the current protocol: the page says the session keys are post-quantum.
+    expect([pageA.state(), pageB.state()]).toEqual([{ t: 'state', state: 'open', postQuantum: true }, { t: 'state', state: 'open', postQuantum: true }]);
 
     const contactA = pageA.received.find((m) => m.t === 'contact');
     const contactB = pageB.received.find((m) => m.t === 'contact');
