@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url } from '@/lib/bytes';
 import { createChatSession, chooseRole } from '@/lib/chat/session';
-import { FRAME_TYPE } from '@/lib/chat/frame';
+import { CHAT_VERSION, FRAME_TYPE } from '@/lib/chat/frame';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { DATA, encodeDataFrame } from '@/lib/protocol/relay';
 import { getContact } from '@/lib/keyring/contacts';
@@ -346,6 +346,44 @@ describe('secure chat and a failing or hostile relay', () => {
     expect(fromAlice.length).toBeGreaterThan(0);
     expect(fromAlice.filter((f) => f.frame.payload[1] === FRAME_TYPE.message)).toEqual([]);
     pageB.send({ t: 'end' });
+    session.destroy();
+  });
+
+  // A contact on an app from before protocol version 2 (its session limited to version 1), in either
+  // role: the chat opens classical, and the page says so.
+  it.each(['initiator', 'responder'] as const)('a contact whose app speaks only the classical version (the contact as %s): the page says classical only', async (contactRole) => {
+    const alice = await person(`classical-${contactRole}`);
+    const aliceKey = await identityKey(alice);
+    let old = await makeIdentity('old-bob');
+    while (chooseRole(old.identity.publicKey, aliceKey) !== contactRole) old = await makeIdentity('old-bob');
+    await alice.call('pinContact', { handle: 'old-bob', bundle: old.bundle });
+    const aliceConnection = proxy.connectionOf(toBase64Url(aliceKey))!;
+    const { chatId } = await alice.call('openChat', { handle: 'old-bob' });
+    const room = fromBase64Url(proxy.joins(aliceConnection).at(-1)!);
+    const shown: string[] = [];
+    const session = createChatSession({
+      identity: old.identity,
+      peerIdentityKey: aliceKey,
+      roomId: room,
+      versions: [CHAT_VERSION.classical],
+      send: (frame) => proxy.inject(aliceConnection, 'down', roomFrameDown(room, frame)),
+      retryMs: 300,
+    });
+    session.on('message', (m) => shown.push(m.text));
+    proxy.rule = (f) => {
+      if (f.connection === aliceConnection && f.frame.type === DATA.toRoom) void session.receive(f.frame.payload);
+      return undefined;
+    };
+    await session.start();
+    const pageA = openPage(alice, chatId);
+    await stateIs(pageA, 'open');
+    expect(pageA.state()).toEqual({ t: 'state', state: 'open', postQuantum: false });
+    await until(() => session.state === 'open', 10_000); // as responder, it opens once alice's HS3 is in
+    expect(session.postQuantum).toBe(false);
+    pageA.send({ t: 'send', text: 'hello old app' });
+    await until(() => shown.includes('hello old app'), 10_000);
+    pageA.send({ t: 'end' });
+    await stateIs(pageA, 'ended', 'you-ended');
     session.destroy();
   });
 });
