@@ -349,6 +349,27 @@ describe('secure chat and a failing or hostile relay', () => {
     session.destroy();
   });
 
+  it('a relay that removes the post-quantum handshake between two current apps gets no classical chat: the responder says why, and the chat ends', async () => {
+    const [p, q] = await Promise.all([person('downgrade-p'), person('downgrade-q')]);
+    await pinEachOther(p, q);
+    // Every version-2 frame is dropped on its way to the relay; the classical fallback HS1 goes through.
+    proxy.rule = (f) => (f.frame.type === DATA.toRoom && f.frame.payload[0] === CHAT_VERSION.hybrid ? [] : undefined);
+    const { chatId: chatP } = await p.call('openChat', { handle: q.handle });
+    const pageP = openPage(p, chatP);
+    await until(() => invited(q, p.handle), 10_000);
+    const pageQ = openPage(q, (await q.call('openChat', { handle: p.handle })).chatId);
+    const [initiator, responderPage] = chooseRole(await identityKey(p), await identityKey(q)) === 'initiator' ? [p, pageQ] : [q, pageP];
+    await stateIs(responderPage, 'ended', 'handshake-timeout', 20_000);
+    expect(responderPage.errors()).toContainEqual(expect.objectContaining({ code: 'tampered', fatal: false, reason: expect.stringMatching(/post-quantum/) }));
+    for (const page of [pageP, pageQ]) expect(page.received.some((m) => m.t === 'state' && m.state === 'open')).toBe(false);
+    // The responder never answered the classical HS1: no HS2 (and no message) of any version left it.
+    const room = fromBase64Url(proxy.joins(proxy.connectionOf(toBase64Url(await identityKey(initiator)))!).at(-1)!);
+    const up = proxy.roomFrames(room).filter((f) => f.direction === 'up');
+    expect(up.some((f) => f.frame.payload[0] === CHAT_VERSION.classical && f.frame.payload[1] === FRAME_TYPE.hs1)).toBe(true);
+    expect(up.filter((f) => f.frame.payload[1] !== FRAME_TYPE.hs1)).toEqual([]);
+    (responderPage === pageP ? pageQ : pageP).send({ t: 'end' });
+  });
+
   // A contact on an app from before protocol version 2 (its session limited to version 1), in either
   // role: the chat opens classical, and the page says so.
   it.each(['initiator', 'responder'] as const)('a contact whose app speaks only the classical version (the contact as %s): the page says classical only', async (contactRole) => {
