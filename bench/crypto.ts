@@ -15,7 +15,7 @@ import {
   type LegacyPrivateKey,
 } from '../lib/legacy/cryptico-suite';
 import { loadStockCryptico } from '../tests/unit/legacy/stock-cryptico';
-import { check, kemTasks, modernSealOpen, modernUser, modernV2SealOpen, x25519Agreement } from './crypto/modern-tasks';
+import { check, hybridCost, kemTasks, logHybridCost, modernSealOpen, modernUser, modernV2SealOpen, x25519Agreement } from './crypto/modern-tasks';
 import { runIfMain } from './main';
 
 type Log = (line: string) => void;
@@ -205,16 +205,12 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
     const verdict = c.target === undefined ? '' : `  target ≥ ${c.target}×: ${c.met ? 'met' : 'MISSED'}`;
     log(`${c.figure} is ${c.ratio}× faster than ${c.baseline}${verdict}`);
   }
-  // What the post-quantum hybrid costs beside the classical step (a cost, so as a multiple of it).
-  const hybridCost = (['keygen', 'encaps', 'decaps', 'roundTrip'] as const).map((step) => {
-    const [pq, classical] = [figures[`kem.xwing.${step}`]!.medianMs, figures[`kem.x25519.${step}`]!.medianMs];
-    return { step, xwingMs: pq, x25519Ms: classical, times: Math.round((pq / classical) * 10) / 10, extraMs: Math.round((pq - classical) * 1000) / 1000 };
-  });
-  for (const c of hybridCost) log(`kem.xwing.${c.step} takes ${c.times}× kem.x25519.${c.step} (${c.extraMs} ms more)`);
+  const pqCost = hybridCost(figures);
+  logHybridCost(pqCost, log);
   return {
     figures,
     comparisons,
-    hybridCost,
+    hybridCost: pqCost,
     // Other work on this shared 2-core machine skews every figure; the 1-minute load average shows how much.
     loadAverageBefore,
     loadAverageAfter: Math.round(loadavg()[0]! * 100) / 100,

@@ -57,7 +57,7 @@ export function x25519Agreement(a: ModernUser, b: ModernUser): () => Promise<voi
  * makes an ephemeral key and agrees; the holder agrees) on WebCrypto, beside X-Wing (ML-KEM-768 + X25519,
  * lib/crypto/xwing.ts). Each checks that both sides got the same secret.
  */
-export async function kemTasks() {
+export async function kemTasks(): Promise<Record<string, () => void | Promise<void>>> {
   const x25519Pair = async () => (await crypto.subtle.generateKey({ name: 'X25519' }, true, ['deriveBits'])) as CryptoKeyPair;
   const agree = async (privateKey: CryptoKey, publicKey: CryptoKey) => new Uint8Array(await crypto.subtle.deriveBits({ name: 'X25519', public: publicKey }, privateKey, 256));
   const holder = await x25519Pair();
@@ -84,4 +84,16 @@ export async function kemTasks() {
       check(equalBytes(xwingDecapsulate(ciphertext, xwingHolder.secretKey), sharedSecret), 'x-wing');
     },
   };
+}
+
+/** What the post-quantum hybrid costs beside the classical step (a cost, so as a multiple of it), from kemTasks' medians. */
+export function hybridCost(figures: Record<string, { medianMs: number }>) {
+  return (['keygen', 'encaps', 'decaps', 'roundTrip'] as const).map((step) => {
+    const [xwingMs, x25519Ms] = [figures[`kem.xwing.${step}`]!.medianMs, figures[`kem.x25519.${step}`]!.medianMs];
+    return { step, xwingMs, x25519Ms, times: Math.round((xwingMs / x25519Ms) * 10) / 10, extraMs: Math.round((xwingMs - x25519Ms) * 1000) / 1000 };
+  });
+}
+
+export function logHybridCost(cost: ReturnType<typeof hybridCost>, log: (line: string) => void): void {
+  for (const c of cost) log(`kem.xwing.${c.step} takes ${c.times}× kem.x25519.${c.step} (${c.extraMs} ms more)`);
 }
