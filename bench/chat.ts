@@ -74,42 +74,58 @@ async function freshRoom({ alice, bob }: People): Promise<string> {
 
 /**
  * Handshake: from the initiator's start() (the responder's, called first, only listens) to `open` on
- * both sides: three relay trips plus the crypto. Baseline: three bare frames taking the same trips
- * (initiator → responder → initiator → responder), in the same fresh room just before.
+ * both sides: three relay trips plus the crypto. Baselines: three bare frames taking the same trips
+ * (initiator → responder → initiator → responder), in the same fresh room just before; and the classical
+ * handshake (protocol version 1, both sides limited to it) in a fresh room, alternating with the
+ * post-quantum one (version 2, what the product runs). The last session opened is post-quantum.
  */
 async function handshakes(people: People, log: Log) {
   const { initiator, responder, keys } = people;
   const chat: number[] = [];
+  const classical: number[] = [];
   const bare: number[] = [];
   let room = '';
+  const leave = async () => {
+    if (!room) return;
+    const done = (r: string) => {
+      window.c2cBench.closeChat();
+      return window.c2cBench.leave(r);
+    };
+    await Promise.all([initiator, responder].map((p) => p.evaluate(done, room)));
+  };
+  const open = async (onlyClassical: boolean): Promise<number> => {
+    await leave();
+    room = await freshRoom(people);
+    await responder.evaluate((r, k, c) => window.c2cBench.openChat(r, k, c), room, keys.get(initiator)!, onlyClassical);
+    const start = await initiator.evaluate((r, k, c) => window.c2cBench.openChat(r, k, c), room, keys.get(responder)!, onlyClassical);
+    const opened = await Promise.all([initiator, responder].map((p) => p.evaluate((t) => window.c2cBench.whenOpen(t), ARRIVAL_TIMEOUT_MS)));
+    return Math.max(...opened) - start;
+  };
   for (let i = 0; i < CONFIG.handshakes; i++) {
-    if (room) {
-      const done = (r: string) => {
-        window.c2cBench.closeChat();
-        return window.c2cBench.leave(r);
-      };
-      await Promise.all([initiator, responder].map((p) => p.evaluate(done, room)));
-    }
+    // Which of the two goes first alternates, so neither always follows the other's garbage.
+    if (i % 2 === 0) classical.push(await open(true));
+    await leave();
     room = await freshRoom(people);
     await responder.evaluate((r) => window.c2cBench.armTrips(r), room);
     const tripsStart = await initiator.evaluate((r) => window.c2cBench.startTrips(r), room);
     const tripsDone = await responder.evaluate((t) => window.c2cBench.whenTripsDone(t), ARRIVAL_TIMEOUT_MS);
     bare.push(tripsDone - tripsStart);
-
-    await responder.evaluate((r, k) => window.c2cBench.openChat(r, k), room, keys.get(initiator)!);
-    const start = await initiator.evaluate((r, k) => window.c2cBench.openChat(r, k), room, keys.get(responder)!);
-    const opened = await Promise.all([initiator, responder].map((p) => p.evaluate((t) => window.c2cBench.whenOpen(t), ARRIVAL_TIMEOUT_MS)));
-    chat.push(Math.max(...opened) - start);
+    if (i % 2 === 1) classical.push(await open(true));
+    chat.push(await open(false));
   }
   const figure = (runs: number[]) => ({ medianMs: round(median(runs), 2), minMs: round(Math.min(...runs), 2), maxMs: round(Math.max(...runs), 2) });
   const result = {
     runs: CONFIG.handshakes,
     chat: figure(chat),
+    classical: figure(classical),
     bare: figure(bare),
     overheadMs: round(median(chat) - median(bare), 2),
     ratio: round(median(chat) / median(bare), 2),
+    postQuantumCostMs: round(median(chat) - median(classical), 2),
+    postQuantumRatio: round(median(chat) / median(classical), 2),
   };
-  log(`handshake (${result.runs} fresh sessions): median ${result.chat.medianMs} ms (${result.chat.minMs}–${result.chat.maxMs}); 3 bare frames ${result.bare.medianMs} ms; overhead ${result.overheadMs} ms`);
+  log(`handshake (${result.runs} fresh sessions each): post-quantum median ${result.chat.medianMs} ms (${result.chat.minMs}–${result.chat.maxMs}); classical ${result.classical.medianMs} ms (${result.classical.minMs}–${result.classical.maxMs}); 3 bare frames ${result.bare.medianMs} ms`);
+  log(`handshake: post-quantum costs ${result.postQuantumCostMs} ms more than classical (${result.postQuantumRatio}×); ${result.overheadMs} ms over 3 bare frames`);
   return { handshake: result, room };
 }
 

@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { launchWithExtension, type ExtensionSession } from '../tests/e2e/harness';
 import { ensureChromeBuild } from './content/build';
 import { runIfMain } from './main';
+import { hybridCost, logHybridCost } from './crypto/modern-tasks';
 
 type Log = (line: string) => void;
 type Figures = Record<string, { medianMs: number; runs: number }>;
@@ -52,8 +53,11 @@ export async function cryptoWorkerBench(log: Log = console.log): Promise<Record<
     const x25519 = figures['modern.x25519']!.medianMs;
     const agreements = (name: string) => Math.round((figures[name]!.medianMs / x25519) * 10) / 10;
     for (const name of ['modern.sealOpen.200B.1', 'modern.v2.sealOpen.200B.1']) log(`${name} costs ${agreements(name)} X25519 agreements`);
+    const pqCost = hybridCost(figures);
+    logHybridCost(pqCost, log);
     return {
       figures,
+      hybridCost: pqCost,
       x25519Agreements: { 'modern.sealOpen.200B.1': agreements('modern.sealOpen.200B.1'), 'modern.v2.sealOpen.200B.1': agreements('modern.v2.sealOpen.200B.1') },
       browser: await session.browser.version(),
       loadAverageBefore,

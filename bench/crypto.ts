@@ -15,7 +15,7 @@ import {
   type LegacyPrivateKey,
 } from '../lib/legacy/cryptico-suite';
 import { loadStockCryptico } from '../tests/unit/legacy/stock-cryptico';
-import { check, modernSealOpen, modernUser, modernV2SealOpen, x25519Agreement } from './crypto/modern-tasks';
+import { check, hybridCost, kemTasks, logHybridCost, modernSealOpen, modernUser, modernV2SealOpen, x25519Agreement } from './crypto/modern-tasks';
 import { runIfMain } from './main';
 
 type Log = (line: string) => void;
@@ -177,6 +177,10 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
     ),
   );
 
+  log('key agreement of the chat handshake: classical X25519 against post-quantum X-Wing…');
+  const kem = await kemTasks();
+  recordAll(await measureRounds(10, Object.entries(kem).map(([name, fn]) => ({ name, fn, perRound: 10 })), 30_000));
+
   recordAll(await measureRounds(20, [{ name: 'modern.safetyNumber', fn: () => safetyNumber(sender.identity.publicKey, recipients[0]!.identity.publicKey) }], 15_000));
 
   const compare = (figure: string, baseline: string, target?: number): Comparison => {
@@ -201,9 +205,12 @@ export async function cryptoBench(log: Log = console.log): Promise<Record<string
     const verdict = c.target === undefined ? '' : `  target ≥ ${c.target}×: ${c.met ? 'met' : 'MISSED'}`;
     log(`${c.figure} is ${c.ratio}× faster than ${c.baseline}${verdict}`);
   }
+  const pqCost = hybridCost(figures);
+  logHybridCost(pqCost, log);
   return {
     figures,
     comparisons,
+    hybridCost: pqCost,
     // Other work on this shared 2-core machine skews every figure; the 1-minute load average shows how much.
     loadAverageBefore,
     loadAverageAfter: Math.round(loadavg()[0]! * 100) / 100,

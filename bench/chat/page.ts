@@ -8,6 +8,7 @@ import { fromBase64Url, fromUtf8, randomBytes, toBase64Url, utf8, equalBytes } f
 import { generateIdentity, type IdentityKeyPair } from '../../lib/crypto/identity';
 import { generatePrekey } from '../../lib/crypto/prekey';
 import { encodePublicBundle } from '../../lib/crypto/public-bundle';
+import { CHAT_VERSION } from '../../lib/chat/frame';
 import { createChatSession, type ChatSession } from '../../lib/chat/session';
 import { RelayClient, type WebSocketConstructor } from '../../lib/relay-client/client';
 
@@ -27,7 +28,8 @@ export interface BenchPageApi {
   setup(relayUrl: string, handle: string): Promise<string>;
   join(room: string): Promise<void>;
   leave(room: string): Promise<void>;
-  openChat(room: string, peerKey: string): Promise<number>;
+  /** `classical`: the session speaks only protocol version 1 (no post-quantum KEM), on both sides. */
+  openChat(room: string, peerKey: string, classical?: boolean): Promise<number>;
   whenOpen(timeoutMs: number): Promise<number>;
   closeChat(): void;
   armTrips(room: string): void;
@@ -148,7 +150,7 @@ window.c2cBench = {
   },
 
   /** Creates a session with the peer and starts it; returns the time just before start(). */
-  async openChat(room, peerKey) {
+  async openChat(room, peerKey, classical = false) {
     const roomId = fromBase64Url(room);
     const r = need(relay, 'relay');
     const s = createChatSession({
@@ -156,6 +158,7 @@ window.c2cBench = {
       peerIdentityKey: fromBase64Url(peerKey),
       roomId,
       send: (frame) => r.sendToRoom(roomId, frame),
+      ...(classical ? { versions: [CHAT_VERSION.classical] } : {}),
     });
     session = s;
     openedAt = null;

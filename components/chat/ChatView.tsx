@@ -19,6 +19,8 @@ export interface ChatViewProps {
   /** Who the chat is with; null until the background has said so. */
   contact: { handle: string; safetyNumber: string; verified: boolean } | null;
   state: ChatPhase;
+  /** While open: whether the session keys are post-quantum (true) or classical only (false); null: not known. */
+  postQuantum: boolean | null;
   /** Why the chat is in its state (waiting for whom, why it ended), in plain words. */
   explanation: MessageKey | null;
   /** Non-fatal problems (rejected frames, lost messages), newest last. */
@@ -31,7 +33,7 @@ export interface ChatViewProps {
   onEnd: () => void;
 }
 
-export function ChatView({ security, contact, state, explanation, notices, messages, draft, sending, onDraft, onSend, onEnd }: ChatViewProps) {
+export function ChatView({ security, contact, state, postQuantum, explanation, notices, messages, draft, sending, onDraft, onSend, onEnd }: ChatViewProps) {
   const handle = contact?.handle ?? '';
   return (
     <>
@@ -45,6 +47,11 @@ export function ChatView({ security, contact, state, explanation, notices, messa
           <span class={`chat-state ${state}`} data-testid="chat-state" role="status">
             {state}
           </span>{' '}
+          {postQuantum !== null && (
+            <span class={postQuantum ? 'badge' : 'hint'} data-testid="chat-pq" data-pq={String(postQuantum)} title={t(postQuantum ? 'chatPostQuantumHint' : 'chatClassicalHint')}>
+              {t(postQuantum ? 'chatPostQuantum' : 'chatClassical')}
+            </span>
+          )}{' '}
           {explanation && (
             <span data-testid="chat-state-reason" class={state === 'ended' ? 'error' : 'hint'} role={state === 'ended' ? 'alert' : undefined}>
               {t(explanation, handle)}

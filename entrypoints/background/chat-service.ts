@@ -416,8 +416,10 @@ export class ChatService {
   private stateMessage(chat: Chat): BackgroundToPage {
     const state: ChatPageState = chat.session.state;
     if (state === 'ended') return { t: 'state', state, reason: chat.endReason ?? 'peer-ended' };
-    if (this.relay.state !== 'connected') return { t: 'state', state, reason: 'relay-offline' };
-    if (state === 'open') return { t: 'state', state };
+    const pq = chat.session.postQuantum;
+    const keys = state === 'open' && pq !== null ? { postQuantum: pq } : {};
+    if (this.relay.state !== 'connected') return { t: 'state', state, reason: 'relay-offline', ...keys };
+    if (state === 'open') return { t: 'state', state, ...keys };
     if (chat.peerSeen || !chat.inviting) return { t: 'state', state, reason: 'handshake' };
     return { t: 'state', state, reason: chat.delivery ?? 'invited' };
   }

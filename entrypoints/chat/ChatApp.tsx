@@ -58,6 +58,7 @@ export function ChatApp({ chatId }: { chatId: string }) {
   const [contact, setContact] = useState<{ handle: string; safetyNumber: string; verified: boolean } | null>(null);
   const [state, setState] = useState<ChatPhase>('connecting');
   const [explanation, setExplanation] = useState<MessageKey | null>(null);
+  const [postQuantum, setPostQuantum] = useState<boolean | null>(null);
   const [messages, setMessages] = useState<ShownMessage[]>([]);
   const [notices, setNotices] = useState<ChatNotice[]>([]);
   const [draft, setDraft] = useState('');
@@ -87,6 +88,7 @@ export function ChatApp({ chatId }: { chatId: string }) {
       case 'state':
         if (m.state === 'ended') return ended(m.reason ? REASON_KEY[m.reason] : 'chatReasonError');
         setState(m.state);
+        setPostQuantum(m.postQuantum ?? null);
         // Open with a reason: still open, but our relay connection is down for now.
         return setExplanation(m.reason ? REASON_KEY[m.reason] : m.state === 'open' ? 'chatOpenInfo' : null);
       case 'message':
@@ -155,6 +157,7 @@ export function ChatApp({ chatId }: { chatId: string }) {
       security={security}
       contact={contact}
       state={state}
+      postQuantum={state === 'open' ? postQuantum : null}
       explanation={explanation}
       notices={notices}
       messages={messages}

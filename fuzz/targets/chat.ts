@@ -73,7 +73,7 @@ export const chatTarget: Target<Input> = {
       async run({ layer, bytes }) {
         if (layer === 'frame') {
           const f = decodeFrame(bytes);
-          check(equalBytes(encodeFrame(f.type, f.sessionId, f.body), bytes), 'a decoded chat frame does not encode back to its bytes');
+          check(equalBytes(encodeFrame(f.version, f.type, f.sessionId, f.body), bytes), 'a decoded chat frame does not encode back to its bytes');
           return;
         }
         if (layer === 'content') {

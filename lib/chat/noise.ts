@@ -1,4 +1,6 @@
-// Noise_XX_25519_AESGCM_SHA256 (Noise Protocol Framework, revision 34) on WebCrypto X25519 and AES-GCM.
+// Noise_XX_25519_AESGCM_SHA256 (Noise Protocol Framework, revision 34) on WebCrypto X25519 and AES-GCM,
+// and its hybrid-forward-secrecy variant Noise_XXhfs_25519+XWing_AESGCM_SHA256 (the Noise HFS extension,
+// tokens e1 and ekem1, with the X-Wing KEM of lib/crypto/xwing.ts).
 // HMAC/HKDF/SHA-256 run synchronously on @noble/hashes: key material then stays in Uint8Arrays we can
 // zero, and the handshake needs no extra WebCrypto round trips. The secure chat (session.ts) drives it.
 import { hkdf } from '@noble/hashes/hkdf.js';
@@ -6,8 +8,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { buf, concat } from '../bytes';
 import { C2CError } from '../errors';
 import { X25519_PUBLIC_LENGTH, importX25519Public, x25519PublicOf } from '../crypto/x25519';
+import { XWING_CIPHERTEXT_LENGTH, XWING_PUBLIC_KEY_LENGTH, xwingDecapsulate, xwingEncapsulate, xwingKeyPair, type XWingKeyPair } from '../crypto/xwing';
 
 export const NOISE_PROTOCOL_NAME = 'Noise_XX_25519_AESGCM_SHA256';
+export const NOISE_HFS_PROTOCOL_NAME = 'Noise_XXhfs_25519+XWing_AESGCM_SHA256';
 const DHLEN = X25519_PUBLIC_LENGTH;
 const HASHLEN = 32;
 const TAGLEN = 16;
@@ -157,20 +161,26 @@ class SymmetricState {
   }
 }
 
-type Token = 'e' | 's' | 'ee' | 'es' | 'se';
+type Token = 'e' | 's' | 'ee' | 'es' | 'se' | 'e1' | 'ekem1';
 const XX: Token[][] = [['e'], ['e', 'ee', 's', 'es'], ['s', 'se']];
+// Noise HFS: the initiator adds an ephemeral KEM key (e1), the responder encapsulates to it (ekem1) and
+// both mix the KEM secret into the chaining key, before the static keys are sent.
+const XX_HFS: Token[][] = [['e', 'e1'], ['e', 'ee', 'ekem1', 's', 'es'], ['s', 'se']];
 
 export interface NoiseXXOptions {
   initiator: boolean;
   prologue: Uint8Array;
   /** This side's static key pair. */
   s: X25519KeyPair;
+  /** XXhfs with X-Wing instead of plain XX. */
+  hybrid?: boolean;
   /** Ephemeral key generator; injected by tests to replay published vectors. */
   generateEphemeral?: () => Promise<X25519KeyPair>;
 }
 
 /**
- * One Noise XX handshake: `-> e`, `<- e, ee, s, es`, `-> s, se`. Call writeMessage/readMessage in turn;
+ * One Noise XX handshake: `-> e`, `<- e, ee, s, es`, `-> s, se`; with `hybrid`, XXhfs: `-> e, e1`,
+ * `<- e, ee, ekem1, s, es`, `-> s, se`. Call writeMessage/readMessage in turn;
  * after the third message `complete` is true and splitKeys() gives the transport keys.
  */
 export class NoiseXXHandshake {
@@ -180,19 +190,23 @@ export class NoiseXXHandshake {
   private e: X25519KeyPair | null = null;
   private re: Uint8Array | null = null;
   private rs: Uint8Array | null = null;
+  private e1: XWingKeyPair | null = null;
+  private re1: Uint8Array | null = null;
   private step = 0;
+  private readonly pattern: Token[][];
   private readonly generateEphemeral: () => Promise<X25519KeyPair>;
 
   constructor(opts: NoiseXXOptions) {
     this.initiator = opts.initiator;
     this.s = opts.s;
     this.generateEphemeral = opts.generateEphemeral ?? generateX25519;
-    this.ss = new SymmetricState(NOISE_PROTOCOL_NAME);
+    this.pattern = opts.hybrid ? XX_HFS : XX;
+    this.ss = new SymmetricState(opts.hybrid ? NOISE_HFS_PROTOCOL_NAME : NOISE_PROTOCOL_NAME);
     this.ss.mixHash(opts.prologue);
   }
 
   get complete(): boolean {
-    return this.step >= XX.length;
+    return this.step >= this.pattern.length;
   }
 
   /** The peer's static public key, once its `s` token was read. */
@@ -213,13 +227,22 @@ export class NoiseXXHandshake {
   async writeMessage(payload: Uint8Array): Promise<Uint8Array> {
     if (!this.myTurn) throw new C2CError('unsupported', 'not this side’s turn in the handshake');
     const parts: Uint8Array[] = [];
-    for (const token of XX[this.step]!) {
+    for (const token of this.pattern[this.step]!) {
       if (token === 'e') {
         this.e = await this.generateEphemeral();
         parts.push(this.e.publicKey);
         this.ss.mixHash(this.e.publicKey);
       } else if (token === 's') {
         parts.push(await this.ss.encryptAndHash(this.s!.publicKey));
+      } else if (token === 'e1') {
+        this.e1 = xwingKeyPair();
+        parts.push(await this.ss.encryptAndHash(this.e1.publicKey));
+      } else if (token === 'ekem1') {
+        if (!this.re1) throw new C2CError('unsupported', 'handshake keys are missing');
+        const { ciphertext, sharedSecret } = xwingEncapsulate(this.re1);
+        parts.push(await this.ss.encryptAndHash(ciphertext));
+        this.ss.mixKey(sharedSecret);
+        sharedSecret.fill(0);
       } else {
         await this.mixDh(token);
       }
@@ -242,12 +265,22 @@ export class NoiseXXHandshake {
       at += n;
       return part;
     };
-    for (const token of XX[this.step]!) {
+    const sealed = (n: number): number => (this.ss.cipher.hasKey() ? n + TAGLEN : n);
+    for (const token of this.pattern[this.step]!) {
       if (token === 'e') {
         this.re = take(DHLEN).slice();
         this.ss.mixHash(this.re);
       } else if (token === 's') {
-        this.rs = await this.ss.decryptAndHash(take(this.ss.cipher.hasKey() ? DHLEN + TAGLEN : DHLEN));
+        this.rs = await this.ss.decryptAndHash(take(sealed(DHLEN)));
+      } else if (token === 'e1') {
+        this.re1 = await this.ss.decryptAndHash(take(sealed(XWING_PUBLIC_KEY_LENGTH)));
+      } else if (token === 'ekem1') {
+        if (!this.e1) throw new C2CError('unsupported', 'handshake keys are missing');
+        const shared = xwingDecapsulate(await this.ss.decryptAndHash(take(sealed(XWING_CIPHERTEXT_LENGTH))), this.e1.secretKey);
+        this.ss.mixKey(shared);
+        shared.fill(0);
+        this.e1.secretKey.fill(0);
+        this.e1 = null;
       } else {
         await this.mixDh(token);
       }
@@ -265,13 +298,16 @@ export class NoiseXXHandshake {
     return this.ss.splitKeys();
   }
 
-  /** Zeroes the chaining key, hash and cipher key; drops the DH keys. */
+  /** Zeroes the chaining key, hash, cipher key and KEM secret; drops the DH keys. */
   destroy(): void {
     this.ss.destroy();
     this.s = null;
     this.e = null;
     this.re = null;
     this.rs = null;
+    this.e1?.secretKey.fill(0);
+    this.e1 = null;
+    this.re1 = null;
   }
 
   private async mixDh(token: Token): Promise<void> {

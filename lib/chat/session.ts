@@ -1,7 +1,9 @@
 // The secure-chat session state machine (docs/CHAT-PROTOCOL.md). Transport-agnostic: frames go out
 // through `send` and come in through `receive`; the relay may drop, duplicate, reorder, replay or forge
-// them. Handshake: Noise XX with per-session static keys certified by the Ed25519 identities. Messages:
-// Double Ratchet. end() tells the peer (authenticated) and destroys every key and the transcript.
+// them. Handshake: Noise XX with per-session static keys certified by the Ed25519 identities; version 2
+// adds the X-Wing hybrid KEM (Noise XXhfs), and a version-1 fallback from a side that speaks 2 is refused
+// by a side that speaks 2 (downgrade). Messages: Double Ratchet. end() tells the peer (authenticated) and
+// destroys every key and the transcript.
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, equalBytes, randomBytes, toHex, utf8 } from '../bytes';
@@ -9,7 +11,18 @@ import { C2CError, isC2CError, type C2CErrorCode } from '../errors';
 import { SIGNATURE_CONTEXT, signWithContext, verifyWithContext, type IdentityKeyPair } from '../crypto/identity';
 import { safetyNumber } from '../crypto/safety-number';
 import { MAX_TTL_MS, MESSAGE_ID_LENGTH, decodeContent, encodeContent } from './content';
-import { FRAME_TYPE, HANDSHAKE_PAYLOAD_LENGTH, SESSION_ID_LENGTH, decodeFrame, encodeFrame, framePrefix, type Frame } from './frame';
+import {
+  CHAT_VERSION,
+  CHAT_VERSIONS,
+  FRAME_TYPE,
+  HANDSHAKE_PAYLOAD_LENGTH,
+  SESSION_ID_LENGTH,
+  decodeFrame,
+  encodeFrame,
+  framePrefix,
+  type ChatVersion,
+  type Frame,
+} from './frame';
 import { NoiseXXHandshake, generateX25519, type X25519KeyPair } from './noise';
 import { DoubleRatchet } from './ratchet';
 
@@ -54,10 +67,23 @@ export interface ChatSessionOptions {
   retryMs?: number;
   /** How long an out-of-order message waits for the ones before it (default 2000 ms). */
   reorderWaitMs?: number;
+  /**
+   * The protocol versions this side speaks (default: all, CHAT_VERSIONS). `[1]` behaves exactly like a
+   * release before version 2 (how the interoperability tests stand in for one).
+   */
+  versions?: readonly ChatVersion[];
 }
 
-const PROTOCOL_LABEL = utf8('c2c/chat/v1');
-const SEED_INFO = utf8('c2c/chat/v1/seed');
+const PROTOCOL_LABEL: Record<ChatVersion, Uint8Array> = { 1: utf8('c2c/chat/v1'), 2: utf8('c2c/chat/v2') };
+const SEED_INFO: Record<ChatVersion, Uint8Array> = { 1: utf8('c2c/chat/v1/seed'), 2: utf8('c2c/chat/v2/seed') };
+/**
+ * An initiator that speaks version 2 or later ends its session id with this label and its highest
+ * version. The session id is in the prologue and the signed certificate, so this claim is authenticated
+ * in every version, including 1, which predates it and ignores it: a responder that shares a higher
+ * version refuses a lower-version handshake under such an id (a relay that dropped the better one).
+ */
+const VERSION_CLAIM_LABEL = utf8('c2c/ver');
+const VERSION_CLAIM_LENGTH = VERSION_CLAIM_LABEL.length + 1;
 /** Responder: handshakes started by distinct HS1 frames kept at once (a replayed HS1 cannot evict the real one). */
 const MAX_PENDING_HANDSHAKES = 4;
 /** Message frames that may arrive before the handshake's last frame and wait for it. */
@@ -74,9 +100,22 @@ export function chooseRole(myIdentityKey: Uint8Array, peerIdentityKey: Uint8Arra
 }
 
 /** Noise prologue: protocol label, room, session and both expected identities (sorted), so spliced handshakes fail. */
-export function chatPrologue(roomId: Uint8Array, sessionId: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array {
+export function chatPrologue(version: ChatVersion, roomId: Uint8Array, sessionId: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array {
   const [lo, hi] = chooseRole(a, b) === 'initiator' ? [a, b] : [b, a];
-  return concat(PROTOCOL_LABEL, new Uint8Array([roomId.length]), roomId, sessionId, lo, hi);
+  return concat(PROTOCOL_LABEL[version], new Uint8Array([roomId.length]), roomId, sessionId, lo, hi);
+}
+
+/** A fresh session id; from an initiator speaking version 2 or later it carries the version claim. */
+export function newSessionId(versions: readonly ChatVersion[]): Uint8Array {
+  const highest = Math.max(...versions);
+  if (highest < CHAT_VERSION.hybrid) return randomBytes(SESSION_ID_LENGTH);
+  return concat(randomBytes(SESSION_ID_LENGTH - VERSION_CLAIM_LENGTH), VERSION_CLAIM_LABEL, new Uint8Array([highest]));
+}
+
+/** The highest version the initiator of this session id claims to speak (1 without a claim). */
+export function claimedVersion(sessionId: Uint8Array): number {
+  const at = SESSION_ID_LENGTH - VERSION_CLAIM_LENGTH;
+  return equalBytes(sessionId.subarray(at, at + VERSION_CLAIM_LABEL.length), VERSION_CLAIM_LABEL) ? sessionId[SESSION_ID_LENGTH - 1]! : CHAT_VERSION.classical;
 }
 
 /** What a session's static key certificate signs, under SIGNATURE_CONTEXT.chatStatic. */
@@ -85,6 +124,7 @@ export function certificateMessage(staticPub: Uint8Array, roomId: Uint8Array, se
 }
 
 interface Handshake {
+  version: ChatVersion;
   sessionId: Uint8Array;
   noise: NoiseXXHandshake;
   statics: X25519KeyPair;
@@ -108,17 +148,20 @@ export class ChatSession {
   private readonly now: () => number;
   private readonly retryMs: number;
   private readonly reorderWaitMs: number;
+  private readonly versions: readonly ChatVersion[];
   private listeners: { [K in keyof ChatEvents]: Set<(v: ChatEvents[K]) => void> } = {
     state: new Set(), message: new Set(), 'message-expired': new Set(), error: new Set(),
   };
   private queue: Promise<unknown> = Promise.resolve();
   private started = false;
 
-  // Handshake (initiator: one; responder: up to MAX_PENDING_HANDSHAKES, keyed by session id hex).
+  // Handshakes keyed by version:session id hex (initiator: one per version it speaks, one session id;
+  // responder: up to MAX_PENDING_HANDSHAKES).
   private pending = new Map<string, Handshake>();
   private retryTimer: ReturnType<typeof setInterval> | null = null;
   // Open session.
   private sessionId: Uint8Array | null = null;
+  private version: ChatVersion | null = null;
   private ratchet: DoubleRatchet | null = null;
   /** Our final handshake frame (initiator's HS3), re-sent if the peer repeats HS2. */
   private finalFrame: Uint8Array | null = null;
@@ -144,10 +187,17 @@ export class ChatSession {
     this.now = opts.now ?? Date.now;
     this.retryMs = opts.retryMs ?? 1000;
     this.reorderWaitMs = opts.reorderWaitMs ?? 2000;
+    this.versions = opts.versions ?? CHAT_VERSIONS;
+    if (this.versions.length === 0 || this.versions.some((v) => !CHAT_VERSIONS.includes(v))) throw new C2CError('unsupported', 'unknown secure chat protocol version');
   }
 
   get state(): ChatState {
     return this.stateValue;
+  }
+
+  /** Once open: whether the session keys include the post-quantum KEM (version 2); null before. */
+  get postQuantum(): boolean | null {
+    return this.version === null ? null : this.version === CHAT_VERSION.hybrid;
   }
 
   on<K extends keyof ChatEvents>(type: K, cb: (v: ChatEvents[K]) => void): () => void {
@@ -166,11 +216,15 @@ export class ChatSession {
       if (this.started || this.stateValue === 'ended') return;
       this.started = true;
       if (this.role === 'initiator') {
-        const hs = await this.newHandshake(randomBytes(SESSION_ID_LENGTH));
-        hs.lastFrame = encodeFrame(FRAME_TYPE.hs1, hs.sessionId, await hs.noise.writeMessage(new Uint8Array(0)));
-        if (this.isEnded()) return hs.noise.destroy();
-        this.pending.set(toHex(hs.sessionId), hs);
-        this.sendFrame(hs.lastFrame);
+        // One HS1 per version, best first, under one session id: a peer takes the best it speaks.
+        const sessionId = newSessionId(this.versions);
+        for (const version of [...this.versions].sort((a, b) => b - a)) {
+          const hs = await this.newHandshake(version, sessionId);
+          hs.lastFrame = encodeFrame(version, FRAME_TYPE.hs1, sessionId, await hs.noise.writeMessage(new Uint8Array(0)));
+          if (this.isEnded()) return hs.noise.destroy();
+          this.pending.set(pendingKey(version, sessionId), hs);
+          this.sendFrame(hs.lastFrame);
+        }
       }
       this.retryTimer = setInterval(() => this.resendHandshake(), this.retryMs);
     });
@@ -187,10 +241,10 @@ export class ChatSession {
     return this.run(async () => {
       const ttlMs = options.ttlMs ?? 0;
       if (!Number.isSafeInteger(ttlMs) || ttlMs < 0 || ttlMs > MAX_TTL_MS) throw new C2CError('malformed', 'a message timer must be 0 … 2^32−1 ms');
-      if (this.stateValue !== 'open' || !this.ratchet || !this.sessionId) throw new C2CError('unsupported', 'the secure chat is not open');
+      if (this.stateValue !== 'open' || !this.ratchet || !this.sessionId || !this.version) throw new C2CError('unsupported', 'the secure chat is not open');
       const id = randomBytes(MESSAGE_ID_LENGTH);
       const content = encodeContent({ kind: 'text', seq: this.sendSeq, id, ttlMs, text });
-      const prefix = framePrefix(FRAME_TYPE.message, this.sessionId);
+      const prefix = framePrefix(this.version, FRAME_TYPE.message, this.sessionId);
       const frame = concat(prefix, await this.ratchet.encrypt(content, prefix));
       if (this.stateValue !== 'open') throw new C2CError('unsupported', 'the secure chat has ended');
       this.sendSeq++;
@@ -204,8 +258,8 @@ export class ChatSession {
   /** Ends the chat on both sides: sends an authenticated end message, then destroys this session. */
   end(): Promise<void> {
     return this.run(async () => {
-      if (this.stateValue === 'open' && this.ratchet && this.sessionId) {
-        const prefix = framePrefix(FRAME_TYPE.message, this.sessionId);
+      if (this.stateValue === 'open' && this.ratchet && this.sessionId && this.version) {
+        const prefix = framePrefix(this.version, FRAME_TYPE.message, this.sessionId);
         const frame = concat(prefix, await this.ratchet.encrypt(encodeContent({ kind: 'end' }), prefix));
         this.sendFrame(frame);
         this.endFrame = frame;
@@ -262,14 +316,15 @@ export class ChatSession {
     return this.identity.publicKey;
   }
 
-  private async newHandshake(sessionId: Uint8Array): Promise<Handshake> {
+  private async newHandshake(version: ChatVersion, sessionId: Uint8Array): Promise<Handshake> {
     const [statics, ratchetKey] = await Promise.all([generateX25519(), generateX25519()]);
     const noise = new NoiseXXHandshake({
       initiator: this.role === 'initiator',
-      prologue: chatPrologue(this.roomId, sessionId, this.myIdentityKey(), this.peerIdentityKey),
+      prologue: chatPrologue(version, this.roomId, sessionId, this.myIdentityKey(), this.peerIdentityKey),
       s: statics,
+      hybrid: version === CHAT_VERSION.hybrid,
     });
-    return { sessionId, noise, statics, ratchetKey, lastFrame: null, early: [] };
+    return { version, sessionId, noise, statics, ratchetKey, lastFrame: null, early: [] };
   }
 
   /** Our handshake payload: identity ‖ signature over (static key ‖ room ‖ session) ‖ first ratchet key. */
@@ -297,7 +352,7 @@ export class ChatSession {
   private async openRatchet(hs: Handshake, theirRatchetKey: Uint8Array): Promise<void> {
     const [k1, k2] = hs.noise.splitKeys();
     const h = hs.noise.handshakeHash;
-    const seed = hkdf(sha256, concat(k1, k2), h, SEED_INFO, 32);
+    const seed = hkdf(sha256, concat(k1, k2), h, SEED_INFO[hs.version], 32);
     k1.fill(0);
     k2.fill(0);
     const init = { sharedKey: seed, associatedData: h, ours: hs.ratchetKey, theirs: theirRatchetKey };
@@ -306,6 +361,7 @@ export class ChatSession {
     if (this.isEnded()) return ratchet.destroy();
     this.ratchet = ratchet;
     this.sessionId = hs.sessionId;
+    this.version = hs.version;
     for (const other of this.pending.values()) other.noise.destroy();
     this.pending.clear();
     if (this.retryTimer) clearInterval(this.retryTimer);
@@ -317,13 +373,13 @@ export class ChatSession {
   private async handle(bytes: Uint8Array): Promise<void> {
     if (this.stateValue === 'ended') return this.afterEnd(bytes);
     if (!this.started) throw new C2CError('unsupported', 'a frame arrived before the chat was started');
-    const frame = decodeFrame(bytes);
+    const frame = decodeFrame(bytes, this.versions);
     const sid = toHex(frame.sessionId);
     if (frame.type === FRAME_TYPE.hs1) return this.onHs1(frame, sid);
     if (frame.type === FRAME_TYPE.hs2) return this.onHs2(frame, sid);
     if (frame.type === FRAME_TYPE.hs3) return this.onHs3(frame, sid);
     if (this.sessionId && equalBytes(frame.sessionId, this.sessionId)) return this.onMessage(frame);
-    const hs = this.pending.get(sid);
+    const hs = this.pending.get(pendingKey(frame.version, frame.sessionId));
     if (hs && this.role === 'responder') {
       // The peer may send right after its last handshake frame; the relay may deliver that one later.
       if (hs.early.length >= MAX_EARLY_FRAMES) throw new C2CError('too-large', 'too many messages arrived before the handshake finished');
@@ -339,16 +395,23 @@ export class ChatSession {
       if (sid === toHex(this.sessionId)) return; // a late duplicate of the handshake we finished
       throw new C2CError('replayed', 'a handshake for another chat session arrived; if your contact restarted the chat, start a new one');
     }
-    const known = this.pending.get(sid);
+    const key = pendingKey(frame.version, frame.sessionId);
+    const known = this.pending.get(key);
     if (known) {
       if (known.lastFrame) this.sendFrame(known.lastFrame);
       return;
     }
-    const hs = await this.newHandshake(frame.sessionId);
+    if (this.isDowngrade(frame)) {
+      // Expected right after the better HS1 of the same session (the initiator sends both); alone, it
+      // means the better one was removed on the way.
+      if (this.pending.has(pendingKey(this.bestShared(frame), frame.sessionId))) return;
+      throw new C2CError('tampered', 'your contact’s app offered only an older, weaker handshake although both of you speak a post-quantum one: the relay may have removed it; still waiting for it');
+    }
+    const hs = await this.newHandshake(frame.version, frame.sessionId);
     await hs.noise.readMessage(frame.body);
-    hs.lastFrame = encodeFrame(FRAME_TYPE.hs2, hs.sessionId, await hs.noise.writeMessage(await this.handshakePayload(hs)));
+    hs.lastFrame = encodeFrame(hs.version, FRAME_TYPE.hs2, hs.sessionId, await hs.noise.writeMessage(await this.handshakePayload(hs)));
     if (this.stateValue !== 'connecting' || this.sessionId) return hs.noise.destroy();
-    this.pending.set(sid, hs);
+    this.pending.set(key, hs);
     for (const [oldSid, old] of this.pending) {
       if (this.pending.size <= MAX_PENDING_HANDSHAKES) break;
       old.noise.destroy();
@@ -360,16 +423,16 @@ export class ChatSession {
   private async onHs2(frame: Frame, sid: string): Promise<void> {
     if (this.role === 'responder') throw new C2CError('unsupported', 'both sides answered this chat; one must be the initiator');
     if (this.sessionId) {
-      if (sid !== toHex(this.sessionId)) throw otherSession();
+      if (sid !== toHex(this.sessionId) || frame.version !== this.version) throw otherSession();
       // The peer did not get our last handshake frame: send it again.
       if (this.finalFrame) this.sendFrame(this.finalFrame);
       return;
     }
-    const hs = this.pending.get(sid);
+    const hs = this.pending.get(pendingKey(frame.version, frame.sessionId));
     if (!hs) throw otherSession();
     await this.fatal(async () => {
       const theirs = await this.checkPeer(hs, await hs.noise.readMessage(frame.body));
-      const final = encodeFrame(FRAME_TYPE.hs3, hs.sessionId, await hs.noise.writeMessage(await this.handshakePayload(hs)));
+      const final = encodeFrame(hs.version, FRAME_TYPE.hs3, hs.sessionId, await hs.noise.writeMessage(await this.handshakePayload(hs)));
       await this.openRatchet(hs, theirs);
       if (this.stateValue !== 'open') return;
       this.finalFrame = final;
@@ -383,7 +446,7 @@ export class ChatSession {
       if (sid === toHex(this.sessionId)) return; // duplicate of the frame that opened this session
       throw otherSession();
     }
-    const hs = this.pending.get(sid);
+    const hs = this.pending.get(pendingKey(frame.version, frame.sessionId));
     if (!hs) throw otherSession();
     await this.fatal(async () => {
       const theirs = await this.checkPeer(hs, await hs.noise.readMessage(frame.body));
@@ -456,9 +519,24 @@ export class ChatSession {
 
   private resendHandshake(): void {
     if (this.stateValue !== 'connecting') return;
+    if (this.role === 'initiator') {
+      for (const hs of this.pending.values()) if (hs.lastFrame) this.sendFrame(hs.lastFrame);
+      return;
+    }
     // The newest pending handshake is the one the peer most likely still waits on.
     const latest = [...this.pending.values()].pop();
     if (latest?.lastFrame) this.sendFrame(latest.lastFrame);
+  }
+
+  /** The best version both this side and the initiator of `frame`'s session (by its claim) speak. */
+  private bestShared(frame: Frame): ChatVersion {
+    const claimed = claimedVersion(frame.sessionId);
+    return Math.max(...this.versions.filter((v) => v <= claimed)) as ChatVersion;
+  }
+
+  /** A handshake in a lower version than both sides speak. */
+  private isDowngrade(frame: Frame): boolean {
+    return frame.version < this.bestShared(frame);
   }
 
   /** After the end: a peer still talking to this session missed our end frame, so repeat it (rate-limited). */
@@ -470,7 +548,7 @@ export class ChatSession {
     } catch {
       return;
     }
-    if (!equalBytes(frame.sessionId, this.sessionId) || this.now() - this.lastEndResend < this.retryMs) return;
+    if (!equalBytes(frame.sessionId, this.sessionId) || frame.version !== this.version || this.now() - this.lastEndResend < this.retryMs) return;
     this.lastEndResend = this.now();
     this.sendFrame(this.endFrame);
   }
@@ -510,6 +588,10 @@ export class ChatSession {
       }
     }
   }
+}
+
+function pendingKey(version: ChatVersion, sessionId: Uint8Array): string {
+  return `${version}:${toHex(sessionId)}`;
 }
 
 function otherSession(): C2CError {

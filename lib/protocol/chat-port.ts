@@ -81,7 +81,9 @@ export const chatMessageSchema = z
 export const backgroundToPageSchema = z.discriminatedUnion('t', [
   // Sent once after a successful attach, before anything else.
   z.object({ t: z.literal('contact'), handle: z.string(), safetyNumber: z.string(), verified: z.boolean() }).strict(),
-  z.object({ t: z.literal('state'), state: chatStateSchema, reason: chatStateReasonSchema.optional() }).strict(),
+  // `postQuantum` while open: whether the session keys include the post-quantum KEM (protocol version 2)
+  // or are classical only (a contact whose app speaks only version 1).
+  z.object({ t: z.literal('state'), state: chatStateSchema, reason: chatStateReasonSchema.optional(), postQuantum: z.boolean().optional() }).strict(),
   chatMessageSchema,
   // A message whose timer ran out: remove it from the page (the other side removes its copy too).
   z.object({ t: z.literal('expired'), id: z.string().regex(/^[0-9a-f]{16}$/) }).strict(),

@@ -60,6 +60,11 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
     await Promise.all([waitForState(alicePage, 'open'), waitForState(bobPage, 'open')]);
     expect(await textOf(alicePage, 'chat-safety-number')).toBe(safety);
     expect(await textOf(bobPage, 'chat-safety-number')).toBe(safety);
+    // Both run the current protocol: each page says the session is post-quantum.
+    for (const page of [alicePage, bobPage]) {
+      expect(await page.$eval(byTestId('chat-pq'), (e) => (e as HTMLElement).dataset.pq)).toBe('true');
+      expect(await textOf(page, 'chat-pq')).toBe('post-quantum');
+    }
     // The URL names no one: only an opaque random id.
     expect(await alicePage.evaluate(() => location.hash)).toMatch(/^#[A-Za-z0-9_-]{22}$/);
   });

@@ -31,6 +31,8 @@ describe('Firefox ↔ Firefox secure chat through a real relay', () => {
     await Promise.all([waitForState(alicePage, 'open'), waitForState(bobPage, 'open')]);
     expect(await textOf(alicePage, 'chat-safety-number')).toBe(safety);
     expect(await textOf(bobPage, 'chat-safety-number')).toBe(safety);
+    // Both run the current protocol: each page says the session is post-quantum.
+    expect([await textOf(alicePage, 'chat-pq'), await textOf(bobPage, 'chat-pq')]).toEqual(['post-quantum', 'post-quantum']);
   });
 
   it('chats both ways in order with the right directions, then bob ends it on both sides', async () => {

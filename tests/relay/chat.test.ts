@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url } from '@/lib/bytes';
 import { createChatSession, chooseRole } from '@/lib/chat/session';
-import { FRAME_TYPE } from '@/lib/chat/frame';
+import { CHAT_VERSION, FRAME_TYPE } from '@/lib/chat/frame';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { DATA, encodeDataFrame } from '@/lib/protocol/relay';
 import { getContact } from '@/lib/keyring/contacts';
@@ -69,6 +69,8 @@ describe('secure chat through a real relay', () => {
     const pageB = openPage(bob, chatB);
     await stateIs(pageA, 'open');
     await stateIs(pageB, 'open');
+    // Both run the current protocol: the page says the session keys are post-quantum.
+    expect([pageA.state(), pageB.state()]).toEqual([{ t: 'state', state: 'open', postQuantum: true }, { t: 'state', state: 'open', postQuantum: true }]);
 
     const contactA = pageA.received.find((m) => m.t === 'contact');
     const contactB = pageB.received.find((m) => m.t === 'contact');
@@ -344,6 +346,65 @@ describe('secure chat and a failing or hostile relay', () => {
     expect(fromAlice.length).toBeGreaterThan(0);
     expect(fromAlice.filter((f) => f.frame.payload[1] === FRAME_TYPE.message)).toEqual([]);
     pageB.send({ t: 'end' });
+    session.destroy();
+  });
+
+  it('a relay that removes the post-quantum handshake between two current apps gets no classical chat: the responder says why, and the chat ends', async () => {
+    const [p, q] = await Promise.all([person('downgrade-p'), person('downgrade-q')]);
+    await pinEachOther(p, q);
+    // Every version-2 frame is dropped on its way to the relay; the classical fallback HS1 goes through.
+    proxy.rule = (f) => (f.frame.type === DATA.toRoom && f.frame.payload[0] === CHAT_VERSION.hybrid ? [] : undefined);
+    const { chatId: chatP } = await p.call('openChat', { handle: q.handle });
+    const pageP = openPage(p, chatP);
+    await until(() => invited(q, p.handle), 10_000);
+    const pageQ = openPage(q, (await q.call('openChat', { handle: p.handle })).chatId);
+    const [initiator, responderPage] = chooseRole(await identityKey(p), await identityKey(q)) === 'initiator' ? [p, pageQ] : [q, pageP];
+    await stateIs(responderPage, 'ended', 'handshake-timeout', 20_000);
+    expect(responderPage.errors()).toContainEqual(expect.objectContaining({ code: 'tampered', fatal: false, reason: expect.stringMatching(/post-quantum/) }));
+    for (const page of [pageP, pageQ]) expect(page.received.some((m) => m.t === 'state' && m.state === 'open')).toBe(false);
+    // The responder never answered the classical HS1: no HS2 (and no message) of any version left it.
+    const room = fromBase64Url(proxy.joins(proxy.connectionOf(toBase64Url(await identityKey(initiator)))!).at(-1)!);
+    const up = proxy.roomFrames(room).filter((f) => f.direction === 'up');
+    expect(up.some((f) => f.frame.payload[0] === CHAT_VERSION.classical && f.frame.payload[1] === FRAME_TYPE.hs1)).toBe(true);
+    expect(up.filter((f) => f.frame.payload[1] !== FRAME_TYPE.hs1)).toEqual([]);
+    (responderPage === pageP ? pageQ : pageP).send({ t: 'end' });
+  });
+
+  // A contact on an app from before protocol version 2 (its session limited to version 1), in either
+  // role: the chat opens classical, and the page says so.
+  it.each(['initiator', 'responder'] as const)('a contact whose app speaks only the classical version (the contact as %s): the page says classical only', async (contactRole) => {
+    const alice = await person(`classical-${contactRole}`);
+    const aliceKey = await identityKey(alice);
+    let old = await makeIdentity('old-bob');
+    while (chooseRole(old.identity.publicKey, aliceKey) !== contactRole) old = await makeIdentity('old-bob');
+    await alice.call('pinContact', { handle: 'old-bob', bundle: old.bundle });
+    const aliceConnection = proxy.connectionOf(toBase64Url(aliceKey))!;
+    const { chatId } = await alice.call('openChat', { handle: 'old-bob' });
+    const room = fromBase64Url(proxy.joins(aliceConnection).at(-1)!);
+    const shown: string[] = [];
+    const session = createChatSession({
+      identity: old.identity,
+      peerIdentityKey: aliceKey,
+      roomId: room,
+      versions: [CHAT_VERSION.classical],
+      send: (frame) => proxy.inject(aliceConnection, 'down', roomFrameDown(room, frame)),
+      retryMs: 300,
+    });
+    session.on('message', (m) => shown.push(m.text));
+    proxy.rule = (f) => {
+      if (f.connection === aliceConnection && f.frame.type === DATA.toRoom) void session.receive(f.frame.payload);
+      return undefined;
+    };
+    await session.start();
+    const pageA = openPage(alice, chatId);
+    await stateIs(pageA, 'open');
+    expect(pageA.state()).toEqual({ t: 'state', state: 'open', postQuantum: false });
+    await until(() => session.state === 'open', 10_000); // as responder, it opens once alice's HS3 is in
+    expect(session.postQuantum).toBe(false);
+    pageA.send({ t: 'send', text: 'hello old app' });
+    await until(() => shown.includes('hello old app'), 10_000);
+    pageA.send({ t: 'end' });
+    await stateIs(pageA, 'ended', 'you-ended');
     session.destroy();
   });
 });

@@ -8,7 +8,7 @@ import { buf, concat, utf8 } from '../../../lib/bytes';
 import { SIGNATURE_CONTEXT, signWithContext } from '../../../lib/crypto/identity';
 import { safetyNumber } from '../../../lib/crypto/safety-number';
 import { isC2CError } from '../../../lib/errors';
-import { FRAME_TYPE, decodeFrame, encodeFrame } from '../../../lib/chat/frame';
+import { CHAT_VERSION, FRAME_TYPE, decodeFrame, encodeFrame } from '../../../lib/chat/frame';
 import { NoiseXXHandshake, generateX25519 } from '../../../lib/chat/noise';
 import { certificateMessage, chatPrologue, chooseRole } from '../../../lib/chat/session';
 import { Room, frameType, identities, openPair, sleep } from './harness';
@@ -134,16 +134,21 @@ describe('secure chat session', () => {
     const alice = room.add('alice', ids.alice, ids.bob.publicKey);
     await alice.session.start();
     const hs1 = decodeFrame(alice.sent[0]!);
-    // Mallory answers with the right prologue but her own identity; then with Bob's identity and her signature.
-    for (const [claimed, expectedCode] of [[ids.mallory.publicKey, 'key-mismatch'], [ids.bob.publicKey, 'bad-signature']] as const) {
-      const victim = room.add(`alice-${expectedCode}`, ids.alice, ids.bob.publicKey);
+    // Mallory answers, in either version, with the right prologue but her own identity; then with Bob's
+    // identity and her signature.
+    const cases = [CHAT_VERSION.hybrid, CHAT_VERSION.classical].flatMap((version) =>
+      ([[ids.mallory.publicKey, 'key-mismatch'], [ids.bob.publicKey, 'bad-signature']] as const).map(([claimed, expectedCode]) => ({ version, claimed, expectedCode })),
+    );
+    for (const { version, claimed, expectedCode } of cases) {
+      const victim = room.add(`alice-${version}-${expectedCode}`, ids.alice, ids.bob.publicKey);
       await victim.session.start();
-      const own = decodeFrame(victim.sent[0]!);
+      const own = decodeFrame(victim.sent.find((f) => f[0] === version)!);
       const s = await generateX25519();
-      const noise = new NoiseXXHandshake({ initiator: false, prologue: chatPrologue(room.roomId, own.sessionId, ids.alice.publicKey, ids.bob.publicKey), s });
+      const prologue = chatPrologue(version, room.roomId, own.sessionId, ids.alice.publicKey, ids.bob.publicKey);
+      const noise = new NoiseXXHandshake({ initiator: false, prologue, s, hybrid: version === CHAT_VERSION.hybrid });
       await noise.readMessage(own.body);
       const sig = await signWithContext(ids.mallory.privateKey, SIGNATURE_CONTEXT.chatStatic, certificateMessage(s.publicKey, room.roomId, own.sessionId));
-      const hs2 = encodeFrame(FRAME_TYPE.hs2, own.sessionId, await noise.writeMessage(concat(claimed, sig, (await generateX25519()).publicKey)));
+      const hs2 = encodeFrame(version, FRAME_TYPE.hs2, own.sessionId, await noise.writeMessage(concat(claimed, sig, (await generateX25519()).publicKey)));
       await victim.session.receive(hs2);
       expect(victim.errors).toEqual([expect.objectContaining({ code: expectedCode, fatal: true })]);
       expect(victim.session.state).toBe('ended');
