@@ -1,4 +1,5 @@
 // Message commands: encrypt (stdin → armored text) and decrypt (armored text or a raw cryptico string → plaintext).
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buf, equalBytes, fromUtf8, toHex, utf8 } from '../../lib/bytes';
@@ -14,6 +15,7 @@ import { legacyFingerprint } from '../../lib/legacy/legacy-public-key';
 import { CliError, EXIT, STDIO, examples, readInput, writeJsonLine, writeStderrLine, writeStdout } from '../io';
 import { type KeyFile, type PublicKey, type Suite, loadKeyFile, loadPublicKey, parseSuite } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
+import { contactBundle, loadContacts } from '../contacts-file';
 import { forTerminal } from '../terminal-text';
 
 function asText(bytes: Uint8Array, what: string): string {
@@ -181,17 +183,24 @@ export function registerCryptCommands(program: Command): void {
     .command('encrypt')
     .description('encrypt stdin to one or more public keys and print armored text')
     .requiredOption('--from <file>', 'your key file (signs / authenticates the message)')
-    .requiredOption('--to <key>', 'recipient public key line or key file (repeat for several)', (v: string, all: string[] = []) => [...all, v])
+    .requiredOption('--to <key>', 'recipient public key line, key file, or with --contacts a pinned handle (repeat for several)', (v: string, all: string[] = []) => [...all, v])
+    .option('--contacts <file>', 'a contacts file (c2c pin-card): a --to that is not a key line or key file is a handle pinned there')
     .option('--suite <suite>', 'cryptico for the legacy CRYPT2CHAT suite (never chosen automatically)', 'modern')
     .option('--raw', 'with --suite cryptico: print the stock cryptico string instead of armor')
     .option('--channel <channel>', 'bind the message to where it is sent: mailbox:HANDLE, site:ORIGIN or site:ORIGIN#CONVERSATION')
     .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
     .option('--out <file>', 'write the armored text to a file instead of stdout', STDIO)
-    .addHelpText('after', examples('echo hello | c2c encrypt --from alice.key --to "$(cat bob.pub)" > msg.txt'))
-    .action(async (opts: { from: string; to: string[]; suite: string; raw?: boolean; channel?: string; in: string; out: string }) => {
+    .addHelpText('after', examples('echo hello | c2c encrypt --from alice.key --to "$(cat bob.pub)" > msg.txt', 'echo hello | c2c encrypt --from alice.key --contacts contacts.json --to bob'))
+    .action(async (opts: { from: string; to: string[]; contacts?: string; suite: string; raw?: boolean; channel?: string; in: string; out: string }) => {
       const suite = parseSuite(opts.suite);
       if (opts.to.includes(STDIO)) throw new CliError('--to - is not possible: stdin carries the message', EXIT.usage);
-      const [sender, recipients] = await Promise.all([loadKeyFile(opts.from), Promise.all(opts.to.map(loadPublicKey))]);
+      const contactsPath = opts.contacts;
+      const contacts = contactsPath === undefined ? undefined : await loadContacts(contactsPath);
+      const recipientKey = (to: string): Promise<PublicKey> =>
+        contacts !== undefined && contactsPath !== undefined && !to.trim().startsWith('c2cpub') && !existsSync(to.trim())
+          ? Promise.resolve({ suite: 'modern', bundle: contactBundle(contacts, to, contactsPath) })
+          : loadPublicKey(to);
+      const [sender, recipients] = await Promise.all([loadKeyFile(opts.from), Promise.all(opts.to.map(recipientKey))]);
       const plaintext = await readInput(opts.in);
       const channel = opts.channel === undefined ? undefined : parseChannel(opts.channel);
       await writeOutput(opts.out, await encrypt(sender, recipients, suite, plaintext, opts.raw === true, channel));
