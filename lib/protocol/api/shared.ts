@@ -13,6 +13,8 @@ export const LIMITS = {
   // Armored text is ~1.4x the ciphertext, plus part headers: leave room for a full 64 KB message.
   ciphertextText: 200 * 1024,
   bundle: 4 * 1024,
+  // A contact card is under 500 characters as one token; split by a host and wrapped, a few times that.
+  cardText: 8 * 1024,
   relayUrl: 2048,
   proxy: 300,
   context: 256,
@@ -93,6 +95,8 @@ export const API_ERROR_CODES = [
   'handle-taken', // the relay has this handle registered to someone else
   'no-legacy-key', // a legacy operation needs the user's legacy key and none was created
   'user-action-required', // a legacy message is opened only on a click (decrypt with userAction: true)
+  'card-prekey-swapped', // a contact card's prekey is not signed by its identity key
+  'card-forged', // a contact card's self-signature does not verify: handle or keys changed
   'internal', // a bug: details are not shown
 ] as const satisfies readonly (C2CErrorCode | string)[];
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
