@@ -1,5 +1,6 @@
-// The contacts file of `c2c pin-card --contacts FILE` and `encrypt --contacts FILE --to HANDLE`: handles
-// pinned from contact cards, with no relay (docs/CLI.md, "Contacts file"). JSON:
+// The contacts file of `c2c pin-card --contacts FILE`, `encrypt --contacts FILE --to HANDLE` and
+// `decrypt --contacts FILE` (names a pinned sender): handles pinned from contact cards, with no relay
+// (docs/CLI.md, "Contacts file"). JSON:
 //   {"c2c-contacts": 1, "contacts": {"alice": {"public": "c2cpub1.…", "pinnedAt": 1765000000000}}}
 // Every entry is checked on load like any public key from outside (prekey signature, handle label).
 import { existsSync } from 'node:fs';
@@ -86,6 +87,12 @@ export async function pinCard(contacts: Contacts, card: ContactCard, now = Date.
   if (card.prekey.created <= known.bundle.prekey.created) return 'unchanged';
   contacts.set(card.handle, { bundle: card, pinnedAt: known.pinnedAt });
   return 'prekey-updated';
+}
+
+/** The handle whose pinned identity key this is, if any. */
+export function contactWithKey(contacts: Contacts, identityKey: Uint8Array): string | undefined {
+  for (const [handle, entry] of contacts) if (equalBytes(entry.bundle.identityKey, identityKey)) return handle;
+  return undefined;
 }
 
 /** The pinned key of a handle, or 'not-found' naming the file. */

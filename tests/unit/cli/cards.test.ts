@@ -51,6 +51,19 @@ describe('c2c card / pin-card', { timeout: 180_000 }, () => {
     const opened = await c2c(dir, ['decrypt', '--key', 'alice.key'], sealed.stdout);
     expectOk(opened);
     expect(opened.stdout).toBe('meet at noon');
+    expect(opened.stderr).toContain('status: unverified');
+  });
+
+  it('names a sender pinned in decrypt --contacts as pinned; others stay unverified', async () => {
+    expectOk(await c2c(dir, ['pin-card', '--contacts', 'alice.contacts'], cards.bob));
+    const fromBob = await c2c(dir, ['encrypt', '--from', 'bob.key', '--contacts', 'bob.contacts', '--to', 'alice'], 'from bob');
+    const opened = await c2c(dir, ['decrypt', '--key', 'alice.key', '--contacts', 'alice.contacts', '--json'], fromBob.stdout);
+    expectOk(opened);
+    expect(JSON.parse(opened.stdout)).toEqual({ sender: fp.bob, status: 'pinned', contact: 'bob', channel: 'none', text: 'from bob' });
+    const fromCarol = await c2c(dir, ['encrypt', '--from', 'carol.key', '--to', (await c2c(dir, ['pub', 'alice.key'])).stdout.trim()], 'from carol');
+    const other = await c2c(dir, ['decrypt', '--key', 'alice.key', '--contacts', 'alice.contacts', '--json'], fromCarol.stdout);
+    expect(JSON.parse(other.stdout)).toMatchObject({ sender: fp.carol, status: 'unverified', text: 'from carol' });
+    expect(JSON.parse(other.stdout).contact).toBeUndefined();
   });
 
   it('says unchanged for the same card and leaves the file as it was', async () => {
