@@ -151,7 +151,8 @@ export function ComposeForm(props: Props) {
       <button type="submit" data-testid="compose-send" ref={watchVisibility} disabled={busy || text === ''}>
         {busy ? t('composeSending') : t('composeSend')}
       </button>{' '}
-      <button type="button" data-testid="compose-share-card" ref={watchVisibility} disabled={busy} onClick={() => void onShareCard()}>
+      {/* Not watched for visibility: what it sends is public, and sending a message must not wait on it. */}
+      <button type="button" data-testid="compose-share-card" disabled={busy} onClick={() => void onShareCard()}>
         {t('composeShareCard')}
       </button>
       {copyText !== null && (

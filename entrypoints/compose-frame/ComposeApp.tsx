@@ -128,9 +128,11 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
     return true;
   }
 
-  /** Sends the user's contact card through the host, as a message is sent (it is public: no recipients). */
+  /**
+   * Sends the user's contact card through the host, as a message is sent. It is public (no recipients, no
+   * typed text), so a page that covers the overlay gains nothing by leading a click here.
+   */
   async function shareCard(): Promise<void> {
-    if (visibility.covered()) return setError('composeCovered');
     const maxPartLength = parsePartLength(partLength);
     if (maxPartLength === null) return setError('composePartLengthInvalid');
     setBusy(true);
