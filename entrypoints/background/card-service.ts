@@ -4,6 +4,7 @@
 // numbers are compared), another identity key for a pinned handle is recorded as a key change.
 import { armor, dearmor } from '@/lib/armor/armor';
 import { equalBytes } from '@/lib/bytes';
+import { C2CError } from '@/lib/errors';
 import { CardSignatureError, decodeContactCard, encodeContactCard, type ContactCard } from '@/lib/crypto/contact-card';
 import { fingerprint } from '@/lib/crypto/identity';
 import { getContact, pinContact } from '@/lib/keyring/contacts';
@@ -32,12 +33,13 @@ export function createCardService(db: KeyringDB): CardService {
   async function summary(card: ContactCard): Promise<CardSummary> {
     const identity = await getIdentity(db);
     if (!identity) throw new ApiFailure('no-identity', 'Create your identity first.');
-    const contact = await getContact(db, card.handle);
+    // One's own handle is "pinned" to one's own key: a card claiming it with another key is a change.
+    const pinnedKey = card.handle === identity.handle ? identity.identityKey : (await getContact(db, card.handle))?.bundle?.identityKey;
     const known = equalBytes(card.identityKey, identity.identityKey)
       ? 'own'
-      : !contact?.bundle
+      : !pinnedKey
         ? 'new'
-        : equalBytes(contact.bundle.identityKey, card.identityKey)
+        : equalBytes(pinnedKey, card.identityKey)
           ? 'pinned'
           : 'changed';
     return { handle: card.handle, fingerprint: await fingerprint(card.identityKey), known };
@@ -56,6 +58,7 @@ export function createCardService(db: KeyringDB): CardService {
       const card = await decodeCard(dearmor(text));
       const before = await summary(card);
       if (before.known === 'own') throw new ApiFailure('exists', 'This is your own contact card.');
+      if (before.handle === (await getIdentity(db))?.handle) throw new C2CError('key-mismatch', 'This card claims your own handle with another key.');
       const result = await pinContact(db, card.handle, card);
       return { result, card: await summary(card) };
     },

@@ -89,13 +89,18 @@ describe('contact cards through the background, with no relay', () => {
     expect((await bob.call('popup', { type: 'listContacts' })).contacts).toEqual([]);
   });
 
-  it('refuses a message as a card, and shows one’s own card without pinning it', async () => {
+  it('refuses a message as a card, and shows one’s own card (or one claiming one’s handle) without pinning it', async () => {
     const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
     await alice.call('frame', { type: 'pinCard', text: bob.card });
     const sealed = await alice.call('compose', { type: 'encrypt', recipients: ['bob'], plaintext: 'hello' });
     expect(await bob.call('frame', { type: 'pinCard', text: sealed.parts[0] })).toEqual(failure('malformed'));
     expect((await shown(alice.call, alice.card)).result.card.known).toBe('own');
     expect(await alice.call('frame', { type: 'pinCard', text: alice.card })).toEqual(failure('exists'));
+    expect((await alice.call('popup', { type: 'listContacts' })).contacts.map((c: { handle: string }) => c.handle)).toEqual(['bob']);
+    // Someone else's card under alice's own handle: shown as a change, never pinned beside her.
+    const impostor = await person('alice');
+    expect((await shown(alice.call, impostor.card)).result.card).toEqual({ handle: 'alice', fingerprint: impostor.fingerprint, known: 'changed' });
+    expect(await alice.call('frame', { type: 'pinCard', text: impostor.card })).toEqual(failure('key-mismatch'));
     expect((await alice.call('popup', { type: 'listContacts' })).contacts.map((c: { handle: string }) => c.handle)).toEqual(['bob']);
   });
 
