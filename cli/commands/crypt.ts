@@ -184,6 +184,8 @@ async function decrypt(input: Uint8Array, keyPath: string, from: string | undefi
       case FORMAT_ID.legacyCryptico:
         opened = await openLegacy(decodeLegacyPayload(payload), key, expected, cache);
         break;
+      case FORMAT_ID.contactCardV1:
+        throw new C2CError('unsupported', 'this is a contact card, not a message: pin it with c2c pin-card');
       default:
         throw new C2CError(payload.length === 0 ? 'truncated' : 'unknown-version', 'the message uses a format this version does not know');
     }
