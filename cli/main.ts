@@ -11,6 +11,7 @@ type Register = (program: Command) => void;
  */
 const GROUPS: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['keygen', 'pub', 'fingerprint', 'safety-number'], load: async () => (await import('./commands/keys')).registerKeyCommands },
+  { names: ['card', 'pin-card'], load: async () => (await import('./commands/cards')).registerCardCommands },
   { names: ['encrypt', 'decrypt'], load: async () => (await import('./commands/crypt')).registerCryptCommands },
   { names: ['encrypt-file', 'decrypt-file'], load: async () => (await import('./commands/files')).registerFileCommands },
   { names: ['rotate'], load: async () => (await import('./commands/rotate')).registerRotateCommand },

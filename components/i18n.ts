@@ -42,5 +42,7 @@ export const ERROR_MESSAGE_KEY: Record<ApiErrorCode, MessageKey> = {
   'handle-taken': 'errorHandleTaken',
   'no-legacy-key': 'errorNoLegacyKey',
   'user-action-required': 'errorUserActionRequired',
+  'card-prekey-swapped': 'errorCardPrekeySwapped',
+  'card-forged': 'errorCardForged',
   internal: 'errorInternal',
 };

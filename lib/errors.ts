@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'handle-taken', // the relay has this handle registered to someone else
   'no-legacy-key', // a legacy operation needs the user's legacy key and none was created
   'user-action-required', // a legacy message is opened only on a click (decrypt with userAction: true)
+  'card-prekey-swapped', // a contact card's prekey is not signed by its identity key
+  'card-forged', // a contact card's self-signature does not verify: handle or keys changed
   'internal', // a bug: details are not shown
 ] as const;
 export type C2CErrorCode = (typeof ERROR_CODES)[number];

@@ -1,4 +1,5 @@
 // Message commands: encrypt (stdin → armored text) and decrypt (armored text or a raw cryptico string → plaintext).
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buf, equalBytes, fromUtf8, toHex, utf8 } from '../../lib/bytes';
@@ -14,6 +15,7 @@ import { legacyFingerprint } from '../../lib/legacy/legacy-public-key';
 import { CliError, EXIT, STDIO, examples, readInput, writeJsonLine, writeStderrLine, writeStdout } from '../io';
 import { type KeyFile, type PublicKey, type Suite, loadKeyFile, loadPublicKey, parseSuite } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
+import { type Contacts, contactBundle, contactWithKey, loadContacts } from '../contacts-file';
 import { forTerminal } from '../terminal-text';
 
 function asText(bytes: Uint8Array, what: string): string {
@@ -75,13 +77,21 @@ async function sha256Hex(text: string): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', buf(utf8(text)))));
 }
 
-async function openModern(payload: Uint8Array, key: KeyFile, expected: PublicKey | undefined, cache: FileReplayCache, channel: Channel | undefined): Promise<Opened> {
+async function openModern(
+  payload: Uint8Array,
+  key: KeyFile,
+  expected: PublicKey | undefined,
+  cache: FileReplayCache,
+  channel: Channel | undefined,
+  contacts: Contacts | undefined,
+): Promise<Opened> {
   if (key.suite !== 'modern') throw new C2CError('not-addressed', 'this is a modern message; the key file holds a cryptico key');
   if (expected !== undefined && expected.suite !== 'modern') {
     throw new C2CError('key-mismatch', 'the message is from a modern key; --from names a cryptico key');
   }
-  // A message that names its sender by key id is checked against the --from key, or our own.
-  const known = [key.identity.publicKey, ...(expected === undefined ? [] : [expected.bundle.identityKey])];
+  // A message that names its sender by key id is checked against the --from key, our own, or a pinned contact's.
+  const pinned = contacts === undefined ? [] : [...contacts.values()].map((c) => c.bundle.identityKey);
+  const known = [key.identity.publicKey, ...(expected === undefined ? [] : [expected.bundle.identityKey]), ...pinned];
   const resolveSender = async (keyId: Uint8Array) => {
     for (const k of known) if (equalBytes(await keyIdBytes(k), keyId)) return k;
     return undefined;
@@ -99,11 +109,14 @@ async function openModern(payload: Uint8Array, key: KeyFile, expected: PublicKey
   if (expected !== undefined && (senderKey === undefined || !equalBytes(senderKey, expected.bundle.identityKey))) {
     throw new C2CError('key-mismatch', `the message was sent by ${sender}, not by the --from key`);
   }
+  // Without --from, a sender pinned in --contacts is named, as `pinned` (trusted on first use, like the extension).
+  const contact = expected === undefined && senderKey !== undefined && contacts !== undefined ? contactWithKey(contacts, senderKey) : undefined;
   return {
     plaintext: opened.plaintext,
     lines: [
       `sender: ${sender}`,
-      `status: ${expected === undefined ? 'unverified' : 'verified'}`,
+      `status: ${expected !== undefined ? 'verified' : contact !== undefined ? 'pinned' : 'unverified'}`,
+      ...(contact === undefined ? [] : [`contact: ${contact}`]),
       // Only hashes travel: the reader checks a name against them with --channel.
       `channel: ${opened.channel ? `${describeChannel(opened.channel)}${channel ? ' (matches --channel)' : ''}` : 'none'}`,
     ],
@@ -149,8 +162,12 @@ function plaintextField(plaintext: Uint8Array): { text: string } | { base64: str
   }
 }
 
-async function decrypt(input: Uint8Array, keyPath: string, from: string | undefined, channel: Channel | undefined): Promise<Opened> {
-  const [key, expected] = await Promise.all([loadKeyFile(keyPath), from === undefined ? undefined : loadPublicKey(from)]);
+async function decrypt(input: Uint8Array, keyPath: string, from: string | undefined, channel: Channel | undefined, contactsPath: string | undefined): Promise<Opened> {
+  const [key, expected, contacts] = await Promise.all([
+    loadKeyFile(keyPath),
+    from === undefined ? undefined : loadPublicKey(from),
+    contactsPath === undefined ? undefined : loadContacts(contactsPath),
+  ]);
   const cache = await FileReplayCache.open(seenPathFor(keyPath));
   const text = asText(input, 'the input');
   const compact = text.replace(/\s+/g, '');
@@ -162,11 +179,13 @@ async function decrypt(input: Uint8Array, keyPath: string, from: string | undefi
     switch (formatIdOf(payload)) {
       case FORMAT_ID.modernMessageV1:
       case FORMAT_ID.modernMessageV2:
-        opened = await openModern(payload, key, expected, cache, channel);
+        opened = await openModern(payload, key, expected, cache, channel, contacts);
         break;
       case FORMAT_ID.legacyCryptico:
         opened = await openLegacy(decodeLegacyPayload(payload), key, expected, cache);
         break;
+      case FORMAT_ID.contactCardV1:
+        throw new C2CError('unsupported', 'this is a contact card, not a message: pin it with c2c pin-card');
       default:
         throw new C2CError(payload.length === 0 ? 'truncated' : 'unknown-version', 'the message uses a format this version does not know');
     }
@@ -181,17 +200,24 @@ export function registerCryptCommands(program: Command): void {
     .command('encrypt')
     .description('encrypt stdin to one or more public keys and print armored text')
     .requiredOption('--from <file>', 'your key file (signs / authenticates the message)')
-    .requiredOption('--to <key>', 'recipient public key line or key file (repeat for several)', (v: string, all: string[] = []) => [...all, v])
+    .requiredOption('--to <key>', 'recipient public key line, key file, or with --contacts a pinned handle (repeat for several)', (v: string, all: string[] = []) => [...all, v])
+    .option('--contacts <file>', 'a contacts file (c2c pin-card): a --to that is not a key line or key file is a handle pinned there')
     .option('--suite <suite>', 'cryptico for the legacy CRYPT2CHAT suite (never chosen automatically)', 'modern')
     .option('--raw', 'with --suite cryptico: print the stock cryptico string instead of armor')
     .option('--channel <channel>', 'bind the message to where it is sent: mailbox:HANDLE, site:ORIGIN or site:ORIGIN#CONVERSATION')
     .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
     .option('--out <file>', 'write the armored text to a file instead of stdout', STDIO)
-    .addHelpText('after', examples('echo hello | c2c encrypt --from alice.key --to "$(cat bob.pub)" > msg.txt'))
-    .action(async (opts: { from: string; to: string[]; suite: string; raw?: boolean; channel?: string; in: string; out: string }) => {
+    .addHelpText('after', examples('echo hello | c2c encrypt --from alice.key --to "$(cat bob.pub)" > msg.txt', 'echo hello | c2c encrypt --from alice.key --contacts contacts.json --to bob'))
+    .action(async (opts: { from: string; to: string[]; contacts?: string; suite: string; raw?: boolean; channel?: string; in: string; out: string }) => {
       const suite = parseSuite(opts.suite);
       if (opts.to.includes(STDIO)) throw new CliError('--to - is not possible: stdin carries the message', EXIT.usage);
-      const [sender, recipients] = await Promise.all([loadKeyFile(opts.from), Promise.all(opts.to.map(loadPublicKey))]);
+      const contactsPath = opts.contacts;
+      const contacts = contactsPath === undefined ? undefined : await loadContacts(contactsPath);
+      const recipientKey = (to: string): Promise<PublicKey> =>
+        contacts !== undefined && contactsPath !== undefined && !to.trim().startsWith('c2cpub') && !existsSync(to.trim())
+          ? Promise.resolve({ suite: 'modern', bundle: contactBundle(contacts, to, contactsPath) })
+          : loadPublicKey(to);
+      const [sender, recipients] = await Promise.all([loadKeyFile(opts.from), Promise.all(opts.to.map(recipientKey))]);
       const plaintext = await readInput(opts.in);
       const channel = opts.channel === undefined ? undefined : parseChannel(opts.channel);
       await writeOutput(opts.out, await encrypt(sender, recipients, suite, plaintext, opts.raw === true, channel));
@@ -203,14 +229,15 @@ export function registerCryptCommands(program: Command): void {
     .requiredOption('--key <file>', 'your key file; opened message ids are remembered in FILE.seen')
     .option('--from <key>', 'the public key the message must come from')
     .option('--channel <channel>', 'where the message is read: one sealed for another channel is refused (wrong-channel)')
+    .option('--contacts <file>', 'a contacts file (c2c pin-card): a sender pinned there is named, with status pinned')
     .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
     .option('--out <file>', 'write the plaintext to a file instead of stdout', STDIO)
     .option('--json', 'print the report and the plaintext (text, or base64 when not UTF-8) as one JSON line')
     .addHelpText('after', examples('c2c decrypt --key bob.key --from alice.pub < msg.txt', 'c2c decrypt --key bob.key --json < msg.txt'))
-    .action(async (opts: { key: string; from?: string; channel?: string; in: string; out: string; json?: boolean }) => {
+    .action(async (opts: { key: string; from?: string; channel?: string; contacts?: string; in: string; out: string; json?: boolean }) => {
       if (opts.key === STDIO) throw new CliError('--key - is not possible: the key file must be a file (its .seen file sits next to it)', EXIT.usage);
       const input = await readInput(opts.in);
-      const opened = await decrypt(input, opts.key, opts.from, opts.channel === undefined ? undefined : parseChannel(opts.channel));
+      const opened = await decrypt(input, opts.key, opts.from, opts.channel === undefined ? undefined : parseChannel(opts.channel), opts.contacts);
       if (opts.json) {
         // With --out FILE the plaintext goes there and the line carries the report only.
         if (opts.out !== STDIO) await writeOutput(opts.out, opened.plaintext);

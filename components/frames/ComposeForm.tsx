@@ -31,13 +31,15 @@ interface Props {
   watchVisibility(element: Element | null): void;
   /** Resolves true when the message went out (the form then clears). */
   onSend(handles: string[], plaintext: string): Promise<boolean>;
+  /** Sends the user's contact card through the host. */
+  onShareCard(): Promise<void>;
   onClose(): void;
 }
 
 const INPUT_STATE_STYLE = { display: 'flex', alignItems: 'center', gap: '8px', height: '3.2em', overflow: 'hidden' };
 
 export function ComposeForm(props: Props) {
-  const { recipients, preselected, rememberedFor, error, busy, copyText, partLength, onPartLength, onSend, onClose, security, watchVisibility } = props;
+  const { recipients, preselected, rememberedFor, error, busy, copyText, partLength, onPartLength, onSend, onShareCard, onClose, security, watchVisibility } = props;
   // null until the user ticks or unticks someone: until then, last time's choice (usable contacts only).
   const [picked, setPicked] = useState<Set<string> | null>(null);
   const [text, setText] = useState('');
@@ -148,6 +150,10 @@ export function ComposeForm(props: Props) {
       <ErrorText error={error} testId="compose-error" />
       <button type="submit" data-testid="compose-send" ref={watchVisibility} disabled={busy || text === ''}>
         {busy ? t('composeSending') : t('composeSend')}
+      </button>{' '}
+      {/* Not watched for visibility: what it sends is public, and sending a message must not wait on it. */}
+      <button type="button" data-testid="compose-share-card" disabled={busy} onClick={() => void onShareCard()}>
+        {t('composeShareCard')}
       </button>
       {copyText !== null && (
         <div data-testid="compose-copy">

@@ -1,7 +1,7 @@
 // One decrypted message: the text, then the status line (the user's mark, sender, status: verified, pinned,
-// unverified, legacy, error + reason), all inside a border in the user's colour. The status line of an opened
-// message shows only while the frame is fully on show (`revealed`): a page that crops the frame to that line,
-// covers or fades it gets no "verified" to put beside text of its own.
+// unverified, legacy, error + reason), all inside a border in the user's colour; or a contact card (CardView).
+// The status line of an opened message shows only while the frame is fully on show (`revealed`): a page
+// that crops the frame to that line, covers or fades it gets no "verified" to put beside text of its own.
 // A legacy message is opened only on a click: until then it shows a Decrypt button instead of a status.
 // A character no font on this computer can draw is shown as its code (U+XXXX), marked, never as an empty
 // box; the character itself stays in the text (hidden), so copying the message copies what was sent.
@@ -9,6 +9,7 @@ import type { ComponentChild } from 'preact';
 import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
 import { SecurityMark } from '../SecurityBadge';
 import type { DecryptResult, DecryptStatus, SecurityChoice } from '@/lib/protocol/background-api';
+import { CardView, type PinOutcome } from './CardView';
 
 const STATUS_KEY: Record<DecryptStatus, MessageKey> = {
   verified: 'messageStatusVerified',
@@ -27,6 +28,8 @@ interface Props {
   revealed: boolean;
   /** Opens a legacy message: call only from a user action. */
   onDecrypt: () => void;
+  /** Pins the contact card this frame shows: call only from a user action. */
+  onPin: () => Promise<PinOutcome>;
   /** Whether a font can draw this code point (entrypoints/message-frame/glyphs.ts). */
   hasGlyph: (char: string) => boolean;
 }
@@ -59,8 +62,9 @@ function showable(text: string, hasGlyph: (char: string) => boolean): ComponentC
   return out;
 }
 
-export function MessageView({ result, security, revealed, onDecrypt, hasGlyph }: Props) {
+export function MessageView({ result, security, revealed, onDecrypt, onPin, hasGlyph }: Props) {
   if (result === null) return <p class="status">{t('messageOpening')}</p>;
+  if (result.status === 'card') return <CardView card={result.card} security={security} revealed={revealed} onPin={onPin} />;
   if (result.status === 'error' && result.reason.code === 'user-action-required') {
     return (
       <p class="status" role="status" data-testid="message-legacy-prompt">

@@ -2,6 +2,7 @@
 // Runs only in the background: the keyring's private keys never leave this context.
 import { armor } from '@/lib/armor/armor';
 import { C2CError } from '@/lib/errors';
+import { FORMAT_ID, formatIdOf } from '@/lib/crypto/format-ids';
 import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { fingerprint } from '@/lib/crypto/identity';
 import { safetyNumber } from '@/lib/crypto/safety-number';
@@ -16,6 +17,7 @@ import type { ContactInfo } from '@/lib/protocol/background-api';
 import { normalizeHandle } from '@/lib/protocol/relay';
 import { identityExists, noIdentity } from './refusals';
 import type { ChatService } from './chat-service';
+import { createCardService } from './card-service';
 import { createContactsService } from './contacts-service';
 import { ComposeTickets } from './compose-tickets';
 import { classifyCiphertext, createLegacyService } from './legacy-service';
@@ -55,6 +57,7 @@ export function createBackgroundService(
 ): Omit<BackgroundService, PanelRequestType> {
   const replayCache = new PersistentReplayCache(db);
   const legacy = createLegacyService(db);
+  const cards = createCardService(db);
   async function identityOrFail() {
     const identity = await getIdentity(db);
     if (!identity) throw noIdentity();
@@ -76,6 +79,8 @@ export function createBackgroundService(
     createLegacyKey: () => legacy.createLegacyKey(),
     getLegacyPublicKey: () => legacy.getLegacyPublicKey(),
     pinLegacyContact: (request) => legacy.pinLegacyContact(request),
+    getContactCard: (request) => cards.getContactCard(request),
+    pinCard: (request) => cards.pinCard(request),
 
     rotatePrekey: () => rotateAndPublish(db, registrations, route),
     getInbox: (request) => mailbox.getInbox(request),
@@ -187,6 +192,7 @@ export function createBackgroundService(
         await identityOrFail();
         const ciphertext = classifyCiphertext(text);
         if (ciphertext.suite === 'cryptico') return { result: await legacy.decrypt(ciphertext.cipher, userAction === true) };
+        if (formatIdOf(ciphertext.payload) === FORMAT_ID.contactCardV1) return { result: { status: 'card' as const, card: await cards.summarize(ciphertext.payload) } };
         const channel = pageChannel(context, conversation);
         const place = { ...(context !== undefined ? { context } : {}), ...(channel ? { channel } : {}) };
         const { replay: _seenBefore, ...result } = await openSealed(db, ciphertext.payload, replayCache, place);

@@ -109,15 +109,40 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
         const saved = await callBackground({ type: 'saveSitePartLength', site, maxPartLength: maxPartLength ?? null });
         if (saved.ok) setRemembered(saved.maxPartLength);
       }
-      const answer = new Promise<unknown>((resolve) => (port.onmessage = (e: MessageEvent) => resolve(e.data)));
-      await post({ type: 'send', parts: r.parts });
-      const result = await answer;
-      // Anything but a clear 'sent' means the text may not have gone out: offer it for copying.
-      if (!isHostToCompose(result) || result.outcome !== 'sent') {
-        setCopyText(r.parts.join('\n'));
-        return false;
-      }
-      return true;
+      return await deliver(port, r.parts);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  /** Writes the parts into the host box and sends them (the content script does it once); true when sent. */
+  async function deliver(port: MessagePort, parts: string[]): Promise<boolean> {
+    const answer = new Promise<unknown>((resolve) => (port.onmessage = (e: MessageEvent) => resolve(e.data)));
+    await post({ type: 'send', parts });
+    const result = await answer;
+    // Anything but a clear 'sent' means the text may not have gone out: offer it for copying.
+    if (!isHostToCompose(result) || result.outcome !== 'sent') {
+      setCopyText(parts.join('\n'));
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Sends the user's contact card through the host, as a message is sent. It is public (no recipients, no
+   * typed text), so a page that covers the overlay gains nothing by leading a click here.
+   */
+  async function shareCard(): Promise<void> {
+    const maxPartLength = parsePartLength(partLength);
+    if (maxPartLength === null) return setError('composePartLengthInvalid');
+    setBusy(true);
+    setError(null);
+    setCopyText(null);
+    try {
+      const { port } = await host;
+      const r = await callBackground({ type: 'getContactCard', ...(maxPartLength ? { maxPartLength } : {}) });
+      if (!r.ok) return setError(ERROR_MESSAGE_KEY[r.error.code]);
+      await deliver(port, r.parts);
     } finally {
       setBusy(false);
     }
@@ -137,6 +162,7 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
         security={security}
         watchVisibility={visibility.watch}
         onSend={send}
+        onShareCard={shareCard}
         onClose={() => void post({ type: 'close' })}
       />
     </>

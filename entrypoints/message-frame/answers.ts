@@ -1,9 +1,9 @@
-// The two background answers a message frame reads (decrypt, getSecurity), checked field by field without
+// The three background answers a message frame reads (decrypt, pinCard, getSecurity), checked field by field without
 // zod: every new frame evaluates its script anew before it can show anything, and zod with the whole API's
 // schemas was most of it. Same shapes and results as parseResponse in lib/protocol/background-api.ts
 // (tests/unit/content/message-frame-answers.test.ts holds the two equal, hostile answers included).
 import { ERROR_MESSAGE_KEY } from '@/components/i18n';
-import type { ApiError, ApiErrorCode, ApiResult, DecryptResult, SecurityChoice } from '@/lib/protocol/background-api';
+import type { ApiError, ApiErrorCode, ApiResult, CardSummary, DecryptResult, SecurityChoice } from '@/lib/protocol/background-api';
 
 type Fields = Record<string, unknown>;
 
@@ -18,11 +18,25 @@ function apiError(v: unknown): ApiError | null {
   return { code: v.code as ApiErrorCode, message: v.message };
 }
 
+const CARD_KNOWN = ['new', 'pinned', 'changed', 'own'] as const;
+const PIN_RESULTS = ['pinned', 'unchanged', 'prekey-updated', 'key-changed'] as const;
+const isOneOf = <T extends string>(list: readonly T[], v: unknown): v is T => typeof v === 'string' && (list as readonly string[]).includes(v);
+
+function cardSummary(v: unknown): CardSummary | null {
+  if (!isFields(v)) return null;
+  const { handle, fingerprint, known } = v;
+  return isString(handle) && isString(fingerprint) && isOneOf(CARD_KNOWN, known) ? { handle, fingerprint, known } : null;
+}
+
 function decryptResult(v: unknown): DecryptResult | null {
   if (!isFields(v)) return null;
   if (v.status === 'error') {
     const reason = apiError(v.reason);
     return reason && { status: 'error', reason };
+  }
+  if (v.status === 'card') {
+    const card = cardSummary(v.card);
+    return card && { status: 'card', card };
   }
   if (v.status !== 'verified' && v.status !== 'pinned' && v.status !== 'unverified' && v.status !== 'legacy') return null;
   const { plaintext, senderFingerprint, senderHandle } = v;
@@ -39,7 +53,7 @@ function securityChoice(v: unknown): SecurityChoice | null {
 }
 
 /** A refusal with a known error, else `{ok: true}` and what `read` takes from the answer, else wrong shape. */
-function check<T extends 'decrypt' | 'getSecurity'>(raw: unknown, read: (answer: Fields) => object | null): ApiResult<T> {
+function check<T extends 'decrypt' | 'pinCard' | 'getSecurity'>(raw: unknown, read: (answer: Fields) => object | null): ApiResult<T> {
   if (!isFields(raw)) return WRONG_SHAPE;
   if (raw.ok === false) {
     const error = apiError(raw.error);
@@ -53,6 +67,13 @@ export function checkDecryptAnswer(raw: unknown): ApiResult<'decrypt'> {
   return check<'decrypt'>(raw, (answer) => {
     const result = decryptResult(answer.result);
     return result && { result };
+  });
+}
+
+export function checkPinCardAnswer(raw: unknown): ApiResult<'pinCard'> {
+  return check<'pinCard'>(raw, (answer) => {
+    const card = cardSummary(answer.card);
+    return card && isOneOf(PIN_RESULTS, answer.result) ? { result: answer.result, card } : null;
   });
 }
 

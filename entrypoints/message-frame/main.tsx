@@ -11,9 +11,9 @@ import { browser } from 'wxt/browser';
 import { t } from '@/components/i18n';
 import { MessageView } from '@/components/frames/MessageView';
 import { parseMessageFragment, RESULT_SHOWN_MARK, type ParsedFragment } from '@/lib/content/message-frame';
-import type { DecryptResult, LIMITS, SecurityChoice } from '@/lib/protocol/background-api';
+import type { ApiResult, DecryptResult, LIMITS, SecurityChoice } from '@/lib/protocol/background-api';
 import { sendToBackground, UNAVAILABLE } from '../shared/background-request';
-import { checkDecryptAnswer, checkSecurityAnswer } from './answers';
+import { checkDecryptAnswer, checkPinCardAnswer, checkSecurityAnswer } from './answers';
 import { hasGlyph } from './glyphs';
 import { watchFullyVisible } from './visibility';
 import '../shared/frame.css';
@@ -61,8 +61,16 @@ async function open(address: ParsedFragment, userAction: boolean): Promise<Decry
   const result: DecryptResult = r.ok ? r.result : { status: 'error', reason: r.error };
   // A genuine message with an earlier copy on this page: this copy is the replay, shown without its text.
   // (Every copy uses the same context, so which frame reaches the replay cache first does not matter.)
-  if (token.occurrence > 0 && result.status !== 'error') return { status: 'error', reason: { code: 'replayed', message: 'An earlier copy of this message is on the page.' } };
+  // A contact card is public and may be posted again: each copy shows it.
+  if (token.occurrence > 0 && result.status !== 'error' && result.status !== 'card') return { status: 'error', reason: { code: 'replayed', message: 'An earlier copy of this message is on the page.' } };
   return result;
+}
+
+/** Pins the contact card of this frame's own token (only from the Pin button's click handler). */
+async function pinCard(address: ParsedFragment): Promise<ApiResult<'pinCard'>> {
+  if (!address.ok) return { ok: false, error: { code: 'malformed', message: address.reason } };
+  const answer = await sendToBackground({ type: 'pinCard', text: address.message.text }, ANSWER_WAIT_MS);
+  return answer ? checkPinCardAnswer(answer.raw) : UNAVAILABLE;
 }
 
 /** The user's security colour and image, or null when the background cannot say. */
@@ -104,7 +112,7 @@ function MessageApp({ address, opening }: { address: ParsedFragment; opening: Pr
     setResult(null);
     void open(address, true).then(setResult);
   };
-  return <MessageView result={result} security={security} revealed={revealed} onDecrypt={decryptOnClick} hasGlyph={hasGlyph} />;
+  return <MessageView result={result} security={security} revealed={revealed} onDecrypt={decryptOnClick} onPin={() => pinCard(address)} hasGlyph={hasGlyph} />;
 }
 
 const app = document.getElementById('app')!;

@@ -89,14 +89,30 @@ export function parseMessageFragment(hash: string): ParsedFragment {
  */
 export function stepForToken(text: string): number {
   let symbols = 0;
+  let head = '';
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i) | 0x20;
-    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a)) symbols++;
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a)) {
+      symbols++;
+      if (head.length < CARD_HEAD_SYMBOLS) head += String.fromCharCode(c);
+    }
   }
   const bytes = (symbols * 5) / 8;
   const i = STEP_BYTES.findIndex((max) => bytes <= max);
-  return i === -1 ? HEIGHT_STEPS.length - 1 : i;
+  const step = i === -1 ? HEIGHT_STEPS.length - 1 : i;
+  // A contact card is short but shows a handle, a fingerprint and a Pin button.
+  return CARD_HEAD.single.test(head) || CARD_HEAD.multi.test(head) ? Math.max(step, CARD_STEP) : step;
 }
+
+/**
+ * The start of a token whose payload begins with the contact card's format id (0x07: base32 symbols "0"
+ * then one of "wxyz"), as one part (armor v2: c2c2 0 LLL HH) or as the first of several (c2c2 1 LLL IIII
+ * 00 NN HH). Kept here, dependency-free: lib/armor/format.ts and lib/crypto/format-ids.ts hold the same.
+ */
+const CARD_HEAD_SYMBOLS = 20;
+const CARD_HEAD = { single: /^c2c20[0-9a-z]{5}0[wxyz]/, multi: /^c2c21[0-9a-z]{7}00[0-9a-z]{4}0[wxyz]/ };
+/** The height step a contact card gets at least. */
+const CARD_STEP = 1;
 
 /** The User Timing mark a message frame makes as it renders its result (the bench times that paint). */
 export const RESULT_SHOWN_MARK = 'c2c-message-result-shown';

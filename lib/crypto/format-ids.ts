@@ -15,6 +15,8 @@ export const FORMAT_ID = {
   modernMessageV2: 0x04,
   /** Encrypted file v1: a v2-layout header with this first byte, then a STREAM body (lib/files/, docs/FORMATS.md "Encrypted file v1"). */
   fileV1: 0x05,
+  /** Contact card v1: a handle and its signed public keys, self-signed (lib/crypto/contact-card.ts, docs/FORMATS.md "Contact card v1"). */
+  contactCardV1: 0x07,
 } as const;
 
 export type FormatId = (typeof FORMAT_ID)[keyof typeof FORMAT_ID];

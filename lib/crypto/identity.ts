@@ -95,4 +95,6 @@ export const SIGNATURE_CONTEXT = {
   fileV1: 'c2c/v1/file',
   /** Never sent anywhere: this signature is the secret the sender's own copies are derived from. */
   selfCopyKey: 'c2c/v2/self-copy-key',
+  /** A contact card's self-signature over its handle and keys (contact-card.ts). */
+  contactCard: 'c2c/v1/contact-card',
 } as const;

@@ -7,6 +7,9 @@ import type { ElementHandle, Page } from 'puppeteer-core';
 import { VIEW_REQUESTS } from '@/entrypoints/background/view-access';
 import { COMPOSE_TICKET } from '@/lib/content/frames';
 import { REQUEST_TYPES, type RequestType } from '@/lib/protocol/background-api';
+import { armor } from '@/lib/armor/armor';
+import { encodeContactCard } from '@/lib/crypto/contact-card';
+import { makeUser } from '../unit/crypto/fixtures';
 import { SAMPLE } from '../unit/request-samples';
 import { evaluateInFrame, frameElementIn, openChat, openOverlay, shownIn, startReader, type Reader } from './content-flows';
 import { api, CANARY } from './flows';
@@ -51,10 +54,10 @@ describe('each view gets only its own API (Chromium)', () => {
     await reader?.close();
   });
 
-  it('a message frame: every request outside decrypt and getSecurity is forbidden, naming both; nothing changes', async () => {
+  it('a message frame: every request outside decrypt, pinCard and getSecurity is forbidden, naming both; nothing changes', async () => {
     const before = await keyringState(reader.popup);
     const refused = refusedTypes('message frame');
-    expect(refused.length).toBe(REQUEST_TYPES.length - 2);
+    expect(refused.length).toBe(REQUEST_TYPES.length - 3);
     const answers = await askFrom(await frameElementIn(page, 1), refused.map((type) => ({ type, ...SAMPLE[type] })));
     refused.forEach((type, i) => {
       expect(answers[i], type).toEqual({ ok: false, error: { code: 'forbidden', message: `The message frame may not make the request ${type}.` } });
@@ -62,13 +65,20 @@ describe('each view gets only its own API (Chromium)', () => {
     expect(await keyringState(reader.popup)).toEqual(before);
   });
 
-  it('a message frame: its own two requests work', async () => {
+  it('a message frame: its own three requests work', async () => {
     const token = reader.server.messages(ROOM)[0]!.text;
     // The frame's own replay context (the embedding site): the same message there is a re-render, not a replay.
     const context = `page:${new URL(reader.server.url).origin}`;
-    const [opened, security] = await askFrom(await frameElementIn(page, 1), [{ type: 'decrypt', text: token, context }, { type: 'getSecurity' }]);
+    const carol = await makeUser({ handle: 'carol' });
+    const card = armor(await encodeContactCard(carol.identity, carol.bundle))[0]!;
+    const [opened, security, pinned] = await askFrom(await frameElementIn(page, 1), [
+      { type: 'decrypt', text: token, context },
+      { type: 'getSecurity' },
+      { type: 'pinCard', text: card },
+    ]);
     expect(opened).toMatchObject({ ok: true, result: { status: 'verified', senderHandle: 'alice', plaintext: CANARY } });
     expect(security).toMatchObject({ ok: true, security: expect.any(Object) });
+    expect(pinned).toMatchObject({ ok: true, result: 'pinned', card: { handle: 'carol', known: 'pinned' } });
   });
 
   it('a compose frame: every request outside its compose set is forbidden; nothing changes; its own set works', async () => {
@@ -95,7 +105,8 @@ describe('each view gets only its own API (Chromium)', () => {
       // Allowed, and processed: this id was never offered, so there is no ticket to claim (not a refusal).
       { type: 'claimComposeTicket', id: 'f'.repeat(32) },
     ]);
-    expect(contacts).toMatchObject({ ok: true, contacts: [{ handle: 'alice' }] });
+    // carol: pinned from her contact card by the message frame above.
+    expect(contacts).toMatchObject({ ok: true, contacts: [{ handle: 'alice' }, { handle: 'carol' }] });
     expect(sealed).toMatchObject({ ok: true, parts: [expect.stringMatching(/^c2c2/)] });
     expect(saved).toMatchObject({ ok: true, handles: ['alice'] });
     expect(remembered).toMatchObject({ ok: true, handles: ['alice'] });

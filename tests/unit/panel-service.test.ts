@@ -132,6 +132,16 @@ describe('side panel: background', () => {
     expect((await bob.call({ type: 'getPanelMessages', tabId: 1, revision: r.revision }, PANEL)).messages).toBeNull();
   });
 
+  it('shows a contact card in the page as one to pin there (unsupported here), and pins nothing', async () => {
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    const { parts } = await alice.call({ type: 'getContactCard' });
+    bob.urls.set(1, `${SITE}/room`);
+    await bob.report(1, { tokens: [parts[0]] });
+    const r = await settled(bob, 1);
+    expect(r.messages).toEqual([{ status: 'error', reason: { code: 'unsupported', message: expect.any(String) } }]);
+    expect((await bob.call({ type: 'listContacts' })).contacts).toEqual([]);
+  });
+
   it('tokens changing, another document, another site, a closed tab and a second tab: nothing shown for the wrong one', async () => {
     const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
     await bob.call({ type: 'pinContact', handle: 'alice', bundle: alice.bundle });

@@ -6,9 +6,11 @@ import type { RequestType } from '@/lib/protocol/background-api';
 export const SAMPLE: Record<RequestType, Record<string, unknown>> = {
   decrypt: { text: 'c2c2abc' },
   getSecurity: {},
+  pinCard: { text: 'c2c2abc' },
   claimComposeTicket: { id: '0'.repeat(32) },
   listContacts: {},
   encrypt: { recipients: ['bob'], plaintext: 'hi' },
+  getContactCard: {},
   getSitePartLength: { site: 'https://chat.example' },
   saveSitePartLength: { site: 'https://chat.example', maxPartLength: 400 },
   getConversationRecipients: { site: 'https://chat.example', conversation: '/room' },

@@ -1,5 +1,5 @@
 // The compose frame's requests (a frame inside a hostile page): claim its ticket, choose recipients among
-// the pinned contacts, encrypt, and remember recipients and the site's part length. Its content script
+// the pinned contacts, encrypt, get the user's contact card, and remember recipients and the site's part length. Its content script
 // leaves the ticket with a request of its own (composeTicketSchema), routed apart from the rest.
 import { z } from 'zod';
 import { COMPOSE_TICKET, MAX_DECLARED_LENGTH } from '../../content/frames';
@@ -48,6 +48,11 @@ export const composeFrameApi = {
         channel: z.object({ site: siteSchema, conversation: conversationSchema.optional() }).strict().optional(),
       })
       .strict(),
+    response: z.object({ parts: z.array(z.string()).min(1) }),
+  },
+  // The user's contact card as armor parts to send through the host (the overlay's Share card button).
+  getContactCard: {
+    request: z.object({ type: z.literal('getContactCard'), maxPartLength: partLengthSchema.optional() }).strict(),
     response: z.object({ parts: z.array(z.string()).min(1) }),
   },
   // The longest message a site accepts, remembered per site origin for the compose overlay; null clears it.

@@ -1,5 +1,6 @@
-// The message frame's requests (a frame inside a hostile page): open its one token, and read the user's
-// security mark. Nothing else is allowed from that view (entrypoints/background/view-access.ts).
+// The message frame's requests (a frame inside a hostile page): open its one token, pin the contact card
+// it shows, and read the user's security mark. Nothing else is allowed from that view
+// (entrypoints/background/view-access.ts).
 import { z } from 'zod';
 import { apiErrorSchema, conversationSchema, LIMITS, securitySchema, type ApiEntry } from './shared';
 
@@ -7,6 +8,17 @@ import { apiErrorSchema, conversationSchema, LIMITS, securitySchema, type ApiEnt
  * verified: the sender's pinned key, whose safety number the user confirmed; pinned: a key pinned on first
  * use and never compared; unverified: opens, but the key is not pinned; legacy: the legacy suite.
  */
+/**
+ * A contact card as a frame shows it. known: new (no contact with this handle), pinned (its key is the
+ * pinned one), changed (the handle is pinned to another key: pinning it is a key change), own (the user's).
+ */
+export const cardSummarySchema = z.object({
+  handle: z.string(),
+  fingerprint: z.string(),
+  known: z.enum(['new', 'pinned', 'changed', 'own']),
+});
+export type CardSummary = z.infer<typeof cardSummarySchema>;
+
 export const decryptStatusSchema = z.enum(['verified', 'pinned', 'unverified', 'legacy', 'error']);
 export type DecryptStatus = z.infer<typeof decryptStatusSchema>;
 
@@ -27,6 +39,8 @@ const decryptResultSchema = z.discriminatedUnion('status', [
     legacyAuthentic: z.boolean(),
   }),
   z.object({ status: z.literal('error'), reason: apiErrorSchema }),
+  // A contact card (not a message): whose it is, and how it compares with what is pinned for that handle.
+  z.object({ status: z.literal('card'), card: cardSummarySchema }),
 ]);
 export type DecryptResult = z.infer<typeof decryptResultSchema>;
 
@@ -48,6 +62,12 @@ export const messageFrameApi = {
       })
       .strict(),
     response: z.object({ result: decryptResultSchema }),
+  },
+  // Pins the contact card in `text` (the frame's own token, sent again: the background decodes and checks it
+  // anew, trusting nothing the frame was shown). Only on the user's click on the frame's Pin button.
+  pinCard: {
+    request: z.object({ type: z.literal('pinCard'), text: z.string().min(1).max(LIMITS.cardText, 'The contact card is too long.') }).strict(),
+    response: z.object({ result: z.enum(['pinned', 'unchanged', 'prekey-updated', 'key-changed']), card: cardSummarySchema }),
   },
   // Every view that shows the security mark reads it (message frame, compose frame, extension pages).
   getSecurity: {

@@ -13,6 +13,8 @@ export const LIMITS = {
   // Armored text is ~1.4x the ciphertext, plus part headers: leave room for a full 64 KB message.
   ciphertextText: 200 * 1024,
   bundle: 4 * 1024,
+  // A contact card is under 500 characters as one token; split by a host and wrapped, a few times that.
+  cardText: 8 * 1024,
   relayUrl: 2048,
   proxy: 300,
   context: 256,

@@ -1,10 +1,24 @@
-// The message frame checks its two background answers without zod (entrypoints/message-frame/answers.ts).
+// The message frame checks its three background answers without zod (entrypoints/message-frame/answers.ts).
 // Whatever the background or a forger sends, it must reach the same verdict as the API's zod schemas.
 import { describe, expect, it } from 'vitest';
-import { checkDecryptAnswer, checkSecurityAnswer } from '@/entrypoints/message-frame/answers';
+import { checkDecryptAnswer, checkPinCardAnswer, checkSecurityAnswer } from '@/entrypoints/message-frame/answers';
 import { API_ERROR_CODES, parseResponse } from '@/lib/protocol/background-api';
 
 const message = { plaintext: 'hi ю 🙂', senderFingerprint: 'ab12' };
+const card = { handle: 'alice', fingerprint: 'AB12 CD34' };
+/** Contact card summaries: each `known`, then hostile ones. */
+const cards: unknown[] = [
+  ...(['new', 'pinned', 'changed', 'own'] as const).map((known) => ({ ...card, known })),
+  { ...card, known: 'new', html: '<b>x</b>' },
+  { ...card, known: 'verified' },
+  { ...card, known: 'New' },
+  { ...card, known: 'toString' },
+  { ...card, handle: 7, known: 'new' },
+  { handle: 'alice', known: 'new' },
+  { ...card },
+  null,
+  [],
+];
 const results: unknown[] = [
   { status: 'verified', ...message, senderHandle: 'alice' },
   { status: 'pinned', ...message, senderHandle: 'alice' },
@@ -12,6 +26,9 @@ const results: unknown[] = [
   { status: 'legacy', ...message, legacyAuthentic: false },
   { status: 'legacy', ...message, senderHandle: 'bob', legacyAuthentic: true },
   ...API_ERROR_CODES.map((code) => ({ status: 'error', reason: { code, message: 'why' } })),
+  ...cards.map((card) => ({ status: 'card', card })),
+  { status: 'card', card: cards[0], plaintext: 'leak' },
+  { status: 'card' },
   // Hostile or broken: extra fields (dropped), wrong types, unknown status or code, missing fields.
   { status: 'verified', ...message, senderHandle: 'alice', legacyAuthentic: true, html: '<b>x</b>' },
   { status: 'error', reason: { code: 'replayed', message: 'm', extra: 1 }, plaintext: 'leak' },
@@ -57,6 +74,21 @@ describe('message frame answers', () => {
     for (const raw of answers) expect(checkDecryptAnswer(raw), JSON.stringify(raw) ?? String(raw)).toStrictEqual(parseResponse('decrypt', raw));
     expect(checkDecryptAnswer(answers[0])).toStrictEqual({ ok: true, result: results[0] });
     expect(checkDecryptAnswer({ ok: true, result: { status: 'verified', plaintext: 'x' } })).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+
+  it('reads every pinCard answer as the API schemas do', () => {
+    const pinResults = ['pinned', 'unchanged', 'prekey-updated', 'key-changed', 'verified', 'Pinned', '__proto__', 1, null];
+    const raws: unknown[] = [
+      ...pinResults.flatMap((result) => cards.map((c) => ({ ok: true, result, card: c }))),
+      { ok: true, result: 'pinned' },
+      { ok: true, card: cards[0] },
+      { ok: false, error: { code: 'card-forged', message: 'changed' } },
+      { ok: false, error: { code: 'card-prekey-swapped', message: 'swapped' } },
+      { ok: false, error: { code: 'made-up', message: 'x' } },
+      null,
+    ];
+    for (const raw of raws) expect(checkPinCardAnswer(raw), JSON.stringify(raw) ?? String(raw)).toStrictEqual(parseResponse('pinCard', raw));
+    expect(checkPinCardAnswer(raws[0])).toStrictEqual({ ok: true, result: 'pinned', card: cards[0] });
   });
 
   it('reads every security answer as the API schemas do', () => {

@@ -2,11 +2,12 @@
 // frame (copy number, conversation and token), including what a page could forge in the fragment.
 import { describe, expect, it } from 'vitest';
 import { armor } from '@/lib/armor/armor';
+import { FORMAT_ID } from '@/lib/crypto/format-ids';
 import { MAX_CONVERSATION_LENGTH } from '@/lib/content/frames';
 import { HEIGHT_STEPS, messageFragment, parseMessageFragment, stepForToken, type FrameMessage } from '@/lib/content/message-frame';
 
-/** A token around a sealed message of n bytes, as the armor writes it. */
-const tokenOf = (n: number) => armor(new Uint8Array(n).fill(7), { maxPartLength: Infinity })[0]!;
+/** A token around a sealed message (format id 0x04) of n bytes, as the armor writes it. */
+const tokenOf = (n: number) => armor(new Uint8Array(n).fill(FORMAT_ID.modernMessageV2), { maxPartLength: Infinity })[0]!;
 
 describe('message frame height', () => {
   it('grows with the sealed size in steps: a short message to one or three people gets the smallest', () => {
@@ -24,9 +25,19 @@ describe('message frame height', () => {
     expect(step).toBe(1);
     expect(stepForToken(token.toUpperCase())).toBe(step);
     expect(stepForToken(token.replace(/(.{60})/g, '$1\n\u200b\u00ad'))).toBe(step);
-    const parts = armor(new Uint8Array(300).fill(7), { maxPartLength: 300 });
+    const parts = armor(new Uint8Array(300).fill(FORMAT_ID.modernMessageV2), { maxPartLength: 300 });
     expect(parts.length).toBeGreaterThan(1);
     expect(stepForToken(parts.join('\n'))).toBe(step);
+  });
+
+  it('gives a contact card (format id 0x07) room for its handle, fingerprint and Pin button, split or not', () => {
+    const card = (n: number) => new Uint8Array(n).fill(FORMAT_ID.contactCardV1);
+    expect(stepForToken(tokenOf(207))).toBe(0);
+    expect(stepForToken(armor(card(207), { maxPartLength: Infinity })[0]!)).toBe(1);
+    expect(stepForToken(armor(card(207), { maxPartLength: 200 }).join('\n').toUpperCase())).toBe(1);
+    expect(stepForToken(armor(card(600), { maxPartLength: Infinity })[0]!)).toBe(2);
+    // Only the first part names the format: a later part alone is sized as any token.
+    expect(stepForToken(armor(card(207), { maxPartLength: 200 })[1]!)).toBe(0);
   });
 
   it('is the smallest step for text with no symbols, the largest for a flood of them', () => {
