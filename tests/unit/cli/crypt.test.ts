@@ -102,7 +102,8 @@ describe('c2c encrypt / decrypt (modern)', { timeout: 180_000 }, () => {
       ['missing armor part', parts.slice(0, -1).join('\n'), 'truncated'],
       ['cut payload', rearmor(short, (p) => p.slice(0, p.length - 100)), 'truncated'],
       ['unknown format id', rearmor(short, (p) => p.map((b, i) => (i === 0 ? 0x7f : b))), 'unknown-version'],
-      ['altered wrap count', rearmor(short, (p) => p.map((b, i) => (i === 33 ? 2 : b))), 'malformed'],
+      // No wraps declared: the body takes the wrap's 34 bytes, no valid padded length.
+      ['altered wrap count', rearmor(short, (p) => p.map((b, i) => (i === 33 ? 0 : b))), 'malformed'],
       ['plain text', 'hello, this is not a message\n', 'malformed'],
       ['empty input', '', 'malformed'],
       ['binary garbage', new Uint8Array([0xff, 0xfe, 0x00, 0x81, 0xc3]), 'malformed'],
