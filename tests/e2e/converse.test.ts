@@ -37,7 +37,8 @@ async function lockOnBox(page: Page): Promise<ElementHandle<HTMLButtonElement>> 
         return inside && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('[data-c2c="lock"]') === lock;
       });
     },
-    { timeout: 10_000 },
+    // Polled by time: a page in the background gets no animation frames.
+    { timeout: 10_000, polling: 100 },
     BOX,
   );
   return handle as ElementHandle<HTMLButtonElement>;
@@ -111,3 +112,4 @@ function converseFlow(kind: BrowserKind) {
 }
 
 converseFlow('chromium');
+converseFlow('firefox');
