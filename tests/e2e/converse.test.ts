@@ -7,8 +7,9 @@
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXmppFixture, type XmppFixture } from '../fixtures/xmpp';
-import { launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
-import { CANARY, bundleOf, onboardInPopup, pinVerified } from './flows';
+import { launchWithExtension, setViewportSize, type BrowserKind, type ExtensionSession } from './harness';
+import { randomBytes, toBase64Url } from '@/lib/bytes';
+import { CANARY, bundleOf, encrypt, onboardInPopup, pinVerified } from './flows';
 import { chooseRecipient, frameOf, shownIn } from './content-flows';
 
 const BOX = 'textarea.chat-textarea';
@@ -49,11 +50,15 @@ function converseFlow(kind: BrowserKind) {
     let fx: XmppFixture;
     let alice: ExtensionSession;
     let bob: ExtensionSession;
+    let alicePopup: Page;
+    let alicePage: Page;
+    let bobPage: Page;
 
     beforeAll(async () => {
       fx = await startXmppFixture();
       [alice, bob] = await Promise.all([launchWithExtension(kind), launchWithExtension(kind)]);
       const [a, b] = await Promise.all([onboardInPopup(alice, 'alice'), onboardInPopup(bob, 'bob')]);
+      alicePopup = a.page;
       await pinVerified(a.page, 'bob', await bundleOf(b.page));
       await pinVerified(b.page, 'alice', await bundleOf(a.page));
     }, 90_000);
@@ -65,8 +70,8 @@ function converseFlow(kind: BrowserKind) {
 
     it('alice writes through the overlay into Converse; bob reads it verified, the ciphertext folded; no plaintext leaves', async () => {
       // Alice first: she creates the room; Bob joins it (and gets its history).
-      const alicePage = await openConverse(alice, fx, 'alice');
-      const bobPage = await openConverse(bob, fx, 'bob');
+      alicePage = await openConverse(alice, fx, 'alice');
+      bobPage = await openConverse(bob, fx, 'bob');
 
       await (await lockOnBox(alicePage)).click();
       const compose = await frameOf((await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]'))!, '[data-testid="compose-recipient"] input[data-handle]');
@@ -107,6 +112,42 @@ function converseFlow(kind: BrowserKind) {
       expect(stream).toContain(sent!.body);
       expect(stream).not.toContain('Canary');
       expect(stream).not.toContain('Привет');
+    });
+
+    it('a message in several parts, sent as consecutive Converse messages, shows once, whole, verified, after its last part', async () => {
+      // A random tail: messages are compressed, and repeated words alone would fit in one part.
+      const long = `${'Длинное сообщение, long message. '.repeat(70)}${toBase64Url(randomBytes(2400))}${CANARY}`;
+      const parts = (await encrypt(alicePopup, ['bob'], long)).split('\n');
+      expect(parts.length).toBeGreaterThan(1);
+      const before = fx.sentToRoom().length;
+      // Each part goes out through Converse's own box and Enter (written in at once: typing thousands of
+      // characters would take seconds).
+      for (const part of parts) {
+        await alicePage.$eval(
+          BOX,
+          (box, text) => {
+            const area = box as HTMLTextAreaElement;
+            Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!.call(area, text);
+            area.dispatchEvent(new Event('input', { bubbles: true }));
+            area.focus();
+          },
+          part,
+        );
+        await alicePage.keyboard.press('Enter');
+        await expect.poll(() => fx.sentToRoom().length, { timeout: 10_000 }).toBe(before + parts.indexOf(part) + 1);
+      }
+      expect(fx.sentToRoom().slice(before).map((m) => m.body)).toEqual(parts);
+
+      // Converse groups them under alice (followup rows); our frame is in the last part's row only.
+      // (Found by the start of its text: each part's header differs; puppeteer finds no selector this long.)
+      const rowOf = (part: string) => `.chat-msg:has(converse-chat-message-body[text^="${part.slice(0, 40)}"])`;
+      // The frame of a long message is 512 px high, and shows its status only while wholly in view: Converse's
+      // message pane in the default 800×600 window is shorter than that. A desktop window's is not.
+      await setViewportSize(bobPage, 1280, 1000);
+      expect(await shownIn(bobPage, rowOf(parts.at(-1)!))).toMatchObject({ status: 'verified', sender: 'alice', plaintext: long });
+      for (const part of parts.slice(0, -1)) expect(await bobPage.$(`${rowOf(part)} iframe[data-c2c="message-frame"]`)).toBeNull();
+      const sizes = await Promise.all(parts.map((p) => bobPage.$eval(`${rowOf(p)} converse-chat-message-body`, (e) => getComputedStyle(e).fontSize)));
+      expect(sizes).toEqual(parts.map(() => '0px'));
     });
   });
 }
