@@ -90,6 +90,20 @@ export function messageTextIn(row: Element, path: readonly string[]): { text: st
   return { text: nodes.map((n) => n.data).join(''), nodes };
 }
 
+/**
+ * An element's text without that of avatars in it: an avatar shows initials, not the name (Converse.js's
+ * author link holds the avatar, `A` for alice, before the link with the name).
+ */
+function textBesideAvatars(el: Element): string {
+  if (el.matches(AVATAR_SELECTOR)) return '';
+  let text = '';
+  for (let child = el.firstChild; child; child = child.nextSibling) {
+    if (child instanceof Text) text += child.data;
+    else if (child instanceof Element) text += textBesideAvatars(child);
+  }
+  return text;
+}
+
 /** The sender the row names itself, or null when it names none (a grouped row). */
 export function ownSender(row: Element, path: readonly string[]): string | null {
   const attr = row.getAttribute('data-sender') ?? row.getAttribute('data-author');
@@ -97,9 +111,7 @@ export function ownSender(row: Element, path: readonly string[]): string | null 
   const text = holderIn(row, path);
   for (const el of row.querySelectorAll(SENDER_SELECTOR)) {
     if (text && (el === text || el.contains(text) || text.contains(el))) continue;
-    // A link to the author holding their avatar shows initials or a picture, not the name (Converse.js).
-    if (el.matches(AVATAR_SELECTOR) || el.querySelector(AVATAR_SELECTOR)) continue;
-    const name = el.getAttribute('data-sender') ?? el.getAttribute('data-author') ?? el.textContent?.trim();
+    const name = el.getAttribute('data-sender') ?? el.getAttribute('data-author') ?? textBesideAvatars(el).trim();
     if (name) return name.slice(0, MAX_SENDER_LENGTH);
   }
   return null;

@@ -16,9 +16,9 @@ const NOT_CHAT_TEXT = /search|find|filter|поиск|найти|фильтр/i;
 /**
  * A text input is a chat line (IRC and some web chats use one) unless something says otherwise: it must be
  * a plain `type=text` field, editable, take at least one armor part, ask for no personal data by
- * `autocomplete`, sit in no search landmark or search form nor in a form with a multi-line box, and neither be named (name, id, its form's
- * action, id or name) as a search, filter, sign-in or address field nor labelled (placeholder, label,
- * title) as a search or filter.
+ * `autocomplete`, sit in no search landmark or search form nor in a form with a multi-line box, and
+ * neither be named (name, id, its form's action, id or name) as a search, filter, sign-in or address
+ * field nor labelled (placeholder, label, title) as a search or filter.
  */
 function isChatInput(el: HTMLInputElement): boolean {
   if (el.type !== 'text' || el.readOnly || el.disabled) return false;
