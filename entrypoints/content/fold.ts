@@ -13,14 +13,18 @@ interface Folded {
   before: { value: string; priority: string };
 }
 
-/** The element to fold for a text node: its parent, when that holds only this token's texts and our elements. */
+/**
+ * The element to fold for a text node: its parent, when that holds only this token's texts and our elements.
+ * Comments show nothing and are passed over: template libraries leave them as markers around every value
+ * they render (Lit's `<!--?lit$…-->`, as in Converse.js; Vue's `<!--v-if-->`; Angular's).
+ */
 function foldable(text: Text, pieces: ReadonlySet<Text>): HTMLElement | null {
   const parent = text.parentElement;
   if (!parent || parent === text.ownerDocument.body) return null;
   for (let child = parent.firstChild; child; child = child.nextSibling) {
     if (child instanceof Text) {
       if (!pieces.has(child) && child.data.trim() !== '') return null;
-    } else if (!(child instanceof Element && child.hasAttribute('data-c2c'))) return null;
+    } else if (!(child instanceof Comment) && !(child instanceof Element && child.hasAttribute('data-c2c'))) return null;
   }
   return parent;
 }

@@ -6,11 +6,13 @@
 // it (chats draw the name once per group of messages). Reads only page structure and the text of messages
 // that were sent, never an editor.
 
-/** Most levels walked up from a text to its row. */
-const MAX_ROW_DEPTH = 6;
+/** Most levels walked up from a text to its row (Converse.js: the row is 6 levels above the text's element). */
+const MAX_ROW_DEPTH = 8;
 /** Where chats put a sender's name in a row (the first match outside the message text is taken). */
 const SENDER_SELECTOR =
   '[data-author],[data-sender],[data-nick],.nick,.sender,.author,.username,.user,.from,[class*="nick" i],[class*="author" i],[class*="sender" i],[class*="username" i]';
+/** An avatar: its text is initials (`A` for alice), never the sender's name. */
+const AVATAR_SELECTOR = '[class*="avatar" i]';
 /** A name longer than this is not a name. */
 const MAX_SENDER_LENGTH = 128;
 
@@ -55,17 +57,24 @@ export function rowOf(text: Text): MessageRow | null {
   return null;
 }
 
-/** The element in `row` at the same place as the message text of the row the path was taken from. */
+/** Same tag and a class in common with a path level (or neither has a class). */
+function likeLevel(el: Element, name: string): boolean {
+  const dot = name.indexOf('.');
+  if (el.tagName !== name.slice(0, dot)) return false;
+  const classes = name.slice(dot + 1).split(/\s+/).filter(Boolean);
+  return classes.length === 0 ? el.classList.length === 0 : classes.some((c) => el.classList.contains(c));
+}
+
+/**
+ * The element in `row` at the same place as the message text of the row the path was taken from. Each level
+ * is the child of exactly that tag and class, else the first of that tag sharing a class with it: clients
+ * mark rows with state classes (Converse.js: `chat-msg--followup`, `chat-msg__content--me`/`--them`).
+ */
 function holderIn(row: Element, path: readonly string[]): Element | null {
-  let el: Element | null = row;
+  let el: Element = row;
   for (const name of path) {
-    let next: Element | null = null;
-    for (let child: Element | null = el.firstElementChild; child; child = child.nextElementSibling) {
-      if (levelName(child) === name) {
-        next = child;
-        break;
-      }
-    }
+    const children: Element[] = [...el.children];
+    const next = children.find((c) => levelName(c) === name) ?? children.find((c) => likeLevel(c, name));
     if (!next) return null;
     el = next;
   }
@@ -81,6 +90,20 @@ export function messageTextIn(row: Element, path: readonly string[]): { text: st
   return { text: nodes.map((n) => n.data).join(''), nodes };
 }
 
+/**
+ * An element's text without that of avatars in it: an avatar shows initials, not the name (Converse.js's
+ * author link holds the avatar, `A` for alice, before the link with the name).
+ */
+function textBesideAvatars(el: Element): string {
+  if (el.matches(AVATAR_SELECTOR)) return '';
+  let text = '';
+  for (let child = el.firstChild; child; child = child.nextSibling) {
+    if (child instanceof Text) text += child.data;
+    else if (child instanceof Element) text += textBesideAvatars(child);
+  }
+  return text;
+}
+
 /** The sender the row names itself, or null when it names none (a grouped row). */
 export function ownSender(row: Element, path: readonly string[]): string | null {
   const attr = row.getAttribute('data-sender') ?? row.getAttribute('data-author');
@@ -88,7 +111,7 @@ export function ownSender(row: Element, path: readonly string[]): string | null 
   const text = holderIn(row, path);
   for (const el of row.querySelectorAll(SENDER_SELECTOR)) {
     if (text && (el === text || el.contains(text) || text.contains(el))) continue;
-    const name = el.getAttribute('data-sender') ?? el.getAttribute('data-author') ?? el.textContent?.trim();
+    const name = el.getAttribute('data-sender') ?? el.getAttribute('data-author') ?? textBesideAvatars(el).trim();
     if (name) return name.slice(0, MAX_SENDER_LENGTH);
   }
   return null;

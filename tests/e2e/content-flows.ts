@@ -224,8 +224,14 @@ class PuppeteerChanged extends Error {
   }
 }
 
-/** What the message frame in the n-th host message (1-based) of a page (or of a chat inside a frame) shows. */
-export async function shownIn(page: Page | Frame, n: number, timeout = 20_000): Promise<Shown> {
+/**
+ * Which message: the n-th host message (1-based) of a fixture chat, or a selector of the message's element
+ * (a real client's own markup).
+ */
+export type MessageAt = number | string;
+
+/** What the message frame in a message of a page (or of a chat inside a frame) shows. */
+export async function shownIn(page: Page | Frame, n: MessageAt, timeout = 20_000): Promise<Shown> {
   const deadline = Date.now() + timeout;
   const chromium = await isChromium(('page' in page ? page.page() : page).browser());
   for (;;) {
@@ -336,9 +342,9 @@ export async function outsideSender(handle: string, readerPopup: Page): Promise<
   };
 }
 
-/** The n-th host message's frame element (1-based), once there (scrolled into view first). */
-export async function frameElementIn(page: Page | Frame, n: number, timeout = 20_000): Promise<ElementHandle<HTMLIFrameElement>> {
-  const message = `[data-testid="host-message"]:nth-child(${n})`;
+/** The frame element in a message, once there (scrolled into view first). */
+export async function frameElementIn(page: Page | Frame, n: MessageAt, timeout = 20_000): Promise<ElementHandle<HTMLIFrameElement>> {
+  const message = typeof n === 'number' ? `[data-testid="host-message"]:nth-child(${n})` : n;
   await (await page.waitForSelector(message, { timeout }))!.scrollIntoView();
   const iframe = (await page.waitForSelector(`${message} iframe[data-c2c="message-frame"]`, { timeout })) as ElementHandle<HTMLIFrameElement>;
   // A long token pushes its frame below the fold; a frame off screen is not laid out (nor resized).
