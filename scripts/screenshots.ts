@@ -168,6 +168,10 @@ try {
   await panel.setViewport({ width: 400, height: 800 });
   await panelSettled(panel, 1);
   const panelPng = await shoot(panel, 400, 800, 'docs/screenshots/side-panel.png');
+  // The frame hides sender and status while it is not fully in view (resizing, a tab in the background).
+  await bobChat.bringToFront();
+  await bobChat.setViewport({ width: 880, height: 800 });
+  await shownDecrypted(bobChat);
   const narrowChat = await shoot(bobChat, 880, 800);
   await compose(
     bob,
