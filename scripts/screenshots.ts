@@ -1,9 +1,9 @@
-// npm run screenshots: pictures of each screen, from the test build in Debian's Chromium (built first
-// when missing), with the fixture chat server and a relay on loopback. The README's pictures go to
-// docs/screenshots/ (each at the size of its screen); the store listing's, 1280×800 as both stores ask,
-// to store/screenshots/ (a popup or side panel is shown over or beside the page it belongs to).
+// npm run screenshots: pictures of each screen, from the test build (built first) in Debian's Chromium,
+// with the fixture chat server and a relay on loopback. The README's pictures go to docs/screenshots/
+// (each at the size of its screen); the store listing's, 1280×800 as both stores ask, to
+// store/screenshots/ (a popup or side panel is shown over or beside the page it belongs to).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,9 +24,8 @@ const STORE = join(ROOT, 'store', 'screenshots');
 /** The size both the Chrome Web Store and addons.mozilla.org show best. */
 const STORE_SIZE = { width: 1280, height: 800 };
 
-if (!existsSync(join(ROOT, '.output', 'test', 'chrome-mv3', 'manifest.json'))) {
-  execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, C2C_TEST_BUILD: '1' } });
-}
+// Built every time (a few seconds): pictures of an older build would not show the code as it is.
+execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, C2C_TEST_BUILD: '1' } });
 mkdirSync(DOCS, { recursive: true });
 mkdirSync(STORE, { recursive: true });
 
