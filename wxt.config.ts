@@ -38,7 +38,7 @@ export default defineConfig({
   // `npm run zip` (scripts/zip.mjs): the Chrome Web Store zip, the Firefox (AMO) zip and, with it, the
   // source zip AMO's reviewers rebuild the Firefox zip from (docs/BUILD-FROM-SOURCE.md, inside it). The
   // source zip is an allowlist: what the extension's build reads, the lock file and the instructions, so
-  // nothing untracked (profiles, logs, reports, keys) can slip in. WXT writes entries sorted, and each gets
+  // nothing from outside those folders (browser profiles, logs, reports, keys) can slip in. WXT writes entries sorted, and each gets
   // the same date (scripts/zip-dates.ts), so the same tree gives the same bytes.
   zip: {
     artifactTemplate: '{{name}}-{{version}}-{{browser}}.zip',
