@@ -3,6 +3,7 @@ import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import { crypticoPlugin } from './scripts/vite-cryptico';
 import { noUnsafeSinksPlugin } from './scripts/vite-no-unsafe-sinks';
+import { fixZipDates } from './scripts/zip-dates';
 
 // The test build (C2C_TEST_BUILD=1) is the store build plus loopback hosts granted up front, so browser
 // tests need no permission prompt, and the site adapter of a fixture chat (entrypoints/content/sites).
@@ -29,8 +30,37 @@ export default defineConfig({
       const contentScript = entrypoints.every((e) => e.type === 'content-script');
       config.resolve = { ...config.resolve, alias: [contentScript ? NO_CONTEXT : POLYFILL, ...list] };
     },
+    'zip:extension:done': (_wxt, path) => fixZipDates(path),
+    'zip:sources:done': (_wxt, path) => fixZipDates(path),
   },
-  outDir: testBuild ? '.output/test' : '.output',
+  // C2C_OUT_DIR: another folder for the store packages (tests/unit/store builds twice, side by side).
+  outDir: process.env.C2C_OUT_DIR ?? (testBuild ? '.output/test' : '.output'),
+  // `npm run zip` (scripts/zip.mjs): the Chrome Web Store zip, the Firefox (AMO) zip and, with it, the
+  // source zip AMO's reviewers rebuild the Firefox zip from (docs/BUILD-FROM-SOURCE.md, inside it). The
+  // source zip is an allowlist: what the extension's build reads, the lock file and the instructions, so
+  // nothing from outside those folders (browser profiles, logs, reports, keys) can slip in. WXT writes entries sorted, and each gets
+  // the same date (scripts/zip-dates.ts), so the same tree gives the same bytes.
+  zip: {
+    artifactTemplate: '{{name}}-{{version}}-{{browser}}.zip',
+    sourcesTemplate: '{{name}}-{{version}}-amo-source.zip',
+    includeSources: [
+      'package.json',
+      'package-lock.json',
+      'LICENSE',
+      'README.md',
+      'tsconfig.json',
+      'wxt.config.ts',
+      'build-flags.d.ts',
+      'entrypoints/**',
+      'components/**',
+      'lib/**',
+      'public/**',
+      'scripts/zip.mjs',
+      'scripts/vite-*.ts',
+      'scripts/zip-dates.ts',
+      'docs/*.md',
+    ],
+  },
   vite: () => ({
     plugins: [preact(), crypticoPlugin(), noUnsafeSinksPlugin()],
     define: { __C2C_TEST_BUILD__: JSON.stringify(testBuild) },
