@@ -10,7 +10,7 @@ afterAll(cleanup);
 describe('durability', () => {
   it('keeps every acknowledged registration across kill -9 and restart; integrity_check ok', async () => {
     const dataDir = tempDir();
-    const relay = await startRelay(['--max-conns-per-ip', '100'], dataDir);
+    const relay = await startRelay(['--max-conns-per-ip', '100', '--register-rate', '0', '--register-rate-global', '0'], dataDir);
     const ids: [string, TestIdentity][] = [];
     for (let i = 0; i < 400; i++) ids.push([`user-${i}`, await makeIdentity(`user-${i}`)]);
     const acked = new Map<string, string>();
