@@ -22,6 +22,7 @@ import { LogRequestError, LogService, honestView, type LogView } from './log-ser
 import { FaultyLog } from './test-faults';
 import { RelayStats, createMetrics, type RefusalReason } from './metrics';
 import { startAdminListener, type AdminListener } from './admin-listener';
+import { RefusalLog } from './refusal-log';
 import { Admission } from './limits/admission';
 import { SharedLimits } from './limits/shared-limits';
 
@@ -91,6 +92,7 @@ export class Relay {
   private readonly admission: Admission;
   private readonly limits: SharedLimits;
   private admin: AdminListener | null = null;
+  private readonly refusalLog = new RefusalLog();
   private readonly origins: string[];
   private readonly metrics;
   private timer: NodeJS.Timeout | null = null;
@@ -161,6 +163,7 @@ export class Relay {
     const deadline = Date.now() + 2000;
     while (this.conns.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const c of this.conns) c.ws.terminate();
+    this.refusalLog.flush();
     this.http.closeAllConnections();
     await closed;
     await this.admin?.close();
@@ -170,7 +173,7 @@ export class Relay {
   refuse(c: Conn, reason: RefusalReason, code: number, text: string): void {
     if (c.ws.readyState > 1) return;
     this.stats.refuse(reason);
-    log('info', 'refused', { reason, code });
+    this.refusalLog.note(reason, code);
     c.ws.close(code, text);
     // Leave rooms and mailboxes now: the close handshake can take long (a slow reader may never read
     // the close frame), and a refused connection must not be counted as present or receive anything.
@@ -505,6 +508,7 @@ export class Relay {
     if (now - this.lastSweep < 1000) return;
     this.lastSweep = now;
     this.limits.sweep(now);
+    this.refusalLog.flush();
     const ping = now - this.lastPing >= this.options.heartbeatMs;
     if (ping) this.lastPing = now;
     for (const c of this.conns) {
