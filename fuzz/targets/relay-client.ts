@@ -54,7 +54,7 @@ export const relayClientTarget: Target<Frame[]> = {
       text({ t: 'ok', id: 2, present: 1 }),
       text({ t: 'accepted', ref: 1 }),
       text({ t: 'error', id: 3, code: 'not-member', message: 'join first' }),
-      text({ t: 'undelivered', ref: 2, code: 'offline', message: 'nobody there' }),
+      text({ t: 'undelivered', ref: 2, code: 'rate-limited', message: 'slow down' }),
       { bytes: encodeDataFrame(DATA.fromRoom, 0, new Uint8Array(16).fill(1), utf8('room payload')) },
       { bytes: encodeDataFrame(DATA.fromHandle, 0, utf8('alice'), utf8('mail')) },
     ];
