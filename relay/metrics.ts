@@ -1,14 +1,14 @@
 // Prometheus metrics. The hot path bumps plain numbers; prom-client reads them only when scraped,
 // so forwarding a frame costs no label lookups.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { LimitHit } from './limits/shared-limits';
+import type { MailboxLimit, RegistrationLimit } from './limits/shared-limits';
 
 export type RefusalReason =
   | 'malformed' | 'auth-failed' | 'revoked' | 'idle' | 'rate-limited' | 'too-big' | 'too-many-conns'
   | 'relay-full' | 'bad-subprotocol' | 'dead-peer' | 'auth-timeout' | 'lookup-limit';
 
 /** Why a frame was not delivered although its connection stays open. */
-export type DropReason = 'slow-reader' | Extract<LimitHit, 'sender-rate' | 'recipient-rate'>;
+export type DropReason = 'slow-reader' | MailboxLimit;
 
 export class RelayStats {
   connections = 0;
@@ -19,7 +19,7 @@ export class RelayStats {
   bytesOut = 0;
   readonly refusals = new Map<RefusalReason, number>();
   readonly drops = new Map<DropReason, number>();
-  readonly limitedRegistrations = new Map<Extract<LimitHit, `register-${string}`>, number>();
+  readonly limitedRegistrations = new Map<RegistrationLimit, number>();
 
   refuse(reason: RefusalReason): void {
     bump(this.refusals, reason);
@@ -29,7 +29,7 @@ export class RelayStats {
     bump(this.drops, reason);
   }
 
-  limitRegistration(scope: Extract<LimitHit, `register-${string}`>): void {
+  limitRegistration(scope: RegistrationLimit): void {
     bump(this.limitedRegistrations, scope);
   }
 }

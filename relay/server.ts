@@ -356,7 +356,7 @@ export class Relay {
   /** Registrations and key changes write the directory: limited per network prefix and in all. */
   private limitRegistration(c: Conn): void {
     const hit = this.limits.registration(c.ip, Date.now());
-    if (hit === 'register-prefix' || hit === 'register-global') {
+    if (hit) {
       this.stats.limitRegistration(hit);
       throw new RequestError('rate-limited', 'too many registrations right now: try again in a minute');
     }
@@ -488,7 +488,7 @@ export class Relay {
     const recipient = toBase64Url(entry.identityKey);
     // Counted whether or not the recipient is online, so the limit's answer does not tell either.
     const hit = this.limits.mailbox(c.key!, recipient, Date.now());
-    if (hit === 'sender-rate' || hit === 'recipient-rate') {
+    if (hit) {
       this.stats.drop(hit);
       return this.undelivered(c, ref, 'rate-limited', 'not accepted: too many frames to this recipient right now');
     }

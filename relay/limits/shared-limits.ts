@@ -5,7 +5,8 @@ import type { RelayOptions } from '../config';
 import { ipPrefix } from './ip-prefix';
 import { KeyedBuckets } from './token-buckets';
 
-export type LimitHit = 'register-prefix' | 'register-global' | 'sender-rate' | 'recipient-rate';
+export type RegistrationLimit = 'register-prefix' | 'register-global';
+export type MailboxLimit = 'sender-rate' | 'recipient-rate';
 
 export class SharedLimits {
   private readonly registerPerPrefix: KeyedBuckets;
@@ -22,14 +23,14 @@ export class SharedLimits {
     this.perRecipient = new KeyedBuckets(options.recipientRate, options.recipientRate * 5);
   }
 
-  registration(ip: string, now: number): LimitHit | null {
+  registration(ip: string, now: number): RegistrationLimit | null {
     if (!this.registerPerPrefix.take(ipPrefix(ip), now)) return 'register-prefix';
     if (!this.registerGlobal.take('', now)) return 'register-global';
     return null;
   }
 
   /** `sender` and `recipient` are identity keys (base64url). */
-  mailbox(sender: string, recipient: string, now: number): LimitHit | null {
+  mailbox(sender: string, recipient: string, now: number): MailboxLimit | null {
     if (!this.perPair.take(`${sender} ${recipient}`, now)) return 'sender-rate';
     if (!this.perRecipient.take(recipient, now)) return 'recipient-rate';
     return null;
