@@ -41,7 +41,10 @@ async function startRelay(dataDir: string): Promise<string> {
   const port = await freePort();
   // Rate limits raised out of reach (still checked on every frame): the throughput runs send as fast as
   // a page can, which the default 500 frames/s per connection would cut off.
-  const args = ['--port', String(port), '--data', dataDir, '--rate', '1000000', '--burst', '1000000', '--byte-rate', '1000000000'];
+  const args = [
+    '--port', String(port), '--data', dataDir, '--rate', '1000000', '--burst', '1000000', '--byte-rate', '1000000000',
+    '--mailbox-rate', '1000000', '--recipient-rate', '1000000',
+  ];
   const relay = startTs('relay', fileURLToPath(new URL('./relay/relay-child.ts', import.meta.url)), args, port);
   await waitHealthy(relay);
   return `ws://127.0.0.1:${port}`;

@@ -50,7 +50,9 @@ async function startServer(kind: TargetKind, dataDir: string, profile = false): 
           '--port', String(port), '--data', dataDir,
           // Limits raised so they never bind, but still checked on every frame as in production.
           '--rate', '1000000', '--burst', '1000000', '--byte-rate', '1000000000',
-          '--max-conns-per-ip', String(CONFIG.idle + 1000),
+          '--max-conns-per-ip', String(CONFIG.idle + 1000), '--max-conns', String(CONFIG.idle + 1000),
+          '--register-rate', '1000000', '--register-rate-global', '1000000',
+          '--mailbox-rate', '1000000', '--recipient-rate', '1000000',
         ]
       : [String(port)];
   const nodeArgs = profile && CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];

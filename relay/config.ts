@@ -14,10 +14,22 @@ export interface RelayOptions {
   byteRate: number; // bytes per second per connection (burst 2×), 0 = unlimited
   maxRooms: number;
   maxConnsPerIp: number;
+  maxConns: number;
+  /** An unauthenticated connection is closed this long after it opened or made its last lookup. */
+  authTimeoutMs: number;
+  /** Lookups an unauthenticated connection may make. */
+  unauthLookups: number;
+  registerRate: number; // registrations per minute per IP prefix (/24, /56), 0 = unlimited
+  registerRateGlobal: number; // registrations per minute in all, 0 = unlimited
+  mailboxRate: number; // mailbox frames per second per (sender, recipient), burst 5×, 0 = unlimited
+  recipientRate: number; // mailbox frames per second per recipient, burst 5×, 0 = unlimited
   idleTimeoutMs: number;
   heartbeatMs: number;
   maxBuffered: number;
   revocationPollMs: number;
+  /** The admin listener (/metrics, /healthz); none when adminPort is undefined. */
+  adminHost: string;
+  adminPort?: number;
   /** Names a new key log (its checkpoints' origin line); an existing log keeps its name. */
   logOrigin?: string;
   /** A deliberate misbehaviour for tests (test-faults.ts); null in every real run. */
@@ -35,10 +47,18 @@ export const DEFAULTS: RelayOptions = {
   byteRate: 4 * 1024 * 1024,
   maxRooms: 64,
   maxConnsPerIp: 64,
+  maxConns: 20_000,
+  authTimeoutMs: 10_000,
+  unauthLookups: 32,
+  registerRate: 30,
+  registerRateGlobal: 1200,
+  mailboxRate: 20,
+  recipientRate: 100,
   idleTimeoutMs: 300_000,
   heartbeatMs: 30_000,
   maxBuffered: 1024 * 1024,
   revocationPollMs: 250,
+  adminHost: '127.0.0.1',
   testFault: null,
 };
 
@@ -64,10 +84,19 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'byte-rate': { type: 'string' },
       'max-rooms': { type: 'string' },
       'max-conns-per-ip': { type: 'string' },
+      'max-conns': { type: 'string' },
+      'auth-timeout': { type: 'string' },
+      'unauth-lookups': { type: 'string' },
+      'register-rate': { type: 'string' },
+      'register-rate-global': { type: 'string' },
+      'mailbox-rate': { type: 'string' },
+      'recipient-rate': { type: 'string' },
       'idle-timeout': { type: 'string' },
       heartbeat: { type: 'string' },
       'max-buffered': { type: 'string' },
       'revocation-poll': { type: 'string' },
+      'admin-host': { type: 'string' },
+      'admin-port': { type: 'string' },
       'log-origin': { type: 'string' },
       'test-fault': { type: 'string' },
     },
@@ -84,10 +113,19 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     byteRate: count('byte-rate', values['byte-rate'], d.byteRate),
     maxRooms: count('max-rooms', values['max-rooms'], d.maxRooms, 1),
     maxConnsPerIp: count('max-conns-per-ip', values['max-conns-per-ip'], d.maxConnsPerIp, 1),
+    maxConns: count('max-conns', values['max-conns'], d.maxConns, 1),
+    authTimeoutMs: count('auth-timeout', values['auth-timeout'], d.authTimeoutMs / 1000, 1) * 1000,
+    unauthLookups: count('unauth-lookups', values['unauth-lookups'], d.unauthLookups),
+    registerRate: count('register-rate', values['register-rate'], d.registerRate),
+    registerRateGlobal: count('register-rate-global', values['register-rate-global'], d.registerRateGlobal),
+    mailboxRate: count('mailbox-rate', values['mailbox-rate'], d.mailboxRate),
+    recipientRate: count('recipient-rate', values['recipient-rate'], d.recipientRate),
     idleTimeoutMs: count('idle-timeout', values['idle-timeout'], d.idleTimeoutMs / 1000, 1) * 1000,
     heartbeatMs: count('heartbeat', values.heartbeat, d.heartbeatMs / 1000, 1) * 1000,
     maxBuffered: count('max-buffered', values['max-buffered'], d.maxBuffered, 1024),
     revocationPollMs: count('revocation-poll', values['revocation-poll'], d.revocationPollMs, 10),
+    adminHost: values['admin-host'] ?? d.adminHost,
+    adminPort: values['admin-port'] === undefined ? undefined : count('admin-port', values['admin-port'], 0),
     logOrigin: values['log-origin'],
     testFault: values['test-fault'] === undefined ? null : parseTestFault(values['test-fault'], env),
   };

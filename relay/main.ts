@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   const relay = new Relay(options, new SqliteDirectory(options.dataDir, { logOrigin: options.logOrigin }));
   const port = await relay.start();
-  log('info', 'listening', { host: options.host, port });
+  log('info', 'listening', { host: options.host, port, ...(relay.adminPort === undefined ? {} : { adminPort: relay.adminPort }) });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -1,4 +1,5 @@
-// The relay: HTTP (healthz, metrics) and the WebSocket protocol of docs/PROTOCOL.md on one port.
+// The relay: HTTP (healthz) and the WebSocket protocol of docs/PROTOCOL.md on one port; metrics on the
+// admin listener. Limits that span connections live in ./limits/.
 // Hot path (room frames) works on the received Buffer in place: no copies, no per-frame objects.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +21,10 @@ import { log } from './log';
 import { LogRequestError, LogService, honestView, type LogView } from './log-service';
 import { FaultyLog } from './test-faults';
 import { RelayStats, createMetrics, type RefusalReason } from './metrics';
+import { startAdminListener, type AdminListener } from './admin-listener';
+import { RefusalLog } from './refusal-log';
+import { Admission } from './limits/admission';
+import { SharedLimits } from './limits/shared-limits';
 
 class RequestError extends Error {
   constructor(readonly code: RelayErrorCode, message: string) {
@@ -35,6 +40,9 @@ class Conn implements Member {
   handle: string | null = null;
   rooms: Set<string> | null = null;
   lastActive: number;
+  /** Until authenticated: when the connection is closed (moved on by each lookup), and lookups made. */
+  authDeadline: number;
+  lookups = 0;
   alive = true;
   frameTokens: number;
   byteTokens: number;
@@ -52,6 +60,7 @@ class Conn implements Member {
   ) {
     this.nonce = nextNonce();
     this.lastActive = now;
+    this.authDeadline = now + relay.options.authTimeoutMs;
     this.refilledAt = now;
     this.frameTokens = relay.options.burst;
     this.byteTokens = relay.options.byteRate * 2;
@@ -60,8 +69,9 @@ class Conn implements Member {
   deliver(frame: Uint8Array): void {
     const ws = this.ws;
     if (ws.readyState !== 1) return;
+    // A reader that falls behind loses frames, not its connection: the sender cannot make it drop off.
     if (ws.bufferedAmount > this.relay.options.maxBuffered) {
-      this.relay.refuse(this, 'slow-reader', CLOSE.slowReader, 'slow reader');
+      this.relay.stats.drop('slow-reader');
       return;
     }
     ws.send(frame);
@@ -79,7 +89,10 @@ export class Relay {
   readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly conns = new Set<Conn>();
-  private readonly perIp = new Map<string, number>();
+  private readonly admission: Admission;
+  private readonly limits: SharedLimits;
+  private admin: AdminListener | null = null;
+  private readonly refusalLog = new RefusalLog();
   private readonly origins: string[];
   private readonly metrics;
   private timer: NodeJS.Timeout | null = null;
@@ -97,6 +110,8 @@ export class Relay {
     private readonly broker: Broker<Conn> = new LocalBroker<Conn>(),
   ) {
     this.metrics = createMetrics(this.stats);
+    this.admission = new Admission(options.maxConnsPerIp, options.maxConns);
+    this.limits = new SharedLimits(options);
     this.keyLog = new LogService(directory);
     this.honestLog = honestView(directory);
     this.faults = options.testFault ? new FaultyLog(options.testFault, directory) : null;
@@ -112,18 +127,21 @@ export class Relay {
     this.http = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/healthz') {
         res.writeHead(this.accepting ? 200 : 503, { 'content-type': 'text/plain' }).end(this.accepting ? 'ok\n' : 'shutting down\n');
-      } else if (req.method === 'GET' && req.url === '/metrics') {
-        this.metrics.metrics().then(
-          (text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text),
-          () => res.writeHead(500).end(),
-        );
       } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     });
     this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
   }
 
+  /** The admin listener's bound port, once started with `adminPort` set. */
+  get adminPort(): number | undefined {
+    return this.admin?.port;
+  }
+
   /** Resolves with the bound port once listening. */
   async start(): Promise<number> {
+    if (this.options.adminPort !== undefined) {
+      this.admin = await startAdminListener(this.options.adminHost, this.options.adminPort, this.metrics, () => this.accepting);
+    }
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => resolve());
@@ -145,15 +163,17 @@ export class Relay {
     const deadline = Date.now() + 2000;
     while (this.conns.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const c of this.conns) c.ws.terminate();
+    this.refusalLog.flush();
     this.http.closeAllConnections();
     await closed;
+    await this.admin?.close();
     this.directory.close();
   }
 
   refuse(c: Conn, reason: RefusalReason, code: number, text: string): void {
     if (c.ws.readyState > 1) return;
     this.stats.refuse(reason);
-    log('info', 'refused', { reason, code });
+    this.refusalLog.note(reason, code);
     c.ws.close(code, text);
     // Leave rooms and mailboxes now: the close handshake can take long (a slow reader may never read
     // the close frame), and a refused connection must not be counted as present or receive anything.
@@ -169,18 +189,9 @@ export class Relay {
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
     if (!offered.includes(RELAY_SUBPROTOCOL)) return reject('400 Bad Request', 'bad-subprotocol');
     const ip = req.socket.remoteAddress ?? '?';
-    const n = this.perIp.get(ip) ?? 0;
-    if (n >= this.options.maxConnsPerIp) return reject('429 Too Many Requests', 'too-many-conns');
-    this.perIp.set(ip, n + 1);
-    let counted = true;
-    const release = () => {
-      if (!counted) return;
-      counted = false;
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left > 0) this.perIp.set(ip, left);
-      else this.perIp.delete(ip);
-    };
-    socket.once('close', release);
+    const refused = this.admission.admit(ip);
+    if (refused) return reject(refused === 'relay-full' ? '503 Service Unavailable' : '429 Too Many Requests', refused);
+    socket.once('close', () => this.admission.release(ip));
     this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, ip));
   }
 
@@ -203,6 +214,7 @@ export class Relay {
   private disconnected(c: Conn): void {
     if (!this.conns.delete(c)) return;
     this.stats.connections--;
+    if (c.key) this.stats.authenticated--;
     if (c.rooms) for (const room of c.rooms) this.broker.leave(room, c);
     if (c.key) this.broker.detach(c.key, c);
   }
@@ -291,10 +303,13 @@ export class Relay {
       case 'auth':
         return this.auth(c, req.key, req.sig);
       case 'lookup':
+        if (!this.unauthenticatedLookup(c)) return;
         return req.log === undefined ? this.lookup(req.handle) : this.lookupLogged(c, req.handle, req.log);
       case 'log-checkpoint':
+        this.unauthenticatedRead(c);
         return this.keyLog.checkpointAnswer(this.logViewOf(c), req.since ?? 0).then((answer) => ({ log: answer }));
       case 'log-entries':
+        this.unauthenticatedRead(c);
         return this.keyLog.page(this.logViewOf(c), req.size, req.start, req.count).then((answer) => ({ log: answer }));
       case 'register':
         return this.register(c, req.handle, req.bundle, req.sig);
@@ -322,6 +337,31 @@ export class Relay {
     }
   }
 
+  /** An unauthenticated connection's read keeps it open another auth timeout. */
+  private unauthenticatedRead(c: Conn): void {
+    if (!c.key) c.authDeadline = Date.now() + this.options.authTimeoutMs;
+  }
+
+  /** Counts an unauthenticated lookup; false when it is one too many and the connection was closed. */
+  private unauthenticatedLookup(c: Conn): boolean {
+    if (c.key) return true;
+    if (++c.lookups > this.options.unauthLookups) {
+      this.refuse(c, 'lookup-limit', CLOSE.unauthenticated, 'authenticate to look up more');
+      return false;
+    }
+    this.unauthenticatedRead(c);
+    return true;
+  }
+
+  /** Registrations and key changes write the directory: limited per network prefix and in all. */
+  private limitRegistration(c: Conn): void {
+    const hit = this.limits.registration(c.ip, Date.now());
+    if (hit) {
+      this.stats.limitRegistration(hit);
+      throw new RequestError('rate-limited', 'too many registrations right now: try again in a minute');
+    }
+  }
+
   private async auth(c: Conn, keyText: string, sigText: string): Promise<object | void> {
     if (c.key || !c.nonce) throw new RequestError('already-authenticated', 'this connection is already authenticated');
     const nonce = c.nonce;
@@ -338,8 +378,11 @@ export class Relay {
     if (!ok) return this.refuse(c, 'auth-failed', CLOSE.authFailed, 'authentication failed');
     const entry = await this.directory.byKey(key);
     if (entry?.revoked) return this.refuse(c, 'revoked', CLOSE.revoked, 'identity revoked');
+    // Gone while the directory answered: attaching it now would leave a dead member behind.
+    if (!this.conns.has(c)) return;
     c.key = keyText;
     c.keyBytes = key;
+    this.stats.authenticated++;
     c.handle = entry?.handle ?? null;
     this.broker.attach(keyText, c);
     return { handle: c.handle };
@@ -364,6 +407,7 @@ export class Relay {
 
   private async register(c: Conn, handle: string, line: string, sigText: string): Promise<object> {
     const key = requireAuth(c);
+    this.limitRegistration(c);
     const bundle = await bundleFor(line, key);
     if (bundle.handle !== undefined && bundle.handle.toLowerCase() !== handle) {
       throw new RequestError('invalid-bundle', 'the bundle names a different handle');
@@ -389,6 +433,7 @@ export class Relay {
   private async keyChange(c: Conn, handle: string, line: string, statementText: string): Promise<object> {
     const newKey = requireAuth(c);
     if (c.handle) throw new RequestError('identity-registered', 'this identity already has a handle');
+    this.limitRegistration(c);
     const bundle = await bundleFor(line, newKey);
     const entry = await this.directory.byHandle(handle);
     if (!entry) throw new RequestError('not-found', 'no such handle on this relay');
@@ -440,9 +485,16 @@ export class Relay {
     out.writeUInt32BE(0, 2);
     out.set(from, DATA_HEADER);
     buf.copy(out, DATA_HEADER + from.length, DATA_HEADER + len);
-    const n = this.broker.sendToIdentity(toBase64Url(entry.identityKey), out);
-    if (n === 0) this.undelivered(c, ref, 'offline', 'not delivered: recipient offline');
-    else if (ref !== 0) c.sendJson({ t: 'sent', ref, delivered: n });
+    const recipient = toBase64Url(entry.identityKey);
+    // Counted whether or not the recipient is online, so the limit's answer does not tell either.
+    const hit = this.limits.mailbox(c.key!, recipient, Date.now());
+    if (hit) {
+      this.stats.drop(hit);
+      return this.undelivered(c, ref, 'rate-limited', 'not accepted: too many frames to this recipient right now');
+    }
+    // "accepted" whether it reached no connection or several: presence stays the recipient's business.
+    this.broker.sendToIdentity(recipient, out);
+    if (ref !== 0) c.sendJson({ t: 'accepted', ref });
   }
 
   private undelivered(c: Conn, ref: number, code: RelayErrorCode, message: string): void {
@@ -455,11 +507,15 @@ export class Relay {
     void this.pollRevocations();
     if (now - this.lastSweep < 1000) return;
     this.lastSweep = now;
+    this.limits.sweep(now);
+    this.refusalLog.flush();
     const ping = now - this.lastPing >= this.options.heartbeatMs;
     if (ping) this.lastPing = now;
     for (const c of this.conns) {
       if (now - c.lastActive > this.options.idleTimeoutMs) {
         this.refuse(c, 'idle', CLOSE.idle, 'idle timeout');
+      } else if (!c.key && now > c.authDeadline) {
+        this.refuse(c, 'auth-timeout', CLOSE.unauthenticated, 'authenticate first');
       } else if (ping) {
         if (!c.alive) {
           this.stats.refuse('dead-peer');

@@ -40,7 +40,7 @@ function frame(kind: number, time: number): Buffer {
 }
 
 // Open connections per server under test; pair i is conns[2i] and conns[2i+1]. `lost` counts the
-// connections the server ended (e.g. our relay's 4429 rate limit or 4503 slow reader).
+// connections the server ended (e.g. our relay's 4429 rate limit).
 interface Session {
   conns: BenchConn[];
   lost: number;

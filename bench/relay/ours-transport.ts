@@ -104,7 +104,7 @@ export function relayTransport(url: string, identities: BenchIdentity[], idleKey
       onFrame: (handler) => {
         conn.onData = handler;
       },
-      // A relay close (e.g. 4429 rate limit, 4503 slow reader) during a run is reported, not hidden.
+      // A relay close (e.g. 4429 rate limit) during a run is reported, not hidden.
       onLost: (handler) => conn.ws.on('close', () => closing || handler()),
       close: () => {
         closing = true;

@@ -26,7 +26,6 @@ const RELAY_WORDS: Partial<Record<string, string>> = {
   'identity-registered': 'this key is already registered under another handle',
   'not-registered': 'this key is not registered on the relay (run c2c register first)',
   revoked: 'revoked on the relay',
-  offline: 'not delivered: recipient offline',
   'invalid-bundle': 'the relay refused the public key',
   'bad-signature': 'signature does not verify',
 };
@@ -143,9 +142,8 @@ async function send(opts: RelayOptions & { key: string; to: string }): Promise<v
   const key = await modernKey(opts.key);
   const plaintext = await readStdin();
   const client = relayClient(opts.relay, proxy, key.identity);
-  let delivered: number;
   try {
-    delivered = await relayErrors(async () => {
+    await relayErrors(async () => {
       await client.connect();
       const { bundle } = await lookupBundle(client, to);
       const sealed = await sealMessageV2({ identity: key.identity, recipients: [bundle], plaintext, senderKey: 'full' });
@@ -154,7 +152,8 @@ async function send(opts: RelayOptions & { key: string; to: string }): Promise<v
   } finally {
     client.close();
   }
-  process.stderr.write(`delivered to ${to} (${delivered} connection${delivered === 1 ? '' : 's'})\n`);
+  // The relay tells only that it took the message, never whether the recipient is online.
+  process.stderr.write(`accepted by the relay for ${to}\n`);
 }
 
 async function listen(opts: RelayOptions & { key: string; count?: string; timeout?: string; json?: boolean; state?: string }): Promise<void> {
@@ -165,14 +164,15 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
   if (timeout !== Infinity && !(timeout > 0)) throw new CliError('--timeout must be a positive number of seconds');
   const key = await modernKey(opts.key);
   const cache = await FileReplayCache.open(seenPathFor(opts.key));
+  // Lookups of senders go over the same, authenticated connection: the relay closes an unauthenticated
+  // one after a few quiet seconds (docs/PROTOCOL.md "Limits").
   const client = relayClient(opts.relay, proxy, key.identity);
-  const lookups = relayClient(opts.relay, proxy);
   let received = 0;
   let timer: NodeJS.Timeout | undefined;
   const printMessage = async (from: string, payload: Uint8Array) => {
     // The relay names the sender; believe it only if the directory's key for that handle sealed it.
     let registered: Promise<PublicBundle> | undefined;
-    const directoryKey = async () => (await (registered ??= lookupBundle(lookups, handleArg(from)).then((r) => r.bundle))).identityKey;
+    const directoryKey = async () => (await (registered ??= lookupBundle(client, handleArg(from)).then((r) => r.bundle))).identityKey;
     const opened = await openTextMessage(payload, { identity: key.identity, prekeys: key.prekeys }, {
       replayCache: cache,
       resolveSender: async (keyId) => {
@@ -224,7 +224,7 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
             .connect()
             .then(async (handle) => {
               if (!handle) return reject(new RelayError('not-registered', 'register this key before listening'));
-              await checkOwnLog(lookups, handle, key.identity.publicKey, opts.state ?? null);
+              await checkOwnLog(client, handle, key.identity.publicKey, opts.state ?? null);
               logChecked();
             })
             .catch(reject);
@@ -233,7 +233,6 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
   } finally {
     if (timer) clearTimeout(timer);
     client.close();
-    lookups.close();
   }
 }
 

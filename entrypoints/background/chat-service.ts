@@ -74,7 +74,6 @@ interface Chat {
   everAttached: boolean;
   /** We made the room and invite the contact to it until the chat opens. */
   inviting: boolean;
-  delivery: 'invited' | 'contact-offline' | null;
   /** A frame arrived from the room: the contact is there. */
   peerSeen: boolean;
   /** Set when the end is our doing or a handshake failure, before the session reports 'ended'. */
@@ -250,7 +249,6 @@ export class ChatService {
       ports: new Set(),
       everAttached: false,
       inviting,
-      delivery: null,
       peerSeen: false,
       endReason: null,
       inviteTimer: null,
@@ -306,8 +304,8 @@ export class ChatService {
   private async invite(chat: Chat, contact: Contact, kind: Invite['kind'] = 'invite'): Promise<void> {
     try {
       const sealed = await sealInviteFor(this.db, contact, { kind, roomId: chat.roomId });
-      const delivery = await this.relay.send(contact.handle, sealed);
-      if (kind === 'invite' && chat.inviteTimer !== null) chat.delivery = delivery === 'delivered' ? 'invited' : 'contact-offline';
+      // The relay only accepts it: whether the contact is online shows when they join the room.
+      await this.relay.send(contact.handle, sealed);
     } catch {
       // Our relay connection is down: the state says so; the next resend tries again.
     }
@@ -421,7 +419,7 @@ export class ChatService {
     if (this.relay.state !== 'connected') return { t: 'state', state, reason: 'relay-offline', ...keys };
     if (state === 'open') return { t: 'state', state, ...keys };
     if (chat.peerSeen || !chat.inviting) return { t: 'state', state, reason: 'handshake' };
-    return { t: 'state', state, reason: chat.delivery ?? 'invited' };
+    return { t: 'state', state, reason: 'invited' };
   }
 
   private pushState(chat: Chat): void {

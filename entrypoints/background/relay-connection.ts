@@ -11,8 +11,8 @@
 // keep-alive used. When the relay drops, the client retries with exponential backoff and full jitter
 // (BACKOFF, reset after a successful connection). Plain timers do not keep a worker alive, so Chrome may
 // stop an offline worker between retries; the next start connects again. While no connection of ours is
-// open, the relay answers senders "undelivered: offline" and keeps nothing: messages sent meanwhile are lost
-// to us, and the sender is told so.
+// open, the relay still answers senders "accepted" (it never tells whether anyone is online) and keeps
+// nothing: messages sent meanwhile are lost to us.
 import type { IdentityKeyPair } from '@/lib/crypto/identity';
 import type { RelayConnectionState } from '@/lib/protocol/background-api';
 import { toBase64Url } from '@/lib/bytes';
@@ -74,16 +74,10 @@ export class RelayConnection {
     return this.syncing.then(() => this.state);
   }
 
-  /** Sends one sealed payload to the mailbox of `handle`: 'offline' when nobody is connected under it. */
-  async send(handle: string, payload: Uint8Array): Promise<'delivered' | 'offline'> {
+  /** Sends one sealed payload to the mailbox of `handle`; resolves once the relay accepted it. */
+  async send(handle: string, payload: Uint8Array): Promise<void> {
     const client = await this.connected();
-    try {
-      await client.sendToHandle(handle, payload);
-      return 'delivered';
-    } catch (e) {
-      if (e instanceof RelayError && e.code === 'offline') return 'offline';
-      throw e;
-    }
+    await client.sendToHandle(handle, payload);
   }
 
   /** Joins a room now (connecting first if needed) and after every reconnect, until leaveRoom. */

@@ -20,7 +20,6 @@ import { useSecurity } from '../shared/use-security';
 /** What the page says about each reason the background gives for the state ($1 is the contact's handle). */
 const REASON_KEY: Record<ChatStateReason, MessageKey> = {
   invited: 'chatReasonInvited',
-  'contact-offline': 'chatReasonContactOffline',
   'relay-offline': 'chatReasonRelayOffline',
   handshake: 'chatReasonHandshake',
   'you-ended': 'chatReasonYouEnded',

@@ -1,6 +1,6 @@
 // Relay → client: the relay client (lib/relay-client) fed what a hostile relay could send on an open
 // connection, through an in-process WebSocket: the challenge, answers to a lookup, a join and a mailbox send
-// (ok, error, sent, undelivered), and room and mailbox data frames, each possibly mutated. The client must
+// (ok, error, accepted, undelivered), and room and mailbox data frames, each possibly mutated. The client must
 // never throw from its message handler, must close with 4400 on a frame that is not a valid ServerFrame,
 // settle every request with a value of the right shape or a RelayError, and pass on only well-formed data.
 import { toHex, utf8 } from '../../lib/bytes';
@@ -11,7 +11,7 @@ import { mutateBytes, mutateJson, shrinkText } from '../mutate';
 
 type Frame = { text: string } | { bytes: Uint8Array };
 
-const PIECES = ['"t"', '"id"', '"ok"', '"error"', '"sent"', '"undelivered"', '"challenge"', '"ref"', '"handle"', '"bundle"', 'null', '1', '2'];
+const PIECES = ['"t"', '"id"', '"ok"', '"error"', '"accepted"', '"undelivered"', '"challenge"', '"ref"', '"handle"', '"bundle"', 'null', '1', '2'];
 
 /** An in-process WebSocket: records what the client sends and how it closes. */
 class FakeSocket implements WebSocketLike {
@@ -52,9 +52,9 @@ export const relayClientTarget: Target<Frame[]> = {
       text({ t: 'challenge', v: 1, nonce }),
       text({ t: 'ok', id: 1, handle: 'bobby', bundle }),
       text({ t: 'ok', id: 2, present: 1 }),
-      text({ t: 'sent', ref: 1, delivered: 2 }),
+      text({ t: 'accepted', ref: 1 }),
       text({ t: 'error', id: 3, code: 'not-member', message: 'join first' }),
-      text({ t: 'undelivered', ref: 2, code: 'offline', message: 'nobody there' }),
+      text({ t: 'undelivered', ref: 2, code: 'rate-limited', message: 'slow down' }),
       { bytes: encodeDataFrame(DATA.fromRoom, 0, new Uint8Array(16).fill(1), utf8('room payload')) },
       { bytes: encodeDataFrame(DATA.fromHandle, 0, utf8('alice'), utf8('mail')) },
     ];
@@ -105,7 +105,7 @@ export const relayClientTarget: Target<Frame[]> = {
                 client.lookup('bobby').then((r) => check(typeof r.handle === 'string' && r.handle !== '' && typeof r.bundle === 'string', 'a lookup resolved without a handle and key')),
                 client.joinRoom(new Uint8Array(16)).then((n) => check(Number.isSafeInteger(n) && n >= 0, 'a join resolved with a bad count')),
                 client.leaveRoom(new Uint8Array(16).fill(9)),
-                client.sendToHandle('bobby', utf8('hi')).then((n) => check(Number.isSafeInteger(n) && n >= 0, 'a send resolved with a bad count')),
+                client.sendToHandle('bobby', utf8('hi')).then((v) => check(v === undefined, 'a send resolved with a value')),
                 client.sendToHandle('bobby', utf8('hi')),
               );
             }

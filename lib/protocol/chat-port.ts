@@ -37,8 +37,8 @@ export type ChatPageState = z.infer<typeof chatStateSchema>;
 
 /**
  * Why the chat is in its state (the page words it in the user's language):
- * connecting — `invited` the contact got our invitation and has not joined yet; `contact-offline` the relay
- * has no connection for the contact (the invitation is re-sent every few seconds); `relay-offline` our own
+ * connecting — `invited` the relay accepted our invitation and the contact has not joined yet (it is re-sent
+ * every few seconds; the relay never says whether the contact is online); `relay-offline` our own
  * relay connection is down (reconnecting); `handshake` both sides are in the room, authenticating.
  * open — no reason, or `relay-offline`: the chat stays open but nothing can be sent until the relay is back.
  * ended — `you-ended`, `peer-ended`, `tab-closed` (another tab of this chat closed), `key-mismatch` /
@@ -50,7 +50,6 @@ export type ChatPageState = z.infer<typeof chatStateSchema>;
  */
 export const chatStateReasonSchema = z.enum([
   'invited',
-  'contact-offline',
   'relay-offline',
   'handshake',
   'you-ended',

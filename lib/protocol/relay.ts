@@ -23,9 +23,9 @@ export const CLOSE = {
   malformed: 4400, // a frame that fails its schema or header check, or an unknown type
   authFailed: 4401, // bad, forged or replayed challenge signature
   revoked: 4403, // the identity is revoked (at auth, or while connected)
+  unauthenticated: 4407, // no auth within the auth timeout, or more lookups than an unauthenticated connection may make
   idle: 4408, // no frame from the client within the idle timeout
   rateLimited: 4429, // token bucket exhausted (frames or bytes per second)
-  slowReader: 4503, // the client does not read: its send buffer exceeded the bound
 } as const;
 
 export type RelayErrorCode =
@@ -42,7 +42,8 @@ export type RelayErrorCode =
   | 'revoked' // the handle's identity is revoked
   | 'too-many-rooms'
   | 'not-member' // leave or send to a room not joined
-  | 'offline' // data frame: not delivered, nobody to deliver to right now
+  | 'offline' // room frame: nobody else in the room right now
+  | 'rate-limited' // registration or mailbox frame over its rate limit (the connection stays open)
   | 'internal';
 
 // ---- helpers -------------------------------------------------------------------------------------
@@ -129,7 +130,7 @@ export type ClientRequest = z.infer<typeof ClientRequest>;
 const errorCode = z.enum([
   'bad-request', 'not-authenticated', 'already-authenticated', 'not-registered', 'handle-taken',
   'identity-registered', 'invalid-bundle', 'bad-signature', 'stale-prekey', 'not-found', 'revoked',
-  'too-many-rooms', 'not-member', 'offline', 'internal',
+  'too-many-rooms', 'not-member', 'offline', 'rate-limited', 'internal',
 ]);
 
 export const ServerFrame = z.discriminatedUnion('t', [
@@ -143,8 +144,9 @@ export const ServerFrame = z.discriminatedUnion('t', [
     log: LogAnswer.optional(), // lookup with `log`, log-checkpoint, log-entries
   }),
   z.strictObject({ t: z.literal('error'), id: reqId.nullable(), code: errorCode, message: z.string().max(200) }),
-  // Answer to a data frame that carried a non-zero ref.
-  z.strictObject({ t: z.literal('sent'), ref: z.number().int().min(1), delivered: z.number().int().min(0) }),
+  // Answer to a mailbox frame that carried a non-zero ref: taken for delivery. It says nothing about
+  // whether, or on how many connections, the recipient is online.
+  z.strictObject({ t: z.literal('accepted'), ref: z.number().int().min(1) }),
   z.strictObject({ t: z.literal('undelivered'), ref: z.number().int().min(1), code: errorCode, message: z.string().max(200) }),
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -167,8 +167,11 @@ export class RelayClient {
     this.handle = h;
   }
 
-  /** Sends one opaque payload to every open connection of `handle`; resolves with how many got it. */
-  sendToHandle(handle: string, payload: Uint8Array): Promise<number> {
+  /**
+   * Sends one opaque payload to the mailbox of `handle`; resolves once the relay accepted it. The relay
+   * never says whether anyone is online to receive it (docs/PROTOCOL.md "Data frames").
+   */
+  sendToHandle(handle: string, payload: Uint8Array): Promise<void> {
     const ref = this.takeRef();
     const frame = encodeDataFrame(DATA.toHandle, ref, utf8(checkHandle(handle)), payload);
     return new Promise<ServerFrame>((resolve, reject) => {
@@ -178,7 +181,7 @@ export class RelayClient {
       } catch (e) {
         this.pendingRefs.get(ref)?.reject(e as RelayError);
       }
-    }).then((f) => (f.t === 'sent' ? f.delivered : 0));
+    }).then(() => undefined);
   }
 
   async joinRoom(room: Uint8Array): Promise<number> {
@@ -346,7 +349,7 @@ export class RelayClient {
     if (frame.t === 'ok') this.pending.get(frame.id)?.resolve(frame);
     else if (frame.t === 'error') {
       if (frame.id !== null) this.pending.get(frame.id)?.reject(new RelayError(frame.code, frame.message));
-    } else if (frame.t === 'sent') this.pendingRefs.get(frame.ref)?.resolve(frame);
+    } else if (frame.t === 'accepted') this.pendingRefs.get(frame.ref)?.resolve(frame);
     else if (frame.t === 'undelivered') this.pendingRefs.get(frame.ref)?.reject(new RelayError(frame.code, frame.message));
   }
 
@@ -416,7 +419,7 @@ const CLOSE_TEXT: Record<number, [RelayClientErrorCode, string]> = {
   [CLOSE.revoked]: ['revoked', 'this identity has been revoked on the relay'],
   [CLOSE.malformed]: ['protocol', 'the relay closed the connection: malformed frame'],
   [CLOSE.rateLimited]: ['closed', 'the relay closed the connection: rate limit exceeded'],
-  [CLOSE.slowReader]: ['closed', 'the relay closed the connection: we did not read fast enough'],
+  [CLOSE.unauthenticated]: ['closed', 'the relay closed the connection: not authenticated in time'],
   [CLOSE.idle]: ['closed', 'the relay closed the idle connection'],
   [CLOSE.goingAway]: ['closed', 'the relay is shutting down'],
   [CLOSE.tooBig]: ['closed', 'the relay closed the connection: frame too large'],

@@ -7,7 +7,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { generateIdentity, type IdentityKeyPair } from '../../lib/crypto/identity';
+import { fromBase64Url, toBase64Url } from '../../lib/bytes';
+import { SIGNATURE_CONTEXT, generateIdentity, signWithContext, type IdentityKeyPair } from '../../lib/crypto/identity';
+import { authMessage, relayOrigin } from '../../lib/protocol/relay';
 import { generatePrekey, type PrekeyPair } from '../../lib/crypto/prekey';
 import { encodePublicBundle } from '../../lib/crypto/public-bundle';
 import { RelayClient, type WebSocketConstructor } from '../../lib/relay-client/client';
@@ -20,6 +22,8 @@ export interface RunningRelay {
   port: number;
   url: string;
   dataDir: string;
+  /** The admin listener's port, when started with `--admin-port`. */
+  adminPort?: number;
   stdout(): string;
   stderr(): string;
   /** Resolves with the exit code (or signal name) once the process is gone. */
@@ -62,14 +66,14 @@ export async function startRelay(
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, adminPort] = await new Promise<[number, number | undefined]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`relay did not start: ${err}`)), 20_000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /"event":"listening"[^\n]*"port":(\d+)/.exec(out);
+      const m = /"event":"listening"[^\n]*"port":(\d+)(?:,"adminPort":(\d+))?/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve([Number(m[1]), m[2] === undefined ? undefined : Number(m[2])]);
       }
     });
     void exited.then((code) => reject(new Error(`relay exited (${code}): ${err}`)));
@@ -79,6 +83,7 @@ export async function startRelay(
     port,
     url: `ws://127.0.0.1:${port}`,
     dataDir,
+    adminPort,
     stdout: () => out,
     stderr: () => err,
     exited,
@@ -91,6 +96,18 @@ export async function startRelay(
   };
   running.add(relay);
   return relay;
+}
+
+/** The relay's Prometheus text from its admin listener (start it with `--admin-port 0`). */
+export async function metrics(relay: RunningRelay): Promise<string> {
+  if (relay.adminPort === undefined) throw new Error('the relay was started without --admin-port');
+  return (await fetch(`http://127.0.0.1:${relay.adminPort}/metrics`)).text();
+}
+
+/** The value of one sample (`name{labels}`) in Prometheus text; 0 when absent. */
+export function sample(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 /** Kills every relay still running and removes temp folders (call from afterAll/afterEach). */
@@ -158,6 +175,41 @@ export interface RawSocket {
   ws: WebSocket;
   frames: (string | Buffer)[];
   closed: Promise<{ code: number; reason: string }>;
+}
+
+/** Registers `handle` with a new identity, then opens a raw socket authenticated as it (challenge and ok read). */
+export async function authed(url: string, handle: string, id?: TestIdentity): Promise<RawSocket> {
+  id ??= await makeIdentity(handle);
+  const c = client(url, id.identity);
+  await c.connect();
+  await c.register(handle, id.bundle);
+  c.close();
+  const sock = await rawSocket(url);
+  const nonce = fromBase64Url((JSON.parse((await until(() => sock.frames[0])) as string) as { nonce: string }).nonce);
+  const sig = await signWithContext(id.identity.privateKey, SIGNATURE_CONTEXT.relayAuth, authMessage(nonce, relayOrigin(url)));
+  sock.ws.send(JSON.stringify({ t: 'auth', id: 1, key: toBase64Url(id.identity.publicKey), sig: toBase64Url(sig) }));
+  await until(() => sock.frames[1]);
+  return sock;
+}
+
+/**
+ * Sends with `send` until `heard` (a listener waiting for one message) settles: the relay accepts a frame
+ * whether or not the recipient is connected yet, so the first ones may go out before the listener is there.
+ */
+export async function sendUntilHeard<T>(send: () => Promise<T>, heard: Promise<unknown>, timeoutMs = 20_000): Promise<T[]> {
+  let done = false;
+  const settled = heard.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  const deadline = Date.now() + timeoutMs;
+  const results: T[] = [];
+  while (!done) {
+    if (Date.now() > deadline) throw new Error('the listener heard nothing in time');
+    results.push(await send());
+    await Promise.race([settled, new Promise((r) => setTimeout(r, 500))]);
+  }
+  return results;
 }
 
 type Falsy = undefined | null | false;

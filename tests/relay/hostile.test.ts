@@ -4,30 +4,15 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromBase64Url, toBase64Url, utf8 } from '../../lib/bytes';
-import { SIGNATURE_CONTEXT, signWithContext } from '../../lib/crypto/identity';
-import { CLOSE, DATA, authMessage, encodeDataFrame, relayOrigin } from '../../lib/protocol/relay';
-import { cleanup, client, makeIdentity, rawSocket, startRelay, until, type RawSocket, type RunningRelay } from './harness';
+import { toBase64Url, utf8 } from '../../lib/bytes';
+import { CLOSE, DATA, encodeDataFrame } from '../../lib/protocol/relay';
+import { authed, cleanup, client, makeIdentity, metrics, rawSocket, sample, startRelay, until, type RawSocket, type RunningRelay } from './harness';
 
 let relay: RunningRelay;
 beforeAll(async () => {
-  relay = await startRelay(['--rate', '100', '--burst', '100', '--max-frame', '8192', '--idle-timeout', '2', '--max-conns-per-ip', '40']);
+  relay = await startRelay(['--rate', '100', '--burst', '100', '--max-frame', '8192', '--idle-timeout', '2', '--max-conns-per-ip', '40', '--admin-port', '0']);
 });
 afterAll(cleanup);
-
-async function authed(url: string, handle: string): Promise<RawSocket> {
-  const id = await makeIdentity(handle);
-  const c = client(url, id.identity);
-  await c.connect();
-  await c.register(handle, id.bundle);
-  c.close();
-  const sock = await rawSocket(url);
-  const nonce = fromBase64Url(JSON.parse((await until(() => sock.frames[0])) as string).nonce);
-  const sig = await signWithContext(id.identity.privateKey, SIGNATURE_CONTEXT.relayAuth, authMessage(nonce, relayOrigin(url)));
-  sock.ws.send(JSON.stringify({ t: 'auth', id: 1, key: toBase64Url(id.identity.publicKey), sig: toBase64Url(sig) }));
-  await until(() => sock.frames[1]);
-  return sock;
-}
 
 /** A bystander that must keep working while others misbehave. */
 async function bystanderWorks(): Promise<void> {
@@ -72,8 +57,7 @@ describe('limits', () => {
     expect((await flooder.closed).code).toBe(CLOSE.rateLimited);
     await expect(neighbour.lookup('flooder')).resolves.toMatchObject({ handle: 'flooder' });
     neighbour.close();
-    const metrics = await (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text();
-    expect(metrics).toMatch(/c2c_relay_refusals_total\{reason="rate-limited"\} [1-9]/);
+    expect(sample(await metrics(relay), 'c2c_relay_refusals_total{reason="rate-limited"}')).toBeGreaterThan(0);
   });
 
   it('closes an idle connection with 4408 after --idle-timeout', async () => {
@@ -100,8 +84,8 @@ describe('limits', () => {
     await bystanderWorks(); // the slot comes back once connections close
   });
 
-  it('cuts off a reader that does not read (4503) and keeps the writer connected', async () => {
-    const r = await startRelay(['--rate', '0', '--byte-rate', '0', '--max-buffered', '65536']);
+  it('drops frames for a reader that does not read, counted, and keeps both reader and writer connected', async () => {
+    const r = await startRelay(['--rate', '0', '--byte-rate', '0', '--max-buffered', '65536', '--admin-port', '0']);
     const room = crypto.getRandomValues(new Uint8Array(16));
     const writerId = await makeIdentity('writer');
     const readerId = await makeIdentity('reader');
@@ -112,26 +96,33 @@ describe('limits', () => {
     await reader.register('reader', readerId.bundle);
     await reader.joinRoom(room);
     await writer.joinRoom(room);
-    const readerClosed = new Promise<number | undefined>((res) => reader.onState((s, e) => s === 'closed' && res(e?.closeCode)));
+    let closed = false;
+    reader.onState((s) => (closed ||= s === 'closed'));
+    const got: number[] = [];
+    reader.onMessage((m) => m.kind === 'room' && got.push(m.payload.length));
     // Stop reading from the socket: the kernel buffers fill, then the relay's send buffer grows.
     const sockets = (reader as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws._socket;
     sockets.pause();
     const chunk = new Uint8Array(60_000);
-    let refusedSeen = false;
-    for (let i = 0; i < 2000 && !refusedSeen; i++) {
+    let dropped = 0;
+    for (let i = 0; i < 2000 && dropped === 0; i++) {
       writer.sendToRoom(room, chunk);
-      if (i % 50 === 49) {
-        const metrics = await (await fetch(`http://127.0.0.1:${r.port}/metrics`)).text();
-        refusedSeen = /reason="slow-reader"\} [1-9]/.test(metrics);
-      }
+      if (i % 50 === 49) dropped = sample(await metrics(r), 'c2c_relay_dropped_frames_total{reason="slow-reader"}');
     }
-    expect(refusedSeen).toBe(true);
-    sockets.resume();
-    expect(await readerClosed).toBe(CLOSE.slowReader);
-    await expect(writer.joinRoom(room)).resolves.toBe(0); // writer still served; reader gone from the room
-    writer.close();
+    expect(dropped).toBeGreaterThan(0);
     const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${r.proc.pid}/status`, 'utf8'))![1]);
     expect(rss).toBeLessThan(300_000); // KB: memory stayed bounded while a reader stalled
+    sockets.resume();
+    // The reader catches up on what was buffered, then gets new frames again: it was never cut off. (A
+    // marker sent while its buffer is still above the bound is dropped too, so it is sent until one arrives.)
+    await until(() => {
+      writer.sendToRoom(room, new Uint8Array(7));
+      return got.includes(7);
+    }, 20_000);
+    expect(closed).toBe(false);
+    await expect(writer.joinRoom(room)).resolves.toBe(1); // the reader is still in the room
+    writer.close();
+    reader.close();
     await r.kill();
   });
 });

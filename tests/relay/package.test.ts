@@ -11,7 +11,7 @@ import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, c2c, cleanup, startRelay, tempDir, until, type C2CRun, type Installed } from './harness';
+import { ROOT, c2c, cleanup, sendUntilHeard, startRelay, tempDir, type Installed } from './harness';
 
 interface Command {
   code: number | null;
@@ -112,12 +112,8 @@ describe('the packed package', () => {
       expect(r.code, r.stderr).toBe(0);
     }
     const listener = c2c(['listen', '--relay', relay.url, '--key', 'bob.key', '--count', '1', '--timeout', '30'], '', installed);
-    // The relay answers "offline" until the listener is connected.
-    const sent = await until(async () => {
-      const r: C2CRun = await cli(['send', '--relay', relay.url, '--key', 'alice.key', '--to', 'bob'], 'hello from the package\n');
-      return /offline/.test(r.stderr) ? false : r;
-    }, 20_000);
-    expect(sent.code, sent.stderr).toBe(0);
+    const sent = await sendUntilHeard(() => cli(['send', '--relay', relay.url, '--key', 'alice.key', '--to', 'bob'], 'hello from the package\n'), listener.done);
+    for (const r of sent) expect(r.code, r.stderr).toBe(0);
     const heard = await listener.done;
     expect(heard.code, heard.stderr).toBe(0);
     expect(heard.stdout).toBe('alice: hello from the package\n');

@@ -4,7 +4,7 @@
 // while nothing reaches the relay around it.
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { c2c, cleanup, closedPort, startRelay, tempDir, until, type C2CRun as Run, type RunningRelay } from './harness';
+import { c2c, cleanup, closedPort, sendUntilHeard, startRelay, tempDir, type C2CRun as Run, type RunningRelay } from './harness';
 import { startSocks5Server, type Socks5Server } from './socks5-server';
 import { startTcpTap, type TcpTap } from './tcp-tap';
 
@@ -62,12 +62,8 @@ describe('c2c --proxy', () => {
     expect(lookup.stdout).toMatch(/^c2cpub1\./);
 
     const listener = c2c(['listen', ...via, '--key', key('bob'), '--count', '1', '--timeout', '30']);
-    await until(async () => {
-      const r = await run(['send', ...via, '--key', key('alice'), '--to', 'bob'], 'über Tor');
-      if (/offline/.test(r.stderr)) return false;
-      expect(r.code).toBe(0);
-      return true;
-    }, 20_000);
+    const sent = await sendUntilHeard(() => run(['send', ...via, '--key', key('alice'), '--to', 'bob'], 'über Tor'), listener.done);
+    for (const r of sent) expect(r.code).toBe(0);
     const heard = await listener.done;
     expect(heard.stderr).toBe('');
     expect(heard.stdout).toBe('alice: über Tor\n');

@@ -1,14 +1,14 @@
 // The relay as a real process: directory, authentication, mailboxes, rooms and operations endpoints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toBase64Url, utf8, fromUtf8 } from '../../lib/bytes';
+import { fromBase64Url as fromB64, toBase64Url, utf8, fromUtf8 } from '../../lib/bytes';
 import { SIGNATURE_CONTEXT, signWithContext } from '../../lib/crypto/identity';
-import { authMessage, relayOrigin } from '../../lib/protocol/relay';
+import { DATA, authMessage, encodeDataFrame, relayOrigin } from '../../lib/protocol/relay';
 import type { RelayMessage } from '../../lib/relay-client/client';
-import { cleanup, client, makeIdentity, rawSocket, startRelay, until, type RunningRelay } from './harness';
+import { cleanup, client, makeIdentity, metrics, rawSocket, sample, startRelay, until, type RunningRelay } from './harness';
 
 let relay: RunningRelay;
 beforeAll(async () => {
-  relay = await startRelay();
+  relay = await startRelay(['--admin-port', '0']);
 });
 afterAll(cleanup);
 
@@ -27,13 +27,16 @@ function inbox(c: ReturnType<typeof client>): RelayMessage[] {
 }
 
 describe('operations', () => {
-  it('answers /healthz with 200 and /metrics with Prometheus text', async () => {
+  it('answers /healthz with 200; /metrics only on the admin listener, with Prometheus text', async () => {
     const health = await fetch(`http://127.0.0.1:${relay.port}/healthz`);
     expect(health.status).toBe(200);
-    const metrics = await (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text();
-    expect(metrics).toContain('c2c_relay_connections');
-    expect(metrics).toMatch(/c2c_relay_frames_total\{direction="in"\} \d+/);
-    expect(metrics).toContain('c2c_relay_refusals_total');
+    expect((await fetch(`http://127.0.0.1:${relay.port}/metrics`)).status).toBe(404);
+    expect(relay.adminPort).not.toBe(relay.port);
+    expect((await fetch(`http://127.0.0.1:${relay.adminPort}/healthz`)).status).toBe(200);
+    const text = await metrics(relay);
+    expect(text).toContain('c2c_relay_connections');
+    expect(text).toMatch(/c2c_relay_frames_total\{direction="in"\} \d+/);
+    expect(text).toContain('c2c_relay_refusals_total');
   });
 
   it('refuses a WebSocket upgrade without the c2c-relay.v1 subprotocol', async () => {
@@ -201,7 +204,7 @@ describe('forwarding', () => {
     await second.connect();
     const a = inbox(rcpt.c);
     const b = inbox(second);
-    expect(await sender.c.sendToHandle('Mail-To', utf8('opaque bytes'))).toBe(2);
+    await sender.c.sendToHandle('Mail-To', utf8('opaque bytes'));
     await until(() => a.length === 1 && b.length === 1);
     for (const m of [a[0]!, b[0]!]) {
       expect(m.kind).toBe('mailbox');
@@ -210,19 +213,48 @@ describe('forwarding', () => {
         expect(fromUtf8(m.payload)).toBe('opaque bytes');
       }
     }
+    const online = sample(await metrics(relay), 'c2c_relay_authenticated_connections');
     rcpt.c.close();
     second.close();
-    // Once the relay has seen both closes, nothing is kept for the absent recipient.
-    const offline = await until(async () => {
-      try {
-        await sender.c.sendToHandle('mail-to', utf8('again'));
-        return false;
-      } catch (e) {
-        return e;
-      }
-    });
-    expect(offline).toMatchObject({ code: 'offline' });
+    await until(async () => sample(await metrics(relay), 'c2c_relay_authenticated_connections') === online - 2);
+    // The sender hears the same "accepted" with nobody online, and nothing is kept for the absent recipient.
+    await sender.c.sendToHandle('mail-to', utf8('while away'));
+    const back = client(relay.url, rcpt.identity);
+    const c = inbox(back);
+    await back.connect();
+    await sender.c.sendToHandle('mail-to', utf8('after'));
+    await until(() => c.length === 1);
+    expect(c.map((m) => m.kind === 'mailbox' && fromUtf8(m.payload))).toEqual(['after']);
     await expect(sender.c.sendToHandle('no-such-user', utf8('x'))).rejects.toMatchObject({ code: 'not-found' });
+    back.close();
+    sender.c.close();
+  });
+
+  it('answers a mailbox frame with the same bare "accepted" whether the recipient has 0, 1 or 2 connections', async () => {
+    const sender = await registered('probe-from');
+    const rcpt = await registered('probe-to');
+    const answers: unknown[] = [];
+    const s = await rawSocket(relay.url);
+    const nonce = JSON.parse(s.frames[0] as string) as { nonce: string };
+    const sig = await signWithContext(sender.identity.privateKey, SIGNATURE_CONTEXT.relayAuth, authMessage(fromB64(nonce.nonce), relayOrigin(relay.url)));
+    s.ws.send(JSON.stringify({ t: 'auth', id: 1, key: toBase64Url(sender.identity.publicKey), sig: toBase64Url(sig) }));
+    await until(() => s.frames.length === 2);
+    const ask = async (ref: number) => {
+      s.ws.send(encodeDataFrame(DATA.toHandle, ref, utf8('probe-to'), utf8('x')));
+      await until(() => s.frames.length === 2 + ref);
+      answers.push(JSON.parse(s.frames.at(-1) as string));
+    };
+    await ask(1); // one connection
+    const second = client(relay.url, rcpt.identity);
+    await second.connect();
+    await ask(2); // two
+    const online = sample(await metrics(relay), 'c2c_relay_authenticated_connections');
+    rcpt.c.close();
+    second.close();
+    await until(async () => sample(await metrics(relay), 'c2c_relay_authenticated_connections') === online - 2);
+    await ask(3); // none
+    expect(answers).toEqual([{ t: 'accepted', ref: 1 }, { t: 'accepted', ref: 2 }, { t: 'accepted', ref: 3 }]);
+    s.ws.close();
     sender.c.close();
   });
 

@@ -115,8 +115,8 @@ export const pagesApi = {
         plaintext: z.string().min(1, 'There is nothing to send.').max(LIMITS.plaintext, 'The message is too long.'),
       })
       .strict(),
-    // 'offline': the relay had no open connection for the contact and kept nothing (it never queues).
-    response: z.object({ delivery: z.enum(['delivered', 'offline']) }),
+    // 'accepted' is all the relay says: never whether the contact is online (it never queues either).
+    response: z.object({ delivery: z.literal('accepted') }),
   },
   // Legacy (cryptico) suite: opt-in, per contact; see entrypoints/background/legacy-service.ts.
   createLegacyKey: {
