@@ -19,7 +19,8 @@ export class RelayStats {
   }
 }
 
-export function createMetrics(stats: RelayStats): Registry {
+/** `broker.dropped`: malformed messages from other nodes (cluster mode), dropped. */
+export function createMetrics(stats: RelayStats, broker: { readonly dropped: number }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'c2c_relay_process_' });
   new Gauge({
@@ -49,6 +50,7 @@ export function createMetrics(stats: RelayStats): Registry {
     [{ direction: 'in' }, stats.bytesIn],
     [{ direction: 'out' }, stats.bytesOut],
   ], ['direction']);
+  total('c2c_relay_broker_dropped_total', 'Malformed messages from other relay nodes, dropped', () => [[{}, broker.dropped]], []);
   total('c2c_relay_refusals_total', 'Connections closed or refused, by reason', () =>
     [...stats.refusals].map(([reason, n]) => [{ reason }, n]), ['reason']);
   return registry;

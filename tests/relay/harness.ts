@@ -19,6 +19,7 @@ export interface RunningRelay {
   proc: ChildProcess;
   port: number;
   url: string;
+  /** '' in cluster mode. */
   dataDir: string;
   stdout(): string;
   stderr(): string;
@@ -45,15 +46,16 @@ export interface Installed {
 
 /**
  * Starts this run's bundle of the relay (tests/prebuilt/), or `installed`, the `c2c-relay` of a package;
- * `env` is added to its environment.
+ * `env` is added to its environment. `dataDir` null: no `--data` (cluster mode, tests/relay/cluster-harness.ts).
  */
 export async function startRelay(
   args: string[] = [],
-  dataDir = tempDir(),
+  dataDir: string | null = tempDir(),
   { installed, env = {} }: { installed?: Installed; env?: Record<string, string> } = {},
 ): Promise<RunningRelay> {
   const [command, program] = installed ? [installed.command, []] : [process.execPath, [prebuilt('relay')]];
-  const proc = spawn(command, [...program, '--port', '0', '--data', dataDir, ...args], {
+  const data = dataDir === null ? [] : ['--data', dataDir];
+  const proc = spawn(command, [...program, '--port', '0', ...data, ...args], {
     cwd: installed?.cwd ?? ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...(installed?.env ?? process.env), ...env },
@@ -78,7 +80,7 @@ export async function startRelay(
     proc,
     port,
     url: `ws://127.0.0.1:${port}`,
-    dataDir,
+    dataDir: dataDir ?? '',
     stdout: () => out,
     stderr: () => err,
     exited,
