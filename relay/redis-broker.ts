@@ -25,7 +25,7 @@ export interface RedisBrokerOptions {
 
 /** Connection settings: bounded waits, quick reconnects, no queueing of frames while Redis is away. */
 function connect(url: string, role: 'publish' | 'subscribe'): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 3000,
     maxRetriesPerRequest: 1,
@@ -34,6 +34,9 @@ function connect(url: string, role: 'publish' | 'subscribe'): Redis {
     enableOfflineQueue: role === 'subscribe',
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
+  // Failures are reported by openRedisBroker and the broker (once per outage), not by ioredis on stderr.
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 function roomChannel(room: string): string {
@@ -52,13 +55,16 @@ function describe(e: unknown): string {
 export async function openRedisBroker<M extends Member>(url: string, options: RedisBrokerOptions): Promise<RedisBroker<M>> {
   const pub = connect(url, 'publish');
   const sub = connect(url, 'subscribe');
+  // The socket's own error says why ("connection refused"); connect() only says the connection closed.
+  let cause: unknown = null;
+  pub.once('error', (e: unknown) => (cause ??= e));
   try {
     await Promise.all([pub.connect(), sub.connect()]);
     await pub.ping();
   } catch (e) {
     pub.disconnect();
     sub.disconnect();
-    throw new Error(`Redis: ${describe(e)}`);
+    throw new Error(`Redis: ${describe(cause ?? e)}`);
   }
   const broker = new RedisBroker<M>(pub, sub, options);
   await sub.subscribe(CONTROL);
