@@ -8,6 +8,14 @@ import { utf8 } from '../../lib/bytes';
 import { hashChildren, hashLeaf } from '../../lib/keylog/merkle';
 import type { KeyLogReader, LoggedEntry } from '../keylog';
 
+/**
+ * Common table expressions inserting a staged entry's rows (parameters $1–$7 from `stage`); `$COND` is
+ * replaced by a condition (TRUE, or one that lets a combined statement skip the rows).
+ */
+export const APPEND_SQL = `
+  log_leaf AS (INSERT INTO log_entries (idx, handle, entry, leaf_hash) SELECT $1, $2, $3, $4 WHERE $COND),
+  log_node AS (INSERT INTO log_nodes (level, idx, hash) SELECT * FROM unnest($5::int[], $6::bigint[], $7::bytea[]) WHERE $COND)`;
+
 export class PostgresKeyLog implements KeyLogReader {
   /** levels[0]: leaf hashes; levels[k][i]: the complete subtree of leaves i·2^k … (i+1)·2^k − 1. */
   private readonly levels: Uint8Array[][] = [[]];
@@ -78,22 +86,21 @@ export class PostgresKeyLog implements KeyLogReader {
   }
 
   /**
-   * Appends one entry in the caller's write transaction (which holds the write lock and caught up first);
-   * returns its index. `commit` or `rollback` ends what it added to memory.
+   * Adds one entry to the tree in memory and returns the parameters of its rows: $1 idx, $2 handle,
+   * $3 entry, $4 leaf hash, $5–$7 the subtrees it completes (level, idx, hash arrays), for APPEND_SQL.
+   * The caller inserts them in its write transaction (which holds the write lock and caught up first);
+   * `commit`, `rollback` or `truncate` ends what it added to memory.
    */
-  async append(client: PoolClient, handle: string, entry: string): Promise<number> {
+  stage(handle: string, entry: string): unknown[] {
     const index = this.pending;
     const leafHash = hashLeaf(utf8(entry));
     const nodes = this.push(leafHash);
-    await client.query('INSERT INTO log_entries (idx, handle, entry, leaf_hash) VALUES ($1, $2, $3, $4)', [index, handle, entry, Buffer.from(leafHash)]);
-    if (nodes.length > 0) {
-      await client.query('INSERT INTO log_nodes (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])', [
-        nodes.map((n) => n.level),
-        nodes.map((n) => n.index),
-        nodes.map((n) => Buffer.from(n.hash)),
-      ]);
-    }
-    return index;
+    return [index, handle, entry, Buffer.from(leafHash), nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))];
+  }
+
+  /** Appends one entry (one round trip). */
+  async append(client: PoolClient, handle: string, entry: string): Promise<void> {
+    await client.query(`WITH ${APPEND_SQL.replaceAll('$COND', 'TRUE')} SELECT 1`, this.stage(handle, entry));
   }
 
   commit(): void {
@@ -102,7 +109,12 @@ export class PostgresKeyLog implements KeyLogReader {
 
   /** Forgets what appends of a failed transaction added. */
   rollback(): void {
-    for (let level = 0; level < this.levels.length; level++) this.levels[level]!.length = Math.floor(this.committed / 2 ** level);
+    this.truncate(this.committed);
+  }
+
+  /** Forgets the leaves from `size` on (a staged entry whose rows were not inserted). */
+  truncate(size: number): void {
+    for (let level = 0; level < this.levels.length; level++) this.levels[level]!.length = Math.floor(size / 2 ** level);
   }
 
   /** The entries of `handle` among the first `size`, oldest first (at most `limit`). */

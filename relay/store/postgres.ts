@@ -9,7 +9,7 @@ import { LOG_HANDLE_ENTRIES_MAX } from '../../lib/protocol/relay';
 import { DirectoryError, type Directory, type DirectoryEntry, type KeyChange, type LoggedLookup, type Registration } from '../directory';
 import { log } from '../log';
 import type { LogKey } from '../log-key';
-import { PostgresKeyLog } from './postgres-log';
+import { APPEND_SQL, PostgresKeyLog } from './postgres-log';
 import { WRITE_LOCK, prepareSchema } from './postgres-schema';
 
 interface Row {
@@ -262,7 +262,24 @@ export class PostgresDirectory implements Directory {
   async register(r: Registration): Promise<void> {
     const key = Buffer.from(r.identityKey);
     await this.commit(async (client) => {
-      const byHandle = (await client.query<Row>('SELECT * FROM identities WHERE handle = $1', [r.handle])).rows[0];
+      // The common case, a new handle for a new key, is one round trip: the rows are inserted only if no
+      // row has the handle or the key; otherwise those rows come back and the rules below decide.
+      const mark = this.log.pending;
+      const time = Date.now();
+      const entry = this.log.stage(r.handle, encodeEntry({ type: 'register', handle: r.handle, time, key: r.identityKey, bundle: r.bundle, sig: r.signature }));
+      const found = await client.query<Row>(
+        `WITH existing AS (SELECT * FROM identities WHERE handle = $2 OR identity_key = $8),
+        identity AS (
+          INSERT INTO identities (handle, identity_key, bundle, prekey_created, registration_sig, registered_at)
+          SELECT $2, $8, $9, $10, $11, $12 WHERE NOT EXISTS (SELECT 1 FROM existing)
+        ),
+        ${APPEND_SQL.replaceAll('$COND', 'NOT EXISTS (SELECT 1 FROM existing)')}
+        SELECT * FROM existing`,
+        [...entry, key, r.bundle, r.prekeyCreated, Buffer.from(r.signature), time],
+      );
+      if (found.rows.length === 0) return;
+      this.log.truncate(mark);
+      const byHandle = found.rows.find((row) => row.handle === r.handle);
       if (byHandle) {
         if (!key.equals(byHandle.identity_key)) throw new DirectoryError('handle-taken', 'this handle belongs to another identity');
         if (byHandle.revoked_seq !== null) throw new DirectoryError('revoked', 'this identity is revoked');
@@ -272,14 +289,7 @@ export class PostgresDirectory implements Directory {
         }
         return;
       }
-      const byKey = await client.query('SELECT 1 FROM identities WHERE identity_key = $1', [key]);
-      if (byKey.rowCount) throw new DirectoryError('identity-registered', 'this identity already has another handle');
-      const time = Date.now();
-      await client.query(
-        'INSERT INTO identities (handle, identity_key, bundle, prekey_created, registration_sig, registered_at) VALUES ($1, $2, $3, $4, $5, $6)',
-        [r.handle, key, r.bundle, r.prekeyCreated, Buffer.from(r.signature), time],
-      );
-      await this.append(client, { type: 'register', handle: r.handle, time, key: r.identityKey, bundle: r.bundle, sig: r.signature });
+      throw new DirectoryError('identity-registered', 'this identity already has another handle');
     });
   }
 

@@ -41,12 +41,16 @@ function run(command: string, args: string[], options: SpawnOptions = {}): strin
 export interface Postgres {
   url: string;
   port: number;
+  /** The server's process id (changes with start()). */
+  readonly pid: number;
   /** Plain-text dump of the database (pg_dump). */
   dump(): string;
   stop(): Promise<void>;
   /** Starts the server again after stop() on the same data and port. */
   start(): Promise<void>;
   remove(): Promise<void>;
+  /** For exit paths that cannot wait: SIGKILL and remove the data now. */
+  kill(): void;
 }
 
 export async function startPostgres(): Promise<Postgres> {
@@ -82,11 +86,18 @@ export async function startPostgres(): Promise<Postgres> {
   return {
     url: `postgres://c2c@127.0.0.1:${port}/postgres`,
     port,
+    get pid() {
+      return proc!.pid!;
+    },
     dump: () => run('pg_dump', ['-h', '127.0.0.1', '-p', String(port), '-U', 'c2c', 'postgres'], as),
     stop,
     start,
     async remove() {
       await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill() {
+      proc?.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -95,11 +106,13 @@ export async function startPostgres(): Promise<Postgres> {
 export interface RedisServer {
   url: string;
   port: number;
+  readonly pid: number;
   /** Every key in every database with its value (the "stores nothing" check). */
   keyspace(): string;
   stop(): Promise<void>;
   start(): Promise<void>;
   remove(): Promise<void>;
+  kill(): void;
 }
 
 export async function startRedis(): Promise<RedisServer> {
@@ -129,6 +142,9 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return proc!.pid!;
+    },
     keyspace: () => {
       const keys = cli('--scan').split('\n').filter(Boolean);
       return [cli('INFO', 'keyspace'), ...keys.map((k) => `${k} ${cli('DUMP', k)}`)].join('\n');
@@ -137,6 +153,10 @@ export async function startRedis(): Promise<RedisServer> {
     start,
     async remove() {
       await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill() {
+      proc?.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };

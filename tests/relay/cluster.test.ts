@@ -2,10 +2,12 @@
 // cluster-services.ts). Directory and key log shared through PostgreSQL, live frames through Redis pub/sub.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromUtf8, utf8 } from '../../lib/bytes';
+import { encodePublicBundle } from '../../lib/crypto/public-bundle';
 import { verifyLookup } from '../../lib/keylog/verify';
 import type { RelayMessage } from '../../lib/relay-client/client';
 import { startCluster, type Cluster } from './cluster-harness';
-import { c2c, cleanup, client, makeIdentity, until, type RunningRelay } from './harness';
+import { join } from 'node:path';
+import { c2c, cleanup, client, makeIdentity, tempDir, until, type RunningRelay } from './harness';
 
 let cluster: Cluster;
 let one: RunningRelay;
@@ -59,6 +61,25 @@ describe('two nodes, one PostgreSQL, one Redis', () => {
     await t.connect();
     await expect(t.register('alice', thief.bundle)).rejects.toMatchObject({ code: 'handle-taken' });
     for (const c of [alice.c, anon, t]) c.close();
+  });
+
+  it('registration rules hold across nodes, and an audit of the shared log on either node passes', async () => {
+    const carol = await registered(one.url, 'carol');
+    // Again from the other node with the same key: idempotent. Another handle for the same key: refused.
+    const again = client(two.url, carol.identity);
+    await again.connect();
+    expect(await again.register('carol', carol.bundle)).toBe('carol');
+    const second = encodePublicBundle({ identityKey: carol.identity.publicKey, prekey: carol.prekey, handle: 'carol-two' });
+    await expect(again.register('carol-two', second)).rejects.toMatchObject({ code: 'identity-registered' });
+    // Concurrent registrations on both nodes share one log: every node computes the same tree.
+    await Promise.all(Array.from({ length: 12 }, (_, i) => registered(i % 2 ? one.url : two.url, `burst-${i}`).then((x) => x.c.close())));
+    const state = join(tempDir(), 'relay.state');
+    for (const node of [one, two]) {
+      const audit = await c2c(['log', 'audit', '--relay', node.url, '--state', state]).done;
+      expect(audit.stderr).toBe('');
+      expect(audit.stdout).toMatch(/^audited \d+ entries of \d+ handles/);
+    }
+    for (const c of [carol.c, again]) c.close();
   });
 
   it('delivers a frame sent on one node to the recipient on the other; nobody anywhere = offline', async () => {
