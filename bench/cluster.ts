@@ -178,7 +178,7 @@ export async function clusterBench(log: Log = console.log): Promise<Record<strin
     const a = await startNode('node A', cluster);
     const b = await startNode('node B', cluster);
     const single = await startNode('single', ['--data', join(dataDir, 'single')]);
-    log(`cluster bench: ${CONFIG.pairs} pairs, ${FRAME}-byte frames to a handle, window ${CONFIG.window}, ${CONFIG.rounds}×${CONFIG.seconds} s per scenario`);
+    log(`cluster bench: ${CONFIG.pairs} pairs, ${FRAME}-byte room frames, window ${CONFIG.window}, ${CONFIG.rounds}×${CONFIG.seconds} s per scenario`);
 
     const ids = await makeIdentities(CONFIG.pairs * 6, 'pair');
     const group = (k: number) => ids.slice(k * CONFIG.pairs, (k + 1) * CONFIG.pairs);

@@ -32,6 +32,8 @@ function connect(url: string, role: 'publish' | 'subscribe'): Redis {
     // A frame that cannot be published now is not delivered to other nodes (the sender hears how many
     // got it); subscriptions wait for the connection instead, so they are made once Redis is back.
     enableOfflineQueue: role === 'subscribe',
+    // Frames published in one turn of the event loop go to Redis in one write.
+    enableAutoPipelining: role === 'publish',
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
   // Failures are reported by openRedisBroker and the broker (once per outage), not by ioredis on stderr.

@@ -9,6 +9,7 @@ import { LOG_HANDLE_ENTRIES_MAX } from '../../lib/protocol/relay';
 import { DirectoryError, type Directory, type DirectoryEntry, type KeyChange, type LoggedLookup, type Registration } from '../directory';
 import { log } from '../log';
 import type { LogKey } from '../log-key';
+import { BulkRegistrations, takenAmong } from './postgres-bulk';
 import { APPEND_SQL, PostgresKeyLog } from './postgres-log';
 import { WRITE_LOCK, prepareSchema } from './postgres-schema';
 
@@ -84,7 +85,7 @@ export function describe(e: unknown): string {
 
 export class PostgresDirectory implements Directory {
   readonly log: PostgresKeyLog;
-  private readonly pending: { change: Change; resolve(value: unknown): void; reject(error: unknown): void }[] = [];
+  private readonly pending: { change: Change; registration?: Registration; resolve(value: unknown): void; reject(error: unknown): void }[] = [];
   private flushing = false;
   private revokedSeq = 0;
   private readonly routes = new Map<string, { entry: DirectoryEntry | null; at: number }>();
@@ -201,9 +202,9 @@ export class PostgresDirectory implements Directory {
   }
 
   /** Group commit: see SqliteDirectory.commit. A refused change (DirectoryError) writes nothing. */
-  private commit<T>(change: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private commit<T>(change: (client: pg.PoolClient) => Promise<T>, registration?: Registration): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ change, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ change, registration, resolve: resolve as (v: unknown) => void, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -222,7 +223,14 @@ export class PostgresDirectory implements Directory {
           await this.transaction('BEGIN', async (client) => {
             await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
             await this.log.catchUp(client);
-            for (const { change } of batch) {
+            const registrations = batch.flatMap((p) => (p.registration ? [p.registration] : []));
+            const bulk = registrations.length > 1 ? new BulkRegistrations(this.log, await takenAmong(client, registrations)) : null;
+            for (const { change, registration } of batch) {
+              if (registration && bulk?.add(registration)) {
+                outcomes.push({ ok: true, value: undefined });
+                continue;
+              }
+              await bulk?.flush(client);
               try {
                 outcomes.push({ ok: true, value: await change(client) });
               } catch (error) {
@@ -230,6 +238,7 @@ export class PostgresDirectory implements Directory {
                 outcomes.push({ ok: false, error });
               }
             }
+            await bulk?.flush(client);
           });
           this.log.commit();
         } catch (e) {
@@ -290,7 +299,7 @@ export class PostgresDirectory implements Directory {
         return;
       }
       throw new DirectoryError('identity-registered', 'this identity already has another handle');
-    });
+    }, r);
   }
 
   async rotate(identityKey: Uint8Array, bundle: string, prekeyCreated: number): Promise<string> {

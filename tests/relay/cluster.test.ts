@@ -71,6 +71,19 @@ describe('two nodes, one PostgreSQL, one Redis', () => {
     expect(await again.register('carol', carol.bundle)).toBe('carol');
     const second = encodePublicBundle({ identityKey: carol.identity.publicKey, prekey: carol.prekey, handle: 'carol-two' });
     await expect(again.register('carol-two', second)).rejects.toMatchObject({ code: 'identity-registered' });
+    // Racing for one handle (same group commit, or two nodes): exactly one identity gets it.
+    const racers = await Promise.all(Array.from({ length: 6 }, () => makeIdentity('contested')));
+    const outcomes = await Promise.all(
+      racers.map(async (id, i) => {
+        const c = client(i % 2 ? one.url : two.url, id.identity);
+        await c.connect();
+        const outcome = await c.register('contested', id.bundle).then(() => 'ok', (e: { code: string }) => e.code);
+        c.close();
+        return outcome;
+      }),
+    );
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'handle-taken')).toHaveLength(5);
     // Concurrent registrations on both nodes share one log: every node computes the same tree.
     await Promise.all(Array.from({ length: 12 }, (_, i) => registered(i % 2 ? one.url : two.url, `burst-${i}`).then((x) => x.c.close())));
     const state = join(tempDir(), 'relay.state');
