@@ -73,8 +73,9 @@ interface Scenario {
   senders: RelayClient[];
   receivers: RelayClient[];
   rooms: Uint8Array[];
-  /** Server processes whose CPU counts (nodes and Redis). */
+  /** Server processes whose CPU counts (nodes, then Redis when it carries frames). */
   pids: number[];
+  redisPid?: number;
 }
 
 /**
@@ -108,14 +109,23 @@ async function throughput(s: Scenario, seen: ReturnType<typeof listen>) {
   await new Promise((r) => setTimeout(r, 500)); // warm-up
   const frames0 = seen.frames;
   const cpu0 = cpuOf(s.pids);
+  const redis0 = s.redisPid ? cpuSeconds(s.redisPid) : 0;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, CONFIG.seconds * 1000));
   const frames = seen.frames - frames0;
   const cpu = cpuOf(s.pids) - cpu0;
+  const redisCpu = s.redisPid ? cpuSeconds(s.redisPid) - redis0 : 0;
   const seconds = (performance.now() - t0) / 1000;
   seen.closedLoop = false;
   await new Promise((r) => setTimeout(r, 500)); // the frames in flight drain
-  return { framesPerSec: Math.round(frames / seconds), serverCpu: round(cpu / seconds, 2), framesPerServerCoreSec: Math.round(frames / Math.max(cpu, 0.01)) };
+  return {
+    framesPerSec: Math.round(frames / seconds),
+    serverCpu: round(cpu / seconds, 2),
+    framesPerServerCoreSec: Math.round(frames / Math.max(cpu, 0.01)),
+    // Microseconds of CPU per frame: all servers, and Redis's part of it (0 without Redis).
+    cpuUsPerFrame: round((cpu / Math.max(frames, 1)) * 1e6, 1),
+    redisCpuUsPerFrame: round((redisCpu / Math.max(frames, 1)) * 1e6, 1),
+  };
 }
 
 /** Open loop at `rate` frames/s over all pairs; latency from send to receipt. */
@@ -182,17 +192,17 @@ export async function clusterBench(log: Log = console.log): Promise<Record<strin
 
     const ids = await makeIdentities(CONFIG.pairs * 6, 'pair');
     const group = (k: number) => ids.slice(k * CONFIG.pairs, (k + 1) * CONFIG.pairs);
-    const pair = async (name: Scenario['name'], k: number, from: Node, to: Node, pids: number[]): Promise<Scenario> => {
+    const pair = async (name: Scenario['name'], k: number, from: Node, to: Node, pids: number[], redisPid?: number): Promise<Scenario> => {
       const senders = await registerAll(from.url, group(k));
       const receivers = await registerAll(to.url, group(k + 1));
       clients.push(...senders, ...receivers);
       const rooms = senders.map(() => crypto.getRandomValues(new Uint8Array(16)));
       await Promise.all(rooms.map((room, i) => Promise.all([senders[i]!.joinRoom(room), receivers[i]!.joinRoom(room)])));
-      return { name, senders, receivers, rooms, pids };
+      return { name, senders, receivers, rooms, pids, redisPid };
     };
     const scenarios = [
-      await pair('cross', 0, a, b, [a.pid, b.pid, redis.pid]),
-      await pair('same', 2, a, a, [a.pid, b.pid, redis.pid]),
+      await pair('cross', 0, a, b, [a.pid, b.pid, redis.pid], redis.pid),
+      await pair('same', 2, a, a, [a.pid, b.pid, redis.pid], redis.pid),
       await pair('single', 4, single, single, [single.pid]),
     ];
     const seen = new Map(scenarios.map((s) => [s.name, listen(s)]));
@@ -202,7 +212,7 @@ export async function clusterBench(log: Log = console.log): Promise<Record<strin
       for (const s of [...scenarios.slice(r % 3), ...scenarios.slice(0, r % 3)]) {
         const run = await throughput(s, seen.get(s.name)!);
         runs.get(s.name)!.push(run);
-        log(`throughput ${s.name.padEnd(6)} round ${r + 1}: ${run.framesPerSec} frames/s, server CPU ${run.serverCpu} cores, ${run.framesPerServerCoreSec} frames per core-second`);
+        log(`throughput ${s.name.padEnd(6)} round ${r + 1}: ${run.framesPerSec} frames/s, server CPU ${run.serverCpu} cores, ${run.framesPerServerCoreSec} frames per core-second (${run.cpuUsPerFrame} µs per frame, Redis ${run.redisCpuUsPerFrame} µs)`);
       }
     }
     const summary = (name: Scenario['name']) => {
@@ -211,6 +221,8 @@ export async function clusterBench(log: Log = console.log): Promise<Record<strin
         framesPerSec: Math.round(median(list.map((x) => x.framesPerSec))),
         serverCpu: median(list.map((x) => x.serverCpu)),
         framesPerServerCoreSec: Math.round(median(list.map((x) => x.framesPerServerCoreSec))),
+        cpuUsPerFrame: median(list.map((x) => x.cpuUsPerFrame)),
+        redisCpuUsPerFrame: median(list.map((x) => x.redisCpuUsPerFrame)),
         runs: list.map((x) => x.framesPerServerCoreSec),
       };
     };
