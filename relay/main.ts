@@ -2,7 +2,7 @@
 // `--postgres URL --redis URL [--log-key FILE]`: runs the relay until SIGTERM/SIGINT, then shuts down
 // gracefully and exits 0. A store or broker that cannot be reached at start ends it with one line.
 import { parseRelayArgs, type RelayOptions } from './config';
-import { SqliteDirectory, type Directory } from './directory';
+import { SqliteDirectory } from './directory';
 import { log } from './log';
 import { loadLogKeyFile } from './log-key';
 import { Relay } from './server';
@@ -13,10 +13,10 @@ function fail(e: unknown, code: number): never {
 }
 
 /** The directory and broker for these options; the cluster's are loaded only when asked for. */
-async function open(options: RelayOptions): Promise<{ directory: Directory; relay: Relay; close(): void }> {
+async function open(options: RelayOptions): Promise<{ relay: Relay; close(): void }> {
   if (!options.cluster) {
     const directory = new SqliteDirectory(options.dataDir, { logOrigin: options.logOrigin });
-    return { directory, relay: new Relay(options, directory), close: () => undefined };
+    return { relay: new Relay(options, directory), close: () => undefined };
   }
   const { openPostgresDirectory } = await import('./store/postgres');
   const { openRedisBroker } = await import('./redis-broker');
@@ -29,7 +29,7 @@ async function open(options: RelayOptions): Promise<{ directory: Directory; rela
     directory.close();
     throw e;
   }
-  return { directory, relay: new Relay(options, directory, broker), close: () => broker.close() };
+  return { relay: new Relay(options, directory, broker), close: () => broker.close() };
 }
 
 async function migrate(url: string): Promise<void> {
