@@ -28,7 +28,8 @@ function connect(url: string, role: 'publish' | 'subscribe'): Redis {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 3000,
-    maxRetriesPerRequest: 1,
+    // Subscriptions asked for during an outage wait for the connection (then ioredis resubscribes them all).
+    maxRetriesPerRequest: role === 'subscribe' ? null : 1,
     // A frame that cannot be published now is not delivered to other nodes (the sender hears how many
     // got it); subscriptions wait for the connection instead, so they are made once Redis is back.
     enableOfflineQueue: role === 'subscribe',
@@ -163,6 +164,11 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     const here = this.local.join(room, m);
     const channel = roomChannel(room);
     return (async () => {
+      // While Redis is away the subscription waits for it; the join answers now, with this node's count.
+      if (this.sub.status !== 'ready') {
+        void this.subscribe(channel);
+        return here;
+      }
       await this.subscribe(channel);
       try {
         const [, n] = (await this.pub.pubsub('NUMSUB', channel)) as [string, number];

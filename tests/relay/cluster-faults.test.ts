@@ -88,6 +88,12 @@ describe('faults', () => {
     await cluster.redis.stop();
     // Redis away: the other node cannot be reached, so the sender hears "offline" and nothing is kept.
     await expect(a.c.sendToHandle('redis-b', utf8('while down'))).rejects.toMatchObject({ code: 'offline' });
+    // A room joined meanwhile answers at once and is subscribed once Redis is back.
+    const joinedDuringOutage = crypto.getRandomValues(new Uint8Array(16));
+    const asked = Date.now();
+    expect(await b.c.joinRoom(joinedDuringOutage)).toBe(0);
+    expect(Date.now() - asked).toBeLessThan(1000);
+    await new Promise((r) => setTimeout(r, 1500)); // an outage of several reconnect attempts
     await cluster.redis.start();
     const restarted = Date.now();
     await until(async () => (await a.c.sendToHandle('redis-b', utf8('after')).catch(() => 0)) === 1, 10_000);
@@ -101,6 +107,10 @@ describe('faults', () => {
     a.c.sendToRoom(room, utf8('room after restart'));
     await until(() => got.length === 3);
     expect(texts(got)[2]).toBe('room after restart');
+    expect(await a.c.joinRoom(joinedDuringOutage)).toBe(1);
+    a.c.sendToRoom(joinedDuringOutage, utf8('joined while down'));
+    await until(() => got.length === 4);
+    expect(texts(got)[3]).toBe('joined while down');
     a.c.close();
     b.c.close();
   });
