@@ -1,29 +1,38 @@
-// Fan-out seam: rooms and identity mailboxes. `LocalBroker` delivers within this process; a Redis
-// pub/sub broker can implement the same interface for several relay processes (counts would then come
-// from PUBLISH replies).
+// Fan-out seam: rooms and identity mailboxes. `LocalBroker` delivers within this process; `RedisBroker`
+// (relay/redis-broker.ts) across relay nodes, so its counts come later, from PUBLISH replies.
 
 /** A connected client as the broker sees it: something frames can be delivered to. */
 export interface Member {
   deliver(frame: Uint8Array): void;
+  /** Closes the connection: its identity may no longer speak here. */
+  evict(reason: string): void;
 }
+
+/** A count known now (this process) or once other nodes answered (cluster). */
+export type Count = number | Promise<number>;
 
 export interface Broker<M extends Member = Member> {
   /** Adds `m` to `room`; returns how many other members are connected now. */
-  join(room: string, m: M): number;
+  join(room: string, m: M): Count;
   leave(room: string, m: M): void;
   /** Delivers to every member of `room` except `from`; returns how many received it. */
-  publish(room: string, frame: Uint8Array, from: M): number;
+  publish(room: string, frame: Uint8Array, from: M): Count;
   attach(identity: string, m: M): void;
   detach(identity: string, m: M): void;
   /** Delivers to every connection of `identity`; returns how many received it. */
-  sendToIdentity(identity: string, frame: Uint8Array): number;
+  sendToIdentity(identity: string, frame: Uint8Array): Count;
   /** This process's connections of `identity` (for closing them on revocation). */
   localMembers(identity: string): Iterable<M>;
+  /** Closes `identity`'s connections in every process sharing this broker (key change). */
+  evict(identity: string, reason: string): void;
+  /** Messages from other processes dropped as malformed. */
+  readonly dropped: number;
 }
 
 export class LocalBroker<M extends Member> implements Broker<M> {
   private readonly rooms = new Map<string, Set<M>>();
   private readonly identities = new Map<string, Set<M>>();
+  readonly dropped = 0;
 
   join(room: string, m: M): number {
     let set = this.rooms.get(room);
@@ -36,7 +45,12 @@ export class LocalBroker<M extends Member> implements Broker<M> {
     remove(this.rooms, room, m);
   }
 
-  publish(room: string, frame: Uint8Array, from: M): number {
+  roomSize(room: string): number {
+    return this.rooms.get(room)?.size ?? 0;
+  }
+
+  /** `from` null: a frame from another node, for every member here. */
+  publish(room: string, frame: Uint8Array, from: M | null): number {
     const set = this.rooms.get(room);
     if (!set) return 0;
     let n = 0;
@@ -67,6 +81,10 @@ export class LocalBroker<M extends Member> implements Broker<M> {
 
   localMembers(identity: string): Iterable<M> {
     return [...(this.identities.get(identity) ?? [])];
+  }
+
+  evict(identity: string, reason: string): void {
+    for (const m of this.localMembers(identity)) m.evict(reason);
   }
 }
 

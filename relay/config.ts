@@ -1,11 +1,17 @@
 // Relay options: every limit is a flag with a documented default (docs/PROTOCOL.md "Limits").
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { LOG_KEY_FILE } from './log-key';
 import { parseTestFault, type TestFault } from './test-faults';
 
 export interface RelayOptions {
   host: string;
   port: number;
   dataDir: string;
+  /** Cluster mode: the shared store and broker (both or neither), and the log key file every node shares. */
+  cluster: { postgres: string; redis: string; logKeyFile: string } | null;
+  /** With --postgres: apply the schema migrations the database lacks, then exit. */
+  migrate: boolean;
   /** Origins auth signatures must name; empty = derived from host and port. */
   publicUrls: string[];
   maxFrame: number;
@@ -40,6 +46,8 @@ export const DEFAULTS: RelayOptions = {
   host: '127.0.0.1',
   port: 8787,
   dataDir: './.c2c-relay',
+  cluster: null,
+  migrate: false,
   publicUrls: [],
   maxFrame: 128 * 1024,
   rate: 500,
@@ -99,13 +107,20 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'admin-port': { type: 'string' },
       'log-origin': { type: 'string' },
       'test-fault': { type: 'string' },
+      postgres: { type: 'string' },
+      redis: { type: 'string' },
+      'log-key': { type: 'string' },
+      migrate: { type: 'boolean' },
     },
   });
   const d = DEFAULTS;
+  const cluster = clusterOptions(values);
   return {
     host: values.host ?? d.host,
     port: count('port', values.port, d.port),
     dataDir: values.data ?? d.dataDir,
+    cluster,
+    migrate: values.migrate ?? false,
     publicUrls: values['public-url'] ?? [],
     maxFrame: count('max-frame', values['max-frame'], d.maxFrame, 64),
     rate: count('rate', values.rate, d.rate),
@@ -128,5 +143,35 @@ export function parseRelayArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     adminPort: values['admin-port'] === undefined ? undefined : count('admin-port', values['admin-port'], 0),
     logOrigin: values['log-origin'],
     testFault: values['test-fault'] === undefined ? null : parseTestFault(values['test-fault'], env),
+  };
+}
+
+/** A URL with one of `schemes`; the message never repeats the URL (it may hold a password). */
+function serviceUrl(flag: string, text: string, schemes: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--${flag} is not a URL (expected ${schemes[0]}://HOST:PORT/…)`);
+  }
+  if (!schemes.includes(url.protocol.slice(0, -1))) throw new Error(`--${flag} must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL`);
+  return text;
+}
+
+function clusterOptions(values: Record<string, string | boolean | string[] | undefined>): RelayOptions['cluster'] {
+  const { postgres, redis, data, migrate } = values as { postgres?: string; redis?: string; data?: string; migrate?: boolean };
+  const logKey = values['log-key'] as string | undefined;
+  if (postgres === undefined && redis === undefined) {
+    if (migrate || logKey !== undefined) throw new Error('--migrate and --log-key need --postgres URL --redis URL');
+    return null;
+  }
+  if (data !== undefined) throw new Error('--data is for the embedded store; cluster mode (--postgres, --redis) keeps no data folder');
+  if (values['test-fault'] !== undefined) throw new Error('--test-fault needs the embedded store (--data)');
+  if (postgres === undefined) throw new Error('cluster mode needs --postgres URL as well as --redis URL');
+  if (redis === undefined && !migrate) throw new Error('cluster mode needs --redis URL as well as --postgres URL');
+  return {
+    postgres: serviceUrl('postgres', postgres, ['postgres', 'postgresql']),
+    redis: redis === undefined ? '' : serviceUrl('redis', redis, ['redis', 'rediss']),
+    logKeyFile: logKey ?? join(DEFAULTS.dataDir, LOG_KEY_FILE),
   };
 }

@@ -1,12 +1,12 @@
 // The key directory: handle → identity key + public bundle line, and the key log beside it: every change
-// appends its signed entry in the same transaction (relay/keylog.ts). `Directory` is the seam for a
-// PostgreSQL implementation later; `SqliteDirectory` is the embedded default (better-sqlite3, WAL).
+// appends its signed entry in the same transaction (relay/keylog.ts). `Directory` is the store seam:
+// `SqliteDirectory` is the embedded default (better-sqlite3, WAL); cluster mode uses relay/store/postgres.ts.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeEntry, relaySignedMessage, type KeyEvent } from '../lib/keylog/entry';
 import { LOG_HANDLE_ENTRIES_MAX, type RelayErrorCode } from '../lib/protocol/relay';
-import { KEYLOG_SCHEMA, SqliteKeyLog, type LoggedEntry } from './keylog';
+import { KEYLOG_SCHEMA, SqliteKeyLog, type KeyLogReader, type LoggedEntry } from './keylog';
 import { loadLogKey, type LogKey } from './log-key';
 
 export interface DirectoryEntry {
@@ -54,11 +54,15 @@ export interface LoggedLookup {
 
 export interface Directory {
   /** The key log kept with the directory (complete subtrees are immutable: read them any time). */
-  readonly log: SqliteKeyLog;
+  readonly log: KeyLogReader;
   readonly logKey: LogKey;
+  /** Brings `log` up to what the store has committed (other processes append too). */
+  syncLog(): Promise<void>;
   logged(handle: string): Promise<LoggedLookup>;
   byHandle(handle: string): Promise<DirectoryEntry | null>;
   byKey(identityKey: Uint8Array): Promise<DirectoryEntry | null>;
+  /** `byHandle` for routing a live frame: may answer from a short-lived cache while the store is down. */
+  route(handle: string): Promise<DirectoryEntry | null>;
   /** First come; idempotent for the same key. Resolves only once the entry is durable. */
   register(r: Registration): Promise<void>;
   rotate(identityKey: Uint8Array, bundle: string, prekeyCreated: number): Promise<string>;
@@ -236,6 +240,10 @@ export class SqliteDirectory implements Directory {
     }).deferred();
   }
 
+  async syncLog(): Promise<void> {
+    // One database file: the log object always reads the committed state.
+  }
+
   private readDataVersion(): number {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
@@ -246,6 +254,10 @@ export class SqliteDirectory implements Directory {
 
   async byKey(identityKey: Uint8Array): Promise<DirectoryEntry | null> {
     return toEntry(this.q.byKey.get(Buffer.from(identityKey)));
+  }
+
+  route(handle: string): Promise<DirectoryEntry | null> {
+    return this.byHandle(handle);
   }
 
   async register(r: Registration): Promise<void> {

@@ -34,6 +34,14 @@ export interface LoggedEntry {
   entry: string;
 }
 
+/** What the log service reads of a store's key log (SQLite here, PostgreSQL in relay/store/postgres-log.ts). */
+export interface KeyLogReader extends NodeSource {
+  /** Entries start … end−1. */
+  page(start: number, end: number): string[] | Promise<string[]>;
+  /** Every entry of the first `size`, with its leaf hash: for the test-fault views only. */
+  all(size: number): { entry: string; leafHash: Uint8Array }[];
+}
+
 /**
  * Subtrees this tall and taller are kept in memory once read: every proof passes through them (a million
  * leaves have about 8,000 of them, 32 bytes each), so a proof reads only its lowest levels from SQLite.
@@ -41,7 +49,7 @@ export interface LoggedEntry {
 const CACHED_LEVEL = 7;
 const MAX_CACHED = 1 << 17;
 
-export class SqliteKeyLog implements NodeSource {
+export class SqliteKeyLog implements KeyLogReader {
   private readonly q;
   private readonly upper = new Map<string, Uint8Array>();
 

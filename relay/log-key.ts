@@ -2,8 +2,8 @@
 // origin fixed when the key is made. It signs checkpoints (C2SP signed notes) and the entries the relay
 // itself authors (revocations, adopted handles). The admin command loads the same file.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fromBase64Url, toBase64Url } from '../lib/bytes';
 import { contextMessage, SIGNATURE_CONTEXT } from '../lib/crypto/identity';
 import { formatVerifierKey, type NoteSigner } from '../lib/keylog/note';
@@ -41,17 +41,22 @@ function defaultOrigin(publicKey: Uint8Array): string {
  * new log; for an existing one it must match, because a log's origin never changes.
  */
 export function loadLogKey(dataDir: string, origin?: string): LogKey {
-  const path = join(dataDir, LOG_KEY_FILE);
+  return loadLogKeyFile(join(dataDir, LOG_KEY_FILE), origin);
+}
+
+/** The log key in the file at `path`, made on first use (cluster nodes share one file: `--log-key`). */
+export function loadLogKeyFile(path: string, origin?: string): LogKey {
   let file: KeyFile;
   if (existsSync(path)) {
     file = JSON.parse(readFileSync(path, 'utf8')) as KeyFile;
-    if (typeof file.origin !== 'string' || typeof file.privateKey !== 'string') throw new Error(`${LOG_KEY_FILE} is damaged`);
+    if (typeof file.origin !== 'string' || typeof file.privateKey !== 'string') throw new Error(`${basename(path)} is damaged`);
     if (origin !== undefined && origin !== file.origin) throw new Error(`this relay's log is named "${file.origin}"; a log's origin cannot change`);
   } else {
     const { privateKey } = generateKeyPairSync('ed25519');
     const der = new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }));
     file = { origin: origin ?? defaultOrigin(rawPublic(privateKey)), privateKey: toBase64Url(der) };
     formatVerifierKey(file.origin, rawPublic(privateKey)); // refuses an origin that cannot be a key name
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeFileSync(path, `${JSON.stringify(file)}\n`, { flag: 'wx', mode: 0o600 });
   }
   const der = fromBase64Url(file.privateKey);

@@ -11,7 +11,7 @@ import type { Directory, LoggedLookup } from './directory';
 export interface LogView {
   readonly source: NodeSource;
   lookup(handle: string): Promise<LoggedLookup>;
-  page(start: number, end: number): string[];
+  page(start: number, end: number): string[] | Promise<string[]>;
 }
 
 export function honestView(directory: Directory): LogView {
@@ -92,14 +92,16 @@ export class LogService {
   }
 
   async checkpointAnswer(view: LogView, since: number): Promise<LogAnswer> {
+    await this.directory.syncLog();
     return this.head(view, view.source.size, since);
   }
 
   /** Entries start … start+count−1 of the tree of `size` (which must not be beyond the log). */
   async page(view: LogView, size: number, start: number, count: number): Promise<LogAnswer> {
+    await this.directory.syncLog();
     if (size > view.source.size) throw new LogRequestError('bad-request', 'the log is not that large');
     if (start >= size) throw new LogRequestError('bad-request', 'the page starts beyond the tree');
     const end = Math.min(size, start + count);
-    return { ...(await this.head(view, size, null)), page: view.page(start, end) };
+    return { ...(await this.head(view, size, null)), page: await view.page(start, end) };
   }
 }

@@ -38,7 +38,8 @@ function bump<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-export function createMetrics(stats: RelayStats): Registry {
+/** `broker.dropped`: malformed messages from other nodes (cluster mode), dropped. */
+export function createMetrics(stats: RelayStats, broker: { readonly dropped: number }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'c2c_relay_process_' });
   new Gauge({
@@ -76,6 +77,7 @@ export function createMetrics(stats: RelayStats): Registry {
     [{ direction: 'in' }, stats.bytesIn],
     [{ direction: 'out' }, stats.bytesOut],
   ], ['direction']);
+  total('c2c_relay_broker_dropped_total', 'Malformed messages from other relay nodes, dropped', () => [[{}, broker.dropped]], []);
   total('c2c_relay_refusals_total', 'Connections closed or refused, by reason', () =>
     [...stats.refusals].map(([reason, n]) => [{ reason }, n]), ['reason']);
   total('c2c_relay_dropped_frames_total', 'Frames not delivered, connection kept: slow reader or mailbox rate limit', () =>

@@ -14,7 +14,7 @@ import {
   RELAY_SUBPROTOCOL, ROOM_ID_MAX, ROOM_ID_MIN, authMessage, keyChangeMessage, registerMessage, relayOrigin,
   type RelayErrorCode,
 } from '../lib/protocol/relay';
-import { LocalBroker, type Broker, type Member } from './broker';
+import { LocalBroker, type Broker, type Count, type Member } from './broker';
 import type { RelayOptions } from './config';
 import { DirectoryError, type Directory } from './directory';
 import { log } from './log';
@@ -79,6 +79,10 @@ class Conn implements Member {
     this.relay.stats.bytesOut += frame.length;
   }
 
+  evict(reason: string): void {
+    this.relay.refuse(this, 'revoked', CLOSE.revoked, reason);
+  }
+
   sendJson(frame: object): void {
     if (this.ws.readyState === 1) this.ws.send(JSON.stringify(frame));
   }
@@ -109,7 +113,7 @@ export class Relay {
     private readonly directory: Directory,
     private readonly broker: Broker<Conn> = new LocalBroker<Conn>(),
   ) {
-    this.metrics = createMetrics(this.stats);
+    this.metrics = createMetrics(this.stats, broker);
     this.admission = new Admission(options.maxConnsPerIp, options.maxConns);
     this.limits = new SharedLimits(options);
     this.keyLog = new LogService(directory);
@@ -325,7 +329,8 @@ export class Relay {
           if (c.rooms.size >= this.options.maxRooms) throw new RequestError('too-many-rooms', `at most ${this.options.maxRooms} rooms per connection`);
           c.rooms.add(room);
         }
-        return { present: this.broker.join(room, c) };
+        const present = this.broker.join(room, c);
+        return typeof present === 'number' ? { present } : present.then((n) => ({ present: n }));
       }
       case 'leave': {
         if (!c.key) throw new RequestError('not-authenticated', 'authenticate first');
@@ -444,10 +449,8 @@ export class Relay {
     }
     await this.directory.changeKey({ handle, oldKey: entry.identityKey, newKey, bundle: line, prekeyCreated: bundle.prekey.created, statement });
     c.handle = handle;
-    // The old key no longer speaks for this handle: end its sessions.
-    for (const old of this.broker.localMembers(toBase64Url(entry.identityKey))) {
-      this.refuse(old, 'revoked', CLOSE.revoked, 'identity key replaced');
-    }
+    // The old key no longer speaks for this handle: end its sessions (on every node).
+    this.broker.evict(toBase64Url(entry.identityKey), 'identity key replaced');
     log('info', 'key-changed', { handle });
     return { handle };
   }
@@ -468,15 +471,16 @@ export class Relay {
       // Rewrite the header in place and forward the same bytes: type → room delivery, ref hidden.
       buf[0] = DATA.fromRoom;
       buf.writeUInt32BE(0, 2);
-      const n = this.broker.publish(room, buf, c);
-      if (n === 0) this.undelivered(c, ref, 'offline', 'not delivered: recipient offline');
+      counted(this.broker.publish(room, buf, c), (n) => {
+        if (n === 0) this.undelivered(c, ref, 'offline', 'not delivered: recipient offline');
+      });
       return;
     }
     return this.toHandle(c, buf, len, ref);
   }
 
   private async toHandle(c: Conn, buf: Buffer, len: number, ref: number): Promise<void> {
-    const entry = await this.directory.byHandle(buf.toString('latin1', DATA_HEADER, DATA_HEADER + len));
+    const entry = await this.directory.route(buf.toString('latin1', DATA_HEADER, DATA_HEADER + len));
     if (!entry || entry.revoked) return this.undelivered(c, ref, 'not-found', 'no such handle on this relay');
     const from = utf8(c.handle!);
     const out = Buffer.allocUnsafe(DATA_HEADER + from.length + buf.length - DATA_HEADER - len);
@@ -493,7 +497,9 @@ export class Relay {
       return this.undelivered(c, ref, 'rate-limited', 'not accepted: too many frames to this recipient right now');
     }
     // "accepted" whether it reached no connection or several: presence stays the recipient's business.
-    this.broker.sendToIdentity(recipient, out);
+    // (A cluster's count comes later, from Redis; it is not waited for, and a failure there is the broker's to count.)
+    const reached = this.broker.sendToIdentity(recipient, out);
+    if (typeof reached !== 'number') reached.catch(() => undefined);
     if (ref !== 0) c.sendJson({ t: 'accepted', ref });
   }
 
@@ -542,6 +548,12 @@ export class Relay {
       this.polling = false;
     }
   }
+}
+
+/** Runs `then` with a delivery count, at once when this process knows it (no promise on the hot path). */
+function counted(n: Count, then: (n: number) => void): void {
+  if (typeof n === 'number') then(n);
+  else void n.then(then);
 }
 
 function requireAuth(c: Conn): Uint8Array {

@@ -9,7 +9,7 @@ import { fingerprint, keyIdBytes } from '../../lib/crypto/identity';
 import { sealMessageV2 } from '../../lib/crypto/message-v2';
 import { openTextMessage } from '../../lib/crypto/open-message';
 import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../../lib/crypto/public-bundle';
-import { normalizeHandle } from '../../lib/protocol/relay';
+import { normalizeHandle, relayOrigin } from '../../lib/protocol/relay';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
 import type { ProxyAddress } from '../../lib/relay-client/proxy-url';
 import { CliError, examples, readStdin, writeJsonLine, writeStdout } from '../io';
@@ -56,14 +56,21 @@ async function modernKey(path: string): Promise<ModernKeyFile> {
   return key;
 }
 
-/** A client for one relay command: direct, or with a proxy only ever through it. */
+/**
+ * A client for one relay command: direct, or with a proxy only ever through it. `url` may be a
+ * comma-separated list (the nodes of a relay cluster), tried in turn.
+ */
 export function relayClient(url: string, proxy: ProxyAddress | undefined, identity?: ModernKeyFile['identity']): RelayClient {
   const ws = proxy ? proxiedWebSocket(proxy) : (WebSocket as unknown as WebSocketConstructor);
-  try {
-    return new RelayClient({ url, identity, WebSocket: ws, reconnect: false });
-  } catch {
-    throw new CliError(`"${url.slice(0, 80)}" is not a relay URL (expected ws://… or wss://…)`);
+  const urls = url.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  for (const u of urls.length > 0 ? urls : [url]) {
+    try {
+      relayOrigin(u);
+    } catch {
+      throw new CliError(`"${u.slice(0, 80)}" is not a relay URL (expected ws://… or wss://…)`);
+    }
   }
+  return new RelayClient({ url: urls, identity, WebSocket: ws, reconnect: false });
 }
 
 /** Looks up `handle` and checks the answer: a valid signed bundle, and not one naming someone else. */
@@ -236,13 +243,15 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
   }
 }
 
-async function revoke(name: string, opts: { data: string }): Promise<void> {
-  // relay-admin works on the relay's data folder, not over the wire: the one sanctioned use of relay/ code.
+async function revoke(name: string, opts: { data?: string; postgres?: string; logKey?: string }): Promise<void> {
+  if ((opts.data === undefined) === (opts.postgres === undefined)) throw new CliError('give either --data DIR or --postgres URL (cluster mode)');
+  if (opts.logKey !== undefined && opts.postgres === undefined) throw new CliError('--log-key goes with --postgres');
+  // relay-admin works on the relay's store, not over the wire: the one sanctioned use of relay/ code.
   // eslint-disable-next-line no-restricted-syntax -- see above
-  const { revokeHandle } = await import('../../relay/admin');
+  const { revokeHandle, revokeHandleInCluster } = await import('../../relay/admin');
   let result;
   try {
-    result = await revokeHandle(opts.data, name);
+    result = opts.postgres !== undefined ? await revokeHandleInCluster(opts.postgres, opts.logKey, name) : await revokeHandle(opts.data!, name);
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : 'revocation failed');
   }
@@ -284,13 +293,15 @@ export function registerRelayCommands(program: Command): void {
     .action(listen);
   const admin = program
     .command('relay-admin')
-    .description('administer a relay through its data folder')
+    .description("administer a relay through its data folder (or a cluster's database)")
     .addHelpText('after', examples('c2c relay-admin revoke --data /var/lib/c2c-relay mallory'));
   admin
     .command('revoke')
     .description('revoke the identity behind a handle (works while the relay runs)')
-    .requiredOption('--data <dir>', "the relay's data folder")
+    .option('--data <dir>', "the relay's data folder")
+    .option('--postgres <url>', "cluster mode: the nodes' PostgreSQL database")
+    .option('--log-key <file>', "cluster mode: the nodes' log key file (default ./.c2c-relay/log-key.json)")
     .argument('<name>', 'handle to revoke')
-    .addHelpText('after', examples('c2c relay-admin revoke --data /var/lib/c2c-relay mallory'))
+    .addHelpText('after', examples('c2c relay-admin revoke --data /var/lib/c2c-relay mallory', 'c2c relay-admin revoke --postgres postgres://c2c@db/c2c --log-key /etc/c2c-relay/log-key.json mallory'))
     .action(revoke);
 }

@@ -41,7 +41,8 @@ export type RelayMessage =
 export type RelayState = 'connecting' | 'open' | 'closed';
 
 export interface RelayClientOptions {
-  url: string;
+  /** One relay, or several (the nodes of one relay cluster), tried in turn. */
+  url: string | readonly string[];
   WebSocket: WebSocketConstructor;
   /** Needed for anything beyond lookup. */
   identity?: IdentityKeyPair;
@@ -64,6 +65,8 @@ type Req = ClientRequest extends infer R ? (R extends { id: number } ? Omit<R, '
 
 /** Close codes after which reconnecting cannot help. */
 const FINAL_CLOSES = new Set<number>([CLOSE.authFailed, CLOSE.revoked, CLOSE.malformed]);
+/** Failures to reach a relay after which the next URL of the list is tried. */
+const TRY_NEXT = new Set<string>(['unreachable', 'timeout']);
 /** How long a request, or the handshake of a new connection, may wait for the relay. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -84,15 +87,44 @@ export class RelayClient {
   /** The handle the relay knows this identity by, after connect(). */
   handle: string | null = null;
 
+  private readonly urls: readonly string[];
+  /** Index in `urls` of the relay this client talks to (or tries next). */
+  private current = 0;
+
   constructor(private readonly opts: RelayClientOptions) {
-    relayOrigin(opts.url); // throws early on a URL that is not ws:// or wss://
+    this.urls = typeof opts.url === 'string' ? [opts.url] : opts.url;
+    if (this.urls.length === 0) throw new RelayError('bad-request', 'no relay URL');
+    for (const url of this.urls) relayOrigin(url); // throws early on a URL that is not ws:// or wss://
+  }
+
+  /** The relay URL in use (or tried next). */
+  get url(): string {
+    return this.urls[this.current]!;
   }
 
   /** Opens the connection and authenticates (when an identity was given). Resolves with our handle or null. */
   connect(): Promise<string | null> {
     this.closedByUser = false;
-    if (!this.ready) this.ready = this.open();
+    if (!this.ready) {
+      const attempt = this.openAny();
+      this.ready = attempt;
+      attempt.catch(() => {
+        if (this.ready === attempt) this.ready = null;
+      });
+    }
     return this.ready;
+  }
+
+  /** Each URL once, from the current one, until one answers. */
+  private async openAny(): Promise<string | null> {
+    for (let tried = 1; ; tried++) {
+      try {
+        return await this.open();
+      } catch (e) {
+        if (tried >= this.urls.length || !(e instanceof RelayError) || !TRY_NEXT.has(e.code)) throw e;
+        this.current = (this.current + 1) % this.urls.length;
+      }
+    }
   }
 
   close(): void {
@@ -267,6 +299,7 @@ export class RelayClient {
     this.emitState('connecting');
     return new Promise<string | null>((resolve, reject) => {
       let settled = false;
+      let opened = false;
       const fail = (e: RelayError) => {
         if (settled) return;
         settled = true;
@@ -275,7 +308,7 @@ export class RelayClient {
       };
       let ws: WebSocketLike;
       try {
-        ws = new this.opts.WebSocket(this.opts.url, RELAY_SUBPROTOCOL);
+        ws = new this.opts.WebSocket(this.url, RELAY_SUBPROTOCOL);
       } catch {
         return fail(new RelayError('unreachable', 'cannot open a connection to the relay'));
       }
@@ -294,14 +327,14 @@ export class RelayClient {
         clearTimeout(giveUp);
         // A socket layer of our own (the CLI's SOCKS proxy) says why; the browser's error event never does.
         const cause = (ev as { error?: unknown } | null)?.error;
-        failure = cause instanceof RelayError ? cause : new RelayError('unreachable', `cannot reach the relay at ${relayOrigin(this.opts.url)}`);
+        failure = cause instanceof RelayError ? cause : new RelayError('unreachable', `cannot reach the relay at ${relayOrigin(this.url)}`);
         fail(failure);
       };
       ws.onclose = (ev) => {
         clearTimeout(giveUp);
         const e = failure ?? closeError(ev.code, ev.reason);
         fail(e);
-        if (this.ws === ws) this.onClosed(e);
+        if (this.ws === ws) this.onClosed(e, opened);
       };
       ws.onmessage = (ev) => {
         if (typeof ev.data !== 'string') return this.onData(ev.data);
@@ -320,6 +353,7 @@ export class RelayClient {
               // Given up on meanwhile: this socket is closed and a retry may already be under way.
               if (settled) return;
               settled = true;
+              opened = true;
               clearTimeout(giveUp);
               this.attempts = 0;
               this.handle = handle;
@@ -337,7 +371,7 @@ export class RelayClient {
   private async authenticate(nonce: Uint8Array): Promise<string | null> {
     const identity = this.opts.identity;
     if (!identity) return null;
-    const sig = await signWithContext(identity.privateKey, SIGNATURE_CONTEXT.relayAuth, authMessage(nonce, relayOrigin(this.opts.url)));
+    const sig = await signWithContext(identity.privateKey, SIGNATURE_CONTEXT.relayAuth, authMessage(nonce, relayOrigin(this.url)));
     const ok = await this.send({ t: 'auth', key: toBase64Url(identity.publicKey), sig: toBase64Url(sig) });
     const handle = ok.t === 'ok' ? (ok.handle ?? null) : null;
     // Rooms survive reconnects: join them again on the new connection.
@@ -386,8 +420,10 @@ export class RelayClient {
     this.ready = null;
   }
 
-  private onClosed(e: RelayError): void {
+  private onClosed(e: RelayError, wasOpen: boolean): void {
     this.teardown(e);
+    // A node that dropped us may be gone: the next attempt starts with the next relay of the list.
+    if (wasOpen) this.current = (this.current + 1) % this.urls.length;
     this.emitState('closed', e);
     if (this.closedByUser || this.opts.reconnect === false || (e.closeCode !== undefined && FINAL_CLOSES.has(e.closeCode))) return;
     const min = this.opts.minBackoffMs ?? 500;

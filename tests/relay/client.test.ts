@@ -80,6 +80,30 @@ describe('reconnect', () => {
   });
 });
 
+describe('several relay URLs', () => {
+  it('connect() goes on to the next URL when one cannot be reached; after a drop it reconnects to the next', async () => {
+    const first = await startRelay();
+    const second = await startRelay();
+    const down = `ws://127.0.0.1:${await freePort()}`;
+    const id = await makeIdentity();
+    const c = new RelayClient({
+      url: [down, first.url, second.url], identity: id.identity, WebSocket: WebSocket as unknown as WebSocketConstructor, minBackoffMs: 50, maxBackoffMs: 200,
+    });
+    const states: RelayState[] = [];
+    c.onState((s) => states.push(s));
+    await c.connect();
+    expect(c.url).toBe(first.url);
+    await first.kill('SIGKILL');
+    await until(() => states.filter((s) => s === 'open').length === 2, 20_000);
+    expect(c.url).toBe(second.url);
+    c.close();
+    // Every URL down: the last failure, once each was tried.
+    const none = new RelayClient({ url: [down, first.url], WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false });
+    await expect(none.connect()).rejects.toMatchObject({ code: 'unreachable', message: `cannot reach the relay at ${first.url}` });
+    expect(() => new RelayClient({ url: [second.url, 'http://example.org'], WebSocket: WebSocket as unknown as WebSocketConstructor })).toThrow(/ws:\/\/ or wss:\/\//);
+  });
+});
+
 describe('a relay that never answers', () => {
   it('connect() gives up after the request timeout with a clear error, and retries later when asked to', async () => {
     // Something that accepts the WebSocket but never sends the relay's challenge (a hung relay or proxy).

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../relay/config';
+import { DEFAULTS, parseRelayArgs } from '../../relay/config';
 import { ROOT, cleanup, tempDir } from './harness';
 
 const run = promisify(execFile);
@@ -60,5 +60,34 @@ describe('docs/DEPLOY.md onion service sample', () => {
     const result = await verify(broken);
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/hidden service port|Failed to parse/i);
+  });
+});
+
+/** The fenced block in `language` of docs/DEPLOY.md's cluster section. */
+function sample(language: string): string {
+  const all = readFileSync(join(ROOT, 'docs/DEPLOY.md'), 'utf8');
+  const doc = all.slice(all.indexOf('## A relay cluster'));
+  const block = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(doc)?.[1];
+  if (!block) throw new Error(`docs/DEPLOY.md has no \`\`\`${language} block`);
+  return block;
+}
+
+describe('docs/DEPLOY.md cluster samples', () => {
+  it("the systemd unit runs a cluster node with flags the relay accepts, named for the balancer's address", () => {
+    const exec = /^ExecStart=(\S+) (.*)$/m.exec(sample('ini'));
+    expect(exec?.[1]).toMatch(/\/c2c-relay$/);
+    const options = parseRelayArgs(exec![2]!.split(' '));
+    expect(options.cluster).toMatchObject({ postgres: expect.stringMatching(/^postgres:\/\//), redis: expect.stringMatching(/^redis:\/\//) });
+    expect(options.publicUrls).toEqual(['wss://relay.example.org']);
+    // The balancer sends to each node's --host:--port and checks its /healthz.
+    const haproxy = sample('haproxy');
+    expect(haproxy).toContain(`server node1 ${options.host}:${options.port} check`);
+    expect(haproxy).toMatch(/option httpchk GET \/healthz/);
+  });
+
+  it('the command-line example is the same node as the unit', () => {
+    const sh = sample('sh').replace(/\\\n\s*/g, '').trim().split(/\s+/);
+    const exec = /^ExecStart=\S+ (.*)$/m.exec(sample('ini'))![1]!.split(' ');
+    expect(parseRelayArgs(sh.slice(1))).toEqual(parseRelayArgs(exec));
   });
 });

@@ -21,6 +21,7 @@ export interface RunningRelay {
   proc: ChildProcess;
   port: number;
   url: string;
+  /** '' in cluster mode. */
   dataDir: string;
   /** The admin listener's port, when started with `--admin-port`. */
   adminPort?: number;
@@ -49,15 +50,16 @@ export interface Installed {
 
 /**
  * Starts this run's bundle of the relay (tests/prebuilt/), or `installed`, the `c2c-relay` of a package;
- * `env` is added to its environment.
+ * `env` is added to its environment. `dataDir` null: no `--data` (cluster mode, tests/relay/cluster-harness.ts).
  */
 export async function startRelay(
   args: string[] = [],
-  dataDir = tempDir(),
+  dataDir: string | null = tempDir(),
   { installed, env = {} }: { installed?: Installed; env?: Record<string, string> } = {},
 ): Promise<RunningRelay> {
   const [command, program] = installed ? [installed.command, []] : [process.execPath, [prebuilt('relay')]];
-  const proc = spawn(command, [...program, '--port', '0', '--data', dataDir, ...args], {
+  const data = dataDir === null ? [] : ['--data', dataDir];
+  const proc = spawn(command, [...program, '--port', '0', ...data, ...args], {
     cwd: installed?.cwd ?? ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...(installed?.env ?? process.env), ...env },
@@ -82,7 +84,7 @@ export async function startRelay(
     proc,
     port,
     url: `ws://127.0.0.1:${port}`,
-    dataDir,
+    dataDir: dataDir ?? '',
     adminPort,
     stdout: () => out,
     stderr: () => err,
