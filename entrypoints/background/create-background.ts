@@ -8,6 +8,7 @@ import { isChatInvite } from './chat-invites';
 import { ChatService, type ChatTiming } from './chat-service';
 import { ComposeTickets } from './compose-tickets';
 import { Inbox } from './inbox';
+import { KeyLog } from './key-log';
 import { createMailboxService, relayTarget } from './mailbox-service';
 import { RelayConnection } from './relay-connection';
 import { NO_PROXY_SUPPORT, SettingsRelayRoute, type RelayRoute } from './relay-route';
@@ -66,7 +67,8 @@ export function createBackground(opts: BackgroundOptions) {
   });
   // One-time tickets the content script leaves for its compose frames (lib/content/frames.ts).
   const tickets = new ComposeTickets();
-  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, route, tickets);
+  const keyLog = new KeyLog(db);
+  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, route, keyLog, tickets);
   // The side panel's tab state lives beside the request service and uses its handlers (panel-service.ts).
   const panel = new PanelService({
     ...(opts.tabs ?? NO_TABS),
@@ -82,5 +84,5 @@ export function createBackground(opts: BackgroundOptions) {
     getPanelMessages: (request) => panel.messages(request),
     panelSend: (request) => panel.send(request),
   };
-  return { inbox, connection, chats, service, tickets, panel, route };
+  return { inbox, connection, chats, service, tickets, panel, route, keyLog };
 }

@@ -9,6 +9,7 @@ import { getContact, listContacts, markVerified, observeContactKey, pinContact }
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
+import { listLogAlarms } from '@/lib/keyring/log-states';
 import { getSetting, getSiteMode, setSettings, setSiteMode } from '@/lib/keyring/settings';
 import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengths';
 import { recipientsFor, rememberRecipients } from '@/lib/keyring/conversations';
@@ -22,6 +23,7 @@ import { classifyCiphertext, createLegacyService } from './legacy-service';
 import { relayTarget, type MailboxService } from './mailbox-service';
 import { openSealed, pageChannel } from './open-sealed';
 import { rotateAndPublish } from './prekey-rotation';
+import type { KeyLog } from './key-log';
 import { relayFailure, withRelay } from './relay-access';
 import type { RelayRoute } from './relay-route';
 import type { PanelRequestType } from '@/lib/protocol/api/panel';
@@ -51,6 +53,7 @@ export function createBackgroundService(
   mailbox: MailboxService,
   chats: ChatService,
   route: RelayRoute,
+  keyLog: KeyLog,
   tickets = new ComposeTickets(),
 ): Omit<BackgroundService, PanelRequestType> {
   const replayCache = new PersistentReplayCache(db);
@@ -142,11 +145,16 @@ export function createBackgroundService(
       const bundle = encodePublicBundle(await publicBundle(db));
       await withRelay(route, relayUrl, keys, (client) => client.register(identity.handle, bundle));
       await registrations.set({ relayUrl, handle: identity.handle });
+      // The log now holds our registration: check it (and keep the relay's checkpoint) at once. A relay
+      // that cannot be reached now is checked again later; an inconsistency is kept as an alarm.
+      await keyLog.checkOwnHandle(registrations, route).catch(() => null);
       return { relay: { registered: true as const } };
     },
 
     async lookupContact({ handle }) {
-      const found = await withRelay(route, await relayUrlOrFail(), undefined, (client) => client.lookup(handle));
+      // Only a key the relay's log proves to hold is used (key-log.ts); an inconsistency fails closed.
+      const relayUrl = await relayUrlOrFail();
+      const found = await withRelay(route, relayUrl, undefined, (client) => keyLog.lookup(client, relayUrl, handle));
       // The relay's answer is checked like any key from outside: signature and handle label.
       const bundle = await decodePublicBundle(found.bundle);
       if (bundle.handle !== undefined && bundle.handle !== found.handle) {
@@ -155,6 +163,10 @@ export function createBackgroundService(
       // A pinned contact showing another identity key is flagged now (keyChanged), not only when pinned again.
       if (await getIdentity(db)) await observeContactKey(db, found.handle, bundle);
       return { handle: found.handle, bundle: found.bundle, fingerprint: await fingerprint(bundle.identityKey) };
+    },
+
+    async getLogAlarms() {
+      return { alarms: (await listLogAlarms(db)).map(({ relay, alarm }) => ({ relay, ...alarm })) };
     },
 
     async encrypt({ recipients, plaintext, suite, raw, maxPartLength, channel }) {

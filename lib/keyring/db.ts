@@ -3,6 +3,7 @@
 // non-extractable device key, so an explicit passphrase backup stays possible. See docs/KEYRING.md.
 import Dexie, { type Table } from 'dexie';
 import type { PublicBundle } from '../crypto/public-bundle';
+import type { LogState } from '../keylog/verify';
 
 export const KEYRING_DB_NAME = 'crypt2chat';
 
@@ -99,6 +100,27 @@ export interface LegacyKeyRow {
   created: number;
 }
 
+/**
+ * What the background keeps per relay about its key log (lib/keylog/verify.ts, docs/KEYRING.md): the
+ * pinned log key and last verified checkpoint, and the alarms raised against it. Not secret.
+ */
+export interface LogStateRow {
+  relay: string; // the relay's origin (relayOrigin)
+  state?: LogState; // absent until a checkpoint of this relay verified
+  alarms: LogAlarm[];
+}
+
+/** An inconsistency the relay's log showed, kept with its evidence until the user sees it. */
+export interface LogAlarm {
+  /** An InconsistencyReason, or 'foreign-entry' (self-monitoring: an entry for our handle we did not make). */
+  reason: string;
+  message: string;
+  at: number;
+  /** The two signed checkpoints that disagree, when there are two. */
+  kept?: string;
+  served?: string;
+}
+
 /** Version 1 stores. Later versions list only the tables they change (Dexie keeps the rest). */
 export const SCHEMA_V1 = {
   identities: 'slot',
@@ -125,6 +147,8 @@ export function declareKeyringSchema(db: Dexie): void {
   db.version(2)
     .stores({ replay: '++seq, &key, day', replaySecret: 'slot' })
     .upgrade((tx) => tx.table('replay').clear());
+  // Version 3: the relays' key-log checkpoints and alarms.
+  db.version(3).stores({ logStates: 'relay' });
 }
 
 export interface KeyringDBOptions {
@@ -142,6 +166,7 @@ export class KeyringDB extends Dexie {
   replay!: Table<ReplayRow, number>;
   replaySecret!: Table<ReplaySecretRow, string>;
   legacyKeys!: Table<LegacyKeyRow, string>;
+  logStates!: Table<LogStateRow, string>;
 
   constructor(options: KeyringDBOptions = {}) {
     // Dexie treats an explicit `indexedDB: undefined` as "none": pass only what was given.
@@ -155,5 +180,5 @@ export class KeyringDB extends Dexie {
 
 /** Every table, for transactions that must see or change the whole keyring at once. */
 export function allTables(db: KeyringDB) {
-  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.replaySecret, db.legacyKeys];
+  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.replaySecret, db.legacyKeys, db.logStates];
 }

@@ -91,6 +91,7 @@ export const API_ERROR_CODES = [
   'relay-refused', // the relay answered with an error
   'proxy-unavailable', // a proxy is set, but the browser could not route the relay connection through it
   'handle-taken', // the relay has this handle registered to someone else
+  'log-inconsistent', // the relay's key log contradicts itself or what we kept: the key was not trusted
   'no-legacy-key', // a legacy operation needs the user's legacy key and none was created
   'user-action-required', // a legacy message is opened only on a click (decrypt with userAction: true)
   'internal', // a bug: details are not shown

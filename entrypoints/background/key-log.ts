@@ -1,0 +1,114 @@
+// The relay's key log as the background checks it (docs/ARCHITECTURE.md "Key log"): every lookup asks for
+// the log's proofs and is verified against the checkpoint kept for that relay (lib/keylog/verify.ts); any
+// inconsistency fails the lookup closed and is kept as an alarm with both signed checkpoints, which the
+// popup shows (contact-log-alarm). Self-monitoring looks up our own handle, at start and from an alarm,
+// and alarms on any entry our key did not make.
+import { browser } from 'wxt/browser';
+import { equalBytes } from '@/lib/bytes';
+import { foreignEntry } from '@/lib/keylog/history';
+import { LogInconsistency, verifyLookup, type VerifiedLookup } from '@/lib/keylog/verify';
+import type { KeyringDB } from '@/lib/keyring/db';
+import { getIdentity } from '@/lib/keyring/identity-store';
+import { keepLogState, keptLogState, raiseLogAlarm } from '@/lib/keyring/log-states';
+import { parseCheckpoint } from '@/lib/keylog/checkpoint';
+import { RelayError, type RelayClient } from '@/lib/relay-client/client';
+import { relayOrigin } from '@/lib/protocol/relay';
+import { ApiFailure } from './api-failure';
+import { relayTarget } from './mailbox-service';
+import { withRelay } from './relay-access';
+import type { RelayRoute } from './relay-route';
+import type { RegistrationStore } from './service';
+
+export const OWN_LOG_ALARM = 'c2c-own-key-log';
+/** How often the extension checks the log for its own handle (also at browser start). */
+export const OWN_LOG_CHECK_MINUTES = 60;
+
+function sizeOf(checkpointNote: string): number {
+  return parseCheckpoint(checkpointNote.slice(0, checkpointNote.lastIndexOf('\n\n') + 1)).size;
+}
+
+const inconsistent = () => new ApiFailure('log-inconsistent', "The relay's key log is inconsistent: the key was not trusted. See the alarm in the popup.");
+
+export class KeyLog {
+  /** One check at a time per relay: each starts from the state the one before it kept. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly db: KeyringDB,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private serialized<T>(relayUrl: string, work: () => Promise<T>): Promise<T> {
+    const relay = relayOrigin(relayUrl);
+    const run = (this.queues.get(relay) ?? Promise.resolve()).then(work, work);
+    this.queues.set(relay, run.catch(() => undefined));
+    return run;
+  }
+
+  /**
+   * Looks `handle` up on the client's relay with the log's proofs and verifies them against the kept
+   * checkpoint, which is then advanced. An inconsistency is recorded as an alarm and fails the lookup.
+   */
+  lookup(client: RelayClient, relayUrl: string, handle: string): Promise<{ handle: string; bundle: string; verified: VerifiedLookup }> {
+    return this.serialized(relayUrl, async () => {
+      const kept = await keptLogState(this.db, relayUrl);
+      try {
+        const found = await client.lookupLogged(handle, kept ? sizeOf(kept.checkpoint) : 0);
+        if (found.handle !== handle) throw new LogInconsistency('unlogged-key', 'the relay answered for another handle');
+        const verified = await verifyLookup(handle, found.bundle, found.log, kept);
+        await keepLogState(this.db, relayUrl, verified.state);
+        return { handle: found.handle, bundle: found.bundle, verified };
+      } catch (e) {
+        const alarm =
+          e instanceof LogInconsistency
+            ? { reason: e.reason, message: e.message, ...(e.evidence ?? {}) }
+            : e instanceof RelayError && e.code === 'protocol'
+              ? { reason: 'missing-proof', message: e.message }
+              : null;
+        if (!alarm) throw e;
+        await raiseLogAlarm(this.db, relayUrl, { ...alarm, at: this.now() });
+        throw inconsistent();
+      }
+    });
+  }
+
+  /**
+   * Self-monitoring: looks our own handle up where we are registered; an entry our key did not make, or
+   * another key served, is an alarm. Returns whether the log is all ours (null: nothing to check).
+   */
+  async checkOwnHandle(registrations: RegistrationStore, route: RelayRoute): Promise<boolean | null> {
+    const identity = await getIdentity(this.db);
+    const target = await relayTarget(this.db, registrations);
+    if (!identity || !target) return null;
+    try {
+      const { verified } = await withRelay(route, target.url, undefined, (client) => this.lookup(client, target.url, target.handle));
+      const foreign = foreignEntry(verified.events, identity.identityKey);
+      if (!foreign && equalBytes(verified.current.key, identity.identityKey)) return true;
+      const what = foreign ? `a ${foreign.type} entry` : 'its current key';
+      await raiseLogAlarm(this.db, target.url, {
+        reason: 'foreign-entry',
+        message: `the key log gives our handle ${target.handle} ${what} this browser's key did not make`,
+        at: this.now(),
+      });
+      return false;
+    } catch (e) {
+      if (e instanceof ApiFailure && e.code === 'log-inconsistent') return false;
+      throw e;
+    }
+  }
+}
+
+/**
+ * Self-monitoring from an alarm the browser keeps across restarts, and at each browser start. The
+ * listener is registered synchronously so a worker woken by the alarm finds it in place.
+ */
+export function listenForOwnLogAlarm(check: () => Promise<unknown>): void {
+  const run = () => void check().catch(() => undefined); // an unreachable relay: the next round tries again
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === OWN_LOG_ALARM) run();
+  });
+  browser.runtime.onStartup.addListener(run);
+  void browser.alarms.get(OWN_LOG_ALARM).then((existing) => {
+    if (!existing) void browser.alarms.create(OWN_LOG_ALARM, { delayInMinutes: 1, periodInMinutes: OWN_LOG_CHECK_MINUTES });
+  });
+}
