@@ -16,7 +16,7 @@ export function LogAlarms({ alarms }: { alarms: LogAlarmInfo[] }) {
       <p>{t('logAlarmIntro')}</p>
       <ul>
         {alarms.map((a) => (
-          <li key={`${a.relay} ${a.at} ${a.reason}`} data-reason={a.reason} data-testid="contact-log-alarm-item">
+          <li key={`${a.relay} ${a.at} ${a.reason}`} data-reason={a.reason} data-relay={a.relay} data-testid="contact-log-alarm-item">
             <p>
               <code>{a.relay}</code> {a.reason}: {a.message}
             </p>
