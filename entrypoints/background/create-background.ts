@@ -41,7 +41,10 @@ export interface BackgroundOptions {
 export function createBackground(opts: BackgroundOptions) {
   const { db, registrations } = opts;
   const route = opts.route ?? new SettingsRelayRoute(db, NO_PROXY_SUPPORT);
-  const inbox = new Inbox(db, new PersistentReplayCache(db));
+  const keyLog = new KeyLog(db, route);
+  // Checkpoints contacts gossip in their messages are checked in the background, never waited for.
+  const hearGossip = (value: Uint8Array) => void keyLog.hearGossip(value).catch(() => undefined);
+  const inbox = new Inbox(db, new PersistentReplayCache(db), hearGossip);
   const connection = new RelayConnection({
     WebSocket: opts.WebSocket,
     // No connection at all while its route cannot be ensured (a proxy set, but not in force).
@@ -67,8 +70,7 @@ export function createBackground(opts: BackgroundOptions) {
   });
   // One-time tickets the content script leaves for its compose frames (lib/content/frames.ts).
   const tickets = new ComposeTickets();
-  const keyLog = new KeyLog(db);
-  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, route, keyLog, tickets);
+  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, route, keyLog, hearGossip, tickets);
   // The side panel's tab state lives beside the request service and uses its handlers (panel-service.ts).
   const panel = new PanelService({
     ...(opts.tabs ?? NO_TABS),

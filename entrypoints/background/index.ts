@@ -78,7 +78,7 @@ export default defineBackground(() => {
   }
   listenForComposeCommand();
   listenForRotationAlarm(db, registrations, route);
-  listenForOwnLogAlarm(() => keyLog.checkOwnHandle(registrations, route));
+  listenForOwnLogAlarm(() => keyLog.checkOwnHandle(registrations));
   listenForPanelCommand();
   // A new install starts with the first-run flow on the options page (entrypoints/options/FirstRun.tsx).
   browser.runtime.onInstalled.addListener(({ reason }) => {

@@ -4,7 +4,9 @@
 // popup shows (contact-log-alarm). Self-monitoring looks up our own handle, at start and from an alarm,
 // and alarms on any entry our key did not make.
 import { browser } from 'wxt/browser';
-import { equalBytes } from '@/lib/bytes';
+import { equalBytes, toHex } from '@/lib/bytes';
+import { GossipError, checkGossip, compareGossip, parseGossip, type Gossip } from '@/lib/keylog/gossip';
+import { getSetting } from '@/lib/keyring/settings';
 import { foreignEntry } from '@/lib/keylog/history';
 import { LogInconsistency, verifyLookup, type VerifiedLookup } from '@/lib/keylog/verify';
 import type { KeyringDB } from '@/lib/keyring/db';
@@ -18,6 +20,12 @@ import { relayTarget } from './mailbox-service';
 import { withRelay } from './relay-access';
 import type { RelayRoute } from './relay-route';
 import type { RegistrationStore } from './service';
+
+const HEARD_MAX = 64;
+function remember(set: Set<string>, id: string): void {
+  if (set.size >= HEARD_MAX) set.delete(set.values().next().value!);
+  set.add(id);
+}
 
 export const OWN_LOG_ALARM = 'c2c-own-key-log';
 /** How often the extension checks the log for its own handle (also at browser start). */
@@ -33,8 +41,12 @@ export class KeyLog {
   /** One check at a time per relay: each starts from the state the one before it kept. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
+  /** Gossip values checked lately (hex): the same checkpoint in many messages is asked about once. */
+  private readonly heard = new Set<string>();
+
   constructor(
     private readonly db: KeyringDB,
+    private readonly route: RelayRoute,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -73,15 +85,50 @@ export class KeyLog {
   }
 
   /**
+   * A checkpoint a contact gossiped in a message whose signature verified (lib/keylog/gossip.ts). Garbage
+   * is ignored; a checkpoint of our relay's log that differs from ours is joined to ours by the relay's
+   * proofs, or raises the fork alarm. Answers what was decided (for tests; callers do not wait for it).
+   */
+  async hearGossip(value: Uint8Array): Promise<'garbage' | 'no-state' | 'other-log' | 'same' | 'consistent' | 'undecided' | 'alarm'> {
+    let gossip: Gossip;
+    try {
+      gossip = parseGossip(value);
+    } catch (e) {
+      if (e instanceof GossipError) return 'garbage';
+      throw e;
+    }
+    const relayUrl = await getSetting(this.db, 'relayUrl');
+    const kept = relayUrl ? await keptLogState(this.db, relayUrl) : null;
+    if (!relayUrl || !kept) return 'no-state';
+    const seen = compareGossip(kept, gossip);
+    if (seen !== 'differs') return seen;
+    const id = toHex(value);
+    if (this.heard.has(id)) return 'consistent';
+    return this.serialized(relayUrl, async () => {
+      try {
+        const state = (await keptLogState(this.db, relayUrl)) ?? kept;
+        const check = await withRelay(this.route, relayUrl, undefined, (client) => checkGossip(client, state, gossip));
+        await keepLogState(this.db, relayUrl, check.state);
+        if (check.verdict === 'consistent') remember(this.heard, id);
+        return check.verdict;
+      } catch (e) {
+        if (!(e instanceof LogInconsistency)) throw e;
+        await raiseLogAlarm(this.db, relayUrl, { reason: e.reason, message: e.message, ...(e.evidence ?? {}), at: this.now() });
+        return 'alarm';
+      }
+    });
+  }
+
+  /**
    * Self-monitoring: looks our own handle up where we are registered; an entry our key did not make, or
    * another key served, is an alarm. Returns whether the log is all ours (null: nothing to check).
    */
-  async checkOwnHandle(registrations: RegistrationStore, route: RelayRoute): Promise<boolean | null> {
+  async checkOwnHandle(registrations: RegistrationStore): Promise<boolean | null> {
     const identity = await getIdentity(this.db);
     const target = await relayTarget(this.db, registrations);
     if (!identity || !target) return null;
     try {
-      const { verified } = await withRelay(route, target.url, undefined, (client) => this.lookup(client, target.url, target.handle));
+      const { verified } = await withRelay(this.route, target.url, undefined, (client) => this.lookup(client, target.url, target.handle));
       const foreign = foreignEntry(verified.events, identity.identityKey);
       if (!foreign && equalBytes(verified.current.key, identity.identityKey)) return true;
       const what = foreign ? `a ${foreign.type} entry` : 'its current key';

@@ -8,6 +8,7 @@ import { openTextMessage } from '@/lib/crypto/open-message';
 import type { ReplayCache } from '@/lib/crypto/replay-cache';
 import { findContactByIdentityKey, listContacts } from '@/lib/keyring/contacts';
 import type { KeyringDB } from '@/lib/keyring/db';
+import { GOSSIP_EXTENSION } from '@/lib/keylog/gossip';
 import { getIdentity, getOpeningKeys } from '@/lib/keyring/identity-store';
 
 export interface OpenedForUser {
@@ -19,6 +20,8 @@ export interface OpenedForUser {
   /** Set when verified or pinned: the contact (or our own identity) whose pinned key sealed the message. */
   senderHandle?: string;
   replay: 'fresh' | 'same';
+  /** The sender's key-log checkpoint gossip (lib/keylog/gossip.ts), only from a sender whose signature verified. */
+  gossip?: Uint8Array;
 }
 
 /** The currently pinned identity key with this key id, if any contact has one. */
@@ -70,12 +73,15 @@ export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: 
   // Only the currently pinned key of a contact matches: old or pending keys read as 'unverified'.
   // One's own key needs no comparing: the sender reads her own history as verified.
   const senderFingerprint = await fingerprint(senderKey);
+  // Gossip counts only from a sender whose signature verified: anyone else's is not read at all.
+  const gossip = opened.extensions.find((e) => e.type === GOSSIP_EXTENSION)?.value;
+  const checked = { ...base, ...(gossip ? { gossip } : {}) };
   if (equalBytes(senderKey, keys.identityKey)) {
     const own = await getIdentity(db);
-    if (own) return { status: 'verified', ...base, senderFingerprint, senderHandle: own.handle };
+    if (own) return { status: 'verified', ...checked, senderFingerprint, senderHandle: own.handle };
   }
   const contact = await findContactByIdentityKey(db, senderKey);
-  if (!contact) return { status: 'unverified', ...base, senderFingerprint };
+  if (!contact) return { status: 'unverified', ...checked, senderFingerprint };
   // 'verified' only after the user compared safety numbers for this key; a key pinned on first use is 'pinned'.
-  return { status: contact.verified ? 'verified' : 'pinned', ...base, senderFingerprint, senderHandle: contact.handle };
+  return { status: contact.verified ? 'verified' : 'pinned', ...checked, senderFingerprint, senderHandle: contact.handle };
 }

@@ -54,6 +54,7 @@ export function createBackgroundService(
   chats: ChatService,
   route: RelayRoute,
   keyLog: KeyLog,
+  hearGossip: (value: Uint8Array) => void,
   tickets = new ComposeTickets(),
 ): Omit<BackgroundService, PanelRequestType> {
   const replayCache = new PersistentReplayCache(db);
@@ -147,7 +148,7 @@ export function createBackgroundService(
       await registrations.set({ relayUrl, handle: identity.handle });
       // The log now holds our registration: check it (and keep the relay's checkpoint) at once. A relay
       // that cannot be reached now is checked again later; an inconsistency is kept as an alarm.
-      await keyLog.checkOwnHandle(registrations, route).catch(() => null);
+      await keyLog.checkOwnHandle(registrations).catch(() => null);
       return { relay: { registered: true as const } };
     },
 
@@ -201,7 +202,8 @@ export function createBackgroundService(
         if (ciphertext.suite === 'cryptico') return { result: await legacy.decrypt(ciphertext.cipher, userAction === true) };
         const channel = pageChannel(context, conversation);
         const place = { ...(context !== undefined ? { context } : {}), ...(channel ? { channel } : {}) };
-        const { replay: _seenBefore, ...result } = await openSealed(db, ciphertext.payload, replayCache, place);
+        const { replay: _seenBefore, gossip, ...result } = await openSealed(db, ciphertext.payload, replayCache, place);
+        if (gossip) hearGossip(gossip);
         return { result };
       } catch (e) {
         if (e instanceof C2CError || e instanceof ApiFailure) return { result: { status: 'error' as const, reason: { code: e.code, message: e.message } } };

@@ -14,7 +14,8 @@ import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { createBackground } from '@/entrypoints/background/create-background';
 import { routeMessage } from '@/entrypoints/background/router';
 import type { RegistrationStore } from '@/entrypoints/background/service';
-import { cleanup, client, makeIdentity, startRelay, type RunningRelay } from './harness';
+import { gossipOfState } from '@/lib/keylog/gossip';
+import { cleanup, client, makeIdentity, startRelay, until, type RunningRelay } from './harness';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -28,7 +29,7 @@ async function browserOf(relay: RunningRelay, handle: string) {
   const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
   let stored: { relayUrl: string; handle: string } | undefined;
   const registrations: RegistrationStore = { get: async () => stored, set: async (v) => void (stored = v) };
-  const { service, connection, keyLog, route } = createBackground({ db, registrations, WebSocket: WebSocket as unknown as WebSocketConstructor });
+  const { service, connection, keyLog } = createBackground({ db, registrations, WebSocket: WebSocket as unknown as WebSocketConstructor });
   const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service, isEnabledSite: async () => true };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
   const call = (request: Record<string, unknown>): Promise<any> => routeMessage(request, POPUP, ctx as never);
@@ -37,8 +38,25 @@ async function browserOf(relay: RunningRelay, handle: string) {
   expect(await call({ type: 'relayRegister' })).toMatchObject({ ok: true });
   connection.stop();
   const alarms = async () => ((await call({ type: 'getLogAlarms' })) as { alarms: { reason: string; kept?: string; served?: string }[] }).alarms;
-  const checkOwn = () => keyLog.checkOwnHandle(registrations, route);
-  return { db, call, alarms, checkOwn };
+  const checkOwn = () => keyLog.checkOwnHandle(registrations);
+  const gossip = async () => gossipOfState((await keptLogState(db, relay.url))!);
+  return { db, call, alarms, checkOwn, keyLog, gossip };
+}
+
+type Browser = Awaited<ReturnType<typeof browserOf>>;
+
+/** `reader` looks `handle` up and pins the key the log proved. */
+async function pinFromRelay(reader: Browser, handle: string): Promise<void> {
+  const found = await reader.call({ type: 'lookupContact', handle });
+  expect(found).toMatchObject({ ok: true });
+  expect(await reader.call({ type: 'pinContact', handle, bundle: found.bundle })).toMatchObject({ ok: true });
+}
+
+/** A message from `from` to `to`, opened by `to`: its gossip is checked in the background. */
+async function message(from: Browser, to: Browser, toHandle: string): Promise<void> {
+  const sealed = await from.call({ type: 'encrypt', recipients: [toHandle], plaintext: 'hello' });
+  expect(sealed).toMatchObject({ ok: true });
+  expect(await to.call({ type: 'decrypt', text: sealed.parts.join('\n') })).toMatchObject({ ok: true, result: { plaintext: 'hello' } });
 }
 
 const keptSize = async (db: KeyringDB, relay: RunningRelay) => {
@@ -78,6 +96,41 @@ describe('the background on an honest relay', { timeout: 60_000 }, () => {
     expect(await alice.alarms()).toEqual([]);
     expect(await bob.alarms()).toEqual([]);
     expect(await keptSize(alice.db, relay)).toBeGreaterThan(2);
+  });
+
+  it('gossip: checkpoints heard from contacts, older or newer, never raise an alarm while others append', async () => {
+    const relay = await startRelay();
+    const alice = await browserOf(relay, 'alice');
+    const bob = await browserOf(relay, 'bob');
+    await pinFromRelay(alice, 'bob');
+    await pinFromRelay(bob, 'alice');
+    let appending = true;
+    const appends = (async () => {
+      for (let i = 0; appending; i++) await registerElsewhere(relay, `busy-${i}`);
+    })();
+    const verdicts: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      // Each side's view moves on at its own pace: a lookup here, a self-check there.
+      if (i % 2 === 0) await alice.call({ type: 'lookupContact', handle: 'bob' });
+      else await bob.checkOwn();
+      verdicts.push(await alice.keyLog.hearGossip(await bob.gossip()), await bob.keyLog.hearGossip(await alice.gossip()));
+      await message(alice, bob, 'bob');
+    }
+    appending = false;
+    await appends;
+    expect(verdicts.filter((v) => !['same', 'consistent', 'undecided'].includes(v))).toEqual([]);
+    expect(verdicts).toContain('consistent');
+    expect(await alice.alarms()).toEqual([]);
+    expect(await bob.alarms()).toEqual([]);
+  });
+
+  it('gossip: garbage is ignored, never trusted, and raises nothing', async () => {
+    const relay = await startRelay();
+    const alice = await browserOf(relay, 'alice');
+    for (const value of [new Uint8Array(0), new Uint8Array(8), new Uint8Array(16), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 0, 9])]) {
+      expect(await alice.keyLog.hearGossip(value)).toBe('garbage');
+    }
+    expect(await alice.alarms()).toEqual([]);
   });
 
   it("self-monitoring: a key change of our handle that this browser did not make is an alarm", async () => {
@@ -134,6 +187,23 @@ describe('the background catches a misbehaving relay', { timeout: 60_000 }, () =
     // Both are signed notes of the relay's log (a signature line each), so anyone can check them.
     expect(alarm!.kept).toMatch(/\n\n— c2c-relay\/[0-9a-f]{16} /);
     expect(alarm!.served).toMatch(/\n\n— c2c-relay\/[0-9a-f]{16} /);
+  });
+
+  it("fork: gossip in a message catches a fork that neither side's own reads saw", async () => {
+    const relay = await startRelay(['--test-fault', 'fork'], undefined, FAULTS);
+    const alice = await browserOf(relay, 'alice'); // the first reader: the log as it is
+    const bob = await browserOf(relay, 'bob'); // a view with an extra entry of its own
+    // They pin each other's keys from outside the relay (as from a contact card): no more reads of the log.
+    const bundleOf = async (b: Browser) => ((await b.call({ type: 'getPublicBundle' })) as { bundle: string }).bundle;
+    expect(await alice.call({ type: 'pinContact', handle: 'bob', bundle: await bundleOf(bob) })).toMatchObject({ ok: true });
+    expect(await bob.call({ type: 'pinContact', handle: 'alice', bundle: await bundleOf(alice) })).toMatchObject({ ok: true });
+    expect(await alice.alarms()).toEqual([]);
+    expect(await bob.alarms()).toEqual([]);
+    // Bob's message carries his checkpoint: alice's check, on a connection of its own, sees a third tree
+    // of bob's size, and no proof joins bob's to it.
+    await message(bob, alice, 'alice');
+    await until(async () => (await alice.alarms()).length > 0, 10_000);
+    expect(await alice.alarms()).toMatchObject([{ reason: 'fork', message: expect.stringMatching(/a contact was shown another tree/) }]);
   });
 
   it('rewrite: a log without its oldest entry is caught by the next lookup', async () => {
