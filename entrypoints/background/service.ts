@@ -5,7 +5,7 @@ import { C2CError } from '@/lib/errors';
 import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { fingerprint } from '@/lib/crypto/identity';
 import { safetyNumber } from '@/lib/crypto/safety-number';
-import { getContact, listContacts, markVerified, observeContactKey, pinContact } from '@/lib/keyring/contacts';
+import { getContact, listContacts, markVerified, observeContactKey, pinContact, type LoggedKeyChange } from '@/lib/keyring/contacts';
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
@@ -42,6 +42,7 @@ async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined, c
     fingerprint: c.bundle ? await fingerprint(c.bundle.identityKey) : '',
     verified: c.verified,
     keyChanged: c.keyChanged,
+    keyChangeProof: c.keyChanged ? (c.pendingProof ?? 'unproven') : null,
     safetyNumber: c.bundle && ownIdentityKey ? await safetyNumber(ownIdentityKey, c.bundle.identityKey) : '',
     chatInvite,
   };
@@ -58,6 +59,8 @@ export function createBackgroundService(
   tickets = new ComposeTickets(),
 ): Omit<BackgroundService, PanelRequestType> {
   const replayCache = new PersistentReplayCache(db);
+  // The key changes the log proved at the last lookup of each handle, for the pin that follows it.
+  const loggedChanges = new Map<string, LoggedKeyChange[]>();
   const legacy = createLegacyService(db);
   async function identityOrFail() {
     const identity = await getIdentity(db);
@@ -124,7 +127,7 @@ export function createBackgroundService(
 
     async pinContact({ handle, bundle }) {
       const decoded = await decodePublicBundle(bundle);
-      const result = await pinContact(db, handle, decoded);
+      const result = await pinContact(db, handle, decoded, Date.now(), loggedChanges.get(handle) ?? []);
       const contact = await getContact(db, handle);
       if (!contact) throw new C2CError('not-found', 'The contact was not saved.');
       return { result, contact: await describe(contact) };
@@ -155,14 +158,17 @@ export function createBackgroundService(
     async lookupContact({ handle }) {
       // Only a key the relay's log proves to hold is used (key-log.ts); an inconsistency fails closed.
       const relayUrl = await relayUrlOrFail();
-      const found = await withRelay(route, relayUrl, undefined, (client) => keyLog.lookup(client, relayUrl, handle));
+      const { verified, ...found } = await withRelay(route, relayUrl, undefined, (client) => keyLog.lookup(client, relayUrl, handle));
       // The relay's answer is checked like any key from outside: signature and handle label.
       const bundle = await decodePublicBundle(found.bundle);
       if (bundle.handle !== undefined && bundle.handle !== found.handle) {
         throw new C2CError('key-mismatch', 'The relay returned a key labelled with a different handle.');
       }
       // A pinned contact showing another identity key is flagged now (keyChanged), not only when pinned again.
-      if (await getIdentity(db)) await observeContactKey(db, found.handle, bundle);
+      // The log's signed key changes tell a change the old key vouched for from a bare replacement.
+      const changes = verified.events.flatMap((e) => (e.type === 'key-change' ? [{ oldKey: e.oldKey, newKey: e.newKey }] : []));
+      loggedChanges.set(found.handle, changes);
+      if (await getIdentity(db)) await observeContactKey(db, found.handle, bundle, Date.now(), changes);
       return { handle: found.handle, bundle: found.bundle, fingerprint: await fingerprint(bundle.identityKey) };
     },
 

@@ -59,12 +59,22 @@ export interface Contact {
   keyHistory: KeyHistoryEntry[];
   keyChanged: boolean; // a different identity key was seen: sending blocked until re-verified
   pendingBundle?: PublicBundle; // the newly seen key awaiting the user's decision
+  // Whether the relay's key log proves the pending key came by key changes each signed by the key before
+  // it, starting from the pinned one ('signed'), or not ('unproven': a replacement without proof).
+  pendingProof?: 'signed' | 'unproven';
   legacyPublicKey?: string;
   suite: SuitePreference; // 'legacy' only while the contact has no modern key
 }
 
 export interface ContactRow extends Contact {
   knownKeys: string[]; // hex of every identity key in keyHistory (multi-entry index)
+}
+
+/** A removed contact, kept so that adding the handle again keeps its key history (contacts.ts). */
+export interface FormerContactRow {
+  handle: string;
+  row: ContactRow;
+  removedAt: number;
 }
 
 export interface ConversationRow {
@@ -147,8 +157,8 @@ export function declareKeyringSchema(db: Dexie): void {
   db.version(2)
     .stores({ replay: '++seq, &key, day', replaySecret: 'slot' })
     .upgrade((tx) => tx.table('replay').clear());
-  // Version 3: the relays' key-log checkpoints and alarms.
-  db.version(3).stores({ logStates: 'relay' });
+  // Version 3: the relays' key-log checkpoints and alarms; removed contacts' key histories.
+  db.version(3).stores({ logStates: 'relay', formerContacts: 'handle' });
 }
 
 export interface KeyringDBOptions {
@@ -167,6 +177,7 @@ export class KeyringDB extends Dexie {
   replaySecret!: Table<ReplaySecretRow, string>;
   legacyKeys!: Table<LegacyKeyRow, string>;
   logStates!: Table<LogStateRow, string>;
+  formerContacts!: Table<FormerContactRow, string>;
 
   constructor(options: KeyringDBOptions = {}) {
     // Dexie treats an explicit `indexedDB: undefined` as "none": pass only what was given.
@@ -180,5 +191,5 @@ export class KeyringDB extends Dexie {
 
 /** Every table, for transactions that must see or change the whole keyring at once. */
 export function allTables(db: KeyringDB) {
-  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.replaySecret, db.legacyKeys, db.logStates];
+  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.replaySecret, db.legacyKeys, db.logStates, db.formerContacts];
 }

@@ -133,6 +133,29 @@ describe('the background on an honest relay', { timeout: 60_000 }, () => {
     expect(await alice.alarms()).toEqual([]);
   });
 
+  it('a key change signed by the pinned key shows as signed; a replacement without proof as unproven', async () => {
+    const relay = await startRelay();
+    const alice = await browserOf(relay, 'alice');
+    const bob = await browserOf(relay, 'bob');
+    await pinFromRelay(alice, 'bob');
+    // Bob moves to a new key with a change his old key signs: the relay logs it.
+    const next = await makeIdentity('bob');
+    const mover = client(relay.url, next.identity);
+    await mover.connect();
+    await mover.changeIdentity('bob', next.bundle, (await getSenderKeys(bob.db)).identity);
+    mover.close();
+    expect(await alice.call({ type: 'lookupContact', handle: 'bob' })).toMatchObject({ ok: true });
+    const contactOf = async (handle: string) => ((await alice.call({ type: 'listContacts' })).contacts as { handle: string }[]).find((c) => c.handle === handle);
+    expect(await contactOf('bob')).toMatchObject({ keyChanged: true, keyChangeProof: 'signed' });
+    // A key for carol from outside the log (a pasted key line, say) that is not the pinned one: unproven.
+    await registerElsewhere(relay, 'carol');
+    await pinFromRelay(alice, 'carol');
+    const impostor = await makeIdentity('carol');
+    expect(await alice.call({ type: 'pinContact', handle: 'carol', bundle: impostor.bundle })).toMatchObject({ ok: true, result: 'key-changed' });
+    expect(await contactOf('carol')).toMatchObject({ keyChanged: true, keyChangeProof: 'unproven' });
+    expect(await alice.alarms()).toEqual([]);
+  });
+
   it("self-monitoring: a key change of our handle that this browser did not make is an alarm", async () => {
     const relay = await startRelay();
     const alice = await browserOf(relay, 'alice');
