@@ -1,12 +1,16 @@
 // The relay's key log in the extension, in Chromium, against real relay processes: an honest relay raises
 // nothing; a relay that serves a key its log does not hold (--test-fault swap-key:HANDLE) or shows
 // different logs to different connections (--test-fault fork) is caught, the lookup refused, and the popup
-// shows contact-log-alarm with the evidence. Two profiles, one relay per case (one log state each).
+// shows contact-log-alarm with the evidence; a key change without the log's proof shows as unproven.
+// Two profiles, one relay per case (one log state each).
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, startRelay, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { clickWhenEnabled, contactItem, fill, lookUpAndPin, onboardInPopup, registerInPopup, textMatching } from './flows';
+import { generateIdentity } from '@/lib/crypto/identity';
+import { generatePrekey } from '@/lib/crypto/prekey';
+import { encodePublicBundle } from '@/lib/crypto/public-bundle';
+import { clickWhenEnabled, contactItem, fill, lookUpAndPin, onboardInPopup, pin, registerInPopup, textMatching } from './flows';
 
 const FAULTS = { env: { C2C_RELAY_TEST_FAULTS: '1' } };
 const alarmOf = (relay: RunningRelay) => `${byTestId('contact-log-alarm-item')}[data-relay="${relay.url}"]`;
@@ -78,5 +82,15 @@ describe('Chromium: the key log catches a misbehaving relay', { timeout: 180_000
     expect(served![1]).toBe(kept![1]);
     expect(served![2]).not.toBe(kept![2]);
     for (const note of evidence) expect(note).toMatch(/\n\n— c2c-relay\/[0-9a-f]{16} \S+\n$/);
+  });
+
+  it('a key change without the log\'s proof shows as unproven in the contact list', async () => {
+    const impostor = await generateIdentity(true);
+    const bundle = encodePublicBundle({ identityKey: impostor.publicKey, prekey: await generatePrekey(impostor), handle: 'bob' });
+    expect(await pin(alicePage, 'bob', bundle)).toBe('key-changed');
+    await alicePage.close();
+    alicePage = await alice.openPopup();
+    const changed = await alicePage.waitForSelector(`${contactItem('bob')} ${byTestId('contact-key-changed')}`);
+    expect(await changed!.evaluate((e) => e.getAttribute('data-proof'))).toBe('unproven');
   });
 });
