@@ -41,7 +41,8 @@ export class KeyLog {
   /** One check at a time per relay: each starts from the state the one before it kept. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  /** Gossip values checked lately (hex): the same checkpoint in many messages is asked about once. */
+  /** Gossip values checked lately or being checked (hex): the same checkpoint in many messages (a page
+   *  full of one contact's tokens) is asked about once; only an undecided check is asked again. */
   private readonly heard = new Set<string>();
 
   constructor(
@@ -89,7 +90,7 @@ export class KeyLog {
    * is ignored; a checkpoint of our relay's log that differs from ours is joined to ours by the relay's
    * proofs, or raises the fork alarm. Answers what was decided (for tests; callers do not wait for it).
    */
-  async hearGossip(value: Uint8Array): Promise<'garbage' | 'no-state' | 'other-log' | 'same' | 'consistent' | 'undecided' | 'alarm'> {
+  async hearGossip(value: Uint8Array): Promise<'garbage' | 'no-state' | 'other-log' | 'same' | 'heard' | 'consistent' | 'undecided' | 'alarm'> {
     let gossip: Gossip;
     try {
       gossip = parseGossip(value);
@@ -103,16 +104,20 @@ export class KeyLog {
     const seen = compareGossip(kept, gossip);
     if (seen !== 'differs') return seen;
     const id = toHex(value);
-    if (this.heard.has(id)) return 'consistent';
+    if (this.heard.has(id)) return 'heard';
+    remember(this.heard, id);
     return this.serialized(relayUrl, async () => {
       try {
         const state = (await keptLogState(this.db, relayUrl)) ?? kept;
         const check = await withRelay(this.route, relayUrl, undefined, (client) => checkGossip(client, state, gossip));
         await keepLogState(this.db, relayUrl, check.state);
-        if (check.verdict === 'consistent') remember(this.heard, id);
+        if (check.verdict === 'undecided') this.heard.delete(id);
         return check.verdict;
       } catch (e) {
-        if (!(e instanceof LogInconsistency)) throw e;
+        if (!(e instanceof LogInconsistency)) {
+          this.heard.delete(id); // the relay could not be reached: the next message asks again
+          throw e;
+        }
         await raiseLogAlarm(this.db, relayUrl, { reason: e.reason, message: e.message, ...(e.evidence ?? {}), at: this.now() });
         return 'alarm';
       }
