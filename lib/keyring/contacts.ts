@@ -256,6 +256,16 @@ export async function findContactByIdentityKey(db: KeyringDB, identityKey: Uint8
 }
 
 /**
+ * The contact whose PENDING (changed, not yet accepted) key this is, if any: a message under it is not
+ * from the pinned key, but the reader may be told whose change it is and whether the log proves it.
+ */
+export async function findContactByPendingKey(db: KeyringDB, identityKey: Uint8Array): Promise<Contact | undefined> {
+  const rows = await db.contacts.where('knownKeys').equals(toHex(identityKey)).toArray();
+  const row = rows.find((r) => r.pendingBundle && equalBytes(r.pendingBundle.identityKey, identityKey));
+  return row && toContact(row);
+}
+
+/**
  * Opt-in legacy key for a contact. A different legacy key for the same handle is refused outright
  * (legacy keys carry no signed prekey to rotate): remove and re-add the contact after checking it.
  */
