@@ -74,27 +74,48 @@ export function treeSize(state: LogState | null): number {
   return state ? parseCheckpoint(state.checkpoint.slice(0, state.checkpoint.lastIndexOf('\n\n') + 1)).size : 0;
 }
 
+/** Where a command keeps the relay's last verified checkpoint between checks. */
+export interface LogStore {
+  load(): Promise<LogState | null>;
+  save(before: LogState | null, after: LogState): Promise<void>;
+}
+
+/** A state file (created on first use). */
+export function fileStore(path: string): LogStore {
+  return { load: () => loadState(path), save: (before, after) => saveState(path, before, after) };
+}
+
+/** Memory only: `listen` without --state still holds each periodic check to the one before it. */
+export function memoryStore(): LogStore {
+  let kept: LogState | null = null;
+  return {
+    load: async () => kept,
+    save: async (_before, after) => void (kept = after),
+  };
+}
+
 /**
- * Looks `handle` up with the log's proofs and checks them against the state file (created on first use),
- * which is then updated. Throws the alarm on any inconsistency, leaving the file as it was.
+ * Looks `handle` up with the log's proofs and checks them against the kept state (none: first contact),
+ * which is then updated. Throws the alarm on any inconsistency, leaving the state as it was.
  */
-export async function verifiedLookup(client: RelayClient, handle: string, statePath: string | null): Promise<{ line: string; verified: VerifiedLookup }> {
-  const kept = statePath ? await loadState(statePath) : null;
+export async function verifiedLookup(client: RelayClient, handle: string, store: LogStore | null): Promise<{ line: string; verified: VerifiedLookup }> {
+  const kept = store ? await store.load() : null;
   const verified = await logChecks(async () => {
     const found = await client.lookupLogged(handle, treeSize(kept));
     if (found.handle !== handle) throw new LogInconsistency('unlogged-key', 'the relay answered for another handle');
     return { line: found.bundle, verified: await verifyLookup(handle, found.bundle, found.log, kept) };
   });
-  if (statePath) await saveState(statePath, kept, verified.verified.state);
+  if (store) await store.save(kept, verified.verified.state);
   return verified;
 }
 
 /**
- * `c2c listen`'s check at start: the log's entries for our own handle, from the one that gave it our key
- * on, must all be ours, and the relay must serve our key. Anything else is an alarm (exit 3).
+ * `c2c listen`'s check, at start and periodically: the log's entries for our own handle, from the one
+ * that gave it our key on, must all be ours, and the relay must serve our key. Anything else is an alarm
+ * (exit 3).
  */
-export async function checkOwnLog(client: RelayClient, handle: string, ownKey: Uint8Array, statePath: string | null): Promise<void> {
-  const { verified } = await verifiedLookup(client, handle, statePath);
+export async function checkOwnLog(client: RelayClient, handle: string, ownKey: Uint8Array, store: LogStore): Promise<void> {
+  const { verified } = await verifiedLookup(client, handle, store);
   const foreign = foreignEntry(verified.events, ownKey);
   if (foreign || !equalBytes(verified.current.key, ownKey)) {
     const what = foreign ? `a ${foreign.type} entry` : 'its current key';

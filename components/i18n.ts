@@ -40,6 +40,7 @@ export const ERROR_MESSAGE_KEY: Record<ApiErrorCode, MessageKey> = {
   'relay-refused': 'errorRelayRefused',
   'proxy-unavailable': 'errorProxyUnavailable',
   'handle-taken': 'errorHandleTaken',
+  'log-inconsistent': 'errorLogInconsistent',
   'no-legacy-key': 'errorNoLegacyKey',
   'user-action-required': 'errorUserActionRequired',
   'card-prekey-swapped': 'errorCardPrekeySwapped',

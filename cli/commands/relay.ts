@@ -17,7 +17,7 @@ import { proxyOption, withProxyOption, type RelayOptions } from '../proxy-option
 import { escapeControls } from '../terminal-text';
 import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
-import { checkOwnLog, verifiedLookup } from '../log-state';
+import { checkOwnLog, fileStore, memoryStore, verifiedLookup } from '../log-state';
 import { proxiedWebSocket } from '../socks5';
 
 const RELAY_WORDS: Partial<Record<string, string>> = {
@@ -131,7 +131,7 @@ async function lookup(name: string, opts: RelayOptions & { json?: boolean; state
     found = await relayErrors(async () => {
       if (!opts.state) return lookupBundle(client, handle);
       // With --state, the key counts only once the log proves it (docs/CLI.md "Key log").
-      const { line } = await verifiedLookup(client, handle, opts.state);
+      const { line } = await verifiedLookup(client, handle, fileStore(opts.state));
       return { line, bundle: await decodePublicBundle(line) };
     });
   } finally {
@@ -163,12 +163,20 @@ async function send(opts: RelayOptions & { key: string; to: string }): Promise<v
   process.stderr.write(`accepted by the relay for ${to}\n`);
 }
 
-async function listen(opts: RelayOptions & { key: string; count?: string; timeout?: string; json?: boolean; state?: string }): Promise<void> {
+/** How often `listen` checks the key log for its own handle again, by default (seconds). */
+const LOG_CHECK_SECONDS = 300;
+/** Relay failures that only delay a periodic log check: the next one tries again. */
+const TRANSIENT: ReadonlySet<string> = new Set(['unreachable', 'closed', 'timeout']);
+
+async function listen(opts: RelayOptions & { key: string; count?: string; timeout?: string; json?: boolean; state?: string; logCheck?: string }): Promise<void> {
   const proxy = proxyOption(opts.proxy);
   const count = opts.count === undefined ? Infinity : Number(opts.count);
   const timeout = opts.timeout === undefined ? Infinity : Number(opts.timeout);
+  const checkEvery = opts.logCheck === undefined ? LOG_CHECK_SECONDS : Number(opts.logCheck);
   if (count !== Infinity && (!Number.isSafeInteger(count) || count < 1)) throw new CliError('--count must be a positive integer');
   if (timeout !== Infinity && !(timeout > 0)) throw new CliError('--timeout must be a positive number of seconds');
+  if (!(checkEvery >= 1 && checkEvery <= 2 ** 31 / 1000)) throw new CliError('--log-check must be a number of seconds from 1 to 2147483');
+  const store = opts.state ? fileStore(opts.state) : memoryStore();
   const key = await modernKey(opts.key);
   const cache = await FileReplayCache.open(seenPathFor(opts.key));
   // Lookups of senders go over the same, authenticated connection: the relay closes an unauthenticated
@@ -176,6 +184,27 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
   const client = relayClient(opts.relay, proxy, key.identity);
   let received = 0;
   let timer: NodeJS.Timeout | undefined;
+  let checkTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  // Each periodic check on a connection of its own (the relay closes idle ones); an alarm ends listening.
+  const checkAgain = (handle: string, alarm: (e: unknown) => void) => {
+    if (stopped) return;
+    checkTimer = setTimeout(() => {
+      const checker = relayClient(opts.relay, proxy);
+      checker
+        .connect()
+        .then(() => checkOwnLog(checker, handle, key.identity.publicKey, store))
+        .then(
+          () => checkAgain(handle, alarm),
+          (e: unknown) => {
+            if (!(e instanceof RelayError && TRANSIENT.has(e.code))) return alarm(e);
+            process.stderr.write(`c2c: the key-log check could not reach the relay (${e.code}); trying again in ${checkEvery} s\n`);
+            checkAgain(handle, alarm);
+          },
+        )
+        .finally(() => checker.close());
+    }, checkEvery * 1000);
+  };
   const printMessage = async (from: string, payload: Uint8Array) => {
     // The relay names the sender; believe it only if the directory's key for that handle sealed it.
     let registered: Promise<PublicBundle> | undefined;
@@ -231,14 +260,17 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
             .connect()
             .then(async (handle) => {
               if (!handle) return reject(new RelayError('not-registered', 'register this key before listening'));
-              await checkOwnLog(client, handle, key.identity.publicKey, opts.state ?? null);
+              await checkOwnLog(client, handle, key.identity.publicKey, store);
               logChecked();
+              checkAgain(handle, reject);
             })
             .catch(reject);
         }),
     );
   } finally {
     if (timer) clearTimeout(timer);
+    stopped = true;
+    clearTimeout(checkTimer);
     client.close();
   }
 }
@@ -289,6 +321,7 @@ export function registerRelayCommands(program: Command): void {
     .option('--timeout <seconds>', 'fail if the messages have not arrived by then')
     .option('--json', 'print each message as one JSON line {"from", "fingerprint", "text"}')
     .option('--state <file>', 'key-log state file for this relay: the own-handle check also proves consistency with it')
+    .option('--log-check <seconds>', `check the key log for your own handle again this often (default ${LOG_CHECK_SECONDS}); always at start`)
     .addHelpText('after', examples('c2c listen --relay ws://127.0.0.1:8787 --key bob.key --count 1 --timeout 60', 'c2c listen --relay ws://127.0.0.1:8787 --key bob.key --json'))
     .action(listen);
   const admin = program

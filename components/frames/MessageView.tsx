@@ -99,6 +99,14 @@ export function MessageView({ result, security, revealed, onDecrypt, onPin, hasG
           <span data-testid="message-status" data-status={result.status}>
             {t(STATUS_KEY[result.status])}
           </span>
+          {result.status === 'unverified' && result.keyChange && (
+            <>
+              {' · '}
+              <span data-testid="message-key-change" data-proof={result.keyChange.proof}>
+                {t(result.keyChange.proof === 'signed' ? 'messageKeyChangeSigned' : 'messageKeyChangeUnproven', result.keyChange.handle)}
+              </span>
+            </>
+          )}
         </p>
       ) : (
         <p class="status" data-testid="message-status-hidden">

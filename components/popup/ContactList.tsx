@@ -32,8 +32,8 @@ export function ContactList({ contacts, busy, onMarkVerified, onChanged, onOpenC
           )}
           <ChatOpen contact={c} busy={busy} onOpen={onOpenChat} />
           {c.keyChanged && (
-            <p class="error" role="alert" data-testid="contact-key-changed">
-              {t('contactKeyChanged')}
+            <p class="error" role="alert" data-testid="contact-key-changed" data-proof={c.keyChangeProof ?? 'unproven'}>
+              {t(c.keyChangeProof === 'signed' ? 'contactKeyChangedSigned' : 'contactKeyChanged')}
             </p>
           )}
           <dl>

@@ -8,6 +8,7 @@ import { isChatInvite } from './chat-invites';
 import { ChatService, type ChatTiming } from './chat-service';
 import { ComposeTickets } from './compose-tickets';
 import { Inbox } from './inbox';
+import { KeyLog } from './key-log';
 import { createMailboxService, relayTarget } from './mailbox-service';
 import { RelayConnection } from './relay-connection';
 import { NO_PROXY_SUPPORT, SettingsRelayRoute, type RelayRoute } from './relay-route';
@@ -40,7 +41,10 @@ export interface BackgroundOptions {
 export function createBackground(opts: BackgroundOptions) {
   const { db, registrations } = opts;
   const route = opts.route ?? new SettingsRelayRoute(db, NO_PROXY_SUPPORT);
-  const inbox = new Inbox(db, new PersistentReplayCache(db));
+  const keyLog = new KeyLog(db, route);
+  // Checkpoints contacts gossip in their messages are checked in the background, never waited for.
+  const hearGossip = (value: Uint8Array) => void keyLog.hearGossip(value).catch(() => undefined);
+  const inbox = new Inbox(db, new PersistentReplayCache(db), hearGossip);
   const connection = new RelayConnection({
     WebSocket: opts.WebSocket,
     // No connection at all while its route cannot be ensured (a proxy set, but not in force).
@@ -66,7 +70,7 @@ export function createBackground(opts: BackgroundOptions) {
   });
   // One-time tickets the content script leaves for its compose frames (lib/content/frames.ts).
   const tickets = new ComposeTickets();
-  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, route, tickets);
+  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, route, keyLog, hearGossip, tickets);
   // The side panel's tab state lives beside the request service and uses its handlers (panel-service.ts).
   const panel = new PanelService({
     ...(opts.tabs ?? NO_TABS),
@@ -82,5 +86,5 @@ export function createBackground(opts: BackgroundOptions) {
     getPanelMessages: (request) => panel.messages(request),
     panelSend: (request) => panel.send(request),
   };
-  return { inbox, connection, chats, service, tickets, panel, route };
+  return { inbox, connection, chats, service, tickets, panel, route, keyLog };
 }

@@ -23,6 +23,8 @@ export class Inbox {
   constructor(
     private readonly db: KeyringDB,
     private readonly replayCache: ReplayCache,
+    /** A key-log checkpoint the sender gossiped (entrypoints/background/key-log.ts). */
+    private readonly onGossip: (value: Uint8Array) => void = () => undefined,
     private readonly limit = INBOX_LIMIT,
   ) {}
 
@@ -55,6 +57,7 @@ export class Inbox {
       });
       // The same frame again is the relay (or someone) replaying it, not a page re-rendering it.
       if (opened.replay === 'same') throw new C2CError('replayed', 'This message was already received.');
+      if (opened.gossip) this.onGossip(opened.gossip);
       const { status, plaintext, senderFingerprint } = opened;
       return { status, plaintext, senderFingerprint, senderHandle: opened.senderHandle ?? relayed };
     } catch (e) {

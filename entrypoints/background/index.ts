@@ -12,6 +12,7 @@ import { createBackground } from './create-background';
 import type { IsEnabledSite } from './frame-entitlement';
 import { isComposeHereRequest, listenForComposeCommand, routeComposeHere } from './open-compose';
 import { listenForPanelCommand } from './open-panel';
+import { listenForOwnLogAlarm } from './key-log';
 import { listenForRotationAlarm } from './prekey-rotation';
 import { routeMessage, type RouterContext } from './router';
 import { chromeProxyControl, firefoxProxyControl } from './relay-proxy';
@@ -32,7 +33,7 @@ export default defineBackground(() => {
   };
   // The proxy setting's route for every relay connection (relay-route.ts, relay-proxy.ts).
   const route = new SettingsRelayRoute(db, import.meta.env.FIREFOX ? firefoxProxyControl(browser.runtime.getURL('/')) : chromeProxyControl());
-  const { connection, chats, service, tickets, panel } = createBackground({
+  const { connection, chats, service, tickets, panel, keyLog } = createBackground({
     db,
     registrations,
     route,
@@ -77,6 +78,7 @@ export default defineBackground(() => {
   }
   listenForComposeCommand();
   listenForRotationAlarm(db, registrations, route);
+  listenForOwnLogAlarm(() => keyLog.checkOwnHandle(registrations));
   listenForPanelCommand();
   // A new install starts with the first-run flow on the options page (entrypoints/options/FirstRun.tsx).
   browser.runtime.onInstalled.addListener(({ reason }) => {

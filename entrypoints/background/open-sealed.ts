@@ -6,8 +6,9 @@ import { fingerprint, keyIdBytes, keyIdText } from '@/lib/crypto/identity';
 import type { Channel } from '@/lib/crypto/channel';
 import { openTextMessage } from '@/lib/crypto/open-message';
 import type { ReplayCache } from '@/lib/crypto/replay-cache';
-import { findContactByIdentityKey, listContacts } from '@/lib/keyring/contacts';
+import { findContactByIdentityKey, findContactByPendingKey, listContacts } from '@/lib/keyring/contacts';
 import type { KeyringDB } from '@/lib/keyring/db';
+import { GOSSIP_EXTENSION } from '@/lib/keylog/gossip';
 import { getIdentity, getOpeningKeys } from '@/lib/keyring/identity-store';
 
 export interface OpenedForUser {
@@ -19,12 +20,22 @@ export interface OpenedForUser {
   /** Set when verified or pinned: the contact (or our own identity) whose pinned key sealed the message. */
   senderHandle?: string;
   replay: 'fresh' | 'same';
+  /** Unverified, but sealed by a contact's changed key awaiting the user's decision: whose, and whether the
+   *  relay's key log proves the change signed by the pinned key. */
+  keyChange?: { handle: string; proof: 'signed' | 'unproven' };
+  /** The sender's key-log checkpoint gossip (lib/keylog/gossip.ts), only from a sender whose signature verified. */
+  gossip?: Uint8Array;
 }
 
-/** The currently pinned identity key with this key id, if any contact has one. */
-async function pinnedKeyFor(db: KeyringDB, keyId: Uint8Array): Promise<Uint8Array | undefined> {
-  for (const contact of await listContacts(db)) {
+/** The currently pinned identity key with this key id, if any contact has one; else a pending (changed) one. */
+async function knownKeyFor(db: KeyringDB, keyId: Uint8Array): Promise<Uint8Array | undefined> {
+  const contacts = await listContacts(db);
+  for (const contact of contacts) {
     if (contact.bundle && equalBytes(await keyIdBytes(contact.bundle.identityKey), keyId)) return contact.bundle.identityKey;
+  }
+  // Only to check the signature and say whose change it is: such a message stays unverified.
+  for (const contact of contacts) {
+    if (contact.pendingBundle && equalBytes(await keyIdBytes(contact.pendingBundle.identityKey), keyId)) return contact.pendingBundle.identityKey;
   }
   return undefined;
 }
@@ -56,7 +67,7 @@ export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: 
     replayCache,
     ...place,
     resolveSender: async (keyId) =>
-      equalBytes(keyId, await keyIdBytes(keys.identityKey)) ? keys.identityKey : pinnedKeyFor(db, keyId),
+      equalBytes(keyId, await keyIdBytes(keys.identityKey)) ? keys.identityKey : knownKeyFor(db, keyId),
   });
   let plaintext: string;
   try {
@@ -70,12 +81,19 @@ export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: 
   // Only the currently pinned key of a contact matches: old or pending keys read as 'unverified'.
   // One's own key needs no comparing: the sender reads her own history as verified.
   const senderFingerprint = await fingerprint(senderKey);
+  // Gossip counts only from a sender whose signature verified: anyone else's is not read at all.
+  const gossip = opened.extensions.find((e) => e.type === GOSSIP_EXTENSION)?.value;
+  const checked = { ...base, ...(gossip ? { gossip } : {}) };
   if (equalBytes(senderKey, keys.identityKey)) {
     const own = await getIdentity(db);
-    if (own) return { status: 'verified', ...base, senderFingerprint, senderHandle: own.handle };
+    if (own) return { status: 'verified', ...checked, senderFingerprint, senderHandle: own.handle };
   }
   const contact = await findContactByIdentityKey(db, senderKey);
-  if (!contact) return { status: 'unverified', ...base, senderFingerprint };
+  if (!contact) {
+    const changing = await findContactByPendingKey(db, senderKey);
+    const keyChange = changing && { handle: changing.handle, proof: changing.pendingProof ?? ('unproven' as const) };
+    return { status: 'unverified', ...checked, senderFingerprint, ...(keyChange ? { keyChange } : {}) };
+  }
   // 'verified' only after the user compared safety numbers for this key; a key pinned on first use is 'pinned'.
-  return { status: contact.verified ? 'verified' : 'pinned', ...base, senderFingerprint, senderHandle: contact.handle };
+  return { status: contact.verified ? 'verified' : 'pinned', ...checked, senderFingerprint, senderHandle: contact.handle };
 }

@@ -1,9 +1,13 @@
 // Seals one v2 message to pinned contacts (the sender's own copy is implicit). The sender is named by key
 // id: recipients know the sender's pinned key. A contact whose key changed since it was pinned blocks
-// sending with its own code, so the UI can point the user at re-verifying that contact.
+// sending with its own code, so the UI can point the user at re-verifying that contact. Each message
+// carries our relay's last verified key-log checkpoint as gossip (lib/keylog/gossip.ts).
 import { utf8 } from '@/lib/bytes';
 import type { Channel } from '@/lib/crypto/channel';
-import { sealMessageV2 } from '@/lib/crypto/message-v2';
+import { sealMessageV2, type MessageExtension } from '@/lib/crypto/message-v2';
+import { GOSSIP_EXTENSION, gossipOfState } from '@/lib/keylog/gossip';
+import { keptLogState } from '@/lib/keyring/log-states';
+import { getSetting } from '@/lib/keyring/settings';
 import { bundlesForSending, getContact } from '@/lib/keyring/contacts';
 import type { KeyringDB } from '@/lib/keyring/db';
 import { getSenderKeys } from '@/lib/keyring/identity-store';
@@ -19,5 +23,13 @@ export async function sealForContacts(db: KeyringDB, handles: string[], plaintex
   }
   const bundles = await bundlesForSending(db, unique);
   const { identity } = await getSenderKeys(db);
-  return sealMessageV2({ identity, recipients: bundles, plaintext: utf8(plaintext), ...(channel ? { channel } : {}) });
+  const gossip = await ownGossip(db);
+  return sealMessageV2({ identity, recipients: bundles, plaintext: utf8(plaintext), ...(channel ? { channel } : {}), ...(gossip ? { extensions: [gossip] } : {}) });
+}
+
+/** Our relay's last verified checkpoint, in a few bytes, for recipients to compare with theirs (gossip.ts). */
+async function ownGossip(db: KeyringDB): Promise<MessageExtension | null> {
+  const relayUrl = await getSetting(db, 'relayUrl');
+  const kept = relayUrl ? await keptLogState(db, relayUrl) : null;
+  return kept ? { type: GOSSIP_EXTENSION, value: gossipOfState(kept) } : null;
 }

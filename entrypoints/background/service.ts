@@ -6,10 +6,11 @@ import { FORMAT_ID, formatIdOf } from '@/lib/crypto/format-ids';
 import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
 import { fingerprint } from '@/lib/crypto/identity';
 import { safetyNumber } from '@/lib/crypto/safety-number';
-import { getContact, listContacts, markVerified, observeContactKey, pinContact } from '@/lib/keyring/contacts';
+import { getContact, listContacts, markVerified, observeContactKey, pinContact, type LoggedKeyChange } from '@/lib/keyring/contacts';
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
+import { listLogAlarms } from '@/lib/keyring/log-states';
 import { getSetting, getSiteMode, setSettings, setSiteMode } from '@/lib/keyring/settings';
 import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengths';
 import { recipientsFor, rememberRecipients } from '@/lib/keyring/conversations';
@@ -24,6 +25,7 @@ import { classifyCiphertext, createLegacyService } from './legacy-service';
 import { relayTarget, type MailboxService } from './mailbox-service';
 import { openSealed, pageChannel } from './open-sealed';
 import { rotateAndPublish } from './prekey-rotation';
+import type { KeyLog } from './key-log';
 import { relayFailure, withRelay } from './relay-access';
 import type { RelayRoute } from './relay-route';
 import type { PanelRequestType } from '@/lib/protocol/api/panel';
@@ -42,6 +44,7 @@ async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined, c
     fingerprint: c.bundle ? await fingerprint(c.bundle.identityKey) : '',
     verified: c.verified,
     keyChanged: c.keyChanged,
+    keyChangeProof: c.keyChanged ? (c.pendingProof ?? 'unproven') : null,
     safetyNumber: c.bundle && ownIdentityKey ? await safetyNumber(ownIdentityKey, c.bundle.identityKey) : '',
     chatInvite,
   };
@@ -53,9 +56,13 @@ export function createBackgroundService(
   mailbox: MailboxService,
   chats: ChatService,
   route: RelayRoute,
+  keyLog: KeyLog,
+  hearGossip: (value: Uint8Array) => void,
   tickets = new ComposeTickets(),
 ): Omit<BackgroundService, PanelRequestType> {
   const replayCache = new PersistentReplayCache(db);
+  // The key changes the log proved at the last lookup of each handle, for the pin that follows it.
+  const loggedChanges = new Map<string, LoggedKeyChange[]>();
   const legacy = createLegacyService(db);
   const cards = createCardService(db);
   async function identityOrFail() {
@@ -125,7 +132,7 @@ export function createBackgroundService(
 
     async pinContact({ handle, bundle }) {
       const decoded = await decodePublicBundle(bundle);
-      const result = await pinContact(db, handle, decoded);
+      const result = await pinContact(db, handle, decoded, Date.now(), loggedChanges.get(handle) ?? []);
       const contact = await getContact(db, handle);
       if (!contact) throw new C2CError('not-found', 'The contact was not saved.');
       return { result, contact: await describe(contact) };
@@ -147,19 +154,31 @@ export function createBackgroundService(
       const bundle = encodePublicBundle(await publicBundle(db));
       await withRelay(route, relayUrl, keys, (client) => client.register(identity.handle, bundle));
       await registrations.set({ relayUrl, handle: identity.handle });
+      // The log now holds our registration: check it (and keep the relay's checkpoint) at once. A relay
+      // that cannot be reached now is checked again later; an inconsistency is kept as an alarm.
+      await keyLog.checkOwnHandle(registrations).catch(() => null);
       return { relay: { registered: true as const } };
     },
 
     async lookupContact({ handle }) {
-      const found = await withRelay(route, await relayUrlOrFail(), undefined, (client) => client.lookup(handle));
+      // Only a key the relay's log proves to hold is used (key-log.ts); an inconsistency fails closed.
+      const relayUrl = await relayUrlOrFail();
+      const { verified, ...found } = await withRelay(route, relayUrl, undefined, (client) => keyLog.lookup(client, relayUrl, handle));
       // The relay's answer is checked like any key from outside: signature and handle label.
       const bundle = await decodePublicBundle(found.bundle);
       if (bundle.handle !== undefined && bundle.handle !== found.handle) {
         throw new C2CError('key-mismatch', 'The relay returned a key labelled with a different handle.');
       }
       // A pinned contact showing another identity key is flagged now (keyChanged), not only when pinned again.
-      if (await getIdentity(db)) await observeContactKey(db, found.handle, bundle);
+      // The log's signed key changes tell a change the old key vouched for from a bare replacement.
+      const changes = verified.events.flatMap((e) => (e.type === 'key-change' ? [{ oldKey: e.oldKey, newKey: e.newKey }] : []));
+      loggedChanges.set(found.handle, changes);
+      if (await getIdentity(db)) await observeContactKey(db, found.handle, bundle, Date.now(), changes);
       return { handle: found.handle, bundle: found.bundle, fingerprint: await fingerprint(bundle.identityKey) };
+    },
+
+    async getLogAlarms() {
+      return { alarms: (await listLogAlarms(db)).map(({ relay, alarm }) => ({ relay, ...alarm })) };
     },
 
     async encrypt({ recipients, plaintext, suite, raw, maxPartLength, channel }) {
@@ -195,7 +214,8 @@ export function createBackgroundService(
         if (formatIdOf(ciphertext.payload) === FORMAT_ID.contactCardV1) return { result: { status: 'card' as const, card: await cards.summarize(ciphertext.payload) } };
         const channel = pageChannel(context, conversation);
         const place = { ...(context !== undefined ? { context } : {}), ...(channel ? { channel } : {}) };
-        const { replay: _seenBefore, ...result } = await openSealed(db, ciphertext.payload, replayCache, place);
+        const { replay: _seenBefore, gossip, ...result } = await openSealed(db, ciphertext.payload, replayCache, place);
+        if (gossip) hearGossip(gossip);
         return { result };
       } catch (e) {
         if (e instanceof C2CError) return { result: { status: 'error' as const, reason: { code: e.code, message: e.message } } };

@@ -10,8 +10,9 @@ import { SecurityBadge } from '@/components/SecurityBadge';
 import { ErrorText } from '@/components/popup/ErrorText';
 import { errorKey } from '@/components/popup/error-key';
 import { InboxList } from '@/components/popup/InboxList';
+import { LogAlarms } from '@/components/popup/LogAlarms';
 import { Onboarding } from '@/components/popup/Onboarding';
-import type { ApiError, ContactInfo, ResponseData } from '@/lib/protocol/background-api';
+import type { ApiError, ContactInfo, LogAlarmInfo, ResponseData } from '@/lib/protocol/background-api';
 import { browser } from 'wxt/browser';
 import { callBackground } from '../shared/background-client';
 import { useSecurity } from '../shared/use-security';
@@ -36,6 +37,7 @@ export function PopupApp() {
   const [contacts, setContacts] = useState<ContactInfo[]>([]);
   const [found, setFound] = useState<Found | null>(null);
   const [inbox, setInbox] = useState<Inbox>([]);
+  const [logAlarms, setLogAlarms] = useState<LogAlarmInfo[]>([]);
   const [backupDue, setBackupDue] = useState(false);
   const [loadError, setLoadError] = useState<MessageKey | null>(null);
   const [busy, setBusy] = useState(false);
@@ -67,6 +69,9 @@ export function PopupApp() {
     if (received.ok) setInbox(received.items);
     const list = await callBackground({ type: 'listContacts' });
     if (list.ok) setContacts(list.contacts);
+    // A key-log alarm may come from a lookup here or from the background's own check at any time.
+    const alarms = await callBackground({ type: 'getLogAlarms' });
+    if (alarms.ok) setLogAlarms(alarms.alarms);
   }
 
   useEffect(() => {
@@ -166,6 +171,7 @@ export function PopupApp() {
           </button>
         </p>
       )}
+      <LogAlarms alarms={logAlarms} />
       <SitePanel />
       <section aria-labelledby="contacts-title">
         <h2 id="contacts-title">{t('contactsTitle')}</h2>

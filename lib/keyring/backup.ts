@@ -44,6 +44,7 @@ const contactSchema = z.strictObject({
   keyHistory: z.array(z.strictObject({ identityKey: bytes, firstSeen: time, lastSeen: time, replacedAt: time.optional() })).max(1000),
   keyChanged: z.boolean(),
   pendingBundle: bundleLine.optional(),
+  pendingProof: z.enum(['signed', 'unproven']).optional(),
   legacyPublicKey: z.string().max(2048).optional(),
   suite: z.enum(['modern', 'legacy']),
 });
@@ -80,6 +81,7 @@ function contactToBackup(c: ContactRow): BackupContact {
   };
   if (c.bundle) out.bundle = encodePublicBundle(c.bundle);
   if (c.pendingBundle) out.pendingBundle = encodePublicBundle(c.pendingBundle);
+  if (c.pendingProof) out.pendingProof = c.pendingProof;
   if (c.verifiedAt !== undefined) out.verifiedAt = c.verifiedAt;
   if (c.legacyPublicKey !== undefined) out.legacyPublicKey = c.legacyPublicKey;
   return out;
@@ -100,6 +102,7 @@ async function contactFromBackup(c: z.output<typeof contactSchema>): Promise<Con
   };
   if (c.bundle) row.bundle = await asBundle(c.bundle);
   if (c.pendingBundle) row.pendingBundle = await asBundle(c.pendingBundle);
+  if (c.pendingProof && c.pendingBundle) row.pendingProof = c.pendingProof;
   if (c.verifiedAt !== undefined) row.verifiedAt = c.verifiedAt;
   if (c.legacyPublicKey !== undefined) row.legacyPublicKey = c.legacyPublicKey;
   if ((!row.bundle && !row.legacyPublicKey) || row.keyChanged !== !!row.pendingBundle || (row.pendingBundle && !row.bundle)) {

@@ -2,6 +2,8 @@
 // never taken silently: it is recorded in the key history and parked as `pendingBundle`, the contact
 // is flagged `keyChanged`, and sending stays blocked until the user decides (reverifyContact).
 // A newer, validly signed prekey for the SAME identity key is taken silently (normal rotation).
+// A removed contact is remembered: pinning its handle again restores its history, and a key other than
+// the one it had is a key change to decide on, not a fresh first use.
 import { equalBytes, toHex } from '../bytes';
 import { C2CError } from '../errors';
 import { assertBundleSigned, encodeBundleKeys, type PublicBundle } from '../crypto/public-bundle';
@@ -11,6 +13,19 @@ import { normalizeKeyringHandle } from './handle';
 
 export type PinResult = 'pinned' | 'unchanged' | 'prekey-updated' | 'key-changed';
 export type ObserveResult = 'not-pinned' | 'unchanged' | 'prekey-updated' | 'key-changed';
+
+/** A key change the relay's key log holds, signed by `oldKey` (lib/keylog/entry.ts). */
+export interface LoggedKeyChange {
+  oldKey: Uint8Array;
+  newKey: Uint8Array;
+}
+
+/** Whether logged key changes, in log order, lead from `from` to `to`, each signed by the key before it. */
+export function signedChain(changes: readonly LoggedKeyChange[], from: Uint8Array, to: Uint8Array): boolean {
+  let key = from;
+  for (const change of changes) if (equalBytes(change.oldKey, key)) key = change.newKey;
+  return !equalBytes(from, to) && equalBytes(key, to);
+}
 
 function toContact(row: ContactRow): Contact {
   const { knownKeys: _knownKeys, ...contact } = row;
@@ -56,7 +71,12 @@ function newContactRow(handle: string, bundle: PublicBundle, now: number): Conta
 }
 
 /** Applies a seen bundle to a contact that has a pinned modern key. Pure: returns the new row. */
-function applyObserved(row: ContactRow & { bundle: PublicBundle }, b: PublicBundle, now: number): { next: ContactRow; result: PinResult } {
+function applyObserved(
+  row: ContactRow & { bundle: PublicBundle },
+  b: PublicBundle,
+  now: number,
+  changes: readonly LoggedKeyChange[],
+): { next: ContactRow; result: PinResult } {
   const next = withKeySeen(row, b.identityKey, now);
   let prekeyUpdated = false;
   if (equalBytes(b.identityKey, row.bundle.identityKey)) {
@@ -66,42 +86,60 @@ function applyObserved(row: ContactRow & { bundle: PublicBundle }, b: PublicBund
     }
   } else if (row.pendingBundle && equalBytes(b.identityKey, row.pendingBundle.identityKey)) {
     if (newerPrekey(b, row.pendingBundle)) next.pendingBundle = b;
+    // A proof seen later upgrades the change; a lookup without one never downgrades it.
+    if (signedChain(changes, row.bundle.identityKey, b.identityKey)) next.pendingProof = 'signed';
   } else {
     next.pendingBundle = b;
     next.keyChanged = true;
+    next.pendingProof = signedChain(changes, row.bundle.identityKey, b.identityKey) ? 'signed' : 'unproven';
   }
   // While a change is pending, every observation reports it: sending stays blocked.
   const result: PinResult = next.keyChanged ? 'key-changed' : prekeyUpdated ? 'prekey-updated' : 'unchanged';
   return { next, result };
 }
 
-async function recordBundle(db: KeyringDB, handle: string, bundle: PublicBundle, now: number, pinIfNew: boolean) {
+async function recordBundle(db: KeyringDB, handle: string, bundle: PublicBundle, now: number, pinIfNew: boolean, changes: readonly LoggedKeyChange[]) {
   const h = normalizeKeyringHandle(handle);
   const b = await checkedBundle(h, bundle);
-  return db.transaction('rw', db.contacts, async (): Promise<ObserveResult | PinResult> => {
+  return db.transaction('rw', db.contacts, db.formerContacts, async (): Promise<ObserveResult | PinResult> => {
     const row = await db.contacts.get(h);
     if (!row?.bundle) {
       if (!pinIfNew) return 'not-pinned';
+      const former = row ? undefined : await db.formerContacts.get(h);
+      if (former?.row.bundle) {
+        // Added again: its history comes back (not the comparison: it is made again), and another key
+        // than the one it had is a key change against that key.
+        await db.formerContacts.delete(h);
+        const restored: ContactRow = { ...former.row, verified: false };
+        delete restored.verifiedAt;
+        const { next, result } = applyObserved({ ...restored, bundle: former.row.bundle }, b, now, changes);
+        await db.contacts.put(next);
+        return result === 'key-changed' ? 'key-changed' : 'pinned';
+      }
       // First modern key (possibly for a legacy-only contact, whose legacy key is kept).
       await db.contacts.put(
         row ? withKeySeen({ ...row, bundle: b, pinnedAt: now, suite: 'modern' }, b.identityKey, now) : newContactRow(h, b, now),
       );
       return 'pinned';
     }
-    const { next, result } = applyObserved({ ...row, bundle: row.bundle }, b, now);
+    const { next, result } = applyObserved({ ...row, bundle: row.bundle }, b, now, changes);
     await db.contacts.put(next);
     return result;
   });
 }
 
 /** Trust on first use: pins a new handle; for a pinned one, the same checks as observeContactKey. */
-export async function pinContact(db: KeyringDB, handle: string, bundle: PublicBundle, now = Date.now()): Promise<PinResult> {
-  return (await recordBundle(db, handle, bundle, now, true)) as PinResult;
+export async function pinContact(db: KeyringDB, handle: string, bundle: PublicBundle, now = Date.now(), changes: readonly LoggedKeyChange[] = []): Promise<PinResult> {
+  return (await recordBundle(db, handle, bundle, now, true, changes)) as PinResult;
 }
 
-/** A lookup or a message showed this key for the handle: detect changes, never pin a new handle. */
-export async function observeContactKey(db: KeyringDB, handle: string, bundle: PublicBundle, now = Date.now()): Promise<ObserveResult> {
-  return (await recordBundle(db, handle, bundle, now, false)) as ObserveResult;
+/**
+ * A lookup or a message showed this key for the handle: detect changes, never pin a new handle.
+ * `changes`: the key changes the relay's log proved for the handle, to tell a signed change from a
+ * replacement without proof.
+ */
+export async function observeContactKey(db: KeyringDB, handle: string, bundle: PublicBundle, now = Date.now(), changes: readonly LoggedKeyChange[] = []): Promise<ObserveResult> {
+  return (await recordBundle(db, handle, bundle, now, false, changes)) as ObserveResult;
 }
 
 async function requireContact(db: KeyringDB, handle: string): Promise<ContactRow> {
@@ -139,6 +177,7 @@ export async function reverifyContact(
       throw new C2CError('key-mismatch', 'This is not the key that was shown for this contact.');
     }
     delete next.pendingBundle;
+    delete next.pendingProof;
     next.keyChanged = false;
     if (opts.verified) Object.assign(next, { verified: true, verifiedAt: now });
     await db.contacts.put(next);
@@ -158,12 +197,17 @@ export async function markVerified(db: KeyringDB, handle: string, now = Date.now
   });
 }
 
-/** Removes the contact and drops it from every conversation binding (bindings left empty are removed). */
-export async function removeContact(db: KeyringDB, handle: string): Promise<boolean> {
+/**
+ * Removes the contact and drops it from every conversation binding (bindings left empty are removed).
+ * Its row is remembered (formerContacts) so that adding the handle again keeps its key history.
+ */
+export async function removeContact(db: KeyringDB, handle: string, now = Date.now()): Promise<boolean> {
   const h = normalizeKeyringHandle(handle);
-  return db.transaction('rw', db.contacts, db.conversations, async () => {
-    if (!(await db.contacts.get(h))) return false;
+  return db.transaction('rw', db.contacts, db.conversations, db.formerContacts, async () => {
+    const row = await db.contacts.get(h);
+    if (!row) return false;
     await db.contacts.delete(h);
+    if (row.bundle) await db.formerContacts.put({ handle: h, row, removedAt: now });
     const bound = await db.conversations.filter((c) => c.handles.includes(h)).toArray();
     for (const c of bound) {
       const handles = c.handles.filter((x) => x !== h);
@@ -208,6 +252,16 @@ export async function bundlesForSending(db: KeyringDB, handles: string[]): Promi
 export async function findContactByIdentityKey(db: KeyringDB, identityKey: Uint8Array): Promise<Contact | undefined> {
   const rows = await db.contacts.where('knownKeys').equals(toHex(identityKey)).toArray();
   const row = rows.find((r) => r.bundle && equalBytes(r.bundle.identityKey, identityKey));
+  return row && toContact(row);
+}
+
+/**
+ * The contact whose PENDING (changed, not yet accepted) key this is, if any: a message under it is not
+ * from the pinned key, but the reader may be told whose change it is and whether the log proves it.
+ */
+export async function findContactByPendingKey(db: KeyringDB, identityKey: Uint8Array): Promise<Contact | undefined> {
+  const rows = await db.contacts.where('knownKeys').equals(toHex(identityKey)).toArray();
+  const row = rows.find((r) => r.pendingBundle && equalBytes(r.pendingBundle.identityKey, identityKey));
   return row && toContact(row);
 }
 

@@ -3,6 +3,7 @@
 // non-extractable device key, so an explicit passphrase backup stays possible. See docs/KEYRING.md.
 import Dexie, { type Table } from 'dexie';
 import type { PublicBundle } from '../crypto/public-bundle';
+import type { LogState } from '../keylog/verify';
 
 export const KEYRING_DB_NAME = 'crypt2chat';
 
@@ -58,12 +59,22 @@ export interface Contact {
   keyHistory: KeyHistoryEntry[];
   keyChanged: boolean; // a different identity key was seen: sending blocked until re-verified
   pendingBundle?: PublicBundle; // the newly seen key awaiting the user's decision
+  // Whether the relay's key log proves the pending key came by key changes each signed by the key before
+  // it, starting from the pinned one ('signed'), or not ('unproven': a replacement without proof).
+  pendingProof?: 'signed' | 'unproven';
   legacyPublicKey?: string;
   suite: SuitePreference; // 'legacy' only while the contact has no modern key
 }
 
 export interface ContactRow extends Contact {
   knownKeys: string[]; // hex of every identity key in keyHistory (multi-entry index)
+}
+
+/** A removed contact, kept so that adding the handle again keeps its key history (contacts.ts). */
+export interface FormerContactRow {
+  handle: string;
+  row: ContactRow;
+  removedAt: number;
 }
 
 export interface ConversationRow {
@@ -99,6 +110,27 @@ export interface LegacyKeyRow {
   created: number;
 }
 
+/**
+ * What the background keeps per relay about its key log (lib/keylog/verify.ts, docs/KEYRING.md): the
+ * pinned log key and last verified checkpoint, and the alarms raised against it. Not secret.
+ */
+export interface LogStateRow {
+  relay: string; // the relay's origin (relayOrigin)
+  state?: LogState; // absent until a checkpoint of this relay verified
+  alarms: LogAlarm[];
+}
+
+/** An inconsistency the relay's log showed, kept with its evidence until the user sees it. */
+export interface LogAlarm {
+  /** An InconsistencyReason, or 'foreign-entry' (self-monitoring: an entry for our handle we did not make). */
+  reason: string;
+  message: string;
+  at: number;
+  /** The two signed checkpoints that disagree, when there are two. */
+  kept?: string;
+  served?: string;
+}
+
 /** Version 1 stores. Later versions list only the tables they change (Dexie keeps the rest). */
 export const SCHEMA_V1 = {
   identities: 'slot',
@@ -125,6 +157,8 @@ export function declareKeyringSchema(db: Dexie): void {
   db.version(2)
     .stores({ replay: '++seq, &key, day', replaySecret: 'slot' })
     .upgrade((tx) => tx.table('replay').clear());
+  // Version 3: the relays' key-log checkpoints and alarms; removed contacts' key histories.
+  db.version(3).stores({ logStates: 'relay', formerContacts: 'handle' });
 }
 
 export interface KeyringDBOptions {
@@ -142,6 +176,8 @@ export class KeyringDB extends Dexie {
   replay!: Table<ReplayRow, number>;
   replaySecret!: Table<ReplaySecretRow, string>;
   legacyKeys!: Table<LegacyKeyRow, string>;
+  logStates!: Table<LogStateRow, string>;
+  formerContacts!: Table<FormerContactRow, string>;
 
   constructor(options: KeyringDBOptions = {}) {
     // Dexie treats an explicit `indexedDB: undefined` as "none": pass only what was given.
@@ -155,5 +191,5 @@ export class KeyringDB extends Dexie {
 
 /** Every table, for transactions that must see or change the whole keyring at once. */
 export function allTables(db: KeyringDB) {
-  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.replaySecret, db.legacyKeys];
+  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.replaySecret, db.legacyKeys, db.logStates, db.formerContacts];
 }

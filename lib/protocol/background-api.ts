@@ -26,6 +26,7 @@ export {
   type InboxItem,
   type KeyHistoryItem,
   type LegacyKeyInfo,
+  type LogAlarmInfo,
   type RelayConnectionState,
 } from './api/pages';
 

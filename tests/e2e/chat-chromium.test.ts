@@ -13,7 +13,7 @@ import { startRelay, type RunningRelay } from '../relay/harness';
 import { startWsProxy, type WsProxy } from '../relay/ws-proxy';
 import { byTestId, type ExtensionSession } from './harness';
 import { startRelayAndProfiles } from './relay-profiles';
-import { CANARY, api, contactItem, fill, textOf, textMatching, clickWhenEnabled } from './flows';
+import { CANARY, api, contactItem, fill, pin, textOf, textMatching, clickWhenEnabled } from './flows';
 import { inContact, swapKeyInDirectory } from './contacts-flows';
 import { chatFrameTypesSent, filesContaining, identityFromBackup, identityKeyOf, isHandshake, messagesOpenedFromCapture, substituteKeys } from './chat-attacks';
 import { meet, openChat, say, stateReason, waitForMessages, waitForRelay, waitForState, write, type ChatPerson } from './chat-flows';
@@ -199,10 +199,13 @@ describe('Chromium ↔ Chromium secure chat through a real relay', () => {
   });
 
   it('a key swapped in the relay’s directory: chat-open is disabled with the reason, and refused by the background', async () => {
-    await swapKeyInDirectory(relay.dataDir, 'bob');
+    const impostor = await swapKeyInDirectory(relay.dataDir, 'bob');
     await alice.popup.bringToFront();
     await fill(alice.popup, 'contact-lookup-handle', 'bob');
     await clickWhenEnabled(alice.popup, byTestId('contact-lookup'));
+    // The key log refuses the swapped key; the same key reaching alice another way is a key change.
+    await textMatching(alice.popup, 'contact-lookup-error', /key log is inconsistent/);
+    expect(await pin(alice.popup, 'bob', impostor.bundle)).toBe('key-changed');
     expect(await textOf(alice.popup, 'contact-key-changed')).toMatch(/changed/);
     await alice.popup.waitForSelector(`${inContact('bob', 'chat-open')}[disabled]`);
     expect(await textOf(alice.popup, 'chat-open-blocked')).toMatch(/key changed/);

@@ -13,7 +13,7 @@ import { tempDir, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
 import { startRelayAndProfiles } from './relay-profiles';
 import { SAFETY_NUMBER_RE, inContact, keyHistoryStates, openDetails, paste, submitCode, swapKeyInDirectory, valueOf } from './contacts-flows';
-import { CANARY, api, bundleOf, contactItem, fill, inOptions, lookUpAndPin, onboardInPopup, registerInPopup, textOf, clickWhenEnabled } from './flows';
+import { CANARY, api, bundleOf, contactItem, fill, inOptions, lookUpAndPin, onboardInPopup, pin, registerInPopup, textMatching, textOf, clickWhenEnabled } from './flows';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -94,11 +94,16 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
     expect(await alicePage.$(inContact('bob', 'contact-mark-verified'))).toBeNull();
   });
 
-  it('a relay that swaps Bob’s key: flagged on lookup, sending blocked, old key kept; keep it or accept the new one', async () => {
+  it('a relay that swaps Bob’s key: refused by the key log; the key seen another way is flagged, sending blocked; keep it or accept it', async () => {
     const impostor = await swapKeyInDirectory(relay.dataDir, 'bob');
 
+    // The relay's key log does not hold the swapped key: the lookup is refused and the alarm raised.
     await fill(alicePage, 'contact-lookup-handle', 'bob');
     await clickWhenEnabled(alicePage, byTestId('contact-lookup'));
+    await textMatching(alicePage, 'contact-lookup-error', /key log is inconsistent/);
+    await alicePage.waitForSelector(byTestId('contact-log-alarm'));
+    // The same key reaching alice another way (a pasted key line) is a key change to decide on.
+    expect(await pin(alicePage, 'bob', impostor.bundle)).toBe('key-changed');
     expect(await textOf(alicePage, 'contact-key-changed')).toMatch(/changed/);
     expect(await alicePage.$(inContact('bob', 'contact-key-changed'))).not.toBeNull();
 
@@ -117,11 +122,11 @@ describe('Chromium popup: contacts, verification, key change, backup and securit
     await alicePage.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, {}, inContact('bob', 'contact-key-history-item'));
     expect((await keyHistoryStates(alicePage, 'bob')).sort()).toEqual(['pending', 'pinned']);
 
-    // Keeping the old key clears the flag; the next lookup showing the swapped key flags it again.
+    // Keeping the old key clears the flag; the swapped key seen again flags it again.
     await clickWhenEnabled(alicePage, inContact('bob', 'contact-keep-key'));
     await alicePage.waitForSelector(inContact('bob', 'contact-key-changed'), { hidden: true });
     expect(await alicePage.$eval(contactItem('bob'), (e) => e.getAttribute('data-verified'))).toBe('true');
-    await clickWhenEnabled(alicePage, byTestId('contact-lookup'));
+    expect(await pin(alicePage, 'bob', impostor.bundle)).toBe('key-changed');
     await alicePage.waitForSelector(inContact('bob', 'contact-key-changed'));
 
     // Accepting: the new key is pinned (unverified), the old one stays in the history as replaced.

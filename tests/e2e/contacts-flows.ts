@@ -52,6 +52,7 @@ export async function keyHistoryStates(page: Page, handle: string): Promise<stri
 
 
 /** What a malicious relay does: replaces a handle's key in its SQLite directory by an impostor's. */
+/** A relay swapping a handle's key behind its key log's back: its directory edited in place. */
 export async function swapKeyInDirectory(relayDataDir: string, handle: string) {
   const impostor = await generateIdentity(true);
   const prekey = await generatePrekey(impostor);
@@ -65,5 +66,7 @@ export async function swapKeyInDirectory(relayDataDir: string, handle: string) {
   } finally {
     directory.close();
   }
-  return impostor;
+  // The relay's key log does not hold the swapped key, so a lookup refuses it; `bundle` is the same key
+  // for reaching the browser another way (a pasted key line).
+  return { ...impostor, bundle: forged };
 }

@@ -117,15 +117,21 @@ describe('key log on an honest relay', () => {
     expect(sizeIn(state)).toBeGreaterThan(1);
   });
 
-  it('c2c listen checks its own handle in the log at start and then listens', async () => {
+  it('c2c listen checks its own handle in the log at start and periodically, and then listens', async () => {
     const relay = await startRelay();
     const dir = tempDir();
     const bob = await registerCli(relay, dir, 'bob');
     const state = join(dir, 'bob.state');
-    const listen = await run(['listen', '--relay', relay.url, '--key', bob, '--timeout', '2', '--state', state]);
-    // No message came: it timed out listening, after the log check passed and kept the checkpoint.
-    expect(listen.stderr).toMatch(/^c2c: timed out after 2 s/);
+    const listen = await run(['listen', '--relay', relay.url, '--key', bob, '--timeout', '3', '--state', state, '--log-check', '1']);
+    // No message came: it timed out listening, after the log checks (at start, then every second) passed.
+    expect(listen.stderr).toMatch(/^c2c: timed out after 3 s/);
     expect(sizeIn(state)).toBe(1);
+  });
+
+  it('c2c listen refuses a --log-check that is not a number of seconds', async () => {
+    const r = await run(['listen', '--relay', 'ws://127.0.0.1:9', '--key', 'none.key', '--log-check', '0']);
+    expect(r.stderr).toBe('c2c: --log-check must be a number of seconds from 1 to 2147483\n');
+    expect(r.code).toBe(1);
   });
 });
 
@@ -192,6 +198,17 @@ describe('a misbehaving relay is caught', () => {
     expect(forked.stderr).toMatch(/kept: size 2 root [0-9a-f]{12}…; served: size 2 root [0-9a-f]{12}…/);
     expect(readFileSync(state)).toEqual(before);
     expectAlarm(await run(['log', 'audit', '--relay', relay.url, '--state', state]), 'fork');
+  });
+
+  it('fork: c2c listen catches a log that forks while it listens, through its periodic check', async () => {
+    const relay = await startRelay(['--test-fault', 'fork'], undefined, FAULTS);
+    const dir = tempDir();
+    const bob = await registerCli(relay, dir, 'bob');
+    // The check at start reads the log as it is; each periodic check, on a connection of its own, sees a
+    // view with an extra entry of its own: the second of them cannot be joined to the first.
+    const r = await run(['listen', '--relay', relay.url, '--key', bob, '--timeout', '20', '--log-check', '1']);
+    expectAlarm(r, 'fork');
+    expect(r.stderr).toMatch(/kept: size 2 root [0-9a-f]{12}…; served: size 2 root [0-9a-f]{12}…/);
   });
 
   it('rewrite: a log that drops an old entry and recomputes is caught by lookup and by audit', async () => {

@@ -105,4 +105,27 @@ describe('background: messages bound to where they were sent', () => {
     expect(await readIn(bob, token, 'page:https://chat.example')).toMatchObject({ status: 'pinned', plaintext: 'for room 1' });
   });
 
+
+  it('a message from a contact\'s changed key stays unverified and says whose change it is, unproven without the log', async () => {
+    const alice = await person('alice');
+    const bob = await person('bob');
+    const newBob = await person('bob');
+    await pin(alice, 'bob', bob);
+    await pin(newBob, 'alice', alice);
+    // alice sees another key for bob outside the relay's log: a pending change without proof.
+    expect(await alice.call({ type: 'pinContact', handle: 'bob', bundle: newBob.bundle })).toMatchObject({ ok: true, result: 'key-changed' });
+    const result = await read(alice, await send(newBob, ['alice'], 'from the new key'));
+    expect(result).toMatchObject({
+      status: 'unverified',
+      plaintext: 'from the new key',
+      senderFingerprint: await fingerprint(newBob.key), // its signature was checked against the pending key
+      keyChange: { handle: 'bob', proof: 'unproven' },
+    });
+    expect(result.senderHandle).toBeUndefined();
+    // bob's pinned key still reads as pinned, with nothing about a change.
+    await pin(bob, 'alice', alice);
+    const fromOld = await read(alice, await send(bob, ['alice'], 'from the pinned key'));
+    expect(fromOld).toMatchObject({ status: 'pinned', senderHandle: 'bob' });
+    expect(fromOld.keyChange).toBeUndefined();
+  });
 });

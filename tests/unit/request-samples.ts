@@ -23,6 +23,7 @@ export const SAMPLE: Record<RequestType, Record<string, unknown>> = {
   markVerified: { handle: 'bob' },
   relayRegister: {},
   lookupContact: { handle: 'bob' },
+  getLogAlarms: {},
   getInbox: {},
   sendToContact: { handle: 'bob', plaintext: 'hi' },
   createLegacyKey: {},

@@ -28,6 +28,9 @@ const decryptResultSchema = z.discriminatedUnion('status', [
     plaintext: z.string(),
     senderFingerprint: z.string(),
     senderHandle: z.string().optional(),
+    // unverified, from a contact's changed key awaiting the user's decision; 'signed' when the relay's key
+    // log proves the change signed by the pinned key.
+    keyChange: z.object({ handle: z.string(), proof: z.enum(['signed', 'unproven']) }).optional(),
   }),
   // Always 'legacy', never 'verified'. legacyAuthentic: signed by the pinned legacy key of senderHandle.
   // senderFingerprint is the signer's legacy fingerprint, '' for an unsigned message.

@@ -57,6 +57,17 @@ export const contactDetailsSchema = z.object({
 });
 export type ContactDetails = z.infer<typeof contactDetailsSchema>;
 
+/** One key-log alarm: `kept` and `served` are the two signed checkpoints that disagree, when there are two. */
+export const logAlarmSchema = z.object({
+  relay: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  at: z.number(),
+  kept: z.string().optional(),
+  served: z.string().optional(),
+});
+export type LogAlarmInfo = z.infer<typeof logAlarmSchema>;
+
 const legacyKeyInfoSchema = z.object({ publicKey: z.string(), fingerprint: z.string() });
 export type LegacyKeyInfo = z.infer<typeof legacyKeyInfoSchema>;
 
@@ -100,6 +111,11 @@ export const pagesApi = {
   lookupContact: {
     request: z.object({ type: z.literal('lookupContact'), handle: handleSchema }).strict(),
     response: z.object({ handle: z.string(), bundle: z.string(), fingerprint: z.string() }),
+  },
+  // The alarms the relays' key logs raised (entrypoints/background/key-log.ts), oldest first, with evidence.
+  getLogAlarms: {
+    request: z.object({ type: z.literal('getLogAlarms') }).strict(),
+    response: z.object({ alarms: z.array(logAlarmSchema) }),
   },
   // The persistent relay connection (entrypoints/background/relay-connection.ts): messages received
   // through the relay mailbox, and sending one sealed message to a pinned contact through it.

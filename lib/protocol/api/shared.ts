@@ -53,6 +53,9 @@ export const contactInfoSchema = z.object({
   verified: z.boolean(),
   // The handle showed a different identity key than the pinned one: sending is blocked until re-verified.
   keyChanged: z.boolean(),
+  // While a key change is pending: 'signed' when the relay's key log proves the new key came by a key
+  // change signed by the pinned one, 'unproven' for a replacement without that proof; null otherwise.
+  keyChangeProof: z.enum(['signed', 'unproven']).nullable(),
   safetyNumber: z.string(), // 60 digits in groups of five; '' for a legacy-only contact
   // The contact invites us to a secure chat now (an authenticated, fresh invitation is waiting).
   chatInvite: z.boolean(),

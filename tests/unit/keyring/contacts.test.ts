@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isC2CError } from '../../../lib/errors';
+import { observeContactKey, signedChain } from '../../../lib/keyring/contacts';
 import { dumpKeyring, makePerson, openTestKeyring } from './helpers';
 
 describe('keyring contacts (trust on first use)', () => {
@@ -136,8 +137,52 @@ describe('keyring contacts (trust on first use)', () => {
     expect(await k.recipientsFor('https://chat.example', 'room-1')).toEqual(['carol']);
     expect(await k.recipientsFor('https://chat.example', 'dm-bob')).toEqual([]);
     await expect(k.markVerified('bob')).rejects.toSatisfy((e) => isC2CError(e, 'not-found'));
-    // Re-adding after removal is a fresh trust-on-first-use pin.
-    expect(await k.pinContact('bob', await (await makePerson('bob')).bundleAt(1))).toBe('pinned');
+    // Re-adding after removal keeps the history: another key than bob had is a key change, not a first use.
+    expect(await k.pinContact('bob', await (await makePerson('bob')).bundleAt(1))).toBe('key-changed');
+  });
+
+  it('adding a removed contact again keeps its key history; the comparison is made again', async () => {
+    const k = openTestKeyring();
+    const bob = await makePerson('bob');
+    await k.pinContact('bob', await bob.bundleAt(1), 10);
+    await k.markVerified('bob', 11);
+    expect(await k.removeContact('bob')).toBe(true);
+    expect(await k.pinContact('bob', await bob.bundleAt(2), 20)).toBe('pinned');
+    const again = await k.getContact('bob');
+    expect(again).toMatchObject({ verified: false, keyChanged: false, pinnedAt: 10 });
+    expect(again?.keyHistory).toEqual([{ identityKey: bob.identity.publicKey, firstSeen: 10, lastSeen: 20 }]);
+    expect(await k.findContactByIdentityKey(bob.identity.publicKey)).toMatchObject({ handle: 'bob' });
+  });
+
+  it('tells a key change signed by the pinned key (in the key log) from a replacement without proof', async () => {
+    const k = openTestKeyring();
+    const bob = await makePerson('bob');
+    const next = await makePerson('bob');
+    const mallory = await makePerson('bob');
+    await k.pinContact('bob', await bob.bundleAt(1));
+    // A replacement seen without the log's proof: unproven.
+    expect(await observeContactKey(k.db, 'bob', await mallory.bundleAt(2), 2, [])).toBe('key-changed');
+    expect(await k.getContact('bob')).toMatchObject({ keyChanged: true, pendingProof: 'unproven' });
+    await k.reverifyContact('bob', bob.identity.publicKey);
+    expect((await k.getContact('bob'))?.pendingProof).toBeUndefined();
+    // A change the log holds, signed by bob's pinned key: signed. A change from another key is not a proof.
+    const unrelated = [{ oldKey: mallory.identity.publicKey, newKey: next.identity.publicKey }];
+    expect(await observeContactKey(k.db, 'bob', await next.bundleAt(3), 3, unrelated)).toBe('key-changed');
+    expect((await k.getContact('bob'))?.pendingProof).toBe('unproven');
+    const signed = [{ oldKey: bob.identity.publicKey, newKey: next.identity.publicKey }];
+    expect(await observeContactKey(k.db, 'bob', await next.bundleAt(4), 4, signed)).toBe('key-changed');
+    expect((await k.getContact('bob'))?.pendingProof).toBe('signed');
+    // Once proven, a later sighting without the proof does not undo it.
+    await observeContactKey(k.db, 'bob', await next.bundleAt(5), 5, []);
+    expect((await k.getContact('bob'))?.pendingProof).toBe('signed');
+  });
+
+  it('signedChain follows key changes in log order, each from the key before it', async () => {
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(async () => (await makePerson('x')).identity.publicKey));
+    expect(signedChain([{ oldKey: a!, newKey: b! }, { oldKey: b!, newKey: c! }], a!, c!)).toBe(true);
+    expect(signedChain([{ oldKey: b!, newKey: c! }, { oldKey: a!, newKey: b! }], a!, c!)).toBe(false); // out of order
+    expect(signedChain([{ oldKey: a!, newKey: b! }], a!, c!)).toBe(false);
+    expect(signedChain([], a!, a!)).toBe(false); // no change at all is not a signed change
   });
 
   it('conversation bindings only accept known contacts and bounded input', async () => {

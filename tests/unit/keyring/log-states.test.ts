@@ -1,0 +1,43 @@
+// The background's per-relay key-log memory (lib/keyring/log-states.ts): one state per relay origin,
+// alarms kept with their evidence, the same alarm once, the first ones kept when there are too many.
+import { IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { KeyringDB } from '../../../lib/keyring/db';
+import { MAX_LOG_ALARMS, keepLogState, keptLogState, listLogAlarms, raiseLogAlarm } from '../../../lib/keyring/log-states';
+import { freshFactory } from './helpers';
+
+const db = () => new KeyringDB({ indexedDB: freshFactory(), IDBKeyRange });
+const STATE = { key: 'c2c-relay/0123456789abcdef+01234567+AAAA', checkpoint: 'c2c-relay/0123456789abcdef\n1\nAAAA\n\n— sig\n' };
+
+describe('key-log states in the keyring', () => {
+  it('keeps one state per relay origin: another path or the default port is the same relay, another host is not', async () => {
+    const k = db();
+    expect(await keptLogState(k, 'wss://relay.example')).toBeNull();
+    await keepLogState(k, 'wss://relay.example:443/', STATE);
+    expect(await keptLogState(k, 'wss://RELAY.example/some/path')).toEqual(STATE);
+    expect(await keptLogState(k, 'wss://other.example')).toBeNull();
+    expect(await keptLogState(k, 'ws://relay.example')).toBeNull();
+  });
+
+  it('keeps alarms with their evidence, each once, beside the state; a new state keeps them', async () => {
+    const k = db();
+    const alarm = { reason: 'fork', message: 'another tree', at: 5, kept: 'A', served: 'B' };
+    await raiseLogAlarm(k, 'wss://relay.example', alarm);
+    await raiseLogAlarm(k, 'wss://relay.example', { ...alarm, at: 6 });
+    await keepLogState(k, 'wss://relay.example', STATE);
+    await raiseLogAlarm(k, 'wss://other.example', { reason: 'unlogged-key', message: 'x', at: 1 });
+    expect(await listLogAlarms(k)).toEqual([
+      { relay: 'wss://other.example', alarm: { reason: 'unlogged-key', message: 'x', at: 1 } },
+      { relay: 'wss://relay.example', alarm },
+    ]);
+    expect(await keptLogState(k, 'wss://relay.example')).toEqual(STATE);
+  });
+
+  it('keeps the first alarms when a relay raises more than the bound', async () => {
+    const k = db();
+    for (let i = 0; i < MAX_LOG_ALARMS + 5; i++) await raiseLogAlarm(k, 'wss://relay.example', { reason: 'fork', message: `view ${i}`, at: i });
+    const alarms = await listLogAlarms(k);
+    expect(alarms).toHaveLength(MAX_LOG_ALARMS);
+    expect(alarms[0]!.alarm.message).toBe('view 0');
+  });
+});
