@@ -31,7 +31,7 @@ const CONFIG = {
 const TARGETS = { crossVsSinglePerCore: 0.5, p99Ms: 50, registrationsPerSec: 1000 };
 const RELAY_CHILD = fileURLToPath(new URL('./relay/relay-child.ts', import.meta.url));
 // Limits raised so they never bind, but still checked on every frame as in production.
-const LIMITS = ['--rate', '1000000', '--burst', '1000000', '--byte-rate', '1000000000', '--max-conns-per-ip', '100000'];
+const LIMITS = ['--rate', '1000000', '--burst', '1000000', '--byte-rate', '1000000000', '--max-conns-per-ip', '100000', '--register-rate', '0', '--register-rate-global', '0', '--mailbox-rate', '0', '--recipient-rate', '0'];
 const FRAME = 1024;
 
 type Log = (line: string) => void;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromUtf8, utf8 } from '../../lib/bytes';
 import type { RelayMessage } from '../../lib/relay-client/client';
 import { startCluster, type Cluster } from './cluster-harness';
-import { cleanup, client, makeIdentity, until, type RunningRelay } from './harness';
+import { cleanup, client, makeIdentity, metrics, until, type RunningRelay } from './harness';
 
 let cluster: Cluster;
 let one: RunningRelay;
@@ -38,8 +38,7 @@ function inbox(c: ReturnType<typeof client>): RelayMessage[] {
 const texts = (got: RelayMessage[]) => got.map((m) => fromUtf8(m.payload));
 
 async function droppedOn(node: RunningRelay): Promise<number> {
-  const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
-  return Number(/^c2c_relay_broker_dropped_total (\d+)$/m.exec(metrics)?.[1]);
+  return Number(/^c2c_relay_broker_dropped_total (\d+)$/m.exec(await metrics(node))?.[1]);
 }
 
 describe('faults', () => {
@@ -74,20 +73,23 @@ describe('faults', () => {
     expect(killed).toBe(true);
     // Registrations went on through the other node after the kill.
     expect(acked.length).toBeGreaterThan(ackedBeforeKill + 8);
-    const anon = client(two.url);
-    for (const handle of acked) expect((await anon.lookup(handle)).handle).toBe(handle);
-    anon.close();
+    // An authenticated connection: unauthenticated ones may look up only a few handles.
+    const checker = await makeIdentity();
+    const look = client(two.url, checker.identity);
+    await look.connect();
+    for (const handle of acked) expect((await look.lookup(handle)).handle).toBe(handle);
+    look.close();
   });
 
   it('frames flow again within seconds after Redis restarts', async () => {
     const a = await registered(one.url, 'redis-a');
     const b = await registered(two.url, 'redis-b');
     const got = inbox(b.c);
-    expect(await a.c.sendToHandle('redis-b', utf8('before'))).toBe(1);
+    await a.c.sendToHandle('redis-b', utf8('before'));
     await until(() => got.length === 1);
     await cluster.redis.stop();
-    // Redis away: the other node cannot be reached, so the sender hears "offline" and nothing is kept.
-    await expect(a.c.sendToHandle('redis-b', utf8('while down'))).rejects.toMatchObject({ code: 'offline' });
+    // Redis away: the other node cannot be reached; the sender hears only "accepted", and nothing is kept.
+    await a.c.sendToHandle('redis-b', utf8('while down'));
     // A room joined meanwhile answers at once and is subscribed once Redis is back.
     const joinedDuringOutage = crypto.getRandomValues(new Uint8Array(16));
     const asked = Date.now();
@@ -96,21 +98,26 @@ describe('faults', () => {
     await new Promise((r) => setTimeout(r, 1500)); // an outage of several reconnect attempts
     await cluster.redis.start();
     const restarted = Date.now();
-    await until(async () => (await a.c.sendToHandle('redis-b', utf8('after')).catch(() => 0)) === 1, 10_000);
+    // Sent again until it arrives: the first ones may go out before the nodes have resubscribed.
+    await until(async () => {
+      await a.c.sendToHandle('redis-b', utf8('after')).catch(() => undefined);
+      return texts(got).includes('after');
+    }, 10_000);
     expect(Date.now() - restarted).toBeLessThan(10_000);
-    await until(() => got.length === 2);
-    expect(texts(got)).toEqual(['before', 'after']);
+    // What was sent while Redis was away was not kept for later: only "after" (perhaps more than once) followed.
+    expect(texts(got)[0]).toBe('before');
+    expect(texts(got).slice(1).every((t) => t === 'after')).toBe(true);
+    got.length = 0;
     // Rooms resubscribe too.
     const room = crypto.getRandomValues(new Uint8Array(16));
     await a.c.joinRoom(room);
     await b.c.joinRoom(room);
     a.c.sendToRoom(room, utf8('room after restart'));
-    await until(() => got.length === 3);
-    expect(texts(got)[2]).toBe('room after restart');
+    await until(() => texts(got).includes('room after restart'));
     expect(await a.c.joinRoom(joinedDuringOutage)).toBe(1);
     a.c.sendToRoom(joinedDuringOutage, utf8('joined while down'));
-    await until(() => got.length === 4);
-    expect(texts(got)[3]).toBe('joined while down');
+    await until(() => texts(got).includes('joined while down'));
+    expect(texts(got).filter((t) => t !== 'after')).toEqual(['room after restart', 'joined while down']);
     a.c.close();
     b.c.close();
   });
@@ -122,7 +129,8 @@ describe('faults', () => {
     await a.c.joinRoom(room);
     await b.c.joinRoom(room);
     const got = inbox(b.c);
-    expect(await a.c.sendToHandle('pgdown-b', utf8('up'))).toBe(1);
+    await a.c.sendToHandle('pgdown-b', utf8('up'));
+    await until(() => got.length === 1);
     await cluster.pg.stop();
     try {
       const anon = client(two.url);
@@ -132,7 +140,7 @@ describe('faults', () => {
       await expect(c.connect().then(() => c.register('pgdown-late', late.bundle))).rejects.toMatchObject({ message: "the relay's directory is unavailable; try again later" });
       c.close();
       anon.close();
-      expect(await a.c.sendToHandle('pgdown-b', utf8('to handle, store down'))).toBe(1);
+      await a.c.sendToHandle('pgdown-b', utf8('to handle, store down'));
       a.c.sendToRoom(room, utf8('to room, store down'));
       await until(() => got.length === 3);
       expect(texts(got)).toEqual(['up', 'to handle, store down', 'to room, store down']);
@@ -180,7 +188,7 @@ describe('faults', () => {
     }
     await until(async () => (await droppedOn(two)) === before + junk.length);
     expect(got).toHaveLength(0);
-    expect(await a.c.sendToHandle('chan-b', utf8('still fine'))).toBe(1);
+    await a.c.sendToHandle('chan-b', utf8('still fine'));
     await until(() => got.length === 1);
     expect(texts(got)).toEqual(['still fine']);
     a.c.close();

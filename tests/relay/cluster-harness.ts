@@ -16,6 +16,9 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** Test nodes: metrics on an admin port of their own; registration bursts (the tests' loops) not limited. */
+const TEST_NODE_ARGS = ['--admin-port', '0', '--register-rate', '0', '--register-rate-global', '0'];
+
 export async function startCluster(): Promise<Cluster> {
   const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
   const logKeyFile = join(tempDir('c2c-cluster-key-'), 'log-key.json');
@@ -25,7 +28,7 @@ export async function startCluster(): Promise<Cluster> {
     redis,
     logKeyFile,
     args,
-    node: (extra = []) => startRelay([...args(), ...extra], null),
+    node: (extra = []) => startRelay([...args(), ...TEST_NODE_ARGS, ...extra], null),
     async stop() {
       await Promise.all([pg.remove(), redis.remove()]);
     },
