@@ -85,7 +85,14 @@ describe('several relay URLs', () => {
     const first = await startRelay();
     const second = await startRelay();
     const down = `ws://127.0.0.1:${await freePort()}`;
-    const id = await makeIdentity();
+    const id = await makeIdentity('several');
+    // Registered on both relays: they authenticate only identities they know.
+    for (const relay of [first, second]) {
+      const r = client(relay.url, id.identity);
+      await r.connect();
+      await r.register('several', id.bundle);
+      r.close();
+    }
     const c = new RelayClient({
       url: [down, first.url, second.url], identity: id.identity, WebSocket: WebSocket as unknown as WebSocketConstructor, minBackoffMs: 50, maxBackoffMs: 200,
     });

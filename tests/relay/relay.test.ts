@@ -235,6 +235,7 @@ describe('forwarding', () => {
     const rcpt = await registered('probe-to');
     const answers: unknown[] = [];
     const s = await rawSocket(relay.url);
+    await until(() => s.frames.length >= 1); // the challenge may come a moment after the socket opens
     const nonce = JSON.parse(s.frames[0] as string) as { nonce: string };
     const sig = await signWithContext(sender.identity.privateKey, SIGNATURE_CONTEXT.relayAuth, authMessage(fromB64(nonce.nonce), relayOrigin(relay.url)));
     s.ws.send(JSON.stringify({ t: 'auth', id: 1, key: toBase64Url(sender.identity.publicKey), sig: toBase64Url(sig) }));
