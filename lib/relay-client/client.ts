@@ -132,6 +132,7 @@ export class RelayClient {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.ws?.close(CLOSE.normal, 'bye');
     this.teardown(new RelayError('closed', 'connection closed'));
+    this.ready = null;
     this.emitState('closed');
   }
 
@@ -300,10 +301,10 @@ export class RelayClient {
     return new Promise<string | null>((resolve, reject) => {
       let settled = false;
       let opened = false;
+      // connect() forgets the attempt once all of it failed; one URL failing is not the attempt failing.
       const fail = (e: RelayError) => {
         if (settled) return;
         settled = true;
-        this.ready = null;
         reject(e);
       };
       let ws: WebSocketLike;
@@ -417,11 +418,13 @@ export class RelayClient {
     this.keepaliveTimer = null;
     for (const p of [...this.pending.values(), ...this.pendingRefs.values()]) p.reject(e);
     this.ws = null;
-    this.ready = null;
   }
 
   private onClosed(e: RelayError, wasOpen: boolean): void {
     this.teardown(e);
+    // A socket that never opened belongs to an attempt that may still try the next URL: it stays the one
+    // attempt, so a retry timer firing meanwhile joins it rather than racing it on a second socket.
+    if (wasOpen) this.ready = null;
     // A node that dropped us may be gone: the next attempt starts with the next relay of the list.
     if (wasOpen) this.current = (this.current + 1) % this.urls.length;
     this.emitState('closed', e);
