@@ -1,7 +1,12 @@
 // The admin listener: Prometheus `/metrics` (and `/healthz`) on their own address, loopback unless the
 // operator says otherwise, so the figures an operator watches are not served to every client of the relay.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+
+/** `/healthz`: 200 while the relay takes connections, 503 while it shuts down (both listeners). */
+export function answerHealth(res: ServerResponse, healthy: boolean): void {
+  res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(healthy ? 'ok\n' : 'shutting down\n');
+}
 
 export interface AdminListener {
   port: number;
@@ -16,7 +21,7 @@ export async function startAdminListener(host: string, port: number, metrics: Re
         () => res.writeHead(500).end(),
       );
     } else if (req.method === 'GET' && req.url === '/healthz') {
-      res.writeHead(healthy() ? 200 : 503, { 'content-type': 'text/plain' }).end(healthy() ? 'ok\n' : 'shutting down\n');
+      answerHealth(res, healthy());
     } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
   await new Promise<void>((resolve, reject) => {

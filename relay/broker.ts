@@ -1,5 +1,5 @@
 // Fan-out seam: rooms and identity mailboxes. `LocalBroker` delivers within this process; `RedisBroker`
-// (relay/redis-broker.ts) across relay nodes, so its counts come later, from PUBLISH replies.
+// (relay/redis-broker.ts) across relay nodes, so its room counts come later, from PUBLISH replies.
 
 /** A connected client as the broker sees it: something frames can be delivered to. */
 export interface Member {
@@ -19,8 +19,8 @@ export interface Broker<M extends Member = Member> {
   publish(room: string, frame: Uint8Array, from: M): Count;
   attach(identity: string, m: M): void;
   detach(identity: string, m: M): void;
-  /** Delivers to every connection of `identity`; returns how many received it. */
-  sendToIdentity(identity: string, frame: Uint8Array): Count;
+  /** Delivers to every connection of `identity`, wherever they are (the sender is told nothing of them). */
+  sendToIdentity(identity: string, frame: Uint8Array): void;
   /** This process's connections of `identity` (for closing them on revocation). */
   localMembers(identity: string): Iterable<M>;
   /** Closes `identity`'s connections in every process sharing this broker (key change). */
@@ -72,11 +72,8 @@ export class LocalBroker<M extends Member> implements Broker<M> {
     remove(this.identities, identity, m);
   }
 
-  sendToIdentity(identity: string, frame: Uint8Array): number {
-    const set = this.identities.get(identity);
-    if (!set) return 0;
-    for (const m of set) m.deliver(frame);
-    return set.size;
+  sendToIdentity(identity: string, frame: Uint8Array): void {
+    for (const m of this.identities.get(identity) ?? []) m.deliver(frame);
   }
 
   localMembers(identity: string): Iterable<M> {

@@ -77,21 +77,23 @@ export interface Directory {
 export const DIRECTORY_FILE = 'directory.sqlite';
 const SCHEMA_VERSION = 2;
 
-interface Row {
+/** An `identities` row: SQLite gives its integers as numbers, PostgreSQL its 64-bit ones as strings. */
+export interface DirectoryRow<Int extends number | string = number> {
   handle: string;
   identity_key: Buffer;
   bundle: string;
-  prekey_created: number;
-  revoked_seq: number | null;
+  prekey_created: Int;
+  revoked_seq: Int | null;
 }
+type Row = DirectoryRow;
 
-function toEntry(row: Row | undefined): DirectoryEntry | null {
+export function toEntry(row: DirectoryRow<number | string> | undefined): DirectoryEntry | null {
   if (!row) return null;
   return {
     handle: row.handle,
     identityKey: new Uint8Array(row.identity_key),
     bundle: row.bundle,
-    prekeyCreated: row.prekey_created,
+    prekeyCreated: Number(row.prekey_created),
     revoked: row.revoked_seq !== null,
   };
 }

@@ -30,8 +30,8 @@ function connect(url: string, role: 'publish' | 'subscribe'): Redis {
     connectTimeout: 3000,
     // Subscriptions asked for during an outage wait for the connection (then ioredis resubscribes them all).
     maxRetriesPerRequest: role === 'subscribe' ? null : 1,
-    // A frame that cannot be published now is not delivered to other nodes (the sender hears how many
-    // got it); subscriptions wait for the connection instead, so they are made once Redis is back.
+    // A frame that cannot be published now is not delivered to other nodes (nothing is queued for later);
+    // subscriptions wait for the connection instead, so they are made once Redis is back.
     enableOfflineQueue: role === 'subscribe',
     // Frames published in one turn of the event loop go to Redis in one write.
     enableAutoPipelining: role === 'publish',
@@ -199,9 +199,9 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     if ([...this.local.localMembers(identity)].length === 0) this.unsubscribe(IDENTITY + identity);
   }
 
-  sendToIdentity(identity: string, frame: Uint8Array): Promise<number> {
-    const here = this.local.sendToIdentity(identity, frame);
-    return this.toOthers(IDENTITY + identity, frame).then((there) => here + there);
+  sendToIdentity(identity: string, frame: Uint8Array): void {
+    this.local.sendToIdentity(identity, frame);
+    void this.toOthers(IDENTITY + identity, frame);
   }
 
   localMembers(identity: string): Iterable<M> {

@@ -21,7 +21,7 @@ import { log } from './log';
 import { LogRequestError, LogService, honestView, type LogView } from './log-service';
 import { FaultyLog } from './test-faults';
 import { RelayStats, createMetrics, type RefusalReason } from './metrics';
-import { startAdminListener, type AdminListener } from './admin-listener';
+import { answerHealth, startAdminListener, type AdminListener } from './admin-listener';
 import { RefusalLog } from './refusal-log';
 import { Admission } from './limits/admission';
 import { SharedLimits } from './limits/shared-limits';
@@ -130,7 +130,7 @@ export class Relay {
     });
     this.http = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/healthz') {
-        res.writeHead(this.accepting ? 200 : 503, { 'content-type': 'text/plain' }).end(this.accepting ? 'ok\n' : 'shutting down\n');
+        answerHealth(res, this.accepting);
       } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     });
     this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
@@ -497,9 +497,7 @@ export class Relay {
       return this.undelivered(c, ref, 'rate-limited', 'not accepted: too many frames to this recipient right now');
     }
     // "accepted" whether it reached no connection or several: presence stays the recipient's business.
-    // (A cluster's count comes later, from Redis; it is not waited for, and a failure there is the broker's to count.)
-    const reached = this.broker.sendToIdentity(recipient, out);
-    if (typeof reached !== 'number') reached.catch(() => undefined);
+    this.broker.sendToIdentity(recipient, out);
     if (ref !== 0) c.sendJson({ t: 'accepted', ref });
   }
 

@@ -57,7 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** Held (transaction-scoped) by every write to the directory and the log, and by migrations. */
-export const WRITE_LOCK = 0x63326372; // "c2cr"
+const WRITE_LOCK = 0x63326372; // "c2cr"
 
 async function readVersion(client: PoolClient): Promise<number | null> {
   const table = await client.query<{ t: string | null }>("SELECT to_regclass('c2c_schema_version')::text AS t");
@@ -73,11 +73,11 @@ async function apply(client: PoolClient, from: number): Promise<void> {
   await client.query('INSERT INTO c2c_schema_version (version) VALUES ($1)', [SCHEMA_VERSION]);
 }
 
-async function locked<T>(pool: Pool, run: (client: PoolClient) => Promise<T>): Promise<T> {
+/** Runs `run` in one transaction opened by `begin`; anything that fails in it rolls the whole back. */
+export async function inTransaction<T>(pool: Pool, begin: string, run: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+    await client.query(begin);
     const result = await run(client);
     await client.query('COMMIT');
     return result;
@@ -89,9 +89,17 @@ async function locked<T>(pool: Pool, run: (client: PoolClient) => Promise<T>): P
   }
 }
 
+/** A transaction holding the cluster-wide write lock: nodes never interleave writes. */
+export function underWriteLock<T>(pool: Pool, run: (client: PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, 'BEGIN', async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+    return run(client);
+  });
+}
+
 /** Creates the schema in an empty database; throws with the migration to run when it is older. */
 export async function prepareSchema(pool: Pool): Promise<void> {
-  await locked(pool, async (client) => {
+  await underWriteLock(pool, async (client) => {
     const version = await readVersion(client);
     if (version === null) return apply(client, 0);
     if (version > SCHEMA_VERSION) throw new Error(`the PostgreSQL schema is version ${version}, newer than this relay (${SCHEMA_VERSION}): run a newer relay`);
@@ -106,7 +114,7 @@ export async function prepareSchema(pool: Pool): Promise<void> {
 
 /** Applies the migrations the database lacks; returns the names applied. */
 export async function migrate(pool: Pool): Promise<string[]> {
-  return locked(pool, async (client) => {
+  return underWriteLock(pool, async (client) => {
     const version = (await readVersion(client)) ?? 0;
     if (version > SCHEMA_VERSION) throw new Error(`the PostgreSQL schema is version ${version}, newer than this relay (${SCHEMA_VERSION})`);
     const names = MIGRATIONS.filter((m) => m.version > version).map((m) => m.name);

@@ -6,31 +6,14 @@
 import pg from 'pg';
 import { encodeEntry, relaySignedMessage, type KeyEvent } from '../../lib/keylog/entry';
 import { LOG_HANDLE_ENTRIES_MAX } from '../../lib/protocol/relay';
-import { DirectoryError, type Directory, type DirectoryEntry, type KeyChange, type LoggedLookup, type Registration } from '../directory';
+import { DirectoryError, toEntry, type Directory, type DirectoryEntry, type DirectoryRow, type KeyChange, type LoggedLookup, type Registration } from '../directory';
 import { log } from '../log';
 import type { LogKey } from '../log-key';
 import { BulkRegistrations, takenAmong } from './postgres-bulk';
 import { APPEND_SQL, PostgresKeyLog } from './postgres-log';
-import { WRITE_LOCK, prepareSchema } from './postgres-schema';
+import { inTransaction, prepareSchema, underWriteLock } from './postgres-schema';
 
-interface Row {
-  handle: string;
-  identity_key: Buffer;
-  bundle: string;
-  prekey_created: string;
-  revoked_seq: string | null;
-}
-
-function toEntry(row: Row | undefined): DirectoryEntry | null {
-  if (!row) return null;
-  return {
-    handle: row.handle,
-    identityKey: new Uint8Array(row.identity_key),
-    bundle: row.bundle,
-    prekeyCreated: Number(row.prekey_created),
-    revoked: row.revoked_seq !== null,
-  };
-}
+type Row = DirectoryRow<string>;
 
 type Unsigned<T> = T extends unknown ? Omit<T, 'sig'> : never;
 type Change = (client: pg.PoolClient) => Promise<unknown>;
@@ -99,8 +82,7 @@ export class PostgresDirectory implements Directory {
   }
 
   async init(): Promise<void> {
-    const key = await this.transaction('BEGIN', async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+    const key = await underWriteLock(this.pool, async (client) => {
       const row = (await client.query<{ origin: string; public_key: Buffer }>('SELECT origin, public_key FROM c2c_log_key')).rows[0];
       if (row) return row;
       const mine = { origin: this.logKey.origin, public_key: Buffer.from(this.logKey.publicKey) };
@@ -149,7 +131,7 @@ export class PostgresDirectory implements Directory {
   async logged(handle: string): Promise<LoggedLookup> {
     // One snapshot for the row and the log, so the served key is the logged one.
     const found = await this.read(() =>
-      this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+      inTransaction(this.pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
         const size = Number((await client.query<{ n: string }>('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM log_entries')).rows[0]!.n);
         const row = await client.query<Row>('SELECT * FROM identities WHERE handle = $1', [handle]);
         return { entry: toEntry(row.rows[0]), size, entries: await this.log.entriesOf(client, handle, size, LOG_HANDLE_ENTRIES_MAX) };
@@ -157,21 +139,6 @@ export class PostgresDirectory implements Directory {
     );
     await this.read(() => this.log.syncTo(found.size));
     return found;
-  }
-
-  private async transaction<T>(begin: string, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(begin);
-      const value = await run(client);
-      await client.query('COMMIT');
-      return value;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
   }
 
   async byHandle(handle: string): Promise<DirectoryEntry | null> {
@@ -220,8 +187,7 @@ export class PostgresDirectory implements Directory {
     try {
       await this.log.exclusive(async () => {
         try {
-          await this.transaction('BEGIN', async (client) => {
-            await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+          await underWriteLock(this.pool, async (client) => {
             await this.log.catchUp(client);
             const registrations = batch.flatMap((p) => (p.registration ? [p.registration] : []));
             const bulk = registrations.length > 1 ? new BulkRegistrations(this.log, await takenAmong(client, registrations)) : null;
