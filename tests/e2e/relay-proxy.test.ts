@@ -5,7 +5,7 @@
 // reaches the relay. The relay's name is an onion address that only the test proxy can resolve.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, closedPort, startRelay, until, type RunningRelay } from '../relay/harness';
+import { cleanup, freePort, startRelay, until, type RunningRelay } from '../relay/harness';
 import { startSocks5Server, type Socks5Server } from '../relay/socks5-server';
 import { startTcpTap, type TcpTap } from '../relay/tcp-tap';
 import { byTestId, launchWithExtension, type BrowserKind, type ExtensionSession, CHROMIUM_ARGS } from './harness';
@@ -80,7 +80,7 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
     it('with the proxy down, nothing reaches the relay and the popup says the relay could not be reached', async () => {
       const before = tap.sourcePorts.length;
       const requests = socks.requests.length;
-      const down = `socks5h://127.0.0.1:${await closedPort()}`;
+      const down = `socks5h://127.0.0.1:${await freePort()}`;
       await inOptions(popup, (options) => saveRelaySettings(options, relayUrl, down));
       await fill(popup, 'contact-lookup-handle', 'alice');
       await clickWhenEnabled(popup, byTestId('contact-lookup'));

@@ -2,32 +2,17 @@
 // canaries and room ids appear nowhere in a pg_dump, in Redis's keyspace or in the nodes' output. And a
 // node given bad settings exits with one clear line.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toBase64Url, utf8 } from '../../lib/bytes';
-import { startCluster, type Cluster } from './cluster-harness';
-import { closedPort, cleanup, client, makeIdentity, startRelay, tempDir, until, type RunningRelay } from './harness';
+import type { Cluster } from './cluster-harness';
+import { client, freePort, makeIdentity, registered, startRelay, tempDir, until, type RunningRelay } from './harness';
+import { withTwoNodes } from './two-nodes';
 
 let cluster: Cluster;
 let one: RunningRelay;
 let two: RunningRelay;
 
-beforeAll(async () => {
-  cluster = await startCluster();
-  one = await cluster.node();
-  two = await cluster.node();
-});
-afterAll(async () => {
-  await cleanup();
-  await cluster?.stop();
-});
-
-async function registered(url: string, handle: string) {
-  const id = await makeIdentity(handle);
-  const c = client(url, id.identity);
-  await c.connect();
-  await c.register(handle, id.bundle);
-  return { ...id, c };
-}
+withTwoNodes((nodes) => ({ cluster, one, two } = nodes));
 
 /** Exit code and stderr of a node that must refuse to start. */
 async function refused(args: string[]): Promise<{ code: number | string; stderr: string }> {
@@ -88,10 +73,10 @@ describe('bad settings', () => {
     const scheme = await refused(['--postgres', 'mysql://secret@127.0.0.1/x', '--redis', redis.url]);
     expect(scheme.code).toBe(2);
     expect(oneLine(scheme.stderr)).toBe('c2c relay: --postgres must be a postgres:// or postgresql:// URL');
-    const noPg = await refused(['--postgres', `postgres://u:secret@127.0.0.1:${await closedPort()}/x`, '--redis', redis.url]);
+    const noPg = await refused(['--postgres', `postgres://u:secret@127.0.0.1:${await freePort()}/x`, '--redis', redis.url]);
     expect(noPg.code).toBe(1);
     expect(oneLine(noPg.stderr)).toBe('c2c relay: PostgreSQL: connection refused');
-    const noRedis = await refused(['--postgres', db.url, '--redis', `redis://:secret@127.0.0.1:${await closedPort()}`, '--log-key', cluster.logKeyFile]);
+    const noRedis = await refused(['--postgres', db.url, '--redis', `redis://:secret@127.0.0.1:${await freePort()}`, '--log-key', cluster.logKeyFile]);
     expect(noRedis.code).toBe(1);
     expect(oneLine(noRedis.stderr)).toBe('c2c relay: Redis: connection refused');
     const both = await refused(['--postgres', db.url, '--redis', redis.url, '--data', tempDir()]);

@@ -1,39 +1,18 @@
 // Cluster mode under faults: a node killed with SIGKILL during registrations, Redis restarted, PostgreSQL
 // down, another writer on the Redis channels. Real PostgreSQL, Redis and relay processes (cluster-harness.ts).
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromUtf8, utf8 } from '../../lib/bytes';
 import type { RelayMessage } from '../../lib/relay-client/client';
-import { startCluster, type Cluster } from './cluster-harness';
-import { cleanup, client, makeIdentity, metrics, until, type RunningRelay } from './harness';
+import type { Cluster } from './cluster-harness';
+import { client, inbox, makeIdentity, metrics, registered, until, type RunningRelay } from './harness';
+import { withTwoNodes } from './two-nodes';
 
 let cluster: Cluster;
 let one: RunningRelay;
 let two: RunningRelay;
 
-beforeAll(async () => {
-  cluster = await startCluster();
-  one = await cluster.node();
-  two = await cluster.node();
-});
-afterAll(async () => {
-  await cleanup();
-  await cluster?.stop();
-});
-
-async function registered(url: string, handle: string) {
-  const id = await makeIdentity(handle);
-  const c = client(url, id.identity);
-  await c.connect();
-  await c.register(handle, id.bundle);
-  return { ...id, c };
-}
-
-function inbox(c: ReturnType<typeof client>): RelayMessage[] {
-  const got: RelayMessage[] = [];
-  c.onMessage((m) => got.push(m));
-  return got;
-}
+withTwoNodes((nodes) => ({ cluster, one, two } = nodes));
 
 const texts = (got: RelayMessage[]) => got.map((m) => fromUtf8(m.payload));
 

@@ -3,9 +3,9 @@
 // run as root, so under root its processes run as the unprivileged user `nobody`.
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './harness';
 
 /** uid/gid to run PostgreSQL as: ourselves, or `nobody` when we are root. */
 function unprivileged(): { uid: number; gid: number } | null {
@@ -14,14 +14,6 @@ function unprivileged(): { uid: number; gid: number } | null {
   if (!line) throw new Error('running as root and there is no user "nobody" to run PostgreSQL as');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {

@@ -1,41 +1,20 @@
 // Cluster mode: two relay nodes on one PostgreSQL and one Redis (real servers on loopback, see
 // cluster-services.ts). Directory and key log shared through PostgreSQL, live frames through Redis pub/sub.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromUtf8, utf8 } from '../../lib/bytes';
 import { encodePublicBundle } from '../../lib/crypto/public-bundle';
 import { verifyLookup } from '../../lib/keylog/verify';
 import type { RelayMessage } from '../../lib/relay-client/client';
-import { startCluster, type Cluster } from './cluster-harness';
+import type { Cluster } from './cluster-harness';
 import { join } from 'node:path';
-import { c2c, cleanup, client, makeIdentity, tempDir, until, type RunningRelay } from './harness';
+import { c2c, client, inbox, makeIdentity, registered, tempDir, until, type RunningRelay } from './harness';
+import { withTwoNodes } from './two-nodes';
 
 let cluster: Cluster;
 let one: RunningRelay;
 let two: RunningRelay;
 
-beforeAll(async () => {
-  cluster = await startCluster();
-  one = await cluster.node(); // the first node makes the shared log key file
-  two = await cluster.node();
-});
-afterAll(async () => {
-  await cleanup();
-  await cluster?.stop();
-});
-
-async function registered(url: string | string[], handle: string) {
-  const id = await makeIdentity(handle);
-  const c = client(url as string, id.identity);
-  await c.connect();
-  await c.register(handle, id.bundle);
-  return { ...id, c };
-}
-
-function inbox(c: ReturnType<typeof client>): RelayMessage[] {
-  const got: RelayMessage[] = [];
-  c.onMessage((m) => got.push(m));
-  return got;
-}
+withTwoNodes((nodes) => ({ cluster, one, two } = nodes));
 
 const text = (m: RelayMessage | undefined) => (m ? fromUtf8(m.payload) : undefined);
 

@@ -12,7 +12,7 @@ import { SIGNATURE_CONTEXT, generateIdentity, signWithContext, type IdentityKeyP
 import { authMessage, relayOrigin } from '../../lib/protocol/relay';
 import { generatePrekey, type PrekeyPair } from '../../lib/crypto/prekey';
 import { encodePublicBundle } from '../../lib/crypto/public-bundle';
-import { RelayClient, type WebSocketConstructor } from '../../lib/relay-client/client';
+import { RelayClient, type RelayMessage, type WebSocketConstructor } from '../../lib/relay-client/client';
 import { prebuilt } from '../prebuilt/paths';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -157,8 +157,24 @@ export async function makeIdentity(handle?: string, now?: number): Promise<TestI
   return { identity, prekey, bundle };
 }
 
-export function client(url: string, identity?: IdentityKeyPair): RelayClient {
+export function client(url: string | string[], identity?: IdentityKeyPair): RelayClient {
   return new RelayClient({ url, identity, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false, requestTimeoutMs: 5000 });
+}
+
+/** A new identity registered as `handle` at `url` (or the first of the list that answers), with its client. */
+export async function registered(url: string | string[], handle: string) {
+  const id = await makeIdentity(handle);
+  const c = client(url, id.identity);
+  await c.connect();
+  await c.register(handle, id.bundle);
+  return { ...id, c };
+}
+
+/** The relay messages `c` receives from now on, in arrival order. */
+export function inbox(c: RelayClient): RelayMessage[] {
+  const got: RelayMessage[] = [];
+  c.onMessage((m) => got.push(m));
+  return got;
 }
 
 /** A raw protocol socket for hostile-input tests. */
@@ -225,8 +241,8 @@ export async function until<T>(fn: () => T | Falsy | Promise<T | Falsy>, timeout
   }
 }
 
-/** A loopback port nothing listens on (a proxy that is down). */
-export async function closedPort(): Promise<number> {
+/** A loopback port nothing listens on now: a relay or proxy that is down, or one to start a server on. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { utf8 } from '../../lib/bytes';
 import { CLOSE } from '../../lib/protocol/relay';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
-import { cleanup, client, makeIdentity, metrics, rawSocket, sample, startRelay, until, type RunningRelay, type TestIdentity } from './harness';
+import { cleanup, client, makeIdentity, metrics, rawSocket, registered, sample, startRelay, until, type RunningRelay, type TestIdentity } from './harness';
 
 afterAll(cleanup);
 
@@ -36,14 +36,6 @@ async function registerFrom(relay: RunningRelay, localAddress: string, handle: s
   }
 }
 
-async function registered(relay: RunningRelay, handle: string) {
-  const id = await makeIdentity(handle);
-  const c = client(relay.url, id.identity);
-  await c.connect();
-  await c.register(handle, id.bundle);
-  return { ...id, c };
-}
-
 /** Sends `n` mailbox frames one after the other; returns how many were accepted (the rest must be rate-limited). */
 async function sendMany(c: RelayClient, to: string, n: number): Promise<number> {
   let accepted = 0;
@@ -68,7 +60,7 @@ describe('unauthenticated connections', () => {
     expect(Date.now() - started).toBeLessThan(3500); // checked by the once-a-second sweep
     expect(sample(await metrics(relay), 'c2c_relay_refusals_total{reason="auth-timeout"}')).toBe(1);
     // An authenticated connection outlives the timeout.
-    const kept = await registered(relay, 'stays-on');
+    const kept = await registered(relay.url, 'stays-on');
     await new Promise((r) => setTimeout(r, 2500));
     await expect(kept.c.lookup('stays-on')).resolves.toMatchObject({ handle: 'stays-on' });
     kept.c.close();
@@ -76,7 +68,7 @@ describe('unauthenticated connections', () => {
 
   it('allows --unauth-lookups lookups, each keeping it open another timeout; one more closes it with 4407', async () => {
     const relay = await startRelay(['--auth-timeout', '1', '--unauth-lookups', '3', '--admin-port', '0']);
-    const who = await registered(relay, 'looked-up');
+    const who = await registered(relay.url, 'looked-up');
     const anon = client(relay.url);
     let closedWith: number | undefined;
     anon.onState((s, e) => s === 'closed' && (closedWith = e?.closeCode));
@@ -126,7 +118,7 @@ describe('mailbox frames', () => {
   it('are limited per (sender, recipient), then per recipient; drops are counted and the connections stay', async () => {
     // Pair: 1/s, burst 5. Recipient: 2/s, burst 10.
     const relay = await startRelay(['--mailbox-rate', '1', '--recipient-rate', '2', '--admin-port', '0']);
-    const [rcpt, a, b, c] = await Promise.all([registered(relay, 'rate-rcpt'), registered(relay, 'rate-a'), registered(relay, 'rate-b'), registered(relay, 'rate-c')]);
+    const [rcpt, a, b, c] = await Promise.all([registered(relay.url, 'rate-rcpt'), registered(relay.url, 'rate-a'), registered(relay.url, 'rate-b'), registered(relay.url, 'rate-c')]);
     const got: string[] = [];
     rcpt.c.onMessage((m) => m.kind === 'mailbox' && got.push(m.from));
     const started = Date.now();
@@ -153,9 +145,9 @@ describe('mailbox frames', () => {
 
   it('hits the limit the same whether the recipient is online or not', async () => {
     const relay = await startRelay(['--mailbox-rate', '1', '--recipient-rate', '100']);
-    const sender = await registered(relay, 'probe-s');
-    const online = await registered(relay, 'probe-on');
-    const offline = await registered(relay, 'probe-off');
+    const sender = await registered(relay.url, 'probe-s');
+    const online = await registered(relay.url, 'probe-on');
+    const offline = await registered(relay.url, 'probe-off');
     offline.c.close(); // its frames still count against the limit, so the answers cannot tell
     const started = Date.now();
     const toOnline = await sendMany(sender.c, 'probe-on', 8);

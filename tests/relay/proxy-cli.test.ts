@@ -4,7 +4,7 @@
 // while nothing reaches the relay around it.
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { c2c, cleanup, closedPort, sendUntilHeard, startRelay, tempDir, type C2CRun as Run, type RunningRelay } from './harness';
+import { c2c, cleanup, freePort, sendUntilHeard, startRelay, tempDir, type C2CRun as Run, type RunningRelay } from './harness';
 import { startSocks5Server, type Socks5Server } from './socks5-server';
 import { startTcpTap, type TcpTap } from './tcp-tap';
 
@@ -87,7 +87,7 @@ describe('c2c --proxy', () => {
     expect((await run(['lookup', '--relay', localUrl, 'alice'])).code).toBe(0);
     expect(tap.sourcePorts.length).toBe(before + 1);
 
-    const down = `socks5h://127.0.0.1:${await closedPort()}`;
+    const down = `socks5h://127.0.0.1:${await freePort()}`;
     const requests = socks.requests.length;
     const runs = await Promise.all([
       run(['lookup', '--relay', localUrl, '--proxy', down, 'alice']),

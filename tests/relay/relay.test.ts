@@ -3,28 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url as fromB64, toBase64Url, utf8, fromUtf8 } from '../../lib/bytes';
 import { SIGNATURE_CONTEXT, signWithContext } from '../../lib/crypto/identity';
 import { DATA, authMessage, encodeDataFrame, relayOrigin } from '../../lib/protocol/relay';
-import type { RelayMessage } from '../../lib/relay-client/client';
-import { cleanup, client, makeIdentity, metrics, rawSocket, sample, startRelay, until, type RunningRelay } from './harness';
+import { cleanup, client, inbox, makeIdentity, metrics, rawSocket, registered, sample, startRelay, until, type RunningRelay } from './harness';
 
 let relay: RunningRelay;
 beforeAll(async () => {
   relay = await startRelay(['--admin-port', '0']);
 });
 afterAll(cleanup);
-
-async function registered(handle: string) {
-  const id = await makeIdentity(handle);
-  const c = client(relay.url, id.identity);
-  await c.connect();
-  await c.register(handle, id.bundle);
-  return { ...id, c };
-}
-
-function inbox(c: ReturnType<typeof client>): RelayMessage[] {
-  const got: RelayMessage[] = [];
-  c.onMessage((m) => got.push(m));
-  return got;
-}
 
 describe('operations', () => {
   it('answers /healthz with 200; /metrics only on the admin listener, with Prometheus text', async () => {
@@ -46,7 +31,7 @@ describe('operations', () => {
 
 describe('directory', () => {
   it('registers a handle and looks it up (unauthenticated lookup), lowercasing the name', async () => {
-    const alice = await registered('alice');
+    const alice = await registered(relay.url, 'alice');
     const anon = client(relay.url);
     expect(await anon.connect()).toBeNull();
     const found = await anon.lookup('ALICE');
@@ -57,7 +42,7 @@ describe('directory', () => {
   });
 
   it('a handle is first come: another identity cannot take it; one handle per identity', async () => {
-    const first = await registered('first');
+    const first = await registered(relay.url, 'first');
     const other = await makeIdentity();
     const c = client(relay.url, other.identity);
     await c.connect();
@@ -100,7 +85,7 @@ describe('directory', () => {
   });
 
   it('rotates the prekey only forward in time', async () => {
-    const alice = await registered('rotator');
+    const alice = await registered(relay.url, 'rotator');
     const { generatePrekey } = await import('../../lib/crypto/prekey');
     const { encodePublicBundle } = await import('../../lib/crypto/public-bundle');
     const older = await generatePrekey(alice.identity, { now: alice.prekey.created - 1000 });
@@ -115,7 +100,7 @@ describe('directory', () => {
   });
 
   it('replaces the identity key only with a statement signed by the old key', async () => {
-    const old = await registered('mover');
+    const old = await registered(relay.url, 'mover');
     const fresh = await makeIdentity();
     const forger = await makeIdentity();
     const c = client(relay.url, fresh.identity);
@@ -198,8 +183,8 @@ describe('authentication', () => {
 
 describe('forwarding', () => {
   it('delivers a mailbox frame to every open connection of the recipient, naming the sender handle', async () => {
-    const sender = await registered('mail-from');
-    const rcpt = await registered('mail-to');
+    const sender = await registered(relay.url, 'mail-from');
+    const rcpt = await registered(relay.url, 'mail-to');
     const second = client(relay.url, rcpt.identity);
     await second.connect();
     const a = inbox(rcpt.c);
@@ -231,8 +216,8 @@ describe('forwarding', () => {
   });
 
   it('answers a mailbox frame with the same bare "accepted" whether the recipient has 0, 1 or 2 connections', async () => {
-    const sender = await registered('probe-from');
-    const rcpt = await registered('probe-to');
+    const sender = await registered(relay.url, 'probe-from');
+    const rcpt = await registered(relay.url, 'probe-to');
     const answers: unknown[] = [];
     const s = await rawSocket(relay.url);
     await until(() => s.frames.length >= 1); // the challenge may come a moment after the socket opens
@@ -260,9 +245,9 @@ describe('forwarding', () => {
   });
 
   it('forwards room frames to the other members connected now, not to the sender, nothing after leaving', async () => {
-    const a = await registered('room-a');
-    const b = await registered('room-b');
-    const c = await registered('room-c');
+    const a = await registered(relay.url, 'room-a');
+    const b = await registered(relay.url, 'room-b');
+    const c = await registered(relay.url, 'room-c');
     const room = crypto.getRandomValues(new Uint8Array(32));
     expect(await a.c.joinRoom(room)).toBe(0);
     expect(await b.c.joinRoom(room)).toBe(1);

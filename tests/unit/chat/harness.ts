@@ -86,12 +86,16 @@ export async function identities(): Promise<{ alice: IdentityKeyPair; bob: Ident
   return { alice, bob, mallory };
 }
 
-/** A room with alice (initiator) and bob (responder) linked and started, waited until open. */
-export async function openPair(extra: Partial<ChatSessionOptions> = {}) {
+/**
+ * A room with alice (initiator) and bob (responder) linked and started, waited until open (or until nothing
+ * moves: options or a hostile `relay` may keep them from opening). bob gets alice's options unless given his.
+ */
+export async function openPair(aliceOpts: Partial<ChatSessionOptions> = {}, bobOpts: Partial<ChatSessionOptions> = aliceOpts, relay?: Room['relay']) {
   const ids = await identities();
   const room = new Room();
-  const alice = room.add('alice', ids.alice, ids.bob.publicKey, extra);
-  const bob = room.add('bob', ids.bob, ids.alice.publicKey, extra);
+  if (relay) room.relay = relay;
+  const alice = room.add('alice', ids.alice, ids.bob.publicKey, aliceOpts);
+  const bob = room.add('bob', ids.bob, ids.alice.publicKey, bobOpts);
   room.link('alice', 'bob');
   await bob.session.start();
   await alice.session.start();

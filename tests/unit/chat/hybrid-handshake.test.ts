@@ -15,20 +15,6 @@ const version = (f: Uint8Array): number => f[0]!;
 const PREFIX = 2 + SESSION_ID_LENGTH;
 const texts = (p: Peer) => p.shown.map((m) => m.text);
 
-/** alice (initiator) and bob (responder) with their own options, linked and started. */
-async function pair(aliceOpts: Partial<ChatSessionOptions>, bobOpts: Partial<ChatSessionOptions>, relay?: Room['relay']) {
-  const ids = await identities();
-  const room = new Room();
-  if (relay) room.relay = relay;
-  const alice = room.add('alice', ids.alice, ids.bob.publicKey, aliceOpts);
-  const bob = room.add('bob', ids.bob, ids.alice.publicKey, bobOpts);
-  room.link('alice', 'bob');
-  await bob.session.start();
-  await alice.session.start();
-  await room.settle();
-  return { room, alice, bob, ids };
-}
-
 async function talk(room: Room, alice: Peer, bob: Peer): Promise<void> {
   await alice.session.sendText('from alice');
   await bob.session.sendText('from bob');
@@ -73,7 +59,7 @@ describe('post-quantum secure chat (version 2)', () => {
 
   describe('interoperability with version-1-only parties', () => {
     it('two version-1 parties talk classically, exactly as before: no version-2 frame, no version claim', async () => {
-      const { room, alice, bob } = await pair(V1, V1);
+      const { room, alice, bob } = await openPair(V1, V1);
       expect([alice.session.postQuantum, bob.session.postQuantum]).toEqual([false, false]);
       await talk(room, alice, bob);
       expect(room.captured.every((c) => version(c.frame) === 1)).toBe(true);
@@ -83,7 +69,7 @@ describe('post-quantum secure chat (version 2)', () => {
     });
 
     it('a current initiator and a version-1 responder fall back to classical; the old side only notes the unknown version', async () => {
-      const { room, alice, bob } = await pair({}, V1);
+      const { room, alice, bob } = await openPair({}, V1);
       expect([alice.session.state, bob.session.state]).toEqual(['open', 'open']);
       expect([alice.session.postQuantum, bob.session.postQuantum]).toEqual([false, false]);
       await talk(room, alice, bob);
@@ -93,7 +79,7 @@ describe('post-quantum secure chat (version 2)', () => {
     });
 
     it('a version-1 initiator and a current responder talk classically', async () => {
-      const { room, alice, bob } = await pair(V1, {});
+      const { room, alice, bob } = await openPair(V1, {});
       expect([alice.session.postQuantum, bob.session.postQuantum]).toEqual([false, false]);
       await talk(room, alice, bob);
       expect([...alice.errors, ...bob.errors]).toEqual([]);
@@ -103,7 +89,7 @@ describe('post-quantum secure chat (version 2)', () => {
   describe('downgrade', () => {
     it('a relay that removes the version-2 handshake gets no classical session: the responder refuses and says why', async () => {
       let dropV2 = true;
-      const { room, alice, bob } = await pair({}, {}, (f) => (dropV2 && version(f) === 2 ? [] : [f]));
+      const { room, alice, bob } = await openPair({}, {}, (f) => (dropV2 && version(f) === 2 ? [] : [f]));
       await sleep(150); // several retries
       await room.settle();
       expect([alice.session.state, bob.session.state]).toEqual(['connecting', 'connecting']);
@@ -154,7 +140,7 @@ describe('post-quantum secure chat (version 2)', () => {
 
   describe('altered KEM material', () => {
     it('an altered KEM ciphertext in HS2 ends the handshake at the initiator; neither side opens', async () => {
-      const { alice, bob } = await pair({}, {}, (f) => {
+      const { alice, bob } = await openPair({}, {}, (f) => {
         if (version(f) !== 2 || frameType(f) !== FRAME_TYPE.hs2) return [f];
         const altered = f.slice();
         altered[PREFIX + 32 + 500]! ^= 0x01; // inside enc(ekem1 ciphertext)
@@ -168,7 +154,7 @@ describe('post-quantum secure chat (version 2)', () => {
     });
 
     it('an altered (still valid) KEM public key in HS1 makes the transcripts differ: the initiator ends, nothing opens', async () => {
-      const { alice, bob } = await pair({}, {}, (f) => {
+      const { alice, bob } = await openPair({}, {}, (f) => {
         if (version(f) === 1) return [];
         if (frameType(f) !== FRAME_TYPE.hs1) return [f];
         const altered = f.slice();
@@ -182,7 +168,7 @@ describe('post-quantum secure chat (version 2)', () => {
     });
 
     it('an invalid ML-KEM key in HS1 is refused by the responder with a specific error, and it keeps waiting', async () => {
-      const { alice, bob } = await pair({}, {}, (f) => {
+      const { alice, bob } = await openPair({}, {}, (f) => {
         if (version(f) === 1) return [];
         if (frameType(f) !== FRAME_TYPE.hs1) return [f];
         const altered = f.slice();
