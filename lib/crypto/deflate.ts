@@ -2,7 +2,7 @@
 // here in raw streams: both sides prime the window with the same bytes). fflate, because the platform's
 // CompressionStream has no dictionary. Inflation is bounded while it runs: input goes in small pieces and
 // output is counted after each, so a small "bomb" cannot make us produce more than the bound.
-import { Deflate, Inflate } from 'fflate';
+import { deflateSync, Inflate } from 'fflate';
 import { concat } from '../bytes';
 import { C2CError } from '../errors';
 
@@ -10,10 +10,7 @@ import { C2CError } from '../errors';
 const INFLATE_STEP = 256;
 
 export function deflateRaw(data: Uint8Array, dictionary?: Uint8Array): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const deflater = new Deflate({ level: 9, ...(dictionary ? { dictionary } : {}) }, (chunk) => chunks.push(chunk));
-  deflater.push(data, true);
-  return concat(...chunks);
+  return deflateSync(data, { level: 9, ...(dictionary ? { dictionary } : {}) });
 }
 
 /** Inflates raw DEFLATE; more than `maxBytes` of output → 'too-large', a broken stream → 'tampered'. */
