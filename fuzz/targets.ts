@@ -3,6 +3,7 @@ import type { Target } from './engine';
 import { apiTarget } from './targets/api';
 import { armorTarget } from './targets/armor';
 import { backupTarget } from './targets/backup';
+import { backupFileTarget } from './targets/backup-file';
 import { cardsTarget } from './targets/cards';
 import { chatTarget } from './targets/chat';
 import { headerTarget } from './targets/header';
@@ -15,5 +16,5 @@ import { relayServerTarget } from './targets/relay-server';
 
 export const TARGETS = [
   armorTarget, headerTarget, messageTarget, cardsTarget, inviteTarget, chatTarget, relayServerTarget, relayClientTarget,
-  backupTarget, keyfileTarget, legacyTarget, apiTarget,
+  backupFileTarget, backupTarget, keyfileTarget, legacyTarget, apiTarget,
 ] as Target<never>[];

@@ -6,8 +6,8 @@ import { decryptBackupPayload, encryptBackupPayload, MIN_SCRYPT_N } from '../../
 import { check, type Target } from '../engine';
 import { mutateJson, shrinkText } from '../mutate';
 
-const PASSPHRASE = 'correct horse battery staple';
-const PIECES = ['"format"', '"kdf"', '"N"', '"salt"', '"iv"', '"check"', '"ciphertext"', 'c2c-backup', 'scrypt', 'AES-256-GCM', '16384', 'A', '-', '_'];
+export const BACKUP_PASSPHRASE = 'correct horse battery staple';
+export const BACKUP_PIECES = ['"format"', '"kdf"', '"N"', '"salt"', '"iv"', '"check"', '"ciphertext"', 'c2c-backup', 'scrypt', 'AES-256-GCM', '16384', '262144', '4', 'A', '-', '_'];
 
 export const backupTarget: Target<string> = {
   name: 'backup',
@@ -15,15 +15,15 @@ export const backupTarget: Target<string> = {
   smoke: 100,
   async setup() {
     const payloads = [utf8('{"v":1,"keys":"…"}'), new Uint8Array(0)];
-    const files = await Promise.all(payloads.map((p, i) => encryptBackupPayload(p, PASSPHRASE, { kind: i === 0 ? 'keyring' : 'cli-key', testingOnlyScryptN: MIN_SCRYPT_N })));
+    const files = await Promise.all(payloads.map((p, i) => encryptBackupPayload(p, BACKUP_PASSPHRASE, { kind: i === 0 ? 'keyring' : 'cli-key', testingOnlyScryptN: MIN_SCRYPT_N })));
     const values = files.map((f) => JSON.parse(f) as unknown);
     return {
       generate(rng) {
         const i = rng.int(files.length);
-        return mutateJson(rng, files[i]!, values[i], PIECES, values, files);
+        return mutateJson(rng, files[i]!, values[i], BACKUP_PIECES, values, files);
       },
       async run(text) {
-        const opened = await decryptBackupPayload(text, PASSPHRASE);
+        const opened = await decryptBackupPayload(text, BACKUP_PASSPHRASE);
         const i = files.findIndex((f) => sameJson(f, text));
         check(i >= 0, 'a changed backup file opened');
         check(equalBytes(opened.payload, payloads[i]!), 'a backup opened to another payload');

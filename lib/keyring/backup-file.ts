@@ -70,7 +70,7 @@ const fileSchema = z.strictObject({
   check: b64(16),
   ciphertext: b64(),
 });
-type BackupFile = z.output<typeof fileSchema>;
+export type BackupFile = z.output<typeof fileSchema>;
 interface BackupHeader {
   format: string;
   version: number;
@@ -135,7 +135,8 @@ export async function encryptBackupPayload(payload: Uint8Array, passphrase: stri
   return JSON.stringify(file, null, 1) + '\n';
 }
 
-function parseFile(text: unknown): BackupFile {
+/** The file's outer checks, before any key derivation: what a file can ask of scrypt is bounded here. */
+export function parseBackupFile(text: unknown): BackupFile {
   if (typeof text !== 'string') throw new C2CError('malformed', 'A backup is text.');
   if (text.length > MAX_TEXT_LENGTH) throw new C2CError('too-large', 'This file is too large to be a backup.');
   let json: unknown;
@@ -162,7 +163,7 @@ function parseFile(text: unknown): BackupFile {
  * passphrase is right but the ciphertext or header was altered.
  */
 export async function decryptBackupPayload(text: string, passphrase: string): Promise<OpenedBackup> {
-  const file = parseFile(text);
+  const file = parseBackupFile(text);
   const { aesKey, check } = await splitKeys(await deriveBackupKeyMaterial(passphrase, file.kdf.salt, file.kdf));
   if (!equalBytes(check, file.check)) throw new C2CError('wrong-passphrase', 'Wrong passphrase for this backup.');
   let payload: ArrayBuffer;
