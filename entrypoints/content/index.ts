@@ -117,7 +117,10 @@ export default defineContentScript({
     const observer = new MutationObserver((records) => {
       let removed = false;
       for (const r of records) {
-        if (r.type === 'characterData') scanner.enqueue(r.target);
+        if (r.type === 'characterData') {
+          scanner.enqueue(r.target);
+          reporter.textChanged();
+        }
         else {
           for (const n of r.addedNodes) {
             // Our own elements change nothing we need to look at.

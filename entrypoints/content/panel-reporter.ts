@@ -4,6 +4,9 @@
 // tab (PANEL_WATCH); then after each change, at most one per PANEL_REPORT_MS. Each reported token carries
 // the conversation the site adapter names where it is shown, asked at each report (only for the tokens
 // reported), so a token is read for the conversation the page shows it in now.
+// A chat adds messages all the time and few are tokens: a batch of additions with no token in it costs one
+// question to the adapter (the newest token's conversation, which changes when the page shows another
+// conversation), and tokens are checked against their text only after the page changed some text in place.
 import { browser } from 'wxt/browser';
 import { withinTime } from '@/lib/time-limit';
 import { PANEL_DOC_HEX_LENGTH, PANEL_MAX_CHARS, PANEL_MAX_TOKENS, PANEL_REPORT_MS, PANEL_TOKENS, type PanelToken, type PanelTokens } from '@/lib/protocol/api/panel-messages';
@@ -38,6 +41,12 @@ export class PanelReporter {
   private lastSentAt = 0;
   /** What the last report held, so an unchanged list is not sent again. */
   private lastSignature = '';
+  /** Tokens were added or removed since the last report. */
+  private dirty = true;
+  /** The page changed text in place since the last report: a token's text may have changed under it. */
+  private textTouched = false;
+  /** The conversation the last report gave its newest token. */
+  private newestConversation: string | undefined;
 
   constructor(
     private readonly send: SendReport,
@@ -54,6 +63,7 @@ export class PanelReporter {
   activate(): void {
     this.active = true;
     this.lastSignature = '';
+    this.dirty = true;
     this.schedule();
   }
 
@@ -73,6 +83,7 @@ export class PanelReporter {
       }
       this.entries.splice(lo, 0, entry);
     }
+    this.dirty = true;
     this.schedule();
   }
 
@@ -81,12 +92,20 @@ export class PanelReporter {
     this.schedule();
   }
 
+  /** Called when the page changed text in place (characterData): the next report checks every token's text. */
+  textChanged(): void {
+    this.textTouched = true;
+    this.schedule();
+  }
+
   /**
    * Called once per burst of removals: tokens that left the page are dropped now, reporting or not, so a
    * chat that trims or virtualises its list does not have every removed message kept alive here.
    */
   forgetRemoved(): void {
+    const before = this.entries.length;
     this.entries = this.entries.filter((e) => e.anchor.isConnected);
+    if (this.entries.length !== before) this.dirty = true;
     this.schedule();
   }
 
@@ -99,19 +118,32 @@ export class PanelReporter {
     }, wait);
   }
 
+  private conversationAt(anchor: Text): string | undefined {
+    // Text right under a shadow root has no parent element: its document stands in.
+    return this.conversationOf(anchor.parentElement ?? anchor.ownerDocument.documentElement);
+  }
+
   private report(): void {
-    // Tokens whose text left the page, or changed under it, are no longer shown.
-    this.entries = this.entries.filter((e) => e.anchor.isConnected && e.anchor.data.includes(e.tail));
+    if (this.textTouched) {
+      this.textTouched = false;
+      // Tokens whose text left the page, or changed under it, are no longer shown.
+      const before = this.entries.length;
+      this.entries = this.entries.filter((e) => e.anchor.isConnected && e.anchor.data.includes(e.tail));
+      if (this.entries.length !== before) this.dirty = true;
+    }
+    const newest = this.entries.at(-1);
+    if (!this.dirty && (!newest || this.conversationAt(newest.anchor) === this.newestConversation)) return;
+    this.dirty = false;
     const tokens: PanelToken[] = [];
     let chars = 0;
     for (let i = this.entries.length - 1; i >= 0 && tokens.length < PANEL_MAX_TOKENS; i--) {
       const { text, anchor } = this.entries[i]!;
       if (chars + text.length > PANEL_MAX_CHARS) break;
       chars += text.length;
-      // Text right under a shadow root has no parent element: its document stands in.
-      const conversation = this.conversationOf(anchor.parentElement ?? anchor.ownerDocument.documentElement);
+      const conversation = this.conversationAt(anchor);
       tokens.push(conversation === undefined ? { text } : { text, conversation });
     }
+    this.newestConversation = tokens[0]?.conversation;
     tokens.reverse();
     // A conversation that changed counts as a change: the token is read again for the new one.
     const signature = JSON.stringify([this.entries.length, tokens.map((t) => [t.text.slice(-TAIL_LENGTH), t.conversation ?? null])]);

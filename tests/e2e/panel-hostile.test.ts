@@ -1,8 +1,9 @@
 // The side panel against the hostile fixture page (Chromium and Firefox; bob reads in his panel, alice and a stranger
 // seal in Node with lib/). In panel mode the page holds no frame of ours, so everything it can do is post
 // tokens: a stranger's token that claims to be alice's, a tampered copy and a replayed copy never show as
-// verified; its probes, DOM watching and key logging learn none of the plaintext, typed or shown; a
-// 10,000-token flood is reported bounded (the newest 200, with the count said) and a real token after it opens.
+// verified; its probes, DOM watching and key logging learn none of the plaintext, typed or shown; tokens it
+// edits in place leave the panel or join it in page order; a 10,000-token flood is reported bounded (the
+// newest 200, with the count said) and a real token after it opens.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outsideSender, startReader, type OutsideSender, type Reader } from './content-flows';
@@ -81,6 +82,36 @@ describe.each(['chromium', 'firefox'] as const)('side panel against a hostile pa
     for (const secret of ['Canary', 'Привет']) expect(html).not.toContain(secret);
     const traffic = JSON.stringify(server.allFrames());
     for (const secret of ['Canary', 'Привет', 'Send the keys']) expect(traffic).not.toContain(secret);
+    await Promise.all([page.close(), panel.close()]);
+  });
+
+  it('the page changes shown tokens in place: an edited token leaves the panel, a token written over other text joins it in page order', async () => {
+    const { server, bob, popup, alice } = reader;
+    const ROOM = `panel-edit-${Math.random().toString(36).slice(2, 8)}`;
+    const page = await bob.browser.newPage();
+    await page.goto(`${server.url}/hostile?user=bob&room=${ROOM}`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="host-status"]')?.textContent === 'connected');
+    const panel = await openPanel(bob, popup, page);
+    const [first, second, third] = await Promise.all(['first', 'second', 'third'].map(async (text) => (await alice.write(text)).join('\n')));
+    server.post(ROOM, 'alice', first!);
+    server.post(ROOM, 'alice', second!);
+    expect((await panelSettled(panel, 2)).map((m) => m.plaintext)).toEqual(['first', 'second']);
+    // The page rewrites the text node that holds a token (a characterData change: no node added or removed).
+    const rewrite = (tail: string, to: string) =>
+      page.evaluate((tail, to) => {
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          if ((n as Text).data.includes(tail)) {
+            (n as Text).data = to;
+            return true;
+          }
+        }
+        return false;
+      }, tail, to);
+    expect(await rewrite(first!.slice(-16), 'edited by the page')).toBe(true);
+    expect((await panelSettled(panel, 1)).map((m) => m.plaintext)).toEqual(['second']);
+    expect(await rewrite('edited by the page', third!)).toBe(true);
+    expect((await panelSettled(panel, 2)).map((m) => m.plaintext)).toEqual(['third', 'second']);
     await Promise.all([page.close(), panel.close()]);
   });
 
