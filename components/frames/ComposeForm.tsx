@@ -9,6 +9,8 @@ export interface Recipient {
   handle: string;
   /** Sending is blocked until the user re-verifies this contact in the popup. */
   keyChanged: boolean;
+  /** A version-2 secure chat left a post-quantum secret with this contact (data-pq says which). */
+  postQuantum: boolean;
 }
 
 interface Props {
@@ -98,11 +100,13 @@ export function ComposeForm(props: Props) {
             <input
               type="checkbox"
               data-handle={r.handle}
+              data-pq={r.postQuantum ? 'post-quantum' : 'classical'}
               disabled={r.keyChanged}
               checked={chosen.has(r.handle)}
               onChange={(e) => toggle(r.handle, (e.currentTarget as HTMLInputElement).checked)}
             />
             {r.handle}
+            <span class="hint" title={t(r.postQuantum ? 'pqPostQuantumHint' : 'pqClassicalHint')}> · {t(r.postQuantum ? 'pqPostQuantum' : 'pqClassical')}</span>
             {r.keyChanged && <span class="warn"> — {t('composeKeyChanged')}</span>}
           </label>
         ))}

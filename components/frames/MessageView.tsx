@@ -19,6 +19,9 @@ const STATUS_KEY: Record<DecryptStatus, MessageKey> = {
   error: 'messageStatusError',
 };
 
+/** data-pq: whether the message is post-quantum (contact-pq.ts); a legacy message is classical too. */
+const pqOf = (result: DecryptResult & { plaintext: string }) => ('postQuantum' in result && result.postQuantum ? 'post-quantum' : 'classical');
+
 interface Props {
   /** null while the background works. */
   result: DecryptResult | null;
@@ -96,9 +99,17 @@ export function MessageView({ result, security, revealed, onDecrypt, onPin, hasG
           <SecurityMark security={security} />
           <span data-testid="message-sender">{result.senderHandle ?? t('messageUnknownSender')}</span>
           {' · '}
-          <span data-testid="message-status" data-status={result.status}>
+          <span data-testid="message-status" data-status={result.status} data-pq={pqOf(result)}>
             {t(STATUS_KEY[result.status])}
           </span>
+          {result.status !== 'legacy' && (
+            <>
+              {' · '}
+              <span data-testid="message-pq" title={t(result.postQuantum ? 'pqPostQuantumHint' : 'pqClassicalHint')}>
+                {t(result.postQuantum ? 'pqPostQuantum' : 'pqClassical')}
+              </span>
+            </>
+          )}
           {result.status === 'unverified' && result.keyChange && (
             <>
               {' · '}

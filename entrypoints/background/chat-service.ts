@@ -5,6 +5,7 @@
 // end, a failed handshake) destroys the session and leaves the room. Nothing is stored or logged.
 import { randomBytes, toBase64Url } from '@/lib/bytes';
 import { INVITE_ROOM_LENGTH, type Invite } from '@/lib/chat/invite';
+import { storeContactSecret } from '@/lib/keyring/contact-secrets';
 import { createChatSession, type ChatError, type ChatSession } from '@/lib/chat/session';
 import { C2CError } from '@/lib/errors';
 import { MemoryReplayCache } from '@/lib/crypto/replay-cache';
@@ -265,6 +266,12 @@ export class ChatService {
       session.on('message', (m) => this.broadcast(chat, { t: 'message', ...m })),
       session.on('message-expired', ({ id: messageId }) => this.broadcast(chat, { t: 'expired', id: messageId })),
       session.on('error', (e) => this.onSessionError(chat, e)),
+      // A version-2 chat renews the contact's post-quantum secret for later one-shot messages.
+      session.on('contact-secret', (secret) => {
+        storeContactSecret(this.db, chat.handle, bundle.identityKey, secret)
+          .catch(() => this.onSessionError(chat, { code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }))
+          .finally(() => secret.fill(0));
+      }),
     );
     this.chats.set(chat.id, chat);
     this.byRoom.set(chat.roomKey, chat);

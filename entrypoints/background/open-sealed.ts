@@ -10,6 +10,7 @@ import { findContactByIdentityKey, findContactByPendingKey, listContacts } from 
 import type { KeyringDB } from '@/lib/keyring/db';
 import { GOSSIP_EXTENSION } from '@/lib/keylog/gossip';
 import { getIdentity, getOpeningKeys } from '@/lib/keyring/identity-store';
+import { postQuantumForOpening } from '@/lib/keyring/contact-secrets';
 
 export interface OpenedForUser {
   /** verified: a contact whose safety number the user confirmed (or our own key); pinned: pinned on first use, never compared. */
@@ -25,6 +26,8 @@ export interface OpenedForUser {
   keyChange?: { handle: string; proof: 'signed' | 'unproven' };
   /** The sender's key-log checkpoint gossip (lib/keylog/gossip.ts), only from a sender whose signature verified. */
   gossip?: Uint8Array;
+  /** Every wrap of the message is post-quantum and ours opened through a per-contact secret (contact-pq.ts). */
+  postQuantum: boolean;
 }
 
 /** The currently pinned identity key with this key id, if any contact has one; else a pending (changed) one. */
@@ -63,11 +66,15 @@ export function pageChannel(context: string | undefined, conversation: string | 
 /** Throws C2CError (tampered, not-addressed, replayed, wrong-channel, malformed, …) for anything that does not open. */
 export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: ReplayCache, place: OpeningPlace = {}): Promise<OpenedForUser> {
   const keys = await getOpeningKeys(db);
-  const opened = await openTextMessage(bytes, keys, {
+  const pq = await postQuantumForOpening(db);
+  const opened = await openTextMessage(bytes, { ...keys, ...pq }, {
     replayCache,
     ...place,
     resolveSender: async (keyId) =>
       equalBytes(keyId, await keyIdBytes(keys.identityKey)) ? keys.identityKey : knownKeyFor(db, keyId),
+  }).finally(() => {
+    pq.selfPqSecret?.fill(0);
+    for (const secret of pq.contactSecrets) secret.fill(0);
   });
   let plaintext: string;
   try {
@@ -76,7 +83,7 @@ export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: 
     throw new C2CError('malformed', 'The message text is not valid UTF-8.');
   }
   const senderKey = opened.sender.identityKey;
-  const base = { plaintext, replay: opened.replay };
+  const base = { plaintext, replay: opened.replay, postQuantum: opened.postQuantum };
   if (!senderKey || opened.signature !== 'checked') return { status: 'unverified', ...base, senderFingerprint: keyIdText(opened.sender.keyId) };
   // Only the currently pinned key of a contact matches: old or pending keys read as 'unverified'.
   // One's own key needs no comparing: the sender reads her own history as verified.

@@ -1,7 +1,8 @@
 // Seals one v2 message to pinned contacts (the sender's own copy is implicit). The sender is named by key
 // id: recipients know the sender's pinned key. A contact whose key changed since it was pinned blocks
 // sending with its own code, so the UI can point the user at re-verifying that contact. Each message
-// carries our relay's last verified key-log checkpoint as gossip (lib/keylog/gossip.ts).
+// carries our relay's last verified key-log checkpoint as gossip (lib/keylog/gossip.ts), and is wrapped
+// post-quantum to each contact with a post-quantum secret (lib/keyring/contact-secrets.ts).
 import { utf8 } from '@/lib/bytes';
 import type { Channel } from '@/lib/crypto/channel';
 import { sealMessageV2, type MessageExtension } from '@/lib/crypto/message-v2';
@@ -9,6 +10,7 @@ import { GOSSIP_EXTENSION, gossipOfState } from '@/lib/keylog/gossip';
 import { keptLogState } from '@/lib/keyring/log-states';
 import { getSetting } from '@/lib/keyring/settings';
 import { bundlesForSending, getContact } from '@/lib/keyring/contacts';
+import { postQuantumForSending } from '@/lib/keyring/contact-secrets';
 import type { KeyringDB } from '@/lib/keyring/db';
 import { getSenderKeys } from '@/lib/keyring/identity-store';
 import { keyChanged } from './refusals';
@@ -24,7 +26,21 @@ export async function sealForContacts(db: KeyringDB, handles: string[], plaintex
   const bundles = await bundlesForSending(db, unique);
   const { identity } = await getSenderKeys(db);
   const gossip = await ownGossip(db);
-  return sealMessageV2({ identity, recipients: bundles, plaintext: utf8(plaintext), ...(channel ? { channel } : {}), ...(gossip ? { extensions: [gossip] } : {}) });
+  // Post-quantum wraps for the contacts with whom a version-2 chat established a secret.
+  const postQuantum = await postQuantumForSending(db, bundles.map((b, i) => ({ handle: unique[i]!, identityKey: b.identityKey })));
+  try {
+    return await sealMessageV2({
+      identity,
+      recipients: bundles,
+      plaintext: utf8(plaintext),
+      ...(channel ? { channel } : {}),
+      ...(gossip ? { extensions: [gossip] } : {}),
+      ...(postQuantum ? { postQuantum } : {}),
+    });
+  } finally {
+    postQuantum?.self.fill(0);
+    for (const secret of postQuantum?.contacts.values() ?? []) secret.fill(0);
+  }
 }
 
 /** Our relay's last verified checkpoint, in a few bytes, for recipients to compare with theirs (gossip.ts). */

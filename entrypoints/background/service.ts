@@ -10,6 +10,7 @@ import { getContact, listContacts, markVerified, observeContactKey, pinContact, 
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
+import { hasContactSecret } from '@/lib/keyring/contact-secrets';
 import { listLogAlarms } from '@/lib/keyring/log-states';
 import { getSetting, getSiteMode, setSettings, setSiteMode } from '@/lib/keyring/settings';
 import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengths';
@@ -38,7 +39,7 @@ export interface RegistrationStore {
   set(value: { relayUrl: string; handle: string }): Promise<void>;
 }
 
-async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined, chatInvite: boolean): Promise<ContactInfo> {
+async function contactInfo(db: KeyringDB, c: Contact, ownIdentityKey: Uint8Array | undefined, chatInvite: boolean): Promise<ContactInfo> {
   return {
     handle: c.handle,
     fingerprint: c.bundle ? await fingerprint(c.bundle.identityKey) : '',
@@ -47,6 +48,7 @@ async function contactInfo(c: Contact, ownIdentityKey: Uint8Array | undefined, c
     keyChangeProof: c.keyChanged ? (c.pendingProof ?? 'unproven') : null,
     safetyNumber: c.bundle && ownIdentityKey ? await safetyNumber(ownIdentityKey, c.bundle.identityKey) : '',
     chatInvite,
+    postQuantum: c.bundle ? await hasContactSecret(db, c.handle, c.bundle.identityKey) : false,
   };
 }
 
@@ -78,7 +80,7 @@ export function createBackgroundService(
   }
 
   async function describe(contact: Contact) {
-    return contactInfo(contact, (await getIdentity(db))?.identityKey, chats.hasInvite(contact.handle));
+    return contactInfo(db, contact, (await getIdentity(db))?.identityKey, chats.hasInvite(contact.handle));
   }
 
   return {

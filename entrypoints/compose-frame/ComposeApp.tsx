@@ -60,7 +60,7 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
       if (!r.ok) return setError(ERROR_MESSAGE_KEY[r.error.code]);
       setPreselected(choice);
       // Legacy-only contacts have no modern key (no fingerprint): they are never chosen here.
-      setRecipients(r.contacts.filter((c) => c.fingerprint !== '').map((c) => ({ handle: c.handle, keyChanged: c.keyChanged })));
+      setRecipients(r.contacts.filter((c) => c.fingerprint !== '').map((c) => ({ handle: c.handle, keyChanged: c.keyChanged, postQuantum: c.postQuantum })));
     });
     void host.then(async ({ site, maxLength }) => {
       const r = await callBackground({ type: 'getSitePartLength', site });

@@ -42,7 +42,7 @@ function decryptResult(v: unknown): DecryptResult | null {
   const { plaintext, senderFingerprint, senderHandle } = v;
   if (!isString(plaintext) || !isString(senderFingerprint) || (senderHandle !== undefined && !isString(senderHandle))) return null;
   const message = { plaintext, senderFingerprint, ...(senderHandle === undefined ? {} : { senderHandle }) };
-  if (v.status !== 'legacy') return { status: v.status, ...message };
+  if (v.status !== 'legacy') return { status: v.status, ...message, ...(typeof v.postQuantum === 'boolean' ? { postQuantum: v.postQuantum } : {}) };
   return typeof v.legacyAuthentic === 'boolean' ? { status: 'legacy', ...message, legacyAuthentic: v.legacyAuthentic } : null;
 }
 

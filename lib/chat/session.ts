@@ -10,6 +10,7 @@ import { concat, equalBytes, randomBytes, toHex, utf8 } from '../bytes';
 import { C2CError, isC2CError, type C2CErrorCode } from '../errors';
 import { SIGNATURE_CONTEXT, signWithContext, verifyWithContext, type IdentityKeyPair } from '../crypto/identity';
 import { safetyNumber } from '../crypto/safety-number';
+import { contactSecretFromChat } from '../crypto/contact-pq';
 import { MAX_TTL_MS, MESSAGE_ID_LENGTH, decodeContent, encodeContent } from './content';
 import {
   CHAT_VERSION,
@@ -51,6 +52,8 @@ export interface ChatEvents {
   message: ChatMessage;
   'message-expired': { id: string };
   error: ChatError;
+  /** Version 2 only, once, just before 'open': the per-contact post-quantum secret (contact-pq.ts), a copy for the listener to keep. */
+  'contact-secret': Uint8Array;
 }
 
 export interface ChatSessionOptions {
@@ -150,7 +153,7 @@ export class ChatSession {
   private readonly reorderWaitMs: number;
   private readonly versions: readonly ChatVersion[];
   private listeners: { [K in keyof ChatEvents]: Set<(v: ChatEvents[K]) => void> } = {
-    state: new Set(), message: new Set(), 'message-expired': new Set(), error: new Set(),
+    state: new Set(), message: new Set(), 'message-expired': new Set(), error: new Set(), 'contact-secret': new Set(),
   };
   private queue: Promise<unknown> = Promise.resolve();
   private started = false;
@@ -353,12 +356,17 @@ export class ChatSession {
     const [k1, k2] = hs.noise.splitKeys();
     const h = hs.noise.handshakeHash;
     const seed = hkdf(sha256, concat(k1, k2), h, SEED_INFO[hs.version], 32);
+    // Another info than the seed's: the ratchet and the contact secret are independent keys.
+    const contactSecret = hs.version === CHAT_VERSION.hybrid ? contactSecretFromChat(k1, k2, h) : null;
     k1.fill(0);
     k2.fill(0);
     const init = { sharedKey: seed, associatedData: h, ours: hs.ratchetKey, theirs: theirRatchetKey };
     const ratchet = this.role === 'initiator' ? await DoubleRatchet.initiator(init) : await DoubleRatchet.responder(init);
     seed.fill(0);
-    if (this.isEnded()) return ratchet.destroy();
+    if (this.isEnded()) {
+      contactSecret?.fill(0);
+      return ratchet.destroy();
+    }
     this.ratchet = ratchet;
     this.sessionId = hs.sessionId;
     this.version = hs.version;
@@ -366,6 +374,10 @@ export class ChatSession {
     this.pending.clear();
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
+    if (contactSecret) {
+      this.emit('contact-secret', contactSecret.slice());
+      contactSecret.fill(0);
+    }
     this.setState('open');
     for (const frame of hs.early) await this.onMessage(frame).catch((e: unknown) => this.report(e));
   }

@@ -6,6 +6,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { buf, concat, equalBytes, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
+import { pqContentKey, pqTag, pqWrapMask } from './contact-pq';
 import { assertChannel, type Channel, CHANNEL_EXTENSION, decodeChannel, encodeChannel, type SealedChannel } from './channel';
 import { deflateRaw, inflateRaw } from './deflate';
 import { TEXT_DICTIONARY_1 } from './text-dictionary';
@@ -45,7 +46,11 @@ const FLAG_COMPRESSED = 0x02;
 const FLAG_EXTENSIONS = 0x04;
 /** With FLAG_COMPRESSED: the DEFLATE window starts primed with TEXT_DICTIONARY_1. */
 const FLAG_DICTIONARY = 0x08;
-const RESERVED_FLAGS = 0xf0;
+/** Every wrap and the content key are post-quantum (contact-pq.ts); signed, so a co-recipient cannot fake it. */
+const FLAG_POST_QUANTUM = 0x10;
+const RESERVED_FLAGS = 0xe0;
+/** Wrap candidates (hint or pq tag matches) tried per message at most: a real message needs one. */
+export const MAX_WRAP_TRIALS = 16;
 const DICTIONARY = utf8(TEXT_DICTIONARY_1);
 const CRITICAL_EXTENSION = 0x80;
 const MAX_EXTENSIONS = 255;
@@ -87,6 +92,14 @@ export interface OpenedText {
   /** Non-critical extensions, which the caller may ignore. */
   extensions: MessageExtension[];
   replay: 'fresh' | 'same';
+  /** Opened through a post-quantum secret, and the sender signed that every wrap is post-quantum. */
+  postQuantum: boolean;
+}
+
+/** What post-quantum sealing needs: the own pq secret and the contacts' PQS by identity key (hex). */
+export interface SealPostQuantum {
+  self: Uint8Array;
+  contacts: Map<string, Uint8Array>;
 }
 
 const xor = (a: Uint8Array, b: Uint8Array) => a.map((x, i) => x ^ b[i]!);
@@ -117,11 +130,24 @@ function wrapRecipients(recipients: PublicBundle[], sender: Uint8Array): PublicB
   return list;
 }
 
-/** The ephemeral key, the content key (the sender's own copy's) and one wrap of it per recipient. */
-async function wrapContentKey(identity: IdentityKeyPair, recipients: PublicBundle[]): Promise<{ enc: Uint8Array; contentKey: Uint8Array; wraps: Uint8Array[] }> {
+/** Whether every recipient has a PQS: then the message is post-quantum as a whole (FLAG_POST_QUANTUM). */
+function allPostQuantum(recipients: PublicBundle[], pq: SealPostQuantum | undefined): boolean {
+  return !!pq && recipients.every((r) => pq.contacts.has(toHex(r.identityKey)));
+}
+
+/**
+ * The ephemeral key, the content key and one wrap of it per recipient. Classical wrap: prekey hint ‖
+ * K ⊕ HPKE export. Post-quantum wrap (the recipient has a PQS): pq tag ‖ K ⊕ pqWrapMask; the tag takes the
+ * hint's place, so the layout (and an old reader's view of its own classical wrap) is unchanged.
+ */
+async function wrapContentKey(
+  identity: IdentityKeyPair,
+  recipients: PublicBundle[],
+  pq: SealPostQuantum | undefined,
+): Promise<{ enc: Uint8Array; contentKey: Uint8Array; wraps: Uint8Array[] }> {
   const ephemeral = await generateEphemeral();
   const { enc } = ephemeral;
-  const [contentKey, masks] = await Promise.all([
+  const [ownCopyKey, masks] = await Promise.all([
     selfCopyKey(identity.privateKey, enc),
     Promise.all(
       recipients.map(async (r) => {
@@ -135,7 +161,15 @@ async function wrapContentKey(identity: IdentityKeyPair, recipients: PublicBundl
       }),
     ),
   ]);
-  const wraps = recipients.map((r, i) => concat(sha256(r.prekey.publicKey).subarray(0, HINT_LENGTH), xor(contentKey, masks[i]!)));
+  const secrets = recipients.map((r) => pq?.contacts.get(toHex(r.identityKey)));
+  // Without the own pq secret, K would follow from the Ed25519 identity key alone (self-copy.ts).
+  const contentKey = pq && (allPostQuantum(recipients, pq) || secrets.some((s) => s)) ? pqContentKey(ownCopyKey, pq.self, enc) : ownCopyKey;
+  const wraps = recipients.map((r, i) => {
+    const secret = secrets[i];
+    const mask = masks[i]!;
+    if (!secret) return concat(sha256(r.prekey.publicKey).subarray(0, HINT_LENGTH), xor(contentKey, mask));
+    return concat(pqTag(secret, enc, r.prekey.publicKey), xor(contentKey, pqWrapMask(mask, secret, enc)));
+  });
   return { enc, contentKey, wraps };
 }
 
@@ -182,6 +216,8 @@ export async function sealMessageV2(args: {
   extensions?: MessageExtension[];
   /** Default: the one-shot text message. */
   format?: MessageV2Format;
+  /** Post-quantum wraps for the recipients with a PQS; without it every wrap is classical. */
+  postQuantum?: SealPostQuantum;
 }): Promise<Uint8Array> {
   const { identity } = args;
   if (args.extensions?.some((e) => e.type === CHANNEL_EXTENSION)) throw new C2CError('malformed', 'the channel is given as `channel`, not as a raw extension');
@@ -190,7 +226,8 @@ export async function sealMessageV2(args: {
   // Independent steps run at once (signature checks, key wraps, compression: each mostly waits on
   // WebCrypto or zlib); their failures are reported in this order: signatures, wraps, section.
   const signed = started(Promise.all(recipients.map(assertBundleSigned)));
-  const wrapped = started(wrapContentKey(identity, recipients));
+  const wrapped = started(wrapContentKey(identity, recipients, args.postQuantum));
+  const pqFlag = allPostQuantum(recipients, args.postQuantum) ? FLAG_POST_QUANTUM : 0;
   const head = started(
     (async () => {
       const full = args.senderKey === 'full';
@@ -201,7 +238,7 @@ export async function sealMessageV2(args: {
       const senderField = full ? identity.publicKey : await keyIdBytes(identity.publicKey);
       const extensionBlock = extensions.length > 0 ? encodeExtensions(extensions) : new Uint8Array(0);
       const text = storedText(args.plaintext, 1 + time.length + senderField.length + extensionBlock.length);
-      const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED | FLAG_DICTIONARY : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0);
+      const flags = (full ? FLAG_FULL_KEY : 0) | (text.compressed ? FLAG_COMPRESSED | FLAG_DICTIONARY : 0) | (extensions.length > 0 ? FLAG_EXTENSIONS : 0) | pqFlag;
       const unpadded = concat(new Uint8Array([flags]), time, senderField, extensionBlock, text.bytes);
       const section = new Uint8Array(paddedLength(unpadded.length));
       section.set(unpadded);
@@ -259,26 +296,63 @@ async function tryBody(frame: Frame, contentKey: Uint8Array): Promise<Uint8Array
   }
 }
 
-/** Opens the body through a wrap for one of my prekeys, or else through the sender's own copy. */
-async function openBody(frame: Frame, me: OpeningKeys): Promise<{ plain: Uint8Array; ownCopy: boolean }> {
-  let addressed = false;
-  for (const wrap of frame.wraps) {
-    // A prekey id is the first 8 bytes of SHA-256(prekey), so its first 4 hex digits are the hint.
-    for (const prekey of me.prekeys.filter((p) => p.id.startsWith(wrap.hint))) {
-      addressed = true;
-      try {
-        const recipient = { privateKey: prekey.privateKey, publicKey: prekey.publicKey };
-        const mask = exportSecret(await setupRecipient({ recipient, enc: frame.enc, info: HPKE_INFO }), WRAP_EXPORT_CONTEXT, KEY_LENGTH);
-        const plain = await tryBody(frame, xor(wrap.wrapped, mask));
-        if (plain) return { plain, ownCopy: false };
-      } catch {
-        // An enc that is not a usable X25519 key: try the other candidates, report below.
-      }
+interface WrapCandidate {
+  wrapped: Uint8Array;
+  prekey: PrekeyPair;
+  secret: Uint8Array | undefined; // a PQS whose tag matched, else the classical hint matched
+}
+
+/**
+ * The wraps that may be mine: a prekey hint (a prekey id is the first 8 bytes of SHA-256(prekey), so its
+ * first 4 hex digits are the hint) or a pq tag of one of my (PQS, prekey) pairs. Tags cost one HMAC per
+ * pair per message; each candidate costs at most one X25519 per prekey (cached) and one body trial.
+ */
+function wrapCandidates(frame: Frame, me: OpeningKeys): WrapCandidate[] {
+  const tagged = new Map<string, { prekey: PrekeyPair; secret: Uint8Array }[]>();
+  for (const secret of me.contactSecrets ?? []) {
+    for (const prekey of me.prekeys) {
+      const tag = toHex(pqTag(secret, frame.enc, prekey.publicKey));
+      tagged.set(tag, [...(tagged.get(tag) ?? []), { prekey, secret }]);
     }
   }
-  const plain = await tryBody(frame, await selfCopyKey(me.identity.privateKey, frame.enc));
-  if (plain) return { plain, ownCopy: true };
-  if (!addressed) throw new C2CError('not-addressed', 'this message is not encrypted to any of your keys');
+  return frame.wraps.flatMap((wrap) => [
+    ...me.prekeys.filter((p) => p.id.startsWith(wrap.hint)).map((prekey) => ({ wrapped: wrap.wrapped, prekey, secret: undefined })),
+    ...(tagged.get(wrap.hint) ?? []).map((t) => ({ wrapped: wrap.wrapped, ...t })),
+  ]);
+}
+
+/** Opens the body through a wrap for one of my prekeys (classical or post-quantum), or else through the sender's own copy. */
+async function openBody(frame: Frame, me: OpeningKeys): Promise<{ plain: Uint8Array; ownCopy: boolean; postQuantum: boolean }> {
+  const candidates = wrapCandidates(frame, me);
+  const masks = new Map<string, Promise<Uint8Array>>();
+  const maskFor = (prekey: PrekeyPair) => {
+    let mask = masks.get(prekey.id);
+    if (!mask) {
+      const recipient = { privateKey: prekey.privateKey, publicKey: prekey.publicKey };
+      mask = setupRecipient({ recipient, enc: frame.enc, info: HPKE_INFO }).then((s) => exportSecret(s, WRAP_EXPORT_CONTEXT, KEY_LENGTH));
+      masks.set(prekey.id, mask);
+    }
+    return mask;
+  };
+  for (const c of candidates.slice(0, MAX_WRAP_TRIALS)) {
+    try {
+      const mask = await maskFor(c.prekey);
+      const plain = await tryBody(frame, xor(c.wrapped, c.secret ? pqWrapMask(mask, c.secret, frame.enc) : mask));
+      if (plain) return { plain, ownCopy: false, postQuantum: !!c.secret };
+    } catch {
+      // An enc that is not a usable X25519 key: try the other candidates, report below.
+    }
+  }
+  const ownCopyKey = await selfCopyKey(me.identity.privateKey, frame.enc);
+  const plain = await tryBody(frame, ownCopyKey);
+  if (plain) return { plain, ownCopy: true, postQuantum: false };
+  if (me.selfPqSecret) {
+    const pqPlain = await tryBody(frame, pqContentKey(ownCopyKey, me.selfPqSecret, frame.enc));
+    if (pqPlain) return { plain: pqPlain, ownCopy: true, postQuantum: true };
+  }
+  if (candidates.length === 0) {
+    throw new C2CError('not-addressed', 'this message is not encrypted to any of your keys (or to a post-quantum secret this keyring no longer holds)');
+  }
   throw new C2CError('tampered', 'the message was altered: it does not open with your key');
 }
 
@@ -296,6 +370,7 @@ interface Section {
   timestamp: number; // seconds
   senderField: Uint8Array;
   fullKey: boolean;
+  allPostQuantum: boolean;
   channel: SealedChannel | undefined;
   extensions: MessageExtension[];
   text: Uint8Array;
@@ -337,6 +412,7 @@ function parseSection(content: Uint8Array): Section {
     timestamp,
     senderField: content.slice(5, senderEnd),
     fullKey,
+    allPostQuantum: (flags & FLAG_POST_QUANTUM) !== 0,
     channel,
     extensions,
     text: content.subarray(at),
@@ -371,6 +447,10 @@ async function senderOf(
 export interface OpeningKeys {
   identity: IdentityKeyPair;
   prekeys: PrekeyPair[];
+  /** Every kept per-contact post-quantum secret (current and replaced ones still within their 30 days). */
+  contactSecrets?: Uint8Array[];
+  /** The own pq secret, for own copies of post-quantum messages. */
+  selfPqSecret?: Uint8Array;
 }
 
 export interface OpenOptions {
@@ -387,10 +467,12 @@ export interface OpenOptions {
 export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: OpenOptions & { format?: MessageV2Format } = {}): Promise<OpenedText> {
   const format = opts.format ?? FORMAT_ID.modernMessageV2;
   const frame = parseFrame(bytes, format);
-  const { plain, ownCopy } = await openBody(frame, me);
+  const { plain, ownCopy, postQuantum } = await openBody(frame, me);
   const sectionBytes = plain.subarray(0, plain.length - ED25519_SIGNATURE_LENGTH);
   // Dictionary-compressed text needs no pad marker: DEFLATE's final block ends it, and inflation stops there.
   const section = parseSection(((sectionBytes[0] ?? 0) & FLAG_DICTIONARY) !== 0 ? sectionBytes : unpad(sectionBytes));
+  // A sender who signs "every wrap is post-quantum" never wraps classically nor derives K classically.
+  if (section.allPostQuantum && !postQuantum) throw new C2CError('tampered', 'the message claims post-quantum protection its key does not have');
   const sender = await senderOf(section, ownCopy, me, opts.resolveSender);
   if (sender.identityKey) {
     const signed = concat(frame.outer, sectionBytes);
@@ -431,5 +513,6 @@ export async function openMessageV2(bytes: Uint8Array, me: OpeningKeys, opts: Op
     channel: section.channel,
     extensions: section.extensions,
     replay,
+    postQuantum: postQuantum && section.allPostQuantum,
   };
 }

@@ -28,6 +28,7 @@ export async function openTextMessage(bytes: Uint8Array, me: OpeningKeys, opts: 
         channel: undefined,
         extensions: [],
         replay: v1.replay,
+        postQuantum: false,
       };
     }
     default:

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../crypto/public-bundle';
+import { exportContactSecrets, importContactSecrets } from './contact-secrets';
 import { allTables, type ContactRow, type KeyringDB, type LegacyKeyRow } from './db';
 import { prepareDeviceKey, requireDeviceKey, saveDeviceKeyIfNew } from './device-key';
 import { normalizeKeyringHandle } from './handle';
@@ -62,6 +63,15 @@ const payloadSchema = z.strictObject({
   contacts: z.array(contactSchema).max(MAX_CONTACTS),
   settings: z.record(z.string(), z.unknown()),
   legacy: z.unknown().optional(),
+  // Per-contact post-quantum secrets and the own one (contact-secrets.ts); absent in older backups.
+  postQuantum: z
+    .strictObject({
+      self: bytes.optional(),
+      contacts: z
+        .array(z.strictObject({ handle: z.string().max(256), identityKey: bytes, secret: bytes, established: time, replacedAt: time.optional() }))
+        .max(2 * MAX_CONTACTS),
+    })
+    .optional(),
 });
 type BackupContact = z.input<typeof contactSchema>;
 
@@ -122,11 +132,14 @@ export async function exportBackup(
     contacts: await db.contacts.toArray(),
     settings: await db.settings.toArray(),
     legacy: await db.legacyKeys.get('active'),
+    contactSecrets: await db.contactSecrets.toArray(),
+    selfPq: await db.selfPqSecret.get('active'),
   }));
   if (!snapshot.identity) throw new C2CError('not-found', 'There is no identity to back up.');
   const deviceKey = await requireDeviceKey(db);
   const material = await unsealIdentity(deviceKey, snapshot.identity);
   const legacy = snapshot.legacy && (await unwrapLegacyKey(deviceKey, snapshot.legacy.wrapped));
+  const pq = await exportContactSecrets(db, snapshot.contactSecrets, snapshot.selfPq, opts.now);
   const payload = utf8(
     JSON.stringify({
       v: PAYLOAD_VERSION,
@@ -147,9 +160,25 @@ export async function exportBackup(
       contacts: snapshot.contacts.map(contactToBackup),
       settings: Object.fromEntries(snapshot.settings.map((s) => [s.key, s.value])),
       ...(legacy ? { legacy } : {}),
+      ...(pq.self || pq.contacts.length > 0
+        ? {
+            postQuantum: {
+              ...(pq.self ? { self: toBase64Url(pq.self) } : {}),
+              contacts: pq.contacts.map((c) => ({
+                handle: c.handle,
+                identityKey: toBase64Url(c.identityKey),
+                secret: toBase64Url(c.secret),
+                established: c.established,
+                ...(c.replacedAt !== undefined ? { replacedAt: c.replacedAt } : {}),
+              })),
+            },
+          }
+        : {}),
     }),
   );
   wipe(material);
+  pq.self?.fill(0);
+  for (const c of pq.contacts) c.secret.fill(0);
   try {
     return await encryptBackupPayload(payload, passphrase, {
       kind: BACKUP_KIND,
@@ -218,10 +247,13 @@ export async function restoreBackup(db: KeyringDB, text: string, passphrase: str
     wrapped: await wrapLegacyKey(device.key, legacy),
     created: data.exportedAt,
   };
+  const pq = data.postQuantum && (await importContactSecrets(device.key, data.postQuantum));
+  data.postQuantum?.self?.fill(0);
+  for (const c of data.postQuantum?.contacts ?? []) c.secret.fill(0);
 
   await db.transaction('rw', allTables(db), async () => {
     if (opts.replace) {
-      for (const table of [db.identities, db.contacts, db.conversations, db.legacyKeys]) await table.clear();
+      for (const table of [db.identities, db.contacts, db.conversations, db.legacyKeys, db.contactSecrets, db.selfPqSecret]) await table.clear();
     } else if (await keyringHasData(db)) {
       throw notEmpty();
     }
@@ -230,6 +262,8 @@ export async function restoreBackup(db: KeyringDB, text: string, passphrase: str
     await db.contacts.bulkPut(contacts);
     for (const [key, value] of settings) if (value !== undefined) await db.settings.put({ key, value });
     if (legacyRow) await db.legacyKeys.put(legacyRow);
+    if (pq) await db.contactSecrets.bulkPut(pq.rows);
+    if (pq?.selfRow) await db.selfPqSecret.put(pq.selfRow);
   });
   return identityInfo(identity);
 }

@@ -131,6 +131,26 @@ export interface LogAlarm {
   served?: string;
 }
 
+/** One per-contact post-quantum secret (contact-secrets.ts), wrapped under the device key. */
+export interface StoredContactSecret {
+  identityKey: Uint8Array; // the contact's identity key it was established with
+  wrapped: WrappedSecret;
+  established: number;
+  replacedAt?: number; // a newer one replaced it: kept CONTACT_SECRET_RETENTION_MS to open older messages
+}
+
+export interface ContactSecretRow {
+  handle: string;
+  secrets: StoredContactSecret[]; // newest first
+}
+
+/** The own post-quantum secret mixed into the content key of post-quantum messages (contact-pq.ts). */
+export interface SelfPqSecretRow {
+  slot: 'active';
+  wrapped: WrappedSecret;
+  created: number;
+}
+
 /** Version 1 stores. Later versions list only the tables they change (Dexie keeps the rest). */
 export const SCHEMA_V1 = {
   identities: 'slot',
@@ -159,6 +179,8 @@ export function declareKeyringSchema(db: Dexie): void {
     .upgrade((tx) => tx.table('replay').clear());
   // Version 3: the relays' key-log checkpoints and alarms; removed contacts' key histories.
   db.version(3).stores({ logStates: 'relay', formerContacts: 'handle' });
+  // Version 4: per-contact post-quantum secrets from version-2 chats, and the own pq secret.
+  db.version(4).stores({ contactSecrets: 'handle', selfPqSecret: 'slot' });
 }
 
 export interface KeyringDBOptions {
@@ -178,6 +200,8 @@ export class KeyringDB extends Dexie {
   legacyKeys!: Table<LegacyKeyRow, string>;
   logStates!: Table<LogStateRow, string>;
   formerContacts!: Table<FormerContactRow, string>;
+  contactSecrets!: Table<ContactSecretRow, string>;
+  selfPqSecret!: Table<SelfPqSecretRow, string>;
 
   constructor(options: KeyringDBOptions = {}) {
     // Dexie treats an explicit `indexedDB: undefined` as "none": pass only what was given.
@@ -191,5 +215,5 @@ export class KeyringDB extends Dexie {
 
 /** Every table, for transactions that must see or change the whole keyring at once. */
 export function allTables(db: KeyringDB) {
-  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.replaySecret, db.legacyKeys, db.logStates, db.formerContacts];
+  return [db.identities, db.deviceKey, db.contacts, db.conversations, db.settings, db.replay, db.replaySecret, db.legacyKeys, db.logStates, db.formerContacts, db.contactSecrets, db.selfPqSecret];
 }

@@ -5,6 +5,7 @@ import type { PublicBundle } from '../crypto/public-bundle';
 import type { LegacyPrivateKey } from '../legacy/legacy-key';
 import { exportBackup, restoreBackup } from './backup';
 import * as contacts from './contacts';
+import * as contactSecrets from './contact-secrets';
 import { rememberRecipients, recipientsFor } from './conversations';
 import { KeyringDB, type KeyringDBOptions } from './db';
 import * as identity from './identity-store';
@@ -53,6 +54,17 @@ export class Keyring {
   }
   publicBundle() {
     return identity.publicBundle(this.db);
+  }
+
+  // Per-contact post-quantum secrets
+  storeContactSecret(handle: string, identityKey: Uint8Array, secret: Uint8Array, now?: number) {
+    return contactSecrets.storeContactSecret(this.db, handle, identityKey, secret, now);
+  }
+  postQuantumForSending(recipients: { handle: string; identityKey: Uint8Array }[]) {
+    return contactSecrets.postQuantumForSending(this.db, recipients);
+  }
+  postQuantumForOpening(now?: number) {
+    return contactSecrets.postQuantumForOpening(this.db, now);
   }
 
   // Contacts

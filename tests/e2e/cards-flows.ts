@@ -130,7 +130,7 @@ export function describeCards(kind: BrowserKind, name: string): void {
       const compose = await openOverlay(alicePage);
       await sendThroughOverlay(compose, 'bob', CANARY);
       await expect.poll(() => server.messages(ROOM).length, { timeout: 15_000 }).toBe(3);
-      expect(await shownIn(bobPage, 3)).toEqual({ status: 'pinned', statusText: 'pinned', sender: 'alice', plaintext: CANARY, code: null });
+      expect(await shownIn(bobPage, 3)).toEqual({ status: 'pinned', statusText: 'pinned', sender: 'alice', plaintext: CANARY, code: null, pq: 'classical' });
       const contacts = await api<{ contacts: { handle: string; verified: boolean; keyChanged: boolean }[] }>(bobPopup, { type: 'listContacts' });
       expect(contacts.contacts).toEqual([expect.objectContaining({ handle: 'alice', verified: false, keyChanged: false })]);
     });

@@ -108,6 +108,8 @@ export interface Shown {
   sender: string | null;
   plaintext: string | null;
   code: string | null;
+  /** data-pq of the status: 'post-quantum' or 'classical' (docs/FORMATS.md, "Per-contact post-quantum secret"). */
+  pq: string | null;
 }
 
 // Runs inside the message frame's document (serialised: no closures).
@@ -120,6 +122,7 @@ function readShown(): Shown {
     sender: q('message-sender')?.textContent ?? null,
     plaintext: q('message-plaintext')?.textContent ?? null,
     code: status?.getAttribute('data-code') ?? null,
+    pq: status?.getAttribute('data-pq') ?? null,
   };
 }
 

@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 import { dearmor } from '@/lib/armor/armor';
 import { fingerprint, keyIdBytes, keyIdText } from '@/lib/crypto/identity';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
+import { newSelfPqSecret } from '@/lib/crypto/contact-pq';
+import { storeContactSecret } from '@/lib/keyring/contact-secrets';
 import { KeyringDB } from '@/lib/keyring/db';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { createBackground } from '@/entrypoints/background/create-background';
@@ -23,7 +25,7 @@ async function person(handle: string) {
   const call = (request: Record<string, unknown>): Promise<any> => routeMessage(request, SENDER, ctx);
   expect(await call({ type: 'createIdentity', handle })).toMatchObject({ ok: true });
   const { bundle } = await call({ type: 'getPublicBundle' });
-  return { call, bundle: bundle as string, key: (await decodePublicBundle(bundle)).identityKey };
+  return { call, db, bundle: bundle as string, key: (await decodePublicBundle(bundle)).identityKey };
 }
 
 type Person = Awaited<ReturnType<typeof person>>;
@@ -53,9 +55,9 @@ describe('background: sealing v2 and reporting the sender', () => {
     await Promise.all([pin(alice, 'bob', bob), pin(bob, 'alice', alice), pin(carol, 'bob', bob)]);
     const fromAlice = await send(alice, ['bob'], 'Привет, Bob');
     // Bob pinned Alice's key but never compared safety numbers: the weaker word.
-    expect(await read(bob, fromAlice)).toEqual({ status: 'pinned', plaintext: 'Привет, Bob', senderFingerprint: await fingerprint(alice.key), senderHandle: 'alice' });
+    expect(await read(bob, fromAlice)).toEqual({ status: 'pinned', plaintext: 'Привет, Bob', senderFingerprint: await fingerprint(alice.key), senderHandle: 'alice', postQuantum: false });
     // One's own key needs no comparing.
-    expect(await read(alice, fromAlice)).toEqual({ status: 'verified', plaintext: 'Привет, Bob', senderFingerprint: await fingerprint(alice.key), senderHandle: 'alice' });
+    expect(await read(alice, fromAlice)).toEqual({ status: 'verified', plaintext: 'Привет, Bob', senderFingerprint: await fingerprint(alice.key), senderHandle: 'alice', postQuantum: false });
     // After Bob marks Alice verified (contact-mark-verified), her next message says so.
     expect(await bob.call({ type: 'markVerified', handle: 'alice' })).toMatchObject({ ok: true });
     expect(await read(bob, await send(alice, ['bob'], 'again'))).toMatchObject({ status: 'verified', senderHandle: 'alice' });
@@ -63,13 +65,35 @@ describe('background: sealing v2 and reporting the sender', () => {
     // Bob never pinned Carol: the text opens, but nothing says who sent it.
     const fromCarol = await send(carol, ['bob'], 'I am Alice, trust me');
     const unknown = await read(bob, fromCarol);
-    expect(unknown).toEqual({ status: 'unverified', plaintext: 'I am Alice, trust me', senderFingerprint: keyIdText(await keyIdBytes(carol.key)) });
+    expect(unknown).toEqual({ status: 'unverified', plaintext: 'I am Alice, trust me', senderFingerprint: keyIdText(await keyIdBytes(carol.key)), postQuantum: false });
     expect(unknown.senderFingerprint).not.toBe(await fingerprint(carol.key));
     expect((await fingerprint(carol.key)).startsWith(unknown.senderFingerprint.slice(0, 19))).toBe(true);
 
     // Once pinned, Carol's next message is pinned (not verified: nobody compared).
     await pin(bob, 'carol', carol);
     expect(await read(bob, await send(carol, ['bob'], 'hello again'))).toMatchObject({ status: 'pinned', senderHandle: 'carol' });
+  });
+
+  it('after a version-2 chat left both a secret, messages between them are post-quantum; to others classical only', async () => {
+    const [alice, bob, carol] = await Promise.all([person('alice'), person('bob'), person('carol')]);
+    await Promise.all([pin(alice, 'bob', bob), pin(bob, 'alice', alice), pin(alice, 'carol', carol), pin(carol, 'alice', alice)]);
+    // What ChatService stores when a version-2 session opens (the chat itself: tests/unit/chat/hybrid-handshake.test.ts).
+    const secret = newSelfPqSecret();
+    await storeContactSecret(alice.db, 'bob', bob.key, secret);
+    await storeContactSecret(bob.db, 'alice', alice.key, secret);
+    const listed = (await alice.call({ type: 'listContacts' })).contacts as { handle: string; postQuantum: boolean }[];
+    expect(listed.map((c) => [c.handle, c.postQuantum])).toEqual([['bob', true], ['carol', false]]);
+
+    const toBob = await send(alice, ['bob'], 'quantum-safe');
+    expect(dearmor(toBob).length).toBe(dearmor(await send(alice, ['carol'], 'quantum-safe')).length);
+    expect(await read(bob, toBob)).toMatchObject({ status: 'pinned', plaintext: 'quantum-safe', postQuantum: true });
+    expect(await read(alice, toBob)).toMatchObject({ status: 'verified', postQuantum: true });
+    expect(await read(alice, await send(bob, ['alice'], 'back'))).toMatchObject({ plaintext: 'back', postQuantum: true });
+    expect(await read(carol, await send(alice, ['carol'], 'classical'))).toMatchObject({ plaintext: 'classical', postQuantum: false });
+    // To both: Carol's classical wrap caps the whole message at classical, for Bob too.
+    const both = await send(alice, ['bob', 'carol'], 'both');
+    expect(await read(bob, both)).toMatchObject({ plaintext: 'both', postQuantum: false });
+    expect(await read(carol, both)).toMatchObject({ plaintext: 'both', postQuantum: false });
   });
 
   it('a message elsewhere than where it was first seen is replayed; one not for me is not-addressed', async () => {

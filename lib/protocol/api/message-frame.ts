@@ -31,6 +31,8 @@ const decryptResultSchema = z.discriminatedUnion('status', [
     // unverified, from a contact's changed key awaiting the user's decision; 'signed' when the relay's key
     // log proves the change signed by the pinned key.
     keyChange: z.object({ handle: z.string(), proof: z.enum(['signed', 'unproven']) }).optional(),
+    // Every wrap is post-quantum and ours opened through a per-contact secret; absent or false: classical only.
+    postQuantum: z.boolean().optional(),
   }),
   // Always 'legacy', never 'verified'. legacyAuthentic: signed by the pinned legacy key of senderHandle.
   // senderFingerprint is the signer's legacy fingerprint, '' for an unsigned message.

@@ -59,6 +59,8 @@ export const contactInfoSchema = z.object({
   safetyNumber: z.string(), // 60 digits in groups of five; '' for a legacy-only contact
   // The contact invites us to a secure chat now (an authenticated, fresh invitation is waiting).
   chatInvite: z.boolean(),
+  // A version-2 secure chat left a post-quantum secret for this key: one-shot messages to it are post-quantum.
+  postQuantum: z.boolean(),
 });
 export type ContactInfo = z.infer<typeof contactInfoSchema>;
 

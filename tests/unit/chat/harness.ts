@@ -13,6 +13,8 @@ export interface Peer {
   expired: string[];
   states: string[];
   sent: Uint8Array[];
+  /** The per-contact post-quantum secrets the session handed over (version 2). */
+  secrets: Uint8Array[];
 }
 
 /** Decides what reaches `to`: return the frames to deliver (none = dropped). */
@@ -29,7 +31,7 @@ export class Room {
   constructor(readonly roomId: Uint8Array = randomBytes(16)) {}
 
   add(name: string, identity: IdentityKeyPair, peerIdentityKey: Uint8Array, extra: Partial<ChatSessionOptions> = {}): Peer {
-    const peer: Peer = { name, identity, shown: [], errors: [], expired: [], states: [], sent: [], session: null as unknown as ChatSession };
+    const peer: Peer = { name, identity, shown: [], errors: [], expired: [], states: [], sent: [], secrets: [], session: null as unknown as ChatSession };
     peer.session = createChatSession({
       identity,
       peerIdentityKey,
@@ -48,6 +50,7 @@ export class Room {
     peer.session.on('error', (e) => peer.errors.push(e));
     peer.session.on('message-expired', ({ id }) => peer.expired.push(id));
     peer.session.on('state', (s) => peer.states.push(s));
+    peer.session.on('contact-secret', (secret) => peer.secrets.push(secret));
     this.peers.set(name, peer);
     return peer;
   }

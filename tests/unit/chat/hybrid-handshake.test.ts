@@ -4,7 +4,7 @@
 // session, and that version-1-only parties (`versions: [1]`, behaving as a release before version 2)
 // still talk to each other and to version-2 parties.
 import { describe, expect, it } from 'vitest';
-import { concat } from '../../../lib/bytes';
+import { concat, toHex } from '../../../lib/bytes';
 import { CHAT_VERSION, FRAME_TYPE, SESSION_ID_LENGTH, decodeFrame } from '../../../lib/chat/frame';
 import { claimedVersion, newSessionId, type ChatSessionOptions } from '../../../lib/chat/session';
 import { XWING_PUBLIC_KEY_LENGTH } from '../../../lib/crypto/xwing';
@@ -40,6 +40,17 @@ describe('post-quantum secure chat (version 2)', () => {
     expect([...alice.errors, ...bob.errors]).toEqual([]);
   });
 
+  it('both sides get the same per-contact post-quantum secret, once, and a new chat gives a new one', async () => {
+    const first = await openPair();
+    await talk(first.room, first.alice, first.bob);
+    expect(first.alice.secrets).toHaveLength(1);
+    expect(toHex(first.alice.secrets[0]!)).toBe(toHex(first.bob.secrets[0]!));
+    expect(first.alice.secrets[0]).toHaveLength(32);
+    const second = await openPair();
+    expect(toHex(second.alice.secrets[0]!)).toBe(toHex(second.bob.secrets[0]!));
+    expect(toHex(second.alice.secrets[0]!)).not.toBe(toHex(first.alice.secrets[0]!));
+  });
+
   it('postQuantum is null until the session is open', async () => {
     const ids = await identities();
     const room = new Room();
@@ -73,6 +84,8 @@ describe('post-quantum secure chat (version 2)', () => {
       expect([alice.session.state, bob.session.state]).toEqual(['open', 'open']);
       expect([alice.session.postQuantum, bob.session.postQuantum]).toEqual([false, false]);
       await talk(room, alice, bob);
+      // A classical session gives no post-quantum secret to either side.
+      expect([...alice.secrets, ...bob.secrets]).toEqual([]);
       expect(alice.errors).toEqual([]);
       expect(bob.errors.length).toBeGreaterThan(0);
       expect(bob.errors.every((e) => e.code === 'unknown-version' && !e.fatal)).toBe(true);

@@ -253,10 +253,13 @@ describe('hostile v2 messages', () => {
 
   it('reserved flag bits make an authentic message unsupported', async () => {
     const keyId = await keyIdOf(alice);
-    for (const bit of [0x10, 0x20, 0x40, 0x80]) {
+    for (const bit of [0x20, 0x40, 0x80]) {
       const bad = await withSection(sealed, alice, padded(sectionOf(bit, keyId, utf8('hi'))));
       expect(await codeOf(openMessageV2(bad, keysOf(bob), knowing(alice)))).toBe('unsupported');
     }
+    // 0x10 ("every wrap is post-quantum", message-v2-pq.test.ts) over a classical wrap is a lie.
+    const claimsPq = await withSection(sealed, alice, padded(sectionOf(0x10, keyId, utf8('hi'))));
+    expect(await codeOf(openMessageV2(claimsPq, keysOf(bob), knowing(alice)))).toBe('tampered');
     // The same construction with no reserved bit opens: the helper builds valid messages.
     const good = await withSection(sealed, alice, padded(sectionOf(0, keyId, utf8('hi'))));
     expect(fromUtf8((await openMessageV2(good, keysOf(bob), knowing(alice))).plaintext)).toBe('hi');

@@ -6,14 +6,14 @@ import { openMessage, sealMessage } from '../../../lib/crypto/message';
 import { declareKeyringSchema, KEYRING_DB_NAME, SCHEMA_V1, type ContactRow } from '../../../lib/keyring/db';
 import { freshFactory, makePerson, openTestKeyring } from './helpers';
 
-// A test-only version 4, written exactly the way docs/KEYRING.md tells the next schema change to be:
+// A test-only version 5, written exactly the way docs/KEYRING.md tells the next schema change to be:
 // append a version that lists the changed table, with an upgrade that fills the new field.
 class KeyringDBv2 extends Dexie {
   contacts!: Table<ContactRow & { displayName: string }, string>;
   constructor(indexedDB: IDBFactory) {
     super(KEYRING_DB_NAME, { indexedDB, IDBKeyRange });
     declareKeyringSchema(this);
-    this.version(4)
+    this.version(5)
       .stores({ contacts: 'handle, *knownKeys, displayName' })
       .upgrade((tx) =>
         tx
@@ -41,7 +41,7 @@ describe('keyring schema migrations', () => {
 
     const v2 = new KeyringDBv2(factory);
     await v2.open();
-    expect(v2.verno).toBe(4);
+    expect(v2.verno).toBe(5);
     const upgraded = await v2.contacts.where('displayName').equals('BOB').first();
     expect(upgraded).toMatchObject({ handle: 'bob', verified: true, verifiedAt: 2, keyChanged: false });
     expect(upgraded?.bundle?.identityKey).toEqual(bob.identity.publicKey);
@@ -65,7 +65,7 @@ describe('keyring schema migrations', () => {
     const k = openTestKeyring(factory);
     expect(await k.getSetting('relayUrl')).toBe('wss://relay.example');
     expect(await k.db.replay.count()).toBe(0);
-    expect(k.db.verno).toBe(3);
+    expect(k.db.verno).toBe(4);
     // Version 3 adds the relays' key-log states, empty until a relay's checkpoint verifies.
     expect(await k.db.logStates.count()).toBe(0);
     expect(await k.replayCache.check({ sender: 'alice', messageId: 'ab'.repeat(24), digest: 'd', context: '' })).toBe('fresh');
@@ -79,7 +79,7 @@ describe('keyring schema migrations', () => {
 
     const broken = new Dexie(KEYRING_DB_NAME, { indexedDB: factory, IDBKeyRange });
     declareKeyringSchema(broken);
-    broken.version(4).stores({ contacts: 'handle, *knownKeys, displayName' }).upgrade(async (tx) => {
+    broken.version(5).stores({ contacts: 'handle, *knownKeys, displayName' }).upgrade(async (tx) => {
       await tx.table('identities').clear();
       throw new Error('upgrade bug');
     });
@@ -88,6 +88,6 @@ describe('keyring schema migrations', () => {
 
     const again = openTestKeyring(factory);
     expect((await again.getIdentity())?.fingerprint).toBe(info.fingerprint);
-    expect(again.db.verno).toBe(3);
+    expect(again.db.verno).toBe(4);
   });
 });

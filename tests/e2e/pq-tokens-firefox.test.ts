@@ -1,0 +1,4 @@
+// Post-quantum one-shot messages after a secure chat, in Firefox: tests/e2e/pq-tokens-flows.ts.
+import { postQuantumTokensSuite } from './pq-tokens-flows';
+
+postQuantumTokensSuite('firefox');
