@@ -110,6 +110,9 @@ export async function writeStreamTo(path: string, chunks: AsyncIterable<Uint8Arr
       for await (const parts of batched(chunks)) {
         await writing;
         writing = writeAll(handle, parts);
+        // Awaited at the next batch or below; until then a failure (a full disk) must not count as an
+        // unhandled rejection, which would end the process before the temporary file is removed.
+        writing.catch(() => undefined);
       }
     } finally {
       await writing.catch(() => undefined);
