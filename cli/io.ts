@@ -91,6 +91,9 @@ const SYSTEM_WORDS: Record<string, string> = {
   EEXIST: 'file already exists',
   ECONNREFUSED: 'connection refused',
   EPIPE: 'output closed',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for this system or its limits',
 };
 
 /**

@@ -13,7 +13,7 @@ const WRITE_BATCH = 1024 * 1024;
 const COLLECT_EVERY = 4 * 1024 * 1024;
 
 /**
- * WebCrypto returns every chunk in a new ArrayBuffer, and V8 frees them only once some 64 MiB of them have
+ * The ciphers return every chunk in a new ArrayBuffer, and V8 frees them only once some 64 MiB of them have
  * piled up: that alone takes the CLI's peak RSS past 100 MiB. A young-generation collection every few MiB
  * (cheap: almost nothing survives it) keeps the peak near 85 MiB whatever the size (bench/README.md, files).
  */
@@ -110,6 +110,9 @@ export async function writeStreamTo(path: string, chunks: AsyncIterable<Uint8Arr
       for await (const parts of batched(chunks)) {
         await writing;
         writing = writeAll(handle, parts);
+        // Awaited at the next batch or below; until then a failure (a full disk) must not count as an
+        // unhandled rejection, which would end the process before the temporary file is removed.
+        writing.catch(() => undefined);
       }
     } finally {
       await writing.catch(() => undefined);

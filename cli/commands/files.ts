@@ -14,6 +14,7 @@ import type { ProxyAddress } from '../../lib/relay-client/proxy-url';
 import { openFile, sealFile } from '../../lib/files/file-crypt';
 import { checkMeta } from '../../lib/files/file-header';
 import { CliError, EXIT, STDIO, examples, writeStderrLine } from '../io';
+import { nodeFilePrimitives } from '../node-file-primitives';
 import { type ModernKeyFile, type PublicKey, loadKeyFile, loadPublicKey } from '../keyfile';
 import { proxyOption, withProxyOption } from '../proxy-option';
 import { writeStreamTo } from '../stream-output';
@@ -82,7 +83,7 @@ async function encryptFile(input: string, output: string, opts: { from: string; 
   const meta = { name: opts.name ?? (input === STDIO ? '' : basename(input)), type: opts.type };
   checkMeta(meta);
   const [sender, recipients] = await Promise.all([modernKeyFile(opts.from, '--from'), recipientBundles(opts.to, opts.relay, proxy)]);
-  await writeStreamTo(output, sealFile({ identity: sender.identity, recipients, meta, input: inputStream(input) }), 0o644);
+  await writeStreamTo(output, sealFile({ identity: sender.identity, recipients, meta, input: inputStream(input), primitives: nodeFilePrimitives }), 0o644);
 }
 
 async function decryptFile(input: string, output: string, opts: { key: string; from?: string }) {
@@ -91,7 +92,7 @@ async function decryptFile(input: string, output: string, opts: { key: string; f
     modernKeyFile(opts.key, '--key'),
     opts.from === undefined ? undefined : loadPublicKey(opts.from).then((k) => modernBundle(k, '--from')),
   ]);
-  const opened = await openFile(inputStream(input), { identity: key.identity, prekeys: key.prekeys });
+  const opened = await openFile(inputStream(input), { identity: key.identity, prekeys: key.prekeys }, { primitives: nodeFilePrimitives });
   const sender = await fingerprint(opened.sender);
   if (expected !== undefined && !equalBytes(opened.sender, expected.identityKey)) {
     await opened.plaintext.return(undefined);

@@ -11,6 +11,7 @@ import type { OpeningKeys } from '../crypto/message-v2';
 import { padme } from '../crypto/padme';
 import type { PublicBundle } from '../crypto/public-bundle';
 import { ByteReader, type ByteSource } from './byte-reader';
+import { type FilePrimitives, type GroupHasher, webFilePrimitives } from './file-primitives';
 import { type FileKeys, type FileMeta, openFileHeader, type OpenedHeader, sealFileHeader } from './file-header';
 
 /** Plaintext bytes per chunk. */
@@ -56,21 +57,20 @@ async function sha256(data: Uint8Array): Promise<Uint8Array> {
 
 /**
  * The hash the end signature covers: h = SHA-256(label ‖ header), then for each group of CHAIN_GROUP data
- * chunks h = SHA-256(h ‖ SHA-256(chunk ‖ … ‖ chunk)) over the chunks as sent. Chunks are copied into one
- * reused group buffer, so there is one digest call per group rather than per chunk.
+ * chunks h = SHA-256(h ‖ SHA-256(chunk ‖ … ‖ chunk)) over the chunks as sent: one digest per group rather
+ * than per chunk.
  */
 class HashChain {
   private head: Promise<Uint8Array>;
-  private readonly group = new Uint8Array(CHAIN_GROUP * SEGMENT_SIZE);
-  private used = 0;
+  private readonly group: GroupHasher;
   private count = 0;
-  constructor(header: Uint8Array) {
+  constructor(header: Uint8Array, primitives: FilePrimitives) {
     this.head = sha256(concat(CHAIN_LABEL, header));
+    this.group = primitives.groupHasher(CHAIN_GROUP * SEGMENT_SIZE);
   }
-  /** Takes the next chunk, in order (copied now); settles once a group it completes has been digested. */
+  /** Takes the next chunk, in order (taken in now); settles once a group it completes has been digested. */
   add(segment: Uint8Array): Promise<unknown> {
-    this.group.set(segment, this.used);
-    this.used += segment.length;
+    this.group.update(segment);
     return ++this.count === CHAIN_GROUP ? this.fold() : Promise.resolve();
   }
   value(): Promise<Uint8Array> {
@@ -78,8 +78,7 @@ class HashChain {
     return this.head;
   }
   private fold(): Promise<Uint8Array> {
-    const digest = sha256(this.group.subarray(0, this.used)); // copied by WebCrypto before it returns
-    this.used = 0;
+    const digest = this.group.digest();
     this.count = 0;
     this.head = Promise.all([this.head, digest]).then(([h, d]) => sha256(concat(h, d)));
     this.head.catch(() => undefined); // reported where the chunk itself is awaited
@@ -124,20 +123,23 @@ export interface SealFileArgs {
   meta: FileMeta;
   input: ByteSource;
   timestamp?: number;
+  /** AES-GCM and SHA-256 for the body; WebCrypto's when not given. */
+  primitives?: FilePrimitives;
 }
 
 /** The encrypted file, as a stream of byte chunks (the header first). */
 export async function* sealFile(args: SealFileArgs): AsyncGenerator<Uint8Array> {
   const header = await sealFileHeader(args);
+  const primitives = args.primitives ?? webFilePrimitives;
   yield header.bytes;
-  const chain = new HashChain(header.bytes);
+  const chain = new HashChain(header.bytes, primitives);
   const window = new Window();
   let index = 0;
   // Chunks enter the chain in order, whichever encryption finishes first.
   let chained: Promise<unknown> = Promise.resolve();
   const encrypt = (plain: Uint8Array) => {
     if (index >= MAX_CHUNKS - 1) throw new C2CError('too-large', 'the file is larger than the format allows (256 TiB)');
-    const segment = encryptSegment(header, index++, false, plain);
+    const segment = encryptSegment(primitives, header, index++, false, plain);
     chained = chained.then(async () => chain.add(await segment));
     chained.catch(() => undefined); // reported where the chunk itself is awaited
     window.push(Promise.all([segment, chained]).then(([s]) => s));
@@ -167,18 +169,18 @@ export async function* sealFile(args: SealFileArgs): AsyncGenerator<Uint8Array> 
   }
   await chained;
   const signature = await signWithContext(args.identity.privateKey, SIGNATURE_CONTEXT.fileV1, signedEnd(await chain.value(), length));
-  window.push(encryptSegment(header, index, true, concat(u64be(length), signature)));
+  window.push(encryptSegment(primitives, header, index, true, concat(u64be(length), signature)));
   yield* window.drain(true);
 }
 
-/** WebCrypto copies `plain` before this returns (the first await), so the caller may reuse its memory. */
-async function encryptSegment(keys: FileKeys, index: number, last: boolean, plain: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonceOf(keys.noncePrefix, index, last) }, keys.payloadKey, buf(plain)));
+/** `plain` is taken in before this returns (FilePrimitives), so the caller may reuse its memory. */
+function encryptSegment(primitives: FilePrimitives, keys: FileKeys, index: number, last: boolean, plain: Uint8Array): Promise<Uint8Array> {
+  return primitives.seal(keys.payloadKey, nonceOf(keys.noncePrefix, index, last), plain);
 }
 
-async function decryptSegment(keys: FileKeys, index: number, last: boolean, segment: Uint8Array): Promise<Uint8Array> {
+async function decryptSegment(primitives: FilePrimitives, keys: FileKeys, index: number, last: boolean, segment: Uint8Array): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: nonceOf(keys.noncePrefix, index, last) }, keys.payloadKey, buf(segment)));
+    return await primitives.open(keys.payloadKey, nonceOf(keys.noncePrefix, index, last), segment);
   } catch {
     throw last
       ? new C2CError('truncated', 'the file was cut short (or its end altered or added to): its last chunk is missing or does not authenticate')
@@ -200,7 +202,7 @@ export interface OpenedFile {
 }
 
 /** Opens the header now (who sent it, to whom, name and type); the plaintext follows as a stream. */
-export async function openFile(input: ByteSource, me: OpeningKeys, opts: { now?: number } = {}): Promise<OpenedFile> {
+export async function openFile(input: ByteSource, me: OpeningKeys, opts: { now?: number; primitives?: FilePrimitives } = {}): Promise<OpenedFile> {
   const reader = new ByteReader(input);
   let header: OpenedHeader;
   try {
@@ -209,12 +211,12 @@ export async function openFile(input: ByteSource, me: OpeningKeys, opts: { now?:
     await reader.close();
     throw e;
   }
-  return { meta: header.meta, sender: header.sender, ownCopy: header.ownCopy, timestamp: header.timestamp, plaintext: readBody(reader, header) };
+  return { meta: header.meta, sender: header.sender, ownCopy: header.ownCopy, timestamp: header.timestamp, plaintext: readBody(reader, header, opts.primitives ?? webFilePrimitives) };
 }
 
-async function* readBody(reader: ByteReader, header: OpenedHeader): AsyncGenerator<Uint8Array> {
+async function* readBody(reader: ByteReader, header: OpenedHeader, primitives: FilePrimitives): AsyncGenerator<Uint8Array> {
   try {
-    yield* decryptBody(reader, header);
+    yield* decryptBody(reader, header, primitives);
   } finally {
     await reader.close();
   }
@@ -225,8 +227,8 @@ async function* readBody(reader: ByteReader, header: OpenedHeader): AsyncGenerat
  * chunk of FINAL_SEGMENT bytes. Trailing zero bytes are counted, not held: they are padding or content,
  * which only the final chunk's length says.
  */
-async function* decryptBody(reader: ByteReader, header: OpenedHeader): AsyncGenerator<Uint8Array> {
-  const chain = new HashChain(header.bytes);
+async function* decryptBody(reader: ByteReader, header: OpenedHeader, primitives: FilePrimitives): AsyncGenerator<Uint8Array> {
+  const chain = new HashChain(header.bytes, primitives);
   const window = new Window();
   let index = 0;
   let pendingZeros = 0;
@@ -248,8 +250,8 @@ async function* decryptBody(reader: ByteReader, header: OpenedHeader): AsyncGene
   }
   const decrypt = (segment: Uint8Array) => {
     if (index >= MAX_CHUNKS - 1) throw new C2CError('too-large', 'the file has more chunks than the format allows');
-    // Both calls copy `segment` before they return (WebCrypto does), so the reader may reuse its memory.
-    const plain = decryptSegment(header, index++, false, segment);
+    // Both calls take `segment` in before they return (FilePrimitives), so the reader may reuse its memory.
+    const plain = decryptSegment(primitives, header, index++, false, segment);
     window.push(Promise.all([plain, chain.add(segment)]).then(([p]) => p));
   };
 
@@ -265,7 +267,7 @@ async function* decryptBody(reader: ByteReader, header: OpenedHeader): AsyncGene
   decrypt(rest.subarray(0, rest.length - FINAL_SEGMENT));
   // The end first: a file cut anywhere (or with bytes added) has no final chunk where one should be, which
   // says more than the last data chunk failing to authenticate.
-  const end = await decryptSegment(header, index, true, rest.subarray(rest.length - FINAL_SEGMENT));
+  const end = await decryptSegment(primitives, header, index, true, rest.subarray(rest.length - FINAL_SEGMENT));
   for await (const plain of window.drain(true)) yield* deliver(plain);
   const length = Number(new DataView(end.buffer, end.byteOffset, 8).getBigUint64(0));
   if (!(await verifyWithContext(header.sender, SIGNATURE_CONTEXT.fileV1, signedEnd(await chain.value(), length), end.subarray(8)))) {

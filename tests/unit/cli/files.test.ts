@@ -1,6 +1,6 @@
 // c2c encrypt-file / decrypt-file as real child processes: round trips through files and through
 // stdin/stdout, --from checks, and failures that must leave nothing under the output name (a cut or altered
-// file, someone else's file, a wrong --from) and a full disk (stdout on /dev/full).
+// file, someone else's file, a wrong --from) and a full disk (stdout on /dev/full; a file-size limit).
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,16 +28,28 @@ const leftovers = () => readdirSync(dir).filter((f) => f.endsWith('.part'));
 /** Where the body starts in an encrypted file: format id, u16 header length, header. */
 const bodyAt = (file: Uint8Array) => 3 + new DataView(file.buffer, file.byteOffset).getUint16(1);
 
-/** Runs the c2c bundle with stdout on the file descriptor `stdoutFd` (e.g. /dev/full). */
-function c2cToFd(args: string[], stdoutFd: number): Promise<RunResult> {
+/**
+ * Runs `command args`, with stdout on the file descriptor `stdoutFd` (e.g. /dev/full) or ignored; with
+ * `stdin`, feeds it its first part, waits, then the rest (so the program waits on its input for a while).
+ */
+function run(command: string, args: string[], stdoutFd: number | 'ignore' = 'ignore', stdin?: [Uint8Array, Uint8Array]): Promise<RunResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [prebuilt('c2c'), ...args], { cwd: dir, stdio: ['ignore', stdoutFd, 'pipe'] });
+    const child = spawn(command, args, { cwd: dir, stdio: [stdin ? 'pipe' : 'ignore', stdoutFd, 'pipe'] });
+    if (stdin) {
+      child.stdin!.on('error', () => {}); // it may have exited already
+      child.stdin!.write(stdin[0]);
+      setTimeout(() => child.stdin!.end(stdin[1]), 1000);
+    }
     const err: Buffer[] = [];
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout: '', stderr: Buffer.concat(err).toString('utf8'), stdoutBytes: Buffer.alloc(0) }));
   });
 }
+
+const c2cToFd = (args: string[], stdoutFd: number) => run(process.execPath, [prebuilt('c2c'), ...args], stdoutFd);
+/** c2c under a file-size limit (util-linux prlimit): past it a write fails as on a full disk (EFBIG). */
+const c2cWithFileLimit = (bytes: number, args: string[], stdin: [Uint8Array, Uint8Array]) => run('prlimit', [`--fsize=${bytes}`, process.execPath, prebuilt('c2c'), ...args], 'ignore', stdin);
 
 beforeAll(async () => {
   const made = await keygenAll(dir, ['alice', 'bob', 'carol', 'mallory']);
@@ -144,6 +156,25 @@ describe('c2c encrypt-file / decrypt-file', { timeout: 180_000 }, () => {
     } finally {
       closeSync(full);
     }
+  });
+
+  it('a full disk while writing a file (a file-size limit, EFBIG): one line, no output, no partial file', async () => {
+    // The input comes in two parts, a second apart: the first 1 MiB batch is written (in part, to the limit)
+    // and fails while the program waits for more input, which is when a failure must not end it early.
+    const limit = 100 * KIB;
+    const data = noise(3 * 1024 * KIB);
+    const halves = (b: Uint8Array): [Uint8Array, Uint8Array] => [b.subarray(0, 1.5 * 1024 * KIB), b.subarray(1.5 * 1024 * KIB)];
+    writeFileSync(at('kept.out'), 'old content');
+    const enc = await c2cWithFileLimit(limit, ['encrypt-file', '--from', 'alice.key', '--to', pub.bob!, '-', 'limited.c2c'], halves(data));
+    expectFailure(enc, /file too large .*\(EFBIG\)/);
+    expect(existsSync(at('limited.c2c'))).toBe(false);
+    expect(leftovers()).toEqual([]);
+    const sealed = await c2c(dir, ['encrypt-file', '--from', 'alice.key', '--to', pub.bob!, '-', '-'], data);
+    expectOk(sealed);
+    const dec = await c2cWithFileLimit(limit, ['decrypt-file', '--key', 'bob.key', '-', 'kept.out'], halves(sealed.stdoutBytes));
+    expectFailure(dec, /file too large .*\(EFBIG\)/);
+    expect(readFileSync(at('kept.out'), 'utf8')).toBe('old content');
+    expect(leftovers()).toEqual([]);
   });
 
   it('usage errors: a missing input, a device as OUT, a cryptico key, --to -', async () => {
