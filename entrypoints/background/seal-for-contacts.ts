@@ -4,10 +4,9 @@
 // carries our relay's last verified key-log checkpoint as gossip (lib/keylog/gossip.ts).
 import { utf8 } from '@/lib/bytes';
 import type { Channel } from '@/lib/crypto/channel';
-import { sealMessageV2, type MessageExtension } from '@/lib/crypto/message-v2';
-import { GOSSIP_EXTENSION, gossipOfState } from '@/lib/keylog/gossip';
-import { keptLogState } from '@/lib/keyring/log-states';
-import { getSetting } from '@/lib/keyring/settings';
+import { sealMessageV2 } from '@/lib/crypto/message-v2';
+import { GOSSIP_EXTENSION } from '@/lib/keylog/gossip';
+import { ownGossip } from '@/lib/keyring/log-states';
 import { bundlesForSending, getContact } from '@/lib/keyring/contacts';
 import type { KeyringDB } from '@/lib/keyring/db';
 import { getSenderKeys } from '@/lib/keyring/identity-store';
@@ -24,12 +23,6 @@ export async function sealForContacts(db: KeyringDB, handles: string[], plaintex
   const bundles = await bundlesForSending(db, unique);
   const { identity } = await getSenderKeys(db);
   const gossip = await ownGossip(db);
-  return sealMessageV2({ identity, recipients: bundles, plaintext: utf8(plaintext), ...(channel ? { channel } : {}), ...(gossip ? { extensions: [gossip] } : {}) });
-}
-
-/** Our relay's last verified checkpoint, in a few bytes, for recipients to compare with theirs (gossip.ts). */
-async function ownGossip(db: KeyringDB): Promise<MessageExtension | null> {
-  const relayUrl = await getSetting(db, 'relayUrl');
-  const kept = relayUrl ? await keptLogState(db, relayUrl) : null;
-  return kept ? { type: GOSSIP_EXTENSION, value: gossipOfState(kept) } : null;
+  const extensions = gossip ? [{ type: GOSSIP_EXTENSION, value: gossip }] : [];
+  return sealMessageV2({ identity, recipients: bundles, plaintext: utf8(plaintext), ...(channel ? { channel } : {}), ...(extensions.length > 0 ? { extensions } : {}) });
 }

@@ -1,9 +1,11 @@
 // The background's memory of each relay's key log (docs/KEYRING.md "Key log"): the pinned log key and the
 // last checkpoint it verified, replaced only by one proven to extend it, and the alarms raised against the
 // relay with their evidence. Keyed by the relay's origin, so one relay's log never stands for another's.
+import { gossipOfState } from '../keylog/gossip';
 import type { LogState } from '../keylog/verify';
 import { relayOrigin } from '../protocol/relay';
 import type { KeyringDB, LogAlarm, LogStateRow } from './db';
+import { getSetting } from './settings';
 
 /** Alarms kept per relay: the oldest are dropped beyond this (the first ones stay as the evidence). */
 export const MAX_LOG_ALARMS = 20;
@@ -11,6 +13,13 @@ export const MAX_LOG_ALARMS = 20;
 export async function keptLogState(db: KeyringDB, relayUrl: string): Promise<LogState | null> {
   const row = await db.logStates.get(relayOrigin(relayUrl));
   return row?.state ?? null;
+}
+
+/** Our relay's last verified checkpoint as gossip (lib/keylog/gossip.ts), for messages and chat handshakes. */
+export async function ownGossip(db: KeyringDB): Promise<Uint8Array | null> {
+  const relayUrl = await getSetting(db, 'relayUrl');
+  const kept = relayUrl ? await keptLogState(db, relayUrl) : null;
+  return kept ? gossipOfState(kept) : null;
 }
 
 /** Keeps a state verifyHead returned (it extends the kept one); the relay's alarms stay. */
