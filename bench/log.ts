@@ -107,6 +107,12 @@ async function durableAppends(directory: SqliteDirectory, prefix: string, concur
   return CONFIG.durableAppends / ((performance.now() - t) / 1000);
 }
 
+/**
+ * The two clients look up without an identity, as a first contact does; the relay's limits for such
+ * sockets (a few lookups, closed after seconds of quiet) would end them during the durable appends.
+ */
+const UNAUTHENTICATED_LOOKUPS = ['--auth-timeout', '86400', '--unauth-lookups', '1000000'];
+
 function client(url: string): RelayClient {
   return new RelayClient({ url, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false, requestTimeoutMs: 30_000 });
 }
@@ -132,7 +138,7 @@ async function bench(): Promise<Record<string, unknown>> {
     log(`  built in ${round(built.buildSeconds, 1)} s: ${round(built.batchedPerSec)} entries/s batched`);
 
     const port = await freePort();
-    const relay = startTs('relay', fileURLToPath(new URL('./relay/relay-child.ts', import.meta.url)), ['--port', String(port), '--data', dir, '--rate', '0', '--byte-rate', '0'], port);
+    const relay = startTs('relay', fileURLToPath(new URL('./relay/relay-child.ts', import.meta.url)), ['--port', String(port), '--data', dir, '--rate', '0', '--byte-rate', '0', ...UNAUTHENTICATED_LOOKUPS], port);
     await waitHealthy(relay);
     const url = `ws://127.0.0.1:${port}`;
     const plainClient = client(url);
