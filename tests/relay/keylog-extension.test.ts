@@ -231,6 +231,37 @@ describe('the background catches a misbehaving relay', { timeout: 60_000 }, () =
     expect(await alice.keyLog.hearGossip(await bob.gossip())).toBe('heard');
   });
 
+  it('dismissing: the same evidence does not alarm again, new evidence does; the relay stays untrusted', async () => {
+    const relay = await startRelay(['--test-fault', 'swap-key:bob'], undefined, FAULTS);
+    const alice = await browserOf(relay, 'alice');
+    await browserOf(relay, 'bob');
+    const dismiss = async (a: { relay: string; at: number; reason: string }) => alice.call({ type: 'dismissLogAlarm', relay: a.relay, at: a.at, reason: a.reason });
+    // swap-key: the same words each time, no signed evidence.
+    expect(await alice.call({ type: 'lookupContact', handle: 'bob' })).toMatchObject({ ok: false, error: { code: 'log-inconsistent' } });
+    const [swap] = (await alice.call({ type: 'getLogAlarms' })).alarms as { relay: string; at: number; reason: string }[];
+    expect(swap).toMatchObject({ reason: 'unlogged-key' });
+    expect(await dismiss(swap!)).toMatchObject({ ok: true, dismissed: true });
+    expect(await alice.alarms()).toEqual([]);
+    // Still refused, but not raised again; dismissing it twice finds nothing.
+    expect(await alice.call({ type: 'lookupContact', handle: 'bob' })).toMatchObject({ ok: false, error: { code: 'log-inconsistent' } });
+    expect(await alice.alarms()).toEqual([]);
+    expect(await dismiss(swap!)).toMatchObject({ ok: true, dismissed: false });
+
+    // New evidence: a forking relay shows another signed tree to each connection.
+    const forking = await startRelay(['--test-fault', 'fork'], undefined, FAULTS);
+    const carol = await browserOf(forking, 'carol');
+    await browserOf(forking, 'dave');
+    expect(await carol.call({ type: 'lookupContact', handle: 'dave' })).toMatchObject({ ok: true });
+    expect(await carol.call({ type: 'lookupContact', handle: 'dave' })).toMatchObject({ ok: false });
+    const [fork] = (await carol.call({ type: 'getLogAlarms' })).alarms as { relay: string; at: number; reason: string; served: string }[];
+    expect(await carol.call({ type: 'dismissLogAlarm', relay: fork!.relay, at: fork!.at, reason: fork!.reason })).toMatchObject({ ok: true, dismissed: true });
+    expect(await carol.alarms()).toEqual([]);
+    expect(await carol.call({ type: 'lookupContact', handle: 'dave' })).toMatchObject({ ok: false });
+    const again = await carol.alarms();
+    expect(again.map((a) => a.reason)).toEqual(['fork']);
+    expect(again[0]!.served).not.toBe(fork!.served);
+  });
+
   it('rewrite: a log without its oldest entry is caught by the next lookup', async () => {
     const relay = await startRelay(['--test-fault', 'rewrite'], undefined, FAULTS);
     const alice = await browserOf(relay, 'alice');
