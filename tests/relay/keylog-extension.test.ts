@@ -14,7 +14,11 @@ import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { createBackground } from '@/entrypoints/background/create-background';
 import { routeMessage } from '@/entrypoints/background/router';
 import type { RegistrationStore } from '@/entrypoints/background/service';
-import { gossipOfState } from '@/lib/keylog/gossip';
+import { GOSSIP_EXTENSION, encodeGossip, gossipOfState } from '@/lib/keylog/gossip';
+import { armor } from '@/lib/armor/armor';
+import { utf8 } from '@/lib/bytes';
+import { sealMessageV2 } from '@/lib/crypto/message-v2';
+import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { cleanup, client, makeIdentity, startRelay, until, type RunningRelay } from './harness';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -131,6 +135,26 @@ describe('the background on an honest relay', { timeout: 60_000 }, () => {
       expect(await alice.keyLog.hearGossip(value)).toBe('garbage');
     }
     expect(await alice.alarms()).toEqual([]);
+  });
+
+  it('gossip from a stranger is not read: a made-up checkpoint raises nothing; from a pinned contact it would', async () => {
+    const relay = await startRelay();
+    const alice = await browserOf(relay, 'alice');
+    const kept = parseCheckpoint((await keptLogState(alice.db, relay.url))!.checkpoint.replace(/\n\n[\s\S]*$/, '\n'));
+    // The relay's log at alice's size, but another root: what a fork would look like. Sealed with the
+    // full sender key, so its signature checks out although no one pinned it.
+    const forged = encodeGossip({ ...kept, rootHash: new Uint8Array(32).fill(7) });
+    const aliceBundle = await decodePublicBundle(((await alice.call({ type: 'getPublicBundle' })) as { bundle: string }).bundle);
+    const mallory = await makeIdentity('mallory');
+    const token = async () => armor(await sealMessageV2({ identity: mallory.identity, recipients: [aliceBundle], plaintext: utf8('hi'), senderKey: 'full', extensions: [{ type: GOSSIP_EXTENSION, value: forged }] })).join('\n');
+    expect(await alice.call({ type: 'decrypt', text: await token() })).toMatchObject({ ok: true, result: { status: 'unverified', plaintext: 'hi' } });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await alice.alarms()).toEqual([]);
+    // Once mallory is a pinned contact, her gossip is read, and this one cannot be joined to the log.
+    expect(await alice.call({ type: 'pinContact', handle: 'mallory', bundle: mallory.bundle })).toMatchObject({ ok: true });
+    expect(await alice.call({ type: 'decrypt', text: await token() })).toMatchObject({ ok: true, result: { status: 'pinned' } });
+    await until(async () => (await alice.alarms()).length > 0, 10_000);
+    expect((await alice.alarms()).map((a) => a.reason)).toEqual(['fork']);
   });
 
   it('a key change signed by the pinned key shows as signed; a replacement without proof as unproven', async () => {
