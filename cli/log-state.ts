@@ -5,8 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { equalBytes, toHex } from '../lib/bytes';
 import { isC2CError } from '../lib/errors';
 import { parseCheckpoint } from '../lib/keylog/checkpoint';
+import { GossipError, checkGossip, compareGossip, gossipOfState, parseGossip, type LogReader } from '../lib/keylog/gossip';
 import { foreignEntry } from '../lib/keylog/history';
-import { LogInconsistency, openState, verifyLookup, type LogState, type VerifiedLookup } from '../lib/keylog/verify';
+import { LogInconsistency, openState, verifyHead, verifyLookup, type LogState, type VerifiedLookup } from '../lib/keylog/verify';
 import { RelayError, type RelayClient } from '../lib/relay-client/client';
 import { CliError, EXIT, replacePrivateFile } from './io';
 
@@ -121,4 +122,41 @@ export async function checkOwnLog(client: RelayClient, handle: string, ownKey: U
     const what = foreign ? `a ${foreign.type} entry` : 'its current key';
     throw alarm('log-alarm', `the key log gives ${handle} ${what} this key did not make; someone else holds or replaced it on this relay`);
   }
+}
+
+/** The checkpoint a state file holds, as gossip for the messages `encrypt` and `send` seal. */
+export async function gossipFrom(path: string): Promise<Uint8Array> {
+  const kept = await loadState(path);
+  if (!kept) throw new CliError(`${path}: no key-log state there yet (c2c lookup --state ${path} … makes it)`);
+  return gossipOfState(kept);
+}
+
+/** What a gossip check decided: `gossip: WORD` on decrypt's report. A fork is not a verdict but an alarm. */
+export type GossipVerdict = 'garbage' | 'other-log' | 'same' | 'consistent' | 'undecided';
+
+/**
+ * Checks the checkpoint a known sender gossiped (lib/keylog/gossip.ts) against the kept state, which
+ * advances to the relay's latest verified checkpoint; a first contact with the relay starts from its
+ * current checkpoint. A fork, or a relay that cannot join the two, is the alarm (exit 3).
+ */
+export async function checkHeardGossip(relay: LogReader, store: LogStore, value: Uint8Array): Promise<GossipVerdict> {
+  let gossip;
+  try {
+    gossip = parseGossip(value);
+  } catch (e) {
+    if (e instanceof GossipError) return 'garbage';
+    throw e;
+  }
+  return logChecks(async () => {
+    const before = await store.load();
+    const kept = before ?? (await verifyHead(await relay.logCheckpoint(0), null)).state;
+    const seen = compareGossip(kept, gossip);
+    if (seen !== 'differs') {
+      await store.save(before, kept);
+      return seen;
+    }
+    const check = await checkGossip(relay, kept, gossip);
+    await store.save(before, check.state);
+    return check.verdict;
+  });
 }

@@ -12,7 +12,10 @@ import { openTextMessage } from '../../lib/crypto/open-message';
 import { armor, dearmor } from '../../lib/armor/armor';
 import { decodeLegacyPayload, encodeLegacyPayload, splitCrypticoString } from '../../lib/legacy/legacy-payload';
 import { legacyFingerprint } from '../../lib/legacy/legacy-public-key';
+import { GOSSIP_EXTENSION } from '../../lib/keylog/gossip';
 import { CliError, EXIT, STDIO, examples, readInput, writeJsonLine, writeStderrLine, writeStdout } from '../io';
+import { checkHeardGossip, fileStore, gossipFrom } from '../log-state';
+import { proxyOption, withProxyOption } from '../proxy-option';
 import { type KeyFile, type PublicKey, type Suite, loadKeyFile, loadPublicKey, parseSuite } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
 import { type Contacts, contactBundle, contactWithKey, loadContacts } from '../contacts-file';
@@ -35,7 +38,7 @@ async function writeOutput(path: string, data: string | Uint8Array): Promise<voi
   else await writeFile(path, data, { mode: 0o600 });
 }
 
-async function encrypt(sender: KeyFile, recipients: PublicKey[], suite: Suite, plaintext: Uint8Array, raw: boolean, channel: Channel | undefined) {
+async function encrypt(sender: KeyFile, recipients: PublicKey[], suite: Suite, plaintext: Uint8Array, raw: boolean, channel: Channel | undefined, gossip: Uint8Array | undefined) {
   const suites = new Set(recipients.map((r) => r.suite));
   if (suites.size > 1) throw new C2CError('unsupported', 'one message cannot mix modern and cryptico recipients');
   if (suite === 'modern') {
@@ -51,11 +54,13 @@ async function encrypt(sender: KeyFile, recipients: PublicKey[], suite: Suite, p
       // The full key lets `decrypt` without --from name the sender by fingerprint (24 bytes more).
       senderKey: 'full',
       ...(channel ? { channel } : {}),
+      ...(gossip ? { extensions: [{ type: GOSSIP_EXTENSION, value: gossip }] } : {}),
     });
     return `${armor(sealed).join('\n')}\n`;
   }
   if (suites.has('modern')) throw new C2CError('unsupported', '--suite cryptico needs cryptico public keys');
   if (channel) throw new CliError('--channel applies to the modern suite only', EXIT.usage);
+  if (gossip) throw new CliError('--state applies to the modern suite only', EXIT.usage);
   if (recipients.length !== 1) throw new C2CError('unsupported', 'the cryptico suite encrypts to exactly one recipient');
   if (sender.suite !== 'cryptico') throw new C2CError('unsupported', 'the --from key file is a modern key; --suite cryptico signs with a cryptico key');
   const recipient = recipients[0]!;
@@ -71,6 +76,10 @@ const REPLAYED = 'this message was already opened with this key file (replay pro
 interface Opened {
   plaintext: Uint8Array;
   lines: string[];
+  /** The key-log checkpoint the sender gossiped, when the sender is one we know (--from or --contacts). */
+  gossip?: Uint8Array;
+  /** The message came from a key we know: only then is its gossip read. */
+  knownSender?: boolean;
 }
 
 async function sha256Hex(text: string): Promise<string> {
@@ -111,8 +120,11 @@ async function openModern(
   }
   // Without --from, a sender pinned in --contacts is named, as `pinned` (trusted on first use, like the extension).
   const contact = expected === undefined && senderKey !== undefined && contacts !== undefined ? contactWithKey(contacts, senderKey) : undefined;
+  const gossip = opened.extensions.find((e) => e.type === GOSSIP_EXTENSION)?.value;
   return {
     plaintext: opened.plaintext,
+    ...(gossip ? { gossip } : {}),
+    knownSender: opened.signature === 'checked' && (expected !== undefined || contact !== undefined),
     lines: [
       `sender: ${sender}`,
       `status: ${expected !== undefined ? 'verified' : contact !== undefined ? 'pinned' : 'unverified'}`,
@@ -162,7 +174,30 @@ function plaintextField(plaintext: Uint8Array): { text: string } | { base64: str
   }
 }
 
-async function decrypt(input: Uint8Array, keyPath: string, from: string | undefined, channel: Channel | undefined, contactsPath: string | undefined): Promise<Opened> {
+/** With --state and --relay: where decrypt checks the gossip of a known sender. */
+interface LogCheck {
+  state: string;
+  relay: string;
+  proxy: string | undefined;
+}
+
+/**
+ * The `gossip:` report line: a known sender's checkpoint checked against FILE through the relay (a fork
+ * is the alarm, exit 3), or why it was not.
+ */
+async function checkGossipLine(opened: Opened, log: LogCheck): Promise<string> {
+  if (!opened.gossip) return 'gossip: none';
+  if (!opened.knownSender) return 'gossip: ignored (the sender is not --from or a pinned contact)';
+  const { relayClient, relayErrors } = await import('./relay');
+  const client = relayClient(log.relay, proxyOption(log.proxy));
+  try {
+    return `gossip: ${await relayErrors(() => checkHeardGossip(client, fileStore(log.state), opened.gossip!))}`;
+  } finally {
+    client.close();
+  }
+}
+
+async function decrypt(input: Uint8Array, keyPath: string, from: string | undefined, channel: Channel | undefined, contactsPath: string | undefined, log: LogCheck | undefined): Promise<Opened> {
   const [key, expected, contacts] = await Promise.all([
     loadKeyFile(keyPath),
     from === undefined ? undefined : loadPublicKey(from),
@@ -190,6 +225,7 @@ async function decrypt(input: Uint8Array, keyPath: string, from: string | undefi
         throw new C2CError(payload.length === 0 ? 'truncated' : 'unknown-version', 'the message uses a format this version does not know');
     }
   }
+  if (log) opened.lines.push(await checkGossipLine(opened, log));
   // Only a message that passed every check is remembered, so a refused one can still be opened properly.
   await cache.commit();
   return opened;
@@ -205,10 +241,11 @@ export function registerCryptCommands(program: Command): void {
     .option('--suite <suite>', 'cryptico for the legacy CRYPT2CHAT suite (never chosen automatically)', 'modern')
     .option('--raw', 'with --suite cryptico: print the stock cryptico string instead of armor')
     .option('--channel <channel>', 'bind the message to where it is sent: mailbox:HANDLE, site:ORIGIN or site:ORIGIN#CONVERSATION')
+    .option('--state <file>', "carry the key-log checkpoint kept in this state file (c2c lookup --state) as gossip")
     .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
     .option('--out <file>', 'write the armored text to a file instead of stdout', STDIO)
     .addHelpText('after', examples('echo hello | c2c encrypt --from alice.key --to "$(cat bob.pub)" > msg.txt', 'echo hello | c2c encrypt --from alice.key --contacts contacts.json --to bob'))
-    .action(async (opts: { from: string; to: string[]; contacts?: string; suite: string; raw?: boolean; channel?: string; in: string; out: string }) => {
+    .action(async (opts: { from: string; to: string[]; contacts?: string; suite: string; raw?: boolean; channel?: string; state?: string; in: string; out: string }) => {
       const suite = parseSuite(opts.suite);
       if (opts.to.includes(STDIO)) throw new CliError('--to - is not possible: stdin carries the message', EXIT.usage);
       const contactsPath = opts.contacts;
@@ -220,11 +257,11 @@ export function registerCryptCommands(program: Command): void {
       const [sender, recipients] = await Promise.all([loadKeyFile(opts.from), Promise.all(opts.to.map(recipientKey))]);
       const plaintext = await readInput(opts.in);
       const channel = opts.channel === undefined ? undefined : parseChannel(opts.channel);
-      await writeOutput(opts.out, await encrypt(sender, recipients, suite, plaintext, opts.raw === true, channel));
+      const gossip = opts.state === undefined ? undefined : await gossipFrom(opts.state);
+      await writeOutput(opts.out, await encrypt(sender, recipients, suite, plaintext, opts.raw === true, channel, gossip));
     });
 
-  program
-    .command('decrypt')
+  withProxyOption(program.command('decrypt'))
     .description('decrypt armored text (or a raw cryptico string) from stdin; sender and status go to stderr')
     .requiredOption('--key <file>', 'your key file; opened message ids are remembered in FILE.seen')
     .option('--from <key>', 'the public key the message must come from')
@@ -233,11 +270,17 @@ export function registerCryptCommands(program: Command): void {
     .option('--in <file>', 'read the message from a file instead of stdin', STDIO)
     .option('--out <file>', 'write the plaintext to a file instead of stdout', STDIO)
     .option('--json', 'print the report and the plaintext (text, or base64 when not UTF-8) as one JSON line')
-    .addHelpText('after', examples('c2c decrypt --key bob.key --from alice.pub < msg.txt', 'c2c decrypt --key bob.key --json < msg.txt'))
-    .action(async (opts: { key: string; from?: string; channel?: string; contacts?: string; in: string; out: string; json?: boolean }) => {
+    .option('--state <file>', "with --relay: check a known sender's key-log gossip against this state file and update it")
+    .option('--relay <url>', 'with --state: the relay whose key log the state file follows')
+    .addHelpText('after', examples('c2c decrypt --key bob.key --from alice.pub < msg.txt', 'c2c decrypt --key bob.key --json < msg.txt', 'c2c decrypt --key bob.key --from alice.pub --state relay.state --relay ws://127.0.0.1:8787 < msg.txt'))
+    .action(async (opts: { key: string; from?: string; channel?: string; contacts?: string; in: string; out: string; json?: boolean; state?: string; relay?: string; proxy?: string }) => {
       if (opts.key === STDIO) throw new CliError('--key - is not possible: the key file must be a file (its .seen file sits next to it)', EXIT.usage);
+      if ((opts.state === undefined) !== (opts.relay === undefined)) throw new CliError('--state and --relay go together', EXIT.usage);
+      if (opts.proxy !== undefined && opts.relay === undefined) throw new CliError('--proxy goes with --relay', EXIT.usage);
+      proxyOption(opts.proxy);
+      const log = opts.state !== undefined && opts.relay !== undefined ? { state: opts.state, relay: opts.relay, proxy: opts.proxy } : undefined;
       const input = await readInput(opts.in);
-      const opened = await decrypt(input, opts.key, opts.from, opts.channel === undefined ? undefined : parseChannel(opts.channel), opts.contacts);
+      const opened = await decrypt(input, opts.key, opts.from, opts.channel === undefined ? undefined : parseChannel(opts.channel), opts.contacts, log);
       if (opts.json) {
         // With --out FILE the plaintext goes there and the line carries the report only.
         if (opts.out !== STDIO) await writeOutput(opts.out, opened.plaintext);

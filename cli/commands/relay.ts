@@ -12,12 +12,13 @@ import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../..
 import { normalizeHandle, relayOrigin } from '../../lib/protocol/relay';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
 import type { ProxyAddress } from '../../lib/relay-client/proxy-url';
-import { CliError, examples, readStdin, writeJsonLine, writeStdout } from '../io';
+import { GOSSIP_EXTENSION } from '../../lib/keylog/gossip';
+import { CliError, EXIT, examples, readStdin, writeJsonLine, writeStdout } from '../io';
 import { proxyOption, withProxyOption, type RelayOptions } from '../proxy-option';
 import { escapeControls } from '../terminal-text';
 import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
-import { checkOwnLog, fileStore, memoryStore, verifiedLookup } from '../log-state';
+import { checkHeardGossip, checkOwnLog, fileStore, gossipFrom, memoryStore, verifiedLookup } from '../log-state';
 import { proxiedWebSocket } from '../socks5';
 
 const RELAY_WORDS: Partial<Record<string, string>> = {
@@ -142,7 +143,7 @@ async function lookup(name: string, opts: RelayOptions & { json?: boolean; state
   else await writeStdout(`${found.line}\n${fp}\n`);
 }
 
-async function send(opts: RelayOptions & { key: string; to: string }): Promise<void> {
+async function send(opts: RelayOptions & { key: string; to: string; state?: string }): Promise<void> {
   const proxy = proxyOption(opts.proxy);
   const to = handleArg(opts.to);
   // The key first: a protected one may ask for its passphrase on the terminal stdin may also be reading.
@@ -152,8 +153,13 @@ async function send(opts: RelayOptions & { key: string; to: string }): Promise<v
   try {
     await relayErrors(async () => {
       await client.connect();
-      const { bundle } = await lookupBundle(client, to);
-      const sealed = await sealMessageV2({ identity: key.identity, recipients: [bundle], plaintext, senderKey: 'full' });
+      // With --state the recipient's key counts only once the log proves it, and the message carries
+      // the checkpoint that proof left in FILE (gossip).
+      const store = opts.state === undefined ? null : fileStore(opts.state);
+      const bundle = store ? await decodePublicBundle((await verifiedLookup(client, to, store)).line) : (await lookupBundle(client, to)).bundle;
+      const gossip = opts.state === undefined ? undefined : await gossipFrom(opts.state);
+      const extensions = gossip ? [{ type: GOSSIP_EXTENSION, value: gossip }] : [];
+      const sealed = await sealMessageV2({ identity: key.identity, recipients: [bundle], plaintext, senderKey: 'full', ...(extensions.length > 0 ? { extensions } : {}) });
       return client.sendToHandle(to, sealed);
     });
   } finally {
@@ -220,6 +226,9 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
     if (senderKey === undefined || !equalBytes(await directoryKey(), senderKey)) {
       throw new C2CError('key-mismatch', `the message is not sealed by the registered key of ${from}`);
     }
+    // The sender's checkpoint, checked before the message counts: a fork ends listening (exit 3).
+    const gossip = opened.extensions.find((e) => e.type === GOSSIP_EXTENSION)?.value;
+    if (gossip) await checkHeardGossip(client, store, gossip);
     await cache.commit();
     const text = fromUtf8(opened.plaintext);
     // JSON escapes every control character itself: the exact text, on one line.
@@ -250,6 +259,7 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
                 received++;
                 if (received >= count) resolve();
               } catch (e) {
+                if (e instanceof CliError && e.exitCode === EXIT.logAlarm) return reject(e);
                 // A bad message is reported and skipped; listening goes on.
                 const why = e instanceof C2CError || e instanceof RelayError || e instanceof CliError ? e.message : 'could not open it';
                 process.stderr.write(`c2c: dropped a message relayed as from ${printable(m.from)}: ${why}\n`);
@@ -311,7 +321,8 @@ export function registerRelayCommands(program: Command): void {
     .requiredOption('--relay <url>', 'relay URL')
     .requiredOption('--key <file>', 'your modern key file (registered on the relay)')
     .requiredOption('--to <name>', 'recipient handle')
-    .addHelpText('after', examples('echo hi | c2c send --relay ws://127.0.0.1:8787 --key alice.key --to bob'))
+    .option('--state <file>', "verify the recipient's key with the key log against this state file, and carry its checkpoint as gossip")
+    .addHelpText('after', examples('echo hi | c2c send --relay ws://127.0.0.1:8787 --key alice.key --to bob', 'echo hi | c2c send --relay ws://127.0.0.1:8787 --key alice.key --to bob --state relay.state'))
     .action(send);
   withProxyOption(program.command('listen'))
     .description('print messages sent to you through the relay, one per line as "HANDLE: TEXT"')

@@ -13,6 +13,7 @@ import { safetyNumber } from '@/lib/crypto/safety-number';
 import { getContact } from '@/lib/keyring/contacts';
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { getIdentity, getSenderKeys } from '@/lib/keyring/identity-store';
+import { ownGossip } from '@/lib/keyring/log-states';
 import {
   pageToBackgroundSchema,
   type BackgroundToPage,
@@ -100,13 +101,16 @@ export class ChatService {
   private readonly replayCache = new MemoryReplayCache(4096);
   private lock: Promise<unknown> = Promise.resolve();
   private readonly timing: ChatTiming;
+  /** A contact's key-log checkpoint from its authenticated handshake (checked like a message's gossip). */
+  private readonly onGossip: (value: Uint8Array) => void;
 
   constructor(
     private readonly db: KeyringDB,
     private readonly relay: Relay,
-    opts: { onInviteCount?: (count: number) => void; timing?: Partial<ChatTiming> } = {},
+    opts: { onInviteCount?: (count: number) => void; timing?: Partial<ChatTiming>; onGossip?: (value: Uint8Array) => void } = {},
   ) {
     this.timing = { ...CHAT_TIMING, ...opts.timing };
+    this.onGossip = opts.onGossip ?? (() => undefined);
     this.invites = new PendingInvites((n) => opts.onInviteCount?.(n), this.timing.inviteTtlMs);
   }
 
@@ -230,8 +234,10 @@ export class ChatService {
       throw relayFailure(e);
     }
     const { identity } = await getSenderKeys(this.db);
+    const gossip = await ownGossip(this.db);
     const session = createChatSession({
       identity,
+      ...(gossip ? { gossip } : {}),
       peerIdentityKey: bundle.identityKey,
       roomId,
       send: (frame) => {
@@ -272,6 +278,7 @@ export class ChatService {
           .catch(() => this.onSessionError(chat, { code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }))
           .finally(() => secret.fill(0));
       }),
+      session.on('gossip', (value) => this.onGossip(value)),
     );
     this.chats.set(chat.id, chat);
     this.byRoom.set(chat.roomKey, chat);

@@ -67,6 +67,7 @@ export function createBackground(opts: BackgroundOptions) {
   const chats = new ChatService(db, connection, {
     ...(opts.onInviteCount ? { onInviteCount: opts.onInviteCount } : {}),
     ...(opts.chatTiming ? { timing: opts.chatTiming } : {}),
+    onGossip: hearGossip,
   });
   // One-time tickets the content script leaves for its compose frames (lib/content/frames.ts).
   const tickets = new ComposeTickets();

@@ -88,7 +88,8 @@ export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: 
   // Only the currently pinned key of a contact matches: old or pending keys read as 'unverified'.
   // One's own key needs no comparing: the sender reads her own history as verified.
   const senderFingerprint = await fingerprint(senderKey);
-  // Gossip counts only from a sender whose signature verified: anyone else's is not read at all.
+  // Gossip counts only from a sender whose signature verified as ours or a pinned contact's: a stranger's
+  // (anyone can seal a message) is not read at all, so it cannot make us accuse an honest relay.
   const gossip = opened.extensions.find((e) => e.type === GOSSIP_EXTENSION)?.value;
   const checked = { ...base, ...(gossip ? { gossip } : {}) };
   if (equalBytes(senderKey, keys.identityKey)) {
@@ -99,7 +100,7 @@ export async function openSealed(db: KeyringDB, bytes: Uint8Array, replayCache: 
   if (!contact) {
     const changing = await findContactByPendingKey(db, senderKey);
     const keyChange = changing && { handle: changing.handle, proof: changing.pendingProof ?? ('unproven' as const) };
-    return { status: 'unverified', ...checked, senderFingerprint, ...(keyChange ? { keyChange } : {}) };
+    return { status: 'unverified', ...base, senderFingerprint, ...(keyChange ? { keyChange } : {}) };
   }
   // 'verified' only after the user compared safety numbers for this key; a key pinned on first use is 'pinned'.
   return { status: contact.verified ? 'verified' : 'pinned', ...checked, senderFingerprint, senderHandle: contact.handle };

@@ -5,10 +5,9 @@
 // post-quantum to each contact with a post-quantum secret (lib/keyring/contact-secrets.ts).
 import { utf8 } from '@/lib/bytes';
 import type { Channel } from '@/lib/crypto/channel';
-import { sealMessageV2, type MessageExtension } from '@/lib/crypto/message-v2';
-import { GOSSIP_EXTENSION, gossipOfState } from '@/lib/keylog/gossip';
-import { keptLogState } from '@/lib/keyring/log-states';
-import { getSetting } from '@/lib/keyring/settings';
+import { sealMessageV2 } from '@/lib/crypto/message-v2';
+import { GOSSIP_EXTENSION } from '@/lib/keylog/gossip';
+import { ownGossip } from '@/lib/keyring/log-states';
 import { bundlesForSending, getContact } from '@/lib/keyring/contacts';
 import { postQuantumForSending } from '@/lib/keyring/contact-secrets';
 import type { KeyringDB } from '@/lib/keyring/db';
@@ -26,6 +25,7 @@ export async function sealForContacts(db: KeyringDB, handles: string[], plaintex
   const bundles = await bundlesForSending(db, unique);
   const { identity } = await getSenderKeys(db);
   const gossip = await ownGossip(db);
+  const extensions = gossip ? [{ type: GOSSIP_EXTENSION, value: gossip }] : [];
   // Post-quantum wraps for the contacts with whom a version-2 chat established a secret.
   const postQuantum = await postQuantumForSending(db, bundles.map((b, i) => ({ handle: unique[i]!, identityKey: b.identityKey })));
   try {
@@ -34,18 +34,11 @@ export async function sealForContacts(db: KeyringDB, handles: string[], plaintex
       recipients: bundles,
       plaintext: utf8(plaintext),
       ...(channel ? { channel } : {}),
-      ...(gossip ? { extensions: [gossip] } : {}),
+      ...(extensions.length > 0 ? { extensions } : {}),
       ...(postQuantum ? { postQuantum } : {}),
     });
   } finally {
     postQuantum?.self.fill(0);
     for (const secret of postQuantum?.contacts.values() ?? []) secret.fill(0);
   }
-}
-
-/** Our relay's last verified checkpoint, in a few bytes, for recipients to compare with theirs (gossip.ts). */
-async function ownGossip(db: KeyringDB): Promise<MessageExtension | null> {
-  const relayUrl = await getSetting(db, 'relayUrl');
-  const kept = relayUrl ? await keptLogState(db, relayUrl) : null;
-  return kept ? { type: GOSSIP_EXTENSION, value: gossipOfState(kept) } : null;
 }

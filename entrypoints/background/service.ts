@@ -11,7 +11,7 @@ import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { createIdentity, getIdentity, getSenderKeys, publicBundle } from '@/lib/keyring/identity-store';
 import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import { hasContactSecret } from '@/lib/keyring/contact-secrets';
-import { listLogAlarms } from '@/lib/keyring/log-states';
+import { dismissLogAlarm, listLogAlarms } from '@/lib/keyring/log-states';
 import { getSetting, getSiteMode, setSettings, setSiteMode } from '@/lib/keyring/settings';
 import { setSitePartLength, sitePartLength } from '@/lib/keyring/site-part-lengths';
 import { recipientsFor, rememberRecipients } from '@/lib/keyring/conversations';
@@ -181,6 +181,10 @@ export function createBackgroundService(
 
     async getLogAlarms() {
       return { alarms: (await listLogAlarms(db)).map(({ relay, alarm }) => ({ relay, ...alarm })) };
+    },
+
+    async dismissLogAlarm({ relay, at, reason }) {
+      return { dismissed: await dismissLogAlarm(db, relay, at, reason, Date.now()) };
     },
 
     async encrypt({ recipients, plaintext, suite, raw, maxPartLength, channel }) {

@@ -74,6 +74,13 @@ export function PopupApp() {
     if (alarms.ok) setLogAlarms(alarms.alarms);
   }
 
+  // Dismissed once the user saw the evidence; the list is read again, so what is shown is what is kept.
+  async function dismissLogAlarm(alarm: LogAlarmInfo) {
+    await callBackground({ type: 'dismissLogAlarm', relay: alarm.relay, at: alarm.at, reason: alarm.reason });
+    const alarms = await callBackground({ type: 'getLogAlarms' });
+    if (alarms.ok) setLogAlarms(alarms.alarms);
+  }
+
   useEffect(() => {
     void poll();
     const timer = setInterval(() => void poll(), POLL_MS);
@@ -171,7 +178,7 @@ export function PopupApp() {
           </button>
         </p>
       )}
-      <LogAlarms alarms={logAlarms} />
+      <LogAlarms alarms={logAlarms} onDismiss={(a) => void dismissLogAlarm(a)} />
       <SitePanel />
       <section aria-labelledby="contacts-title">
         <h2 id="contacts-title">{t('contactsTitle')}</h2>

@@ -15,6 +15,8 @@ export const SESSION_ID_LENGTH = 16;
 export const FRAME_PREFIX_LENGTH = 2 + SESSION_ID_LENGTH;
 /** Handshake payload: identity key (32) ‖ certificate signature (64) ‖ first ratchet key (32). */
 export const HANDSHAKE_PAYLOAD_LENGTH = 128;
+/** Between two apps that speak them, an extension list follows in HS2 and HS3 (lib/crypto/extensions.ts), this long at most. */
+export const MAX_HANDSHAKE_EXTENSIONS_LENGTH = 256;
 /** Largest padded chat content (the 16 KiB padding bucket). */
 export const MAX_CONTENT_PADDED = 16 * 1024;
 
@@ -56,10 +58,11 @@ export function encodeFrame(version: ChatVersion, type: FrameType, sessionId: Ui
 }
 
 /**
- * `versions`: those this side speaks (a frame of another version is 'unknown-version').
+ * `versions`: those this side speaks (a frame of another version is 'unknown-version'). `extensions`:
+ * whether HS2 and HS3 may carry a handshake extension list (up to MAX_HANDSHAKE_EXTENSIONS_LENGTH more).
  * Throws C2CError 'too-large', 'truncated', 'unknown-version' or 'malformed'.
  */
-export function decodeFrame(bytes: Uint8Array, versions: readonly ChatVersion[] = CHAT_VERSIONS): Frame {
+export function decodeFrame(bytes: Uint8Array, versions: readonly ChatVersion[] = CHAT_VERSIONS, extensions = true): Frame {
   if (bytes.length > MAX_FRAME_LENGTH) throw new C2CError('too-large', 'a chat frame is larger than the protocol allows');
   if (bytes.length < FRAME_PREFIX_LENGTH) throw new C2CError('truncated', 'a chat frame is too short');
   const version = bytes[0] as ChatVersion;
@@ -69,7 +72,9 @@ export function decodeFrame(bytes: Uint8Array, versions: readonly ChatVersion[] 
   if (type === FRAME_TYPE.message) {
     if (body.length < MIN_MESSAGE_BODY) throw new C2CError('truncated', 'a chat message is too short');
   } else if (type === FRAME_TYPE.hs1 || type === FRAME_TYPE.hs2 || type === FRAME_TYPE.hs3) {
-    if (body.length !== BODY_LENGTH[version][type]) throw new C2CError('malformed', 'a handshake frame has the wrong length');
+    const exact = BODY_LENGTH[version][type];
+    const most = extensions && type !== FRAME_TYPE.hs1 ? exact + MAX_HANDSHAKE_EXTENSIONS_LENGTH : exact;
+    if (body.length < exact || body.length > most) throw new C2CError('malformed', 'a handshake frame has the wrong length');
   } else {
     throw new C2CError('malformed', 'a chat frame has an unknown type');
   }

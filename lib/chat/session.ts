@@ -11,6 +11,7 @@ import { C2CError, isC2CError, type C2CErrorCode } from '../errors';
 import { SIGNATURE_CONTEXT, signWithContext, verifyWithContext, type IdentityKeyPair } from '../crypto/identity';
 import { safetyNumber } from '../crypto/safety-number';
 import { contactSecretFromChat } from '../crypto/contact-pq';
+import { decodeExtensions, encodeExtensions, type Extension } from '../crypto/extensions';
 import { MAX_TTL_MS, MESSAGE_ID_LENGTH, decodeContent, encodeContent } from './content';
 import {
   CHAT_VERSION,
@@ -54,6 +55,8 @@ export interface ChatEvents {
   error: ChatError;
   /** Version 2 only, once, just before 'open': the per-contact post-quantum secret (contact-pq.ts), a copy for the listener to keep. */
   'contact-secret': Uint8Array;
+  /** The peer's key-log checkpoint (lib/keylog/gossip.ts value), from its authenticated handshake payload. */
+  gossip: Uint8Array;
 }
 
 export interface ChatSessionOptions {
@@ -75,7 +78,17 @@ export interface ChatSessionOptions {
    * release before version 2 (how the interoperability tests stand in for one).
    */
   versions?: readonly ChatVersion[];
+  /** Our key-log checkpoint (lib/keylog/gossip.ts value), sent in the handshake to a peer that reads it. */
+  gossip?: Uint8Array;
+  /**
+   * Whether this side speaks handshake extensions (default true). `false` behaves exactly like a release
+   * before them (how the interoperability tests stand in for one).
+   */
+  handshakeExtensions?: boolean;
 }
+
+/** The handshake payload extension carrying key-log gossip: the type one-shot messages use for it. */
+export const HANDSHAKE_GOSSIP_EXTENSION = 0x01;
 
 const PROTOCOL_LABEL: Record<ChatVersion, Uint8Array> = { 1: utf8('c2c/chat/v1'), 2: utf8('c2c/chat/v2') };
 const SEED_INFO: Record<ChatVersion, Uint8Array> = { 1: utf8('c2c/chat/v1/seed'), 2: utf8('c2c/chat/v2/seed') };
@@ -87,6 +100,11 @@ const SEED_INFO: Record<ChatVersion, Uint8Array> = { 1: utf8('c2c/chat/v1/seed')
  */
 const VERSION_CLAIM_LABEL = utf8('c2c/ver');
 const VERSION_CLAIM_LENGTH = VERSION_CLAIM_LABEL.length + 1;
+/**
+ * The claim's high bit: the initiator speaks handshake extensions (an extension list after HS2's and
+ * HS3's payload). Releases before them read the byte as a version above theirs, which changes nothing.
+ */
+const EXTENSIONS_CLAIM = 0x80;
 /** Responder: handshakes started by distinct HS1 frames kept at once (a replayed HS1 cannot evict the real one). */
 const MAX_PENDING_HANDSHAKES = 4;
 /** Message frames that may arrive before the handshake's last frame and wait for it. */
@@ -109,16 +127,26 @@ export function chatPrologue(version: ChatVersion, roomId: Uint8Array, sessionId
 }
 
 /** A fresh session id; from an initiator speaking version 2 or later it carries the version claim. */
-export function newSessionId(versions: readonly ChatVersion[]): Uint8Array {
+export function newSessionId(versions: readonly ChatVersion[], extensions = true): Uint8Array {
   const highest = Math.max(...versions);
   if (highest < CHAT_VERSION.hybrid) return randomBytes(SESSION_ID_LENGTH);
-  return concat(randomBytes(SESSION_ID_LENGTH - VERSION_CLAIM_LENGTH), VERSION_CLAIM_LABEL, new Uint8Array([highest]));
+  return concat(randomBytes(SESSION_ID_LENGTH - VERSION_CLAIM_LENGTH), VERSION_CLAIM_LABEL, new Uint8Array([highest | (extensions ? EXTENSIONS_CLAIM : 0)]));
+}
+
+function claimByte(sessionId: Uint8Array): number | null {
+  const at = SESSION_ID_LENGTH - VERSION_CLAIM_LENGTH;
+  return equalBytes(sessionId.subarray(at, at + VERSION_CLAIM_LABEL.length), VERSION_CLAIM_LABEL) ? sessionId[SESSION_ID_LENGTH - 1]! : null;
 }
 
 /** The highest version the initiator of this session id claims to speak (1 without a claim). */
 export function claimedVersion(sessionId: Uint8Array): number {
-  const at = SESSION_ID_LENGTH - VERSION_CLAIM_LENGTH;
-  return equalBytes(sessionId.subarray(at, at + VERSION_CLAIM_LABEL.length), VERSION_CLAIM_LABEL) ? sessionId[SESSION_ID_LENGTH - 1]! : CHAT_VERSION.classical;
+  const claim = claimByte(sessionId);
+  return claim === null ? CHAT_VERSION.classical : claim & ~EXTENSIONS_CLAIM;
+}
+
+/** Whether the initiator of this session id claims to speak handshake extensions. */
+export function claimsExtensions(sessionId: Uint8Array): boolean {
+  return ((claimByte(sessionId) ?? 0) & EXTENSIONS_CLAIM) !== 0;
 }
 
 /** What a session's static key certificate signs, under SIGNATURE_CONTEXT.chatStatic. */
@@ -132,6 +160,8 @@ interface Handshake {
   noise: NoiseXXHandshake;
   statics: X25519KeyPair;
   ratchetKey: X25519KeyPair;
+  /** Both sides speak handshake extensions: HS2 (initiator: HS2 may) and HS3 carry an extension list. */
+  extensions: boolean;
   /** Our last handshake frame, re-sent when the peer repeats theirs or the retry timer fires. */
   lastFrame: Uint8Array | null;
   early: Frame[];
@@ -152,8 +182,10 @@ export class ChatSession {
   private readonly retryMs: number;
   private readonly reorderWaitMs: number;
   private readonly versions: readonly ChatVersion[];
+  private readonly ownGossip: Uint8Array | null;
+  private readonly handshakeExtensions: boolean;
   private listeners: { [K in keyof ChatEvents]: Set<(v: ChatEvents[K]) => void> } = {
-    state: new Set(), message: new Set(), 'message-expired': new Set(), error: new Set(), 'contact-secret': new Set(),
+    state: new Set(), message: new Set(), 'message-expired': new Set(), error: new Set(), 'contact-secret': new Set(), gossip: new Set(),
   };
   private queue: Promise<unknown> = Promise.resolve();
   private started = false;
@@ -191,6 +223,8 @@ export class ChatSession {
     this.retryMs = opts.retryMs ?? 1000;
     this.reorderWaitMs = opts.reorderWaitMs ?? 2000;
     this.versions = opts.versions ?? CHAT_VERSIONS;
+    this.ownGossip = opts.gossip?.slice() ?? null;
+    this.handshakeExtensions = opts.handshakeExtensions ?? true;
     if (this.versions.length === 0 || this.versions.some((v) => !CHAT_VERSIONS.includes(v))) throw new C2CError('unsupported', 'unknown secure chat protocol version');
   }
 
@@ -220,7 +254,7 @@ export class ChatSession {
       this.started = true;
       if (this.role === 'initiator') {
         // One HS1 per version, best first, under one session id: a peer takes the best it speaks.
-        const sessionId = newSessionId(this.versions);
+        const sessionId = newSessionId(this.versions, this.handshakeExtensions);
         for (const version of [...this.versions].sort((a, b) => b - a)) {
           const hs = await this.newHandshake(version, sessionId);
           hs.lastFrame = encodeFrame(version, FRAME_TYPE.hs1, sessionId, await hs.noise.writeMessage(new Uint8Array(0)));
@@ -327,20 +361,36 @@ export class ChatSession {
       s: statics,
       hybrid: version === CHAT_VERSION.hybrid,
     });
-    return { version, sessionId, noise, statics, ratchetKey, lastFrame: null, early: [] };
+    const extensions = this.handshakeExtensions && claimsExtensions(sessionId);
+    return { version, sessionId, noise, statics, ratchetKey, extensions, lastFrame: null, early: [] };
   }
 
-  /** Our handshake payload: identity ‖ signature over (static key ‖ room ‖ session) ‖ first ratchet key. */
+  /**
+   * Our handshake payload: identity ‖ signature over (static key ‖ room ‖ session) ‖ first ratchet key,
+   * then, when both sides speak them, the extension list (our key-log gossip, if we have a checkpoint).
+   */
   private async handshakePayload(hs: Handshake): Promise<Uint8Array> {
     const identity = this.identity;
     if (!identity) throw new C2CError('unsupported', 'this chat session has ended');
     const sig = await signWithContext(identity.privateKey, SIGNATURE_CONTEXT.chatStatic, certificateMessage(hs.statics.publicKey, this.roomId, hs.sessionId));
-    return concat(identity.publicKey, sig, hs.ratchetKey.publicKey);
+    const base = concat(identity.publicKey, sig, hs.ratchetKey.publicKey);
+    if (!hs.extensions) return base;
+    const extensions: Extension[] = this.ownGossip ? [{ type: HANDSHAKE_GOSSIP_EXTENSION, value: this.ownGossip }] : [];
+    return concat(base, encodeExtensions(extensions));
   }
 
-  /** Checks the peer's handshake payload; returns its first ratchet key. Errors here are fatal. */
-  private async checkPeer(hs: Handshake, payload: Uint8Array): Promise<Uint8Array> {
-    if (payload.length !== HANDSHAKE_PAYLOAD_LENGTH) throw new C2CError('malformed', 'the handshake payload has the wrong length');
+  /**
+   * Checks the peer's handshake payload; returns its first ratchet key and its extensions. The initiator
+   * learns here whether the responder speaks extensions (its HS2 carries a list). Errors here are fatal.
+   */
+  private async checkPeer(hs: Handshake, payload: Uint8Array): Promise<{ ratchetKey: Uint8Array; extensions: Extension[] }> {
+    if (this.role === 'initiator' && hs.extensions) hs.extensions = payload.length > HANDSHAKE_PAYLOAD_LENGTH;
+    if (hs.extensions ? payload.length <= HANDSHAKE_PAYLOAD_LENGTH : payload.length !== HANDSHAKE_PAYLOAD_LENGTH) {
+      throw new C2CError('malformed', 'the handshake payload has the wrong length');
+    }
+    const malformed = () => new C2CError('malformed', 'the handshake payload ends inside its extensions');
+    const list = hs.extensions ? decodeExtensions(payload, HANDSHAKE_PAYLOAD_LENGTH, 'the handshake', malformed) : { extensions: [], end: payload.length };
+    if (list.end !== payload.length) throw new C2CError('malformed', 'the handshake payload has bytes after its extensions');
     const claimed = payload.subarray(0, 32);
     if (!equalBytes(claimed, this.peerIdentityKey)) {
       throw new C2CError('key-mismatch', 'the other side is not the contact you pinned: someone may be intercepting this chat');
@@ -348,7 +398,13 @@ export class ChatSession {
     const rs = hs.noise.remoteStatic!;
     const ok = await verifyWithContext(this.peerIdentityKey, SIGNATURE_CONTEXT.chatStatic, certificateMessage(rs, this.roomId, hs.sessionId), payload.subarray(32, 96));
     if (!ok) throw new C2CError('bad-signature', 'the other side’s session key is not signed by your contact’s identity key');
-    return payload.slice(96, 128);
+    return { ratchetKey: payload.slice(96, 128), extensions: list.extensions };
+  }
+
+  /** The peer authenticated: pass on what its handshake gossiped (unknown extensions are ignored). */
+  private hearExtensions(extensions: Extension[]): void {
+    const gossip = extensions.find((e) => e.type === HANDSHAKE_GOSSIP_EXTENSION);
+    if (gossip) this.emit('gossip', gossip.value);
   }
 
   /** Root of the ratchet: HKDF over both Noise transport keys, salted with the handshake hash. */
@@ -385,7 +441,7 @@ export class ChatSession {
   private async handle(bytes: Uint8Array): Promise<void> {
     if (this.stateValue === 'ended') return this.afterEnd(bytes);
     if (!this.started) throw new C2CError('unsupported', 'a frame arrived before the chat was started');
-    const frame = decodeFrame(bytes, this.versions);
+    const frame = decodeFrame(bytes, this.versions, this.handshakeExtensions);
     const sid = toHex(frame.sessionId);
     if (frame.type === FRAME_TYPE.hs1) return this.onHs1(frame, sid);
     if (frame.type === FRAME_TYPE.hs2) return this.onHs2(frame, sid);
@@ -445,8 +501,9 @@ export class ChatSession {
     await this.fatal(async () => {
       const theirs = await this.checkPeer(hs, await hs.noise.readMessage(frame.body));
       const final = encodeFrame(hs.version, FRAME_TYPE.hs3, hs.sessionId, await hs.noise.writeMessage(await this.handshakePayload(hs)));
-      await this.openRatchet(hs, theirs);
+      await this.openRatchet(hs, theirs.ratchetKey);
       if (this.stateValue !== 'open') return;
+      this.hearExtensions(theirs.extensions);
       this.finalFrame = final;
       this.sendFrame(final);
     });
@@ -462,7 +519,8 @@ export class ChatSession {
     if (!hs) throw otherSession();
     await this.fatal(async () => {
       const theirs = await this.checkPeer(hs, await hs.noise.readMessage(frame.body));
-      await this.openRatchet(hs, theirs);
+      await this.openRatchet(hs, theirs.ratchetKey);
+      if (this.stateValue === 'open') this.hearExtensions(theirs.extensions);
     });
   }
 

@@ -21,6 +21,7 @@ import type { ReplayCache } from './replay-cache';
 import { selfCopyKey } from './self-copy';
 import { started } from './started';
 import { X25519_PUBLIC_LENGTH } from './x25519';
+import { MAX_EXTENSIONS, MAX_EXTENSION_VALUE, decodeExtensions, encodeExtensions, type Extension } from './extensions';
 
 /** Wraps a message can carry; the sender's own copy is not one of them. */
 export const MAX_RECIPIENTS_V2 = 64;
@@ -53,8 +54,6 @@ const RESERVED_FLAGS = 0xe0;
 export const MAX_WRAP_TRIALS = 16;
 const DICTIONARY = utf8(TEXT_DICTIONARY_1);
 const CRITICAL_EXTENSION = 0x80;
-const MAX_EXTENSIONS = 255;
-const MAX_EXTENSION_VALUE = 255;
 const MAX_SECTION_HEAD = 1 + 4 + ED25519_PUBLIC_LENGTH + 1 + MAX_EXTENSIONS * (2 + MAX_EXTENSION_VALUE);
 const MAX_TIMESTAMP_S = 2 ** 32 - 1; // u32 seconds: 2106-02-07
 
@@ -64,10 +63,7 @@ export const MAX_MESSAGE_BYTES_V2 =
 const MIN_BODY_LENGTH = MIN_PADDED_LENGTH + ED25519_SIGNATURE_LENGTH + TAG_LENGTH;
 
 /** A section extension. Types with bit 0x80 are critical: a reader that does not know one refuses the message. */
-export interface MessageExtension {
-  type: number;
-  value: Uint8Array;
-}
+export type MessageExtension = Extension;
 
 /**
  * Formats with this layout: the first byte is in the outer (the body's AAD, under the signature), so one
@@ -171,18 +167,6 @@ async function wrapContentKey(
     return concat(pqTag(secret, enc, r.prekey.publicKey), xor(contentKey, pqWrapMask(mask, secret, enc)));
   });
   return { enc, contentKey, wraps };
-}
-
-function encodeExtensions(extensions: MessageExtension[]): Uint8Array {
-  if (extensions.length > MAX_EXTENSIONS) throw new C2CError('too-large', `a message carries at most ${MAX_EXTENSIONS} extensions`);
-  const types = new Set<number>();
-  const parts = extensions.map(({ type, value }) => {
-    if (!Number.isInteger(type) || type < 0 || type > 0xff || types.has(type)) throw new C2CError('malformed', 'extension types are distinct bytes');
-    if (value.length > MAX_EXTENSION_VALUE) throw new C2CError('too-large', `an extension value is at most ${MAX_EXTENSION_VALUE} bytes`);
-    types.add(type);
-    return concat(new Uint8Array([type, value.length]), value);
-  });
-  return concat(new Uint8Array([extensions.length]), ...parts);
 }
 
 /**
@@ -390,21 +374,13 @@ function parseSection(content: Uint8Array): Section {
   const extensions: MessageExtension[] = [];
   let channel: SealedChannel | undefined;
   if ((flags & FLAG_EXTENSIONS) !== 0) {
-    const count = content[at++];
-    if (count === undefined) throw cut();
-    const types = new Set<number>();
-    for (let i = 0; i < count; i++) {
-      const type = content[at];
-      const length = content[at + 1];
-      if (type === undefined || length === undefined || at + 2 + length > content.length) throw cut();
-      if (types.has(type)) throw new C2CError('tampered', 'the message repeats an extension');
-      types.add(type);
-      const value = content.slice(at + 2, at + 2 + length);
+    const list = decodeExtensions(content, at, 'the message', cut);
+    at = list.end;
+    for (const { type, value } of list.extensions) {
       // An unknown critical type is a feature we cannot honour; unknown others are passed on.
       if (type === CHANNEL_EXTENSION) channel = decodeChannel(value);
       else if ((type & CRITICAL_EXTENSION) !== 0) throw new C2CError('unsupported', 'the message needs a feature this version does not know');
       else extensions.push({ type, value });
-      at += 2 + length;
     }
   }
   return {

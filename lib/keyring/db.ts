@@ -118,6 +118,13 @@ export interface LogStateRow {
   relay: string; // the relay's origin (relayOrigin)
   state?: LogState; // absent until a checkpoint of this relay verified
   alarms: LogAlarm[];
+  /** Alarms the user dismissed after seeing their evidence: the same evidence does not raise them again. */
+  dismissed?: DismissedLogAlarm[];
+}
+
+/** A dismissed alarm, as it was, and when the user dismissed it. */
+export interface DismissedLogAlarm extends LogAlarm {
+  dismissedAt: number;
 }
 
 /** An inconsistency the relay's log showed, kept with its evidence until the user sees it. */

@@ -87,6 +87,34 @@ export function describeKeyLog(kind: BrowserKind, title: string): void {
       for (const note of evidence) expect(note).toMatch(/\n\n— c2c-relay\/[0-9a-f]{16} \S+\n$/);
     });
 
+    it('dismissing the fork alarm: only after opening its evidence; it stays dismissed, and new evidence alarms again', async () => {
+      const relay = await startRelay(['--test-fault', 'fork'], undefined, FAULTS);
+      await registerInPopup(alicePage, relay.url);
+      await registerInPopup(bobPage, relay.url);
+      expect(await lookUp(alicePage, 'bob')).toBe('found');
+      expect(await lookUp(alicePage, 'bob')).toBe('refused');
+      const item = `${alarmOf(relay)}[data-reason="fork"]`;
+      await alicePage.waitForSelector(item, { timeout: 10_000 });
+      const dismiss = `${item} ${byTestId('contact-log-alarm-dismiss')}`;
+      const served = await alicePage.$eval(`${item} ${byTestId('contact-log-alarm-served')}`, (e) => e.textContent);
+      // Not before the user opened the evidence.
+      expect(await alicePage.$eval(dismiss, (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      await alicePage.click(`${item} ${byTestId('contact-log-alarm-evidence')} summary`);
+      await clickWhenEnabled(alicePage, dismiss);
+      await alicePage.waitForSelector(item, { hidden: true, timeout: 10_000 });
+      // Kept as dismissed: a new popup, two polls later, does not show it.
+      await alicePage.close();
+      alicePage = await alice.openPopup();
+      await alicePage.waitForSelector(byTestId('contact-lookup-handle'));
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      expect(await alicePage.$(item)).toBeNull();
+      // The relay is no more trusted than before: the next lookup is refused, and its new view of the log
+      // (other evidence) is a new alarm.
+      expect(await lookUp(alicePage, 'bob')).toBe('refused');
+      await alicePage.waitForSelector(item, { timeout: 10_000 });
+      expect(await alicePage.$eval(`${item} ${byTestId('contact-log-alarm-served')}`, (e) => e.textContent)).not.toBe(served);
+    });
+
     it('a key change without the log\'s proof shows as unproven in the contact list', async () => {
       const impostor = await generateIdentity(true);
       const bundle = encodePublicBundle({ identityKey: impostor.publicKey, prekey: await generatePrekey(impostor), handle: 'bob' });

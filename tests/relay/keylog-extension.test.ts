@@ -14,7 +14,11 @@ import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { createBackground } from '@/entrypoints/background/create-background';
 import { routeMessage } from '@/entrypoints/background/router';
 import type { RegistrationStore } from '@/entrypoints/background/service';
-import { gossipOfState } from '@/lib/keylog/gossip';
+import { GOSSIP_EXTENSION, encodeGossip, gossipOfState } from '@/lib/keylog/gossip';
+import { armor } from '@/lib/armor/armor';
+import { utf8 } from '@/lib/bytes';
+import { sealMessageV2 } from '@/lib/crypto/message-v2';
+import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { cleanup, client, makeIdentity, startRelay, until, type RunningRelay } from './harness';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -133,6 +137,26 @@ describe('the background on an honest relay', { timeout: 60_000 }, () => {
     expect(await alice.alarms()).toEqual([]);
   });
 
+  it('gossip from a stranger is not read: a made-up checkpoint raises nothing; from a pinned contact it would', async () => {
+    const relay = await startRelay();
+    const alice = await browserOf(relay, 'alice');
+    const kept = parseCheckpoint((await keptLogState(alice.db, relay.url))!.checkpoint.replace(/\n\n[\s\S]*$/, '\n'));
+    // The relay's log at alice's size, but another root: what a fork would look like. Sealed with the
+    // full sender key, so its signature checks out although no one pinned it.
+    const forged = encodeGossip({ ...kept, rootHash: new Uint8Array(32).fill(7) });
+    const aliceBundle = await decodePublicBundle(((await alice.call({ type: 'getPublicBundle' })) as { bundle: string }).bundle);
+    const mallory = await makeIdentity('mallory');
+    const token = async () => armor(await sealMessageV2({ identity: mallory.identity, recipients: [aliceBundle], plaintext: utf8('hi'), senderKey: 'full', extensions: [{ type: GOSSIP_EXTENSION, value: forged }] })).join('\n');
+    expect(await alice.call({ type: 'decrypt', text: await token() })).toMatchObject({ ok: true, result: { status: 'unverified', plaintext: 'hi' } });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await alice.alarms()).toEqual([]);
+    // Once mallory is a pinned contact, her gossip is read, and this one cannot be joined to the log.
+    expect(await alice.call({ type: 'pinContact', handle: 'mallory', bundle: mallory.bundle })).toMatchObject({ ok: true });
+    expect(await alice.call({ type: 'decrypt', text: await token() })).toMatchObject({ ok: true, result: { status: 'pinned' } });
+    await until(async () => (await alice.alarms()).length > 0, 10_000);
+    expect((await alice.alarms()).map((a) => a.reason)).toEqual(['fork']);
+  });
+
   it('a key change signed by the pinned key shows as signed; a replacement without proof as unproven', async () => {
     const relay = await startRelay();
     const alice = await browserOf(relay, 'alice');
@@ -229,6 +253,37 @@ describe('the background catches a misbehaving relay', { timeout: 60_000 }, () =
     expect(await alice.alarms()).toMatchObject([{ reason: 'fork', message: expect.stringMatching(/a contact was shown another tree/) }]);
     // The same checkpoint in bob's next messages is not asked about again.
     expect(await alice.keyLog.hearGossip(await bob.gossip())).toBe('heard');
+  });
+
+  it('dismissing: the same evidence does not alarm again, new evidence does; the relay stays untrusted', async () => {
+    const relay = await startRelay(['--test-fault', 'swap-key:bob'], undefined, FAULTS);
+    const alice = await browserOf(relay, 'alice');
+    await browserOf(relay, 'bob');
+    const dismiss = async (a: { relay: string; at: number; reason: string }) => alice.call({ type: 'dismissLogAlarm', relay: a.relay, at: a.at, reason: a.reason });
+    // swap-key: the same words each time, no signed evidence.
+    expect(await alice.call({ type: 'lookupContact', handle: 'bob' })).toMatchObject({ ok: false, error: { code: 'log-inconsistent' } });
+    const [swap] = (await alice.call({ type: 'getLogAlarms' })).alarms as { relay: string; at: number; reason: string }[];
+    expect(swap).toMatchObject({ reason: 'unlogged-key' });
+    expect(await dismiss(swap!)).toMatchObject({ ok: true, dismissed: true });
+    expect(await alice.alarms()).toEqual([]);
+    // Still refused, but not raised again; dismissing it twice finds nothing.
+    expect(await alice.call({ type: 'lookupContact', handle: 'bob' })).toMatchObject({ ok: false, error: { code: 'log-inconsistent' } });
+    expect(await alice.alarms()).toEqual([]);
+    expect(await dismiss(swap!)).toMatchObject({ ok: true, dismissed: false });
+
+    // New evidence: a forking relay shows another signed tree to each connection.
+    const forking = await startRelay(['--test-fault', 'fork'], undefined, FAULTS);
+    const carol = await browserOf(forking, 'carol');
+    await browserOf(forking, 'dave');
+    expect(await carol.call({ type: 'lookupContact', handle: 'dave' })).toMatchObject({ ok: true });
+    expect(await carol.call({ type: 'lookupContact', handle: 'dave' })).toMatchObject({ ok: false });
+    const [fork] = (await carol.call({ type: 'getLogAlarms' })).alarms as { relay: string; at: number; reason: string; served: string }[];
+    expect(await carol.call({ type: 'dismissLogAlarm', relay: fork!.relay, at: fork!.at, reason: fork!.reason })).toMatchObject({ ok: true, dismissed: true });
+    expect(await carol.alarms()).toEqual([]);
+    expect(await carol.call({ type: 'lookupContact', handle: 'dave' })).toMatchObject({ ok: false });
+    const again = await carol.alarms();
+    expect(again.map((a) => a.reason)).toEqual(['fork']);
+    expect(again[0]!.served).not.toBe(fork!.served);
   });
 
   it('rewrite: a log without its oldest entry is caught by the next lookup', async () => {

@@ -24,6 +24,7 @@ export const SAMPLE: Record<RequestType, Record<string, unknown>> = {
   relayRegister: {},
   lookupContact: { handle: 'bob' },
   getLogAlarms: {},
+  dismissLogAlarm: { relay: 'ws://127.0.0.1:8787', at: 1, reason: 'fork' },
   getInbox: {},
   sendToContact: { handle: 'bob', plaintext: 'hi' },
   createLegacyKey: {},

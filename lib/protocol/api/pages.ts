@@ -117,6 +117,11 @@ export const pagesApi = {
     request: z.object({ type: z.literal('getLogAlarms') }).strict(),
     response: z.object({ alarms: z.array(logAlarmSchema) }),
   },
+  // The user saw an alarm's evidence and dismisses it; the same evidence does not raise it again.
+  dismissLogAlarm: {
+    request: z.object({ type: z.literal('dismissLogAlarm'), relay: z.string().min(1).max(LIMITS.relayUrl), at: z.number().int().nonnegative(), reason: z.string().min(1).max(64) }).strict(),
+    response: z.object({ dismissed: z.boolean() }),
+  },
   // The persistent relay connection (entrypoints/background/relay-connection.ts): messages received
   // through the relay mailbox, and sending one sealed message to a pinned contact through it.
   getInbox: {

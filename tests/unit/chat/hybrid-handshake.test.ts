@@ -29,8 +29,9 @@ describe('post-quantum secure chat (version 2)', () => {
     expect([alice.session.state, bob.session.state]).toEqual(['open', 'open']);
     expect([alice.session.postQuantum, bob.session.postQuantum]).toEqual([true, true]);
     await talk(room, alice, bob);
-    // bob answered only the version-2 HS1, and every message travels as version 2.
-    expect(new Set(bob.sent.filter((f) => frameType(f) === FRAME_TYPE.hs2).map((f) => `${version(f)}:${f.length}`))).toEqual(new Set([`2:${PREFIX + 1360}`]));
+    // bob answered only the version-2 HS1 (its payload ends with an empty handshake extension list), and
+    // every message travels as version 2.
+    expect(new Set(bob.sent.filter((f) => frameType(f) === FRAME_TYPE.hs2).map((f) => `${version(f)}:${f.length}`))).toEqual(new Set([`2:${PREFIX + 1360 + 1}`]));
     expect(new Set(room.captured.filter((c) => frameType(c.frame) === FRAME_TYPE.message).map((c) => version(c.frame)))).toEqual(new Set([2]));
     const hs1 = alice.sent.filter((f) => frameType(f) === FRAME_TYPE.hs1).map((f) => decodeFrame(f));
     // Best first, then the classical fallback for a version-1 responder, under one session id.
