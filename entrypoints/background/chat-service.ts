@@ -61,6 +61,14 @@ export interface ChatPortLike {
   disconnect(): void;
 }
 
+/** Chats of another transport that share the chat page and its port (p2p-chat-service.ts). */
+export interface PortChats {
+  owns(chatId: string): boolean;
+  attach(chatId: string, port: ChatPortLike): Promise<void>;
+  fromPage(chatId: string, port: ChatPortLike, message: PageToBackground): Promise<void>;
+  detach(chatId: string, port: ChatPortLike): void;
+}
+
 type Relay = Pick<RelayConnection, 'joinRoom' | 'leaveRoom' | 'sendToRoom' | 'send' | 'state'>;
 
 interface Chat {
@@ -99,6 +107,8 @@ export class ChatService {
   private readonly replayCache = new MemoryReplayCache(4096);
   private lock: Promise<unknown> = Promise.resolve();
   private readonly timing: ChatTiming;
+  /** Peer-to-peer chats: their pages attach through the same port. */
+  p2p: PortChats | null = null;
 
   constructor(
     private readonly db: KeyringDB,
@@ -174,6 +184,7 @@ export class ChatService {
   acceptPort(port: ChatPortLike): void {
     let chatId: string | undefined;
     let closed = false;
+    let other: PortChats | null = null;
     port.onMessage((raw) => {
       const parsed = pageToBackgroundSchema.safeParse(raw);
       if (!parsed.success) {
@@ -185,6 +196,11 @@ export class ChatService {
       if (chatId === undefined) {
         if (message.t !== 'attach') return port.disconnect();
         chatId = message.chatId;
+        if (this.p2p?.owns(chatId)) {
+          other = this.p2p;
+          void other.attach(chatId, port);
+          return;
+        }
         if (!this.chats.has(chatId)) {
           port.postMessage({ t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' });
           return port.disconnect();
@@ -192,10 +208,12 @@ export class ChatService {
         void this.attach(chatId, port, () => closed);
         return;
       }
+      if (other) return void other.fromPage(chatId, port, message);
       void this.fromPage(chatId, port, message);
     });
     port.onDisconnect(() => {
       closed = true;
+      if (other && chatId !== undefined) return other.detach(chatId, port);
       // The chat object changes when it moves rooms; its id does not.
       const chat = chatId === undefined ? undefined : this.chats.get(chatId);
       if (!chat) return;
@@ -333,7 +351,7 @@ export class ChatService {
     }
     chat.ports.add(port);
     chat.everAttached = true;
-    port.postMessage({ t: 'contact', handle: chat.handle, safetyNumber: number, verified: contact?.verified ?? false });
+    port.postMessage({ t: 'contact', handle: chat.handle, safetyNumber: number, verified: contact?.verified ?? false, transport: 'relay' });
     port.postMessage(this.stateMessage(chat));
     for (const m of chat.session.transcript()) port.postMessage({ t: 'message', ...m });
   }
@@ -438,7 +456,7 @@ export class ChatService {
 }
 
 /** The pinned contact, if a secure chat with it is allowed: a modern key that has not changed. */
-async function chattable(db: KeyringDB, handle: string): Promise<Contact> {
+export async function chattable(db: KeyringDB, handle: string): Promise<Contact> {
   const contact = await getContact(db, handle);
   if (!contact) throw noPinnedContact();
   if (!contact.bundle) throw new C2CError('unsupported', 'This contact has only a legacy key: a secure chat needs a modern key.');
