@@ -4,7 +4,8 @@
 // answer travel as tokens through the host chat (lib/chat/p2p-token.ts). The background keeps every key; the
 // page only moves ciphertext frames. Nothing is stored or logged.
 import { armor } from '@/lib/armor/armor';
-import { equalBytes, fromBase64Url, fromHex, randomBytes, toBase64Url, toHex } from '@/lib/bytes';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concat, equalBytes, fromBase64Url, fromHex, randomBytes, toBase64Url, toHex, utf8 } from '@/lib/bytes';
 import { minimizeSdp, rebuildSdp } from '@/lib/chat/p2p-sdp';
 import { assertPeerFingerprint, newP2PId, openP2PToken, P2P_WINDOW_MS, sealP2PToken, type OwnP2PToken, type OpenedP2PToken } from '@/lib/chat/p2p-token';
 import { createChatSession, type ChatSession } from '@/lib/chat/session';
@@ -58,6 +59,8 @@ interface P2PChat {
   remoteOffer: string | null;
   /** The fingerprint the peer's identity key signed (set once the peer's token was opened). */
   peerFingerprint: Uint8Array | null;
+  /** Our own page's DTLS fingerprint, from the description we signed. */
+  ownFingerprint: Uint8Array | null;
   session: ChatSession | null;
   phase: 'waiting-answer' | 'connecting' | 'open' | 'ended';
   endReason: ChatStateReason | null;
@@ -93,9 +96,10 @@ export class P2PChatService {
     const contact = await chattable(this.db, handle);
     const chat = this.newChat(contact, 'inviter', newP2PId(), null);
     try {
-      const sdp = await this.pageDescription(chat);
+      const description = minimizeSdp(await this.pageDescription(chat));
+      chat.ownFingerprint = description.fingerprint;
       const { identity } = await getSenderKeys(this.db);
-      const sealed = await sealP2PToken({ identity, recipient: contact.bundle!, token: { kind: 'offer', id: chat.p2pId, description: minimizeSdp(sdp) } });
+      const sealed = await sealP2PToken({ identity, recipient: contact.bundle!, token: { kind: 'offer', id: chat.p2pId, description } });
       // The answer must come within the token's window, or never.
       chat.timers.push(setTimeout(() => chat.phase === 'waiting-answer' && this.end(chat, 'no-direct-path'), P2P_WINDOW_MS));
       return { parts: armor(sealed, maxPartLength ? { maxPartLength } : {}) };
@@ -129,9 +133,10 @@ export class P2PChatService {
     const chat = this.newChat(contact, 'joiner', opened.id, rebuildSdp(opened.description));
     chat.peerFingerprint = opened.description.fingerprint;
     try {
-      const sdp = await this.pageDescription(chat);
+      const description = minimizeSdp(await this.pageDescription(chat));
+      chat.ownFingerprint = description.fingerprint;
       const { identity } = await getSenderKeys(this.db);
-      const sealed = await sealP2PToken({ identity, recipient: contact.bundle!, token: { kind: 'answer', id: chat.p2pId, description: minimizeSdp(sdp) } });
+      const sealed = await sealP2PToken({ identity, recipient: contact.bundle!, token: { kind: 'answer', id: chat.p2pId, description } });
       chat.phase = 'connecting';
       this.pushState(chat);
       return { parts: armor(sealed, maxPartLength ? { maxPartLength } : {}), chatId: chat.id };
@@ -238,6 +243,7 @@ export class P2PChatService {
       local: null,
       remoteOffer,
       peerFingerprint: null,
+      ownFingerprint: null,
       session: null,
       phase: 'waiting-answer',
       endReason: null,
@@ -282,17 +288,16 @@ export class P2PChatService {
     } catch {
       return this.end(chat, 'foreign-fingerprint');
     }
-    void this.startSession(chat);
+    this.startSession(chat).catch(() => this.end(chat, 'error'));
   }
 
   private async startSession(chat: P2PChat): Promise<void> {
     const { identity } = await getSenderKeys(this.db);
-    if (chat.phase === 'ended') return;
+    if (chat.phase === 'ended' || !chat.ownFingerprint || !chat.peerFingerprint) return;
     const session = createChatSession({
       identity,
       peerIdentityKey: chat.peerIdentityKey,
-      // The chat id both tokens name stands in for the relay room in the prologue and certificates.
-      roomId: chat.p2pId,
+      roomId: p2pRoomId(chat.p2pId, chat.role === 'inviter' ? [chat.ownFingerprint, chat.peerFingerprint] : [chat.peerFingerprint, chat.ownFingerprint]),
       send: (frame) => chat.owner?.postMessage({ t: 'p2p-send', frame: toBase64Url(frame) }),
     });
     chat.session = session;
@@ -378,6 +383,14 @@ export class P2PChatService {
       }
     }
   }
+}
+
+/**
+ * What stands for the relay room in the session's prologue and certificates: the chat id both tokens name and
+ * both signed DTLS fingerprints (the inviter's first), so the Noise handshake is bound to this very channel.
+ */
+export function p2pRoomId(p2pId: Uint8Array, [inviter, joiner]: [Uint8Array, Uint8Array]): Uint8Array {
+  return sha256(concat(utf8('c2c/p2p/v1/room'), p2pId, inviter, joiner));
 }
 
 /** The identity key of the pinned, unchanged contact with this key id; nobody else's token is accepted. */
