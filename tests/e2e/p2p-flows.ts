@@ -85,7 +85,7 @@ export function describeP2P(kind: BrowserKind, name: string): void {
     async function shareCard(page: Page, count: number): Promise<void> {
       const compose = await openOverlayForCard(page);
       await compose.click('[data-testid="compose-share-card"]');
-      await until(async () => (server.messages(ROOM).length === count ? true : undefined), 15_000);
+      await until(async () => (server.messages(ROOM).length === count ? true : undefined), 30_000);
       await page.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
     }
 
