@@ -46,6 +46,8 @@ export default defineBackground(() => {
       openChatTab: async (chatId) => {
         const tab = await browser.tabs.create({ url: `${browser.runtime.getURL('/chat.html')}#${chatId}`, active: false });
         if (tab.id !== undefined) chatTabs.set(chatId, tab.id);
+        // Only the newest few are ever brought to the front (right after joining).
+        if (chatTabs.size > 16) chatTabs.delete(chatTabs.keys().next().value!);
       },
       showChatTab: async (chatId) => {
         const tabId = chatTabs.get(chatId);

@@ -158,6 +158,15 @@ describe('peer-to-peer chats (background)', () => {
     expect(alicePage.got.some((m) => m.t === 'p2p-send')).toBe(false);
   });
 
+  it('says when no direct path exists (ICE failed before the channel opened): the chat ends with no-direct-path', async () => {
+    const [alice, bob] = await Promise.all([person('alice', CHROMIUM_OFFER), person('bob', CHROMIUM_ANSWER)]);
+    await pinEachOther(alice, bob);
+    const { bobPage } = await inviteAndJoin(alice, bob);
+    bobPage.say({ t: 'p2p-failed' });
+    await until('ended', () => states(bobPage).at(-1) === 'ended:no-direct-path');
+    expect(bobPage.got.some((m) => m.t === 'p2p-send')).toBe(false);
+  });
+
   it('joins an invitation once: a replayed one is refused and opens no chat page', async () => {
     const [alice, bob] = await Promise.all([person('alice', CHROMIUM_OFFER), person('bob', CHROMIUM_ANSWER)]);
     await pinEachOther(alice, bob);
