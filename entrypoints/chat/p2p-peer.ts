@@ -7,8 +7,11 @@ import type { PageToBackground } from '@/lib/protocol/chat-port';
 
 /** Gathering stops here at the latest: host candidates come within milliseconds. */
 const GATHER_MS = 3_000;
-/** From the remote description, the channel must open within this time, else there is no direct path. */
-export const CONNECT_MS = 20_000;
+/**
+ * The channel must open within this time, else there is no direct path: the inviter applies the answer last
+ * and connects at once; the joiner also waits for the inviter's page to show the answer in the host chat.
+ */
+const CONNECT_MS = { inviter: 20_000, joiner: 120_000 };
 
 export class P2PPeer {
   private readonly pc = new RTCPeerConnection({ iceServers: [] });
@@ -36,13 +39,13 @@ export class P2PPeer {
 
   async answer(remote: string): Promise<void> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp: remote });
-    this.startConnectTimer();
+    this.startConnectTimer(CONNECT_MS.joiner);
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     await this.reportLocal();
   }
 
   async remote(answer: string): Promise<void> {
-    this.startConnectTimer();
+    this.startConnectTimer(CONNECT_MS.inviter);
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
   }
 
@@ -57,10 +60,10 @@ export class P2PPeer {
     this.pc.close();
   }
 
-  private startConnectTimer(): void {
+  private startConnectTimer(ms: number): void {
     this.connectTimer ??= setTimeout(() => {
       if (this.channel.readyState !== 'open') this.fail();
-    }, CONNECT_MS);
+    }, ms);
   }
 
   private async reportLocal(): Promise<void> {
