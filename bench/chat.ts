@@ -35,7 +35,11 @@ const TEXT_SEED = 5;
 type Log = (line: string) => void;
 
 /** Wall-clock-free timing in the pages needs them not to be throttled as background tabs. */
-const BENCH_ARGS = ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'];
+const BENCH_ARGS = [
+  '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+  // The p2p part: host addresses rather than mDNS names on loopback (as the e2e launcher: docs/TESTING.md).
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
 
 async function startRelay(dataDir: string): Promise<string> {
   const port = await freePort();
@@ -214,6 +218,48 @@ async function messages(people: People, room: string, log: Log) {
   return { latency: latencyResult, throughput: throughputResult };
 }
 
+/**
+ * The same session over a WebRTC data channel between the two pages on loopback (what the extension's
+ * peer-to-peer chat runs): handshake time and paced per-message latency, against the relay chat's figures
+ * measured above in the same run.
+ */
+async function p2pPart(people: People, relay: { handshakeMs: number; p50Ms: number; p99Ms: number }, log: Log) {
+  const { alice, bob, initiator, responder, keys } = people;
+  await Promise.all([alice, bob].map((p) => p.evaluate(() => window.c2cBench.closeChat())));
+  const started = Date.now();
+  await Promise.all([bob.evaluate((t) => window.c2cBench.p2pConnect('answer', t), ARRIVAL_TIMEOUT_MS), alice.evaluate((t) => window.c2cBench.p2pConnect('offer', t), ARRIVAL_TIMEOUT_MS)]);
+  const connectMs = Date.now() - started;
+  const times: number[] = [];
+  let room = '';
+  for (let i = 0; i < CONFIG.handshakes; i++) {
+    await Promise.all([initiator, responder].map((p) => p.evaluate(() => window.c2cBench.closeChat())));
+    room = toBase64Url(randomBytes(16)); // the session's room id only: nothing joins a relay room
+    await responder.evaluate((r, k) => window.c2cBench.openChat(r, k, false, true), room, keys.get(initiator)!);
+    const start = await initiator.evaluate((r, k) => window.c2cBench.openChat(r, k, false, true), room, keys.get(responder)!);
+    const opened = await Promise.all([initiator, responder].map((p) => p.evaluate((t) => window.c2cBench.whenOpen(t), ARRIVAL_TIMEOUT_MS)));
+    times.push(Math.max(...opened) - start);
+  }
+  const texts = chatTexts(CONFIG.messages, TEXT_SEED);
+  await pacedRun(people, 'chat', room, chatTexts(CONFIG.warmup, TEXT_SEED + 1));
+  const runs: LatencySummary[] = [];
+  for (let r = 0; r < CONFIG.rounds; r++) {
+    const run = await pacedRun(people, 'chat', room, texts);
+    runs.push(run.latency);
+    log(`latency    p2p round ${r + 1}: p50 ${run.latency.p50Ms} ms, p99 ${run.latency.p99Ms} ms, max ${run.latency.maxMs} ms`);
+  }
+  const handshakeMs = round(median(times), 2);
+  const p50Ms = round(median(runs.map((x) => x.p50Ms)), 2);
+  const p99Ms = round(median(runs.map((x) => x.p99Ms)), 2);
+  const result = {
+    connectMs,
+    handshake: { runs: CONFIG.handshakes, medianMs: handshakeMs, minMs: round(Math.min(...times), 2), maxMs: round(Math.max(...times), 2), ratioToRelay: round(handshakeMs / relay.handshakeMs, 2) },
+    latency: { messages: CONFIG.messages, runCount: CONFIG.rounds, p50Ms, p99Ms, ratioP50ToRelay: round(p50Ms / relay.p50Ms, 2), ratioP99ToRelay: round(p99Ms / relay.p99Ms, 2) },
+  };
+  log(`p2p: data channel up in ${connectMs} ms (ICE + DTLS + SCTP, loopback); handshake median ${handshakeMs} ms vs relay chat ${relay.handshakeMs} ms (${result.handshake.ratioToRelay}×)`);
+  log(`p2p: latency p50 ${p50Ms} ms / p99 ${p99Ms} ms vs relay chat ${relay.p50Ms} / ${relay.p99Ms} ms (${result.latency.ratioP50ToRelay}× / ${result.latency.ratioP99ToRelay}×)`);
+  return result;
+}
+
 export async function chatBench(log: Log = console.log): Promise<Record<string, unknown>> {
   const started = Date.now();
   const loadAvgBefore = round(loadavg()[0]!, 2);
@@ -259,10 +305,11 @@ export async function chatBench(log: Log = console.log): Promise<Record<string, 
 
     const { handshake, room } = await handshakes(people, log);
     const { latency, throughput } = await messages(people, room, log);
+    const p2p = await p2pPart(people, { handshakeMs: handshake.chat.medianMs, p50Ms: latency.chat.p50Ms, p99Ms: latency.chat.p99Ms }, log);
     const targetsMet = { overheadP50: latency.overheadP50Ms <= TARGETS.overheadP50Ms };
     log(`target overheadP50 (≤ ${TARGETS.overheadP50Ms} ms): ${targetsMet.overheadP50 ? 'met' : 'MISSED'}`);
     return {
-      handshake, latency, throughput,
+      handshake, latency, throughput, p2p,
       clock: { offsetMs: round(clock.offsetMs, 3), uncertaintyMs: round(clock.rttMs / 2, 3) },
       targets: TARGETS, targetsMet,
       // Other work on this 2-core machine skews every figure; the 1-minute load average shows how much.

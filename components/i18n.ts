@@ -45,5 +45,7 @@ export const ERROR_MESSAGE_KEY: Record<ApiErrorCode, MessageKey> = {
   'user-action-required': 'errorUserActionRequired',
   'card-prekey-swapped': 'errorCardPrekeySwapped',
   'card-forged': 'errorCardForged',
+  expired: 'errorExpired',
+  'foreign-fingerprint': 'errorForeignFingerprint',
   internal: 'errorInternal',
 };

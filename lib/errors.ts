@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'user-action-required', // a legacy message is opened only on a click (decrypt with userAction: true)
   'card-prekey-swapped', // a contact card's prekey is not signed by its identity key
   'card-forged', // a contact card's self-signature does not verify: handle or keys changed
+  'expired', // a time-limited token (a peer-to-peer offer or answer) is older than its window
+  'foreign-fingerprint', // a peer-to-peer DTLS fingerprint is not the one the contact's identity key signed
   'log-inconsistent', // the relay's key log contradicts itself or what we kept: the key was not trusted
   'internal', // a bug: details are not shown
 ] as const;

@@ -9,6 +9,7 @@ import { generateIdentity, type IdentityKeyPair } from '../../lib/crypto/identit
 import { generatePrekey } from '../../lib/crypto/prekey';
 import { encodePublicBundle } from '../../lib/crypto/public-bundle';
 import { CHAT_VERSION } from '../../lib/chat/frame';
+import { minimizeSdp, rebuildSdp } from '../../lib/chat/p2p-sdp';
 import { createChatSession, type ChatSession } from '../../lib/chat/session';
 import { RelayClient, type WebSocketConstructor } from '../../lib/relay-client/client';
 
@@ -28,8 +29,13 @@ export interface BenchPageApi {
   setup(relayUrl: string, handle: string): Promise<string>;
   join(room: string): Promise<void>;
   leave(room: string): Promise<void>;
-  /** `classical`: the session speaks only protocol version 1 (no post-quantum KEM), on both sides. */
-  openChat(room: string, peerKey: string, classical?: boolean): Promise<number>;
+  /**
+   * A WebRTC data channel between the two pages (as the extension's chat pages make it: no STUN, negotiated
+   * channel 0, the SDP cut to a peer-to-peer token's fields and rebuilt), signalled over the bench channel.
+   */
+  p2pConnect(role: 'offer' | 'answer', timeoutMs: number): Promise<void>;
+  /** `classical`: the session speaks only protocol version 1 (no post-quantum KEM), on both sides. `p2p`: over the data channel. */
+  openChat(room: string, peerKey: string, classical?: boolean, p2p?: boolean): Promise<number>;
   whenOpen(timeoutMs: number): Promise<number>;
   closeChat(): void;
   armTrips(room: string): void;
@@ -64,6 +70,9 @@ let counting = false;
 let chatFrames: ((payload: Uint8Array) => void) | null = null;
 let openedAt: number | null = null;
 let tripsDoneAt: number | null = null;
+
+/** The data channel (p2pConnect); its frames go where the relay's room frames would. */
+let dataChannel: RTCDataChannel | null = null;
 
 function need<T>(value: T | null, what: string): T {
   if (value === null) throw new Error(`chat bench page: no ${what} yet`);
@@ -140,6 +149,42 @@ window.c2cBench = {
     return toBase64Url(identity.publicKey);
   },
 
+  async p2pConnect(role, timeoutMs) {
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    const dc = pc.createDataChannel('c2c', { negotiated: true, id: 0, ordered: true });
+    dc.binaryType = 'arraybuffer';
+    dc.onmessage = (e: MessageEvent) => {
+      const payload = new Uint8Array(e.data as ArrayBuffer);
+      if (counting) inbox.bytes.push(payload.length);
+      route?.onFrame(payload);
+    };
+    const opened = new Promise<void>((resolve) => (dc.onopen = () => resolve()));
+    const gathered = async () => {
+      await new Promise<void>((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+        setTimeout(resolve, 3000);
+      });
+      return rebuildSdp(minimizeSdp(pc.localDescription!.sdp));
+    };
+    if (role === 'offer') {
+      await pc.setLocalDescription(await pc.createOffer());
+      const sdp = await gathered();
+      // Posted until answered: the other page may start listening a moment later.
+      const answer = fromPeer((d) => (d as { p2pAnswer?: string }).p2pAnswer, timeoutMs, 'the p2p answer');
+      const repeat = setInterval(() => channel.postMessage({ p2pOffer: sdp }), 100);
+      channel.postMessage({ p2pOffer: sdp });
+      await pc.setRemoteDescription({ type: 'answer', sdp: await answer.finally(() => clearInterval(repeat)) });
+    } else {
+      const offer = await fromPeer((d) => (d as { p2pOffer?: string }).p2pOffer, timeoutMs, 'the p2p offer');
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      await pc.setLocalDescription(await pc.createAnswer());
+      channel.postMessage({ p2pAnswer: await gathered() });
+    }
+    await opened;
+    dataChannel = dc;
+  },
+
   async join(room) {
     await need(relay, 'relay').joinRoom(fromBase64Url(room));
   },
@@ -150,14 +195,15 @@ window.c2cBench = {
   },
 
   /** Creates a session with the peer and starts it; returns the time just before start(). */
-  async openChat(room, peerKey, classical = false) {
+  async openChat(room, peerKey, classical = false, p2p = false) {
     const roomId = fromBase64Url(room);
     const r = need(relay, 'relay');
+    const dc = p2p ? need(dataChannel, 'data channel') : null;
     const s = createChatSession({
       identity: need(identity, 'identity'),
       peerIdentityKey: fromBase64Url(peerKey),
       roomId,
-      send: (frame) => r.sendToRoom(roomId, frame),
+      send: dc ? (frame) => dc.send(new Uint8Array(frame)) : (frame) => r.sendToRoom(roomId, frame),
       ...(classical ? { versions: [CHAT_VERSION.classical] } : {}),
     });
     session = s;

@@ -17,7 +17,7 @@ export interface ChatNotice {
 export interface ChatViewProps {
   security: SecurityChoice | null;
   /** Who the chat is with; null until the background has said so. */
-  contact: { handle: string; safetyNumber: string; verified: boolean } | null;
+  contact: { handle: string; safetyNumber: string; verified: boolean; transport: 'relay' | 'p2p' } | null;
   state: ChatPhase;
   /** While open: whether the session keys are post-quantum (true) or classical only (false); null: not known. */
   postQuantum: boolean | null;
@@ -31,9 +31,11 @@ export interface ChatViewProps {
   onDraft: (text: string) => void;
   onSend: (text: string, ttlMs: number) => void;
   onEnd: () => void;
+  /** Shown when a peer-to-peer chat found no direct path: opens the relay chat with the same contact. */
+  onUseRelay: () => void;
 }
 
-export function ChatView({ security, contact, state, postQuantum, explanation, notices, messages, draft, sending, onDraft, onSend, onEnd }: ChatViewProps) {
+export function ChatView({ security, contact, state, postQuantum, explanation, notices, messages, draft, sending, onDraft, onSend, onEnd, onUseRelay }: ChatViewProps) {
   const handle = contact?.handle ?? '';
   return (
     <>
@@ -52,10 +54,20 @@ export function ChatView({ security, contact, state, postQuantum, explanation, n
               {t(postQuantum ? 'chatPostQuantum' : 'chatClassical')}
             </span>
           )}{' '}
+          {contact && (
+            <span class="hint">
+              {t('chatTransportLabel')} <span data-testid="chat-transport">{contact.transport}</span>
+            </span>
+          )}{' '}
           {explanation && (
             <span data-testid="chat-state-reason" class={state === 'ended' ? 'error' : 'hint'} role={state === 'ended' ? 'alert' : undefined}>
               {t(explanation, handle)}
             </span>
+          )}
+          {explanation === 'chatReasonNoDirectPath' && (
+            <button type="button" data-testid="chat-use-relay" onClick={onUseRelay}>
+              {t('chatUseRelay')}
+            </button>
           )}
         </p>
         {state !== 'ended' && (

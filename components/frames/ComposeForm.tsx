@@ -35,13 +35,15 @@ interface Props {
   onSend(handles: string[], plaintext: string): Promise<boolean>;
   /** Sends the user's contact card through the host. */
   onShareCard(): Promise<void>;
+  /** Sends an invitation to a peer-to-peer chat (with the WebRTC offer) to the one chosen contact. */
+  onP2PChat(handles: string[]): Promise<void>;
   onClose(): void;
 }
 
 const INPUT_STATE_STYLE = { display: 'flex', alignItems: 'center', gap: '8px', height: '3.2em', overflow: 'hidden' };
 
 export function ComposeForm(props: Props) {
-  const { recipients, preselected, rememberedFor, error, busy, copyText, partLength, onPartLength, onSend, onShareCard, onClose, security, watchVisibility } = props;
+  const { recipients, preselected, rememberedFor, error, busy, copyText, partLength, onPartLength, onSend, onShareCard, onP2PChat, onClose, security, watchVisibility } = props;
   // null until the user ticks or unticks someone: until then, last time's choice (usable contacts only).
   const [picked, setPicked] = useState<Set<string> | null>(null);
   const [text, setText] = useState('');
@@ -158,6 +160,9 @@ export function ComposeForm(props: Props) {
       {/* Not watched for visibility: what it sends is public, and sending a message must not wait on it. */}
       <button type="button" data-testid="compose-share-card" disabled={busy} onClick={() => void onShareCard()}>
         {t('composeShareCard')}
+      </button>{' '}
+      <button type="button" data-testid="compose-p2p-chat" disabled={busy || chosen.size !== 1} onClick={() => void onP2PChat([...chosen])}>
+        {t('composeP2PChat')}
       </button>
       {copyText !== null && (
         <div data-testid="compose-copy">

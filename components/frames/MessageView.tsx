@@ -10,6 +10,7 @@ import { ERROR_MESSAGE_KEY, t, type MessageKey } from '../i18n';
 import { SecurityMark } from '../SecurityBadge';
 import type { DecryptResult, DecryptStatus, SecurityChoice } from '@/lib/protocol/background-api';
 import { CardView, type PinOutcome } from './CardView';
+import { P2PView, type JoinOutcome } from './P2PView';
 
 const STATUS_KEY: Record<DecryptStatus, MessageKey> = {
   verified: 'messageStatusVerified',
@@ -33,6 +34,8 @@ interface Props {
   onDecrypt: () => void;
   /** Pins the contact card this frame shows: call only from a user action. */
   onPin: () => Promise<PinOutcome>;
+  /** Joins the peer-to-peer chat this frame's invitation offers: call only from a user action. */
+  onJoin: () => Promise<JoinOutcome>;
   /** Whether a font can draw this code point (entrypoints/message-frame/glyphs.ts). */
   hasGlyph: (char: string) => boolean;
 }
@@ -65,9 +68,10 @@ function showable(text: string, hasGlyph: (char: string) => boolean): ComponentC
   return out;
 }
 
-export function MessageView({ result, security, revealed, onDecrypt, onPin, hasGlyph }: Props) {
+export function MessageView({ result, security, revealed, onDecrypt, onPin, onJoin, hasGlyph }: Props) {
   if (result === null) return <p class="status">{t('messageOpening')}</p>;
   if (result.status === 'card') return <CardView card={result.card} security={security} revealed={revealed} onPin={onPin} />;
+  if (result.status === 'p2p') return <P2PView p2p={result.p2p} security={security} revealed={revealed} onJoin={onJoin} />;
   if (result.status === 'error' && result.reason.code === 'user-action-required') {
     return (
       <p class="status" role="status" data-testid="message-legacy-prompt">

@@ -5,7 +5,6 @@
 // end, a failed handshake) destroys the session and leaves the room. Nothing is stored or logged.
 import { randomBytes, toBase64Url } from '@/lib/bytes';
 import { INVITE_ROOM_LENGTH, type Invite } from '@/lib/chat/invite';
-import { storeContactSecret } from '@/lib/keyring/contact-secrets';
 import { createChatSession, type ChatError, type ChatSession } from '@/lib/chat/session';
 import { C2CError } from '@/lib/errors';
 import { MemoryReplayCache } from '@/lib/crypto/replay-cache';
@@ -13,7 +12,6 @@ import { safetyNumber } from '@/lib/crypto/safety-number';
 import { getContact } from '@/lib/keyring/contacts';
 import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { getIdentity, getSenderKeys } from '@/lib/keyring/identity-store';
-import { ownGossip } from '@/lib/keyring/log-states';
 import {
   pageToBackgroundSchema,
   type BackgroundToPage,
@@ -23,6 +21,7 @@ import {
 } from '@/lib/protocol/chat-port';
 import { RelayError } from '@/lib/relay-client/client';
 import { keyChanged, noIdentity, noPinnedContact, notRegistered } from './refusals';
+import { gossipOption, keepSessionExtras } from './chat-session-extras';
 import { acceptInvite, INVITE_TTL_MS, PendingInvites, sealInviteFor } from './chat-invites';
 import { relayFailure } from './relay-access';
 import type { RelayConnection } from './relay-connection';
@@ -61,6 +60,14 @@ export interface ChatPortLike {
   onMessage(cb: (raw: unknown) => void): void;
   onDisconnect(cb: () => void): void;
   disconnect(): void;
+}
+
+/** Chats of another transport that share the chat page and its port (p2p-chat-service.ts). */
+export interface PortChats {
+  owns(chatId: string): boolean;
+  attach(chatId: string, port: ChatPortLike): Promise<void>;
+  fromPage(chatId: string, port: ChatPortLike, message: PageToBackground): Promise<void>;
+  detach(chatId: string, port: ChatPortLike): void;
 }
 
 type Relay = Pick<RelayConnection, 'joinRoom' | 'leaveRoom' | 'sendToRoom' | 'send' | 'state'>;
@@ -103,6 +110,8 @@ export class ChatService {
   private readonly timing: ChatTiming;
   /** A contact's key-log checkpoint from its authenticated handshake (checked like a message's gossip). */
   private readonly onGossip: (value: Uint8Array) => void;
+  /** Peer-to-peer chats: their pages attach through the same port. */
+  p2p: PortChats | null = null;
 
   constructor(
     private readonly db: KeyringDB,
@@ -179,6 +188,7 @@ export class ChatService {
   acceptPort(port: ChatPortLike): void {
     let chatId: string | undefined;
     let closed = false;
+    let other: PortChats | null = null;
     port.onMessage((raw) => {
       const parsed = pageToBackgroundSchema.safeParse(raw);
       if (!parsed.success) {
@@ -190,6 +200,11 @@ export class ChatService {
       if (chatId === undefined) {
         if (message.t !== 'attach') return port.disconnect();
         chatId = message.chatId;
+        if (this.p2p?.owns(chatId)) {
+          other = this.p2p;
+          void other.attach(chatId, port);
+          return;
+        }
         if (!this.chats.has(chatId)) {
           port.postMessage({ t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' });
           return port.disconnect();
@@ -197,10 +212,12 @@ export class ChatService {
         void this.attach(chatId, port, () => closed);
         return;
       }
+      if (other) return void other.fromPage(chatId, port, message);
       void this.fromPage(chatId, port, message);
     });
     port.onDisconnect(() => {
       closed = true;
+      if (other && chatId !== undefined) return other.detach(chatId, port);
       // The chat object changes when it moves rooms; its id does not.
       const chat = chatId === undefined ? undefined : this.chats.get(chatId);
       if (!chat) return;
@@ -234,10 +251,9 @@ export class ChatService {
       throw relayFailure(e);
     }
     const { identity } = await getSenderKeys(this.db);
-    const gossip = await ownGossip(this.db);
     const session = createChatSession({
       identity,
-      ...(gossip ? { gossip } : {}),
+      ...(await gossipOption(this.db)),
       peerIdentityKey: bundle.identityKey,
       roomId,
       send: (frame) => {
@@ -272,13 +288,9 @@ export class ChatService {
       session.on('message', (m) => this.broadcast(chat, { t: 'message', ...m })),
       session.on('message-expired', ({ id: messageId }) => this.broadcast(chat, { t: 'expired', id: messageId })),
       session.on('error', (e) => this.onSessionError(chat, e)),
-      // A version-2 chat renews the contact's post-quantum secret for later one-shot messages.
-      session.on('contact-secret', (secret) => {
-        storeContactSecret(this.db, chat.handle, bundle.identityKey, secret)
-          .catch(() => this.onSessionError(chat, { code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }))
-          .finally(() => secret.fill(0));
-      }),
-      session.on('gossip', (value) => this.onGossip(value)),
+      ...keepSessionExtras(session, this.db, { handle: chat.handle, identityKey: bundle.identityKey }, this.onGossip, () =>
+        this.onSessionError(chat, { code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }),
+      ),
     );
     this.chats.set(chat.id, chat);
     this.byRoom.set(chat.roomKey, chat);
@@ -347,7 +359,7 @@ export class ChatService {
     }
     chat.ports.add(port);
     chat.everAttached = true;
-    port.postMessage({ t: 'contact', handle: chat.handle, safetyNumber: number, verified: contact?.verified ?? false });
+    port.postMessage({ t: 'contact', handle: chat.handle, safetyNumber: number, verified: contact?.verified ?? false, transport: 'relay' });
     port.postMessage(this.stateMessage(chat));
     for (const m of chat.session.transcript()) port.postMessage({ t: 'message', ...m });
   }
@@ -452,7 +464,7 @@ export class ChatService {
 }
 
 /** The pinned contact, if a secure chat with it is allowed: a modern key that has not changed. */
-async function chattable(db: KeyringDB, handle: string): Promise<Contact> {
+export async function chattable(db: KeyringDB, handle: string): Promise<Contact> {
   const contact = await getContact(db, handle);
   if (!contact) throw noPinnedContact();
   if (!contact.bundle) throw new C2CError('unsupported', 'This contact has only a legacy key: a secure chat needs a modern key.');

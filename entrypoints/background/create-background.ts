@@ -6,6 +6,8 @@ import { PersistentReplayCache } from '@/lib/keyring/replay-store';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { isChatInvite } from './chat-invites';
 import { ChatService, type ChatTiming } from './chat-service';
+import { P2PChatService, type P2PDeps, type P2PTiming } from './p2p-chat-service';
+import { isPanelBoxAnswer, isPanelWriteAnswer, PANEL_BOX, PANEL_WRITE } from '@/lib/protocol/api/panel-messages';
 import { ComposeTickets } from './compose-tickets';
 import { Inbox } from './inbox';
 import { KeyLog } from './key-log';
@@ -34,6 +36,9 @@ export interface BackgroundOptions {
   chatTiming?: Partial<ChatTiming>;
   /** The browser's tabs, for the side panel. */
   tabs?: PanelTabs;
+  /** Chat tabs for peer-to-peer chats (index.ts: browser.tabs); without them, starting one fails. */
+  chatTabs?: Pick<P2PDeps, 'openChatTab' | 'showChatTab'>;
+  p2pTiming?: Partial<P2PTiming>;
   /** How relay connections are routed (the proxy setting); by default a proxy setting refuses them all. */
   route?: RelayRoute;
 }
@@ -69,9 +74,31 @@ export function createBackground(opts: BackgroundOptions) {
     ...(opts.chatTiming ? { timing: opts.chatTiming } : {}),
     onGossip: hearGossip,
   });
+  const tabs = opts.tabs ?? NO_TABS;
+  const p2p = new P2PChatService(
+    db,
+    {
+      ...(opts.chatTabs ?? { openChatTab: () => Promise.reject(new Error('no tabs here')), showChatTab: () => Promise.resolve() }),
+      // The host box as the side panel writes to it (panel-compose.ts): chosen first, written once sealed.
+      hostBox: async (tabId) => {
+        const box = await tabs.sendToTab(tabId, { type: PANEL_BOX }).catch(() => undefined);
+        if (!isPanelBoxAnswer(box) || box.outcome !== 'found') return null;
+        return {
+          maxLength: box.maxLength,
+          write: async (parts) => {
+            const written = await tabs.sendToTab(tabId, { type: PANEL_WRITE, parts }).catch(() => undefined);
+            return isPanelWriteAnswer(written) && written.sent;
+          },
+        };
+      },
+      onGossip: hearGossip,
+    },
+    opts.p2pTiming,
+  );
+  chats.p2p = p2p;
   // One-time tickets the content script leaves for its compose frames (lib/content/frames.ts).
   const tickets = new ComposeTickets();
-  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, route, keyLog, hearGossip, tickets);
+  const base = createBackgroundService(db, registrations, createMailboxService(db, connection, inbox), chats, route, keyLog, hearGossip, p2p, tickets);
   // The side panel's tab state lives beside the request service and uses its handlers (panel-service.ts).
   const panel = new PanelService({
     ...(opts.tabs ?? NO_TABS),
@@ -87,5 +114,5 @@ export function createBackground(opts: BackgroundOptions) {
     getPanelMessages: (request) => panel.messages(request),
     panelSend: (request) => panel.send(request),
   };
-  return { inbox, connection, chats, service, tickets, panel, route, keyLog };
+  return { inbox, connection, chats, p2p, service, tickets, panel, route, keyLog };
 }

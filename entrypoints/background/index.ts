@@ -33,12 +33,27 @@ export default defineBackground(() => {
   };
   // The proxy setting's route for every relay connection (relay-route.ts, relay-proxy.ts).
   const route = new SettingsRelayRoute(db, import.meta.env.FIREFOX ? firefoxProxyControl(browser.runtime.getURL('/')) : chromeProxyControl());
+  /** Peer-to-peer chat pages the background opened, by chat id (to bring one to the front). */
+  const chatTabs = new Map<string, number>();
   const { connection, chats, service, tickets, panel, keyLog } = createBackground({
     db,
     registrations,
     route,
     WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor,
     onInviteCount: showInviteBadge,
+    chatTabs: {
+      // A background tab: the host page keeps the focus while the invitation or answer is written into it.
+      openChatTab: async (chatId) => {
+        const tab = await browser.tabs.create({ url: `${browser.runtime.getURL('/chat.html')}#${chatId}`, active: false });
+        if (tab.id !== undefined) chatTabs.set(chatId, tab.id);
+        // Only the newest few are ever brought to the front (right after joining).
+        if (chatTabs.size > 16) chatTabs.delete(chatTabs.keys().next().value!);
+      },
+      showChatTab: async (chatId) => {
+        const tabId = chatTabs.get(chatId);
+        if (tabId !== undefined) await browser.tabs.update(tabId, { active: true });
+      },
+    },
     tabs: {
       sendToTab: (tabId, message) => browser.tabs.sendMessage(tabId, message),
       tabUrl: (tabId) => browser.tabs.get(tabId).then((tab) => tab.url ?? '', () => undefined),

@@ -268,6 +268,7 @@ export class PanelService {
       if (result.status === 'error') return { status: 'error', reason: result.reason };
       // A contact card is pinned from its frame in the page, where it is shown whole.
       if (result.status === 'card') return { status: 'error', reason: { code: 'unsupported', message: 'A contact card: pin it from the page.' } };
+      if (result.status === 'p2p') return { status: 'error', reason: { code: 'unsupported', message: 'A peer-to-peer chat token: use it from the page.' } };
       // A later copy of a genuine message on the page is the replay, shown without its text (as in frames).
       if (copy) return { status: 'error', reason: { code: 'replayed', message: 'An earlier copy of this message is on the page.' } };
       return { status: result.status, plaintext: result.plaintext, senderFingerprint: result.senderFingerprint, ...(result.senderHandle ? { senderHandle: result.senderHandle } : {}) };

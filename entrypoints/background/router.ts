@@ -9,6 +9,11 @@ import { VIEW_REQUESTS } from './view-access';
 
 export type BackgroundService = { [T in RequestType]: (request: RequestOf<T>) => Promise<ResponseData<T>> };
 
+/** Where a request came from, for the few handlers that act on it: a message frame's host tab. */
+export interface RequestOrigin {
+  tabId: number | undefined;
+}
+
 export interface RouterContext {
   ownId: string;
   ownBaseUrl: string;
@@ -41,8 +46,8 @@ export async function routeMessage(raw: unknown, sender: MessageSenderLike, ctx:
   // tab's, as the browser reports it: never what the frame was told.
   const request = site !== null && parsed.data.type === 'decrypt' ? { ...parsed.data, context: `page:${site}` } : parsed.data;
   try {
-    const handler = ctx.service[type] as (r: typeof request) => Promise<object>;
-    return { ok: true, ...(await handler(request)) };
+    const handler = ctx.service[type] as (r: typeof request, from: RequestOrigin) => Promise<object>;
+    return { ok: true, ...(await handler(request, { tabId: view === 'message frame' ? sender.tab?.id : undefined })) };
   } catch (e) {
     // Only the request type is logged: never contents, keys or handles.
     if (!(e instanceof C2CError)) console.error(`c2c background: ${type} failed`, e instanceof Error ? e.name : typeof e);

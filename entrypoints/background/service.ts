@@ -1,6 +1,7 @@
 // What each background request does, on top of the keyring and the modern message suite.
 // Runs only in the background: the keyring's private keys never leave this context.
-import { armor } from '@/lib/armor/armor';
+import { armor, dearmor } from '@/lib/armor/armor';
+import { p2pKindOf } from '@/lib/chat/p2p-token';
 import { C2CError } from '@/lib/errors';
 import { FORMAT_ID, formatIdOf } from '@/lib/crypto/format-ids';
 import { decodePublicBundle, encodePublicBundle } from '@/lib/crypto/public-bundle';
@@ -30,7 +31,8 @@ import type { KeyLog } from './key-log';
 import { relayFailure, withRelay } from './relay-access';
 import type { RelayRoute } from './relay-route';
 import type { PanelRequestType } from '@/lib/protocol/api/panel';
-import type { BackgroundService } from './router';
+import type { BackgroundService, RequestOrigin } from './router';
+import type { P2PChatService } from './p2p-chat-service';
 import { sealForContacts } from './seal-for-contacts';
 
 /** Where the background remembers, outside the keyring, that a relay confirmed our registration. */
@@ -60,6 +62,7 @@ export function createBackgroundService(
   route: RelayRoute,
   keyLog: KeyLog,
   hearGossip: (value: Uint8Array) => void,
+  p2p: P2PChatService,
   tickets = new ComposeTickets(),
 ): Omit<BackgroundService, PanelRequestType> {
   const replayCache = new PersistentReplayCache(db);
@@ -89,6 +92,11 @@ export function createBackgroundService(
     getLegacyPublicKey: () => legacy.getLegacyPublicKey(),
     pinLegacyContact: (request) => legacy.pinLegacyContact(request),
     getContactCard: (request) => cards.getContactCard(request),
+    startP2PChat: ({ handle, maxPartLength }) => p2p.invite(handle, maxPartLength),
+    joinP2PChat: async ({ text }, from?: RequestOrigin) => {
+      await identityOrFail();
+      return p2p.joinFromFrame(dearmor(text), from?.tabId);
+    },
     pinCard: (request) => cards.pinCard(request),
 
     rotatePrekey: () => rotateAndPublish(db, registrations, route),
@@ -218,6 +226,7 @@ export function createBackgroundService(
         const ciphertext = classifyCiphertext(text);
         if (ciphertext.suite === 'cryptico') return { result: await legacy.decrypt(ciphertext.cipher, userAction === true) };
         if (formatIdOf(ciphertext.payload) === FORMAT_ID.contactCardV1) return { result: { status: 'card' as const, card: await cards.summarize(ciphertext.payload) } };
+        if (p2pKindOf(ciphertext.payload)) return { result: { status: 'p2p' as const, p2p: await p2p.summarize(ciphertext.payload) } };
         const channel = pageChannel(context, conversation);
         const place = { ...(context !== undefined ? { context } : {}), ...(channel ? { channel } : {}) };
         const { replay: _seenBefore, gossip, ...result } = await openSealed(db, ciphertext.payload, replayCache, place);

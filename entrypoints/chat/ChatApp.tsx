@@ -16,6 +16,11 @@ import {
   type PageToBackground,
 } from '@/lib/protocol/chat-port';
 import { useSecurity } from '../shared/use-security';
+import { callBackground } from '../shared/background-client';
+import { P2PPeer } from './p2p-peer';
+
+/** After the end, the data channel stays open this long so the end frame leaves. */
+const P2P_CLOSE_DELAY_MS = 2_000;
 
 /** What the page says about each reason the background gives for the state ($1 is the contact's handle). */
 const REASON_KEY: Record<ChatStateReason, MessageKey> = {
@@ -32,6 +37,9 @@ const REASON_KEY: Record<ChatStateReason, MessageKey> = {
   'no-modern-key': 'chatReasonNoModernKey',
   'unknown-chat': 'chatReasonUnknownChat',
   'no-relay': 'chatReasonNoRelay',
+  'waiting-answer': 'chatReasonWaitingAnswer',
+  'no-direct-path': 'chatReasonNoDirectPath',
+  'foreign-fingerprint': 'chatReasonForeignFingerprint',
   error: 'chatReasonError',
 };
 
@@ -54,7 +62,7 @@ type Port = Browser.runtime.Port;
 
 export function ChatApp({ chatId }: { chatId: string }) {
   const [security] = useSecurity();
-  const [contact, setContact] = useState<{ handle: string; safetyNumber: string; verified: boolean } | null>(null);
+  const [contact, setContact] = useState<{ handle: string; safetyNumber: string; verified: boolean; transport: 'relay' | 'p2p' } | null>(null);
   const [state, setState] = useState<ChatPhase>('connecting');
   const [explanation, setExplanation] = useState<MessageKey | null>(null);
   const [postQuantum, setPostQuantum] = useState<boolean | null>(null);
@@ -65,6 +73,10 @@ export function ChatApp({ chatId }: { chatId: string }) {
   /** The text of the message on its way, to clear the field once it went out. */
   const pending = useRef<string | null>(null);
   const port = useRef<Port | null>(null);
+  /** A peer-to-peer chat's connection, made when the background asks this page for it. */
+  const peer = useRef<P2PPeer | null>(null);
+  const post = (m: PageToBackground) => port.current?.postMessage(m);
+  const peerNow = () => (peer.current ??= new P2PPeer(post));
   const noticeId = useRef(0);
 
   const notify = (text: MessageKey, values: string[] = []) =>
@@ -72,6 +84,10 @@ export function ChatApp({ chatId }: { chatId: string }) {
 
   /** Ended for good: what was shown goes too (the background has already destroyed the session). */
   function ended(reason: MessageKey) {
+    // The channel stays a moment so our end frame reaches the peer, then closes.
+    const closing = peer.current;
+    peer.current = null;
+    if (closing) setTimeout(() => closing.close(), P2P_CLOSE_DELAY_MS);
     setState('ended');
     setExplanation(reason);
     setMessages([]);
@@ -83,7 +99,7 @@ export function ChatApp({ chatId }: { chatId: string }) {
   function onMessage(m: BackgroundToPage) {
     switch (m.t) {
       case 'contact':
-        return setContact({ handle: m.handle, safetyNumber: m.safetyNumber, verified: m.verified });
+        return setContact({ handle: m.handle, safetyNumber: m.safetyNumber, verified: m.verified, transport: m.transport });
       case 'state':
         if (m.state === 'ended') return ended(m.reason ? REASON_KEY[m.reason] : 'chatReasonError');
         setState(m.state);
@@ -110,6 +126,14 @@ export function ChatApp({ chatId }: { chatId: string }) {
         return;
       case 'pong':
         return;
+      case 'p2p-offer':
+        return void peerNow().offer().catch(() => post({ t: 'p2p-failed' }));
+      case 'p2p-answer':
+        return void peerNow().answer(m.remote).catch(() => post({ t: 'p2p-failed' }));
+      case 'p2p-remote':
+        return void peer.current?.remote(m.remote).catch(() => post({ t: 'p2p-failed' }));
+      case 'p2p-send':
+        return peer.current?.send(m.frame);
     }
   }
 
@@ -130,7 +154,6 @@ export function ChatApp({ chatId }: { chatId: string }) {
       clearInterval(ping);
       if (!over) ended('chatReasonDisconnected');
     });
-    const post = (m: PageToBackground) => port.current?.postMessage(m);
     post({ t: 'attach', chatId });
     const ping = setInterval(() => post({ t: 'ping' }), CHAT_PING_MS);
     return () => {
@@ -144,6 +167,15 @@ export function ChatApp({ chatId }: { chatId: string }) {
     pending.current = text;
     setSending(true);
     port.current.postMessage({ t: 'send', text, ...(ttlMs > 0 ? { ttlMs } : {}) } satisfies PageToBackground);
+  }
+
+  /** No direct path: the relay chat with the same contact, in this tab. */
+  async function useRelay() {
+    if (!contact) return;
+    const r = await callBackground({ type: 'openChat', handle: contact.handle });
+    // main.tsx shows the chat the new address names.
+    if (r.ok) location.hash = r.chatId;
+    else notify(ERROR_MESSAGE_KEY[r.error.code]);
   }
 
   function end() {
@@ -165,6 +197,7 @@ export function ChatApp({ chatId }: { chatId: string }) {
       onDraft={setDraft}
       onSend={send}
       onEnd={end}
+      onUseRelay={() => void useRelay()}
     />
   );
 }

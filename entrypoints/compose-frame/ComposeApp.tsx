@@ -148,6 +148,28 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
     }
   }
 
+  /**
+   * Invites the one chosen contact to a peer-to-peer chat: the background opens a chat page (in a background
+   * tab) that makes the WebRTC offer, and the invitation carrying it goes out through the host like a message.
+   */
+  async function p2pChat(handles: string[]): Promise<void> {
+    const [handle] = handles;
+    if (handles.length !== 1 || handle === undefined) return setError('composeChooseRecipient');
+    const maxPartLength = parsePartLength(partLength);
+    if (maxPartLength === null) return setError('composePartLengthInvalid');
+    setBusy(true);
+    setError(null);
+    setCopyText(null);
+    try {
+      const { port } = await host;
+      const r = await callBackground({ type: 'startP2PChat', handle, ...(maxPartLength ? { maxPartLength } : {}) });
+      if (!r.ok) return setError(ERROR_MESSAGE_KEY[r.error.code]);
+      await deliver(port, r.parts);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   return (
     <>
       <ComposeForm
@@ -163,6 +185,7 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
         watchVisibility={visibility.watch}
         onSend={send}
         onShareCard={shareCard}
+        onP2PChat={p2pChat}
         onClose={() => void post({ type: 'close' })}
       />
     </>

@@ -1,9 +1,9 @@
-// The three background answers a message frame reads (decrypt, pinCard, getSecurity), checked field by field without
+// The background answers a message frame reads (decrypt, pinCard, joinP2PChat, getSecurity), checked field by field without
 // zod: every new frame evaluates its script anew before it can show anything, and zod with the whole API's
 // schemas was most of it. Same shapes and results as parseResponse in lib/protocol/background-api.ts
 // (tests/unit/content/message-frame-answers.test.ts holds the two equal, hostile answers included).
 import { ERROR_MESSAGE_KEY } from '@/components/i18n';
-import type { ApiError, ApiErrorCode, ApiResult, CardSummary, DecryptResult, SecurityChoice } from '@/lib/protocol/background-api';
+import type { ApiError, ApiErrorCode, ApiResult, CardSummary, DecryptResult, P2PSummary, SecurityChoice } from '@/lib/protocol/background-api';
 
 type Fields = Record<string, unknown>;
 
@@ -28,6 +28,15 @@ function cardSummary(v: unknown): CardSummary | null {
   return isString(handle) && isString(fingerprint) && isOneOf(CARD_KNOWN, known) ? { handle, fingerprint, known } : null;
 }
 
+const P2P_KINDS = ['offer', 'answer'] as const;
+const P2P_STATES = ['join', 'sent', 'accepted', 'stale'] as const;
+
+function p2pSummary(v: unknown): P2PSummary | null {
+  if (!isFields(v)) return null;
+  const { kind, handle, own, state } = v;
+  return isOneOf(P2P_KINDS, kind) && (handle === null || isString(handle)) && typeof own === 'boolean' && isOneOf(P2P_STATES, state) ? { kind, handle, own, state } : null;
+}
+
 function decryptResult(v: unknown): DecryptResult | null {
   if (!isFields(v)) return null;
   if (v.status === 'error') {
@@ -37,6 +46,10 @@ function decryptResult(v: unknown): DecryptResult | null {
   if (v.status === 'card') {
     const card = cardSummary(v.card);
     return card && { status: 'card', card };
+  }
+  if (v.status === 'p2p') {
+    const p2p = p2pSummary(v.p2p);
+    return p2p && { status: 'p2p', p2p };
   }
   if (v.status !== 'verified' && v.status !== 'pinned' && v.status !== 'unverified' && v.status !== 'legacy') return null;
   const { plaintext, senderFingerprint, senderHandle } = v;
@@ -53,7 +66,7 @@ function securityChoice(v: unknown): SecurityChoice | null {
 }
 
 /** A refusal with a known error, else `{ok: true}` and what `read` takes from the answer, else wrong shape. */
-function check<T extends 'decrypt' | 'pinCard' | 'getSecurity'>(raw: unknown, read: (answer: Fields) => object | null): ApiResult<T> {
+function check<T extends 'decrypt' | 'pinCard' | 'joinP2PChat' | 'getSecurity'>(raw: unknown, read: (answer: Fields) => object | null): ApiResult<T> {
   if (!isFields(raw)) return WRONG_SHAPE;
   if (raw.ok === false) {
     const error = apiError(raw.error);
@@ -74,6 +87,13 @@ export function checkPinCardAnswer(raw: unknown): ApiResult<'pinCard'> {
   return check<'pinCard'>(raw, (answer) => {
     const card = cardSummary(answer.card);
     return card && isOneOf(PIN_RESULTS, answer.result) ? { result: answer.result, card } : null;
+  });
+}
+
+export function checkJoinP2PAnswer(raw: unknown): ApiResult<'joinP2PChat'> {
+  return check<'joinP2PChat'>(raw, (answer) => {
+    const { written, parts } = answer;
+    return typeof written === 'boolean' && Array.isArray(parts) && parts.length > 0 && parts.every(isString) ? { written, parts: parts as string[] } : null;
   });
 }
 

@@ -13,7 +13,7 @@ import { MessageView } from '@/components/frames/MessageView';
 import { parseMessageFragment, RESULT_SHOWN_MARK, type ParsedFragment } from '@/lib/content/message-frame';
 import type { ApiResult, DecryptResult, LIMITS, SecurityChoice } from '@/lib/protocol/background-api';
 import { sendToBackground, UNAVAILABLE } from '../shared/background-request';
-import { checkDecryptAnswer, checkPinCardAnswer, checkSecurityAnswer } from './answers';
+import { checkDecryptAnswer, checkJoinP2PAnswer, checkPinCardAnswer, checkSecurityAnswer } from './answers';
 import { hasGlyph } from './glyphs';
 import { watchFullyVisible } from './visibility';
 import '../shared/frame.css';
@@ -62,7 +62,7 @@ async function open(address: ParsedFragment, userAction: boolean): Promise<Decry
   // A genuine message with an earlier copy on this page: this copy is the replay, shown without its text.
   // (Every copy uses the same context, so which frame reaches the replay cache first does not matter.)
   // A contact card is public and may be posted again: each copy shows it.
-  if (token.occurrence > 0 && result.status !== 'error' && result.status !== 'card') return { status: 'error', reason: { code: 'replayed', message: 'An earlier copy of this message is on the page.' } };
+  if (token.occurrence > 0 && result.status !== 'error' && result.status !== 'card' && result.status !== 'p2p') return { status: 'error', reason: { code: 'replayed', message: 'An earlier copy of this message is on the page.' } };
   return result;
 }
 
@@ -71,6 +71,13 @@ async function pinCard(address: ParsedFragment): Promise<ApiResult<'pinCard'>> {
   if (!address.ok) return { ok: false, error: { code: 'malformed', message: address.reason } };
   const answer = await sendToBackground({ type: 'pinCard', text: address.message.text }, ANSWER_WAIT_MS);
   return answer ? checkPinCardAnswer(answer.raw) : UNAVAILABLE;
+}
+
+/** Joins the peer-to-peer chat of this frame's own invitation (only from the Join button's click handler). */
+async function joinP2P(address: ParsedFragment): Promise<ApiResult<'joinP2PChat'>> {
+  if (!address.ok) return { ok: false, error: { code: 'malformed', message: address.reason } };
+  const answer = await sendToBackground({ type: 'joinP2PChat', text: address.message.text }, ANSWER_WAIT_MS);
+  return answer ? checkJoinP2PAnswer(answer.raw) : UNAVAILABLE;
 }
 
 /** The user's security colour and image, or null when the background cannot say. */
@@ -112,7 +119,7 @@ function MessageApp({ address, opening }: { address: ParsedFragment; opening: Pr
     setResult(null);
     void open(address, true).then(setResult);
   };
-  return <MessageView result={result} security={security} revealed={revealed} onDecrypt={decryptOnClick} onPin={() => pinCard(address)} hasGlyph={hasGlyph} />;
+  return <MessageView result={result} security={security} revealed={revealed} onDecrypt={decryptOnClick} onPin={() => pinCard(address)} onJoin={() => joinP2P(address)} hasGlyph={hasGlyph} />;
 }
 
 const app = document.getElementById('app')!;

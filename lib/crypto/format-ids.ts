@@ -17,6 +17,13 @@ export const FORMAT_ID = {
   fileV1: 0x05,
   /** Contact card v1: a handle and its signed public keys, self-signed (lib/crypto/contact-card.ts, docs/FORMATS.md "Contact card v1"). */
   contactCardV1: 0x07,
+  /**
+   * Peer-to-peer chat invitation v1, carrying the WebRTC offer: the v2 message layout with this first byte
+   * (lib/chat/p2p-token.ts, docs/FORMATS.md "Peer-to-peer tokens"). Never opened as a text message.
+   */
+  p2pOfferV1: 0x08,
+  /** Peer-to-peer chat answer v1: the joiner's WebRTC answer, same layout (lib/chat/p2p-token.ts). */
+  p2pAnswerV1: 0x09,
 } as const;
 
 export type FormatId = (typeof FORMAT_ID)[keyof typeof FORMAT_ID];

@@ -97,4 +97,6 @@ export const SIGNATURE_CONTEXT = {
   selfCopyKey: 'c2c/v2/self-copy-key',
   /** A contact card's self-signature over its handle and keys (contact-card.ts). */
   contactCard: 'c2c/v1/contact-card',
+  /** A peer-to-peer offer's or answer's DTLS fingerprint and ICE fields, for one recipient (p2p-token.ts). */
+  p2pDtls: 'c2c/v1/p2p-dtls',
 } as const;

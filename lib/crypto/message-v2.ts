@@ -69,7 +69,7 @@ export type MessageExtension = Extension;
  * Formats with this layout: the first byte is in the outer (the body's AAD, under the signature), so one
  * cannot be passed off as the other. A file header (lib/files/) is this message with its own first byte.
  */
-export type MessageV2Format = typeof FORMAT_ID.modernMessageV2 | typeof FORMAT_ID.fileV1;
+export type MessageV2Format = typeof FORMAT_ID.modernMessageV2 | typeof FORMAT_ID.fileV1 | typeof FORMAT_ID.p2pOfferV1 | typeof FORMAT_ID.p2pAnswerV1;
 
 /** An opened one-shot text message, whatever its format. */
 export interface OpenedText {
@@ -252,7 +252,7 @@ interface Frame {
 /** Parses the clear framing, or throws 'truncated' / 'unknown-version' / 'too-large' / 'malformed'. */
 function parseFrame(bytes: Uint8Array, format: MessageV2Format): Frame {
   if (bytes.length === 0) throw new C2CError('truncated', 'the message is empty');
-  if (bytes[0] !== format) throw new C2CError('unknown-version', format === FORMAT_ID.modernMessageV2 ? 'not a v2 message' : 'not a file header');
+  if (bytes[0] !== format) throw new C2CError('unknown-version', format === FORMAT_ID.modernMessageV2 ? 'not a v2 message' : format === FORMAT_ID.fileV1 ? 'not a file header' : 'not a peer-to-peer token of this kind');
   if (bytes.length > MAX_MESSAGE_BYTES_V2) throw new C2CError('too-large', 'the message is larger than any valid message');
   if (bytes.length < OUTER_FIXED) throw new C2CError('truncated', 'the message ends inside its header');
   const count = bytes[OUTER_FIXED - 1]!;

@@ -15,7 +15,7 @@ import { apiErrorSchema, describeValidationError, type ApiError } from './api/sh
 export * from './api/shared';
 export { composeTicketSchema } from './api/compose-frame';
 export { panelTokensSchema, type PanelMessage, type PanelOutcome } from './api/panel';
-export { decryptStatusSchema, type CardSummary, type DecryptResult, type DecryptStatus } from './api/message-frame';
+export { decryptStatusSchema, type CardSummary, type DecryptResult, type DecryptStatus, type P2PSummary } from './api/message-frame';
 export {
   contactDetailsSchema,
   inboxItemSchema,

@@ -13,6 +13,11 @@ export const CHAT_PING_MS = 20_000;
 /** The opaque id in the page URL: base64url of 16 random bytes. It names no one (URLs go into history). */
 export const chatIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a chat id.');
 
+/** Longest SDP a page may report (a data channel's is under 2 KB). */
+export const P2P_SDP_MAX = 8192;
+/** A chat frame over the data channel, base64url (a frame is at most about 17 KB). */
+const p2pFrameSchema = z.string().regex(/^[A-Za-z0-9_-]+$/).max(32_768);
+
 /** The per-message timers the page offers; the background accepts any whole ms value the protocol carries. */
 export const CHAT_TIMERS_MS = [0, 10_000, 60_000, 3_600_000, 86_400_000] as const;
 
@@ -29,6 +34,13 @@ export const pageToBackgroundSchema = z.discriminatedUnion('t', [
     .strict(),
   z.object({ t: z.literal('end') }).strict(),
   z.object({ t: z.literal('ping') }).strict(),
+  // Peer-to-peer chats only, from the page that holds the RTCPeerConnection (docs/CHAT-PROTOCOL.md,
+  // "Peer-to-peer transport"): its local description once gathered, the channel open (with the peer's
+  // certificate fingerprint when the browser reports it), a frame from the channel, no direct path.
+  z.object({ t: z.literal('p2p-local'), sdp: z.string().min(1).max(P2P_SDP_MAX) }).strict(),
+  z.object({ t: z.literal('p2p-open'), fingerprint: z.string().regex(/^[0-9a-f]{64}$/).nullable() }).strict(),
+  z.object({ t: z.literal('p2p-frame'), frame: p2pFrameSchema }).strict(),
+  z.object({ t: z.literal('p2p-failed') }).strict(),
 ]);
 export type PageToBackground = z.infer<typeof pageToBackgroundSchema>;
 
@@ -47,6 +59,9 @@ export type ChatPageState = z.infer<typeof chatStateSchema>;
  * contact left mid-way; nothing was sent), `key-changed` /
  * `no-modern-key` (refused before starting), `unknown-chat` (no such chat: it ended, or the background
  * restarted and lost it), `no-relay` (not registered on a relay), `error` (anything else).
+ * Peer-to-peer: connecting — `waiting-answer` (the invitation is in the host chat; the contact's answer has
+ * not been shown yet); ended — `no-direct-path` (ICE found no route between the two browsers: the relay
+ * chat is offered), `foreign-fingerprint` (the channel's certificate is not the one the contact signed).
  */
 export const chatStateReasonSchema = z.enum([
   'invited',
@@ -62,6 +77,9 @@ export const chatStateReasonSchema = z.enum([
   'no-modern-key',
   'unknown-chat',
   'no-relay',
+  'waiting-answer',
+  'no-direct-path',
+  'foreign-fingerprint',
   'error',
 ]);
 export type ChatStateReason = z.infer<typeof chatStateReasonSchema>;
@@ -79,7 +97,8 @@ export const chatMessageSchema = z
 
 export const backgroundToPageSchema = z.discriminatedUnion('t', [
   // Sent once after a successful attach, before anything else.
-  z.object({ t: z.literal('contact'), handle: z.string(), safetyNumber: z.string(), verified: z.boolean() }).strict(),
+  // `transport`: the chat page's `chat-transport` (relay room or direct data channel).
+  z.object({ t: z.literal('contact'), handle: z.string(), safetyNumber: z.string(), verified: z.boolean(), transport: z.enum(['relay', 'p2p']) }).strict(),
   // `postQuantum` while open: whether the session keys include the post-quantum KEM (protocol version 2)
   // or are classical only (a contact whose app speaks only version 1).
   z.object({ t: z.literal('state'), state: chatStateSchema, reason: chatStateReasonSchema.optional(), postQuantum: z.boolean().optional() }).strict(),
@@ -92,5 +111,11 @@ export const backgroundToPageSchema = z.discriminatedUnion('t', [
   // ended follows); also a refused `send` (fatal: false). `reason` is English: the page words it by `code`.
   z.object({ t: z.literal('error'), code: z.enum(API_ERROR_CODES), reason: z.string(), fatal: z.boolean() }).strict(),
   z.object({ t: z.literal('pong') }).strict(),
+  // Peer-to-peer chats, to the page that holds the RTCPeerConnection: make an offer; answer this offer;
+  // apply this answer; send this frame on the channel.
+  z.object({ t: z.literal('p2p-offer') }).strict(),
+  z.object({ t: z.literal('p2p-answer'), remote: z.string().max(P2P_SDP_MAX) }).strict(),
+  z.object({ t: z.literal('p2p-remote'), remote: z.string().max(P2P_SDP_MAX) }).strict(),
+  z.object({ t: z.literal('p2p-send'), frame: p2pFrameSchema }).strict(),
 ]);
 export type BackgroundToPage = z.infer<typeof backgroundToPageSchema>;

@@ -11,6 +11,8 @@ export const SAMPLE: Record<RequestType, Record<string, unknown>> = {
   listContacts: {},
   encrypt: { recipients: ['bob'], plaintext: 'hi' },
   getContactCard: {},
+  startP2PChat: { handle: 'bob' },
+  joinP2PChat: { text: 'c2c2abc' },
   getSitePartLength: { site: 'https://chat.example' },
   saveSitePartLength: { site: 'https://chat.example', maxPartLength: 400 },
   getConversationRecipients: { site: 'https://chat.example', conversation: '/room' },

@@ -47,9 +47,12 @@ describe('background router: each view gets only its own requests', () => {
   });
 
   it('the frames inside host pages get exactly their small sets; backups only from the popup and options page', () => {
-    expect([...VIEW_REQUESTS['message frame']].sort()).toEqual(['decrypt', 'getSecurity', 'pinCard']);
+    expect([...VIEW_REQUESTS['message frame']].sort()).toEqual(['decrypt', 'getSecurity', 'joinP2PChat', 'pinCard']);
     expect([...VIEW_REQUESTS['compose frame']].sort()).toEqual(
-      ['claimComposeTicket', 'encrypt', 'getContactCard', 'getConversationRecipients', 'getSecurity', 'getSitePartLength', 'listContacts', 'saveConversationRecipients', 'saveSitePartLength'].sort(),
+      [
+        'claimComposeTicket', 'encrypt', 'getContactCard', 'getConversationRecipients', 'getSecurity', 'getSitePartLength', 'listContacts',
+        'saveConversationRecipients', 'saveSitePartLength', 'startP2PChat',
+      ].sort(),
     );
     const backupViews = VIEWS.filter((v) => VIEW_REQUESTS[v].has('exportBackup') || VIEW_REQUESTS[v].has('restoreBackup'));
     expect(backupViews.sort()).toEqual(['options page', 'popup']);

@@ -55,6 +55,12 @@ export const composeFrameApi = {
     request: z.object({ type: z.literal('getContactCard'), maxPartLength: partLengthSchema.optional() }).strict(),
     response: z.object({ parts: z.array(z.string()).min(1) }),
   },
+  // The compose overlay's `compose-p2p-chat`: a chat page opens and makes the WebRTC offer; the invitation
+  // token (sealed to `handle`) as armor parts to send through the host.
+  startP2PChat: {
+    request: z.object({ type: z.literal('startP2PChat'), handle: handleSchema, maxPartLength: partLengthSchema.optional() }).strict(),
+    response: z.object({ parts: z.array(z.string()).min(1) }),
+  },
   // The longest message a site accepts, remembered per site origin for the compose overlay; null clears it.
   getSitePartLength: {
     request: z.object({ type: z.literal('getSitePartLength'), site: siteSchema }).strict(),

@@ -19,6 +19,19 @@ export const cardSummarySchema = z.object({
 });
 export type CardSummary = z.infer<typeof cardSummarySchema>;
 
+/**
+ * A peer-to-peer chat token as a frame shows it. handle: the contact who sent it (null: one's own copy, or
+ * not a pinned contact). state: join (a contact's invitation: `p2p-join`), sent (one's own token), accepted
+ * (an answer our waiting chat took, now or before), stale (an answer no chat of ours waits for).
+ */
+export const p2pSummarySchema = z.object({
+  kind: z.enum(['offer', 'answer']),
+  handle: z.string().nullable(),
+  own: z.boolean(),
+  state: z.enum(['join', 'sent', 'accepted', 'stale']),
+});
+export type P2PSummary = z.infer<typeof p2pSummarySchema>;
+
 export const decryptStatusSchema = z.enum(['verified', 'pinned', 'unverified', 'legacy', 'error']);
 export type DecryptStatus = z.infer<typeof decryptStatusSchema>;
 
@@ -46,6 +59,8 @@ const decryptResultSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('error'), reason: apiErrorSchema }),
   // A contact card (not a message): whose it is, and how it compares with what is pinned for that handle.
   z.object({ status: z.literal('card'), card: cardSummarySchema }),
+  // A peer-to-peer chat invitation or answer (not a message).
+  z.object({ status: z.literal('p2p'), p2p: p2pSummarySchema }),
 ]);
 export type DecryptResult = z.infer<typeof decryptResultSchema>;
 
@@ -73,6 +88,13 @@ export const messageFrameApi = {
   pinCard: {
     request: z.object({ type: z.literal('pinCard'), text: z.string().min(1).max(LIMITS.cardText, 'The contact card is too long.') }).strict(),
     response: z.object({ result: z.enum(['pinned', 'unchanged', 'prekey-updated', 'key-changed']), card: cardSummarySchema }),
+  },
+  // Joins the peer-to-peer chat this frame's invitation offers (the frame's own token, opened anew): a chat page
+  // opens and the answer token is written into the host's compose box (`written`), else given to copy.
+  // Only on the user's click on the frame's `p2p-join` button.
+  joinP2PChat: {
+    request: z.object({ type: z.literal('joinP2PChat'), text: z.string().min(1).max(LIMITS.cardText, 'The invitation is too long.') }).strict(),
+    response: z.object({ written: z.boolean(), parts: z.array(z.string()).min(1) }),
   },
   // Every view that shows the security mark reads it (message frame, compose frame, extension pages).
   getSecurity: {

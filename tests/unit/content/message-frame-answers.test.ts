@@ -1,7 +1,7 @@
 // The message frame checks its three background answers without zod (entrypoints/message-frame/answers.ts).
 // Whatever the background or a forger sends, it must reach the same verdict as the API's zod schemas.
 import { describe, expect, it } from 'vitest';
-import { checkDecryptAnswer, checkPinCardAnswer, checkSecurityAnswer } from '@/entrypoints/message-frame/answers';
+import { checkDecryptAnswer, checkJoinP2PAnswer, checkPinCardAnswer, checkSecurityAnswer } from '@/entrypoints/message-frame/answers';
 import { API_ERROR_CODES, parseResponse } from '@/lib/protocol/background-api';
 
 const message = { plaintext: 'hi ю 🙂', senderFingerprint: 'ab12' };
@@ -19,6 +19,18 @@ const cards: unknown[] = [
   null,
   [],
 ];
+/** Peer-to-peer token summaries: each kind and state, then hostile ones. */
+const p2ps: unknown[] = [
+  ...(['offer', 'answer'] as const).flatMap((kind) => (['join', 'sent', 'accepted', 'stale'] as const).map((state) => ({ kind, handle: 'alice', own: false, state }))),
+  { kind: 'offer', handle: null, own: true, state: 'sent' },
+  { kind: 'offer', handle: 'alice', own: false, state: 'join', html: '<b>x</b>' },
+  { kind: 'offer', handle: 'alice', own: 'no', state: 'join' },
+  { kind: 'Offer', handle: 'alice', own: false, state: 'join' },
+  { kind: 'offer', handle: 7, own: false, state: 'join' },
+  { kind: 'offer', own: false, state: 'join' },
+  { kind: 'offer', handle: 'alice', own: false, state: 'toString' },
+  null,
+];
 const results: unknown[] = [
   { status: 'verified', ...message, senderHandle: 'alice' },
   { status: 'pinned', ...message, senderHandle: 'alice' },
@@ -29,6 +41,8 @@ const results: unknown[] = [
   ...cards.map((card) => ({ status: 'card', card })),
   { status: 'card', card: cards[0], plaintext: 'leak' },
   { status: 'card' },
+  ...p2ps.map((p2p) => ({ status: 'p2p', p2p })),
+  { status: 'p2p', p2p: p2ps[0], plaintext: 'leak' },
   // Hostile or broken: extra fields (dropped), wrong types, unknown status or code, missing fields.
   { status: 'verified', ...message, senderHandle: 'alice', legacyAuthentic: true, html: '<b>x</b>' },
   { status: 'error', reason: { code: 'replayed', message: 'm', extra: 1 }, plaintext: 'leak' },
@@ -89,6 +103,24 @@ describe('message frame answers', () => {
     ];
     for (const raw of raws) expect(checkPinCardAnswer(raw), JSON.stringify(raw) ?? String(raw)).toStrictEqual(parseResponse('pinCard', raw));
     expect(checkPinCardAnswer(raws[0])).toStrictEqual({ ok: true, result: 'pinned', card: cards[0] });
+  });
+
+  it('reads every joinP2PChat answer as the API schemas do', () => {
+    const raws: unknown[] = [
+      { ok: true, written: true, parts: ['c2c2abc'] },
+      { ok: true, written: false, parts: ['c2c2a', 'c2c2b'] },
+      { ok: true, written: true, parts: [] },
+      { ok: true, written: 'yes', parts: ['c2c2abc'] },
+      { ok: true, written: true, parts: [1] },
+      { ok: true, written: true },
+      { ok: true, written: true, parts: ['c2c2abc'], extra: '<img>' },
+      { ok: false, error: { code: 'replayed', message: 'used' } },
+      { ok: false, error: { code: 'foreign-fingerprint', message: 'foreign' } },
+      { ok: false, error: { code: 'made-up', message: 'x' } },
+      null,
+    ];
+    for (const raw of raws) expect(checkJoinP2PAnswer(raw), JSON.stringify(raw) ?? String(raw)).toStrictEqual(parseResponse('joinP2PChat', raw));
+    expect(checkJoinP2PAnswer(raws[0])).toStrictEqual({ ok: true, written: true, parts: ['c2c2abc'] });
   });
 
   it('reads every security answer as the API schemas do', () => {
