@@ -1,21 +1,21 @@
 // The background's memory of each relay's key log (docs/KEYRING.md "Key log"): the pinned log key and the
 // last checkpoint it verified, replaced only by one proven to extend it, and the alarms raised against the
-// relay with their evidence. Keyed by the relay's origin, so one relay's log never stands for another's.
+// relay with their evidence. Keyed by the relay's origin (a list's first URL: relay-urls.ts), so one relay's log never stands for another's.
 import type { LogState } from '../keylog/verify';
-import { relayOrigin } from '../protocol/relay';
+import { relayListOrigin } from '../relay-client/relay-urls';
 import type { KeyringDB, LogAlarm, LogStateRow } from './db';
 
 /** Alarms kept per relay: the oldest are dropped beyond this (the first ones stay as the evidence). */
 export const MAX_LOG_ALARMS = 20;
 
 export async function keptLogState(db: KeyringDB, relayUrl: string): Promise<LogState | null> {
-  const row = await db.logStates.get(relayOrigin(relayUrl));
+  const row = await db.logStates.get(relayListOrigin(relayUrl));
   return row?.state ?? null;
 }
 
 /** Keeps a state verifyHead returned (it extends the kept one); the relay's alarms stay. */
 export async function keepLogState(db: KeyringDB, relayUrl: string, state: LogState): Promise<void> {
-  const relay = relayOrigin(relayUrl);
+  const relay = relayListOrigin(relayUrl);
   await db.transaction('rw', db.logStates, async () => {
     const row = await db.logStates.get(relay);
     await db.logStates.put({ relay, state, alarms: row?.alarms ?? [] });
@@ -24,7 +24,7 @@ export async function keepLogState(db: KeyringDB, relayUrl: string, state: LogSt
 
 /** Records an alarm against a relay; the same alarm seen again (same reason and evidence) is kept once. */
 export async function raiseLogAlarm(db: KeyringDB, relayUrl: string, alarm: LogAlarm): Promise<void> {
-  const relay = relayOrigin(relayUrl);
+  const relay = relayListOrigin(relayUrl);
   await db.transaction('rw', db.logStates, async () => {
     const row: LogStateRow = (await db.logStates.get(relay)) ?? { relay, alarms: [] };
     const same = (a: LogAlarm) => a.reason === alarm.reason && a.message === alarm.message && a.kept === alarm.kept && a.served === alarm.served;
