@@ -33,6 +33,8 @@ const FRAME = 0x10; // body: a room frame as members get it
 const PRESENT = 0x11; // body: a channel the sender has members on (answering HERE)
 const ABSENT = 0x12; // body: a channel the sender no longer has members on (answering a frame for it)
 const RECORD = 5;
+/** Room frames waiting for another node are published at once beyond this size. */
+const BATCH_BYTES = 64 * 1024;
 /** How long a join waits for the other nodes in a room to answer its HERE. */
 const PRESENCE_WAIT_MS = 1000;
 
@@ -51,7 +53,7 @@ function connect(url: string, role: 'publish' | 'subscribe'): Redis {
     // A frame that cannot be published now is not delivered to other nodes (nothing is queued for later);
     // subscriptions wait for the connection instead, so they are made once Redis is back.
     enableOfflineQueue: role === 'subscribe',
-    // Messages published in one turn of the event loop go to Redis in one write.
+    // Messages published in one turn of the event loop (mailbox frames, several nodes' batches) go in one write.
     enableAutoPipelining: role === 'publish',
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
@@ -107,6 +109,8 @@ export class RedisBroker<M extends Member> implements Broker<M> {
   readonly ownChannel = NODE + this.id.toString('hex');
   /** Channels this node has members on (subscribing or subscribed), and those Redis confirmed. */
   private readonly wanted = new Set<string>();
+  /** The channel of each room with members here (its name costs a hex conversion per frame otherwise). */
+  private readonly roomChannels = new Map<string, string>();
   private readonly subscribed = new Set<string>();
   /** The other nodes (ids in hex) with members on each wanted channel, and the reverse. */
   private readonly others = new Map<string, Set<string>>();
@@ -165,10 +169,13 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     }
     batch.records.push({ op, body });
     batch.size += RECORD + body.length;
-    return batch.sent;
+    const sent = batch.sent;
+    if (batch.size >= BATCH_BYTES) this.flush();
+    return sent;
   }
 
   private flush(): void {
+    if (this.flushing) clearImmediate(this.flushing);
     this.flushing = null;
     const batches = this.batches;
     this.batches = new Map();
@@ -330,7 +337,8 @@ export class RedisBroker<M extends Member> implements Broker<M> {
 
   join(room: string, m: M): Promise<number> | number {
     const here = this.local.join(room, m);
-    const channel = roomChannel(room);
+    let channel = this.roomChannels.get(room);
+    if (!channel) this.roomChannels.set(room, (channel = roomChannel(room)));
     const count = () => here + (this.others.get(channel)?.size ?? 0);
     if (this.subscribed.has(channel)) return count();
     // While Redis is away the subscription waits for it; the join answers now, with this node's count.
@@ -340,23 +348,31 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     }
     const pending = this.joining.get(channel);
     if (pending) return pending.then(count);
+    const joining = channel;
     const joined = this.subscribe(channel).then((expected) => this.heardFrom(channel, expected));
     this.joining.set(channel, joined);
-    void joined.then(() => this.joining.delete(channel));
+    void joined.then(() => this.joining.delete(joining));
     return joined.then(count);
   }
 
   leave(room: string, m: M): void {
     this.local.leave(room, m);
-    if (this.local.roomSize(room) === 0) this.unsubscribe(roomChannel(room));
+    if (this.local.roomSize(room) > 0) return;
+    this.unsubscribe(this.roomChannels.get(room) ?? roomChannel(room));
+    this.roomChannels.delete(room);
   }
 
   publish(room: string, frame: Uint8Array, from: M): Promise<number> | number {
     const here = this.local.publish(room, frame, from);
-    const nodes = this.others.get(roomChannel(room));
+    const channel = this.roomChannels.get(room);
+    const nodes = channel === undefined ? undefined : this.others.get(channel);
     if (!nodes) return here;
-    const sent = [...nodes].map((node) => this.toNode(node, FRAME, frame));
-    return Promise.all(sent).then((ns) => ns.reduce((a, b) => a + b, here));
+    const sent: Promise<number>[] = [];
+    for (const node of nodes) sent.push(this.toNode(node, FRAME, frame));
+    // Delivered here already: the count needs no answer from Redis (and costs no promise per frame).
+    if (here > 0) return here + nodes.size;
+    if (sent.length === 1) return sent[0]!;
+    return Promise.all(sent).then((ns) => ns.reduce((x, y) => x + y, 0));
   }
 
   attach(identity: string, m: M): void {
