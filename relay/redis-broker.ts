@@ -53,8 +53,9 @@ function connect(url: string, role: 'publish' | 'subscribe'): Redis {
     // A frame that cannot be published now is not delivered to other nodes (nothing is queued for later);
     // subscriptions wait for the connection instead, so they are made once Redis is back.
     enableOfflineQueue: role === 'subscribe',
-    // Messages published in one turn of the event loop (mailbox frames, several nodes' batches) go in one write.
-    enableAutoPipelining: role === 'publish',
+    // No auto-pipelining: the broker gathers room frames itself, and a pipeline would copy each batch once
+    // more (large short-lived buffers cost the sending node more in garbage collection than writes save).
+    enableAutoPipelining: false,
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
   // Failures are reported by openRedisBroker and the broker (once per outage), not by ioredis on stderr.
