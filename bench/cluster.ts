@@ -33,6 +33,7 @@ const RELAY_CHILD = fileURLToPath(new URL('./relay/relay-child.ts', import.meta.
 // Limits raised so they never bind, but still checked on every frame as in production.
 const LIMITS = ['--rate', '1000000', '--burst', '1000000', '--byte-rate', '1000000000', '--max-conns-per-ip', '100000', '--register-rate', '0', '--register-rate-global', '0', '--mailbox-rate', '0', '--recipient-rate', '0'];
 const FRAME = 1024;
+const CPU_PROF_DIR = process.env.BENCH_CLUSTER_CPU_PROF; // set to a folder to profile both nodes
 
 type Log = (line: string) => void;
 
@@ -41,9 +42,10 @@ interface Node {
   pid: number;
 }
 
-async function startNode(name: string, args: string[]): Promise<Node> {
+async function startNode(name: string, args: string[], profile = false): Promise<Node> {
   const port = await freePort();
-  const server = startTs(name, RELAY_CHILD, ['--port', String(port), ...LIMITS, ...args], port);
+  const nodeArgs = profile && CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
+  const server = startTs(name, RELAY_CHILD, ['--port', String(port), ...LIMITS, ...args], port, { nodeArgs });
   await waitHealthy(server);
   return { url: `ws://127.0.0.1:${port}`, pid: server.proc.pid! };
 }
@@ -108,12 +110,14 @@ async function throughput(s: Scenario, seen: ReturnType<typeof listen>) {
   });
   await new Promise((r) => setTimeout(r, 500)); // warm-up
   const frames0 = seen.frames;
+  const each0 = s.pids.map(cpuSeconds);
   const cpu0 = cpuOf(s.pids);
   const redis0 = s.redisPid ? cpuSeconds(s.redisPid) : 0;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, CONFIG.seconds * 1000));
   const frames = seen.frames - frames0;
   const cpu = cpuOf(s.pids) - cpu0;
+  const each = s.pids.map((p, i) => round(((cpuSeconds(p) - each0[i]!) / Math.max(frames, 1)) * 1e6, 1));
   const redisCpu = s.redisPid ? cpuSeconds(s.redisPid) - redis0 : 0;
   const seconds = (performance.now() - t0) / 1000;
   seen.closedLoop = false;
@@ -125,6 +129,7 @@ async function throughput(s: Scenario, seen: ReturnType<typeof listen>) {
     // Microseconds of CPU per frame: all servers, and Redis's part of it (0 without Redis).
     cpuUsPerFrame: round((cpu / Math.max(frames, 1)) * 1e6, 1),
     redisCpuUsPerFrame: round((redisCpu / Math.max(frames, 1)) * 1e6, 1),
+    cpuUsPerFrameByProcess: each,
   };
 }
 
@@ -185,8 +190,8 @@ export async function clusterBench(log: Log = console.log): Promise<Record<strin
   try {
     [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
     const cluster = ['--postgres', pg.url, '--redis', redis.url, '--log-key', join(dataDir, 'log-key.json')];
-    const a = await startNode('node A', cluster);
-    const b = await startNode('node B', cluster);
+    const a = await startNode('node A', cluster, true);
+    const b = await startNode('node B', cluster, true);
     const single = await startNode('single', ['--data', join(dataDir, 'single')]);
     log(`cluster bench: ${CONFIG.pairs} pairs, ${FRAME}-byte room frames, window ${CONFIG.window}, ${CONFIG.rounds}×${CONFIG.seconds} s per scenario`);
 
@@ -212,7 +217,7 @@ export async function clusterBench(log: Log = console.log): Promise<Record<strin
       for (const s of [...scenarios.slice(r % 3), ...scenarios.slice(0, r % 3)]) {
         const run = await throughput(s, seen.get(s.name)!);
         runs.get(s.name)!.push(run);
-        log(`throughput ${s.name.padEnd(6)} round ${r + 1}: ${run.framesPerSec} frames/s, server CPU ${run.serverCpu} cores, ${run.framesPerServerCoreSec} frames per core-second (${run.cpuUsPerFrame} µs per frame, Redis ${run.redisCpuUsPerFrame} µs)`);
+        log(`throughput ${s.name.padEnd(6)} round ${r + 1}: ${run.framesPerSec} frames/s, server CPU ${run.serverCpu} cores, ${run.framesPerServerCoreSec} frames per core-second (${run.cpuUsPerFrame} µs per frame: ${run.cpuUsPerFrameByProcess.join(' + ')})`);
       }
     }
     const summary = (name: Scenario['name']) => {

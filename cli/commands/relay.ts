@@ -10,6 +10,7 @@ import { sealMessageV2 } from '../../lib/crypto/message-v2';
 import { openTextMessage } from '../../lib/crypto/open-message';
 import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../../lib/crypto/public-bundle';
 import { normalizeHandle, relayOrigin } from '../../lib/protocol/relay';
+import { splitRelayUrls } from '../../lib/relay-client/relay-urls';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
 import type { ProxyAddress } from '../../lib/relay-client/proxy-url';
 import { GOSSIP_EXTENSION } from '../../lib/keylog/gossip';
@@ -63,7 +64,7 @@ async function modernKey(path: string): Promise<ModernKeyFile> {
  */
 export function relayClient(url: string, proxy: ProxyAddress | undefined, identity?: ModernKeyFile['identity']): RelayClient {
   const ws = proxy ? proxiedWebSocket(proxy) : (WebSocket as unknown as WebSocketConstructor);
-  const urls = url.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  const urls = splitRelayUrls(url);
   for (const u of urls.length > 0 ? urls : [url]) {
     try {
       relayOrigin(u);

@@ -15,7 +15,7 @@ import { getIdentity } from '@/lib/keyring/identity-store';
 import { keepLogState, keptLogState, raiseLogAlarm } from '@/lib/keyring/log-states';
 import { parseCheckpoint } from '@/lib/keylog/checkpoint';
 import { RelayError, type RelayClient } from '@/lib/relay-client/client';
-import { relayOrigin } from '@/lib/protocol/relay';
+import { relayListOrigin } from '@/lib/relay-client/relay-urls';
 import { relayTarget } from './mailbox-service';
 import { withRelay } from './relay-access';
 import type { RelayRoute } from './relay-route';
@@ -52,7 +52,7 @@ export class KeyLog {
   ) {}
 
   private serialized<T>(relayUrl: string, work: () => Promise<T>): Promise<T> {
-    const relay = relayOrigin(relayUrl);
+    const relay = relayListOrigin(relayUrl);
     const run = (this.queues.get(relay) ?? Promise.resolve()).then(work, work);
     this.queues.set(relay, run.catch(() => undefined));
     return run;

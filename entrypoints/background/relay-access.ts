@@ -3,6 +3,7 @@
 import { C2CError } from '@/lib/errors';
 import type { IdentityKeyPair } from '@/lib/crypto/identity';
 import { RelayClient, RelayError, type WebSocketConstructor } from '@/lib/relay-client/client';
+import { splitRelayUrls } from '@/lib/relay-client/relay-urls';
 import type { RelayRoute } from './relay-route';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -38,7 +39,7 @@ export async function withRelay<T>(
     throw relayFailure(e);
   }
   const client = new RelayClient({
-    url,
+    url: splitRelayUrls(url),
     WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor,
     ...(identity ? { identity } : {}),
     reconnect: false,

@@ -17,6 +17,7 @@ import type { IdentityKeyPair } from '@/lib/crypto/identity';
 import type { RelayConnectionState } from '@/lib/protocol/background-api';
 import { toBase64Url } from '@/lib/bytes';
 import { RelayClient, RelayError, type RelayState, type WebSocketConstructor } from '@/lib/relay-client/client';
+import { splitRelayUrls } from '@/lib/relay-client/relay-urls';
 
 /** Retry delays: the n-th retry waits a random time up to min(maxMs, minMs · 2ⁿ). */
 export const BACKOFF = { minMs: 500, maxMs: 15_000 } as const;
@@ -134,7 +135,7 @@ export class RelayConnection {
     if (!target) return;
     const backoff = this.opts.backoff ?? BACKOFF;
     const client = new RelayClient({
-      url: target.url,
+      url: splitRelayUrls(target.url),
       WebSocket: this.opts.WebSocket,
       identity: await this.opts.identity(),
       reconnect: true,

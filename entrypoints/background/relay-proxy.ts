@@ -24,13 +24,13 @@ function proxyHostPort(plan: ProxyPlan): string {
   return `${host}:${plan.proxy.port}`;
 }
 
-/** Only the relay's host and .onion names go to the proxy; no DIRECT after it, so a dead proxy means no connection. */
+/** Only the relay's hosts and .onion names go to the proxy; no DIRECT after it, so a dead proxy means no connection. */
 export function pacScript(plan: ProxyPlan): string {
   return [
     'function FindProxyForURL(url, host) {',
     '  host = host.toLowerCase();',
     `  if (host === ${JSON.stringify(PROBE_HOST)}) return ${JSON.stringify(PROBE_PROXY)};`,
-    `  if (host === ${JSON.stringify(plan.relayHost)} || host.slice(-6) === ".onion") return ${JSON.stringify(`SOCKS5 ${proxyHostPort(plan)}`)};`,
+    `  if (${JSON.stringify(plan.relayHosts)}.indexOf(host) >= 0 || host.slice(-6) === ".onion") return ${JSON.stringify(`SOCKS5 ${proxyHostPort(plan)}`)};`,
     '  return "DIRECT";',
     '}',
   ].join('\n');
@@ -107,18 +107,18 @@ interface FirefoxProxyApi {
 export function firefoxProxyControl(ownBaseUrl: string): ProxyControl {
   const proxyApi = (browser as unknown as { proxy: FirefoxProxyApi }).proxy;
   const webRtc = browser.privacy.network.webRTCIPHandlingPolicy;
-  let current: { relayHost: string; info: ProxyInfo } | null = null;
+  let current: { relayHosts: string[]; info: ProxyInfo } | null = null;
   // Our own requests (the background's) to the relay's host only: a page's requests keep the browser's route.
   const listener: OnRequest = (details) => {
     if (!current || !(details.originUrl ?? details.documentUrl ?? '').startsWith(ownBaseUrl)) return undefined;
     const host = new URL(details.url).hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-    return host === current.relayHost ? current.info : undefined;
+    return current.relayHosts.includes(host) ? current.info : undefined;
   };
   proxyApi.onRequest.addListener(listener, { urls: ['ws://*/*', 'wss://*/*'] });
   async function check(plan: ProxyPlan): Promise<void> {
-    if (current?.relayHost !== plan.relayHost) throw new Error('another plan is in force');
+    if (current?.relayHosts.join(' ') !== plan.relayHosts.join(' ')) throw new Error('another plan is in force');
     // Without it Firefox would not show us the relay's requests, and they would go directly.
-    if (!(await browser.permissions.contains({ origins: relayHostPermissions(plan.relayHost) }))) {
+    if (!(await browser.permissions.contains({ origins: plan.relayHosts.flatMap(relayHostPermissions) }))) {
       throw new Error('no host permission for the relay');
     }
   }
@@ -129,7 +129,7 @@ export function firefoxProxyControl(ownBaseUrl: string): ProxyControl {
         await webRtc.clear({});
         return;
       }
-      current = { relayHost: plan.relayHost, info: { type: 'socks', host: plan.proxy.host, port: plan.proxy.port, proxyDNS: true } };
+      current = { relayHosts: plan.relayHosts, info: { type: 'socks', host: plan.proxy.host, port: plan.proxy.port, proxyDNS: true } };
       await webRtc.set({ value: RTC_POLICY });
       await check(plan);
     },

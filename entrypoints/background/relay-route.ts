@@ -7,11 +7,12 @@ import type { KeyringDB } from '@/lib/keyring/db';
 import { getSetting } from '@/lib/keyring/settings';
 import { RelayError } from '@/lib/relay-client/client';
 import { formatProxyUrl, parseProxyUrl, type ProxyAddress } from '@/lib/relay-client/proxy-url';
+import { relayHosts } from '@/lib/relay-client/relay-urls';
 
-/** Where the relay's connections go: its host name, through this proxy. */
+/** Where the relay's connections go: its host names (one per URL of the setting), through this proxy. */
 export interface ProxyPlan {
-  /** Lower case, IPv6 without brackets. */
-  relayHost: string;
+  /** Lower case, IPv6 without brackets, each once. */
+  relayHosts: string[];
   proxy: ProxyAddress;
 }
 
@@ -33,8 +34,9 @@ export interface RelayRoute {
 }
 
 export function proxyPlan(relayUrl: string, proxy: string): ProxyPlan {
-  const host = new URL(relayUrl).hostname.toLowerCase();
-  return { relayHost: host.startsWith('[') ? host.slice(1, -1) : host, proxy: parseProxyUrl(proxy) };
+  const hosts = relayHosts(relayUrl);
+  if (hosts.length === 0) throw new Error('no relay URL');
+  return { relayHosts: hosts, proxy: parseProxyUrl(proxy) };
 }
 
 /** Where no browser can route through a proxy (Node tests): a proxy setting refuses every connection. */
@@ -71,7 +73,7 @@ export class SettingsRelayRoute implements RelayRoute {
     } catch {
       throw new RelayError('proxy', 'the proxy setting is not valid');
     }
-    const key = plan ? `${plan.relayHost}\n${formatProxyUrl(plan.proxy)}` : '';
+    const key = plan ? `${plan.relayHosts.join(' ')}\n${formatProxyUrl(plan.proxy)}` : '';
     try {
       if (key !== this.applied) {
         this.applied = null;

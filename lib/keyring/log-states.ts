@@ -1,9 +1,9 @@
 // The background's memory of each relay's key log (docs/KEYRING.md "Key log"): the pinned log key and the
 // last checkpoint it verified, replaced only by one proven to extend it, and the alarms raised against the
-// relay with their evidence. Keyed by the relay's origin, so one relay's log never stands for another's.
+// relay with their evidence. Keyed by the relay's origin (a list's first URL: relay-urls.ts), so one relay's log never stands for another's.
 import { gossipOfState } from '../keylog/gossip';
 import type { LogState } from '../keylog/verify';
-import { relayOrigin } from '../protocol/relay';
+import { relayListOrigin } from '../relay-client/relay-urls';
 import type { KeyringDB, LogAlarm, LogStateRow } from './db';
 import { getSetting } from './settings';
 
@@ -16,7 +16,7 @@ export const MAX_DISMISSED_LOG_ALARMS = 50;
 const sameAlarm = (a: LogAlarm, b: LogAlarm) => a.reason === b.reason && a.message === b.message && a.kept === b.kept && a.served === b.served;
 
 export async function keptLogState(db: KeyringDB, relayUrl: string): Promise<LogState | null> {
-  const row = await db.logStates.get(relayOrigin(relayUrl));
+  const row = await db.logStates.get(relayListOrigin(relayUrl));
   return row?.state ?? null;
 }
 
@@ -29,7 +29,7 @@ export async function ownGossip(db: KeyringDB): Promise<Uint8Array | null> {
 
 /** Keeps a state verifyHead returned (it extends the kept one); the relay's alarms stay. */
 export async function keepLogState(db: KeyringDB, relayUrl: string, state: LogState): Promise<void> {
-  const relay = relayOrigin(relayUrl);
+  const relay = relayListOrigin(relayUrl);
   await db.transaction('rw', db.logStates, async () => {
     const row = await db.logStates.get(relay);
     await db.logStates.put({ ...row, relay, state, alarms: row?.alarms ?? [] });
@@ -41,7 +41,7 @@ export async function keepLogState(db: KeyringDB, relayUrl: string, state: LogSt
  * and one the user dismissed is not raised again (other evidence is a new alarm).
  */
 export async function raiseLogAlarm(db: KeyringDB, relayUrl: string, alarm: LogAlarm): Promise<void> {
-  const relay = relayOrigin(relayUrl);
+  const relay = relayListOrigin(relayUrl);
   await db.transaction('rw', db.logStates, async () => {
     const row: LogStateRow = (await db.logStates.get(relay)) ?? { relay, alarms: [] };
     const same = (a: LogAlarm) => sameAlarm(a, alarm);

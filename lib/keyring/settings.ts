@@ -2,6 +2,7 @@
 import { MIN_PART_LENGTH } from '../armor/format';
 import { C2CError } from '../errors';
 import { ProxyUrlError, formatProxyUrl, parseProxyUrl } from '../relay-client/proxy-url';
+import { splitRelayUrls } from '../relay-client/relay-urls';
 import type { KeyringDB } from './db';
 
 /** Security images the user can pick; shown only in extension-origin UI so a page cannot fake it. */
@@ -16,7 +17,7 @@ export const SITE_MODES = ['inline', 'panel'] as const;
 export type SiteMode = (typeof SITE_MODES)[number];
 
 export interface Settings {
-  relayUrl?: string; // ws:// or wss://
+  relayUrl?: string; // ws:// or wss://; several (one relay's nodes) separated by ", "
   proxy?: string; // socks5h://HOST:PORT (canonical form): the relay is reached only through it; absent: directly
   securityImage?: SecurityImage;
   securityColour?: string; // #rrggbb, lower case
@@ -28,33 +29,45 @@ export interface Settings {
 export type SettingKey = keyof Settings;
 
 const MAX_URL_LENGTH = 2048;
+/** Relay addresses in the setting: a cluster's nodes, tried in turn. */
+export const MAX_RELAY_URLS = 8;
 
 function isLoopbackOrOnion(hostname: string): boolean {
   const host = hostname.toLowerCase();
   return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host.endsWith('.onion');
 }
 
-function relayUrl(value: unknown): string {
-  const text = typeof value === 'string' ? value.trim() : '';
+/** One relay URL of the setting, checked; `which` names it in errors when the list has several. */
+function oneRelayUrl(text: string, which: string): string {
   let url: URL | undefined;
   try {
-    url = text.length > 0 && text.length <= MAX_URL_LENGTH ? new URL(text) : undefined;
+    url = new URL(text);
   } catch {
     url = undefined;
   }
   if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
-    throw new C2CError('malformed', 'The relay address must start with ws:// or wss://.');
+    throw new C2CError('malformed', `${which}The relay address must start with ws:// or wss://.`);
   }
   // Unencrypted ws:// only where the path is already private: this machine, or a Tor onion service.
   // Elsewhere the network would see who looks up which handle (and the extension's CSP does not upgrade).
   if (url.protocol === 'ws:' && !isLoopbackOrOnion(url.hostname)) {
-    throw new C2CError('malformed', 'Use wss:// for a relay on another machine (ws:// is only for this computer or a .onion address).');
+    throw new C2CError('malformed', `${which}Use wss:// for a relay on another machine (ws:// is only for this computer or a .onion address).`);
   }
   // Credentials or a fragment in the address would be sent or logged where they do not belong.
   if (url.username || url.password || url.hash) {
-    throw new C2CError('malformed', 'The relay address must not contain a user name, password or #fragment.');
+    throw new C2CError('malformed', `${which}The relay address must not contain a user name, password or #fragment.`);
   }
   return text;
+}
+
+/** One relay address, or several (the nodes of one relay, tried in turn) separated by commas or spaces. */
+function relayUrl(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const urls = text.length <= MAX_URL_LENGTH ? splitRelayUrls(text) : [];
+  if (urls.length === 0) throw new C2CError('malformed', 'The relay address must start with ws:// or wss://.');
+  if (urls.length > MAX_RELAY_URLS) throw new C2CError('malformed', `Give at most ${MAX_RELAY_URLS} relay addresses.`);
+  const which = (i: number) => (urls.length === 1 ? '' : `Relay address ${i + 1} of ${urls.length}: `);
+  return urls.map((u, i) => oneRelayUrl(u, which(i))).join(', ');
 }
 
 function proxy(value: unknown): string {

@@ -143,6 +143,8 @@ describe('faults', () => {
     const b = await registered(two.url, 'chan-b');
     const got = inbox(b.c);
     const before = await droppedOn(two);
+    const beforeOne = await droppedOn(one);
+    let nodeJunk: Buffer[] = [];
     const key = (await client(two.url).lookup('chan-b')).bundle; // only to show b is known
     expect(key).toBe(b.bundle);
     const channel = `c2c:id:${Buffer.from(b.identity.publicKey).toString('base64url')}`;
@@ -162,10 +164,30 @@ describe('faults', () => {
       // A room channel that no node has: nobody subscribed, nothing kept.
       expect(await writer.publish('c2c:room:00', junk[0]!)).toBe(0);
       expect(await writer.keys('*')).toEqual([]);
+      // Each node's own channel (room frames and presence answers between nodes): records checked too.
+      const nodeChannels = (await writer.pubsub('CHANNELS', 'c2c:node:*')) as string[];
+      expect(nodeChannels).toHaveLength(2);
+      const record = (op: number, body: Buffer, length = body.length) => {
+        const head = Buffer.alloc(5);
+        head[0] = op;
+        head.writeUInt32BE(length, 1);
+        return Buffer.concat([head, body]);
+      };
+      const roomFrame = Buffer.concat([Buffer.from([0x82, 16, 0, 0, 0, 0]), Buffer.alloc(16, 7), Buffer.from('hi')]);
+      nodeJunk = [
+        header, // no record
+        Buffer.concat([header, Buffer.from([0x10, 0, 0])]), // a record header cut short
+        Buffer.concat([header, record(0x10, roomFrame, roomFrame.length + 1)]), // a length beyond the message
+        Buffer.concat([header, record(0x7f, roomFrame)]), // an unknown record
+        Buffer.concat([header, record(0x10, Buffer.concat([Buffer.from([0x81]), roomFrame.subarray(1)]))]), // a mailbox frame as a room frame
+        Buffer.concat([header, record(0x11, Buffer.from('c2c:control'))]), // presence for a channel that is none
+      ];
+      for (const channel of nodeChannels) for (const message of nodeJunk) expect(await writer.publish(channel, message)).toBe(1);
     } finally {
       writer.disconnect();
     }
-    await until(async () => (await droppedOn(two)) === before + junk.length);
+    await until(async () => (await droppedOn(two)) === before + junk.length + nodeJunk.length);
+    await until(async () => (await droppedOn(one)) === beforeOne + nodeJunk.length);
     expect(got).toHaveLength(0);
     await a.c.sendToHandle('chan-b', utf8('still fine'));
     await until(() => got.length === 1);

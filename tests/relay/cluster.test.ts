@@ -1,5 +1,6 @@
 // Cluster mode: two relay nodes on one PostgreSQL and one Redis (real servers on loopback, see
 // cluster-services.ts). Directory and key log shared through PostgreSQL, live frames through Redis pub/sub.
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { fromUtf8, utf8 } from '../../lib/bytes';
 import { encodePublicBundle } from '../../lib/crypto/public-bundle';
@@ -117,6 +118,37 @@ describe('two nodes, one PostgreSQL, one Redis', () => {
     // The sender never gets its own frame back, on either node.
     expect(atB).toHaveLength(1);
     for (const x of [a, b, c]) x.c.close();
+  });
+
+  it("Redis carries a room's frames only to nodes with members there: none for one node's room, batched across", async () => {
+    const redis = new Redis(cluster.redis.url);
+    const publishes = async () => Number(/cmdstat_publish:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    try {
+      const a = await registered(one.url, 'local-a');
+      const b = await registered(one.url, 'local-b');
+      const far = await registered(two.url, 'far-c');
+      const local = crypto.getRandomValues(new Uint8Array(16));
+      const shared = crypto.getRandomValues(new Uint8Array(16));
+      for (const x of [a, b]) await x.c.joinRoom(local);
+      expect(await a.c.joinRoom(shared)).toBe(0);
+      expect(await far.c.joinRoom(shared)).toBe(1); // node one answered node two's HERE
+      const atB = inbox(b.c);
+      const atFar = inbox(far.c);
+      const before = await publishes();
+      for (let i = 0; i < 50; i++) a.c.sendToRoom(local, utf8(`local ${i}`));
+      await until(() => atB.length === 50);
+      expect(await publishes()).toBe(before); // both members on node one: Redis never saw these frames
+      for (let i = 0; i < 50; i++) a.c.sendToRoom(shared, utf8(`shared ${i}`));
+      await until(() => atFar.length === 50);
+      expect(atFar.map(text)).toEqual(Array.from({ length: 50 }, (_, i) => `shared ${i}`)); // in order
+      const used = (await publishes()) - before;
+      expect(used).toBeGreaterThanOrEqual(1);
+      expect(used).toBeLessThanOrEqual(50); // one PUBLISH per frame at most, several per message under load
+      expect(atB.map(text)).toEqual(Array.from({ length: 50 }, (_, i) => `local ${i}`)); // b is not in the shared room
+      for (const x of [a, b, far]) x.c.close();
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('relay-admin revoke on the database closes the identity on every node and both refuse it', async () => {

@@ -101,7 +101,7 @@ describe('SettingsRelayRoute', () => {
     const applied: (string | null)[] = [];
     return {
       applied,
-      apply: async (plan: ProxyPlan | undefined) => void applied.push(plan ? `${plan.relayHost} via ${plan.proxy.host}:${plan.proxy.port}` : null),
+      apply: async (plan: ProxyPlan | undefined) => void applied.push(plan ? `${plan.relayHosts.join(' ')} via ${plan.proxy.host}:${plan.proxy.port}` : null),
       check: async () => undefined,
     };
   }
@@ -155,6 +155,14 @@ describe("Chrome's PAC script", () => {
     expect(pac('https://relay.example.evil/')).toBe('DIRECT');
     expect(pac('https://evil-relay.example/')).toBe('DIRECT');
     expect(pacScript(proxyPlan('ws://x.onion', 'socks5h://[::1]:9150'))).toContain('"SOCKS5 [::1]:9150"');
+  });
+
+  it('with several relay addresses, sends each of their hosts to the proxy and nothing else', () => {
+    const pac = route('wss://Node1.example, wss://[2001:db8::1]:8443 wss://node1.example/other', 'socks5h://127.0.0.1:9050');
+    expect(proxyPlan('wss://Node1.example, wss://[2001:db8::1]:8443 wss://node1.example/other', 'socks5h://127.0.0.1:9050').relayHosts).toEqual(['node1.example', '2001:db8::1']);
+    expect(pac('wss://node1.example/')).toBe('SOCKS5 127.0.0.1:9050');
+    expect(pac('wss://node2.example/')).toBe('DIRECT');
+    expect(pac('https://node1.example.evil/')).toBe('DIRECT');
   });
 
   it('sends its probe name to a dead loopback proxy, never to the real one', () => {

@@ -19,6 +19,16 @@ describe('key-log states in the keyring', () => {
     expect(await keptLogState(k, 'ws://relay.example')).toBeNull();
   });
 
+  it("a relay setting listing a cluster's nodes is one relay, named by its first URL", async () => {
+    const k = db();
+    await keepLogState(k, 'wss://node1.example, wss://node2.example', STATE);
+    expect(await keptLogState(k, 'wss://node1.example')).toEqual(STATE);
+    expect(await keptLogState(k, 'wss://node1.example wss://node3.example')).toEqual(STATE);
+    expect(await keptLogState(k, 'wss://node2.example')).toBeNull();
+    await raiseLogAlarm(k, 'wss://node1.example,wss://node2.example', { reason: 'fork', message: 'x', at: 1 });
+    expect((await listLogAlarms(k)).map((a) => a.relay)).toEqual(['wss://node1.example']);
+  });
+
   it('keeps alarms with their evidence, each once, beside the state; a new state keeps them', async () => {
     const k = db();
     const alarm = { reason: 'fork', message: 'another tree', at: 5, kept: 'A', served: 'B' };

@@ -60,4 +60,22 @@ describe('relay address', () => {
       expect(await k.getSetting('relayUrl')).toBe(ok);
     }
   });
+
+  it('takes several addresses of one relay, separated by commas or spaces, each checked on its own', async () => {
+    const k = openTestKeyring();
+    await k.setSetting('relayUrl', ' wss://node1.example/c2c,wss://node2.example:8443\n ws://127.0.0.1:8787 ');
+    expect(await k.getSetting('relayUrl')).toBe('wss://node1.example/c2c, wss://node2.example:8443, ws://127.0.0.1:8787');
+    const cases: Array<[string, RegExp]> = [
+      ['wss://node1.example, ws://node2.example:8787', /^Relay address 2 of 2: Use wss:\/\/ for a relay on another machine/],
+      ['wss://node1.example, https://node2.example', /^Relay address 2 of 2: The relay address must start with ws:\/\/ or wss:\/\//],
+      ['wss://user:pw@node1.example, wss://node2.example', /^Relay address 1 of 2: .*password/],
+      [' , ,, ', /must start with ws:\/\/ or wss:\/\//],
+      [Array.from({ length: 9 }, (_, i) => `wss://n${i}.example`).join(','), /at most 8 relay addresses/],
+    ];
+    for (const [value, message] of cases) {
+      await expect(k.setSetting('relayUrl', value)).rejects.toSatisfy((e) => isC2CError(e, 'malformed') && message.test((e as Error).message));
+    }
+    // Nothing of a refused list was stored.
+    expect(await k.getSetting('relayUrl')).toBe('wss://node1.example/c2c, wss://node2.example:8443, ws://127.0.0.1:8787');
+  });
 });
