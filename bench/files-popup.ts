@@ -167,7 +167,7 @@ export async function filesPopupBench(): Promise<Record<string, unknown>> {
     await pin(page, 'bob', bobBundle);
     await page.close();
     page = await alice.openPopup();
-    await page.click(`${byTestId('file-recipient')}[data-handle="bob"]`);
+    await (await page.waitForSelector(`${byTestId('file-recipient')}[data-handle="bob"]`))!.click();
     const root = alice.browser.process()?.pid;
     if (root === undefined) throw new Error('no Chromium process to measure');
     const idle = sampleMemory(root)();
