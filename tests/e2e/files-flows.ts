@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../relay/harness';
-import { byTestId, launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
+import { byTestId, launchWithExtension, openExtensionPage, type BrowserKind, type ExtensionSession } from './harness';
 import { bundleOf, clickWhenEnabled, onboardInPopup, pin, textOf } from './flows';
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -146,6 +146,20 @@ export function describeFileFlows(kind: BrowserKind): void {
       const saved = await savedFile(bobPage, kind, 'holiday photos.tar');
       expect(saved?.length).toBe(original.length);
       expect(sha256(saved!)).toBe(sha256(original));
+    });
+
+    it('the side panel decrypts the same file', async () => {
+      // The panel bound to a tab (docs/TESTING.md): here the popup's own tab.
+      const tabId = await bobPage.evaluate(async () => {
+        type Tabs = { tabs: { getCurrent(): Promise<{ id?: number } | undefined> } };
+        const g = globalThis as unknown as { browser?: Tabs; chrome?: Tabs };
+        return (await (g.browser ?? g.chrome)!.tabs.getCurrent())?.id;
+      });
+      const panel = await openExtensionPage(bob.browser, kind, `${bob.baseUrl}sidepanel.html?tab=${tabId}`);
+      const outcome = await decryptFile(panel, kind, dir, 'in-panel.c2c', encrypted);
+      expect(outcome).toEqual({ name: 'holiday photos.tar', sender: 'pinned', phase: 'done', code: null });
+      expect(sha256((await savedFile(panel, kind, 'holiday photos.tar'))!)).toBe(sha256(original));
+      await panel.close();
     });
 
     it('a tampered file: a specific error, and no plaintext saved under the name', async () => {
