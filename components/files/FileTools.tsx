@@ -14,6 +14,7 @@ const FILE_ERROR_KEY: Partial<Record<string, MessageKey>> = {
   'unknown-version': 'fileErrorNotEncrypted',
   malformed: 'fileErrorMalformed',
   cancelled: 'fileCancelled',
+  'fetch-failed': 'fileErrorFetch',
 };
 
 interface Props {
@@ -80,6 +81,9 @@ export function FileTools({ contacts, state, onEncrypt, onPickEncrypted, onSaveD
           if (file) onPickEncrypted(file);
         }} />
         <p class="hint">{t('fileDropHint')}</p>
+        {state.linkedFrom && (
+          <p data-testid="file-linked-from">{t('fileLinked', state.linkedFrom)}</p>
+        )}
         {state.opened && (
           <div data-testid="file-opened">
             <p>

@@ -2,6 +2,9 @@
 import type { ApiErrorCode } from '@/lib/protocol/background-api';
 import type { FileSender } from '@/lib/protocol/file-port';
 
+/** `fetch-failed`: a linked file could not be fetched without credentials. */
+export type FileFailureCode = ApiErrorCode | 'cancelled' | 'fetch-failed';
+
 export interface FileToolsState {
   kind: 'encrypt' | 'decrypt';
   /** opening: reading the header; opened: waiting for the user to save; running: streaming. */
@@ -9,7 +12,9 @@ export interface FileToolsState {
   /** 0 to 1, of the chosen file read. */
   progress: number;
   opened?: { name: string; type: string; sender: FileSender };
-  failure?: { code: ApiErrorCode | 'cancelled'; message: string };
+  failure?: { code: FileFailureCode; message: string };
+  /** The site a linked file (a `.c2c` link in a host page) comes from. */
+  linkedFrom?: string;
   /** Where the result is offered as a link (browsers without a save picker). */
   link?: { url: string; name: string };
 }

@@ -2,6 +2,8 @@
 // save (save-target.ts) in the click that needs it, and turns their progress and outcome into state.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { IDLE, type FileToolsState } from '@/components/files/file-tools-state';
+import { browser } from 'wxt/browser';
+import { FILE_LINK_FRAGMENT, FILE_LINK_KEY_PREFIX } from '@/lib/content/file-link';
 import { FileJob } from './file-job';
 import { chooseSaveTarget, type SaveTarget } from './save-target';
 
@@ -64,8 +66,9 @@ export function useFileTools() {
     await settle(running, name);
   };
 
-  const pickEncrypted = async (file: File) => {
+  const pickEncrypted = async (file: File, linkedFrom?: string) => {
     start('decrypt');
+    if (linkedFrom !== undefined) setState((s) => ({ ...s, linkedFrom }));
     const { job: running, opened } = FileJob.open(file, progress);
     job.current = running;
     const info = await opened;
@@ -73,6 +76,36 @@ export function useFileTools() {
     // The file's own name inside the encryption; a .c2c file's name without the suffix when it has none.
     await settle(running, info?.name || file.name.replace(/\.c2c$/i, '') || 'decrypted');
   };
+
+  /**
+   * A `.c2c` link the user clicked in a host page (background/file-links.ts): fetched without credentials, so
+   * no cookie or login of that site is ever used on the page's behalf (a hostile page could otherwise point
+   * the link at anything its user is signed in to). A link that needs a login fails and says so.
+   */
+  const openLinked = async (id: string) => {
+    const key = FILE_LINK_KEY_PREFIX + id;
+    const url = ((await browser.storage.session.get(key))[key] as string | undefined) ?? null;
+    if (url === null) return;
+    await browser.storage.session.remove(key);
+    const site = new URL(url).host;
+    start('decrypt');
+    setState((s) => ({ ...s, linkedFrom: site }));
+    let blob: Blob;
+    try {
+      const response = await fetch(url, { credentials: 'omit', cache: 'no-store' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      blob = await response.blob();
+    } catch (e) {
+      return setState((s) => ({ ...s, phase: 'failed', failure: { code: 'fetch-failed', message: String(e) } }));
+    }
+    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+    await pickEncrypted(new File([blob], name), site);
+  };
+
+  useEffect(() => {
+    const fragment = location.hash.slice(1);
+    if (fragment.startsWith(FILE_LINK_FRAGMENT)) void openLinked(fragment.slice(FILE_LINK_FRAGMENT.length));
+  }, []);
 
   const saveDecrypted = async () => {
     const running = job.current;
@@ -91,5 +124,5 @@ export function useFileTools() {
 
   const cancel = () => job.current?.cancel();
 
-  return { state, encrypt, pickEncrypted, saveDecrypted, cancel };
+  return { state, encrypt, pickEncrypted: (file: File) => pickEncrypted(file), saveDecrypted, cancel };
 }

@@ -6,6 +6,8 @@
 // which the test reads as the browser would download it.
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +178,51 @@ export function describeFileFlows(kind: BrowserKind): void {
       expect(cut).toMatchObject({ phase: 'failed', code: 'truncated' });
     });
 
+    it('a .c2c link in a host page gets a marker; a click decrypts it in our page, fetched without credentials', async () => {
+      const host = await serveChat(encrypted);
+      try {
+        const chat = await bob.browser.newPage();
+        await chat.goto(`${host.url}/chat`);
+        // Both the link there at load and one the page adds later get a marker; other links do not.
+        await chat.evaluate(() => {
+          const later = document.createElement('a');
+          later.href = '/private/minutes.c2c';
+          later.textContent = 'minutes';
+          document.querySelector('#messages')!.append(later);
+        });
+        await chat.waitForFunction(() => document.querySelectorAll('[data-c2c="file-link"]').length === 2);
+        expect(await chat.$$eval('[data-c2c="file-link"]', (all) => all.map((m) => (m.previousElementSibling as HTMLAnchorElement).getAttribute('href')))).toEqual([
+          '/files/holiday.tar.c2c',
+          '/private/minutes.c2c',
+        ]);
+        // A click the page makes itself opens nothing.
+        const pagesBefore = (await bob.browser.pages()).length;
+        await chat.$eval('[data-c2c="file-link"]', (m) => (m as HTMLButtonElement).click());
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect((await bob.browser.pages()).length).toBe(pagesBefore);
+
+        const opened = await newPageAfter(bob, () => chat.click('[data-c2c="file-link"]'));
+        await opened.waitForSelector(`${byTestId('file-job')}[data-kind="decrypt"][data-phase="opened"]`, { timeout: 60_000 });
+        expect(await textOf(opened, 'file-linked-from')).toContain(new URL(host.url).host);
+        expect(await textOf(opened, 'file-decrypt-name')).toBe('holiday photos.tar');
+        if (kind === 'chromium') await answerSavePicker(opened);
+        await clickWhenEnabled(opened, byTestId('file-decrypt-save'));
+        await opened.waitForSelector(`${byTestId('file-job')}[data-phase="done"]`, { timeout: 60_000 });
+        expect(sha256((await savedFile(opened, kind, 'holiday photos.tar'))!)).toBe(sha256(original));
+        // The file was fetched with no cookie, although the site set one.
+        expect(host.requests.find((r) => r.path === '/files/holiday.tar.c2c')?.cookie).toBeUndefined();
+
+        // A link that needs the user's login (403 without the cookie) says so plainly.
+        await chat.bringToFront(); // a click in a tab behind another never lands
+        const denied = await newPageAfter(bob, () => chat.click('a[href="/private/minutes.c2c"] + [data-c2c="file-link"]'));
+        await denied.waitForSelector(`${byTestId('file-error')}[data-code="fetch-failed"]`, { timeout: 60_000 });
+        expect(await textOf(denied, 'file-error')).toMatch(/drop it here/);
+        await Promise.all([chat.close(), opened.close(), denied.close()]);
+      } finally {
+        await host.close();
+      }
+    });
+
     it('a file for someone else says so before anything is offered', async () => {
       const outcome = await decryptFile(carolPage, kind, dir, 'not-mine.c2c', encrypted);
       expect(outcome).toMatchObject({ phase: 'failed', code: 'not-addressed' });
@@ -197,4 +244,50 @@ export function describeFileFlows(kind: BrowserKind): void {
       expect(again.length).toBeGreaterThan(64 * 1024);
     });
   });
+}
+
+interface ChatHost {
+  url: string;
+  requests: { path: string; cookie: string | undefined }[];
+  close(): Promise<void>;
+}
+
+/**
+ * A host chat page on loopback with a `.c2c` attachment link; it sets a session cookie and refuses
+ * `/private/` without it, as an attachment behind a login would be.
+ */
+async function serveChat(file: Uint8Array): Promise<ChatHost> {
+  const requests: ChatHost['requests'] = [];
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    requests.push({ path, cookie: req.headers.cookie });
+    if (path === '/chat') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'set-cookie': 'session=secret; Path=/; SameSite=Lax' });
+      res.end('<!doctype html><title>chat</title><div id="messages"><p>bob: here <a href="/files/holiday.tar.c2c">holiday.tar.c2c</a></p><p><a href="/about">about</a></p></div>');
+    } else if (path === '/files/holiday.tar.c2c') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(file);
+    } else {
+      res.writeHead(req.headers.cookie?.includes('session=secret') ? 404 : 403);
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => (server.close(() => resolve()), server.closeAllConnections())) };
+}
+
+/** The tab the extension opens in answer to `action`. */
+async function newPageAfter(session: ExtensionSession, action: () => Promise<unknown>): Promise<Page> {
+  const before = new Set(await session.browser.pages());
+  await action();
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    const added = (await session.browser.pages()).find((p) => !before.has(p));
+    if (added) {
+      await added.waitForSelector('#app > *', { timeout: 30_000 });
+      return added;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no new tab opened');
 }
