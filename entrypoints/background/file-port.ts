@@ -50,6 +50,7 @@ class PageMessages {
     if (message.t === 'chunk' || message.t === 'eof') this.input.push(message);
     else if (message.t === 'ack') this.acks++;
     else if (message.t === 'go') this.went = true;
+    else return; // a ping: its arrival alone keeps the background awake
     this.wake();
   }
   close(): void {

@@ -5,6 +5,7 @@ import { browser } from 'wxt/browser';
 import type { ApiErrorCode } from '@/lib/protocol/background-api';
 import {
   FILE_INPUT_CHUNK,
+  FILE_PING_MS,
   FILE_PORT_NAME,
   type FileBackgroundToPage,
   type FilePageToBackground,
@@ -35,6 +36,7 @@ export class FileJob {
   /** Settles once: done (kept), failed or cancelled. */
   readonly result = new Promise<FileJobResult>((resolve) => (this.resolveResult = resolve));
   private resolveOpened: ((info: OpenedFileInfo | null) => void) | undefined;
+  private readonly keepAlive = setInterval(() => this.post({ t: 'ping' }), FILE_PING_MS);
 
   private constructor(
     private readonly file: Blob,
@@ -119,6 +121,7 @@ export class FileJob {
   private async finish(result: FileJobResult): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    clearInterval(this.keepAlive);
     this.resolveOpened?.(null);
     if (!result.ok) await this.target?.abort();
     this.port.disconnect();

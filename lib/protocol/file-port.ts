@@ -16,6 +16,8 @@ export const FILE_OUTPUT_WINDOW = 4;
 /** Encrypted pieces carry one chunk's tags more than their plaintext; room for both ways. */
 const MAX_PIECE_TEXT = Math.ceil(((FILE_OUTPUT_PIECE + 128 * 1024) * 4) / 3) + 4;
 const MAX_RECIPIENTS = 64;
+/** Both browsers stop an extension background idle for 30 s; port messages count as activity. */
+export const FILE_PING_MS = 20_000;
 
 const base64Piece = z.string().max(MAX_PIECE_TEXT);
 
@@ -31,6 +33,9 @@ export const filePageToBackgroundSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('go') }).strict(),
   // One per `data`, once it is written.
   z.object({ t: z.literal('ack') }).strict(),
+  // Every FILE_PING_MS while the job lasts: keeps the background (MV3 worker, event page) from being
+  // stopped as idle while the user decides where to save.
+  z.object({ t: z.literal('ping') }).strict(),
 ]);
 export type FilePageToBackground = z.infer<typeof filePageToBackgroundSchema>;
 

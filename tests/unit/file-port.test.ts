@@ -89,6 +89,7 @@ function page(who: Person, first: Record<string, unknown>, input: Uint8Array, op
     settled,
     output: () => concat(...out),
     pulls: () => said.filter((m) => m.t === 'pull').length,
+    send: toBackground,
     /** The page closes (the user cancelled, or closed the popup). */
     leave: () => {
       disconnected = true;
@@ -190,6 +191,9 @@ describe('background file port: encrypt and decrypt files for the popup and side
     const encrypted = await sealed(alice, ['bob'], randomBytes(200_000));
     const job = page(alice, { t: 'open' }, encrypted, { go: false });
     await sleep(300);
+    // A page keeping the background awake meanwhile changes nothing.
+    job.send({ t: 'ping' });
+    await sleep(100);
     expect(job.said.some((m) => m.t === 'opened')).toBe(true);
     expect(job.said.some((m) => m.t === 'data')).toBe(false);
     job.leave();
