@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** To add a benchmark, write bench/NAME.ts and add NAME here. */
-const BENCHES = ['crypto', 'crypto-worker', 'relay', 'content', 'chat', 'tokens', 'cli', 'log', 'files', 'cluster'];
+const BENCHES = ['crypto', 'crypto-worker', 'relay', 'content', 'chat', 'tokens', 'cli', 'log', 'files', 'files-popup', 'cluster'];
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !BENCHES.includes(name));

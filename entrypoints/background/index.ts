@@ -7,6 +7,9 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { KeyringDB } from '@/lib/keyring/db';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { acceptChatPort } from './chat-port';
+import { acceptBrowserFilePort } from './file-port';
+import { type FileLinkHost, isFileLinkRequest, routeFileLink } from './file-links';
+import { FILE_PORT_NAME } from '@/lib/protocol/file-port';
 import { isContentScriptRequest, isPanelReport, routeContentScriptMessage, routePanelReport } from './content-requests';
 import { createBackground } from './create-background';
 import type { IsEnabledSite } from './frame-entitlement';
@@ -66,13 +69,21 @@ export default defineBackground(() => {
     service,
     isEnabledSite,
   };
+  const fileLinkHost: FileLinkHost = {
+    keep: (key, url) => browser.storage.session.set({ [key]: url }),
+    openPage: async (path) => void (await browser.tabs.create({ url: browser.runtime.getURL(path as '/popup.html') })),
+  };
   // Chat pages: a long-lived port each (chat-port.ts); registered synchronously like the message listener.
-  browser.runtime.onConnect.addListener((port) => acceptChatPort(port, chats, ctx.ownId, ctx.ownBaseUrl));
+  // Files: a port per job from the popup, options page or side panel (file-port.ts).
+  browser.runtime.onConnect.addListener((port) =>
+    port.name === FILE_PORT_NAME ? acceptBrowserFilePort(port, db, ctx.ownId, ctx.ownBaseUrl) : acceptChatPort(port, chats, ctx.ownId, ctx.ownBaseUrl),
+  );
   // Each request may have changed the identity, relay URL or registration: re-check the connection after it.
   browser.runtime.onMessage.addListener((message: unknown, sender) => {
     if (isContentScriptRequest(message)) return Promise.resolve(routeContentScriptMessage(message, sender, ctx.ownId, tickets));
     if (isPanelReport(message)) return routePanelReport(message, sender, ctx.ownId, panel);
     if (isComposeHereRequest(message)) return routeComposeHere(message, sender, ctx.ownId, ctx.ownBaseUrl);
+    if (isFileLinkRequest(message)) return routeFileLink(message, sender, ctx.ownId, fileLinkHost);
     const answer = routeMessage(message, sender, ctx);
     if (!isPanelPoll(message)) return answer.finally(() => void connection.sync());
     // (The side panel's poll changes none of them: no re-check ten times a second.)

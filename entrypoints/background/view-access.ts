@@ -30,3 +30,6 @@ export const VIEW_REQUESTS: Record<View, ReadonlySet<RequestType>> = {
 
 /** The views outside any host page, which may ask the background to open the compose overlay in a tab. */
 export const COMPOSE_HERE_VIEWS: ReadonlySet<View> = new Set(['popup', 'options page', 'side panel']);
+
+/** The views that may have the background encrypt and decrypt files (the `c2c-file` port, file-port.ts). */
+export const FILE_VIEWS: ReadonlySet<View> = new Set(['popup', 'options page', 'side panel']);

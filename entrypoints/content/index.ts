@@ -14,6 +14,7 @@ import { isOpenComposeRequest } from './open-compose-message';
 import { adapterFor } from './sites';
 import { offerTicket } from './ticket';
 import { Folds } from './fold';
+import { FileLinks } from './file-links';
 import { MessageFrames } from './message-frames';
 import { TokenScanner } from './token-scanner';
 import { rememberPartLength } from './host-limits';
@@ -114,6 +115,7 @@ export default defineContentScript({
       }, FORGET_DELAY_MS);
     };
 
+    const fileLinks = new FileLinks(browser.i18n.getMessage('fileLinkMarker'));
     const observer = new MutationObserver((records) => {
       let removed = false;
       for (const r of records) {
@@ -126,7 +128,10 @@ export default defineContentScript({
             // Our own elements change nothing we need to look at.
             if (n instanceof Element && n.hasAttribute('data-c2c')) continue;
             scanner.enqueue(n);
-            if (n instanceof Element) boxes.scan(n);
+            if (n instanceof Element) {
+              boxes.scan(n);
+              fileLinks.scan(n);
+            }
           }
           removed ||= r.removedNodes.length > 0;
         }
@@ -140,6 +145,7 @@ export default defineContentScript({
     });
     observer.observe(root, { childList: true, subtree: true, characterData: true });
     boxes.scan(root);
+    fileLinks.scan(root);
     scanner.enqueue(root);
   },
 });

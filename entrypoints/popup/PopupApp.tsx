@@ -19,6 +19,8 @@ import { useSecurity } from '../shared/use-security';
 import { openOptions, type OptionsPlace } from '../options/open-options';
 import { announceChange, useChangesElsewhere } from '../options/settings-sync';
 import { SitePanel } from './SitePanel';
+import { FileTools } from '@/components/files/FileTools';
+import { useFileTools } from '../shared/use-file-tools';
 
 type Identity = ResponseData<'getState'>['identity'];
 type Inbox = ResponseData<'getInbox'>['items'];
@@ -43,6 +45,7 @@ export function PopupApp() {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Partial<Record<ErrorSlot, MessageKey>>>({});
   const [security, , reloadSecurity] = useSecurity();
+  const files = useFileTools();
 
   async function refresh() {
     const r = await callBackground({ type: 'getState' });
@@ -186,6 +189,14 @@ export function PopupApp() {
         <ContactList contacts={contacts} busy={busy} onMarkVerified={(h) => void markVerified(h)} onChanged={() => void refresh()} onOpenChat={(h) => void openChat(h)} />
         <ContactLookup busy={busy} error={errors.lookup ?? null} found={found} onLookup={(h) => void lookup(h)} onPin={() => void pin()} />
       </section>
+      <FileTools
+        contacts={contacts}
+        state={files.state}
+        onEncrypt={(file, recipients) => void files.encrypt(file, recipients)}
+        onPickEncrypted={(file) => void files.pickEncrypted(file)}
+        onSaveDecrypted={() => void files.saveDecrypted()}
+        onCancel={files.cancel}
+      />
       <InboxList items={inbox} />
     </>
   );

@@ -6,7 +6,9 @@ import { SecurityBadge } from '@/components/SecurityBadge';
 import { PanelCompose } from '@/components/panel/PanelCompose';
 import { PanelMessages } from '@/components/panel/PanelMessages';
 import type { ContactInfo, PanelMessage, SecurityChoice } from '@/lib/protocol/background-api';
+import { FileTools } from '@/components/files/FileTools';
 import { callBackground } from '../shared/background-client';
+import { useFileTools } from '../shared/use-file-tools';
 
 /** A new token shows within this plus the opening time (the target: 300 ms after it reached the page). */
 const POLL_MS = 100;
@@ -26,6 +28,7 @@ export function PanelApp({ tabId }: { tabId: number | null }) {
   const [security, setSecurity] = useState<SecurityChoice | null>(null);
   const [handle, setHandle] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const files = useFileTools();
 
   useEffect(() => {
     if (tabId === null) return;
@@ -80,6 +83,14 @@ export function PanelApp({ tabId }: { tabId: number | null }) {
       </header>
       <PanelMessages messages={shown.messages} total={shown.total} />
       <PanelCompose contacts={contacts} onSend={send} />
+      <FileTools
+        contacts={contacts}
+        state={files.state}
+        onEncrypt={(file, recipients) => void files.encrypt(file, recipients)}
+        onPickEncrypted={(file) => void files.pickEncrypted(file)}
+        onSaveDecrypted={() => void files.saveDecrypted()}
+        onCancel={files.cancel}
+      />
     </div>
   );
 }

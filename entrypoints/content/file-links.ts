@@ -1,0 +1,42 @@
+// Marks `.c2c` links the page shows (an <a> whose address or download name ends in `.c2c`) with an inert
+// button. A trusted click on it sends the background the link's address (lib/content/file-link.ts), which
+// opens our own page to fetch and decrypt it there: the content script never reads the file.
+import { browser } from 'wxt/browser';
+import { FILE_LINK, isEncryptedFileLink, MAX_FILE_LINK_LENGTH } from '@/lib/content/file-link';
+
+const MARKER_STYLE =
+  'all:revert;display:inline-block;margin:0 0 0 4px;padding:0 6px;font:12px/18px system-ui,sans-serif;color:#466;background:#eef3ee;border:1px solid #acb;border-radius:9px;cursor:pointer;';
+
+export class FileLinks {
+  private readonly marked = new WeakSet<HTMLAnchorElement>();
+  constructor(private readonly label: string) {}
+
+  /** Marks the `.c2c` links in `root` (itself included) not marked yet. */
+  scan(root: Element | Document): void {
+    const links = root instanceof HTMLAnchorElement ? [root] : Array.from(root.querySelectorAll<HTMLAnchorElement>('a[href]'));
+    for (const link of links) {
+      if (this.marked.has(link) || !isEncryptedFileLink(link.href, link.getAttribute('download'))) continue;
+      this.marked.add(link);
+      link.after(this.marker(link));
+    }
+  }
+
+  private marker(link: HTMLAnchorElement): HTMLButtonElement {
+    const marker = document.createElement('button');
+    marker.type = 'button';
+    marker.dataset.c2c = 'file-link';
+    marker.setAttribute('style', MARKER_STYLE);
+    marker.textContent = this.label;
+    marker.addEventListener('click', (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      // Only the user's own click: a page cannot make us open tabs.
+      if (!e.isTrusted) return;
+      // The address as the link holds it now (the page may have changed it since it was marked).
+      const url = link.href;
+      if (url.length > MAX_FILE_LINK_LENGTH || !isEncryptedFileLink(url, link.getAttribute('download'))) return;
+      void browser.runtime.sendMessage({ type: FILE_LINK, url }).catch(() => undefined);
+    });
+    return marker;
+  }
+}
