@@ -80,7 +80,7 @@ describe('Chromium: popup and background', () => {
     expect(token).not.toContain('Canary');
     const opened = await decrypt(bobPage, token, 'conv-1');
     // Pinned on first use, safety number never compared: the weaker word.
-    expect(opened).toEqual({ status: 'pinned', plaintext: CANARY, senderFingerprint: aliceFingerprint, senderHandle: 'alice' });
+    expect(opened).toEqual({ status: 'pinned', plaintext: CANARY, senderFingerprint: aliceFingerprint, senderHandle: 'alice', postQuantum: false });
     // Bob compares safety numbers and marks alice verified: the same message (a re-render) now says verified.
     expect(await api(bobPage, { type: 'markVerified', handle: 'alice' })).toMatchObject({ ok: true });
     expect(await decrypt(bobPage, token, 'conv-1')).toMatchObject({ status: 'verified', senderHandle: 'alice', plaintext: CANARY });
@@ -98,7 +98,7 @@ describe('Chromium: popup and background', () => {
     await pin(carolPage, 'bob', await bundleOf(bobPage));
     const opened = await decrypt(bobPage, await encrypt(carolPage, ['bob'], 'from carol'));
     // The message names its sender by key id only (its first 8 bytes): all bob can show of an unknown key.
-    expect(opened).toEqual({ status: 'unverified', plaintext: 'from carol', senderFingerprint: `${created.identity.fingerprint.slice(0, 19)} …` });
+    expect(opened).toEqual({ status: 'unverified', plaintext: 'from carol', senderFingerprint: `${created.identity.fingerprint.slice(0, 19)} …`, postQuantum: false });
   });
 
   it('tampered, truncated, garbage and replayed tokens give specific errors; the keyring stays intact', async () => {

@@ -62,7 +62,7 @@ describe('content script in the fixture chats (Chromium)', () => {
     // The overlay closes once the host has sent it.
     await alicePage.waitForSelector('iframe[data-c2c="compose-frame"]', { hidden: true });
 
-    expect(await shownIn(bobPage, 1)).toEqual({ status: 'verified', statusText: 'verified', sender: 'alice', plaintext: CANARY, code: null });
+    expect(await shownIn(bobPage, 1)).toEqual({ status: 'verified', statusText: 'verified', sender: 'alice', plaintext: CANARY, code: null, pq: 'classical' });
     // Alice reads her own message too (she is always a recipient of her own messages).
     expect(await shownIn(alicePage, 1)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: CANARY });
 

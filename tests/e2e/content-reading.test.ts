@@ -72,7 +72,7 @@ describe('message frames (Chromium)', () => {
     expect(await api(popup, { type: 'saveSecurity', colour: '#1b7f3a', image: 'owl' })).toMatchObject({ ok: true });
     canaryAt = post('alice', (await alice.write(CANARY)).join('\n'));
     const unpinnedAt = post('mallory', (await mallory.write('hello from someone you never pinned')).join('\n'));
-    expect(await shownIn(page, canaryAt)).toEqual({ status: 'pinned', statusText: 'pinned', sender: 'alice', plaintext: CANARY, code: null });
+    expect(await shownIn(page, canaryAt)).toEqual({ status: 'pinned', statusText: 'pinned', sender: 'alice', plaintext: CANARY, code: null, pq: 'classical' });
     expect(await shownIn(page, unpinnedAt)).toMatchObject({ status: 'unverified', plaintext: 'hello from someone you never pinned' });
     expect(await geometry(canaryAt)).toEqual({ height: HEIGHT_STEPS[0], scrolls: false });
     const frame = await frameOf(await frameElementIn(page, canaryAt), '[data-testid="security-badge"]');
@@ -129,7 +129,7 @@ describe('message frames (Chromium)', () => {
     await frame.focus('[data-testid="message-decrypt"]');
     await page.keyboard.press('Enter');
     await frame.waitForSelector('[data-testid="message-status"][data-status]', { timeout: 20_000 });
-    expect(await shownIn(page, legacyAt)).toEqual({ status: 'legacy', statusText: 'legacy', sender: 'frank', plaintext: 'PAY 100 to frank', code: null });
+    expect(await shownIn(page, legacyAt)).toEqual({ status: 'legacy', statusText: 'legacy', sender: 'frank', plaintext: 'PAY 100 to frank', code: null, pq: 'classical' });
   });
   it('a frame scrolled far off screen is reused for the next token: it shows only the new message, at the new height, Back still leaves the chat, and a reload by the page is undone', async () => {
     // Every token so far has had a frame (the long one among them). Mark every frame on the page now, then

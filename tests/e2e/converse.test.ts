@@ -91,7 +91,7 @@ function converseFlow(kind: BrowserKind) {
 
       // Bob's Converse shows alice's message; our frame in it shows the plaintext, verified.
       const fromAlice = `.chat-msg[data-from="${fx.roomJid}/alice"]`;
-      expect(await shownIn(bobPage, fromAlice)).toEqual({ status: 'verified', statusText: 'verified', sender: 'alice', plaintext: CANARY, code: null });
+      expect(await shownIn(bobPage, fromAlice)).toEqual({ status: 'verified', statusText: 'verified', sender: 'alice', plaintext: CANARY, code: null, pq: 'classical' });
       expect(await shownIn(alicePage, fromAlice)).toMatchObject({ status: 'verified', sender: 'alice', plaintext: CANARY });
 
       // The ciphertext is folded away (Converse's message body element, font size 0) behind our marker,

@@ -49,7 +49,7 @@ describe('Firefox: popup and background', () => {
     expect(await pin(bobPage, 'alice', await bundleOf(alicePage))).toBe('pinned');
 
     const opened = await decrypt(bobPage, await encrypt(alicePage, ['bob'], CANARY));
-    expect(opened).toEqual({ status: 'pinned', plaintext: CANARY, senderFingerprint: aliceFingerprint, senderHandle: 'alice' });
+    expect(opened).toEqual({ status: 'pinned', plaintext: CANARY, senderFingerprint: aliceFingerprint, senderHandle: 'alice', postQuantum: false });
 
     const token = await encrypt(alicePage, ['bob'], CANARY);
     expect(await decrypt(bobPage, tamper(token, token.length - 20))).toMatchObject({ status: 'error' });

@@ -54,10 +54,10 @@ describe('each view gets only its own API (Chromium)', () => {
     await reader?.close();
   });
 
-  it('a message frame: every request outside decrypt, pinCard and getSecurity is forbidden, naming both; nothing changes', async () => {
+  it('a message frame: every request outside decrypt, pinCard, joinP2PChat and getSecurity is forbidden, naming both; nothing changes', async () => {
     const before = await keyringState(reader.popup);
     const refused = refusedTypes('message frame');
-    expect(refused.length).toBe(REQUEST_TYPES.length - 3);
+    expect(refused.length).toBe(REQUEST_TYPES.length - 4);
     const answers = await askFrom(await frameElementIn(page, 1), refused.map((type) => ({ type, ...SAMPLE[type] })));
     refused.forEach((type, i) => {
       expect(answers[i], type).toEqual({ ok: false, error: { code: 'forbidden', message: `The message frame may not make the request ${type}.` } });
