@@ -35,7 +35,8 @@ function sizeOf(checkpointNote: string): number {
   return parseCheckpoint(checkpointNote.slice(0, checkpointNote.lastIndexOf('\n\n') + 1)).size;
 }
 
-const inconsistent = () => new C2CError('log-inconsistent', "The relay's key log is inconsistent: the key was not trusted. See the alarm in the popup.");
+const inconsistent = () =>
+  new C2CError('log-inconsistent', "The relay's key log is inconsistent: the key was not trusted. Lookups through this relay stay refused; the popup shows the evidence until it is dismissed.");
 
 export class KeyLog {
   /** One check at a time per relay: each starts from the state the one before it kept. */
