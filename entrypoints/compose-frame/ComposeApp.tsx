@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ERROR_MESSAGE_KEY, type MessageKey } from '@/components/i18n';
 import { ComposeForm, type Recipient } from '@/components/frames/ComposeForm';
 import { isHostToCompose, type ComposeToHost } from '@/lib/content/frames';
-import { partLengthSchema } from '@/lib/protocol/background-api';
+import { partLengthSchema, type ApiErrorCode } from '@/lib/protocol/background-api';
 import { callBackground } from '../shared/background-client';
 import { useSecurity } from '../shared/use-security';
 import { useVisibilityGuard } from './visibility-guard';
@@ -133,19 +133,7 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
    * typed text), so a page that covers the overlay gains nothing by leading a click here.
    */
   async function shareCard(): Promise<void> {
-    const maxPartLength = parsePartLength(partLength);
-    if (maxPartLength === null) return setError('composePartLengthInvalid');
-    setBusy(true);
-    setError(null);
-    setCopyText(null);
-    try {
-      const { port } = await host;
-      const r = await callBackground({ type: 'getContactCard', ...(maxPartLength ? { maxPartLength } : {}) });
-      if (!r.ok) return setError(ERROR_MESSAGE_KEY[r.error.code]);
-      await deliver(port, r.parts);
-    } finally {
-      setBusy(false);
-    }
+    await sendPublicParts((maxPartLength) => callBackground({ type: 'getContactCard', ...(maxPartLength ? { maxPartLength } : {}) }));
   }
 
   /**
@@ -155,6 +143,11 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
   async function p2pChat(handles: string[]): Promise<void> {
     const [handle] = handles;
     if (handles.length !== 1 || handle === undefined) return setError('composeChooseRecipient');
+    await sendPublicParts((maxPartLength) => callBackground({ type: 'startP2PChat', handle, ...(maxPartLength ? { maxPartLength } : {}) }));
+  }
+
+  /** Parts the background made without the user's typed text (a card, an invitation), sent through the host. */
+  async function sendPublicParts(make: (maxPartLength: number | undefined) => Promise<{ ok: true; parts: string[] } | { ok: false; error: { code: ApiErrorCode } }>): Promise<void> {
     const maxPartLength = parsePartLength(partLength);
     if (maxPartLength === null) return setError('composePartLengthInvalid');
     setBusy(true);
@@ -162,7 +155,7 @@ export function ComposeApp({ host }: { host: Promise<HostLink> }) {
     setCopyText(null);
     try {
       const { port } = await host;
-      const r = await callBackground({ type: 'startP2PChat', handle, ...(maxPartLength ? { maxPartLength } : {}) });
+      const r = await make(maxPartLength);
       if (!r.ok) return setError(ERROR_MESSAGE_KEY[r.error.code]);
       await deliver(port, r.parts);
     } finally {

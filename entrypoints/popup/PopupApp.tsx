@@ -189,14 +189,7 @@ export function PopupApp() {
         <ContactList contacts={contacts} busy={busy} onMarkVerified={(h) => void markVerified(h)} onChanged={() => void refresh()} onOpenChat={(h) => void openChat(h)} />
         <ContactLookup busy={busy} error={errors.lookup ?? null} found={found} onLookup={(h) => void lookup(h)} onPin={() => void pin()} />
       </section>
-      <FileTools
-        contacts={contacts}
-        state={files.state}
-        onEncrypt={(file, recipients) => void files.encrypt(file, recipients)}
-        onPickEncrypted={(file) => void files.pickEncrypted(file)}
-        onSaveDecrypted={() => void files.saveDecrypted()}
-        onCancel={files.cancel}
-      />
+      <FileTools contacts={contacts} {...files} />
       <InboxList items={inbox} />
     </>
   );

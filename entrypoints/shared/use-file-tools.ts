@@ -124,5 +124,12 @@ export function useFileTools() {
 
   const cancel = () => job.current?.cancel();
 
-  return { state, encrypt, pickEncrypted: (file: File) => pickEncrypted(file), saveDecrypted, cancel };
+  // FileTools' props, but the contacts to choose from.
+  return {
+    state,
+    onEncrypt: (file: File, recipients: string[]) => void encrypt(file, recipients),
+    onPickEncrypted: (file: File) => void pickEncrypted(file),
+    onSaveDecrypted: () => void saveDecrypted(),
+    onCancel: cancel,
+  };
 }

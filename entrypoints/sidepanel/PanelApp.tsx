@@ -83,14 +83,7 @@ export function PanelApp({ tabId }: { tabId: number | null }) {
       </header>
       <PanelMessages messages={shown.messages} total={shown.total} />
       <PanelCompose contacts={contacts} onSend={send} />
-      <FileTools
-        contacts={contacts}
-        state={files.state}
-        onEncrypt={(file, recipients) => void files.encrypt(file, recipients)}
-        onPickEncrypted={(file) => void files.pickEncrypted(file)}
-        onSaveDecrypted={() => void files.saveDecrypted()}
-        onCancel={files.cancel}
-      />
+      <FileTools contacts={contacts} {...files} />
     </div>
   );
 }

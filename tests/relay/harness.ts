@@ -170,6 +170,11 @@ export async function registered(url: string | string[], handle: string) {
   return { ...id, c };
 }
 
+/** Another person's key event in the log: a new identity registers as `handle` and leaves. */
+export async function registerElsewhere(url: string | string[], handle: string): Promise<void> {
+  (await registered(url, handle)).c.close();
+}
+
 /** The relay messages `c` receives from now on, in arrival order. */
 export function inbox(c: RelayClient): RelayMessage[] {
   const got: RelayMessage[] = [];

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '@/lib/keylog/checkpoint';
 import { keptLogState } from '@/lib/keyring/log-states';
-import { cleanup, client, makeIdentity, startRelay, until, type RunningRelay } from './harness';
+import { cleanup, registerElsewhere, type RunningRelay, startRelay, until } from './harness';
 import { makePerson, openChat, pinEachOther, type Person } from './chat-harness';
 
 const FAULTS = { env: { C2C_RELAY_TEST_FAULTS: '1' } };
@@ -29,20 +29,12 @@ async function keptSize(p: Person, relay: RunningRelay): Promise<number> {
 
 const alarms = async (p: Person) => (await p.call('getLogAlarms')).alarms;
 
-async function registerElsewhere(relay: RunningRelay, handle: string): Promise<void> {
-  const id = await makeIdentity(handle);
-  const c = client(relay.url, id.identity);
-  await c.connect();
-  await c.register(handle, id.bundle);
-  c.close();
-}
-
 describe('key-log gossip in the chat handshake', { timeout: 90_000 }, () => {
   it('an honest relay appending all along: each side checks the other’s checkpoint, and no alarm is raised', async () => {
     // Registrations as fast as they go, as from many people: the relay's registration limits would refuse them.
     const relay = await startRelay(['--register-rate', '0', '--register-rate-global', '0']);
     const alice = await person('alice', relay);
-    await registerElsewhere(relay, 'early');
+    await registerElsewhere(relay.url, 'early');
     const bob = await person('bob', relay);
     // Pinned from their bundles, not looked up: only the handshake can move alice's view of the log.
     await pinEachOther(alice, bob);
@@ -50,7 +42,7 @@ describe('key-log gossip in the chat handshake', { timeout: 90_000 }, () => {
     expect(await keptSize(bob, relay)).toBeGreaterThan(aliceBefore);
     let appending = true;
     const appends = (async () => {
-      for (let i = 0; appending; i++) await registerElsewhere(relay, `busy-${i}`);
+      for (let i = 0; appending; i++) await registerElsewhere(relay.url, `busy-${i}`);
     })();
     const { pageA, pageB } = await openChat(alice, bob);
     // Bob's larger checkpoint reached alice in his handshake; the relay proved it extends hers, and she

@@ -10,7 +10,7 @@ import { utf8 } from '../../lib/bytes';
 import { sealMessageV2 } from '../../lib/crypto/message-v2';
 import { decodePublicBundle } from '../../lib/crypto/public-bundle';
 import { GOSSIP_EXTENSION } from '../../lib/keylog/gossip';
-import { c2c, cleanup, client, makeIdentity, metrics, sample, startRelay, tempDir, until, type C2CRun, type RunningRelay } from './harness';
+import { c2c, type C2CRun, cleanup, makeIdentity, metrics, registerElsewhere, type RunningRelay, sample, startRelay, tempDir, until } from './harness';
 
 const run = (args: string[], stdin = '') => c2c(args, stdin).done;
 const FAULTS = { env: { C2C_RELAY_TEST_FAULTS: '1' } };
@@ -23,14 +23,6 @@ async function person(relay: RunningRelay, dir: string, handle: string): Promise
   expect((await run(['keygen', '--out', key, '--handle', handle])).code).toBe(0);
   expect((await run(['register', '--relay', relay.url, '--key', key, '--handle', handle])).code).toBe(0);
   return { key, pub: (await run(['pub', key])).stdout.trim() };
-}
-
-async function registerElsewhere(relay: RunningRelay, handle: string): Promise<void> {
-  const id = await makeIdentity(handle);
-  const c = client(relay.url, id.identity);
-  await c.connect();
-  await c.register(handle, id.bundle);
-  c.close();
 }
 
 const sizeIn = (state: string) => Number(JSON.parse(readFileSync(state, 'utf8')).checkpoint.split('\n')[1]);
@@ -54,7 +46,7 @@ describe('CLI token gossip on an honest relay', { timeout: 120_000 }, () => {
     expect((await run(['lookup', '--relay', relay.url, 'alice', '--state', bobState])).code).toBe(0);
     let appending = true;
     const appends = (async () => {
-      for (let i = 0; appending; i++) await registerElsewhere(relay, `busy-${i}`);
+      for (let i = 0; appending; i++) await registerElsewhere(relay.url, `busy-${i}`);
     })();
     const verdicts: string[] = [];
     for (let i = 0; i < 4; i++) {

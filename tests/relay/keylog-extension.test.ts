@@ -19,7 +19,7 @@ import { armor } from '@/lib/armor/armor';
 import { utf8 } from '@/lib/bytes';
 import { sealMessageV2 } from '@/lib/crypto/message-v2';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
-import { cleanup, client, makeIdentity, startRelay, until, type RunningRelay } from './harness';
+import { cleanup, client, makeIdentity, registerElsewhere, type RunningRelay, startRelay, until } from './harness';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -68,14 +68,6 @@ const keptSize = async (db: KeyringDB, relay: RunningRelay) => {
   return state ? parseCheckpoint(state.checkpoint.slice(0, state.checkpoint.lastIndexOf('\n\n') + 1)).size : 0;
 };
 
-async function registerElsewhere(relay: RunningRelay, handle: string): Promise<void> {
-  const id = await makeIdentity(handle);
-  const c = client(relay.url, id.identity);
-  await c.connect();
-  await c.register(handle, id.bundle);
-  c.close();
-}
-
 describe('the background on an honest relay', { timeout: 60_000 }, () => {
   it('verifies every lookup, keeps the checkpoint, and raises nothing while others append', async () => {
     const relay = await startRelay();
@@ -86,7 +78,7 @@ describe('the background on an honest relay', { timeout: 60_000 }, () => {
 
     let appending = true;
     const appends = (async () => {
-      for (let i = 0; appending; i++) await registerElsewhere(relay, `busy-${i}`);
+      for (let i = 0; appending; i++) await registerElsewhere(relay.url, `busy-${i}`);
     })();
     for (let i = 0; i < 5; i++) {
       const [a, b] = await Promise.all([alice.call({ type: 'lookupContact', handle: 'bob' }), bob.call({ type: 'lookupContact', handle: 'alice' }), alice.checkOwn()]);
@@ -110,7 +102,7 @@ describe('the background on an honest relay', { timeout: 60_000 }, () => {
     await pinFromRelay(bob, 'alice');
     let appending = true;
     const appends = (async () => {
-      for (let i = 0; appending; i++) await registerElsewhere(relay, `busy-${i}`);
+      for (let i = 0; appending; i++) await registerElsewhere(relay.url, `busy-${i}`);
     })();
     const verdicts: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -172,7 +164,7 @@ describe('the background on an honest relay', { timeout: 60_000 }, () => {
     const contactOf = async (handle: string) => ((await alice.call({ type: 'listContacts' })).contacts as { handle: string }[]).find((c) => c.handle === handle);
     expect(await contactOf('bob')).toMatchObject({ keyChanged: true, keyChangeProof: 'signed' });
     // A key for carol from outside the log (a pasted key line, say) that is not the pinned one: unproven.
-    await registerElsewhere(relay, 'carol');
+    await registerElsewhere(relay.url, 'carol');
     await pinFromRelay(alice, 'carol');
     const impostor = await makeIdentity('carol');
     expect(await alice.call({ type: 'pinContact', handle: 'carol', bundle: impostor.bundle })).toMatchObject({ ok: true, result: 'key-changed' });

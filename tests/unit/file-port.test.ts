@@ -1,18 +1,12 @@
 // The background's side of the `c2c-file` port (entrypoints/background/file-port.ts), driven as the popup
 // drives it (entrypoints/shared/file-job.ts): real keyrings (fake-indexeddb), real lib/files crypto, the
 // page's part played by a small in-memory port that answers pulls from a byte array and acknowledges data.
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { concat } from '@/lib/bytes';
-import { KeyringDB } from '@/lib/keyring/db';
-import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import { FILE_INPUT_CHUNK, FILE_OUTPUT_WINDOW, type FileBackgroundToPage, fileBackgroundToPageSchema, pieceFromText, pieceToText } from '@/lib/protocol/file-port';
-import { createBackground } from '@/entrypoints/background/create-background';
 import { acceptFilePort } from '@/entrypoints/background/file-port';
-import { routeMessage } from '@/entrypoints/background/router';
-import type { RegistrationStore } from '@/entrypoints/background/service';
+import { pinRouted as pin, routedPerson as person, type RoutedPerson as Person } from './routed-person';
 
 // Node 20 lacks the standard Uint8Array base64 methods the browsers have (TC39 "Uint8Array to/from base64",
 // Chrome 140, Firefox 133); the same encoding through Buffer stands in for them here.
@@ -24,22 +18,6 @@ base64.fromBase64 ??= (text) => {
 base64.prototype.toBase64 ??= function (this: Uint8Array) {
   return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('base64');
 };
-
-const SENDER = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
-
-async function person(handle: string) {
-  const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
-  const registrations: RegistrationStore = { get: async () => undefined, set: async () => undefined };
-  const { service } = createBackground({ db, registrations, WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service, isEnabledSite: async () => true };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
-  const call = (request: Record<string, unknown>): Promise<any> => routeMessage(request, SENDER, ctx);
-  expect(await call({ type: 'createIdentity', handle })).toMatchObject({ ok: true });
-  const { bundle } = await call({ type: 'getPublicBundle' });
-  return { db, call, bundle: bundle as string };
-}
-type Person = Awaited<ReturnType<typeof person>>;
-const pin = async (who: Person, handle: string, whom: Person) => expect(await who.call({ type: 'pinContact', handle, bundle: whom.bundle })).toMatchObject({ ok: true });
 
 interface PageOptions {
   /** Acknowledge each data piece (as the page does once written); false plays a page whose disk stalls. */

@@ -1,36 +1,19 @@
 // What the background seals and how it reports who sent a message (seal-for-contacts.ts, open-sealed.ts),
 // through routeMessage as the popup reaches them: real keyrings (fake-indexeddb), real crypto.
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { dearmor } from '@/lib/armor/armor';
 import { fingerprint, keyIdBytes, keyIdText } from '@/lib/crypto/identity';
 import { decodePublicBundle } from '@/lib/crypto/public-bundle';
 import { newSelfPqSecret } from '@/lib/crypto/contact-pq';
 import { storeContactSecret } from '@/lib/keyring/contact-secrets';
-import { KeyringDB } from '@/lib/keyring/db';
-import type { WebSocketConstructor } from '@/lib/relay-client/client';
-import { createBackground } from '@/entrypoints/background/create-background';
-import { routeMessage } from '@/entrypoints/background/router';
-import type { RegistrationStore } from '@/entrypoints/background/service';
-
-const SENDER = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
+import { pinRouted as pin, routedPerson } from './routed-person';
 
 async function person(handle: string) {
-  const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
-  const registrations: RegistrationStore = { get: async () => undefined, set: async () => undefined };
-  const { service } = createBackground({ db, registrations, WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service, isEnabledSite: async () => true };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
-  const call = (request: Record<string, unknown>): Promise<any> => routeMessage(request, SENDER, ctx);
-  expect(await call({ type: 'createIdentity', handle })).toMatchObject({ ok: true });
-  const { bundle } = await call({ type: 'getPublicBundle' });
-  return { call, db, bundle: bundle as string, key: (await decodePublicBundle(bundle)).identityKey };
+  const who = await routedPerson(handle);
+  return { ...who, key: (await decodePublicBundle(who.bundle)).identityKey };
 }
 
 type Person = Awaited<ReturnType<typeof person>>;
-const pin = async (who: Person, handle: string, whom: Person) =>
-  expect(await who.call({ type: 'pinContact', handle, bundle: whom.bundle })).toMatchObject({ ok: true });
 const send = async (from: Person, to: string[], plaintext: string): Promise<string> => {
   const r = await from.call({ type: 'encrypt', recipients: to, plaintext });
   expect(r).toMatchObject({ ok: true });
