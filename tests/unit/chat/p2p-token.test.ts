@@ -9,7 +9,7 @@ import {
 } from '../../../lib/chat/p2p-sdp';
 import { assertPeerFingerprint, newP2PId, openP2PToken, P2P_WINDOW_MS, sealP2PToken, type P2PToken } from '../../../lib/chat/p2p-token';
 import { FORMAT_ID } from '../../../lib/crypto/format-ids';
-import { keyIdBytes } from '../../../lib/crypto/identity';
+import { keyIdBytes, SIGNATURE_CONTEXT, signWithContext } from '../../../lib/crypto/identity';
 import { openMessageV2, sealMessageV2 } from '../../../lib/crypto/message-v2';
 import { MemoryReplayCache } from '../../../lib/crypto/replay-cache';
 import { equalBytes } from '../../../lib/bytes';
@@ -130,6 +130,17 @@ describe('peer-to-peer tokens', () => {
     const signed = minimizeSdp(CHROMIUM_OFFER).fingerprint;
     expect(() => assertPeerFingerprint(signed, signed.slice())).not.toThrow();
     expect(() => assertPeerFingerprint(signed, minimizeSdp(CHROMIUM_ANSWER).fingerprint)).toThrow(expect.objectContaining({ code: 'foreign-fingerprint' }));
+  });
+
+  it('refuses, when opening, a signed description the browser could not take: SDP lines smuggled into the ICE user fragment', async () => {
+    const [alice, bob] = await Promise.all([makeUser(), makeUser()]);
+    const text = (s: string) => concat(Uint8Array.of(s.length), new TextEncoder().encode(s));
+    const { fingerprint } = minimizeSdp(CHROMIUM_OFFER);
+    // version ‖ id ‖ mid ‖ ufrag ‖ pwd ‖ setup ‖ fingerprint ‖ no candidates, as encoded (docs/FORMATS.md).
+    const body = concat(Uint8Array.of(1), newP2PId(), text('0'), text('abcd\r\na=candidate:1 1 udp 1 203.0.113.9 9 typ host'), text('5TB3Mptdu7JIeLjqwM2XkGup'), Uint8Array.of(0), fingerprint, Uint8Array.of(0));
+    const signature = await signWithContext(alice.identity.privateKey, SIGNATURE_CONTEXT.p2pDtls, concat(Uint8Array.of(FORMAT_ID.p2pOfferV1), bob.identity.publicKey, body));
+    const token = await sealMessageV2({ identity: alice.identity, recipients: [bob.bundle], plaintext: concat(body, signature), format: FORMAT_ID.p2pOfferV1 });
+    expect(await codeOf(openP2PToken(token, me(bob), { resolveSender: pinned(alice) }))).toBe('malformed');
   });
 
   it('opens an offer once: a replayed offer is refused', async () => {
