@@ -121,7 +121,7 @@ export default defineContentScript({
       for (const r of records) {
         if (r.type === 'characterData') {
           scanner.enqueue(r.target);
-          reporter.textChanged();
+          reporter.textChanged(r.target);
         }
         else {
           for (const n of r.addedNodes) {

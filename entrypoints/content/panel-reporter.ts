@@ -6,7 +6,7 @@
 // reported), so a token is read for the conversation the page shows it in now.
 // A chat adds messages all the time and few are tokens: a batch of additions with no token in it costs one
 // question to the adapter (the newest token's conversation, which changes when the page shows another
-// conversation), and tokens are checked against their text only after the page changed some text in place.
+// conversation), and tokens are checked against their text only after the page changed a token's text node in place.
 import { browser } from 'wxt/browser';
 import { withinTime } from '@/lib/time-limit';
 import { PANEL_DOC_HEX_LENGTH, PANEL_MAX_CHARS, PANEL_MAX_TOKENS, PANEL_REPORT_MS, PANEL_TOKENS, type PanelToken, type PanelTokens } from '@/lib/protocol/api/panel-messages';
@@ -43,8 +43,10 @@ export class PanelReporter {
   private lastSignature = '';
   /** Tokens were added or removed since the last report. */
   private dirty = true;
-  /** The page changed text in place since the last report: a token's text may have changed under it. */
+  /** The page changed a token's text node in place since the last report: its text may have changed. */
   private textTouched = false;
+  /** Every text node a token was found in (typing in an editor changes others: those cost nothing here). */
+  private readonly anchors = new WeakSet<Text>();
   /** The conversation the last report gave its newest token. */
   private newestConversation: string | undefined;
 
@@ -69,6 +71,7 @@ export class PanelReporter {
 
   add(token: FoundToken): void {
     const entry = { text: token.text, anchor: token.anchor, tail: token.text.slice(-TAIL_LENGTH) };
+    this.anchors.add(token.anchor);
     const last = this.entries.at(-1);
     if (!last || follows(last.anchor, entry.anchor)) this.entries.push(entry);
     else {
@@ -92,8 +95,9 @@ export class PanelReporter {
     this.schedule();
   }
 
-  /** Called when the page changed text in place (characterData): the next report checks every token's text. */
-  textChanged(): void {
+  /** Called when the page changed a text node in place (characterData): if it held a token, the next report checks. */
+  textChanged(node: Node): void {
+    if (!this.anchors.has(node as Text)) return;
     this.textTouched = true;
     this.schedule();
   }
