@@ -47,16 +47,6 @@ export async function hasContactSecret(db: KeyringDB, handle: string, identityKe
   return !!currentFor(await db.contactSecrets.get(normalizeKeyringHandle(handle)), identityKey);
 }
 
-/** When the current secret of each contact was established (for the UI), by handle. */
-export async function contactSecretDates(db: KeyringDB): Promise<Map<string, { identityKey: string; established: number }>> {
-  const out = new Map<string, { identityKey: string; established: number }>();
-  for (const row of await db.contactSecrets.toArray()) {
-    const first = row.secrets[0];
-    if (first && first.replacedAt === undefined) out.set(row.handle, { identityKey: toHex(first.identityKey), established: first.established });
-  }
-  return out;
-}
-
 /** What sealing to these recipients needs; undefined when none of them has a secret. */
 export async function postQuantumForSending(db: KeyringDB, recipients: { handle: string; identityKey: Uint8Array }[]): Promise<SealPostQuantum | undefined> {
   const found = await Promise.all(recipients.map(async (r) => ({ r, s: currentFor(await db.contactSecrets.get(normalizeKeyringHandle(r.handle)), r.identityKey) })));
