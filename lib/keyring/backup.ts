@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../crypto/public-bundle';
-import { exportContactSecrets, importContactSecrets } from './contact-secrets';
+import { exportContactSecrets, importContactSecrets, MAX_KEPT_CONTACT_SECRETS } from './contact-secrets';
 import { allTables, type ContactRow, type KeyringDB, type LegacyKeyRow } from './db';
 import { prepareDeviceKey, requireDeviceKey, saveDeviceKeyIfNew } from './device-key';
 import { normalizeKeyringHandle } from './handle';
@@ -69,7 +69,7 @@ const payloadSchema = z.strictObject({
       self: bytes.optional(),
       contacts: z
         .array(z.strictObject({ handle: z.string().max(256), identityKey: bytes, secret: bytes, established: time, replacedAt: time.optional() }))
-        .max(2 * MAX_CONTACTS),
+        .max(MAX_KEPT_CONTACT_SECRETS * MAX_CONTACTS),
     })
     .optional(),
 });

@@ -10,6 +10,13 @@ import { prepareDeviceKey, requireDeviceKey, saveDeviceKeyIfNew, unwrapSecret, w
 import { normalizeKeyringHandle } from './handle';
 
 export const CONTACT_SECRET_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * Secrets kept per contact whatever their age (the current one included). Every version-2 chat makes a
+ * new one, so without a bound a chatty pair piles them up, and each costs an unwrap and an HMAC per
+ * prekey on every message opened, raises the chance that a foreign wrap's tag matches by accident, and
+ * lengthens backups (whose restore bounds them).
+ */
+export const MAX_KEPT_CONTACT_SECRETS = 16;
 const SELF_LABEL = 'self-pq';
 const contactLabel = (handle: string, identityKey: Uint8Array) => `contact-pq:${handle}:${toHex(identityKey)}`;
 
@@ -17,7 +24,8 @@ const kept = (s: StoredContactSecret, now: number) => s.replacedAt === undefined
 
 /**
  * Stores a PQS just established with `handle` (whose identity key is `identityKey`) as the current one;
- * the previous one is marked replaced, expired ones are dropped. Makes the own pq secret on first use.
+ * the previous one is marked replaced, expired ones and those beyond MAX_KEPT_CONTACT_SECRETS are dropped.
+ * Makes the own pq secret on first use.
  */
 export async function storeContactSecret(db: KeyringDB, handle: string, identityKey: Uint8Array, secret: Uint8Array, now = Date.now()): Promise<void> {
   if (secret.length !== PQ_SECRET_LENGTH) throw new C2CError('malformed', 'a contact secret is 32 bytes');
@@ -32,7 +40,7 @@ export async function storeContactSecret(db: KeyringDB, handle: string, identity
     if (!(await db.selfPqSecret.get('active'))) await db.selfPqSecret.put(selfRow);
     const old = (await db.contactSecrets.get(name))?.secrets ?? [];
     const older = old.map((s) => (s.replacedAt === undefined ? { ...s, replacedAt: now } : s)).filter((s) => kept(s, now));
-    await db.contactSecrets.put({ handle: name, secrets: [entry, ...older] });
+    await db.contactSecrets.put({ handle: name, secrets: [entry, ...older].slice(0, MAX_KEPT_CONTACT_SECRETS) });
   });
 }
 
@@ -107,7 +115,10 @@ export async function importContactSecrets(deviceKey: CryptoKey, data: ContactSe
   }
   // Newest first: the current one (no replacedAt), then the replaced ones by when they were replaced.
   const order = (s: StoredContactSecret) => s.replacedAt ?? Infinity;
-  const rows = [...byHandle].map(([handle, secrets]) => ({ handle, secrets: secrets.sort((a, b) => order(b) - order(a) || b.established - a.established) }));
+  const rows = [...byHandle].map(([handle, secrets]) => ({
+    handle,
+    secrets: secrets.sort((a, b) => order(b) - order(a) || b.established - a.established).slice(0, MAX_KEPT_CONTACT_SECRETS),
+  }));
   if (data.self && data.self.length !== PQ_SECRET_LENGTH) throw new C2CError('malformed', 'Backup own post-quantum secret has the wrong length.');
   const selfRow = data.self && { slot: 'active' as const, wrapped: await wrapSecret(deviceKey, SELF_LABEL, data.self), created: now };
   return { rows, ...(selfRow ? { selfRow } : {}) };

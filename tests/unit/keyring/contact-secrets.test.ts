@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fromUtf8, toHex, utf8 } from '../../../lib/bytes';
 import { newSelfPqSecret } from '../../../lib/crypto/contact-pq';
 import { openMessageV2, sealMessageV2 } from '../../../lib/crypto/message-v2';
-import { CONTACT_SECRET_RETENTION_MS } from '../../../lib/keyring/contact-secrets';
+import { CONTACT_SECRET_RETENTION_MS, MAX_KEPT_CONTACT_SECRETS } from '../../../lib/keyring/contact-secrets';
 import { KEYRING_DB_NAME, SCHEMA_V1 } from '../../../lib/keyring/db';
 import { freshFactory, makePerson, openTestKeyring } from './helpers';
 
@@ -44,6 +44,22 @@ describe('contact secrets in the keyring', () => {
     const third = newSelfPqSecret();
     await k.storeContactSecret('bob', bob.identity.publicKey, third, DAY + CONTACT_SECRET_RETENTION_MS + 5);
     expect((await k.db.contactSecrets.get('bob'))!.secrets).toHaveLength(2);
+  });
+
+  it('a contact who chats often keeps at most MAX_KEPT_CONTACT_SECRETS, the newest, whatever their age', async () => {
+    const { k, bob } = await setUp();
+    const made = Array.from({ length: MAX_KEPT_CONTACT_SECRETS + 3 }, () => newSelfPqSecret());
+    const start = Date.now();
+    for (const [i, secret] of made.entries()) await k.storeContactSecret('bob', bob.identity.publicKey, secret, start + i);
+    const opening = (await k.postQuantumForOpening(start + DAY)).contactSecrets.map(toHex);
+    expect(opening).toEqual(made.slice(3).reverse().map(toHex));
+    // Still current for sending: the newest.
+    const sending = await k.postQuantumForSending([{ handle: 'bob', identityKey: bob.identity.publicKey }]);
+    expect(toHex(sending!.contacts.get(toHex(bob.identity.publicKey))!)).toBe(toHex(made.at(-1)!));
+    // A backup carries exactly the kept ones and restores them.
+    const fresh = openTestKeyring();
+    await fresh.restoreBackup(await k.exportBackup(PASS, { testingOnlyScryptN: 2 ** 14 }), PASS);
+    expect((await fresh.postQuantumForOpening(start + DAY)).contactSecrets.map(toHex)).toEqual(opening);
   });
 
   it('a secret made with an older key of the contact is not used for sending to the new key', async () => {
