@@ -32,16 +32,24 @@ export async function storeContactSecret(db: KeyringDB, handle: string, identity
   const name = normalizeKeyringHandle(handle);
   const device = await prepareDeviceKey(db, now);
   const entry: StoredContactSecret = { identityKey: identityKey.slice(), wrapped: await wrapSecret(device.key, contactLabel(name, identityKey), secret), established: now };
-  const self = newSelfPqSecret();
-  const selfRow = { slot: 'active' as const, wrapped: await wrapSecret(device.key, SELF_LABEL, self), created: now };
-  self.fill(0);
+  // Made only while there is none (then checked again inside the transaction, which cannot await WebCrypto).
+  const selfRow = (await db.selfPqSecret.get('active')) ? undefined : await newSelfRow(device.key, now);
   await db.transaction('rw', db.contactSecrets, db.selfPqSecret, db.deviceKey, async () => {
     await saveDeviceKeyIfNew(db, device);
-    if (!(await db.selfPqSecret.get('active'))) await db.selfPqSecret.put(selfRow);
+    if (selfRow && !(await db.selfPqSecret.get('active'))) await db.selfPqSecret.put(selfRow);
     const old = (await db.contactSecrets.get(name))?.secrets ?? [];
     const older = old.map((s) => (s.replacedAt === undefined ? { ...s, replacedAt: now } : s)).filter((s) => kept(s, now));
     await db.contactSecrets.put({ handle: name, secrets: [entry, ...older].slice(0, MAX_KEPT_CONTACT_SECRETS) });
   });
+}
+
+async function newSelfRow(deviceKey: CryptoKey, now: number): Promise<SelfPqSecretRow> {
+  const self = newSelfPqSecret();
+  try {
+    return { slot: 'active', wrapped: await wrapSecret(deviceKey, SELF_LABEL, self), created: now };
+  } finally {
+    self.fill(0);
+  }
 }
 
 /** The current secret for this contact and identity key, if any: what sealing mixes in. */

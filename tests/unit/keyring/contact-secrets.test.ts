@@ -35,9 +35,12 @@ describe('contact secrets in the keyring', () => {
     const { k, bob } = await setUp();
     const [first, second] = [newSelfPqSecret(), newSelfPqSecret()];
     await k.storeContactSecret('bob', bob.identity.publicKey, first, 0);
+    const ownBefore = (await k.postQuantumForOpening(0)).selfPqSecret!;
     await k.storeContactSecret('bob', bob.identity.publicKey, second, DAY);
     const sending = await k.postQuantumForSending([{ handle: 'bob', identityKey: bob.identity.publicKey }]);
     expect(toHex(sending!.contacts.get(toHex(bob.identity.publicKey))!)).toBe(toHex(second));
+    // The own pq secret is made once: own copies sealed before still open.
+    expect(toHex(sending!.self)).toBe(toHex(ownBefore));
     expect((await k.postQuantumForOpening(DAY + 1)).contactSecrets.map(toHex)).toEqual([toHex(second), toHex(first)]);
     expect((await k.postQuantumForOpening(DAY + CONTACT_SECRET_RETENTION_MS)).contactSecrets.map(toHex)).toEqual([toHex(second)]);
     // The next replacement drops what has expired.
