@@ -3,9 +3,10 @@
 import Dexie from 'dexie';
 import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { fromUtf8, toHex, utf8 } from '../../../lib/bytes';
+import { fromUtf8, toBase64Url, toHex, utf8 } from '../../../lib/bytes';
 import { newSelfPqSecret } from '../../../lib/crypto/contact-pq';
 import { openMessageV2, sealMessageV2 } from '../../../lib/crypto/message-v2';
+import { decryptBackupPayload, encryptBackupPayload } from '../../../lib/keyring/backup';
 import { CONTACT_SECRET_RETENTION_MS, MAX_KEPT_CONTACT_SECRETS } from '../../../lib/keyring/contact-secrets';
 import { KEYRING_DB_NAME, SCHEMA_V1 } from '../../../lib/keyring/db';
 import { freshFactory, makePerson, openTestKeyring } from './helpers';
@@ -106,6 +107,19 @@ describe('contact secrets in the keyring', () => {
     const opening = await fresh.postQuantumForOpening();
     expect(opening).toEqual({ contactSecrets: [] });
     await expect(openMessageV2(sealed, { ...(await fresh.getOpeningKeys()), ...opening })).rejects.toMatchObject({ code: 'not-addressed' });
+  });
+
+  it('a backup carrying a secret of the wrong length is malformed and restores nothing', async () => {
+    const { k, bob } = await setUp();
+    await k.storeContactSecret('bob', bob.identity.publicKey, newSelfPqSecret());
+    const opened = await decryptBackupPayload(await k.exportBackup(PASS, { testingOnlyScryptN: 2 ** 14 }), PASS);
+    const payload = JSON.parse(fromUtf8(opened.payload));
+    payload.postQuantum.contacts[0].secret = toBase64Url(new Uint8Array(31));
+    const bad = await encryptBackupPayload(utf8(JSON.stringify(payload)), PASS, { kind: opened.kind, testingOnlyScryptN: 2 ** 14 });
+    const fresh = openTestKeyring();
+    await expect(fresh.restoreBackup(bad, PASS)).rejects.toMatchObject({ code: 'malformed', message: expect.stringMatching(/contact secret has the wrong length/) });
+    expect(await fresh.db.identities.count()).toBe(0);
+    expect(await fresh.db.contactSecrets.count()).toBe(0);
   });
 
   it('a wrong-length secret is refused and stores nothing', async () => {
