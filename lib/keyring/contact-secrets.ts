@@ -81,11 +81,12 @@ export async function postQuantumForOpening(db: KeyringDB, now = Date.now()): Pr
   const [rows, selfRow] = await Promise.all([db.contactSecrets.toArray(), db.selfPqSecret.get('active')]);
   if (rows.length === 0 && !selfRow) return { contactSecrets: [] };
   const deviceKey = await requireDeviceKey(db);
-  const contactSecrets: Uint8Array[] = [];
-  for (const row of rows) {
-    for (const s of row.secrets.filter((x) => kept(x, now))) contactSecrets.push(await unwrapSecret(deviceKey, contactLabel(row.handle, s.identityKey), s.wrapped));
-  }
-  return { contactSecrets, ...(selfRow ? { selfPqSecret: await unwrapSecret(deviceKey, SELF_LABEL, selfRow.wrapped) } : {}) };
+  // At once: this runs for every message opened, and each unwrap mostly waits on WebCrypto.
+  const [contactSecrets, selfPqSecret] = await Promise.all([
+    Promise.all(rows.flatMap((row) => row.secrets.filter((x) => kept(x, now)).map((s) => unwrapSecret(deviceKey, contactLabel(row.handle, s.identityKey), s.wrapped)))),
+    selfRow && unwrapSecret(deviceKey, SELF_LABEL, selfRow.wrapped),
+  ]);
+  return { contactSecrets, ...(selfPqSecret ? { selfPqSecret } : {}) };
 }
 
 /** For backups: every kept secret in clear (the caller seals them under the passphrase) and the own one. */
