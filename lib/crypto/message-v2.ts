@@ -334,7 +334,9 @@ async function openBody(frame: Frame, me: OpeningKeys): Promise<{ plain: Uint8Ar
     const pqPlain = await tryBody(frame, pqContentKey(ownCopyKey, me.selfPqSecret, frame.enc));
     if (pqPlain) return { plain: pqPlain, ownCopy: true, postQuantum: true };
   }
-  if (candidates.length === 0) {
+  // A pq tag matches a foreign wrap by chance S × P times more often than a hint does (one tag per kept
+  // secret and prekey): a failed tag alone is far likelier a message for someone else than an altered one.
+  if (candidates.every((c) => c.secret)) {
     throw new C2CError('not-addressed', 'this message is not encrypted to any of your keys (or to a post-quantum secret this keyring no longer holds)');
   }
   throw new C2CError('tampered', 'the message was altered: it does not open with your key');

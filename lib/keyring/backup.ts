@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from '../bytes';
 import { C2CError } from '../errors';
 import { decodePublicBundle, encodePublicBundle, type PublicBundle } from '../crypto/public-bundle';
-import { exportContactSecrets, importContactSecrets } from './contact-secrets';
+import { type ContactSecretsExport, exportContactSecrets, importContactSecrets, MAX_KEPT_CONTACT_SECRETS } from './contact-secrets';
 import { allTables, type ContactRow, type KeyringDB, type LegacyKeyRow } from './db';
 import { prepareDeviceKey, requireDeviceKey, saveDeviceKeyIfNew } from './device-key';
 import { normalizeKeyringHandle } from './handle';
@@ -69,7 +69,7 @@ const payloadSchema = z.strictObject({
       self: bytes.optional(),
       contacts: z
         .array(z.strictObject({ handle: z.string().max(256), identityKey: bytes, secret: bytes, established: time, replacedAt: time.optional() }))
-        .max(2 * MAX_CONTACTS),
+        .max(MAX_KEPT_CONTACT_SECRETS * MAX_CONTACTS),
     })
     .optional(),
 });
@@ -177,8 +177,7 @@ export async function exportBackup(
     }),
   );
   wipe(material);
-  pq.self?.fill(0);
-  for (const c of pq.contacts) c.secret.fill(0);
+  wipeContactSecrets(pq);
   try {
     return await encryptBackupPayload(payload, passphrase, {
       kind: BACKUP_KIND,
@@ -187,6 +186,12 @@ export async function exportBackup(
   } finally {
     payload.fill(0);
   }
+}
+
+/** Zeroes a backup's post-quantum secrets once re-wrapped, or refused (a wrong length). */
+function wipeContactSecrets(pq: ContactSecretsExport | undefined): void {
+  pq?.self?.fill(0);
+  for (const c of pq?.contacts ?? []) c.secret.fill(0);
 }
 
 function parsePayload(payload: Uint8Array): z.output<typeof payloadSchema> {
@@ -247,9 +252,7 @@ export async function restoreBackup(db: KeyringDB, text: string, passphrase: str
     wrapped: await wrapLegacyKey(device.key, legacy),
     created: data.exportedAt,
   };
-  const pq = data.postQuantum && (await importContactSecrets(device.key, data.postQuantum));
-  data.postQuantum?.self?.fill(0);
-  for (const c of data.postQuantum?.contacts ?? []) c.secret.fill(0);
+  const pq = data.postQuantum && (await importContactSecrets(device.key, data.postQuantum).finally(() => wipeContactSecrets(data.postQuantum)));
 
   await db.transaction('rw', allTables(db), async () => {
     if (opts.replace) {

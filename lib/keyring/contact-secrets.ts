@@ -10,6 +10,13 @@ import { prepareDeviceKey, requireDeviceKey, saveDeviceKeyIfNew, unwrapSecret, w
 import { normalizeKeyringHandle } from './handle';
 
 export const CONTACT_SECRET_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * Secrets kept per contact whatever their age (the current one included). Every version-2 chat makes a
+ * new one, so without a bound a chatty pair piles them up, and each costs an unwrap and an HMAC per
+ * prekey on every message opened, raises the chance that a foreign wrap's tag matches by accident, and
+ * lengthens backups (whose restore bounds them).
+ */
+export const MAX_KEPT_CONTACT_SECRETS = 16;
 const SELF_LABEL = 'self-pq';
 const contactLabel = (handle: string, identityKey: Uint8Array) => `contact-pq:${handle}:${toHex(identityKey)}`;
 
@@ -17,23 +24,32 @@ const kept = (s: StoredContactSecret, now: number) => s.replacedAt === undefined
 
 /**
  * Stores a PQS just established with `handle` (whose identity key is `identityKey`) as the current one;
- * the previous one is marked replaced, expired ones are dropped. Makes the own pq secret on first use.
+ * the previous one is marked replaced, expired ones and those beyond MAX_KEPT_CONTACT_SECRETS are dropped.
+ * Makes the own pq secret on first use.
  */
 export async function storeContactSecret(db: KeyringDB, handle: string, identityKey: Uint8Array, secret: Uint8Array, now = Date.now()): Promise<void> {
   if (secret.length !== PQ_SECRET_LENGTH) throw new C2CError('malformed', 'a contact secret is 32 bytes');
   const name = normalizeKeyringHandle(handle);
   const device = await prepareDeviceKey(db, now);
   const entry: StoredContactSecret = { identityKey: identityKey.slice(), wrapped: await wrapSecret(device.key, contactLabel(name, identityKey), secret), established: now };
-  const self = newSelfPqSecret();
-  const selfRow = { slot: 'active' as const, wrapped: await wrapSecret(device.key, SELF_LABEL, self), created: now };
-  self.fill(0);
+  // Made only while there is none (then checked again inside the transaction, which cannot await WebCrypto).
+  const selfRow = (await db.selfPqSecret.get('active')) ? undefined : await newSelfRow(device.key, now);
   await db.transaction('rw', db.contactSecrets, db.selfPqSecret, db.deviceKey, async () => {
     await saveDeviceKeyIfNew(db, device);
-    if (!(await db.selfPqSecret.get('active'))) await db.selfPqSecret.put(selfRow);
+    if (selfRow && !(await db.selfPqSecret.get('active'))) await db.selfPqSecret.put(selfRow);
     const old = (await db.contactSecrets.get(name))?.secrets ?? [];
     const older = old.map((s) => (s.replacedAt === undefined ? { ...s, replacedAt: now } : s)).filter((s) => kept(s, now));
-    await db.contactSecrets.put({ handle: name, secrets: [entry, ...older] });
+    await db.contactSecrets.put({ handle: name, secrets: [entry, ...older].slice(0, MAX_KEPT_CONTACT_SECRETS) });
   });
+}
+
+async function newSelfRow(deviceKey: CryptoKey, now: number): Promise<SelfPqSecretRow> {
+  const self = newSelfPqSecret();
+  try {
+    return { slot: 'active', wrapped: await wrapSecret(deviceKey, SELF_LABEL, self), created: now };
+  } finally {
+    self.fill(0);
+  }
 }
 
 /** The current secret for this contact and identity key, if any: what sealing mixes in. */
@@ -45,16 +61,6 @@ function currentFor(row: ContactSecretRow | undefined, identityKey: Uint8Array):
 /** Whether sealing to this contact's identity key is post-quantum (a current secret exists). */
 export async function hasContactSecret(db: KeyringDB, handle: string, identityKey: Uint8Array): Promise<boolean> {
   return !!currentFor(await db.contactSecrets.get(normalizeKeyringHandle(handle)), identityKey);
-}
-
-/** When the current secret of each contact was established (for the UI), by handle. */
-export async function contactSecretDates(db: KeyringDB): Promise<Map<string, { identityKey: string; established: number }>> {
-  const out = new Map<string, { identityKey: string; established: number }>();
-  for (const row of await db.contactSecrets.toArray()) {
-    const first = row.secrets[0];
-    if (first && first.replacedAt === undefined) out.set(row.handle, { identityKey: toHex(first.identityKey), established: first.established });
-  }
-  return out;
 }
 
 /** What sealing to these recipients needs; undefined when none of them has a secret. */
@@ -75,11 +81,12 @@ export async function postQuantumForOpening(db: KeyringDB, now = Date.now()): Pr
   const [rows, selfRow] = await Promise.all([db.contactSecrets.toArray(), db.selfPqSecret.get('active')]);
   if (rows.length === 0 && !selfRow) return { contactSecrets: [] };
   const deviceKey = await requireDeviceKey(db);
-  const contactSecrets: Uint8Array[] = [];
-  for (const row of rows) {
-    for (const s of row.secrets.filter((x) => kept(x, now))) contactSecrets.push(await unwrapSecret(deviceKey, contactLabel(row.handle, s.identityKey), s.wrapped));
-  }
-  return { contactSecrets, ...(selfRow ? { selfPqSecret: await unwrapSecret(deviceKey, SELF_LABEL, selfRow.wrapped) } : {}) };
+  // At once: this runs for every message opened, and each unwrap mostly waits on WebCrypto.
+  const [contactSecrets, selfPqSecret] = await Promise.all([
+    Promise.all(rows.flatMap((row) => row.secrets.filter((x) => kept(x, now)).map((s) => unwrapSecret(deviceKey, contactLabel(row.handle, s.identityKey), s.wrapped)))),
+    selfRow && unwrapSecret(deviceKey, SELF_LABEL, selfRow.wrapped),
+  ]);
+  return { contactSecrets, ...(selfPqSecret ? { selfPqSecret } : {}) };
 }
 
 /** For backups: every kept secret in clear (the caller seals them under the passphrase) and the own one. */
@@ -117,7 +124,10 @@ export async function importContactSecrets(deviceKey: CryptoKey, data: ContactSe
   }
   // Newest first: the current one (no replacedAt), then the replaced ones by when they were replaced.
   const order = (s: StoredContactSecret) => s.replacedAt ?? Infinity;
-  const rows = [...byHandle].map(([handle, secrets]) => ({ handle, secrets: secrets.sort((a, b) => order(b) - order(a) || b.established - a.established) }));
+  const rows = [...byHandle].map(([handle, secrets]) => ({
+    handle,
+    secrets: secrets.sort((a, b) => order(b) - order(a) || b.established - a.established).slice(0, MAX_KEPT_CONTACT_SECRETS),
+  }));
   if (data.self && data.self.length !== PQ_SECRET_LENGTH) throw new C2CError('malformed', 'Backup own post-quantum secret has the wrong length.');
   const selfRow = data.self && { slot: 'active' as const, wrapped: await wrapSecret(deviceKey, SELF_LABEL, data.self), created: now };
   return { rows, ...(selfRow ? { selfRow } : {}) };

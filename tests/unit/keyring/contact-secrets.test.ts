@@ -3,10 +3,11 @@
 import Dexie from 'dexie';
 import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { fromUtf8, toHex, utf8 } from '../../../lib/bytes';
+import { fromUtf8, toBase64Url, toHex, utf8 } from '../../../lib/bytes';
 import { newSelfPqSecret } from '../../../lib/crypto/contact-pq';
 import { openMessageV2, sealMessageV2 } from '../../../lib/crypto/message-v2';
-import { CONTACT_SECRET_RETENTION_MS } from '../../../lib/keyring/contact-secrets';
+import { decryptBackupPayload, encryptBackupPayload } from '../../../lib/keyring/backup';
+import { CONTACT_SECRET_RETENTION_MS, MAX_KEPT_CONTACT_SECRETS } from '../../../lib/keyring/contact-secrets';
 import { KEYRING_DB_NAME, SCHEMA_V1 } from '../../../lib/keyring/db';
 import { freshFactory, makePerson, openTestKeyring } from './helpers';
 
@@ -35,15 +36,34 @@ describe('contact secrets in the keyring', () => {
     const { k, bob } = await setUp();
     const [first, second] = [newSelfPqSecret(), newSelfPqSecret()];
     await k.storeContactSecret('bob', bob.identity.publicKey, first, 0);
+    const ownBefore = (await k.postQuantumForOpening(0)).selfPqSecret!;
     await k.storeContactSecret('bob', bob.identity.publicKey, second, DAY);
     const sending = await k.postQuantumForSending([{ handle: 'bob', identityKey: bob.identity.publicKey }]);
     expect(toHex(sending!.contacts.get(toHex(bob.identity.publicKey))!)).toBe(toHex(second));
+    // The own pq secret is made once: own copies sealed before still open.
+    expect(toHex(sending!.self)).toBe(toHex(ownBefore));
     expect((await k.postQuantumForOpening(DAY + 1)).contactSecrets.map(toHex)).toEqual([toHex(second), toHex(first)]);
     expect((await k.postQuantumForOpening(DAY + CONTACT_SECRET_RETENTION_MS)).contactSecrets.map(toHex)).toEqual([toHex(second)]);
     // The next replacement drops what has expired.
     const third = newSelfPqSecret();
     await k.storeContactSecret('bob', bob.identity.publicKey, third, DAY + CONTACT_SECRET_RETENTION_MS + 5);
     expect((await k.db.contactSecrets.get('bob'))!.secrets).toHaveLength(2);
+  });
+
+  it('a contact who chats often keeps at most MAX_KEPT_CONTACT_SECRETS, the newest, whatever their age', async () => {
+    const { k, bob } = await setUp();
+    const made = Array.from({ length: MAX_KEPT_CONTACT_SECRETS + 3 }, () => newSelfPqSecret());
+    const start = Date.now();
+    for (const [i, secret] of made.entries()) await k.storeContactSecret('bob', bob.identity.publicKey, secret, start + i);
+    const opening = (await k.postQuantumForOpening(start + DAY)).contactSecrets.map(toHex);
+    expect(opening).toEqual(made.slice(3).reverse().map(toHex));
+    // Still current for sending: the newest.
+    const sending = await k.postQuantumForSending([{ handle: 'bob', identityKey: bob.identity.publicKey }]);
+    expect(toHex(sending!.contacts.get(toHex(bob.identity.publicKey))!)).toBe(toHex(made.at(-1)!));
+    // A backup carries exactly the kept ones and restores them.
+    const fresh = openTestKeyring();
+    await fresh.restoreBackup(await k.exportBackup(PASS, { testingOnlyScryptN: 2 ** 14 }), PASS);
+    expect((await fresh.postQuantumForOpening(start + DAY)).contactSecrets.map(toHex)).toEqual(opening);
   });
 
   it('a secret made with an older key of the contact is not used for sending to the new key', async () => {
@@ -87,6 +107,19 @@ describe('contact secrets in the keyring', () => {
     const opening = await fresh.postQuantumForOpening();
     expect(opening).toEqual({ contactSecrets: [] });
     await expect(openMessageV2(sealed, { ...(await fresh.getOpeningKeys()), ...opening })).rejects.toMatchObject({ code: 'not-addressed' });
+  });
+
+  it('a backup carrying a secret of the wrong length is malformed and restores nothing', async () => {
+    const { k, bob } = await setUp();
+    await k.storeContactSecret('bob', bob.identity.publicKey, newSelfPqSecret());
+    const opened = await decryptBackupPayload(await k.exportBackup(PASS, { testingOnlyScryptN: 2 ** 14 }), PASS);
+    const payload = JSON.parse(fromUtf8(opened.payload));
+    payload.postQuantum.contacts[0].secret = toBase64Url(new Uint8Array(31));
+    const bad = await encryptBackupPayload(utf8(JSON.stringify(payload)), PASS, { kind: opened.kind, testingOnlyScryptN: 2 ** 14 });
+    const fresh = openTestKeyring();
+    await expect(fresh.restoreBackup(bad, PASS)).rejects.toMatchObject({ code: 'malformed', message: expect.stringMatching(/contact secret has the wrong length/) });
+    expect(await fresh.db.identities.count()).toBe(0);
+    expect(await fresh.db.contactSecrets.count()).toBe(0);
   });
 
   it('a wrong-length secret is refused and stores nothing', async () => {
