@@ -126,6 +126,26 @@ describe('key-log gossip in the chat handshake', () => {
     });
   });
 
+  it('an impostor’s checkpoint is never heard: neither side’s handshake authenticates the pinned contact', async () => {
+    const ids = await identities();
+    for (const impostor of ['initiator', 'responder'] as const) {
+      const room = new Room();
+      // mallory takes the place of the side `impostor` names, with her own key and a checkpoint.
+      const mallory = room.add('mallory', ids.mallory, impostor === 'initiator' ? ids.bob.publicKey : ids.alice.publicKey, { role: impostor, gossip: ALICE_GOSSIP });
+      const victim = impostor === 'initiator' ? room.add('bob', ids.bob, ids.alice.publicKey, { gossip: BOB_GOSSIP }) : room.add('alice', ids.alice, ids.bob.publicKey, { gossip: ALICE_GOSSIP });
+      const heard: Uint8Array[] = [];
+      victim.session.on('gossip', (v) => heard.push(v));
+      room.link('mallory', victim.name);
+      await (impostor === 'initiator' ? victim : mallory).session.start();
+      await (impostor === 'initiator' ? mallory : victim).session.start();
+      await room.settle();
+      // The handshake fails where the other key shows (the prologue binds both pinned keys): the victim never opens.
+      expect([...victim.errors, ...mallory.errors].some((e) => e.code === 'key-mismatch' && e.fatal), impostor).toBe(true);
+      expect(victim.session.state, impostor).not.toBe('open');
+      expect(heard, impostor).toEqual([]);
+    }
+  });
+
   describe('a relay that touches the gossip', () => {
     it('cutting the extension list off HS2 (as if the responder were older) fails the handshake: nothing is heard', async () => {
       const cut = (frame: Uint8Array) => (frameType(frame) === FRAME_TYPE.hs2 ? [frame.subarray(0, frame.length - 2 - BOB_GOSSIP.length - 1)] : [frame]);
