@@ -4,7 +4,7 @@
 // (`handshakeExtensions: false`, standing in for one) still chat with current ones, exactly as before.
 import { describe, expect, it } from 'vitest';
 import { concat, equalBytes } from '../../../lib/bytes';
-import { CHAT_VERSION, FRAME_TYPE, SESSION_ID_LENGTH, decodeFrame } from '../../../lib/chat/frame';
+import { CHAT_VERSION, FRAME_TYPE, MAX_HANDSHAKE_EXTENSIONS_LENGTH, SESSION_ID_LENGTH, decodeFrame } from '../../../lib/chat/frame';
 import { claimedVersion, claimsExtensions, newSessionId, type ChatSessionOptions } from '../../../lib/chat/session';
 import { Room, frameType, identities, type Peer } from './harness';
 
@@ -144,6 +144,17 @@ describe('key-log gossip in the chat handshake', () => {
       expect(victim.session.state, impostor).not.toBe('open');
       expect(heard, impostor).toEqual([]);
     }
+  });
+
+  it('a value as long as the handshake allows travels; a longer one is refused when the session is made', async () => {
+    // The list is u8 count ‖ u8 type ‖ u8 length ‖ value: 253 bytes of value fill MAX_HANDSHAKE_EXTENSIONS_LENGTH.
+    const longest = new Uint8Array(MAX_HANDSHAKE_EXTENSIONS_LENGTH - 3).fill(7);
+    const p = await pair({ gossip: longest }, {});
+    expect(p.heard.bob).toEqual([longest]);
+    const ids = await identities();
+    const make = (gossip: Uint8Array) => new Room().add('alice', ids.alice, ids.bob.publicKey, { gossip });
+    expect(() => make(new Uint8Array(longest.length + 1))).toThrow(expect.objectContaining({ code: 'too-large' }));
+    expect(() => make(new Uint8Array(300))).toThrow(expect.objectContaining({ code: 'too-large' }));
   });
 
   describe('a relay that touches the gossip', () => {
