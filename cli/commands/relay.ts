@@ -13,13 +13,13 @@ import { normalizeHandle, relayOrigin } from '../../lib/protocol/relay';
 import { splitRelayUrls } from '../../lib/relay-client/relay-urls';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
 import type { ProxyAddress } from '../../lib/relay-client/proxy-url';
-import { GOSSIP_EXTENSION } from '../../lib/keylog/gossip';
+import { GOSSIP_EXTENSION, gossipOfState } from '../../lib/keylog/gossip';
 import { CliError, EXIT, examples, readStdin, writeJsonLine, writeStdout } from '../io';
 import { proxyOption, withProxyOption, type RelayOptions } from '../proxy-option';
 import { escapeControls } from '../terminal-text';
 import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
-import { checkHeardGossip, checkOwnLog, fileStore, gossipFrom, memoryStore, verifiedLookup } from '../log-state';
+import { checkHeardGossip, checkOwnLog, fileStore, memoryStore, verifiedLookup } from '../log-state';
 import { contactWithKey, loadContacts } from '../contacts-file';
 import { proxiedWebSocket } from '../socks5';
 
@@ -157,10 +157,9 @@ async function send(opts: RelayOptions & { key: string; to: string; state?: stri
       await client.connect();
       // With --state the recipient's key counts only once the log proves it, and the message carries
       // the checkpoint that proof left in FILE (gossip).
-      const store = opts.state === undefined ? null : fileStore(opts.state);
-      const bundle = store ? await decodePublicBundle((await verifiedLookup(client, to, store)).line) : (await lookupBundle(client, to)).bundle;
-      const gossip = opts.state === undefined ? undefined : await gossipFrom(opts.state);
-      const extensions = gossip ? [{ type: GOSSIP_EXTENSION, value: gossip }] : [];
+      const found = opts.state === undefined ? null : await verifiedLookup(client, to, fileStore(opts.state));
+      const bundle = found ? await decodePublicBundle(found.line) : (await lookupBundle(client, to)).bundle;
+      const extensions = found ? [{ type: GOSSIP_EXTENSION, value: gossipOfState(found.verified.state) }] : [];
       const sealed = await sealMessageV2({ identity: key.identity, recipients: [bundle], plaintext, senderKey: 'full', ...(extensions.length > 0 ? { extensions } : {}) });
       return client.sendToHandle(to, sealed);
     });
