@@ -101,7 +101,7 @@ describe('CLI token gossip on an honest relay', { timeout: 120_000 }, () => {
     }
   });
 
-  it('--state and --relay go together on decrypt; encrypt --state needs a state file that exists', async () => {
+  it('--state and --relay go together on decrypt; encrypt --state needs a state file that exists, and the modern suite', async () => {
     const dir = tempDir();
     const key = join(dir, 'a.key');
     await run(['keygen', '--out', key]);
@@ -111,6 +111,9 @@ describe('CLI token gossip on an honest relay', { timeout: 120_000 }, () => {
     const missing = await run(['encrypt', '--from', key, '--to', pub, '--state', join(dir, 'none.state')], 'x');
     expect(missing.code).toBe(1);
     expect(stderrLines(missing)).toEqual([expect.stringMatching(/none\.state: no key-log state there yet/)]);
+    // A cryptico message has no room for a checkpoint: said first, whether or not the state file exists.
+    const cryptico = await run(['encrypt', '--from', key, '--to', pub, '--suite', 'cryptico', '--state', join(dir, 'none.state')], 'x');
+    expect([cryptico.code, cryptico.stderr]).toEqual([2, 'c2c: --state applies to the modern suite only\n']);
   });
 });
 
