@@ -3,9 +3,8 @@
 // The same tasks as bench/crypto.ts (bench/crypto/modern-tasks.ts), bundled and evaluated in the worker
 // over DevTools. Fields: bench/README.md.
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { launchWithExtension, type ExtensionSession } from '../tests/e2e/harness';
+import { backgroundWorker, workerBundle } from './background-worker';
 import { ensureChromeBuild } from './content/build';
 import { runIfMain } from './main';
 import { hybridCost, logHybridCost } from './crypto/modern-tasks';
@@ -17,24 +16,11 @@ const ROUNDS = Number(process.env.BENCH_CRYPTO_WORKER_ROUNDS ?? 30);
 const BATCH = 10;
 const BUDGET_SECONDS = Number(process.env.BENCH_CRYPTO_WORKER_BUDGET_SECONDS ?? 300);
 
-async function workerCode(): Promise<string> {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./crypto/worker-entry.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'silent',
-  });
-  return bundle.outputFiles[0]!.text;
-}
-
 export async function cryptoWorkerBench(log: Log = console.log): Promise<Record<string, unknown>> {
   const started = Date.now();
   const loadAverageBefore = Math.round(loadavg()[0]! * 100) / 100;
   ensureChromeBuild('test', log);
-  const code = await workerCode();
+  const code = await workerBundle(new URL('./crypto/worker-entry.ts', import.meta.url));
   let session: ExtensionSession | undefined;
   const budget = setTimeout(() => {
     log(`crypto-worker bench: over its ${BUDGET_SECONDS} s budget, stopping`);
@@ -42,11 +28,8 @@ export async function cryptoWorkerBench(log: Log = console.log): Promise<Record<
   }, BUDGET_SECONDS * 1000);
   try {
     session = await launchWithExtension('chromium');
-    const baseUrl = session.baseUrl;
-    const target = await session.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(baseUrl), { timeout: 30_000 });
-    const worker = await target.worker();
-    if (!worker) throw new Error('the extension has no service worker to run in');
-    log(`crypto-worker bench: in ${target.url()}, ${ROUNDS} rounds of ${BATCH} runs per task…`);
+    const { worker, url } = await backgroundWorker(session);
+    log(`crypto-worker bench: in ${url}, ${ROUNDS} rounds of ${BATCH} runs per task…`);
     await worker.evaluate(code);
     const figures = (await worker.evaluate(`__c2cCryptoBench(${ROUNDS}, ${BATCH})`)) as Figures;
     for (const [name, f] of Object.entries(figures)) log(`${name.padEnd(36)} median ${String(f.medianMs).padStart(9)} ms  (${f.runs} runs)`);

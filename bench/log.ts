@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build as esbuild } from 'esbuild';
 import WebSocket from 'ws';
 import { fromBase64Url } from '../lib/bytes';
 import { SIGNATURE_CONTEXT, generateIdentity, signWithContext } from '../lib/crypto/identity';
@@ -22,6 +21,7 @@ import { registerMessage } from '../lib/protocol/relay';
 import { RelayClient, type WebSocketConstructor } from '../lib/relay-client/client';
 import { SqliteDirectory } from '../relay/directory';
 import { launchWithExtension } from '../tests/e2e/harness';
+import { backgroundWorker, workerBundle } from './background-worker';
 import { ensureChromeBuild } from './content/build';
 import { envInt } from './env';
 import { guard } from './guard';
@@ -122,21 +122,11 @@ const UNAUTHENTICATED_LOOKUPS = ['--auth-timeout', '86400', '--unauth-lookups', 
  */
 async function checkpointVerifyInBackground(checkpoint: string, key: string, log: Log): Promise<{ median: number; runs: number }> {
   ensureChromeBuild('test', log);
-  const bundle = await esbuild({
-    entryPoints: [fileURLToPath(new URL('./log/worker-entry.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'silent',
-  });
+  const code = await workerBundle(new URL('./log/worker-entry.ts', import.meta.url));
   const session = await launchWithExtension('chromium');
   try {
-    const target = await session.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(session.baseUrl), { timeout: 30_000 });
-    const worker = await target.worker();
-    if (!worker) throw new Error('the extension has no service worker to run in');
-    await worker.evaluate(bundle.outputFiles[0]!.text);
+    const { worker } = await backgroundWorker(session);
+    await worker.evaluate(code);
     const batch = 10;
     return (await worker.evaluate(`__c2cCheckpointBench(${JSON.stringify(checkpoint)}, ${JSON.stringify(key)}, ${Math.ceil(CONFIG.checkpointRuns / batch)}, ${batch})`)) as { median: number; runs: number };
   } finally {

@@ -60,7 +60,6 @@ async function encrypt(sender: KeyFile, recipients: PublicKey[], suite: Suite, p
   }
   if (suites.has('modern')) throw new C2CError('unsupported', '--suite cryptico needs cryptico public keys');
   if (channel) throw new CliError('--channel applies to the modern suite only', EXIT.usage);
-  if (gossip) throw new CliError('--state applies to the modern suite only', EXIT.usage);
   if (recipients.length !== 1) throw new C2CError('unsupported', 'the cryptico suite encrypts to exactly one recipient');
   if (sender.suite !== 'cryptico') throw new C2CError('unsupported', 'the --from key file is a modern key; --suite cryptico signs with a cryptico key');
   const recipient = recipients[0]!;
@@ -248,6 +247,8 @@ export function registerCryptCommands(program: Command): void {
     .action(async (opts: { from: string; to: string[]; contacts?: string; suite: string; raw?: boolean; channel?: string; state?: string; in: string; out: string }) => {
       const suite = parseSuite(opts.suite);
       if (opts.to.includes(STDIO)) throw new CliError('--to - is not possible: stdin carries the message', EXIT.usage);
+      // Before the state file is read: a cryptico message has nowhere to carry its checkpoint.
+      if (opts.state !== undefined && suite !== 'modern') throw new CliError('--state applies to the modern suite only', EXIT.usage);
       const contactsPath = opts.contacts;
       const contacts = contactsPath === undefined ? undefined : await loadContacts(contactsPath);
       const recipientKey = (to: string): Promise<PublicKey> =>

@@ -13,13 +13,14 @@ import { normalizeHandle, relayOrigin } from '../../lib/protocol/relay';
 import { splitRelayUrls } from '../../lib/relay-client/relay-urls';
 import { RelayClient, RelayError, type WebSocketConstructor } from '../../lib/relay-client/client';
 import type { ProxyAddress } from '../../lib/relay-client/proxy-url';
-import { GOSSIP_EXTENSION } from '../../lib/keylog/gossip';
+import { GOSSIP_EXTENSION, gossipOfState } from '../../lib/keylog/gossip';
 import { CliError, EXIT, examples, readStdin, writeJsonLine, writeStdout } from '../io';
 import { proxyOption, withProxyOption, type RelayOptions } from '../proxy-option';
 import { escapeControls } from '../terminal-text';
 import { type ModernKeyFile, loadKeyFile, publicKeyOf } from '../keyfile';
 import { FileReplayCache, seenPathFor } from '../replay-file';
-import { checkHeardGossip, checkOwnLog, fileStore, gossipFrom, memoryStore, verifiedLookup } from '../log-state';
+import { checkHeardGossip, checkOwnLog, fileStore, memoryStore, verifiedLookup } from '../log-state';
+import { contactWithKey, loadContacts } from '../contacts-file';
 import { proxiedWebSocket } from '../socks5';
 
 const RELAY_WORDS: Partial<Record<string, string>> = {
@@ -156,10 +157,9 @@ async function send(opts: RelayOptions & { key: string; to: string; state?: stri
       await client.connect();
       // With --state the recipient's key counts only once the log proves it, and the message carries
       // the checkpoint that proof left in FILE (gossip).
-      const store = opts.state === undefined ? null : fileStore(opts.state);
-      const bundle = store ? await decodePublicBundle((await verifiedLookup(client, to, store)).line) : (await lookupBundle(client, to)).bundle;
-      const gossip = opts.state === undefined ? undefined : await gossipFrom(opts.state);
-      const extensions = gossip ? [{ type: GOSSIP_EXTENSION, value: gossip }] : [];
+      const found = opts.state === undefined ? null : await verifiedLookup(client, to, fileStore(opts.state));
+      const bundle = found ? await decodePublicBundle(found.line) : (await lookupBundle(client, to)).bundle;
+      const extensions = found ? [{ type: GOSSIP_EXTENSION, value: gossipOfState(found.verified.state) }] : [];
       const sealed = await sealMessageV2({ identity: key.identity, recipients: [bundle], plaintext, senderKey: 'full', ...(extensions.length > 0 ? { extensions } : {}) });
       return client.sendToHandle(to, sealed);
     });
@@ -175,7 +175,7 @@ const LOG_CHECK_SECONDS = 300;
 /** Relay failures that only delay a periodic log check: the next one tries again. */
 const TRANSIENT: ReadonlySet<string> = new Set(['unreachable', 'closed', 'timeout']);
 
-async function listen(opts: RelayOptions & { key: string; count?: string; timeout?: string; json?: boolean; state?: string; logCheck?: string }): Promise<void> {
+async function listen(opts: RelayOptions & { key: string; count?: string; timeout?: string; json?: boolean; state?: string; logCheck?: string; contacts?: string }): Promise<void> {
   const proxy = proxyOption(opts.proxy);
   const count = opts.count === undefined ? Infinity : Number(opts.count);
   const timeout = opts.timeout === undefined ? Infinity : Number(opts.timeout);
@@ -186,6 +186,7 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
   const store = opts.state ? fileStore(opts.state) : memoryStore();
   const key = await modernKey(opts.key);
   const cache = await FileReplayCache.open(seenPathFor(opts.key));
+  const contacts = opts.contacts === undefined ? undefined : await loadContacts(opts.contacts);
   // Lookups of senders go over the same, authenticated connection: the relay closes an unauthenticated
   // one after a few quiet seconds (docs/PROTOCOL.md "Limits").
   const client = relayClient(opts.relay, proxy, key.identity);
@@ -227,9 +228,10 @@ async function listen(opts: RelayOptions & { key: string; count?: string; timeou
     if (senderKey === undefined || !equalBytes(await directoryKey(), senderKey)) {
       throw new C2CError('key-mismatch', `the message is not sealed by the registered key of ${from}`);
     }
-    // The sender's checkpoint, checked before the message counts: a fork ends listening (exit 3).
+    // The checkpoint of a sender pinned in --contacts, checked before the message counts: a fork ends
+    // listening (exit 3). Anyone can register a handle, so a stranger's made-up one is not read.
     const gossip = opened.extensions.find((e) => e.type === GOSSIP_EXTENSION)?.value;
-    if (gossip) await checkHeardGossip(client, store, gossip);
+    if (gossip && contacts !== undefined && contactWithKey(contacts, senderKey) !== undefined) await checkHeardGossip(client, store, gossip);
     await cache.commit();
     const text = fromUtf8(opened.plaintext);
     // JSON escapes every control character itself: the exact text, on one line.
@@ -334,6 +336,7 @@ export function registerRelayCommands(program: Command): void {
     .option('--json', 'print each message as one JSON line {"from", "fingerprint", "text"}')
     .option('--state <file>', 'key-log state file for this relay: the own-handle check also proves consistency with it')
     .option('--log-check <seconds>', `check the key log for your own handle again this often (default ${LOG_CHECK_SECONDS}); always at start`)
+    .option('--contacts <file>', "check the key-log gossip of senders pinned in this contacts file (c2c pin-card)")
     .addHelpText('after', examples('c2c listen --relay ws://127.0.0.1:8787 --key bob.key --count 1 --timeout 60', 'c2c listen --relay ws://127.0.0.1:8787 --key bob.key --json'))
     .action(listen);
   const admin = program

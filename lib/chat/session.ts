@@ -18,6 +18,7 @@ import {
   CHAT_VERSIONS,
   FRAME_TYPE,
   HANDSHAKE_PAYLOAD_LENGTH,
+  MAX_HANDSHAKE_EXTENSIONS_LENGTH,
   SESSION_ID_LENGTH,
   decodeFrame,
   encodeFrame,
@@ -182,7 +183,8 @@ export class ChatSession {
   private readonly retryMs: number;
   private readonly reorderWaitMs: number;
   private readonly versions: readonly ChatVersion[];
-  private readonly ownGossip: Uint8Array | null;
+  /** Our extension list (with our gossip, if any), for handshakes where both sides speak them. */
+  private readonly ownExtensions: Uint8Array;
   private readonly handshakeExtensions: boolean;
   private listeners: { [K in keyof ChatEvents]: Set<(v: ChatEvents[K]) => void> } = {
     state: new Set(), message: new Set(), 'message-expired': new Set(), error: new Set(), 'contact-secret': new Set(), gossip: new Set(),
@@ -223,7 +225,9 @@ export class ChatSession {
     this.retryMs = opts.retryMs ?? 1000;
     this.reorderWaitMs = opts.reorderWaitMs ?? 2000;
     this.versions = opts.versions ?? CHAT_VERSIONS;
-    this.ownGossip = opts.gossip?.slice() ?? null;
+    this.ownExtensions = encodeExtensions(opts.gossip ? [{ type: HANDSHAKE_GOSSIP_EXTENSION, value: opts.gossip }] : []);
+    // A longer list would be refused by every peer's frame decoder: the chat would never open.
+    if (this.ownExtensions.length > MAX_HANDSHAKE_EXTENSIONS_LENGTH) throw new C2CError('too-large', 'the handshake extensions are longer than the protocol allows');
     this.handshakeExtensions = opts.handshakeExtensions ?? true;
     if (this.versions.length === 0 || this.versions.some((v) => !CHAT_VERSIONS.includes(v))) throw new C2CError('unsupported', 'unknown secure chat protocol version');
   }
@@ -375,8 +379,7 @@ export class ChatSession {
     const sig = await signWithContext(identity.privateKey, SIGNATURE_CONTEXT.chatStatic, certificateMessage(hs.statics.publicKey, this.roomId, hs.sessionId));
     const base = concat(identity.publicKey, sig, hs.ratchetKey.publicKey);
     if (!hs.extensions) return base;
-    const extensions: Extension[] = this.ownGossip ? [{ type: HANDSHAKE_GOSSIP_EXTENSION, value: this.ownGossip }] : [];
-    return concat(base, encodeExtensions(extensions));
+    return concat(base, this.ownExtensions);
   }
 
   /**

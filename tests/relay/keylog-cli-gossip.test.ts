@@ -2,7 +2,7 @@
 // `send` with --state carry the checkpoint kept in the state file; `decrypt --state --relay` and `listen`
 // check the checkpoint of a sender they know against their own through the relay. An honest relay that
 // keeps appending raises nothing; a forked log is caught with exit 3 and one `log-inconsistent:` line.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { armor } from '../../lib/armor/armor';
@@ -23,6 +23,14 @@ async function person(relay: RunningRelay, dir: string, handle: string): Promise
   expect((await run(['keygen', '--out', key, '--handle', handle])).code).toBe(0);
   expect((await run(['register', '--relay', relay.url, '--key', key, '--handle', handle])).code).toBe(0);
   return { key, pub: (await run(['pub', key])).stdout.trim() };
+}
+
+/** A contacts file (cli/contacts-file.ts) pinning these handles' public key lines. */
+function pinned(dir: string, keys: Record<string, string>): string {
+  const path = join(dir, 'contacts.json');
+  const contacts = Object.fromEntries(Object.entries(keys).map(([handle, pub]) => [handle, { public: pub, pinnedAt: 1 }]));
+  writeFileSync(path, JSON.stringify({ 'c2c-contacts': 1, contacts }));
+  return path;
 }
 
 const sizeIn = (state: string) => Number(JSON.parse(readFileSync(state, 'utf8')).checkpoint.split('\n')[1]);
@@ -93,7 +101,7 @@ describe('CLI token gossip on an honest relay', { timeout: 120_000 }, () => {
     }
   });
 
-  it('--state and --relay go together on decrypt; encrypt --state needs a state file that exists', async () => {
+  it('--state and --relay go together on decrypt; encrypt --state needs a state file that exists, and the modern suite', async () => {
     const dir = tempDir();
     const key = join(dir, 'a.key');
     await run(['keygen', '--out', key]);
@@ -103,6 +111,9 @@ describe('CLI token gossip on an honest relay', { timeout: 120_000 }, () => {
     const missing = await run(['encrypt', '--from', key, '--to', pub, '--state', join(dir, 'none.state')], 'x');
     expect(missing.code).toBe(1);
     expect(stderrLines(missing)).toEqual([expect.stringMatching(/none\.state: no key-log state there yet/)]);
+    // A cryptico message has no room for a checkpoint: said first, whether or not the state file exists.
+    const cryptico = await run(['encrypt', '--from', key, '--to', pub, '--suite', 'cryptico', '--state', join(dir, 'none.state')], 'x');
+    expect([cryptico.code, cryptico.stderr]).toEqual([2, 'c2c: --state applies to the modern suite only\n']);
   });
 });
 
@@ -123,12 +134,13 @@ describe('CLI token gossip catches a forked log', { timeout: 120_000 }, () => {
     expect(readFileSync(bobState)).toEqual(before);
   });
 
-  it('send --state and listen: the listener catches the sender’s forked view and stops with exit 3', async () => {
+  it('send --state and listen: the listener catches a pinned contact’s forked view and stops with exit 3', async () => {
     const relay = await startRelay(['--test-fault', 'fork', '--admin-port', '0'], undefined, FAULTS);
     const dir = tempDir();
     const alice = await person(relay, dir, 'alice');
     const bob = await person(relay, dir, 'bob');
-    const listener = c2c(['listen', '--relay', relay.url, '--key', bob.key, '--state', join(dir, 'bob.state'), '--timeout', '30']);
+    const contacts = pinned(dir, { alice: alice.pub });
+    const listener = c2c(['listen', '--relay', relay.url, '--key', bob.key, '--state', join(dir, 'bob.state'), '--contacts', contacts, '--timeout', '30']);
     await until(async () => sample(await metrics(relay), 'c2c_relay_authenticated_connections') === 1, 20_000);
     const sent = await run(['send', '--relay', relay.url, '--key', alice.key, '--to', 'bob', '--state', join(dir, 'alice.state')], 'hello');
     expect(sent.code).toBe(0);
@@ -136,5 +148,20 @@ describe('CLI token gossip catches a forked log', { timeout: 120_000 }, () => {
     // The message is not printed: its sender's view of the log cannot be joined to the listener's.
     expectAlarm(r, 'fork');
     expect(r.stderr).toMatch(/a contact was shown/);
+  });
+
+  it('listen: the same forked view from a sender it has not pinned is not read, and the message is printed', async () => {
+    // Anyone can register a handle and send: a stranger's checkpoint, made up or not, cannot stop listening.
+    const relay = await startRelay(['--test-fault', 'fork', '--admin-port', '0'], undefined, FAULTS);
+    const dir = tempDir();
+    const alice = await person(relay, dir, 'alice');
+    const bob = await person(relay, dir, 'bob');
+    const carol = await person(relay, dir, 'carol');
+    const contacts = pinned(dir, { carol: carol.pub });
+    const listener = c2c(['listen', '--relay', relay.url, '--key', bob.key, '--state', join(dir, 'bob.state'), '--contacts', contacts, '--count', '1', '--timeout', '30']);
+    await until(async () => sample(await metrics(relay), 'c2c_relay_authenticated_connections') === 1, 20_000);
+    expect((await run(['send', '--relay', relay.url, '--key', alice.key, '--to', 'bob', '--state', join(dir, 'alice.state')], 'hello')).code).toBe(0);
+    const r = await listener.done;
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'alice: hello\n', '']);
   });
 });

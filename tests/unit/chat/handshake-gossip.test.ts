@@ -4,7 +4,7 @@
 // (`handshakeExtensions: false`, standing in for one) still chat with current ones, exactly as before.
 import { describe, expect, it } from 'vitest';
 import { concat, equalBytes } from '../../../lib/bytes';
-import { CHAT_VERSION, FRAME_TYPE, SESSION_ID_LENGTH, decodeFrame } from '../../../lib/chat/frame';
+import { CHAT_VERSION, FRAME_TYPE, MAX_HANDSHAKE_EXTENSIONS_LENGTH, SESSION_ID_LENGTH, decodeFrame } from '../../../lib/chat/frame';
 import { claimedVersion, claimsExtensions, newSessionId, type ChatSessionOptions } from '../../../lib/chat/session';
 import { Room, frameType, identities, type Peer } from './harness';
 
@@ -124,6 +124,37 @@ describe('key-log gossip in the chat handshake', () => {
       expect(p.heard).toEqual({ alice: [], bob: [] });
       await talks(p);
     });
+  });
+
+  it('an impostor’s checkpoint is never heard: neither side’s handshake authenticates the pinned contact', async () => {
+    const ids = await identities();
+    for (const impostor of ['initiator', 'responder'] as const) {
+      const room = new Room();
+      // mallory takes the place of the side `impostor` names, with her own key and a checkpoint.
+      const mallory = room.add('mallory', ids.mallory, impostor === 'initiator' ? ids.bob.publicKey : ids.alice.publicKey, { role: impostor, gossip: ALICE_GOSSIP });
+      const victim = impostor === 'initiator' ? room.add('bob', ids.bob, ids.alice.publicKey, { gossip: BOB_GOSSIP }) : room.add('alice', ids.alice, ids.bob.publicKey, { gossip: ALICE_GOSSIP });
+      const heard: Uint8Array[] = [];
+      victim.session.on('gossip', (v) => heard.push(v));
+      room.link('mallory', victim.name);
+      await (impostor === 'initiator' ? victim : mallory).session.start();
+      await (impostor === 'initiator' ? mallory : victim).session.start();
+      await room.settle();
+      // The handshake fails where the other key shows (the prologue binds both pinned keys): the victim never opens.
+      expect([...victim.errors, ...mallory.errors].some((e) => e.code === 'key-mismatch' && e.fatal), impostor).toBe(true);
+      expect(victim.session.state, impostor).not.toBe('open');
+      expect(heard, impostor).toEqual([]);
+    }
+  });
+
+  it('a value as long as the handshake allows travels; a longer one is refused when the session is made', async () => {
+    // The list is u8 count ‖ u8 type ‖ u8 length ‖ value: 253 bytes of value fill MAX_HANDSHAKE_EXTENSIONS_LENGTH.
+    const longest = new Uint8Array(MAX_HANDSHAKE_EXTENSIONS_LENGTH - 3).fill(7);
+    const p = await pair({ gossip: longest }, {});
+    expect(p.heard.bob).toEqual([longest]);
+    const ids = await identities();
+    const make = (gossip: Uint8Array) => new Room().add('alice', ids.alice, ids.bob.publicKey, { gossip });
+    expect(() => make(new Uint8Array(longest.length + 1))).toThrow(expect.objectContaining({ code: 'too-large' }));
+    expect(() => make(new Uint8Array(300))).toThrow(expect.objectContaining({ code: 'too-large' }));
   });
 
   describe('a relay that touches the gossip', () => {

@@ -3,7 +3,7 @@
 import { IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { KeyringDB } from '../../../lib/keyring/db';
-import { MAX_LOG_ALARMS, keepLogState, keptLogState, listLogAlarms, raiseLogAlarm } from '../../../lib/keyring/log-states';
+import { MAX_DISMISSED_LOG_ALARMS, MAX_LOG_ALARMS, dismissLogAlarm, keepLogState, keptLogState, listLogAlarms, raiseLogAlarm } from '../../../lib/keyring/log-states';
 import { freshFactory } from './helpers';
 
 const db = () => new KeyringDB({ indexedDB: freshFactory(), IDBKeyRange });
@@ -49,5 +49,24 @@ describe('key-log states in the keyring', () => {
     const alarms = await listLogAlarms(k);
     expect(alarms).toHaveLength(MAX_LOG_ALARMS);
     expect(alarms[0]!.alarm.message).toBe('view 0');
+  });
+
+  it('remembers a bounded number of dismissed alarms: the oldest dismissed is forgotten and may alarm again', async () => {
+    const k = db();
+    const relay = 'wss://relay.example';
+    const alarm = (i: number) => ({ reason: 'fork', message: `view ${i}`, at: i, kept: 'A', served: `B${i}` });
+    for (let i = 0; i <= MAX_DISMISSED_LOG_ALARMS; i++) {
+      await raiseLogAlarm(k, relay, alarm(i));
+      expect(await dismissLogAlarm(k, relay, i, 'fork', 1000 + i)).toBe(true);
+    }
+    expect(await listLogAlarms(k)).toEqual([]);
+    expect((await k.logStates.get(relay))!.dismissed).toHaveLength(MAX_DISMISSED_LOG_ALARMS);
+    // The newest dismissed evidence stays quiet; the first, forgotten, is an alarm again.
+    await raiseLogAlarm(k, relay, { ...alarm(MAX_DISMISSED_LOG_ALARMS), at: 5000 });
+    await raiseLogAlarm(k, relay, { ...alarm(0), at: 5001 });
+    expect((await listLogAlarms(k)).map((a) => a.alarm.message)).toEqual(['view 0']);
+    // Dismissing what is not there: nothing changes.
+    expect(await dismissLogAlarm(k, relay, 12345, 'fork', 6000)).toBe(false);
+    expect(await dismissLogAlarm(k, 'wss://other.example', 5001, 'fork', 6000)).toBe(false);
   });
 });
