@@ -117,7 +117,8 @@ export function fingerprintText(fingerprint: Uint8Array): string {
   return (toHex(fingerprint).toUpperCase().match(/../g) ?? []).join(':');
 }
 
-function checkDescription(d: P2PDescription): void {
+/** Throws 'malformed' / 'too-large' for a description that breaks the field rules (no SDP can be injected). */
+export function checkDescription(d: P2PDescription): void {
   const text = (s: string, pattern: RegExp, min: number) => s.length >= min && s.length <= MAX_TOKEN_TEXT && pattern.test(s);
   // RFC 8839: ufrag at least 4 characters, pwd at least 22.
   if (!text(d.iceUfrag, ICE_CHARS, 4) || !text(d.icePwd, ICE_CHARS, 22)) throw new C2CError('malformed', 'The ICE credentials are not valid.');

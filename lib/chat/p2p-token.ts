@@ -11,7 +11,7 @@ import { openMessageV2, sealMessageV2, type OpeningKeys } from '../crypto/messag
 import type { PublicBundle } from '../crypto/public-bundle';
 import type { ReplayCache } from '../crypto/replay-cache';
 import {
-  decodeCandidates, DTLS_FINGERPRINT_LENGTH, encodeCandidates, SETUP_BYTE, setupOf, type P2PDescription,
+  checkDescription, decodeCandidates, DTLS_FINGERPRINT_LENGTH, encodeCandidates, SETUP_BYTE, setupOf, type P2PDescription,
 } from './p2p-sdp';
 
 export const P2P_TOKEN_VERSION = 0x01;
@@ -96,7 +96,11 @@ function decodeBody(kind: P2PKind, body: Uint8Array): P2PToken {
   const fingerprint = take(DTLS_FINGERPRINT_LENGTH).slice();
   const { candidates, end } = decodeCandidates(body, at);
   if (end !== body.length) throw new C2CError('malformed', 'This peer-to-peer token has bytes after its end.');
-  return { kind, id, description: { mid, iceUfrag, icePwd, setup, fingerprint, candidates } };
+  const description = { mid, iceUfrag, icePwd, setup, fingerprint, candidates };
+  // Here, not only where an SDP is rebuilt: a token that opens is one a chat can use (else a waiting chat
+  // would take an answer it cannot hand to its page).
+  checkDescription(description);
+  return { kind, id, description };
 }
 
 /** What the sender signs: the format, the one recipient it is for, and the whole description. */

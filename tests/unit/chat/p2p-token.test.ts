@@ -3,13 +3,13 @@
 // Forged, foreign, replayed, stale and misaddressed tokens are refused with their own codes.
 import { describe, expect, it } from 'vitest';
 import { armor, dearmor } from '../../../lib/armor/armor';
-import { concat } from '../../../lib/bytes';
+import { concat, utf8 } from '../../../lib/bytes';
 import {
   decodeCandidates, encodeCandidates, fingerprintText, minimizeSdp, parseCandidate, rebuildSdp, type P2PDescription,
 } from '../../../lib/chat/p2p-sdp';
 import { assertPeerFingerprint, newP2PId, openP2PToken, P2P_WINDOW_MS, sealP2PToken, type P2PToken } from '../../../lib/chat/p2p-token';
 import { FORMAT_ID } from '../../../lib/crypto/format-ids';
-import { keyIdBytes } from '../../../lib/crypto/identity';
+import { keyIdBytes, SIGNATURE_CONTEXT, signWithContext } from '../../../lib/crypto/identity';
 import { openMessageV2, sealMessageV2 } from '../../../lib/crypto/message-v2';
 import { MemoryReplayCache } from '../../../lib/crypto/replay-cache';
 import { equalBytes } from '../../../lib/bytes';
@@ -147,6 +147,24 @@ describe('peer-to-peer tokens', () => {
     const sealed = await sealP2PToken({ identity: alice.identity, recipient: bob.bundle, token: offerOf() });
     expect(await codeOf(openP2PToken(sealed, me(bob), { resolveSender: pinned(carol) }))).toBe('key-mismatch');
     expect(await codeOf(openP2PToken(sealed, me(carol), { resolveSender: pinned(alice) }))).toBe('not-addressed');
+  });
+
+  it('refuses a contact’s signed token whose description would inject SDP lines or breaks the field rules', async () => {
+    const [alice, bob] = await Promise.all([makeUser(), makeUser()]);
+    const d = minimizeSdp(CHROMIUM_ANSWER);
+    // The token body written by hand (a hostile or broken app of a pinned contact), properly signed and sealed.
+    const field = (s: string) => concat(Uint8Array.of(utf8(s).length), utf8(s));
+    const hostile = async (mid: string, ufrag = d.iceUfrag) => {
+      const body = concat(Uint8Array.of(1), newP2PId(), field(mid), field(ufrag), field(d.icePwd), Uint8Array.of(1), d.fingerprint, encodeCandidates(d.candidates));
+      const signed = concat(Uint8Array.of(FORMAT_ID.p2pAnswerV1), alice.identity.publicKey, body);
+      const signature = await signWithContext(bob.identity.privateKey, SIGNATURE_CONTEXT.p2pDtls, signed);
+      return sealMessageV2({ identity: bob.identity, recipients: [alice.bundle], plaintext: concat(body, signature), format: FORMAT_ID.p2pAnswerV1 });
+    };
+    // Control: the same hand-written body with valid fields opens.
+    await expect(openP2PToken(await hostile(d.mid), me(alice), { resolveSender: pinned(bob) })).resolves.toMatchObject({ kind: 'answer' });
+    expect(await codeOf(openP2PToken(await hostile('0\r\na=candidate:9 1 udp 1 10.0.0.1 22 typ host'), me(alice), { resolveSender: pinned(bob) }))).toBe('malformed');
+    expect(await codeOf(openP2PToken(await hostile('0', 'ab'), me(alice), { resolveSender: pinned(bob) }))).toBe('malformed');
+    expect(await codeOf(openP2PToken(await hostile('x'.repeat(200)), me(alice), { resolveSender: pinned(bob) }))).toBe('malformed');
   });
 
   it('refuses expired and future-dated tokens', async () => {
