@@ -296,10 +296,12 @@ export class P2PChatService {
 
   private async startSession(chat: P2PChat): Promise<void> {
     const { identity } = await getSenderKeys(this.db);
-    if (chat.phase === 'ended' || !chat.ownFingerprint || !chat.peerFingerprint) return;
+    const gossip = await gossipOption(this.db);
+    // Checked after the keyring reads: the chat may have ended, or a repeated report started a session, meanwhile.
+    if (chat.session || chat.phase === 'ended' || !chat.ownFingerprint || !chat.peerFingerprint) return;
     const session = createChatSession({
       identity,
-      ...(await gossipOption(this.db)),
+      ...gossip,
       peerIdentityKey: chat.peerIdentityKey,
       roomId: p2pRoomId(chat.p2pId, chat.role === 'inviter' ? [chat.ownFingerprint, chat.peerFingerprint] : [chat.peerFingerprint, chat.ownFingerprint]),
       send: (frame) => chat.owner?.postMessage({ t: 'p2p-send', frame: toBase64Url(frame) }),
