@@ -27,11 +27,10 @@ export interface P2PTiming {
   pageMs: number;
   /** From the channel opening, the session's handshake must complete within this time. */
   handshakeTimeoutMs: number;
-  /** After our end, the page keeps the channel this long so the end frame reaches the peer. */
-  endLingerMs: number;
 }
 
-export const P2P_TIMING: P2PTiming = { pageMs: 20_000, handshakeTimeoutMs: 30_000, endLingerMs: 2_000 };
+// The channel's linger after an end, so the end frame leaves, is the chat page's (ChatApp.tsx): it holds the channel.
+export const P2P_TIMING: P2PTiming = { pageMs: 20_000, handshakeTimeoutMs: 30_000 };
 
 export interface P2PDeps {
   /** Opens chat.html#chatId in a background tab (the host page keeps the focus: a token goes into it). */
