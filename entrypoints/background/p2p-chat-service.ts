@@ -19,7 +19,7 @@ import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { getIdentity, getOpeningKeys, getSenderKeys } from '@/lib/keyring/identity-store';
 import type { BackgroundToPage, ChatStateReason, PageToBackground } from '@/lib/protocol/chat-port';
 import type { P2PSummary } from '@/lib/protocol/api/message-frame';
-import { chattable, type ChatPortLike } from './chat-service';
+import { broadcast, chattable, tellSessionError, type ChatPortLike } from './chat-service';
 import { noIdentity, noPinnedContact } from './refusals';
 
 export interface P2PTiming {
@@ -316,13 +316,9 @@ export class P2PChatService {
       }),
       session.on('message', (m) => this.broadcast(chat, { t: 'message', ...m })),
       session.on('message-expired', ({ id }) => this.broadcast(chat, { t: 'expired', id })),
-      session.on('error', (e) => {
-        if (e.code === 'truncated' && e.lost) return this.broadcast(chat, { t: 'lost', count: e.lost });
-        if (e.fatal) chat.endReason = e.code === 'key-mismatch' || e.code === 'bad-signature' ? e.code : 'error';
-        this.broadcast(chat, { t: 'error', code: e.code, reason: e.reason, fatal: e.fatal });
-      }),
+      session.on('error', (e) => tellSessionError(chat, e)),
       ...keepSessionExtras(session, this.db, { handle: chat.handle, identityKey: chat.peerIdentityKey }, this.deps.onGossip, () =>
-        this.broadcast(chat, { t: 'error', code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }),
+        tellSessionError(chat, { code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }),
       ),
     );
     chat.timers.push(setTimeout(() => session.state === 'connecting' && this.endBySession(chat, 'handshake-timeout'), this.timing.handshakeTimeoutMs));
@@ -383,13 +379,7 @@ export class P2PChatService {
   }
 
   private broadcast(chat: P2PChat, message: BackgroundToPage): void {
-    for (const port of chat.ports) {
-      try {
-        port.postMessage(message);
-      } catch {
-        // A closed port: its disconnect handler cleans up.
-      }
-    }
+    broadcast(chat.ports, message);
   }
 }
 
