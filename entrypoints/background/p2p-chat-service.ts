@@ -161,13 +161,11 @@ export class P2PChatService {
   /** A chat page attached to one of our chats (chat-port routes `attach` here when we own the id). */
   async attach(chatId: string, port: ChatPortLike): Promise<void> {
     const chat = this.chats.get(chatId);
-    if (!chat) {
-      port.postMessage({ t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' });
-      return port.disconnect();
-    }
+    if (!chat) return this.refuseAttach(chatId, port);
     const own = await getIdentity(this.db);
     const [number, contact] = await Promise.all([own ? safetyNumber(own.identityKey, chat.peerIdentityKey) : '', getContact(this.db, chat.handle)]);
-    if (!this.chats.has(chatId)) return port.disconnect();
+    // Ended meanwhile: the page is told why, as one attaching later would be.
+    if (!this.chats.has(chatId)) return this.refuseAttach(chatId, port);
     chat.ports.add(port);
     port.postMessage({ t: 'contact', handle: chat.handle, safetyNumber: number, verified: contact?.verified ?? false, transport: 'p2p' });
     port.postMessage(this.stateMessage(chat));
@@ -177,10 +175,16 @@ export class P2PChatService {
     port.postMessage(chat.remoteOffer !== null ? { t: 'p2p-answer', remote: chat.remoteOffer } : { t: 'p2p-offer' });
   }
 
+  private refuseAttach(chatId: string, port: ChatPortLike): void {
+    // Through broadcast: the page may itself have closed meanwhile.
+    broadcast([port], this.endedState(chatId));
+    port.disconnect();
+  }
+
   /** A message from an attached page of a chat of ours. */
   async fromPage(chatId: string, port: ChatPortLike, message: PageToBackground): Promise<void> {
     const chat = this.chats.get(chatId);
-    if (!chat) return port.postMessage({ t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' });
+    if (!chat) return port.postMessage(this.endedState(chatId));
     const fromOwner = port === chat.owner;
     switch (message.t) {
       case 'end':
@@ -363,6 +367,11 @@ export class P2PChatService {
     this.broadcast(chat, { t: 'state', state: 'ended', reason: chat.endReason ?? 'peer-ended' });
     chat.ports.clear();
     chat.owner = null;
+  }
+
+  /** For a page of a chat we no longer have: why it ended, if we still know. */
+  private endedState(chatId: string): BackgroundToPage {
+    return { t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' };
   }
 
   private stateMessage(chat: P2PChat): BackgroundToPage {

@@ -57,34 +57,38 @@ async function person(handle: string, localSdp: string, p2pTiming: Partial<P2PTi
       isEnabledSite: async (o) => o === SITE,
     },
     chatTabs: {
-      // The chat page opens, attaches, and reports its local description when asked for an offer or answer.
-      openChatTab: async (chatId) => {
-        const listeners: ((raw: unknown) => void)[] = [];
-        const page: FakePage = { got: [], say: (m) => listeners.forEach((cb) => cb(m)), onPost: () => undefined };
-        const port: ChatPortLike = {
-          postMessage: (m) => {
-            page.got.push(m);
-            if (m.t === 'p2p-offer' || m.t === 'p2p-answer') queueMicrotask(() => page.say({ t: 'p2p-local', sdp: localSdp }));
-            page.onPost(m);
-          },
-          onMessage: (cb) => void listeners.push(cb),
-          onDisconnect: () => undefined,
-          disconnect: () => undefined,
-        };
-        pages.push(page);
-        chats.acceptPort(port);
-        page.say({ t: 'attach', chatId });
-      },
+      openChatTab: async (chatId) => void openPage(chatId),
       showChatTab: async () => undefined,
     },
   });
+  const chatIds: string[] = [];
+  // The chat page opens, attaches, and reports its local description when asked for an offer or answer.
+  const openPage = (chatId: string): FakePage => {
+    const listeners: ((raw: unknown) => void)[] = [];
+    const page: FakePage = { got: [], say: (m) => listeners.forEach((cb) => cb(m)), onPost: () => undefined };
+    const port: ChatPortLike = {
+      postMessage: (m) => {
+        page.got.push(m);
+        if (m.t === 'p2p-offer' || m.t === 'p2p-answer') queueMicrotask(() => page.say({ t: 'p2p-local', sdp: localSdp }));
+        page.onPost(m);
+      },
+      onMessage: (cb) => void listeners.push(cb),
+      onDisconnect: () => undefined,
+      disconnect: () => undefined,
+    };
+    pages.push(page);
+    chatIds.push(chatId);
+    chats.acceptPort(port);
+    page.say({ t: 'attach', chatId });
+    return page;
+  };
   chats = bg.chats;
   const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service: bg.service, isEnabledSite: async (o: string) => o === SITE };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
   const call = (view: keyof typeof FROM, request: Record<string, unknown>): Promise<any> => routeMessage(request, FROM[view], ctx);
   expect(await call('popup', { type: 'createIdentity', handle })).toMatchObject({ ok: true });
   const card = (await call('compose', { type: 'getContactCard' })).parts[0] as string;
-  return { call, card, pages, written };
+  return { call, card, pages, written, chatIds, openPage };
 }
 
 type Person = Awaited<ReturnType<typeof person>>;
@@ -188,6 +192,18 @@ describe('peer-to-peer chats (background)', () => {
     expect(states(bobPage).at(-1)).toBe('open');
     expect(alicePage.got.filter((m) => m.t === 'error')).toEqual([]);
     expect(bobPage.got.filter((m) => m.t === 'error')).toEqual([]);
+  });
+
+  it('tells a page that attaches while the chat ends why it ended', async () => {
+    const [alice, bob] = await Promise.all([person('alice', CHROMIUM_OFFER), person('bob', CHROMIUM_ANSWER)]);
+    await pinEachOther(alice, bob);
+    const { alicePage } = await inviteAndJoin(alice, bob);
+    // A second tab of alice's chat attaches; alice ends the chat before its attach is done.
+    const late = alice.openPage(alice.chatIds[0]!);
+    alicePage.say({ t: 'end' });
+    await until('ended', () => states(alicePage).at(-1) === 'ended:you-ended');
+    await until('told', () => late.got.length > 0);
+    expect(states(late)).toEqual(['ended:you-ended']);
   });
 
   it('joins an invitation once: a replayed one is refused and opens no chat page', async () => {
