@@ -62,6 +62,24 @@ export interface ChatPortLike {
   disconnect(): void;
 }
 
+/** Posts to every attached page of a chat; a closed port is skipped (its disconnect handler cleans up). */
+export function broadcast(ports: Iterable<ChatPortLike>, message: BackgroundToPage): void {
+  for (const port of ports) {
+    try {
+      port.postMessage(message);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+}
+
+/** A session's error, as a chat's pages see it; a fatal one also says why the chat will end. */
+export function tellSessionError(chat: { endReason: ChatStateReason | null; ports: Set<ChatPortLike> }, e: ChatError): void {
+  if (e.code === 'truncated' && e.lost) return broadcast(chat.ports, { t: 'lost', count: e.lost });
+  if (e.fatal) chat.endReason = e.code === 'key-mismatch' || e.code === 'bad-signature' ? e.code : 'error';
+  broadcast(chat.ports, { t: 'error', code: e.code, reason: e.reason, fatal: e.fatal });
+}
+
 /** Chats of another transport that share the chat page and its port (p2p-chat-service.ts). */
 export interface PortChats {
   owns(chatId: string): boolean;
@@ -287,9 +305,9 @@ export class ChatService {
       }),
       session.on('message', (m) => this.broadcast(chat, { t: 'message', ...m })),
       session.on('message-expired', ({ id: messageId }) => this.broadcast(chat, { t: 'expired', id: messageId })),
-      session.on('error', (e) => this.onSessionError(chat, e)),
+      session.on('error', (e) => tellSessionError(chat, e)),
       ...keepSessionExtras(session, this.db, { handle: chat.handle, identityKey: bundle.identityKey }, this.onGossip, () =>
-        this.onSessionError(chat, { code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }),
+        tellSessionError(chat, { code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }),
       ),
     );
     this.chats.set(chat.id, chat);
@@ -384,12 +402,6 @@ export class ChatService {
     }
   }
 
-  private onSessionError(chat: Chat, e: ChatError): void {
-    if (e.code === 'truncated' && e.lost) return this.broadcast(chat, { t: 'lost', count: e.lost });
-    if (e.fatal) chat.endReason = e.code === 'key-mismatch' || e.code === 'bad-signature' ? e.code : 'error';
-    this.broadcast(chat, { t: 'error', code: e.code, reason: e.reason, fatal: e.fatal });
-  }
-
   /** Our side ends it: the session tells the peer (authenticated) and destroys itself. */
   private async endChat(chatId: string, reason: ChatStateReason): Promise<void> {
     const chat = this.chats.get(chatId);
@@ -453,13 +465,7 @@ export class ChatService {
   }
 
   private broadcast(chat: Chat, message: BackgroundToPage): void {
-    for (const port of chat.ports) {
-      try {
-        port.postMessage(message);
-      } catch {
-        // A closed port: its disconnect handler cleans up.
-      }
-    }
+    broadcast(chat.ports, message);
   }
 }
 

@@ -19,7 +19,7 @@ import type { Contact, KeyringDB } from '@/lib/keyring/db';
 import { getIdentity, getOpeningKeys, getSenderKeys } from '@/lib/keyring/identity-store';
 import type { BackgroundToPage, ChatStateReason, PageToBackground } from '@/lib/protocol/chat-port';
 import type { P2PSummary } from '@/lib/protocol/api/message-frame';
-import { chattable, type ChatPortLike } from './chat-service';
+import { broadcast, chattable, tellSessionError, type ChatPortLike } from './chat-service';
 import { noIdentity, noPinnedContact } from './refusals';
 
 export interface P2PTiming {
@@ -27,11 +27,10 @@ export interface P2PTiming {
   pageMs: number;
   /** From the channel opening, the session's handshake must complete within this time. */
   handshakeTimeoutMs: number;
-  /** After our end, the page keeps the channel this long so the end frame reaches the peer. */
-  endLingerMs: number;
 }
 
-export const P2P_TIMING: P2PTiming = { pageMs: 20_000, handshakeTimeoutMs: 30_000, endLingerMs: 2_000 };
+// The channel's linger after an end, so the end frame leaves, is the chat page's (ChatApp.tsx): it holds the channel.
+export const P2P_TIMING: P2PTiming = { pageMs: 20_000, handshakeTimeoutMs: 30_000 };
 
 export interface P2PDeps {
   /** Opens chat.html#chatId in a background tab (the host page keeps the focus: a token goes into it). */
@@ -162,13 +161,11 @@ export class P2PChatService {
   /** A chat page attached to one of our chats (chat-port routes `attach` here when we own the id). */
   async attach(chatId: string, port: ChatPortLike): Promise<void> {
     const chat = this.chats.get(chatId);
-    if (!chat) {
-      port.postMessage({ t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' });
-      return port.disconnect();
-    }
+    if (!chat) return this.refuseAttach(chatId, port);
     const own = await getIdentity(this.db);
     const [number, contact] = await Promise.all([own ? safetyNumber(own.identityKey, chat.peerIdentityKey) : '', getContact(this.db, chat.handle)]);
-    if (!this.chats.has(chatId)) return port.disconnect();
+    // Ended meanwhile: the page is told why, as one attaching later would be.
+    if (!this.chats.has(chatId)) return this.refuseAttach(chatId, port);
     chat.ports.add(port);
     port.postMessage({ t: 'contact', handle: chat.handle, safetyNumber: number, verified: contact?.verified ?? false, transport: 'p2p' });
     port.postMessage(this.stateMessage(chat));
@@ -178,10 +175,16 @@ export class P2PChatService {
     port.postMessage(chat.remoteOffer !== null ? { t: 'p2p-answer', remote: chat.remoteOffer } : { t: 'p2p-offer' });
   }
 
+  private refuseAttach(chatId: string, port: ChatPortLike): void {
+    // Through broadcast: the page may itself have closed meanwhile.
+    broadcast([port], this.endedState(chatId));
+    port.disconnect();
+  }
+
   /** A message from an attached page of a chat of ours. */
   async fromPage(chatId: string, port: ChatPortLike, message: PageToBackground): Promise<void> {
     const chat = this.chats.get(chatId);
-    if (!chat) return port.postMessage({ t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' });
+    if (!chat) return port.postMessage(this.endedState(chatId));
     const fromOwner = port === chat.owner;
     switch (message.t) {
       case 'end':
@@ -296,10 +299,12 @@ export class P2PChatService {
 
   private async startSession(chat: P2PChat): Promise<void> {
     const { identity } = await getSenderKeys(this.db);
-    if (chat.phase === 'ended' || !chat.ownFingerprint || !chat.peerFingerprint) return;
+    const gossip = await gossipOption(this.db);
+    // Checked after the keyring reads: the chat may have ended, or a repeated report started a session, meanwhile.
+    if (chat.session || chat.phase === 'ended' || !chat.ownFingerprint || !chat.peerFingerprint) return;
     const session = createChatSession({
       identity,
-      ...(await gossipOption(this.db)),
+      ...gossip,
       peerIdentityKey: chat.peerIdentityKey,
       roomId: p2pRoomId(chat.p2pId, chat.role === 'inviter' ? [chat.ownFingerprint, chat.peerFingerprint] : [chat.peerFingerprint, chat.ownFingerprint]),
       send: (frame) => chat.owner?.postMessage({ t: 'p2p-send', frame: toBase64Url(frame) }),
@@ -315,13 +320,9 @@ export class P2PChatService {
       }),
       session.on('message', (m) => this.broadcast(chat, { t: 'message', ...m })),
       session.on('message-expired', ({ id }) => this.broadcast(chat, { t: 'expired', id })),
-      session.on('error', (e) => {
-        if (e.code === 'truncated' && e.lost) return this.broadcast(chat, { t: 'lost', count: e.lost });
-        if (e.fatal) chat.endReason = e.code === 'key-mismatch' || e.code === 'bad-signature' ? e.code : 'error';
-        this.broadcast(chat, { t: 'error', code: e.code, reason: e.reason, fatal: e.fatal });
-      }),
+      session.on('error', (e) => tellSessionError(chat, e)),
       ...keepSessionExtras(session, this.db, { handle: chat.handle, identityKey: chat.peerIdentityKey }, this.deps.onGossip, () =>
-        this.broadcast(chat, { t: 'error', code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }),
+        tellSessionError(chat, { code: 'unsupported', reason: 'the post-quantum secret for later messages could not be stored', fatal: false }),
       ),
     );
     chat.timers.push(setTimeout(() => session.state === 'connecting' && this.endBySession(chat, 'handshake-timeout'), this.timing.handshakeTimeoutMs));
@@ -368,6 +369,11 @@ export class P2PChatService {
     chat.owner = null;
   }
 
+  /** For a page of a chat we no longer have: why it ended, if we still know. */
+  private endedState(chatId: string): BackgroundToPage {
+    return { t: 'state', state: 'ended', reason: this.ended.get(chatId) ?? 'unknown-chat' };
+  }
+
   private stateMessage(chat: P2PChat): BackgroundToPage {
     if (chat.phase === 'ended') return { t: 'state', state: 'ended', reason: chat.endReason ?? 'peer-ended' };
     if (chat.phase === 'open') {
@@ -382,13 +388,7 @@ export class P2PChatService {
   }
 
   private broadcast(chat: P2PChat, message: BackgroundToPage): void {
-    for (const port of chat.ports) {
-      try {
-        port.postMessage(message);
-      } catch {
-        // A closed port: its disconnect handler cleans up.
-      }
-    }
+    broadcast(chat.ports, message);
   }
 }
 

@@ -159,6 +159,9 @@ export function ChatApp({ chatId }: { chatId: string }) {
     return () => {
       clearInterval(ping);
       p.disconnect();
+      // Another chat's address put into this tab: our channel goes with the chat, so the peer sees it close.
+      peer.current?.close();
+      peer.current = null;
     };
   }, [chatId]);
 

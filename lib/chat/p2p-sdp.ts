@@ -117,7 +117,7 @@ export function fingerprintText(fingerprint: Uint8Array): string {
   return (toHex(fingerprint).toUpperCase().match(/../g) ?? []).join(':');
 }
 
-/** What a browser can be given: throws 'malformed' (or 'too-large') for fields rebuildSdp must not write. */
+/** Throws 'malformed' / 'too-large' for a description that breaks the field rules (no SDP can be injected). */
 export function checkDescription(d: P2PDescription): void {
   const text = (s: string, pattern: RegExp, min: number) => s.length >= min && s.length <= MAX_TOKEN_TEXT && pattern.test(s);
   // RFC 8839: ufrag at least 4 characters, pwd at least 22.

@@ -97,7 +97,8 @@ function decodeBody(kind: P2PKind, body: Uint8Array): P2PToken {
   const { candidates, end } = decodeCandidates(body, at);
   if (end !== body.length) throw new C2CError('malformed', 'This peer-to-peer token has bytes after its end.');
   const description = { mid, iceUfrag, icePwd, setup, fingerprint, candidates };
-  // Refused here, with the token, rather than later in the chat page that would hand it to the browser.
+  // Here, not only where an SDP is rebuilt: a token that opens is one a chat can use (else a waiting chat
+  // would take an answer it cannot hand to its page).
   checkDescription(description);
   return { kind, id, description };
 }

@@ -3,7 +3,8 @@
 // compose overlay (`compose-p2p-chat`), bob joins from the invitation's frame (`p2p-join`, the answer is
 // written into his host box), alice's frame hands the answer to her waiting chat, and a WebRTC data channel
 // opens over loopback between the two browsers: the relay-free chat shows `chat-transport` = `p2p`, messages
-// go both ways, and ending on one side ends both. A replayed invitation is refused.
+// go both ways, and ending on one side ends both. A replayed invitation is refused. A chat tab that leaves its
+// chat (another address put into it) closes its channel, so the contact's chat ends as well.
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../relay/harness';
@@ -164,6 +165,26 @@ export function describeP2P(kind: BrowserKind, name: string): void {
       // Alice's chat has ended: the same answer again is accepted by no one.
       server.post(ROOM, 'mallory', server.messages(ROOM)[3]!.text);
       expect(await p2pIn(alicePage, 6)).toMatchObject({ kind: 'answer', state: 'accepted' });
+    });
+
+    it('a chat tab given another chat’s address lets go of its channel: the contact’s chat ends too', async () => {
+      const aliceTabs = new Set(await alice.browser.pages());
+      const compose = await openOverlay(alicePage);
+      await chooseRecipient(compose, 'bob');
+      await compose.click('[data-testid="compose-p2p-chat"]');
+      await expect.poll(() => server.messages(ROOM).length, { timeout: 20_000 }).toBe(7);
+      const aliceChat = await chatTab(alice.browser, aliceTabs);
+      const bobTabs = new Set(await bob.browser.pages());
+      expect(await pressJoin(bobPage, 7)).toMatchObject({ joined: true, error: null });
+      await expect.poll(() => server.messages(ROOM).length, { timeout: 20_000 }).toBe(8);
+      const bobChat = await chatTab(bob.browser, bobTabs);
+      expect(await p2pIn(alicePage, 8, (s) => s.state === 'accepted')).toMatchObject({ kind: 'answer' });
+      await Promise.all([waitForState(aliceChat, 'open'), waitForState(bobChat, 'open')]);
+      // The page shows the chat its address names: alice's tab now names no chat.
+      await aliceChat.evaluate(() => (location.hash = 'AAAAAAAAAAAAAAAAAAAAAA'));
+      await waitForState(aliceChat, 'ended');
+      await waitForState(bobChat, 'ended', 20_000);
+      expect(await stateReason(bobChat)).toContain('alice');
     });
   });
 }

@@ -14,6 +14,7 @@ import { PANEL_BOX, PANEL_WRITE } from '@/lib/protocol/api/panel-messages';
 import type { WebSocketConstructor } from '@/lib/relay-client/client';
 import type { ChatPortLike } from '@/entrypoints/background/chat-service';
 import { createBackground } from '@/entrypoints/background/create-background';
+import type { P2PTiming } from '@/entrypoints/background/p2p-chat-service';
 import { routeMessage } from '@/entrypoints/background/router';
 import { CHROMIUM_ANSWER, CHROMIUM_OFFER } from './chat/p2p-sdp-samples';
 
@@ -32,7 +33,7 @@ interface FakePage {
   onPost: (m: BackgroundToPage) => void;
 }
 
-async function person(handle: string, localSdp: string) {
+async function person(handle: string, localSdp: string, p2pTiming: Partial<P2PTiming> = {}) {
   const db = new KeyringDB({ indexedDB: new IDBFactory(), IDBKeyRange });
   const registrations = { get: async () => undefined, set: async () => undefined };
   const pages: FakePage[] = [];
@@ -43,6 +44,7 @@ async function person(handle: string, localSdp: string) {
     db,
     registrations,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
+    p2pTiming,
     tabs: {
       sendToTab: async (_tab, message) => {
         const m = message as { type: string; parts?: string[] };
@@ -50,40 +52,43 @@ async function person(handle: string, localSdp: string) {
         if (m.type !== PANEL_WRITE) return undefined;
         written.push(m.parts!);
         return { sent: true };
-        return undefined;
       },
       tabUrl: async () => `${SITE}/room`,
       isEnabledSite: async (o) => o === SITE,
     },
     chatTabs: {
-      // The chat page opens, attaches, and reports its local description when asked for an offer or answer.
-      openChatTab: async (chatId) => {
-        const listeners: ((raw: unknown) => void)[] = [];
-        const page: FakePage = { got: [], say: (m) => listeners.forEach((cb) => cb(m)), onPost: () => undefined };
-        const port: ChatPortLike = {
-          postMessage: (m) => {
-            page.got.push(m);
-            if (m.t === 'p2p-offer' || m.t === 'p2p-answer') queueMicrotask(() => page.say({ t: 'p2p-local', sdp: localSdp }));
-            page.onPost(m);
-          },
-          onMessage: (cb) => void listeners.push(cb),
-          onDisconnect: () => undefined,
-          disconnect: () => undefined,
-        };
-        pages.push(page);
-        chats.acceptPort(port);
-        page.say({ t: 'attach', chatId });
-      },
+      openChatTab: async (chatId) => void openPage(chatId),
       showChatTab: async () => undefined,
     },
   });
+  const chatIds: string[] = [];
+  // The chat page opens, attaches, and reports its local description when asked for an offer or answer.
+  const openPage = (chatId: string): FakePage => {
+    const listeners: ((raw: unknown) => void)[] = [];
+    const page: FakePage = { got: [], say: (m) => listeners.forEach((cb) => cb(m)), onPost: () => undefined };
+    const port: ChatPortLike = {
+      postMessage: (m) => {
+        page.got.push(m);
+        if (m.t === 'p2p-offer' || m.t === 'p2p-answer') queueMicrotask(() => page.say({ t: 'p2p-local', sdp: localSdp }));
+        page.onPost(m);
+      },
+      onMessage: (cb) => void listeners.push(cb),
+      onDisconnect: () => undefined,
+      disconnect: () => undefined,
+    };
+    pages.push(page);
+    chatIds.push(chatId);
+    chats.acceptPort(port);
+    page.say({ t: 'attach', chatId });
+    return page;
+  };
   chats = bg.chats;
   const ctx = { ownId: 'ext', ownBaseUrl: 'chrome-extension://ext/', service: bg.service, isEnabledSite: async (o: string) => o === SITE };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field below
   const call = (view: keyof typeof FROM, request: Record<string, unknown>): Promise<any> => routeMessage(request, FROM[view], ctx);
   expect(await call('popup', { type: 'createIdentity', handle })).toMatchObject({ ok: true });
   const card = (await call('compose', { type: 'getContactCard' })).parts[0] as string;
-  return { call, card, pages, written };
+  return { call, card, pages, written, chatIds, openPage };
 }
 
 type Person = Awaited<ReturnType<typeof person>>;
@@ -165,6 +170,40 @@ describe('peer-to-peer chats (background)', () => {
     bobPage.say({ t: 'p2p-failed' });
     await until('ended', () => states(bobPage).at(-1) === 'ended:no-direct-path');
     expect(bobPage.got.some((m) => m.t === 'p2p-send')).toBe(false);
+  });
+
+  it('starts one session however often the page reports the channel open', async () => {
+    const quick = { handshakeTimeoutMs: 1_500 };
+    const [alice, bob] = await Promise.all([person('alice', CHROMIUM_OFFER, quick), person('bob', CHROMIUM_ANSWER, quick)]);
+    await pinEachOther(alice, bob);
+    const { answer, alicePage, bobPage } = await inviteAndJoin(alice, bob);
+    await alice.call('frame', { type: 'decrypt', text: answer });
+    connect(alicePage, bobPage);
+    // Reported twice before the first report's session exists (it waits for the keyring).
+    alicePage.say({ t: 'p2p-open', fingerprint: fingerprintOf(CHROMIUM_ANSWER) });
+    alicePage.say({ t: 'p2p-open', fingerprint: fingerprintOf(CHROMIUM_ANSWER) });
+    bobPage.say({ t: 'p2p-open', fingerprint: fingerprintOf(CHROMIUM_OFFER) });
+    await until('both open', () => states(alicePage).at(-1) === 'open' && states(bobPage).at(-1) === 'open');
+    alicePage.say({ t: 'send', text: 'once' });
+    await until('bob reads it', () => bobPage.got.some((m) => m.t === 'message' && m.text === 'once'));
+    // Past the handshake timeout: no second session is left waiting to end the chat.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(states(alicePage).at(-1)).toBe('open');
+    expect(states(bobPage).at(-1)).toBe('open');
+    expect(alicePage.got.filter((m) => m.t === 'error')).toEqual([]);
+    expect(bobPage.got.filter((m) => m.t === 'error')).toEqual([]);
+  });
+
+  it('tells a page that attaches while the chat ends why it ended', async () => {
+    const [alice, bob] = await Promise.all([person('alice', CHROMIUM_OFFER), person('bob', CHROMIUM_ANSWER)]);
+    await pinEachOther(alice, bob);
+    const { alicePage } = await inviteAndJoin(alice, bob);
+    // A second tab of alice's chat attaches; alice ends the chat before its attach is done.
+    const late = alice.openPage(alice.chatIds[0]!);
+    alicePage.say({ t: 'end' });
+    await until('ended', () => states(alicePage).at(-1) === 'ended:you-ended');
+    await until('told', () => late.got.length > 0);
+    expect(states(late)).toEqual(['ended:you-ended']);
   });
 
   it('joins an invitation once: a replayed one is refused and opens no chat page', async () => {

@@ -3,7 +3,7 @@
 // Forged, foreign, replayed, stale and misaddressed tokens are refused with their own codes.
 import { describe, expect, it } from 'vitest';
 import { armor, dearmor } from '../../../lib/armor/armor';
-import { concat } from '../../../lib/bytes';
+import { concat, equalBytes, utf8 } from '../../../lib/bytes';
 import {
   decodeCandidates, encodeCandidates, fingerprintText, minimizeSdp, parseCandidate, rebuildSdp, type P2PDescription,
 } from '../../../lib/chat/p2p-sdp';
@@ -12,7 +12,6 @@ import { FORMAT_ID } from '../../../lib/crypto/format-ids';
 import { keyIdBytes, SIGNATURE_CONTEXT, signWithContext } from '../../../lib/crypto/identity';
 import { openMessageV2, sealMessageV2 } from '../../../lib/crypto/message-v2';
 import { MemoryReplayCache } from '../../../lib/crypto/replay-cache';
-import { equalBytes } from '../../../lib/bytes';
 import { codeOf, makeUser, type TestUser } from '../crypto/fixtures';
 import { CHROMIUM_ANSWER, CHROMIUM_OFFER, FIREFOX_OFFER } from './p2p-sdp-samples';
 
@@ -132,17 +131,6 @@ describe('peer-to-peer tokens', () => {
     expect(() => assertPeerFingerprint(signed, minimizeSdp(CHROMIUM_ANSWER).fingerprint)).toThrow(expect.objectContaining({ code: 'foreign-fingerprint' }));
   });
 
-  it('refuses, when opening, a signed description the browser could not take: SDP lines smuggled into the ICE user fragment', async () => {
-    const [alice, bob] = await Promise.all([makeUser(), makeUser()]);
-    const text = (s: string) => concat(Uint8Array.of(s.length), new TextEncoder().encode(s));
-    const { fingerprint } = minimizeSdp(CHROMIUM_OFFER);
-    // version ‖ id ‖ mid ‖ ufrag ‖ pwd ‖ setup ‖ fingerprint ‖ no candidates, as encoded (docs/FORMATS.md).
-    const body = concat(Uint8Array.of(1), newP2PId(), text('0'), text('abcd\r\na=candidate:1 1 udp 1 203.0.113.9 9 typ host'), text('5TB3Mptdu7JIeLjqwM2XkGup'), Uint8Array.of(0), fingerprint, Uint8Array.of(0));
-    const signature = await signWithContext(alice.identity.privateKey, SIGNATURE_CONTEXT.p2pDtls, concat(Uint8Array.of(FORMAT_ID.p2pOfferV1), bob.identity.publicKey, body));
-    const token = await sealMessageV2({ identity: alice.identity, recipients: [bob.bundle], plaintext: concat(body, signature), format: FORMAT_ID.p2pOfferV1 });
-    expect(await codeOf(openP2PToken(token, me(bob), { resolveSender: pinned(alice) }))).toBe('malformed');
-  });
-
   it('opens an offer once: a replayed offer is refused', async () => {
     const [alice, bob] = await Promise.all([makeUser(), makeUser()]);
     const sealed = await sealP2PToken({ identity: alice.identity, recipient: bob.bundle, token: offerOf() });
@@ -158,6 +146,24 @@ describe('peer-to-peer tokens', () => {
     const sealed = await sealP2PToken({ identity: alice.identity, recipient: bob.bundle, token: offerOf() });
     expect(await codeOf(openP2PToken(sealed, me(bob), { resolveSender: pinned(carol) }))).toBe('key-mismatch');
     expect(await codeOf(openP2PToken(sealed, me(carol), { resolveSender: pinned(alice) }))).toBe('not-addressed');
+  });
+
+  it('refuses a contact’s signed token whose description would inject SDP lines or breaks the field rules', async () => {
+    const [alice, bob] = await Promise.all([makeUser(), makeUser()]);
+    const d = minimizeSdp(CHROMIUM_ANSWER);
+    // The token body written by hand (a hostile or broken app of a pinned contact), properly signed and sealed.
+    const field = (s: string) => concat(Uint8Array.of(utf8(s).length), utf8(s));
+    const hostile = async (mid: string, ufrag = d.iceUfrag) => {
+      const body = concat(Uint8Array.of(1), newP2PId(), field(mid), field(ufrag), field(d.icePwd), Uint8Array.of(1), d.fingerprint, encodeCandidates(d.candidates));
+      const signed = concat(Uint8Array.of(FORMAT_ID.p2pAnswerV1), alice.identity.publicKey, body);
+      const signature = await signWithContext(bob.identity.privateKey, SIGNATURE_CONTEXT.p2pDtls, signed);
+      return sealMessageV2({ identity: bob.identity, recipients: [alice.bundle], plaintext: concat(body, signature), format: FORMAT_ID.p2pAnswerV1 });
+    };
+    // Control: the same hand-written body with valid fields opens.
+    await expect(openP2PToken(await hostile(d.mid), me(alice), { resolveSender: pinned(bob) })).resolves.toMatchObject({ kind: 'answer' });
+    expect(await codeOf(openP2PToken(await hostile('0\r\na=candidate:9 1 udp 1 10.0.0.1 22 typ host'), me(alice), { resolveSender: pinned(bob) }))).toBe('malformed');
+    expect(await codeOf(openP2PToken(await hostile('0', 'ab'), me(alice), { resolveSender: pinned(bob) }))).toBe('malformed');
+    expect(await codeOf(openP2PToken(await hostile('x'.repeat(200)), me(alice), { resolveSender: pinned(bob) }))).toBe('malformed');
   });
 
   it('refuses expired and future-dated tokens', async () => {
