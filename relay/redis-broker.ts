@@ -191,11 +191,15 @@ export class RedisBroker<M extends Member> implements Broker<M> {
         message.set(body, at + RECORD);
         at += RECORD + body.length;
       }
-      void this.publishRaw(NODE + node, message).then((n) => {
-        // Nobody listens on its channel: the node is gone (killed); it announces itself again if it returns.
-        if (n === 0) this.forgetNode(node);
-        batch.resolve(n);
-      });
+      this.pub.publish(NODE + node, message).then(
+        (n) => {
+          // Nobody listens on its channel: the node is gone (killed); it announces itself again if it returns.
+          if (n === 0) this.forgetNode(node);
+          batch.resolve(n);
+        },
+        // Not published (our connection to Redis is away): that says nothing of the node, which stays known.
+        () => batch.resolve(0),
+      );
     }
   }
 
