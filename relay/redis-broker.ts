@@ -37,6 +37,8 @@ const RECORD = 5;
 const BATCH_BYTES = 64 * 1024;
 /** How long a join waits for the other nodes in a room to answer its HERE. */
 const PRESENCE_WAIT_MS = 1000;
+/** Other nodes kept track of: far more than a cluster has, so made-up ones cannot grow memory without end. */
+const NODES_MAX = 256;
 
 export interface RedisBrokerOptions {
   /** Largest frame a node forwards; longer messages on a channel are dropped. */
@@ -203,14 +205,24 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     }
   }
 
-  private addOther(channel: string, node: string): void {
+  /**
+   * Notes that `node` has members on `channel`, unless the channel is not ours (any more) or too many nodes
+   * are known (counted). It is told PRESENT in return when it said HERE, and when it was not known before:
+   * if nobody listens on its channel (an id another writer made up), that PUBLISH forgets it at once.
+   */
+  private addOther(channel: string, node: string, saidHere: boolean): void {
     if (!this.wanted.has(channel)) return;
+    let channels = this.channelsOf.get(node);
+    const known = channels !== undefined;
+    if (!channels) {
+      if (this.channelsOf.size >= NODES_MAX) return void this.dropped++;
+      this.channelsOf.set(node, (channels = new Set()));
+    }
+    if (saidHere || !known) void this.toNode(node, PRESENT, Buffer.from(channel, 'latin1'));
+    channels.add(channel);
     let nodes = this.others.get(channel);
     if (!nodes) this.others.set(channel, (nodes = new Set()));
     nodes.add(node);
-    let channels = this.channelsOf.get(node);
-    if (!channels) this.channelsOf.set(node, (channels = new Set()));
-    channels.add(channel);
     for (const wake of this.waiting.get(channel) ?? []) wake();
   }
 
@@ -302,8 +314,7 @@ export class RedisBroker<M extends Member> implements Broker<M> {
       return;
     }
     if (body.length === 1 && body[0] === HERE) {
-      this.addOther(channel, node);
-      void this.toNode(node, PRESENT, Buffer.from(channel, 'latin1'));
+      this.addOther(channel, node, true);
     } else if (body.length === 1 && body[0] === BYE) {
       this.removeOther(channel, node);
     } else if (channel.startsWith(IDENTITY) && this.validFrame(body, DATA.fromHandle)) {
@@ -330,7 +341,7 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     }
     if (records.length === 0) return void this.dropped++;
     for (const { op, part } of records) {
-      if (op === PRESENT) this.addOther(part.toString('latin1'), node);
+      if (op === PRESENT) this.addOther(part.toString('latin1'), node, false);
       else if (op === ABSENT) this.removeOther(part.toString('latin1'), node);
       else {
         const room = part.toString('latin1', DATA_HEADER, DATA_HEADER + part[1]!);

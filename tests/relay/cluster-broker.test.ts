@@ -63,4 +63,62 @@ describe('cluster broker', () => {
     await until(() => mb.got.some((f) => Buffer.from(f).toString().endsWith('back')));
     expect(await a.join(room, member())).toBe(2);
   });
+
+  describe('presence from another writer on a node\'s channel', () => {
+    const nodeId = (i: number) => Buffer.from([0xee, 0, 0, 0, 0, 0, i >> 8, i & 0xff]);
+    /** PRESENT for `channel` on `node`'s channel, as from the node with the made-up id `from`. */
+    const present = (from: Buffer, channel: string) => {
+      const body = Buffer.from(channel, 'latin1');
+      const record = Buffer.alloc(5);
+      record[0] = 0x11;
+      record.writeUInt32BE(body.length, 1);
+      return Buffer.concat([Buffer.from([0xc2]), from, record, body]);
+    };
+    const ownChannel = (b: RedisBroker<Member>) => b.ownChannel;
+    /** The count a member joining `room` on `b` is told (the member leaves again). */
+    const othersSeenBy = async (b: RedisBroker<Member>, room: string) => {
+      const m = member();
+      const n = await b.join(room, m);
+      b.leave(room, m);
+      return n;
+    };
+    const roomChannel = (room: string) => `c2c:room:${Buffer.from(room, 'latin1').toString('hex')}`;
+
+    it('made-up nodes nobody listens for are forgotten at once: presence counts only real ones', async () => {
+      const a = await broker();
+      const room = newRoom();
+      const ma = member();
+      expect(await a.join(room, ma)).toBe(0);
+      const writer = new Redis(redis.url);
+      try {
+        for (let i = 0; i < 300; i++) expect(await writer.publish(ownChannel(a), present(nodeId(i), roomChannel(room)))).toBe(1);
+      } finally {
+        writer.disconnect();
+      }
+      // Without a check they would count as members' nodes until a frame to each failed (and never on a
+      // mailbox channel, where no frame goes to a node).
+      await until(async () => (await othersSeenBy(a, room)) === 1, 5000); // ma alone
+    });
+
+    it('however many listen, a node keeps track of at most 256 others and counts the rest as dropped', async () => {
+      const a = await broker();
+      const room = newRoom();
+      expect(await a.join(room, member())).toBe(0);
+      // Another client listens on 300 made-up node channels, so each PRESENT there is answered by someone.
+      const listener = new Redis(redis.url);
+      const writer = new Redis(redis.url);
+      try {
+        const ids = Array.from({ length: 300 }, (_, i) => nodeId(1000 + i));
+        await listener.subscribe(...ids.map((id) => `c2c:node:${id.toString('hex')}`));
+        const before = a.dropped;
+        for (const id of ids) await writer.publish(ownChannel(a), present(id, roomChannel(room)));
+        await until(() => a.dropped === before + 300 - 256, 5000);
+        await new Promise((r) => setTimeout(r, 200)); // the PRESENT answers: all received, none forgot a node
+        expect(await othersSeenBy(a, room)).toBe(1 + 256);
+      } finally {
+        listener.disconnect();
+        writer.disconnect();
+      }
+    });
+  });
 });
