@@ -118,8 +118,8 @@ export class RedisBroker<M extends Member> implements Broker<M> {
   /** The other nodes (ids in hex) with members on each wanted channel, and the reverse. */
   private readonly others = new Map<string, Set<string>>();
   private readonly channelsOf = new Map<string, Set<string>>();
-  /** Joins waiting to hear from the other nodes on a channel. */
-  private readonly waiting = new Map<string, (() => void)[]>();
+  /** Joins waiting to hear from the other nodes on a channel: each is told every node that answers. */
+  private readonly waiting = new Map<string, ((node: string) => void)[]>();
   /** Room channels being joined: later joins there answer once the first one knows the other nodes. */
   private readonly joining = new Map<string, Promise<unknown>>();
   private batches = new Map<string, Batch>();
@@ -223,7 +223,11 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     let nodes = this.others.get(channel);
     if (!nodes) this.others.set(channel, (nodes = new Set()));
     nodes.add(node);
-    for (const wake of this.waiting.get(channel) ?? []) wake();
+    this.answered(channel, node);
+  }
+
+  private answered(channel: string, node: string): void {
+    for (const wake of [...(this.waiting.get(channel) ?? [])]) wake(node); // a wake may end its wait
   }
 
   private removeOther(channel: string, node: string): void {
@@ -274,9 +278,10 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     void this.publishRaw(channel, Buffer.concat([this.header(), Buffer.from([BYE])]));
   }
 
-  /** Resolves once `expected` other nodes on `channel` have answered, or after PRESENCE_WAIT_MS. */
+  /** Resolves once `expected` other nodes on `channel` are known or have answered, or after PRESENCE_WAIT_MS. */
   private heardFrom(channel: string, expected: number): Promise<void> {
-    if ((this.others.get(channel)?.size ?? 0) >= expected) return Promise.resolve();
+    const heard = new Set(this.others.get(channel));
+    if (heard.size >= expected) return Promise.resolve();
     return new Promise((resolve) => {
       const list = this.waiting.get(channel) ?? [];
       this.waiting.set(channel, list);
@@ -286,7 +291,7 @@ export class RedisBroker<M extends Member> implements Broker<M> {
         if (list.length === 0 && this.waiting.get(channel) === list) this.waiting.delete(channel);
         resolve();
       };
-      const wake = () => (this.others.get(channel)?.size ?? 0) >= expected && done();
+      const wake = (node: string) => heard.add(node).size >= expected && done();
       const timer = setTimeout(done, PRESENCE_WAIT_MS);
       list.push(wake);
     });
@@ -314,7 +319,9 @@ export class RedisBroker<M extends Member> implements Broker<M> {
       return;
     }
     if (body.length === 1 && body[0] === HERE) {
-      this.addOther(channel, node, true);
+      // Our members there may just have left (BYE on its way): say so, or the newcomer waits for an answer.
+      if (this.wanted.has(channel)) this.addOther(channel, node, true);
+      else void this.toNode(node, ABSENT, Buffer.from(channel, 'latin1'));
     } else if (body.length === 1 && body[0] === BYE) {
       this.removeOther(channel, node);
     } else if (channel.startsWith(IDENTITY) && this.validFrame(body, DATA.fromHandle)) {
@@ -342,7 +349,10 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     if (records.length === 0) return void this.dropped++;
     for (const { op, part } of records) {
       if (op === PRESENT) this.addOther(part.toString('latin1'), node, false);
-      else if (op === ABSENT) this.removeOther(part.toString('latin1'), node);
+      else if (op === ABSENT) {
+        this.removeOther(part.toString('latin1'), node);
+        this.answered(part.toString('latin1'), node);
+      }
       else {
         const room = part.toString('latin1', DATA_HEADER, DATA_HEADER + part[1]!);
         if (this.local.roomSize(room) > 0) this.local.publish(room, part, null);

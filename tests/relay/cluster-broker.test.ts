@@ -64,6 +64,33 @@ describe('cluster broker', () => {
     expect(await a.join(room, member())).toBe(2);
   });
 
+  it('a join waits for a node that answers ABSENT (its members just left) no longer than for one saying PRESENT', async () => {
+    const a = await broker();
+    const room = newRoom();
+    const channel = `c2c:room:${Buffer.from(room, 'latin1').toString('hex')}`;
+    // A node still subscribed to the room whose members have gone: it answers A's HERE with ABSENT.
+    const leaving = new Redis(redis.url);
+    const writer = new Redis(redis.url);
+    try {
+      await leaving.subscribe(channel);
+      leaving.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
+        if (message.length !== 10 || message[9] !== 0x01) return; // HERE
+        const body = Buffer.from(channel, 'latin1');
+        const record = Buffer.alloc(5);
+        record[0] = 0x12;
+        record.writeUInt32BE(body.length, 1);
+        const own = `c2c:node:${message.subarray(1, 9).toString('hex')}`;
+        void writer.publish(own, Buffer.concat([Buffer.from([0xc2, 0xdd, 0, 0, 0, 0, 0, 0, 1]), record, body]));
+      });
+      const asked = Date.now();
+      expect(await a.join(room, member())).toBe(0);
+      expect(Date.now() - asked).toBeLessThan(500); // the wait for answers is 1 s
+    } finally {
+      leaving.disconnect();
+      writer.disconnect();
+    }
+  });
+
   describe('presence from another writer on a node\'s channel', () => {
     const nodeId = (i: number) => Buffer.from([0xee, 0, 0, 0, 0, 0, i >> 8, i & 0xff]);
     /** PRESENT for `channel` on `node`'s channel, as from the node with the made-up id `from`. */
