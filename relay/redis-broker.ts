@@ -39,10 +39,14 @@ const BATCH_BYTES = 64 * 1024;
 const PRESENCE_WAIT_MS = 1000;
 /** Other nodes kept track of: far more than a cluster has, so made-up ones cannot grow memory without end. */
 const NODES_MAX = 256;
+/** How often the other nodes known are checked for a listener on their channel (a stopped node says no BYE). */
+const NODES_CHECK_MS = 60_000;
 
 export interface RedisBrokerOptions {
   /** Largest frame a node forwards; longer messages on a channel are dropped. */
   maxFrame: number;
+  /** Milliseconds between checks that the other nodes known still listen (default NODES_CHECK_MS). */
+  nodesCheckMs?: number;
 }
 
 /** Connection settings: bounded waits, quick reconnects, no queueing of frames while Redis is away. */
@@ -124,6 +128,9 @@ export class RedisBroker<M extends Member> implements Broker<M> {
   private readonly joining = new Map<string, Promise<unknown>>();
   private batches = new Map<string, Batch>();
   private flushing: NodeJS.Immediate | null = null;
+  private readonly nodesCheck: NodeJS.Timeout;
+  /** Nodes heard from while a check is under way: its answer may be older than what they said. */
+  private readonly heardDuringCheck = new Set<string>();
   private up = true;
   dropped = 0;
 
@@ -148,6 +155,24 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     }
     // Every reconnection (sub was ready when the broker was made): presence said during it may be lost.
     sub.on('ready', () => this.announceAll());
+    this.nodesCheck = setInterval(() => this.checkNodes(), options.nodesCheckMs ?? NODES_CHECK_MS).unref();
+  }
+
+  /**
+   * Forgets the other nodes nobody listens for any more. A node stopped or killed says no BYE; on a room its
+   * first frame finds that out, but on an identity's channel no frame ever goes to a node, so it would stay.
+   */
+  private checkNodes(): void {
+    const nodes = [...this.channelsOf.keys()];
+    if (nodes.length === 0 || this.pub.status !== 'ready') return;
+    this.heardDuringCheck.clear();
+    this.pub.pubsub('NUMSUB', ...nodes.map((node) => NODE + node)).then(
+      (reply) => {
+        const counts = reply as (string | number)[];
+        nodes.forEach((node, i) => Number(counts[2 * i + 1]) === 0 && !this.heardDuringCheck.has(node) && this.forgetNode(node));
+      },
+      () => undefined,
+    );
   }
 
   private header(): Buffer {
@@ -220,6 +245,7 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     }
     if (saidHere || !known) void this.toNode(node, PRESENT, Buffer.from(channel, 'latin1'));
     channels.add(channel);
+    this.heardDuringCheck.add(node);
     let nodes = this.others.get(channel);
     if (!nodes) this.others.set(channel, (nodes = new Set()));
     nodes.add(node);
@@ -430,6 +456,7 @@ export class RedisBroker<M extends Member> implements Broker<M> {
 
   close(): void {
     if (this.flushing) clearImmediate(this.flushing);
+    clearInterval(this.nodesCheck);
     this.pub.disconnect();
     this.sub.disconnect();
   }

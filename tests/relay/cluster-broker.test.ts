@@ -20,8 +20,8 @@ afterAll(async () => {
   await redis?.remove();
 });
 
-async function broker(): Promise<RedisBroker<Member>> {
-  const b = await openRedisBroker<Member>(redis.url, { maxFrame: 64 * 1024 });
+async function broker(nodesCheckMs?: number): Promise<RedisBroker<Member>> {
+  const b = await openRedisBroker<Member>(redis.url, { maxFrame: 64 * 1024, ...(nodesCheckMs ? { nodesCheckMs } : {}) });
   brokers.push(b);
   return b;
 }
@@ -62,6 +62,27 @@ describe('cluster broker', () => {
     await until(async () => (await a.publish(room, roomFrame(room, 'back'), ma)) === 1, 5000);
     await until(() => mb.got.some((f) => Buffer.from(f).toString().endsWith('back')));
     expect(await a.join(room, member())).toBe(2);
+  });
+
+  it('a node stopped without a word is forgotten by the next check, with no frame sent to it since', async () => {
+    const a = await broker(100);
+    const b = await broker();
+    const room = newRoom();
+    const mb = member();
+    expect(await b.join(room, mb)).toBe(0);
+    const ma = member();
+    expect(await a.join(room, ma)).toBe(1);
+    // A frame that arrives: everything a said to b before it (its PRESENT in return among it) is done.
+    expect(await a.publish(room, roomFrame(room, 'hello'), ma)).toBe(1);
+    await until(() => mb.got.length === 1);
+    b.close(); // as a killed node: no BYE
+    // Only the check can tell (on an identity's channel no frame ever would).
+    await until(async () => {
+      const m = member();
+      const n = await a.join(room, m);
+      a.leave(room, m);
+      return n === 1; // ma alone
+    }, 3000);
   });
 
   it('a join waits for a node that answers ABSENT (its members just left) no longer than for one saying PRESENT', async () => {
