@@ -37,10 +37,16 @@ const RECORD = 5;
 const BATCH_BYTES = 64 * 1024;
 /** How long a join waits for the other nodes in a room to answer its HERE. */
 const PRESENCE_WAIT_MS = 1000;
+/** Other nodes kept track of: far more than a cluster has, so made-up ones cannot grow memory without end. */
+const NODES_MAX = 256;
+/** How often the other nodes known are checked for a listener on their channel (a stopped node says no BYE). */
+const NODES_CHECK_MS = 60_000;
 
 export interface RedisBrokerOptions {
   /** Largest frame a node forwards; longer messages on a channel are dropped. */
   maxFrame: number;
+  /** Milliseconds between checks that the other nodes known still listen (default NODES_CHECK_MS). */
+  nodesCheckMs?: number;
 }
 
 /** Connection settings: bounded waits, quick reconnects, no queueing of frames while Redis is away. */
@@ -116,12 +122,15 @@ export class RedisBroker<M extends Member> implements Broker<M> {
   /** The other nodes (ids in hex) with members on each wanted channel, and the reverse. */
   private readonly others = new Map<string, Set<string>>();
   private readonly channelsOf = new Map<string, Set<string>>();
-  /** Joins waiting to hear from the other nodes on a channel. */
-  private readonly waiting = new Map<string, (() => void)[]>();
+  /** Joins waiting to hear from the other nodes on a channel: each is told every node that answers. */
+  private readonly waiting = new Map<string, ((node: string) => void)[]>();
   /** Room channels being joined: later joins there answer once the first one knows the other nodes. */
   private readonly joining = new Map<string, Promise<unknown>>();
   private batches = new Map<string, Batch>();
   private flushing: NodeJS.Immediate | null = null;
+  private readonly nodesCheck: NodeJS.Timeout;
+  /** Nodes heard from while a check is under way: its answer may be older than what they said. */
+  private readonly heardDuringCheck = new Set<string>();
   private up = true;
   dropped = 0;
 
@@ -146,6 +155,24 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     }
     // Every reconnection (sub was ready when the broker was made): presence said during it may be lost.
     sub.on('ready', () => this.announceAll());
+    this.nodesCheck = setInterval(() => this.checkNodes(), options.nodesCheckMs ?? NODES_CHECK_MS).unref();
+  }
+
+  /**
+   * Forgets the other nodes nobody listens for any more. A node stopped or killed says no BYE; on a room its
+   * first frame finds that out, but on an identity's channel no frame ever goes to a node, so it would stay.
+   */
+  private checkNodes(): void {
+    const nodes = [...this.channelsOf.keys()];
+    if (nodes.length === 0 || this.pub.status !== 'ready') return;
+    this.heardDuringCheck.clear();
+    this.pub.pubsub('NUMSUB', ...nodes.map((node) => NODE + node)).then(
+      (reply) => {
+        const counts = reply as (string | number)[];
+        nodes.forEach((node, i) => Number(counts[2 * i + 1]) === 0 && !this.heardDuringCheck.has(node) && this.forgetNode(node));
+      },
+      () => undefined,
+    );
   }
 
   private header(): Buffer {
@@ -191,23 +218,42 @@ export class RedisBroker<M extends Member> implements Broker<M> {
         message.set(body, at + RECORD);
         at += RECORD + body.length;
       }
-      void this.publishRaw(NODE + node, message).then((n) => {
-        // Nobody listens on its channel: the node is gone (killed); it announces itself again if it returns.
-        if (n === 0) this.forgetNode(node);
-        batch.resolve(n);
-      });
+      this.pub.publish(NODE + node, message).then(
+        (n) => {
+          // Nobody listens on its channel: the node is gone (killed); it announces itself again if it returns.
+          if (n === 0) this.forgetNode(node);
+          batch.resolve(n);
+        },
+        // Not published (our connection to Redis is away): that says nothing of the node, which stays known.
+        () => batch.resolve(0),
+      );
     }
   }
 
-  private addOther(channel: string, node: string): void {
+  /**
+   * Notes that `node` has members on `channel`, unless the channel is not ours (any more) or too many nodes
+   * are known (counted). It is told PRESENT in return when it said HERE, and when it was not known before:
+   * if nobody listens on its channel (an id another writer made up), that PUBLISH forgets it at once.
+   */
+  private addOther(channel: string, node: string, saidHere: boolean): void {
     if (!this.wanted.has(channel)) return;
+    let channels = this.channelsOf.get(node);
+    const known = channels !== undefined;
+    if (!channels) {
+      if (this.channelsOf.size >= NODES_MAX) return void this.dropped++;
+      this.channelsOf.set(node, (channels = new Set()));
+    }
+    if (saidHere || !known) void this.toNode(node, PRESENT, Buffer.from(channel, 'latin1'));
+    channels.add(channel);
+    this.heardDuringCheck.add(node);
     let nodes = this.others.get(channel);
     if (!nodes) this.others.set(channel, (nodes = new Set()));
     nodes.add(node);
-    let channels = this.channelsOf.get(node);
-    if (!channels) this.channelsOf.set(node, (channels = new Set()));
-    channels.add(channel);
-    for (const wake of this.waiting.get(channel) ?? []) wake();
+    this.answered(channel, node);
+  }
+
+  private answered(channel: string, node: string): void {
+    for (const wake of [...(this.waiting.get(channel) ?? [])]) wake(node); // a wake may end its wait
   }
 
   private removeOther(channel: string, node: string): void {
@@ -258,9 +304,10 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     void this.publishRaw(channel, Buffer.concat([this.header(), Buffer.from([BYE])]));
   }
 
-  /** Resolves once `expected` other nodes on `channel` have answered, or after PRESENCE_WAIT_MS. */
+  /** Resolves once `expected` other nodes on `channel` are known or have answered, or after PRESENCE_WAIT_MS. */
   private heardFrom(channel: string, expected: number): Promise<void> {
-    if ((this.others.get(channel)?.size ?? 0) >= expected) return Promise.resolve();
+    const heard = new Set(this.others.get(channel));
+    if (heard.size >= expected) return Promise.resolve();
     return new Promise((resolve) => {
       const list = this.waiting.get(channel) ?? [];
       this.waiting.set(channel, list);
@@ -270,7 +317,7 @@ export class RedisBroker<M extends Member> implements Broker<M> {
         if (list.length === 0 && this.waiting.get(channel) === list) this.waiting.delete(channel);
         resolve();
       };
-      const wake = () => (this.others.get(channel)?.size ?? 0) >= expected && done();
+      const wake = (node: string) => heard.add(node).size >= expected && done();
       const timer = setTimeout(done, PRESENCE_WAIT_MS);
       list.push(wake);
     });
@@ -298,8 +345,9 @@ export class RedisBroker<M extends Member> implements Broker<M> {
       return;
     }
     if (body.length === 1 && body[0] === HERE) {
-      this.addOther(channel, node);
-      void this.toNode(node, PRESENT, Buffer.from(channel, 'latin1'));
+      // Our members there may just have left (BYE on its way): say so, or the newcomer waits for an answer.
+      if (this.wanted.has(channel)) this.addOther(channel, node, true);
+      else void this.toNode(node, ABSENT, Buffer.from(channel, 'latin1'));
     } else if (body.length === 1 && body[0] === BYE) {
       this.removeOther(channel, node);
     } else if (channel.startsWith(IDENTITY) && this.validFrame(body, DATA.fromHandle)) {
@@ -326,8 +374,11 @@ export class RedisBroker<M extends Member> implements Broker<M> {
     }
     if (records.length === 0) return void this.dropped++;
     for (const { op, part } of records) {
-      if (op === PRESENT) this.addOther(part.toString('latin1'), node);
-      else if (op === ABSENT) this.removeOther(part.toString('latin1'), node);
+      if (op === PRESENT) this.addOther(part.toString('latin1'), node, false);
+      else if (op === ABSENT) {
+        this.removeOther(part.toString('latin1'), node);
+        this.answered(part.toString('latin1'), node);
+      }
       else {
         const room = part.toString('latin1', DATA_HEADER, DATA_HEADER + part[1]!);
         if (this.local.roomSize(room) > 0) this.local.publish(room, part, null);
@@ -405,6 +456,7 @@ export class RedisBroker<M extends Member> implements Broker<M> {
 
   close(): void {
     if (this.flushing) clearImmediate(this.flushing);
+    clearInterval(this.nodesCheck);
     this.pub.disconnect();
     this.sub.disconnect();
   }

@@ -63,11 +63,16 @@ function oneRelayUrl(text: string, which: string): string {
 /** One relay address, or several (the nodes of one relay, tried in turn) separated by commas or spaces. */
 function relayUrl(value: unknown): string {
   const text = typeof value === 'string' ? value.trim() : '';
-  const urls = text.length <= MAX_URL_LENGTH ? splitRelayUrls(text) : [];
+  const tooLong = () => new C2CError('malformed', `The relay address is too long (at most ${MAX_URL_LENGTH} characters in all).`);
+  if (text.length > MAX_URL_LENGTH) throw tooLong();
+  const urls = splitRelayUrls(text);
   if (urls.length === 0) throw new C2CError('malformed', 'The relay address must start with ws:// or wss://.');
   if (urls.length > MAX_RELAY_URLS) throw new C2CError('malformed', `Give at most ${MAX_RELAY_URLS} relay addresses.`);
   const which = (i: number) => (urls.length === 1 ? '' : `Relay address ${i + 1} of ${urls.length}: `);
-  return urls.map((u, i) => oneRelayUrl(u, which(i))).join(', ');
+  const list = urls.map((u, i) => oneRelayUrl(u, which(i))).join(', ');
+  // Separators become ", ": what is kept must pass this check again (a backup restored, say).
+  if (list.length > MAX_URL_LENGTH) throw tooLong();
+  return list;
 }
 
 function proxy(value: unknown): string {

@@ -65,6 +65,31 @@ export async function inOptions<T>(page: Page, steps: (options: Page) => Promise
   }
 }
 
+/** The options page's relay status while the connection is in `connection` (data-connection). */
+export const relayStatusIn = (connection: string) => `${byTestId('relay-status')}[data-connection="${connection}"]`;
+
+/** Waits until the options page (opened beside `page`, then closed) shows `selector`; returns the relay status text. */
+export function relayStatus(page: Page, selector: string, timeout: number): Promise<string> {
+  return inOptions(page, async (options) => {
+    await options.waitForSelector(selector, { timeout });
+    return textOf(options, 'relay-status');
+  });
+}
+
+/** Waits until the popup lists `count` received messages (it polls the background). */
+export async function waitForInboxCount(page: Page, count: number): Promise<void> {
+  await pollIn(page, 20_000, (n) => document.querySelectorAll('[data-testid="inbox-item"]').length === n, count);
+}
+
+/** The newest inbox row: its status, sender and text as the popup shows them. */
+export async function newestInboxItem(page: Page): Promise<{ status: string; sender: string; text: string }> {
+  return page.$eval(byTestId('inbox-item'), (li) => ({
+    status: li.getAttribute('data-status') ?? '',
+    sender: li.querySelector('[data-testid="inbox-sender"]')?.textContent ?? '',
+    text: li.querySelector('[data-testid="inbox-text"]')?.textContent ?? '',
+  }));
+}
+
 /**
  * Creates an identity through the popup's short onboarding form; returns the popup page (now showing its
  * first screen) and the fingerprint the options page shows.

@@ -8,35 +8,12 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { c2c, cleanup, sendUntilHeard, startRelay, tempDir, type RunningRelay } from '../relay/harness';
 import { byTestId, launchWithExtension, type ExtensionSession } from './harness';
-import { CANARY, api, inOptions, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
-
-const status = (connection: string) => `${byTestId('relay-status')}[data-connection="${connection}"]`;
-
-/** The newest inbox row: its status, sender and text as the popup shows them. */
-async function newestInboxItem(page: Page): Promise<{ status: string; sender: string; text: string }> {
-  return page.$eval(byTestId('inbox-item'), (li) => ({
-    status: li.getAttribute('data-status') ?? '',
-    sender: li.querySelector('[data-testid="inbox-sender"]')?.textContent ?? '',
-    text: li.querySelector('[data-testid="inbox-text"]')?.textContent ?? '',
-  }));
-}
-
-/** Waits until the popup lists `count` received messages (it polls the background). */
-async function waitForInboxCount(page: Page, count: number): Promise<void> {
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="inbox-item"]').length === n, { timeout: 20_000 }, count);
-}
+import { CANARY, api, lookUpAndPin, newestInboxItem, onboardInPopup, registerInPopup, relayStatus, relayStatusIn, waitForInboxCount } from './flows';
 
 describe('extension ↔ c2c CLI through a real relay', () => {
   let relay: RunningRelay;
   let bob: ExtensionSession;
   let page: Page;
-
-  /** Waits until the options page (opened beside the popup, then closed) shows the relay status; returns its text. */
-  const relayStatus = (selector: string, timeout: number) =>
-    inOptions(page, async (options) => {
-      await options.waitForSelector(selector, { timeout });
-      return textOf(options, 'relay-status');
-    });
   let aliceKey: string;
 
   const send = (text: string) => c2c(['send', '--relay', relay.url, '--key', aliceKey, '--to', 'bob'], text).done;
@@ -56,7 +33,7 @@ describe('extension ↔ c2c CLI through a real relay', () => {
   it('c2c send reaches the popup as pinned with the exact text; sendToContact reaches c2c listen', async () => {
     ({ page } = await onboardInPopup(bob, 'bob'));
     await registerInPopup(page, relay.url);
-    expect(await relayStatus(status('connected'), 20_000)).toContain('registered');
+    expect(await relayStatus(page, relayStatusIn('connected'), 20_000)).toContain('registered');
     await lookUpAndPin(page, 'alice');
 
     const sent = await send(CANARY);
@@ -82,12 +59,12 @@ describe('extension ↔ c2c CLI through a real relay', () => {
   it('shows the relay going away, reconnects by itself to a restarted relay, and receives again', async () => {
     const { port, dataDir } = relay;
     await relay.kill('SIGKILL');
-    expect(await relayStatus(`${byTestId('relay-status')}:not([data-connection="connected"])`, 20_000)).toMatch(/registered.*(Offline|Connecting)/s);
+    expect(await relayStatus(page, `${byTestId('relay-status')}:not([data-connection="connected"])`, 20_000)).toMatch(/registered.*(Offline|Connecting)/s);
     expect((await send('while the relay is down')).code).toBe(1);
 
     relay = await startRelay(['--port', String(port)], dataDir);
     // Backoff is capped at 15 s (relay-connection.ts); nothing but the background's own retries reconnects it.
-    await relayStatus(status('connected'), 25_000);
+    await relayStatus(page, relayStatusIn('connected'), 25_000);
 
     const text = 'После перезапуска 🔁 still verified';
     const sent = await send(text);
@@ -112,7 +89,7 @@ describe('extension ↔ c2c CLI through a real relay', () => {
 
     // Opening the popup wakes the worker, which connects on start; the in-memory inbox started empty.
     page = await bob.openPopup();
-    await relayStatus(status('connected'), 20_000);
+    await relayStatus(page, relayStatusIn('connected'), 20_000);
     expect(await page.$$(byTestId('inbox-item'))).toHaveLength(0);
     const sent = await send('good morning');
     expect(sent.code, sent.stderr).toBe(0);

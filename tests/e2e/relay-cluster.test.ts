@@ -6,22 +6,8 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../relay/cluster-harness';
 import { c2c, cleanup, metrics, sample, tempDir, until, type RunningRelay } from '../relay/harness';
-import { byTestId, launchWithExtension, pollIn, type BrowserKind, type ExtensionSession } from './harness';
-import { CANARY, api, inOptions, lookUpAndPin, onboardInPopup, registerInPopup, textOf } from './flows';
-
-const status = (connection: string) => `${byTestId('relay-status')}[data-connection="${connection}"]`;
-
-async function waitForInboxCount(page: Page, count: number): Promise<void> {
-  await pollIn(page, 20_000, (n) => document.querySelectorAll('[data-testid="inbox-item"]').length === n, count);
-}
-
-async function newestInboxText(page: Page): Promise<{ status: string; sender: string; text: string }> {
-  return page.$eval(byTestId('inbox-item'), (li) => ({
-    status: li.getAttribute('data-status') ?? '',
-    sender: li.querySelector('[data-testid="inbox-sender"]')?.textContent ?? '',
-    text: li.querySelector('[data-testid="inbox-text"]')?.textContent ?? '',
-  }));
-}
+import { launchWithExtension, type BrowserKind, type ExtensionSession } from './harness';
+import { CANARY, api, lookUpAndPin, newestInboxItem, onboardInPopup, registerInPopup, relayStatus, relayStatusIn, waitForInboxCount } from './flows';
 
 for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
   describe(`${kind}: the relay setting lists a cluster's nodes`, () => {
@@ -32,11 +18,6 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
     let page: Page;
     let aliceKey: string;
 
-    const relayStatus = (selector: string, timeout: number) =>
-      inOptions(page, async (options) => {
-        await options.waitForSelector(selector, { timeout });
-        return textOf(options, 'relay-status');
-      });
     const send = (relay: RunningRelay, text: string) => c2c(['send', '--relay', relay.url, '--key', aliceKey, '--to', 'bob'], text).done;
 
     beforeAll(async () => {
@@ -57,7 +38,7 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
     it('registers through the first node, shows both addresses, and receives from the other node', async () => {
       ({ page } = await onboardInPopup(bob, 'bob'));
       await registerInPopup(page, `${one.url},  ${two.url}`);
-      expect(await relayStatus(status('connected'), 20_000)).toContain('registered');
+      expect(await relayStatus(page, relayStatusIn('connected'), 20_000)).toContain('registered');
       // The setting keeps both nodes, in order, as one list.
       expect(await api<{ settings: { relayUrl: string } }>(page, { type: 'getState' })).toMatchObject({ settings: { relayUrl: `${one.url}, ${two.url}` } });
       await lookUpAndPin(page, 'alice');
@@ -65,7 +46,7 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
       const sent = await send(two, CANARY);
       expect(sent.code, sent.stderr).toBe(0);
       await waitForInboxCount(page, 1);
-      expect(await newestInboxText(page)).toEqual({ status: 'pinned', sender: 'alice', text: CANARY });
+      expect(await newestInboxItem(page)).toEqual({ status: 'pinned', sender: 'alice', text: CANARY });
     });
 
     it('the first node killed with SIGKILL: the extension goes on to the second by itself and receives again', async () => {
@@ -75,12 +56,12 @@ for (const kind of ['chromium', 'firefox'] as BrowserKind[]) {
       await one.kill('SIGKILL');
       // Reconnecting moves on to the next URL of the list; nothing but the background's own retries does it.
       await until(async () => sample(await metrics(two), 'c2c_relay_connections') >= 1, 25_000);
-      expect(await relayStatus(status('connected'), 5_000)).toContain('registered');
+      expect(await relayStatus(page, relayStatusIn('connected'), 5_000)).toContain('registered');
       const text = `after node one died 🔁 ${kind}`;
       const sent = await send(two, text);
       expect(sent.code, sent.stderr).toBe(0);
       await waitForInboxCount(page, 2);
-      expect(await newestInboxText(page)).toEqual({ status: 'pinned', sender: 'alice', text });
+      expect(await newestInboxItem(page)).toEqual({ status: 'pinned', sender: 'alice', text });
     });
   });
 }

@@ -132,8 +132,13 @@ describe('two nodes, one PostgreSQL, one Redis', () => {
       for (const x of [a, b]) await x.c.joinRoom(local);
       expect(await a.c.joinRoom(shared)).toBe(0);
       expect(await far.c.joinRoom(shared)).toBe(1); // node one answered node two's HERE
+      const atA = inbox(a.c);
       const atB = inbox(b.c);
       const atFar = inbox(far.c);
+      // Node two's first PUBLISH to node one goes out after anything it sent before (such as its PRESENT
+      // in return, checking that node one is real): once this frame arrives, the handshake is all counted.
+      far.c.sendToRoom(shared, utf8('settled'));
+      await until(() => atA.length === 1);
       const before = await publishes();
       for (let i = 0; i < 50; i++) a.c.sendToRoom(local, utf8(`local ${i}`));
       await until(() => atB.length === 50);

@@ -33,7 +33,7 @@ describe('keyring settings', () => {
       [{ relayUrl: 'not a url' }, /ws:\/\//],
       [{ relayUrl: 'wss://user:secret@relay.example' }, /password/],
       [{ relayUrl: 'wss://relay.example/#x' }, /fragment/],
-      [{ relayUrl: 'wss://' + 'a'.repeat(3000) }, /ws:\/\//],
+      [{ relayUrl: 'wss://' + 'a'.repeat(3000) }, /too long/],
       [{ relayUrl: 42 }, /ws:\/\//],
       [{ securityColour: 'red' }, /#1a2b3c/],
       [{ securityColour: '#12345' }, /#1a2b3c/],
@@ -71,6 +71,9 @@ describe('relay address', () => {
       ['wss://user:pw@node1.example, wss://node2.example', /^Relay address 1 of 2: .*password/],
       [' , ,, ', /must start with ws:\/\/ or wss:\/\//],
       [Array.from({ length: 9 }, (_, i) => `wss://n${i}.example`).join(','), /at most 8 relay addresses/],
+      [`wss://relay.example/${'a'.repeat(2048)}`, /^The relay address is too long \(at most 2048 characters in all\)\.$/],
+      // 2047 characters as typed, 2054 once each "," became ", ": refused, not kept longer than the bound.
+      [Array.from({ length: 8 }, (_, i) => `wss://n${i}.example/${'a'.repeat(238)}`).join(','), /^The relay address is too long/],
     ];
     for (const [value, message] of cases) {
       await expect(k.setSetting('relayUrl', value)).rejects.toSatisfy((e) => isC2CError(e, 'malformed') && message.test((e as Error).message));
