@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { concat } from '@/lib/bytes';
+import { FORMAT_ID } from '@/lib/crypto/format-ids';
 import { FILE_INPUT_CHUNK, FILE_OUTPUT_WINDOW, type FileBackgroundToPage, fileBackgroundToPageSchema, pieceFromText, pieceToText } from '@/lib/protocol/file-port';
 import { acceptFilePort } from '@/entrypoints/background/file-port';
 import { pinRouted as pin, routedPerson as person, type RoutedPerson as Person } from './routed-person';
@@ -137,7 +138,10 @@ describe('background file port: encrypt and decrypt files for the popup and side
     expect(await outcome(bob, tampered)).toMatchObject({ t: 'error', code: 'tampered' });
     expect(await outcome(bob, encrypted.subarray(0, encrypted.length - 100))).toMatchObject({ t: 'error', code: 'truncated' });
     expect(await outcome(carol, encrypted)).toMatchObject({ t: 'error', code: 'not-addressed' });
-    expect(await outcome(bob, randomBytes(5000))).toMatchObject({ t: 'error', code: 'unknown-version' });
+    // Not a file: random bytes, but for the first, which would be the format id one time in 256.
+    const notAFile = randomBytes(5000);
+    notAFile[0] = FORMAT_ID.fileV1 ^ 1;
+    expect(await outcome(bob, notAFile)).toMatchObject({ t: 'error', code: 'unknown-version' });
   });
 
   it('back-pressure: with nothing acknowledged, at most FILE_OUTPUT_WINDOW pieces go out and reading stops', async () => {
