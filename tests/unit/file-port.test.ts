@@ -181,6 +181,29 @@ describe('background file port: encrypt and decrypt files for the popup and side
     job.leave();
   });
 
+  it('refuses what nothing asked for: unpulled bytes, an ack for no data, go out of turn', async () => {
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    await pin(alice, 'bob', bob);
+    const encrypted = await sealed(alice, ['bob'], randomBytes(200_000));
+    const outOfTurn = async (first: Record<string, unknown>, input: Uint8Array, extra: Record<string, unknown>, opts?: PageOptions) => {
+      const job = page(alice, first, input, opts);
+      // Sent before the background has asked for anything: it is still looking up keys.
+      job.send(extra);
+      await job.settled;
+      expect(job.said.some((m) => m.t === 'done')).toBe(false);
+      return lastOf(job.said);
+    };
+    const refused = { t: 'error', code: 'bad-request' };
+    // A page pushing bytes unasked would otherwise grow the background's queue without bound.
+    expect(await outOfTurn(SEAL(['bob']), randomBytes(10), { t: 'chunk', data: 'AAAA' })).toMatchObject(refused);
+    expect(await outOfTurn(SEAL(['bob']), randomBytes(10), { t: 'eof' })).toMatchObject(refused);
+    // Acks ahead of data would let more than FILE_OUTPUT_WINDOW pieces out unwritten.
+    expect(await outOfTurn(SEAL(['bob']), randomBytes(10), { t: 'ack' })).toMatchObject(refused);
+    expect(await outOfTurn(SEAL(['bob']), randomBytes(10), { t: 'go' })).toMatchObject(refused);
+    // Decrypting, `go` before the header opened: plaintext must wait for a choice made after `opened`.
+    expect(await outOfTurn({ t: 'open' }, encrypted, { t: 'go' }, { go: false })).toMatchObject(refused);
+  });
+
   it('refuses bad requests: a changed key, an unknown contact, a job not started first, a name with a folder', async () => {
     const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
     await pin(alice, 'bob', bob);
