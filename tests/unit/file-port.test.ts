@@ -7,18 +7,8 @@ import { concat } from '@/lib/bytes';
 import { FORMAT_ID } from '@/lib/crypto/format-ids';
 import { FILE_INPUT_CHUNK, FILE_OUTPUT_WINDOW, type FileBackgroundToPage, fileBackgroundToPageSchema, pieceFromText, pieceToText } from '@/lib/protocol/file-port';
 import { acceptFilePort } from '@/entrypoints/background/file-port';
+import './base64-polyfill';
 import { pinRouted as pin, routedPerson as person, type RoutedPerson as Person } from './routed-person';
-
-// Node 20 lacks the standard Uint8Array base64 methods the browsers have (TC39 "Uint8Array to/from base64",
-// Chrome 140, Firefox 133); the same encoding through Buffer stands in for them here.
-const base64 = Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array; prototype: { toBase64?: () => string } };
-base64.fromBase64 ??= (text) => {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new SyntaxError('not base64');
-  return new Uint8Array(Buffer.from(text, 'base64'));
-};
-base64.prototype.toBase64 ??= function (this: Uint8Array) {
-  return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('base64');
-};
 
 interface PageOptions {
   /** Acknowledge each data piece (as the page does once written); false plays a page whose disk stalls. */
