@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { IDLE, type FileToolsState } from '@/components/files/file-tools-state';
 import { browser } from 'wxt/browser';
-import { FILE_LINK_FRAGMENT, FILE_LINK_KEY_PREFIX } from '@/lib/content/file-link';
+import { FILE_LINK_FRAGMENT, FILE_LINK_KEY_PREFIX, linkedFileName } from '@/lib/content/file-link';
 import { FileJob } from './file-job';
 import { chooseSaveTarget, type SaveTarget } from './save-target';
 
@@ -98,8 +98,7 @@ export function useFileTools() {
     } catch (e) {
       return setState((s) => ({ ...s, phase: 'failed', failure: { code: 'fetch-failed', message: String(e) } }));
     }
-    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
-    await pickEncrypted(new File([blob], name), site);
+    await pickEncrypted(new File([blob], linkedFileName(url)), site);
   };
 
   useEffect(() => {
