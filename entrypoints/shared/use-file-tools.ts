@@ -85,7 +85,11 @@ export function useFileTools() {
   const openLinked = async (id: string) => {
     const key = FILE_LINK_KEY_PREFIX + id;
     const url = ((await browser.storage.session.get(key))[key] as string | undefined) ?? null;
-    if (url === null) return;
+    if (url === null) {
+      // Taken once already (this tab reloaded), or the browser restarted since the click.
+      start('decrypt');
+      return setState((s) => ({ ...s, phase: 'failed', failure: { code: 'link-gone', message: 'The link is no longer held.' } }));
+    }
     await browser.storage.session.remove(key);
     const site = new URL(url).host;
     start('decrypt');
