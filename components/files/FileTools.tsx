@@ -15,6 +15,7 @@ const FILE_ERROR_KEY: Partial<Record<string, MessageKey>> = {
   malformed: 'fileErrorMalformed',
   cancelled: 'fileCancelled',
   'fetch-failed': 'fileErrorFetch',
+  'link-gone': 'fileErrorLinkGone',
 };
 
 interface Props {

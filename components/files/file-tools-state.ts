@@ -2,8 +2,11 @@
 import type { ApiErrorCode } from '@/lib/protocol/background-api';
 import type { FileSender } from '@/lib/protocol/file-port';
 
-/** `fetch-failed`: a linked file could not be fetched without credentials. */
-export type FileFailureCode = ApiErrorCode | 'cancelled' | 'fetch-failed';
+/**
+ * `fetch-failed`: a linked file could not be fetched without credentials. `link-gone`: the page was opened
+ * for a link it no longer holds (reloaded after taking it once, or the browser restarted since).
+ */
+export type FileFailureCode = ApiErrorCode | 'cancelled' | 'fetch-failed' | 'link-gone';
 
 export interface FileToolsState {
   kind: 'encrypt' | 'decrypt';

@@ -36,21 +36,43 @@ export interface FilePortLike {
 /** Thrown inside a job once the page has gone: nothing more is sent. */
 class Cancelled extends Error {}
 
-/** The page's messages, sorted by what waits for them: input (chunk/eof), the go-ahead, acknowledgements. */
+type PageInput = Extract<FilePageToBackground, { t: 'chunk' | 'eof' }>;
+
+/**
+ * The page's messages, sorted by what waits for them: input (chunk/eof), the go-ahead, acknowledgements.
+ * Each is checked against what the background said (`sent`): input only for a `pull`, an `ack` only for
+ * a `data`, `go` only after `opened`, so a page answering out of turn cannot grow a queue or the window.
+ */
 class PageMessages {
-  private readonly input: FilePageToBackground[] = [];
+  private readonly input: PageInput[] = [];
   private inputWaiter: (() => void) | undefined;
-  private acks = 0;
+  private pulls = 0; // pulls not answered yet
+  private unacked = 0; // data pieces not acknowledged yet
   private ackWaiter: (() => void) | undefined;
   private goWaiter: (() => void) | undefined;
+  private goAsked = false;
   private went = false;
   gone = false;
 
-  push(message: FilePageToBackground): void {
-    if (message.t === 'chunk' || message.t === 'eof') this.input.push(message);
-    else if (message.t === 'ack') this.acks++;
-    else if (message.t === 'go') this.went = true;
-    else return; // a ping: its arrival alone keeps the background awake
+  /** Counts what the background asks of the page. */
+  sent(message: FileBackgroundToPage): void {
+    if (message.t === 'pull') this.pulls++;
+    else if (message.t === 'data') this.unacked++;
+    else if (message.t === 'opened') this.goAsked = true;
+  }
+  /** Takes one page message; the reason it is refused when nothing asked for it. */
+  push(message: FilePageToBackground): string | undefined {
+    if (message.t === 'chunk' || message.t === 'eof') {
+      if (this.pulls === 0) return 'The page sent file bytes nobody asked for.';
+      this.pulls--;
+      this.input.push(message);
+    } else if (message.t === 'ack') {
+      if (this.unacked === 0) return 'The page acknowledged data never sent.';
+      this.unacked--;
+    } else if (message.t === 'go') {
+      if (!this.goAsked || this.went) return 'The page said go out of turn.';
+      this.went = true;
+    } else return; // a ping: its arrival alone keeps the background awake
     this.wake();
   }
   close(): void {
@@ -68,13 +90,13 @@ class PageMessages {
     }
     if (this.gone) throw new Cancelled();
   }
-  async nextInput(): Promise<FilePageToBackground> {
+  async nextInput(): Promise<PageInput> {
     await this.until(() => this.input.length > 0, (w) => (this.inputWaiter = w));
     return this.input.shift()!;
   }
-  async takeAck(): Promise<void> {
-    await this.until(() => this.acks > 0, (w) => (this.ackWaiter = w));
-    this.acks--;
+  /** Until fewer than FILE_OUTPUT_WINDOW pieces are unacknowledged. */
+  async windowOpen(): Promise<void> {
+    await this.until(() => this.unacked < FILE_OUTPUT_WINDOW, (w) => (this.ackWaiter = w));
   }
   async go(): Promise<void> {
     await this.until(() => this.went, (w) => (this.goWaiter = w));
@@ -104,6 +126,7 @@ export function acceptFilePort(port: FilePortLike, db: KeyringDB): void {
   let started = false;
   const send = (message: FileBackgroundToPage) => {
     if (messages.gone) throw new Cancelled();
+    messages.sent(message);
     port.postMessage(message);
   };
   const fail = (code: C2CError['code'], message: string) => {
@@ -119,7 +142,8 @@ export function acceptFilePort(port: FilePortLike, db: KeyringDB): void {
     const message = parsed.data;
     if (started) {
       if (message.t === 'seal' || message.t === 'open') return fail('bad-request', 'A file port carries one job.');
-      return messages.push(message);
+      const refused = messages.push(message);
+      return refused === undefined ? undefined : fail('bad-request', refused);
     }
     if (message.t !== 'seal' && message.t !== 'open') return fail('bad-request', 'A file port starts with seal or open.');
     started = true;
@@ -143,7 +167,6 @@ async function* pageInput(messages: PageMessages, send: Send): AsyncGenerator<Ui
   for (;;) {
     const message = await messages.nextInput();
     if (message.t === 'eof') return;
-    if (message.t !== 'chunk') continue;
     let bytes: Uint8Array;
     try {
       bytes = pieceFromText(message.data);
@@ -157,17 +180,12 @@ async function* pageInput(messages: PageMessages, send: Send): AsyncGenerator<Ui
 
 /** Sends `output` in pieces of about FILE_OUTPUT_PIECE, never more than FILE_OUTPUT_WINDOW unacknowledged. */
 async function pump(output: AsyncIterable<Uint8Array>, messages: PageMessages, send: Send): Promise<void> {
-  let unacked = 0;
   let parts: Uint8Array[] = [];
   let size = 0;
   const flush = async () => {
     if (size === 0) return;
-    if (unacked >= FILE_OUTPUT_WINDOW) {
-      await messages.takeAck();
-      unacked--;
-    }
+    await messages.windowOpen();
     send({ t: 'data', data: pieceToText(concat(...parts)) });
-    unacked++;
     parts = [];
     size = 0;
   };

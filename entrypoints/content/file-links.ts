@@ -7,13 +7,19 @@ import { FILE_LINK, isEncryptedFileLink, MAX_FILE_LINK_LENGTH } from '@/lib/cont
 const MARKER_STYLE =
   'all:revert;display:inline-block;margin:0 0 0 4px;padding:0 6px;font:12px/18px system-ui,sans-serif;color:#466;background:#eef3ee;border:1px solid #acb;border-radius:9px;cursor:pointer;';
 
+/**
+ * Links that may be `.c2c` ones, matched natively: this runs on every subtree a chat page adds, and most of
+ * its links are not ours to parse. isEncryptedFileLink decides among these.
+ */
+const CANDIDATES = 'a[href*=".c2c" i], a[href][download]';
+
 export class FileLinks {
   private readonly marked = new WeakSet<HTMLAnchorElement>();
   constructor(private readonly label: string) {}
 
   /** Marks the `.c2c` links in `root` (itself included) not marked yet. */
   scan(root: Element | Document): void {
-    const links = root instanceof HTMLAnchorElement ? [root] : Array.from(root.querySelectorAll<HTMLAnchorElement>('a[href]'));
+    const links = root instanceof Element && root.matches(CANDIDATES) ? [root as HTMLAnchorElement] : root.querySelectorAll<HTMLAnchorElement>(CANDIDATES);
     for (const link of links) {
       if (this.marked.has(link) || !isEncryptedFileLink(link.href, link.getAttribute('download'))) continue;
       this.marked.add(link);

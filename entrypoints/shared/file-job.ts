@@ -98,11 +98,15 @@ export class FileJob {
         return;
       }
       case 'done':
-        void this.writing.then(async () => {
-          const blob = (await this.target?.commit()) ?? null;
-          this.onProgress(1);
-          await this.finish({ ok: true, blob });
-        });
+        // A failed write has already ended the job; a failed commit (the disk filled as the picker's swap
+        // file moved into place) ends it here, else the job would never settle.
+        this.writing
+          .then(async () => {
+            const blob = (await this.target?.commit()) ?? null;
+            this.onProgress(1);
+            await this.finish({ ok: true, blob });
+          })
+          .catch((e: unknown) => void this.finish({ ok: false, code: 'internal', message: `The file could not be written: ${String(e)}` }));
         return;
       case 'error':
         void this.finish({ ok: false, code: message.code, message: message.message });

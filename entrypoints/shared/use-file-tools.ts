@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { IDLE, type FileToolsState } from '@/components/files/file-tools-state';
 import { browser } from 'wxt/browser';
-import { FILE_LINK_FRAGMENT, FILE_LINK_KEY_PREFIX } from '@/lib/content/file-link';
+import { FILE_LINK_FRAGMENT, FILE_LINK_KEY_PREFIX, linkedFileName } from '@/lib/content/file-link';
 import { FileJob } from './file-job';
 import { chooseSaveTarget, type SaveTarget } from './save-target';
 
@@ -85,7 +85,11 @@ export function useFileTools() {
   const openLinked = async (id: string) => {
     const key = FILE_LINK_KEY_PREFIX + id;
     const url = ((await browser.storage.session.get(key))[key] as string | undefined) ?? null;
-    if (url === null) return;
+    if (url === null) {
+      // Taken once already (this tab reloaded), or the browser restarted since the click.
+      start('decrypt');
+      return setState((s) => ({ ...s, phase: 'failed', failure: { code: 'link-gone', message: 'The link is no longer held.' } }));
+    }
     await browser.storage.session.remove(key);
     const site = new URL(url).host;
     start('decrypt');
@@ -98,8 +102,7 @@ export function useFileTools() {
     } catch (e) {
       return setState((s) => ({ ...s, phase: 'failed', failure: { code: 'fetch-failed', message: String(e) } }));
     }
-    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
-    await pickEncrypted(new File([blob], name), site);
+    await pickEncrypted(new File([blob], linkedFileName(url)), site);
   };
 
   useEffect(() => {

@@ -20,3 +20,16 @@ export function isEncryptedFileLink(href: string, download: string | null): bool
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
   return /\.c2c$/i.test(url.pathname) || (download !== null && /\.c2c$/i.test(download.trim()));
 }
+
+/**
+ * The name a linked file goes by until its own name inside opens: the address's last path segment, decoded
+ * where it is valid percent-encoding (the page chooses the address: `%E0%A4%A` must not throw).
+ */
+export function linkedFileName(href: string): string {
+  const last = new URL(href).pathname.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}

@@ -217,6 +217,11 @@ export function describeFileFlows(kind: BrowserKind): void {
         const denied = await newPageAfter(bob, () => chat.click('a[href="/private/minutes.c2c"] + [data-c2c="file-link"]'));
         await denied.waitForSelector(`${byTestId('file-error')}[data-code="fetch-failed"]`, { timeout: 60_000 });
         expect(await textOf(denied, 'file-error')).toMatch(/drop it here/);
+        // The page takes its link once: reloaded, it says to click the marker again rather than show nothing.
+        // (Reloaded from inside: Firefox's BiDi reload of an extension page never reports the load.)
+        await denied.evaluate(() => location.reload());
+        await denied.waitForSelector(`${byTestId('file-error')}[data-code="link-gone"]`, { timeout: 60_000 });
+        expect(await textOf(denied, 'file-error')).toMatch(/click the marker/);
         await Promise.all([chat.close(), opened.close(), denied.close()]);
       } finally {
         await host.close();

@@ -1,7 +1,7 @@
 // `.c2c` links in host pages: which links the content script marks (lib/content/file-link.ts) and what the
 // background accepts from a marker's click (entrypoints/background/file-links.ts).
 import { describe, expect, it } from 'vitest';
-import { FILE_LINK, FILE_LINK_KEY_PREFIX, isEncryptedFileLink } from '@/lib/content/file-link';
+import { FILE_LINK, FILE_LINK_KEY_PREFIX, isEncryptedFileLink, linkedFileName } from '@/lib/content/file-link';
 import { routeFileLink } from '@/entrypoints/background/file-links';
 
 describe('.c2c links', () => {
@@ -16,6 +16,14 @@ describe('.c2c links', () => {
     for (const href of ['javascript:alert(1)//.c2c', 'data:text/plain,x.c2c', 'file:///tmp/a.c2c', 'not a url.c2c']) {
       expect(isEncryptedFileLink(href, 'a.c2c'), href).toBe(false);
     }
+  });
+
+  it('a linked file is named by its address, even when the page broke its percent-encoding', () => {
+    expect(linkedFileName('https://chat.example/f/%D0%BE%D1%82%D1%87%D1%91%D1%82.pdf.c2c?x=1')).toBe('отчёт.pdf.c2c');
+    // The page chooses the address: a bad escape must not stop the file opening (it once threw a URIError).
+    expect(isEncryptedFileLink('https://evil.example/%E0%A4%A.c2c', null)).toBe(true);
+    expect(linkedFileName('https://evil.example/%E0%A4%A.c2c')).toBe('%E0%A4%A.c2c');
+    expect(linkedFileName('https://chat.example/')).toBe('');
   });
 
   it('the background keeps the address under a random id and opens the popup page for it', async () => {

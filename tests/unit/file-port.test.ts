@@ -4,20 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { concat } from '@/lib/bytes';
+import { FORMAT_ID } from '@/lib/crypto/format-ids';
 import { FILE_INPUT_CHUNK, FILE_OUTPUT_WINDOW, type FileBackgroundToPage, fileBackgroundToPageSchema, pieceFromText, pieceToText } from '@/lib/protocol/file-port';
 import { acceptFilePort } from '@/entrypoints/background/file-port';
+import './base64-polyfill';
 import { pinRouted as pin, routedPerson as person, type RoutedPerson as Person } from './routed-person';
-
-// Node 20 lacks the standard Uint8Array base64 methods the browsers have (TC39 "Uint8Array to/from base64",
-// Chrome 140, Firefox 133); the same encoding through Buffer stands in for them here.
-const base64 = Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array; prototype: { toBase64?: () => string } };
-base64.fromBase64 ??= (text) => {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new SyntaxError('not base64');
-  return new Uint8Array(Buffer.from(text, 'base64'));
-};
-base64.prototype.toBase64 ??= function (this: Uint8Array) {
-  return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('base64');
-};
 
 interface PageOptions {
   /** Acknowledge each data piece (as the page does once written); false plays a page whose disk stalls. */
@@ -137,7 +128,10 @@ describe('background file port: encrypt and decrypt files for the popup and side
     expect(await outcome(bob, tampered)).toMatchObject({ t: 'error', code: 'tampered' });
     expect(await outcome(bob, encrypted.subarray(0, encrypted.length - 100))).toMatchObject({ t: 'error', code: 'truncated' });
     expect(await outcome(carol, encrypted)).toMatchObject({ t: 'error', code: 'not-addressed' });
-    expect(await outcome(bob, randomBytes(5000))).toMatchObject({ t: 'error', code: 'unknown-version' });
+    // Not a file: random bytes, but for the first, which would be the format id one time in 256.
+    const notAFile = randomBytes(5000);
+    notAFile[0] = FORMAT_ID.fileV1 ^ 1;
+    expect(await outcome(bob, notAFile)).toMatchObject({ t: 'error', code: 'unknown-version' });
   });
 
   it('back-pressure: with nothing acknowledged, at most FILE_OUTPUT_WINDOW pieces go out and reading stops', async () => {
@@ -175,6 +169,29 @@ describe('background file port: encrypt and decrypt files for the popup and side
     expect(job.said.some((m) => m.t === 'opened')).toBe(true);
     expect(job.said.some((m) => m.t === 'data')).toBe(false);
     job.leave();
+  });
+
+  it('refuses what nothing asked for: unpulled bytes, an ack for no data, go out of turn', async () => {
+    const [alice, bob] = await Promise.all([person('alice'), person('bob')]);
+    await pin(alice, 'bob', bob);
+    const encrypted = await sealed(alice, ['bob'], randomBytes(200_000));
+    const outOfTurn = async (first: Record<string, unknown>, input: Uint8Array, extra: Record<string, unknown>, opts?: PageOptions) => {
+      const job = page(alice, first, input, opts);
+      // Sent before the background has asked for anything: it is still looking up keys.
+      job.send(extra);
+      await job.settled;
+      expect(job.said.some((m) => m.t === 'done')).toBe(false);
+      return lastOf(job.said);
+    };
+    const refused = { t: 'error', code: 'bad-request' };
+    // A page pushing bytes unasked would otherwise grow the background's queue without bound.
+    expect(await outOfTurn(SEAL(['bob']), randomBytes(10), { t: 'chunk', data: 'AAAA' })).toMatchObject(refused);
+    expect(await outOfTurn(SEAL(['bob']), randomBytes(10), { t: 'eof' })).toMatchObject(refused);
+    // Acks ahead of data would let more than FILE_OUTPUT_WINDOW pieces out unwritten.
+    expect(await outOfTurn(SEAL(['bob']), randomBytes(10), { t: 'ack' })).toMatchObject(refused);
+    expect(await outOfTurn(SEAL(['bob']), randomBytes(10), { t: 'go' })).toMatchObject(refused);
+    // Decrypting, `go` before the header opened: plaintext must wait for a choice made after `opened`.
+    expect(await outOfTurn({ t: 'open' }, encrypted, { t: 'go' }, { go: false })).toMatchObject(refused);
   });
 
   it('refuses bad requests: a changed key, an unknown contact, a job not started first, a name with a folder', async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concat } from '../../../lib/bytes';
 import { SEGMENT_SIZE } from '../../../lib/files/file-crypt';
 import { prebuilt } from '../../prebuilt/paths';
+import { bodyAt, noise } from '../files/file-fixtures';
 import { c2c, expectFailure, expectOk, FINGERPRINT, report, type RunResult, keygenAll, tempDir } from './run-cli';
 
 const { dir, cleanup } = tempDir();
@@ -16,17 +17,8 @@ const fp: Record<string, string> = {};
 const at = (name: string) => join(dir, name);
 const KIB = 1024;
 
-function noise(length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
-  return out;
-}
-
 /** Files in the test folder that are not keys or inputs we made: leftovers of a failed write. */
 const leftovers = () => readdirSync(dir).filter((f) => f.endsWith('.part'));
-
-/** Where the body starts in an encrypted file: format id, u16 header length, header. */
-const bodyAt = (file: Uint8Array) => 3 + new DataView(file.buffer, file.byteOffset).getUint16(1);
 
 /**
  * Runs `command args`, with stdout on the file descriptor `stdoutFd` (e.g. /dev/full) or ignored; with

@@ -9,34 +9,20 @@ import { CHUNK_SIZE, openFile, SEGMENT_SIZE, sealFile } from '../../../lib/files
 import { type FilePrimitives, webFilePrimitives } from '../../../lib/files/file-primitives';
 import { nodeFilePrimitives } from '../../../cli/node-file-primitives';
 import { makeUser, type TestUser } from '../crypto/fixtures';
+import { bodyAt, collect, noise, source } from '../files/file-fixtures';
 
 let alice: TestUser;
 let bob: TestUser;
 const meta = { name: 'data.bin', type: '' };
+/** Source pieces: large and odd, so they cross chunk edges without many calls. */
+const STEP = 100_003;
 
 beforeAll(async () => {
   [alice, bob] = await Promise.all([makeUser(), makeUser()]);
 });
 
-function noise(length: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(length);
-  for (let at = 0; at < length; at += 65536) crypto.getRandomValues(out.subarray(at, at + 65536));
-  return out;
-}
-
-async function* source(data: Uint8Array, step = 100_003): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < data.length; at += step) yield data.slice(at, at + step);
-}
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const c of chunks) parts.push(c.slice());
-  return concat(...parts);
-}
-
-const seal = (data: Uint8Array, primitives: FilePrimitives) => collect(sealFile({ identity: alice.identity, recipients: [bob.bundle], meta, input: source(data), primitives }));
-const open = async (file: Uint8Array, primitives: FilePrimitives) => collect((await openFile(source(file), { identity: bob.identity, prekeys: [bob.prekey] }, { primitives })).plaintext);
-const bodyAt = (file: Uint8Array) => 3 + new DataView(file.buffer, file.byteOffset).getUint16(1);
+const seal = (data: Uint8Array, primitives: FilePrimitives) => collect(sealFile({ identity: alice.identity, recipients: [bob.bundle], meta, input: source(data, STEP), primitives }));
+const open = async (file: Uint8Array, primitives: FilePrimitives) => collect((await openFile(source(file, STEP), { identity: bob.identity, prekeys: [bob.prekey] }, { primitives })).plaintext);
 
 describe('node:crypto file primitives', { timeout: 60_000 }, () => {
   const both = [

@@ -12,6 +12,7 @@ import { ByteReader } from '../../../lib/files/byte-reader';
 import { CHUNK_SIZE, encryptedFileSize, openFile, paddedFileSize, SEGMENT_SIZE, sealFile } from '../../../lib/files/file-crypt';
 import { type FileMeta, openFileHeader } from '../../../lib/files/file-header';
 import { codeOf, makeUser, type TestUser } from '../crypto/fixtures';
+import { bodyAt, collect, noise, source } from './file-fixtures';
 
 const KIB = 1024;
 const FINAL_SEGMENT = 8 + 64 + 16;
@@ -25,24 +26,6 @@ beforeAll(async () => {
   [alice, bob, carol, mallory] = await Promise.all([makeUser(), makeUser(), makeUser(), makeUser()]);
 });
 
-/** Random-looking bytes (getRandomValues gives at most 64 KiB per call). */
-function noise(length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let at = 0; at < length; at += 65536) crypto.getRandomValues(out.subarray(at, at + 65536));
-  return out;
-}
-
-/** A source that hands out `data` in pieces of `step` bytes (odd sizes cross every chunk edge). */
-async function* source(data: Uint8Array, step = 10_007): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < data.length; at += step) yield data.slice(at, at + step);
-}
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const c of chunks) parts.push(c.slice());
-  return concat(...parts);
-}
-
 const meta: FileMeta = { name: 'отчёт 2026.pdf', type: 'application/pdf' };
 
 async function encrypt(data: Uint8Array, opts: { from?: TestUser; to?: TestUser[]; meta?: FileMeta } = {}): Promise<Uint8Array> {
@@ -53,9 +36,6 @@ async function decrypt(file: Uint8Array, who: TestUser = bob, step?: number) {
   const opened = await openFile(source(file, step), keysOf(who));
   return { ...opened, data: await collect(opened.plaintext) };
 }
-
-/** Where the body starts: format id, u16 header length, header. */
-const bodyAt = (file: Uint8Array) => 3 + new DataView(file.buffer, file.byteOffset).getUint16(1);
 
 /** The body's chunks as sent: data chunks, then the final one. */
 function chunksOf(file: Uint8Array): { head: Uint8Array; data: Uint8Array[]; final: Uint8Array } {
