@@ -1,9 +1,10 @@
 // Encrypted `.c2c` files (lib/files/file-crypt.ts, file-header.ts): openFile() on mutated files, fed in
 // pieces of random sizes (as a stream arrives), and their plaintext read to the end. A changed file never
 // gives its whole plaintext without an error; an unchanged one gives exactly what was sealed.
-import { concat, equalBytes, toHex } from '../../lib/bytes';
+import { equalBytes, toHex } from '../../lib/bytes';
 import { openFile, sealFile } from '../../lib/files/file-crypt';
 import { makeUser } from '../../tests/unit/crypto/fixtures';
+import { collect } from '../../tests/unit/files/file-fixtures';
 import { check, type Target } from '../engine';
 import { mutateBytes, shrinkBytes } from '../mutate';
 import type { Rng } from '../rng';
@@ -12,12 +13,6 @@ interface Input {
   bytes: Uint8Array;
   /** Where the stream is cut into pieces. */
   cuts: number[];
-}
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const all: Uint8Array[] = [];
-  for await (const c of chunks) all.push(c);
-  return concat(...all);
 }
 
 function cutsFor(rng: Rng, length: number): number[] {
